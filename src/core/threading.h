@@ -1,0 +1,10 @@
+// Thread-count control shared by our own loops (OpenMP) and oneDNN (which uses OpenMP too).
+#pragma once
+
+namespace qforge {
+
+// Sets the number of worker threads; n <= 0 means "all cores".
+void SetNumThreads(int n);
+int NumThreads();
+
+}  // namespace qforge

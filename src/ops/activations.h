@@ -1,0 +1,70 @@
+// Element-wise activation ops: Relu, Relu6, HardSwish, Sigmoid. Each is a pair of scalar
+// functions (value and derivative) plugged into one op template.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include "ops/op.h"
+
+namespace qforge {
+
+struct ReluFn {
+  static constexpr const char* kName = "Relu";
+  static float F(float x) { return x > 0.0f ? x : 0.0f; }
+  static float DF(float x, float) { return x > 0.0f ? 1.0f : 0.0f; }
+};
+struct Relu6Fn {
+  static constexpr const char* kName = "Relu6";
+  static float F(float x) { return std::min(std::max(x, 0.0f), 6.0f); }
+  static float DF(float x, float) { return x > 0.0f && x < 6.0f ? 1.0f : 0.0f; }
+};
+// x · relu6(x + 3) / 6 (Howard et al. 2019, MobileNetV3).
+struct HardSwishFn {
+  static constexpr const char* kName = "HardSwish";
+  static float F(float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; }
+  static float DF(float x, float) {
+    return x <= -3.0f ? 0.0f : x >= 3.0f ? 1.0f : (2.0f * x + 3.0f) / 6.0f;
+  }
+};
+struct SigmoidFn {
+  static constexpr const char* kName = "Sigmoid";
+  static float F(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+  static float DF(float, float y) { return y * (1.0f - y); }
+};
+
+template <typename Fn>
+class ActivationOp : public Op {
+ public:
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
+    return std::unique_ptr<Op>(new ActivationOp<Fn>());
+  }
+  std::string_view type() const override { return Fn::kName; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& in) const override {
+    if (in.size() != 1) return InvalidArgument("{} takes one input, got {}", Fn::kName, in.size());
+    return in[0];
+  }
+  void Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) override {
+    const float* x = in[0]->data();
+    float* y = out.data();
+    const int64_t n = out.size();
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) y[i] = Fn::F(x[i]);
+  }
+  void Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor& out,
+                const Tensor& dy, const std::vector<Tensor*>& din) override {
+    if (!din[0]) return;
+    const float *x = in[0]->data(), *y = out.data(), *g = dy.data();
+    float* dx = din[0]->data();
+    const int64_t n = out.size();
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) dx[i] = g[i] * Fn::DF(x[i], y[i]);
+  }
+};
+
+using ReluOp = ActivationOp<ReluFn>;
+using Relu6Op = ActivationOp<Relu6Fn>;
+using HardSwishOp = ActivationOp<HardSwishFn>;
+using SigmoidOp = ActivationOp<SigmoidFn>;
+
+}  // namespace qforge

@@ -1,0 +1,57 @@
+// Op: the interface every training op implements — attributes, shape function, forward and
+// backward. Each op has one output; parameters (weights, BN statistics) are ordinary inputs.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/tensor.h"
+
+namespace qforge {
+
+// Which implementation runs an op's math. kReference is the plain C++ oracle used by tests;
+// kOnednn is the fast path for ops that have one (the others fall back to the reference).
+enum class Backend { kReference, kOnednn };
+
+struct OpContext {
+  bool training = false;
+  Backend backend = Backend::kOnednn;
+  Rng* rng = nullptr;  // randomness for ops such as Dropout
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+
+  virtual std::string_view type() const = 0;
+  virtual nlohmann::json attrs() const { return nlohmann::json::object(); }
+
+  // Output shape from input shapes. Dimension 0 is the batch and may be -1 (unknown).
+  virtual StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const = 0;
+
+  // Computes `output` (already sized by the executor). Inputs are read-only, except that an
+  // op with running state (BatchNorm) updates its state inputs when ctx.training is set.
+  // Ops may keep what Backward needs (masks, batch statistics) in member scratch space, so one
+  // op instance serves one executor at a time.
+  virtual void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs,
+                       Tensor& output) = 0;
+
+  // Writes (overwrites) the gradient of each input whose grad_inputs entry is non-null, given
+  // the gradient of the output. Called after Forward on the same inputs.
+  virtual void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs,
+                        const Tensor& output, const Tensor& grad_output,
+                        const std::vector<Tensor*>& grad_inputs) = 0;
+};
+
+// Builds an op from its type name and attributes (as written by Op::attrs()); validates them.
+StatusOr<std::unique_ptr<Op>> CreateOp(std::string_view type, const nlohmann::json& attrs);
+
+// Every registered op type, for documentation and tests.
+std::vector<std::string> RegisteredOpTypes();
+
+}  // namespace qforge

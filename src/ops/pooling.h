@@ -1,0 +1,42 @@
+// Pooling ops on NCHW: MaxPool and AvgPool (windowed) and GlobalAvgPool ([N, C, H, W] -> [N, C]).
+#pragma once
+
+#include "ops/geometry.h"
+#include "ops/op.h"
+
+namespace qforge {
+
+class PoolOp : public Op {
+ public:
+  enum class Kind { kMax, kAvg };
+  PoolOp(Kind kind, Window2D window) : kind_(kind), window_(window) {}
+  static StatusOr<std::unique_ptr<Op>> MaxFromAttrs(const nlohmann::json& attrs);
+  static StatusOr<std::unique_ptr<Op>> AvgFromAttrs(const nlohmann::json& attrs);
+
+  std::string_view type() const override { return kind_ == Kind::kMax ? "MaxPool" : "AvgPool"; }
+  nlohmann::json attrs() const override { return WindowToJson(window_); }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+
+  const Window2D& window() const { return window_; }
+
+ private:
+  Kind kind_;
+  Window2D window_;
+};
+
+class GlobalAvgPoolOp : public Op {
+ public:
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
+    return std::unique_ptr<Op>(new GlobalAvgPoolOp());
+  }
+  std::string_view type() const override { return "GlobalAvgPool"; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+};
+
+}  // namespace qforge

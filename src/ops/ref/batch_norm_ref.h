@@ -1,0 +1,27 @@
+// Reference batch normalization over N and spatial positions, per channel (dimension 1).
+#pragma once
+
+#include <cstdint>
+
+namespace qforge::ref {
+
+struct BatchNormShape {
+  int64_t n = 1, c = 1, spatial = 1;  // spatial = H * W (1 for [N, C] inputs)
+  float eps = 1e-5f;
+  float momentum = 0.1f;  // running = (1 - momentum) * running + momentum * batch
+};
+
+// Training: normalizes with batch statistics, stores them (mean, 1/sqrt(var + eps)) in
+// save_mean / save_invstd, and updates the running statistics (unbiased variance).
+void BatchNormForwardTraining(const BatchNormShape& s, const float* x, const float* gamma,
+                              const float* beta, float* running_mean, float* running_var,
+                              float* save_mean, float* save_invstd, float* y);
+void BatchNormForwardInference(const BatchNormShape& s, const float* x, const float* gamma,
+                               const float* beta, const float* running_mean,
+                               const float* running_var, float* y);
+// Gradient through the training-mode forward. dgamma / dbeta may be null.
+void BatchNormBackward(const BatchNormShape& s, const float* x, const float* gamma,
+                       const float* save_mean, const float* save_invstd, const float* dy,
+                       float* dx, float* dgamma, float* dbeta);
+
+}  // namespace qforge::ref

@@ -1,0 +1,58 @@
+// The op registry: type name -> factory from attributes. One table, so a new op is one line.
+#include <map>
+
+#include "ops/activations.h"
+#include "ops/batch_norm.h"
+#include "ops/conv2d.h"
+#include "ops/dense.h"
+#include "ops/dropout.h"
+#include "ops/op.h"
+#include "ops/pooling.h"
+#include "ops/tensor_ops.h"
+
+namespace qforge {
+namespace {
+
+using Factory = StatusOr<std::unique_ptr<Op>> (*)(const nlohmann::json&);
+
+const std::map<std::string, Factory, std::less<>>& Registry() {
+  static const std::map<std::string, Factory, std::less<>> registry{
+      {"Add", &AddOp::FromAttrs},
+      {"AvgPool", &PoolOp::AvgFromAttrs},
+      {"BatchNorm", &BatchNormOp::FromAttrs},
+      {"Concat", &ConcatOp::FromAttrs},
+      {"Conv2D", &Conv2DOp::FromAttrs},
+      {"Dense", &DenseOp::FromAttrs},
+      {"Dropout", &DropoutOp::FromAttrs},
+      {"Flatten", &ReshapeOp::FlattenFromAttrs},
+      {"GlobalAvgPool", &GlobalAvgPoolOp::FromAttrs},
+      {"HardSwish", &HardSwishOp::FromAttrs},
+      {"MaxPool", &PoolOp::MaxFromAttrs},
+      {"Relu", &ReluOp::FromAttrs},
+      {"Relu6", &Relu6Op::FromAttrs},
+      {"Reshape", &ReshapeOp::ReshapeFromAttrs},
+      {"Sigmoid", &SigmoidOp::FromAttrs},
+  };
+  return registry;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Op>> CreateOp(std::string_view type, const nlohmann::json& attrs) {
+  auto it = Registry().find(type);
+  if (it == Registry().end()) return NotFound("unknown op type '{}'", type);
+  if (!attrs.is_object()) return InvalidArgument("attributes of op '{}' must be an object", type);
+  try {
+    return it->second(attrs);
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument("bad attributes for op '{}': {}", type, e.what());
+  }
+}
+
+std::vector<std::string> RegisteredOpTypes() {
+  std::vector<std::string> types;
+  for (const auto& [name, factory] : Registry()) types.push_back(name);
+  return types;
+}
+
+}  // namespace qforge

@@ -1,0 +1,53 @@
+// Structural ops: Add (same shapes), Concat (along channels), Flatten ([N, ...] -> [N, K]) and
+// Reshape (batch kept, the rest given; one -1 allowed).
+#pragma once
+
+#include "ops/op.h"
+
+namespace qforge {
+
+class AddOp : public Op {
+ public:
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
+    return std::unique_ptr<Op>(new AddOp());
+  }
+  std::string_view type() const override { return "Add"; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+};
+
+class ConcatOp : public Op {
+ public:
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
+    return std::unique_ptr<Op>(new ConcatOp());
+  }
+  std::string_view type() const override { return "Concat"; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+};
+
+// Reshape keeps the element order; Flatten is Reshape to [N, -1].
+class ReshapeOp : public Op {
+ public:
+  explicit ReshapeOp(Shape target, bool is_flatten = false)
+      : target_(std::move(target)), is_flatten_(is_flatten) {}
+  static StatusOr<std::unique_ptr<Op>> ReshapeFromAttrs(const nlohmann::json& attrs);
+  static StatusOr<std::unique_ptr<Op>> FlattenFromAttrs(const nlohmann::json& attrs);
+
+  std::string_view type() const override { return is_flatten_ ? "Flatten" : "Reshape"; }
+  nlohmann::json attrs() const override;
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+
+ private:
+  Shape target_;  // without the batch dimension
+  bool is_flatten_;
+};
+
+}  // namespace qforge

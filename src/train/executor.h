@@ -1,0 +1,40 @@
+// Executor: runs a Graph forward and, for training, backward (reverse-mode autodiff over the
+// node list). Buffers persist across calls and keep their capacity, so a steady-state training
+// step does not allocate.
+#pragma once
+
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace qforge {
+
+class Executor {
+ public:
+  explicit Executor(Graph* graph, Backend backend = Backend::kOnednn);
+
+  // One tensor per graph input, in graph order, each [N, ...] matching the declared shape.
+  // Returns an error naming the input or node on a shape mismatch.
+  Status Forward(const std::vector<const Tensor*>& inputs, bool training, Rng* rng = nullptr);
+  const Tensor& value(int value_id) const;
+
+  // Back-propagates from the given output gradients (value id, dL/dvalue) to every trainable
+  // parameter. Requires a preceding Forward.
+  void Backward(const std::vector<std::pair<int, const Tensor*>>& seeds);
+  // Gradient of a trainable parameter after Backward (zeros if it did not influence the seeds).
+  const Tensor& param_grad(int param_index) const { return grads_[graph_->params()[param_index].value]; }
+
+  Backend backend() const { return ctx_.backend; }
+
+ private:
+  Graph* graph_;
+  OpContext ctx_;
+  std::vector<const Tensor*> bound_inputs_;     // per graph input
+  std::vector<Tensor> node_outputs_;            // per node
+  std::vector<Tensor> grads_;                   // per value
+  std::vector<char> has_grad_, needs_grad_;     // per value
+  std::vector<std::vector<Tensor>> scratch_;    // per node, per input slot
+  std::vector<std::vector<Tensor*>> in_ptrs_;   // per node
+};
+
+}  // namespace qforge
