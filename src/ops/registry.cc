@@ -41,9 +41,10 @@ const std::map<std::string, Factory, std::less<>>& Registry() {
 StatusOr<std::unique_ptr<Op>> CreateOp(std::string_view type, const nlohmann::json& attrs) {
   auto it = Registry().find(type);
   if (it == Registry().end()) return NotFound("unknown op type '{}'", type);
-  if (!attrs.is_object()) return InvalidArgument("attributes of op '{}' must be an object", type);
+  if (!attrs.is_object() && !attrs.is_null())
+    return InvalidArgument("attributes of op '{}' must be an object", type);
   try {
-    return it->second(attrs);
+    return it->second(attrs.is_null() ? nlohmann::json::object() : attrs);
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("bad attributes for op '{}': {}", type, e.what());
   }

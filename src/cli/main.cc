@@ -1,0 +1,36 @@
+// qforge command line: train, evaluate and (later) optimize and deploy models.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <map>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app("qforge: train, quantize, compress and run neural networks", "qforge");
+  app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("qforge: error: {} (see --help)\n", e.what());
+  });
+  std::map<CLI::App*, qforge::cli::Command> commands;
+  using Adder = qforge::cli::Command (*)(CLI::App&);
+  for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand,
+                    &qforge::cli::AddModelsCommand}) {
+    auto run = add(app);
+    commands[app.get_subcommands({}).back()] = std::move(run);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  for (auto& [sub, run] : commands) {
+    if (!sub->parsed()) continue;
+    const qforge::Status status = run();
+    if (!status.ok()) {
+      fmt::print(stderr, "qforge {}: error: {}\n", sub->get_name(), status.message());
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,21 @@
+// Training progress for people: a one-line live bar on a terminal (loss, accuracy, images/s,
+// ETA), plain per-epoch lines otherwise (logs, CI, pipes).
+#pragma once
+
+#include "train/trainer.h"
+
+namespace qforge::cli {
+
+class ConsoleProgress : public ProgressReporter {
+ public:
+  ConsoleProgress();
+  void OnBatch(int epoch, int epochs, int64_t batch, int64_t num_batches, double loss,
+               double accuracy, double images_per_second,
+               double elapsed_seconds) override;
+  bool OnEpoch(const EpochMetrics& m, int epochs) override;
+
+ private:
+  bool live_;  // stderr is a terminal
+};
+
+}  // namespace qforge::cli

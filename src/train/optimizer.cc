@@ -1,0 +1,63 @@
+// Optimizer update rules (PyTorch conventions for SGD momentum/Nesterov and Adam/AdamW).
+#include "train/optimizer.h"
+
+#include <cmath>
+
+namespace qforge {
+
+Status ValidateOptimizerConfig(const OptimizerConfig& c) {
+  if (c.type != "sgd" && c.type != "adam" && c.type != "adamw")
+    return InvalidArgument("unknown optimizer '{}' (choose sgd, adam or adamw)", c.type);
+  if (!(c.momentum >= 0 && c.momentum < 1)) return InvalidArgument("momentum must be in [0, 1)");
+  if (!(c.weight_decay >= 0)) return InvalidArgument("weight decay must be >= 0");
+  if (!(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1))
+    return InvalidArgument("Adam betas must be in [0, 1)");
+  if (!(c.eps > 0)) return InvalidArgument("Adam eps must be > 0");
+  return Status::Ok();
+}
+
+Tensor& Optimizer::Slot(const std::string& name, const Shape& shape) {
+  Tensor& t = state_[name];
+  if (t.shape() != shape) t = Tensor(shape);
+  return t;
+}
+
+void Optimizer::Step(Graph& graph, const std::vector<const Tensor*>& grads, float lr) {
+  ++steps_;
+  const auto& c = config_;
+  for (size_t pi = 0; pi < graph.params().size(); ++pi) {
+    Param& p = graph.params()[pi];
+    if (!p.trainable) continue;
+    float* w = p.tensor.data();
+    const float* g = grads[pi]->data();
+    const int64_t n = p.tensor.size();
+    const float wd = p.tensor.rank() >= 2 ? c.weight_decay : 0.0f;
+    if (c.type == "sgd") {
+      if (c.momentum == 0.0f) {
+        for (int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+        continue;
+      }
+      float* v = Slot(p.name + "/m", p.tensor.shape()).data();
+      for (int64_t i = 0; i < n; ++i) {
+        const float gi = g[i] + wd * w[i];
+        v[i] = c.momentum * v[i] + gi;
+        w[i] -= lr * (c.nesterov ? gi + c.momentum * v[i] : v[i]);
+      }
+    } else {
+      float* m = Slot(p.name + "/m", p.tensor.shape()).data();
+      float* v = Slot(p.name + "/v", p.tensor.shape()).data();
+      const bool decoupled = c.type == "adamw";
+      const double bc1 = 1.0 - std::pow(c.beta1, steps_), bc2 = 1.0 - std::pow(c.beta2, steps_);
+      const float step = static_cast<float>(lr / bc1), root_bc2 = static_cast<float>(std::sqrt(bc2));
+      for (int64_t i = 0; i < n; ++i) {
+        const float gi = decoupled ? g[i] : g[i] + wd * w[i];
+        if (decoupled) w[i] -= lr * wd * w[i];
+        m[i] = c.beta1 * m[i] + (1 - c.beta1) * gi;
+        v[i] = c.beta2 * v[i] + (1 - c.beta2) * gi * gi;
+        w[i] -= step * m[i] / (std::sqrt(v[i]) / root_bc2 + c.eps);
+      }
+    }
+  }
+}
+
+}  // namespace qforge

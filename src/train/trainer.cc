@@ -1,0 +1,152 @@
+// Training loop and evaluation.
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "train/executor.h"
+#include "train/loss.h"
+
+namespace qforge {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+int64_t CountCorrect(const Tensor& logits, const std::vector<int32_t>& labels) {
+  const auto pred = ArgMax(logits);
+  int64_t correct = 0;
+  for (size_t i = 0; i < labels.size(); ++i) correct += pred[i] == labels[i];
+  return correct;
+}
+
+Status CheckModelFitsData(const Graph& graph, const ImageDataset& data) {
+  if (graph.inputs().size() != 1 || graph.outputs().size() != 1)
+    return InvalidArgument("image classification needs a model with one input and one output");
+  const Shape& in = graph.values()[graph.inputs()[0]].shape;
+  const Shape want{-1, data.channels, data.height, data.width};
+  if (in != want)
+    return InvalidArgument("model input is {} but the dataset images are {}", ShapeToString(in),
+                           ShapeToString(want));
+  const Shape& out = graph.values()[graph.outputs()[0]].shape;
+  if (out.size() != 2 || out[1] != data.num_classes)
+    return InvalidArgument("model output is {} but the dataset has {} classes", ShapeToString(out),
+                           data.num_classes);
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Preprocess& pre,
+                              int64_t batch, Backend backend) {
+  QF_RETURN_IF_ERROR(CheckModelFitsData(graph, data));
+  Executor exec(&graph, backend);
+  BatchIterator it(data, pre, batch, /*shuffle=*/false, 0);
+  Tensor images;
+  std::vector<int32_t> labels;
+  EvalResult r;
+  double loss_sum = 0;
+  int64_t correct = 0;
+  while (it.Next(&images, &labels)) {
+    QF_RETURN_IF_ERROR(exec.Forward({&images}, /*training=*/false));
+    const Tensor& logits = exec.value(graph.outputs()[0]);
+    loss_sum += SoftmaxCrossEntropy(logits, labels, nullptr) * labels.size();
+    correct += CountCorrect(logits, labels);
+    r.count += static_cast<int64_t>(labels.size());
+  }
+  if (r.count == 0) return InvalidArgument("evaluation set is empty");
+  r.accuracy = static_cast<double>(correct) / r.count;
+  r.loss = loss_sum / r.count;
+  return r;
+}
+
+StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& data,
+                                          TrainOptions options, ProgressReporter* progress) {
+  Graph& graph = run.graph;
+  QF_RETURN_IF_ERROR(CheckModelFitsData(graph, data.train));
+  QF_RETURN_IF_ERROR(ValidateOptimizerConfig(options.optimizer));
+  if (options.epochs < 1) return InvalidArgument("epochs must be >= 1");
+  if (options.batch < 1) return InvalidArgument("batch size must be >= 1");
+  const int64_t batches_per_epoch = (data.train.count + options.batch - 1) / options.batch;
+  options.schedule.total_steps = batches_per_epoch * options.epochs;
+  QF_RETURN_IF_ERROR(options.schedule.Validate());
+
+  const int start_epoch = run.meta.train_state.value("epochs_done", 0);
+  if (start_epoch >= options.epochs)
+    return InvalidArgument("the checkpoint has already trained {} epochs; ask for more than that",
+                           start_epoch);
+  Optimizer optimizer(options.optimizer);
+  optimizer.state() = run.optimizer_state;
+  optimizer.set_steps(run.optimizer_steps);
+
+  Executor exec(&graph, options.backend);
+  const int out_id = graph.outputs()[0];
+  std::vector<const Tensor*> grads(graph.params().size(), nullptr);
+  Tensor images, dlogits;
+  std::vector<int32_t> labels;
+  std::vector<EpochMetrics> history;
+  int64_t step = static_cast<int64_t>(start_epoch) * batches_per_epoch;
+
+  for (int epoch = start_epoch; epoch < options.epochs; ++epoch) {
+    // Everything random in an epoch derives from (seed, epoch): resuming replays it exactly.
+    BatchIterator it(data.train, run.meta.preprocess, options.batch, /*shuffle=*/true,
+                     DeriveSeed(options.seed, 2 * epoch), options.augment);
+    Rng dropout_rng(DeriveSeed(options.seed, 2 * epoch + 1));
+    const auto start = Clock::now();
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0, b = 0;
+    while (it.Next(&images, &labels)) {
+      QF_RETURN_IF_ERROR(exec.Forward({&images}, /*training=*/true, &dropout_rng));
+      const Tensor& logits = exec.value(out_id);
+      const double loss = SoftmaxCrossEntropy(logits, labels, &dlogits);
+      if (!std::isfinite(loss))
+        return InvalidArgument("training diverged (loss is {}) at epoch {}, step {}; try a lower --lr",
+                               loss, epoch + 1, step);
+      correct += CountCorrect(logits, labels);
+      exec.Backward({{out_id, &dlogits}});
+      for (size_t p = 0; p < grads.size(); ++p)
+        grads[p] = graph.params()[p].trainable ? &exec.param_grad(static_cast<int>(p)) : nullptr;
+      optimizer.Step(graph, grads, options.schedule.At(step));
+      ++step;
+      ++b;
+      loss_sum += loss * labels.size();
+      seen += static_cast<int64_t>(labels.size());
+      if (progress)
+        progress->OnBatch(epoch + 1, options.epochs, b, batches_per_epoch, loss_sum / seen,
+                          static_cast<double>(correct) / seen, seen / Seconds(start),
+                          Seconds(start));
+    }
+    EpochMetrics m;
+    m.epoch = epoch + 1;
+    m.seconds = Seconds(start);
+    m.images_per_second = seen / m.seconds;
+    m.train_loss = loss_sum / seen;
+    m.train_accuracy = static_cast<double>(correct) / seen;
+    QF_ASSIGN_OR_RETURN(EvalResult test, Evaluate(graph, data.test, run.meta.preprocess,
+                                                  std::max<int64_t>(options.batch, 256),
+                                                  options.backend));
+    m.test_loss = test.loss;
+    m.test_accuracy = test.accuracy;
+    history.push_back(m);
+
+    run.optimizer_state = optimizer.state();
+    run.optimizer_steps = optimizer.steps();
+    auto& state = run.meta.train_state;
+    state["epochs_done"] = epoch + 1;
+    state["seed"] = options.seed;
+    state["test_accuracy"] = m.test_accuracy;
+    state["history"].push_back({{"epoch", m.epoch}, {"train_loss", m.train_loss},
+                                {"test_accuracy", m.test_accuracy},
+                                {"images_per_second", m.images_per_second}});
+    if (!options.checkpoint_path.empty())
+      QF_RETURN_IF_ERROR(SaveCheckpoint(options.checkpoint_path, graph, run.meta,
+                                        run.optimizer_state, run.optimizer_steps));
+    if (progress && !progress->OnEpoch(m, options.epochs)) break;
+  }
+  return history;
+}
+
+}  // namespace qforge

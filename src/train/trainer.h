@@ -1,0 +1,57 @@
+// The training loop: epochs of shuffled batches, loss, backward, optimizer step, LR schedule;
+// test-set evaluation and an atomic checkpoint after every epoch. Resuming from a checkpoint
+// continues exactly where it stopped (same batches, same updates) for a given thread count.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "train/checkpoint.h"
+#include "train/lr_schedule.h"
+#include "train/optimizer.h"
+
+namespace qforge {
+
+struct TrainOptions {
+  int epochs = 1;  // total, counting epochs already in a resumed checkpoint
+  int64_t batch = 64;
+  OptimizerConfig optimizer;
+  LrSchedule schedule;  // total_steps is filled in by Train
+  uint64_t seed = 1;
+  Augment augment;
+  Backend backend = Backend::kOnednn;
+  std::string checkpoint_path;  // written after every epoch; empty: not written
+};
+
+struct EpochMetrics {
+  int epoch = 0;  // 1-based
+  double train_loss = 0, train_accuracy = 0, test_loss = 0, test_accuracy = 0;
+  double images_per_second = 0, seconds = 0;
+};
+
+class ProgressReporter {
+ public:
+  virtual ~ProgressReporter() = default;
+  virtual void OnBatch(int epoch, int epochs, int64_t batch, int64_t num_batches, double loss,
+                       double accuracy, double images_per_second,
+                       double elapsed_seconds) {}
+  // Called after the epoch's checkpoint is written; returning false stops training there
+  // (the checkpoint can be resumed later).
+  virtual bool OnEpoch(const EpochMetrics& m, int epochs) { return true; }
+};
+
+struct EvalResult {
+  double accuracy = 0, loss = 0;
+  int64_t count = 0;
+};
+
+StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Preprocess& pre,
+                              int64_t batch, Backend backend);
+
+// Trains run.graph from epoch run.meta.train_state["epochs_done"] (0 if absent) up to
+// options.epochs, updating run in place.
+StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& data,
+                                          TrainOptions options, ProgressReporter* progress);
+
+}  // namespace qforge
