@@ -26,7 +26,7 @@ struct TrainFlags {
   uint64_t seed = 1;
   int threads = 0;
   int64_t crop_padding = 0;
-  bool flip = false, json = false, reference = false;
+  bool flip = false, json = false, reference = false, profile = false;
   // Which options were given explicitly (they override the recipe and a resumed checkpoint).
   CLI::Option *epochs_opt, *batch_opt, *optimizer_opt, *lr_opt, *wd_opt, *schedule_opt, *warmup_opt;
 };
@@ -93,6 +93,7 @@ StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, const Checkpoint& run
     return InvalidArgument("bad training options in the checkpoint: {}", e.what());
   }
   t.backend = f.reference ? Backend::kReference : Backend::kOnednn;
+  t.profile = f.profile;
   return t;
 }
 
@@ -175,6 +176,7 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--augment-crop", f->crop_padding, "random-crop padding in pixels")->check(CLI::Range(0, 16));
   cmd->add_flag("--augment-flip", f->flip, "random horizontal flips");
   cmd->add_flag("--reference", f->reference, "use the plain reference kernels (slow; for checking)");
+  cmd->add_flag("--profile", f->profile, "print time per layer (forward/backward) at the end");
   cmd->add_flag("--json", f->json, "print one JSON object as the last line of stdout");
   return [f]() { return RunTrain(*f); };
 }

@@ -1,24 +1,15 @@
-// BatchNorm op: shape rules, train/inference switch, and the gradient in both modes.
+// BatchNorm op: shape rules, train/inference switch, backend selection, and the gradient in
+// both modes.
 #include "ops/batch_norm.h"
 
 #include <cmath>
 
-#include "ops/ref/batch_norm_ref.h"
+#include "ops/onednn/batch_norm_onednn.h"
 
 namespace qforge {
-namespace {
 
-ref::BatchNormShape ShapeOf(const Tensor& x, float eps, float momentum) {
-  ref::BatchNormShape s;
-  s.n = x.dim(0);
-  s.c = x.dim(1);
-  s.spatial = x.size() / (s.n * s.c);
-  s.eps = eps;
-  s.momentum = momentum;
-  return s;
-}
-
-}  // namespace
+BatchNormOp::BatchNormOp(float eps, float momentum) : eps_(eps), momentum_(momentum) {}
+BatchNormOp::~BatchNormOp() = default;
 
 StatusOr<std::unique_ptr<Op>> BatchNormOp::FromAttrs(const nlohmann::json& attrs) {
   const float eps = attrs.value("eps", 1e-5f), momentum = attrs.value("momentum", 0.1f);
@@ -39,49 +30,85 @@ StatusOr<Shape> BatchNormOp::InferShape(const std::vector<Shape>& in) const {
   return in[0];
 }
 
-void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
-  const auto s = ShapeOf(*in[0], eps_, momentum_);
-  last_training_ = ctx.training;
-  save_mean_.Resize({s.c});
-  save_invstd_.Resize({s.c});
-  if (ctx.training) {
-    ref::BatchNormForwardTraining(s, in[0]->data(), in[1]->data(), in[2]->data(), in[3]->data(),
-                                  in[4]->data(), save_mean_.data(), save_invstd_.data(),
-                                  out.data());
-    return;
-  }
-  for (int64_t c = 0; c < s.c; ++c) {
-    save_mean_[c] = (*in[3])[c];
-    save_invstd_[c] = 1.0f / std::sqrt((*in[4])[c] + eps_);
-  }
-  ref::BatchNormForwardInference(s, in[0]->data(), in[1]->data(), in[2]->data(), in[3]->data(),
-                                 in[4]->data(), out.data());
+ref::BatchNormShape BatchNormOp::ShapeOf(const Tensor& x) const {
+  ref::BatchNormShape s;
+  s.n = x.dim(0);
+  s.c = x.dim(1);
+  s.spatial = x.size() / (s.n * s.c);
+  s.eps = eps_;
+  s.momentum = momentum_;
+  return s;
 }
 
-void BatchNormOp::Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor&,
-                           const Tensor& dy, const std::vector<Tensor*>& din) {
-  const auto s = ShapeOf(*in[0], eps_, momentum_);
-  float* dx = din[0] ? din[0]->data() : nullptr;
-  float* dgamma = din[1] ? din[1]->data() : nullptr;
-  float* dbeta = din[2] ? din[2]->data() : nullptr;
-  if (last_training_) {
-    ref::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(),
-                           save_invstd_.data(), dy.data(), dx, dgamma, dbeta);
+void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
+  const auto s = ShapeOf(*in[0]);
+  const bool fast = ctx.backend == Backend::kOnednn;
+  if (fast && !fast_) fast_ = std::make_unique<onednn::BatchNormPrimitives>();
+  last_training_ = ctx.training;
+  save_mean_.Resize({s.c});
+  save_var_.Resize({s.c});
+  const float *x = in[0]->data(), *gamma = in[1]->data(), *beta = in[2]->data();
+  if (ctx.training) {
+    if (fast) {
+      fast_->ForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+    } else {
+      ref::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+    }
+    ref::UpdateRunningStats(s, save_mean_.data(), save_var_.data(), in[3]->data(), in[4]->data());
     return;
   }
-  // Inference mode is an affine map per channel with constant statistics.
+  std::copy_n(in[3]->data(), s.c, save_mean_.data());
+  std::copy_n(in[4]->data(), s.c, save_var_.data());
+  if (fast) {
+    fast_->ForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+  } else {
+    ref::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+  }
+}
+
+void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor&,
+                           const Tensor& dy, const std::vector<Tensor*>& din) {
+  const auto s = ShapeOf(*in[0]);
+  if (!last_training_) {
+    BackwardThroughInference(in, dy, din);
+    return;
+  }
+  if (ctx.backend == Backend::kOnednn) {
+    if (!fast_) fast_ = std::make_unique<onednn::BatchNormPrimitives>();
+    // oneDNN writes every gradient; unused ones land in scratch.
+    Tensor* dx = din[0] ? din[0] : &scratch_dx_;
+    Tensor* dgamma = din[1] ? din[1] : &scratch_dgamma_;
+    Tensor* dbeta = din[2] ? din[2] : &scratch_dbeta_;
+    dx->Resize(in[0]->shape());
+    dgamma->Resize({s.c});
+    dbeta->Resize({s.c});
+    fast_->Backward(s, in[0]->data(), in[1]->data(), in[2]->data(), save_mean_.data(), save_var_.data(), dy.data(),
+                    dx->data(), dgamma->data(), dbeta->data());
+    return;
+  }
+  ref::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
+                         dy.data(), din[0] ? din[0]->data() : nullptr,
+                         din[1] ? din[1]->data() : nullptr, din[2] ? din[2]->data() : nullptr);
+}
+
+// Inference mode is an affine map per channel with constant statistics.
+void BatchNormOp::BackwardThroughInference(const std::vector<Tensor*>& in, const Tensor& dy,
+                                           const std::vector<Tensor*>& din) {
+  const auto s = ShapeOf(*in[0]);
+  float* dx = din[0] ? din[0]->data() : nullptr;
   for (int64_t c = 0; c < s.c; ++c) {
+    const float invstd = 1.0f / std::sqrt(save_var_[c] + eps_);
+    const float scale = (*in[1])[c] * invstd;
     double sum_dy = 0, sum_dy_xhat = 0;
-    const float scale = (*in[1])[c] * save_invstd_[c];
     for (int64_t n = 0; n < s.n; ++n)
       for (int64_t i = 0; i < s.spatial; ++i) {
         const int64_t idx = (n * s.c + c) * s.spatial + i;
         sum_dy += dy[idx];
-        sum_dy_xhat += dy[idx] * ((*in[0])[idx] - save_mean_[c]) * save_invstd_[c];
+        sum_dy_xhat += dy[idx] * ((*in[0])[idx] - save_mean_[c]) * invstd;
         if (dx) dx[idx] = dy[idx] * scale;
       }
-    if (dgamma) dgamma[c] = static_cast<float>(sum_dy_xhat);
-    if (dbeta) dbeta[c] = static_cast<float>(sum_dy);
+    if (din[1]) (*din[1])[c] = static_cast<float>(sum_dy_xhat);
+    if (din[2]) (*din[2])[c] = static_cast<float>(sum_dy);
   }
 }
 

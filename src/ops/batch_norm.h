@@ -3,13 +3,20 @@
 // inference mode uses the running statistics.
 #pragma once
 
+#include <memory>
+
 #include "ops/op.h"
+#include "ops/ref/batch_norm_ref.h"
 
 namespace qforge {
+namespace onednn {
+class BatchNormPrimitives;
+}
 
 class BatchNormOp : public Op {
  public:
-  BatchNormOp(float eps, float momentum) : eps_(eps), momentum_(momentum) {}
+  BatchNormOp(float eps, float momentum);
+  ~BatchNormOp() override;
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
   std::string_view type() const override { return "BatchNorm"; }
@@ -22,9 +29,15 @@ class BatchNormOp : public Op {
   float eps() const { return eps_; }
 
  private:
+  ref::BatchNormShape ShapeOf(const Tensor& x) const;
+  void BackwardThroughInference(const std::vector<Tensor*>& inputs, const Tensor& grad_output,
+                                const std::vector<Tensor*>& grad_inputs);
+
   float eps_, momentum_;
   bool last_training_ = false;
-  Tensor save_mean_, save_invstd_;  // statistics the last forward normalized with
+  Tensor save_mean_, save_var_;  // statistics the last forward normalized with
+  Tensor scratch_dx_, scratch_dgamma_, scratch_dbeta_;
+  std::unique_ptr<onednn::BatchNormPrimitives> fast_;
 };
 
 }  // namespace qforge

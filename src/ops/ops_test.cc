@@ -215,6 +215,26 @@ TEST(BatchNorm, GradientsTrainingAndInference) {
   }
 }
 
+TEST(BatchNorm, OnednnMatchesReference) {
+  Rng rng(15);
+  for (const Shape& shape : {Shape{8, 3, 5, 7}, Shape{64, 16, 24, 24}, Shape{5, 9}, Shape{2, 4, 1, 1}}) {
+    for (bool training : {true, false}) {
+      auto ref_op = MakeOp("BatchNorm"), fast_op = MakeOp("BatchNorm");
+      std::vector<Tensor> ref_in = BatchNormInputs(shape, rng), fast_in = ref_in;
+      Tensor y_ref = RunForward(*ref_op, ref_in, {Backend::kReference, training});
+      Tensor y_fast = RunForward(*fast_op, fast_in, {Backend::kOnednn, training});
+      ExpectClose(y_fast, y_ref, 1e-4f, 1e-4f, "forward");
+      ExpectClose(fast_in[3], ref_in[3], 1e-5f, 1e-5f, "running mean");
+      ExpectClose(fast_in[4], ref_in[4], 1e-5f, 1e-4f, "running var");
+      Tensor dy = RandomTensor(y_ref.shape(), rng);
+      auto g_ref = RunBackward(*ref_op, ref_in, dy, {0, 1, 2}, {Backend::kReference, training});
+      auto g_fast = RunBackward(*fast_op, fast_in, dy, {0, 1, 2}, {Backend::kOnednn, training});
+      for (int k = 0; k < 3; ++k)
+        ExpectClose(g_fast[k], g_ref[k], 2e-4f, 1e-3f, fmt::format("grad {} training {}", k, training));
+    }
+  }
+}
+
 TEST(Activations, HandCheckedValues) {
   std::vector<Tensor> in{Tensor({1, 5})};
   const float xs[] = {-4, -1, 0.5f, 4, 7};
@@ -280,6 +300,31 @@ TEST(Pooling, Gradients) {
     CheckGradients(*MakeOp("AvgPool", PoolAttrs(k, s, pads)), {RandomTensor({2, 2, 7, 6}, rng)}, {0});
   }
   CheckGradients(*MakeOp("GlobalAvgPool"), {RandomTensor({2, 3, 4, 5}, rng)}, {0});
+}
+
+TEST(Pooling, OnednnMatchesReferenceOnRandomGeometries) {
+  const uint64_t seed = 31;
+  std::cout << "[ seed ] " << seed << "\n";
+  Rng rng(seed);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int64_t k = 1 + rng.Below(4), s = 1 + rng.Below(3);
+    std::array<int64_t, 4> pads{};
+    for (auto& p : pads) p = rng.Below(k);
+    const Shape shape{1 + static_cast<int64_t>(rng.Below(3)), 1 + static_cast<int64_t>(rng.Below(4)),
+                      k + static_cast<int64_t>(rng.Below(8)), k + static_cast<int64_t>(rng.Below(8))};
+    for (const char* type : {"MaxPool", "AvgPool"}) {
+      SCOPED_TRACE(fmt::format("{} {} k{} s{} pads {},{},{},{}", type, ShapeToString(shape), k, s,
+                               pads[0], pads[1], pads[2], pads[3]));
+      auto ref_op = MakeOp(type, PoolAttrs(k, s, pads)), fast_op = MakeOp(type, PoolAttrs(k, s, pads));
+      std::vector<Tensor> in{DistinctValues(shape, rng)};
+      Tensor y_ref = RunForward(*ref_op, in, {Backend::kReference});
+      ExpectClose(RunForward(*fast_op, in, {Backend::kOnednn}), y_ref, 1e-5f, 1e-5f, "forward");
+      Tensor dy = RandomTensor(y_ref.shape(), rng);
+      auto g_ref = RunBackward(*ref_op, in, dy, {0}, {Backend::kReference});
+      auto g_fast = RunBackward(*fast_op, in, dy, {0}, {Backend::kOnednn});
+      ExpectClose(g_fast[0], g_ref[0], 1e-5f, 1e-5f, "backward");
+    }
+  }
 }
 
 TEST(TensorOps, AddConcatReshapeValuesAndGradients) {

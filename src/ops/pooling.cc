@@ -1,6 +1,7 @@
 // Pooling ops: shape rules and the reference kernels.
 #include "ops/pooling.h"
 
+#include "ops/onednn/pool_onednn.h"
 #include "ops/ref/pool_ref.h"
 
 namespace qforge {
@@ -25,6 +26,9 @@ StatusOr<std::unique_ptr<Op>> PoolFromAttrs(PoolOp::Kind kind, const nlohmann::j
 
 }  // namespace
 
+PoolOp::PoolOp(Kind kind, Window2D window) : kind_(kind), window_(window) {}
+PoolOp::~PoolOp() = default;
+
 StatusOr<std::unique_ptr<Op>> PoolOp::MaxFromAttrs(const nlohmann::json& attrs) {
   return PoolFromAttrs(Kind::kMax, attrs);
 }
@@ -39,20 +43,26 @@ StatusOr<Shape> PoolOp::InferShape(const std::vector<Shape>& in) const {
   return Shape{in[0][0], in[0][1], window_.OutH(in[0][2]), window_.OutW(in[0][3])};
 }
 
-void PoolOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
+void PoolOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
   const auto s = ShapeOf(*in[0], window_);
-  if (kind_ == Kind::kMax) {
+  last_forward_fast_ = ctx.backend == Backend::kOnednn && ctx.training;
+  if (ctx.backend == Backend::kOnednn) {
+    if (!fast_) fast_ = std::make_unique<onednn::PoolPrimitives>(kind_ == Kind::kMax);
+    fast_->Forward(s, ctx.training, in[0]->data(), out.data());
+  } else if (kind_ == Kind::kMax) {
     ref::MaxPoolForward(s, in[0]->data(), out.data());
   } else {
     ref::AvgPoolForward(s, in[0]->data(), out.data());
   }
 }
 
-void PoolOp::Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor&,
+void PoolOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor&,
                       const Tensor& dy, const std::vector<Tensor*>& din) {
   if (!din[0]) return;
   const auto s = ShapeOf(*in[0], window_);
-  if (kind_ == Kind::kMax) {
+  if (ctx.backend == Backend::kOnednn && last_forward_fast_) {
+    fast_->Backward(s, dy.data(), din[0]->data());
+  } else if (kind_ == Kind::kMax) {
     ref::MaxPoolBackward(s, in[0]->data(), dy.data(), din[0]->data());
   } else {
     ref::AvgPoolBackward(s, dy.data(), din[0]->data());

@@ -1,15 +1,21 @@
 // Pooling ops on NCHW: MaxPool and AvgPool (windowed) and GlobalAvgPool ([N, C, H, W] -> [N, C]).
 #pragma once
 
+#include <memory>
+
 #include "ops/geometry.h"
 #include "ops/op.h"
 
 namespace qforge {
+namespace onednn {
+class PoolPrimitives;
+}
 
 class PoolOp : public Op {
  public:
   enum class Kind { kMax, kAvg };
-  PoolOp(Kind kind, Window2D window) : kind_(kind), window_(window) {}
+  PoolOp(Kind kind, Window2D window);
+  ~PoolOp() override;
   static StatusOr<std::unique_ptr<Op>> MaxFromAttrs(const nlohmann::json& attrs);
   static StatusOr<std::unique_ptr<Op>> AvgFromAttrs(const nlohmann::json& attrs);
 
@@ -25,6 +31,8 @@ class PoolOp : public Op {
  private:
   Kind kind_;
   Window2D window_;
+  bool last_forward_fast_ = false;  // oneDNN's max-pool backward needs its own forward
+  std::unique_ptr<onednn::PoolPrimitives> fast_;
 };
 
 class GlobalAvgPoolOp : public Op {

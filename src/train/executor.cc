@@ -1,9 +1,21 @@
 // Executor: forward in node order, backward in reverse node order with gradient accumulation.
 #include "train/executor.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
 #include "core/check.h"
 
 namespace qforge {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
 
 Executor::Executor(Graph* graph, Backend backend) : graph_(graph) {
   ctx_.backend = backend;
@@ -22,6 +34,20 @@ Executor::Executor(Graph* graph, Backend backend) : graph_(graph) {
     in_ptrs_[i].resize(nodes[i].inputs.size());
   }
   bound_inputs_.resize(graph_->inputs().size());
+  forward_seconds_.assign(nodes.size(), 0.0);
+  backward_seconds_.assign(nodes.size(), 0.0);
+}
+
+std::string Executor::ProfileReport() const {
+  const auto& nodes = graph_->nodes();
+  double total = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) total += forward_seconds_[i] + backward_seconds_[i];
+  std::string s = fmt::format("{:<14} {:<14} {:>10} {:>10} {:>6}\n", "node", "op", "fwd ms", "bwd ms", "share");
+  for (size_t i = 0; i < nodes.size(); ++i)
+    s += fmt::format("{:<14} {:<14} {:>10.1f} {:>10.1f} {:>5.1f}%\n", nodes[i].name, nodes[i].op->type(),
+                     1e3 * forward_seconds_[i], 1e3 * backward_seconds_[i],
+                     100.0 * (forward_seconds_[i] + backward_seconds_[i]) / std::max(total, 1e-12));
+  return s;
 }
 
 const Tensor& Executor::value(int id) const {
@@ -63,7 +89,9 @@ Status Executor::Forward(const std::vector<const Tensor*>& inputs, bool training
     auto shape = node.op->InferShape(shapes);
     if (!shape.ok()) return InvalidArgument("node '{}': {}", node.name, shape.status().message());
     node_outputs_[i].Resize(*shape);
+    const double start = profiling_ ? Now() : 0.0;
     node.op->Forward(ctx_, in_ptrs_[i], node_outputs_[i]);
+    if (profiling_) forward_seconds_[i] += Now() - start;
   }
   return Status::Ok();
 }
@@ -88,6 +116,7 @@ void Executor::Backward(const std::vector<std::pair<int, const Tensor*>>& seeds)
       scratch_[i][k].Resize(in_ptrs_[i][k]->shape());
       din[k] = &scratch_[i][k];
     }
+    const double start = profiling_ ? Now() : 0.0;
     node.op->Backward(ctx_, in_ptrs_[i], node_outputs_[i], grads_[node.output], din);
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       if (!din[k]) continue;
@@ -101,6 +130,7 @@ void Executor::Backward(const std::vector<std::pair<int, const Tensor*>>& seeds)
         for (int64_t j = 0; j < grads_[v].size(); ++j) acc[j] += add[j];
       }
     }
+    if (profiling_) backward_seconds_[i] += Now() - start;
   }
   // Trainable parameters that did not influence the seeds get a zero gradient.
   for (const Param& p : graph_->params()) {

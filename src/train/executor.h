@@ -3,6 +3,7 @@
 // step does not allocate.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"
@@ -26,6 +27,10 @@ class Executor {
 
   Backend backend() const { return ctx_.backend; }
 
+  // Per-node wall time of forward and backward, accumulated while enabled.
+  void EnableProfiling(bool on) { profiling_ = on; }
+  std::string ProfileReport() const;
+
  private:
   Graph* graph_;
   OpContext ctx_;
@@ -35,6 +40,8 @@ class Executor {
   std::vector<char> has_grad_, needs_grad_;     // per value
   std::vector<std::vector<Tensor>> scratch_;    // per node, per input slot
   std::vector<std::vector<Tensor*>> in_ptrs_;   // per node
+  bool profiling_ = false;
+  std::vector<double> forward_seconds_, backward_seconds_;  // per node
 };
 
 }  // namespace qforge

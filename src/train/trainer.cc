@@ -3,8 +3,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "train/executor.h"
+#include "train/train_step.h"
 #include "train/loss.h"
 
 namespace qforge {
@@ -78,14 +80,12 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
   if (start_epoch >= options.epochs)
     return InvalidArgument("the checkpoint has already trained {} epochs; ask for more than that",
                            start_epoch);
-  Optimizer optimizer(options.optimizer);
-  optimizer.state() = run.optimizer_state;
-  optimizer.set_steps(run.optimizer_steps);
+  TrainStep trainer(&graph, options.optimizer, options.backend);
+  trainer.optimizer().state() = run.optimizer_state;
+  trainer.optimizer().set_steps(run.optimizer_steps);
+  if (options.profile) trainer.executor().EnableProfiling(true);
 
-  Executor exec(&graph, options.backend);
-  const int out_id = graph.outputs()[0];
-  std::vector<const Tensor*> grads(graph.params().size(), nullptr);
-  Tensor images, dlogits;
+  Tensor images;
   std::vector<int32_t> labels;
   std::vector<EpochMetrics> history;
   int64_t step = static_cast<int64_t>(start_epoch) * batches_per_epoch;
@@ -99,17 +99,13 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, b = 0;
     while (it.Next(&images, &labels)) {
-      QF_RETURN_IF_ERROR(exec.Forward({&images}, /*training=*/true, &dropout_rng));
-      const Tensor& logits = exec.value(out_id);
-      const double loss = SoftmaxCrossEntropy(logits, labels, &dlogits);
-      if (!std::isfinite(loss))
-        return InvalidArgument("training diverged (loss is {}) at epoch {}, step {}; try a lower --lr",
-                               loss, epoch + 1, step);
-      correct += CountCorrect(logits, labels);
-      exec.Backward({{out_id, &dlogits}});
-      for (size_t p = 0; p < grads.size(); ++p)
-        grads[p] = graph.params()[p].trainable ? &exec.param_grad(static_cast<int>(p)) : nullptr;
-      optimizer.Step(graph, grads, options.schedule.At(step));
+      auto result = trainer.Run(images, labels, options.schedule.At(step), &dropout_rng);
+      if (!result.ok())
+        return InvalidArgument("training failed at epoch {}, step {}: {}{}", epoch + 1, step,
+                               result.status().message(),
+                               result.status().message().find("loss") == 0 ? " (diverged; try a lower --lr)" : "");
+      const double loss = result->loss;
+      correct += result->correct;
       ++step;
       ++b;
       loss_sum += loss * labels.size();
@@ -132,8 +128,8 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
     m.test_accuracy = test.accuracy;
     history.push_back(m);
 
-    run.optimizer_state = optimizer.state();
-    run.optimizer_steps = optimizer.steps();
+    run.optimizer_state = trainer.optimizer().state();
+    run.optimizer_steps = trainer.optimizer().steps();
     auto& state = run.meta.train_state;
     state["epochs_done"] = epoch + 1;
     state["seed"] = options.seed;
@@ -146,6 +142,7 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
                                         run.optimizer_state, run.optimizer_steps));
     if (progress && !progress->OnEpoch(m, options.epochs)) break;
   }
+  if (options.profile) std::fputs(trainer.executor().ProfileReport().c_str(), stderr);
   return history;
 }
 

@@ -22,6 +22,7 @@ struct TrainOptions {
   Augment augment;
   Backend backend = Backend::kOnednn;
   std::string checkpoint_path;  // written after every epoch; empty: not written
+  bool profile = false;         // print per-node forward/backward times to stderr at the end
 };
 
 struct EpochMetrics {

@@ -17,8 +17,7 @@ void ForEachInChannel(const BatchNormShape& s, int64_t c, Fn&& fn) {
 }  // namespace
 
 void BatchNormForwardTraining(const BatchNormShape& s, const float* x, const float* gamma,
-                              const float* beta, float* running_mean, float* running_var,
-                              float* save_mean, float* save_invstd, float* y) {
+                              const float* beta, float* save_mean, float* save_var, float* y) {
   const double count = static_cast<double>(s.n * s.spatial);
   for (int64_t c = 0; c < s.c; ++c) {
     double sum = 0, sq = 0;
@@ -28,13 +27,21 @@ void BatchNormForwardTraining(const BatchNormShape& s, const float* x, const flo
     const double var = sq / count;
     const double invstd = 1.0 / std::sqrt(var + s.eps);
     save_mean[c] = static_cast<float>(mean);
-    save_invstd[c] = static_cast<float>(invstd);
-    const double unbiased = count > 1 ? sq / (count - 1) : var;
-    running_mean[c] = static_cast<float>((1 - s.momentum) * running_mean[c] + s.momentum * mean);
-    running_var[c] = static_cast<float>((1 - s.momentum) * running_var[c] + s.momentum * unbiased);
+    save_var[c] = static_cast<float>(var);
     ForEachInChannel(s, c, [&](int64_t i) {
       y[i] = static_cast<float>((x[i] - mean) * invstd * gamma[c] + beta[c]);
     });
+  }
+}
+
+void UpdateRunningStats(const BatchNormShape& s, const float* batch_mean, const float* batch_var,
+                        float* running_mean, float* running_var) {
+  const double count = static_cast<double>(s.n * s.spatial);
+  const double unbias = count > 1 ? count / (count - 1) : 1.0;
+  for (int64_t c = 0; c < s.c; ++c) {
+    running_mean[c] = static_cast<float>((1 - s.momentum) * running_mean[c] + s.momentum * batch_mean[c]);
+    running_var[c] =
+        static_cast<float>((1 - s.momentum) * running_var[c] + s.momentum * batch_var[c] * unbias);
   }
 }
 
@@ -49,11 +56,11 @@ void BatchNormForwardInference(const BatchNormShape& s, const float* x, const fl
 }
 
 void BatchNormBackward(const BatchNormShape& s, const float* x, const float* gamma,
-                       const float* save_mean, const float* save_invstd, const float* dy,
+                       const float* save_mean, const float* save_var, const float* dy,
                        float* dx, float* dgamma, float* dbeta) {
   const double count = static_cast<double>(s.n * s.spatial);
   for (int64_t c = 0; c < s.c; ++c) {
-    const double mean = save_mean[c], invstd = save_invstd[c];
+    const double mean = save_mean[c], invstd = 1.0 / std::sqrt(save_var[c] + double{s.eps});
     double sum_dy = 0, sum_dy_xhat = 0;
     ForEachInChannel(s, c, [&](int64_t i) {
       sum_dy += dy[i];

@@ -11,17 +11,19 @@ struct BatchNormShape {
   float momentum = 0.1f;  // running = (1 - momentum) * running + momentum * batch
 };
 
-// Training: normalizes with batch statistics, stores them (mean, 1/sqrt(var + eps)) in
-// save_mean / save_invstd, and updates the running statistics (unbiased variance).
+// Training: normalizes with the batch statistics and stores them (mean, biased variance) in
+// save_mean / save_var.
 void BatchNormForwardTraining(const BatchNormShape& s, const float* x, const float* gamma,
-                              const float* beta, float* running_mean, float* running_var,
-                              float* save_mean, float* save_invstd, float* y);
+                              const float* beta, float* save_mean, float* save_var, float* y);
+// running = (1 - momentum) * running + momentum * batch, with the unbiased batch variance.
+void UpdateRunningStats(const BatchNormShape& s, const float* batch_mean, const float* batch_var,
+                        float* running_mean, float* running_var);
 void BatchNormForwardInference(const BatchNormShape& s, const float* x, const float* gamma,
                                const float* beta, const float* running_mean,
                                const float* running_var, float* y);
 // Gradient through the training-mode forward. dgamma / dbeta may be null.
 void BatchNormBackward(const BatchNormShape& s, const float* x, const float* gamma,
-                       const float* save_mean, const float* save_invstd, const float* dy,
+                       const float* save_mean, const float* save_var, const float* dy,
                        float* dx, float* dgamma, float* dbeta);
 
 }  // namespace qforge::ref

@@ -1,0 +1,30 @@
+// One training step.
+#include "train/train_step.h"
+
+#include <cmath>
+
+#include "train/loss.h"
+
+namespace qforge {
+
+TrainStep::TrainStep(Graph* graph, const OptimizerConfig& optimizer, Backend backend)
+    : graph_(graph), exec_(graph, backend), optimizer_(optimizer), grads_(graph->params().size()) {}
+
+StatusOr<StepResult> TrainStep::Run(const Tensor& images, const std::vector<int32_t>& labels,
+                                    float lr, Rng* rng) {
+  QF_RETURN_IF_ERROR(exec_.Forward({&images}, /*training=*/true, rng));
+  const int out = graph_->outputs()[0];
+  const Tensor& logits = exec_.value(out);
+  StepResult r;
+  r.loss = SoftmaxCrossEntropy(logits, labels, &dlogits_);
+  if (!std::isfinite(r.loss)) return InvalidArgument("loss is {}", r.loss);
+  const auto pred = ArgMax(logits);
+  for (size_t i = 0; i < labels.size(); ++i) r.correct += pred[i] == labels[i];
+  exec_.Backward({{out, &dlogits_}});
+  for (size_t p = 0; p < grads_.size(); ++p)
+    grads_[p] = graph_->params()[p].trainable ? &exec_.param_grad(static_cast<int>(p)) : nullptr;
+  optimizer_.Step(*graph_, grads_, lr);
+  return r;
+}
+
+}  // namespace qforge
