@@ -59,7 +59,7 @@ void Conv2DOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Ten
   const float* bias = in.size() > 2 ? in[2]->data() : nullptr;
   if (ctx.backend == Backend::kOnednn) {
     if (!fast_) fast_ = std::make_unique<onednn::Conv2DPrimitives>();
-    fast_->Forward(s, ctx.training, in[0]->data(), in[1]->data(), bias, out.data());
+    fast_->Forward(s, in[0]->data(), in[1]->data(), bias, out.data());
   } else {
     ref::Conv2DForward(s, in[0]->data(), in[1]->data(), bias, out.data());
   }
@@ -71,12 +71,12 @@ void Conv2DOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, co
   float* dbias = din.size() > 2 && din[2] ? din[2]->data() : nullptr;
   if (ctx.backend == Backend::kOnednn) {
     if (!fast_) fast_ = std::make_unique<onednn::Conv2DPrimitives>();
-    if (din[0]) fast_->BackwardData(s, in[1]->data(), dy.data(), din[0]->data());
-    if (din[1]) fast_->BackwardWeights(s, in[0]->data(), dy.data(), din[1]->data(), dbias);
-  } else {
-    if (din[0]) ref::Conv2DBackwardData(s, in[1]->data(), dy.data(), din[0]->data());
-    if (din[1]) ref::Conv2DBackwardWeights(s, in[0]->data(), dy.data(), din[1]->data(), dbias);
+    fast_->Backward(s, in[0]->data(), in[1]->data(), dy.data(), din[0] ? din[0]->data() : nullptr,
+                    din[1] ? din[1]->data() : nullptr, dbias);
+    return;
   }
+  if (din[0]) ref::Conv2DBackwardData(s, in[1]->data(), dy.data(), din[0]->data());
+  if (din[1]) ref::Conv2DBackwardWeights(s, in[0]->data(), dy.data(), din[1]->data(), dbias);
   // A trainable bias beside frozen weights still needs its gradient.
   if (!din[1] && dbias) ref::ChannelSum(dy.data(), s.n, s.oc, s.oh() * s.ow(), dbias);
 }

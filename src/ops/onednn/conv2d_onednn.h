@@ -1,5 +1,7 @@
-// oneDNN convolution (forward, backward data, backward weights) for one Conv2D op. Primitives
-// are built on first use for each geometry and cached, so a training loop only executes them.
+// oneDNN convolution (forward, backward data, backward weights) for one Conv2D op. oneDNN
+// picks its preferred (blocked) layouts; our NCHW / OIHW buffers are reordered at the edges,
+// and a forward's reordered input and weights are reused by the backward pass that follows.
+// Primitives and buffers are built on first use for each geometry and cached.
 #pragma once
 
 #include <array>
@@ -14,12 +16,10 @@ class Conv2DPrimitives {
  public:
   Conv2DPrimitives();
   ~Conv2DPrimitives();
-  void Forward(const ref::ConvShape& s, bool training, const float* x, const float* w,
-               const float* b, float* y);
-  void BackwardData(const ref::ConvShape& s, const float* w, const float* dy, float* dx);
-  // db may be null.
-  void BackwardWeights(const ref::ConvShape& s, const float* x, const float* dy, float* dw,
-                       float* db);
+  void Forward(const ref::ConvShape& s, const float* x, const float* w, const float* b, float* y);
+  // Gradients for the x, w, b of the preceding Forward; dx, dw, db may each be null.
+  void Backward(const ref::ConvShape& s, const float* x, const float* w, const float* dy,
+                float* dx, float* dw, float* db);
 
  private:
   struct Entry;
