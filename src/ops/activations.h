@@ -1,5 +1,7 @@
 // Element-wise activation ops: Relu, Relu6, HardSwish, Sigmoid. Each is a pair of scalar
-// functions (value and derivative) plugged into one op template.
+// functions (value, and the input gradient from x, y = F(x) and the output gradient g) plugged
+// into one op template. They are written as selects, not products with 0/1, so the loops
+// vectorize without branches.
 #pragma once
 
 #include <algorithm>
@@ -12,25 +14,26 @@ namespace qforge {
 struct ReluFn {
   static constexpr const char* kName = "Relu";
   static float F(float x) { return x > 0.0f ? x : 0.0f; }
-  static float DF(float x, float) { return x > 0.0f ? 1.0f : 0.0f; }
+  static float Grad(float x, float, float g) { return x > 0.0f ? g : 0.0f; }
 };
 struct Relu6Fn {
   static constexpr const char* kName = "Relu6";
   static float F(float x) { return std::min(std::max(x, 0.0f), 6.0f); }
-  static float DF(float x, float) { return x > 0.0f && x < 6.0f ? 1.0f : 0.0f; }
+  static float Grad(float x, float, float g) { return x > 0.0f && x < 6.0f ? g : 0.0f; }
 };
 // x · relu6(x + 3) / 6 (Howard et al. 2019, MobileNetV3).
 struct HardSwishFn {
   static constexpr const char* kName = "HardSwish";
   static float F(float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; }
-  static float DF(float x, float) {
-    return x <= -3.0f ? 0.0f : x >= 3.0f ? 1.0f : (2.0f * x + 3.0f) / 6.0f;
+  static float Grad(float x, float, float g) {
+    const float slope = x >= 3.0f ? 1.0f : (2.0f * x + 3.0f) * (1.0f / 6.0f);
+    return x <= -3.0f ? 0.0f : g * slope;
   }
 };
 struct SigmoidFn {
   static constexpr const char* kName = "Sigmoid";
   static float F(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-  static float DF(float, float y) { return y * (1.0f - y); }
+  static float Grad(float, float y, float g) { return g * y * (1.0f - y); }
 };
 
 template <typename Fn>
@@ -58,7 +61,7 @@ class ActivationOp : public Op {
     float* dx = din[0]->data();
     const int64_t n = out.size();
 #pragma omp parallel for simd schedule(static) if (n > 65536)
-    for (int64_t i = 0; i < n; ++i) dx[i] = g[i] * Fn::DF(x[i], y[i]);
+    for (int64_t i = 0; i < n; ++i) dx[i] = Fn::Grad(x[i], y[i], g[i]);
   }
 };
 

@@ -71,7 +71,7 @@ const std::vector<ZooModel>& ZooModels() {
       {"mlp", "LeNet-300-100: dense 300-100-10 with ReLU", &BuildMlp,
        {.epochs = 10, .batch = 64, .optimizer = "adam", .lr = 1e-3f}},
       {"lenet5", "conv5x5x16+BN+ReLU, maxpool, conv5x5x32+BN+ReLU, maxpool, dense128, dense10",
-       &BuildLenet5, {.epochs = 3, .batch = 64, .optimizer = "adam", .lr = 2e-3f}},
+       &BuildLenet5, {.epochs = 10, .batch = 64, .optimizer = "adam", .lr = 2e-3f}},
       {"mobilenet", "depthwise-separable blocks with BN+ReLU6, global average pool", &BuildMobilenet,
        {.epochs = 10, .batch = 64, .optimizer = "adam", .lr = 3e-3f}},
       {"resnet", "three residual stages (16/32/64 filters) with Add+ReLU", &BuildResnet,
