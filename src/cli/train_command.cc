@@ -45,9 +45,7 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) 
     }
     return ck;
   }
-  if (f.model.empty()) return InvalidArgument("--model is required (one of: {})", ZooModelNames());
   const ZooModel* zoo = FindZooModel(f.model);
-  if (!zoo) return NotFound("unknown model '{}' (choose one of: {})", f.model, ZooModelNames());
   Checkpoint ck;
   QF_ASSIGN_OR_RETURN(ck.graph, zoo->build(f.seed));
   ck.meta.model_name = zoo->name;
@@ -99,6 +97,11 @@ StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, const Checkpoint& run
 
 Status RunTrain(const TrainFlags& f) {
   if (!f.init.empty() && !f.resume.empty()) return InvalidArgument("use --init or --resume, not both");
+  if (f.init.empty() && f.resume.empty()) {  // fail fast, before loading data
+    if (f.model.empty()) return InvalidArgument("--model is required (one of: {})", ZooModelNames());
+    if (!FindZooModel(f.model))
+      return NotFound("unknown model '{}' (choose one of: {})", f.model, ZooModelNames());
+  }
   SetNumThreads(f.threads);
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
   QF_ASSIGN_OR_RETURN(Checkpoint run, PrepareRun(f, data));

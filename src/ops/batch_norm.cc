@@ -50,7 +50,7 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
   const float *x = in[0]->data(), *gamma = in[1]->data(), *beta = in[2]->data();
   if (ctx.training) {
     if (fast) {
-      fast_->ForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+      fast_->Forward(s, true, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
     } else {
       ref::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
     }
@@ -60,7 +60,7 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
   std::copy_n(in[3]->data(), s.c, save_mean_.data());
   std::copy_n(in[4]->data(), s.c, save_var_.data());
   if (fast) {
-    fast_->ForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+    fast_->Forward(s, false, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
   } else {
     ref::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
   }

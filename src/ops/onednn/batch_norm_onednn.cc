@@ -44,29 +44,17 @@ BatchNormPrimitives::Entry& BatchNormPrimitives::Get(const ref::BatchNormShape& 
   return *slot;
 }
 
-void BatchNormPrimitives::ForwardTraining(const ref::BatchNormShape& s, const float* x,
-                                          const float* gamma, const float* beta, float* mean,
-                                          float* var, float* y) {
+void BatchNormPrimitives::Forward(const ref::BatchNormShape& s, bool training, const float* x,
+                                  const float* gamma, const float* beta, float* mean, float* var,
+                                  float* y) {
   Entry& e = Get(s);
-  e.training->execute(Stream(), {{DNNL_ARG_SRC, Wrap(e.data, x)},
-                                 {DNNL_ARG_SCALE, Wrap(e.channel, gamma)},
-                                 {DNNL_ARG_SHIFT, Wrap(e.channel, beta)},
-                                 {DNNL_ARG_MEAN, Wrap(e.channel, mean)},
-                                 {DNNL_ARG_VARIANCE, Wrap(e.channel, var)},
-                                 {DNNL_ARG_DST, Wrap(e.data, y)}});
-  Stream().wait();
-}
-
-void BatchNormPrimitives::ForwardInference(const ref::BatchNormShape& s, const float* x,
-                                           const float* gamma, const float* beta,
-                                           const float* mean, const float* var, float* y) {
-  Entry& e = Get(s);
-  e.inference->execute(Stream(), {{DNNL_ARG_SRC, Wrap(e.data, x)},
-                                  {DNNL_ARG_SCALE, Wrap(e.channel, gamma)},
-                                  {DNNL_ARG_SHIFT, Wrap(e.channel, beta)},
-                                  {DNNL_ARG_MEAN, Wrap(e.channel, mean)},
-                                  {DNNL_ARG_VARIANCE, Wrap(e.channel, var)},
-                                  {DNNL_ARG_DST, Wrap(e.data, y)}});
+  (training ? *e.training : *e.inference)
+      .execute(Stream(), {{DNNL_ARG_SRC, Wrap(e.data, x)},
+                          {DNNL_ARG_SCALE, Wrap(e.channel, gamma)},
+                          {DNNL_ARG_SHIFT, Wrap(e.channel, beta)},
+                          {DNNL_ARG_MEAN, Wrap(e.channel, mean)},
+                          {DNNL_ARG_VARIANCE, Wrap(e.channel, var)},
+                          {DNNL_ARG_DST, Wrap(e.data, y)}});
   Stream().wait();
 }
 

@@ -14,11 +14,10 @@ class BatchNormPrimitives {
  public:
   BatchNormPrimitives();
   ~BatchNormPrimitives();
-  // Writes the batch mean and biased variance to mean / var.
-  void ForwardTraining(const ref::BatchNormShape& s, const float* x, const float* gamma,
-                       const float* beta, float* mean, float* var, float* y);
-  void ForwardInference(const ref::BatchNormShape& s, const float* x, const float* gamma,
-                        const float* beta, const float* mean, const float* var, float* y);
+  // Training writes the batch mean and biased variance to mean / var; inference reads the
+  // statistics to normalize with from them.
+  void Forward(const ref::BatchNormShape& s, bool training, const float* x, const float* gamma,
+               const float* beta, float* mean, float* var, float* y);
   // oneDNN asks for beta here too although the gradient does not depend on it.
   void Backward(const ref::BatchNormShape& s, const float* x, const float* gamma,
                 const float* beta, const float* mean, const float* var, const float* dy,
