@@ -161,5 +161,40 @@ TEST(BatchIterator, VisitsEveryExampleOnceAndIsSeeded) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(a[i], i);
 }
 
+TEST(BatchIterator, AugmentationCropsAndFlips) {
+  ImageDataset d;
+  d.count = 1;
+  d.height = d.width = 3;
+  d.num_classes = 1;
+  d.labels = {0};
+  d.pixels = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  Preprocess identity{.scale = 1.0f, .mean = 0.0f, .std = 1.0f};
+  Tensor x;
+  std::vector<int32_t> y;
+  // Flip only: every draw is either the image or its mirror.
+  int flipped = 0;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    BatchIterator it(d, identity, 1, false, seed, Augment{.horizontal_flip = true});
+    ASSERT_TRUE(it.Next(&x, &y));
+    const bool mirror = x[0] == 3;
+    flipped += mirror;
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(x[r * 3 + c], d.pixels[r * 3 + (mirror ? 2 - c : c)]);
+  }
+  EXPECT_GT(flipped, 5);
+  EXPECT_LT(flipped, 35);
+  // Crop with padding 1: a shifted copy, zero-filled where it leaves the image.
+  bool saw_shift = false;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    BatchIterator it(d, identity, 1, false, seed, Augment{.crop_padding = 1});
+    ASSERT_TRUE(it.Next(&x, &y));
+    if (x[4] != 5) saw_shift = true;
+    int zeros = 0;
+    for (int i = 0; i < 9; ++i) zeros += x[i] == 0;
+    EXPECT_TRUE(zeros == 0 || zeros == 3 || zeros == 5) << zeros;
+  }
+  EXPECT_TRUE(saw_shift);
+}
+
 }  // namespace
 }  // namespace qforge

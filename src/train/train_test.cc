@@ -219,6 +219,18 @@ TEST_F(TrainingRun, LearnsAndCheckpointRoundTrips) {
   EXPECT_FALSE(loaded->optimizer_state.empty());
 }
 
+// Same seed and thread count: the same weights, bit for bit.
+TEST_F(TrainingRun, SameSeedSameResult) {
+  Checkpoint a = FreshRun(data_), b = FreshRun(data_);
+  TrainOptions o = SmallOptions("");
+  o.epochs = 1;
+  ASSERT_TRUE(Train(a, data_, o, nullptr).ok());
+  ASSERT_TRUE(Train(b, data_, o, nullptr).ok());
+  for (size_t p = 0; p < a.graph.params().size(); ++p)
+    for (int64_t i = 0; i < a.graph.params()[p].tensor.size(); ++i)
+      ASSERT_EQ(a.graph.params()[p].tensor[i], b.graph.params()[p].tensor[i]);
+}
+
 // Stops training after the first epoch, as an interrupted run would.
 struct StopAfterFirstEpoch : ProgressReporter {
   bool OnEpoch(const EpochMetrics&, int) override { return false; }
