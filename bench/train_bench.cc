@@ -21,7 +21,7 @@ void BM_TrainStep(benchmark::State& state) {
   const std::string label = model.name + "/threads:" + std::to_string(state.range(1));
   state.SetLabel(label);
   Graph graph = std::move(model.build(1)).value();
-  TrainStep step(&graph, OptimizerConfig{.type = "adam"}, Backend::kOnednn);
+  TrainStep step(&graph, OptimizerConfig{.type = "adam"}, Backend::kFast);
   const bool profile = std::getenv("QFORGE_BENCH_PROFILE") != nullptr;
   Rng rng(1);
   Tensor images({kBatch, 1, 28, 28});

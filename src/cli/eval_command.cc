@@ -24,7 +24,7 @@ Status RunEval(const EvalFlags& f) {
   SetNumThreads(f.threads);
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(f.checkpoint));
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
-  QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, data.test, ck.meta.preprocess, f.batch, Backend::kOnednn));
+  QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, data.test, ck.meta.preprocess, f.batch, Backend::kFast));
   if (f.json) {
     fmt::print("{}\n", nlohmann::json{{"model", ck.meta.model_name}, {"accuracy", r.accuracy},
                                       {"loss", r.loss}, {"count", r.count}}

@@ -90,7 +90,7 @@ StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, const Checkpoint& run
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("bad training options in the checkpoint: {}", e.what());
   }
-  t.backend = f.reference ? Backend::kReference : Backend::kOnednn;
+  t.backend = f.reference ? Backend::kReference : Backend::kFast;
   t.profile = f.profile;
   return t;
 }

@@ -4,12 +4,11 @@
 
 #include <cmath>
 
-#include "ops/onednn/batch_norm_onednn.h"
+#include "ops/cpu/batch_norm_cpu.h"
 
 namespace qforge {
 
 BatchNormOp::BatchNormOp(float eps, float momentum) : eps_(eps), momentum_(momentum) {}
-BatchNormOp::~BatchNormOp() = default;
 
 StatusOr<std::unique_ptr<Op>> BatchNormOp::FromAttrs(const nlohmann::json& attrs) {
   const float eps = attrs.value("eps", 1e-5f), momentum = attrs.value("momentum", 0.1f);
@@ -42,15 +41,14 @@ ref::BatchNormShape BatchNormOp::ShapeOf(const Tensor& x) const {
 
 void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
   const auto s = ShapeOf(*in[0]);
-  const bool fast = ctx.backend == Backend::kOnednn;
-  if (fast && !fast_) fast_ = std::make_unique<onednn::BatchNormPrimitives>();
+  const bool fast = ctx.backend == Backend::kFast;
   last_training_ = ctx.training;
   save_mean_.Resize({s.c});
   save_var_.Resize({s.c});
   const float *x = in[0]->data(), *gamma = in[1]->data(), *beta = in[2]->data();
   if (ctx.training) {
     if (fast) {
-      fast_->Forward(s, true, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+      cpu::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
     } else {
       ref::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
     }
@@ -60,7 +58,7 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
   std::copy_n(in[3]->data(), s.c, save_mean_.data());
   std::copy_n(in[4]->data(), s.c, save_var_.data());
   if (fast) {
-    fast_->Forward(s, false, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+    cpu::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
   } else {
     ref::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
   }
@@ -73,22 +71,16 @@ void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in,
     BackwardThroughInference(in, dy, din);
     return;
   }
-  if (ctx.backend == Backend::kOnednn) {
-    if (!fast_) fast_ = std::make_unique<onednn::BatchNormPrimitives>();
-    // oneDNN writes every gradient; unused ones land in scratch.
-    Tensor* dx = din[0] ? din[0] : &scratch_dx_;
-    Tensor* dgamma = din[1] ? din[1] : &scratch_dgamma_;
-    Tensor* dbeta = din[2] ? din[2] : &scratch_dbeta_;
-    dx->Resize(in[0]->shape());
-    dgamma->Resize({s.c});
-    dbeta->Resize({s.c});
-    fast_->Backward(s, in[0]->data(), in[1]->data(), in[2]->data(), save_mean_.data(), save_var_.data(), dy.data(),
-                    dx->data(), dgamma->data(), dbeta->data());
+  float* dx = din[0] ? din[0]->data() : nullptr;
+  float* dgamma = din[1] ? din[1]->data() : nullptr;
+  float* dbeta = din[2] ? din[2]->data() : nullptr;
+  if (ctx.backend == Backend::kFast) {
+    cpu::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
+                           dy.data(), dx, dgamma, dbeta);
     return;
   }
   ref::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
-                         dy.data(), din[0] ? din[0]->data() : nullptr,
-                         din[1] ? din[1]->data() : nullptr, din[2] ? din[2]->data() : nullptr);
+                         dy.data(), dx, dgamma, dbeta);
 }
 
 // Inference mode is an affine map per channel with constant statistics.

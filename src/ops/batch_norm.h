@@ -3,20 +3,14 @@
 // inference mode uses the running statistics.
 #pragma once
 
-#include <memory>
-
 #include "ops/op.h"
 #include "ops/ref/batch_norm_ref.h"
 
 namespace qforge {
-namespace onednn {
-class BatchNormPrimitives;
-}
 
 class BatchNormOp : public Op {
  public:
   BatchNormOp(float eps, float momentum);
-  ~BatchNormOp() override;
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
   std::string_view type() const override { return "BatchNorm"; }
@@ -36,8 +30,6 @@ class BatchNormOp : public Op {
   float eps_, momentum_;
   bool last_training_ = false;
   Tensor save_mean_, save_var_;  // statistics the last forward normalized with
-  Tensor scratch_dx_, scratch_dgamma_, scratch_dbeta_;
-  std::unique_ptr<onednn::BatchNormPrimitives> fast_;
 };
 
 }  // namespace qforge

@@ -57,7 +57,7 @@ ref::ConvShape Conv2DOp::ShapeOf(const std::vector<Tensor*>& in) const {
 void Conv2DOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
   const ref::ConvShape s = ShapeOf(in);
   const float* bias = in.size() > 2 ? in[2]->data() : nullptr;
-  if (ctx.backend == Backend::kOnednn) {
+  if (ctx.backend == Backend::kFast) {
     if (!fast_) fast_ = std::make_unique<onednn::Conv2DPrimitives>();
     fast_->Forward(s, in[0]->data(), in[1]->data(), bias, out.data());
   } else {
@@ -69,7 +69,7 @@ void Conv2DOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, co
                         const Tensor& dy, const std::vector<Tensor*>& din) {
   const ref::ConvShape s = ShapeOf(in);
   float* dbias = din.size() > 2 && din[2] ? din[2]->data() : nullptr;
-  if (ctx.backend == Backend::kOnednn) {
+  if (ctx.backend == Backend::kFast) {
     if (!fast_) fast_ = std::make_unique<onednn::Conv2DPrimitives>();
     fast_->Backward(s, in[0]->data(), in[1]->data(), dy.data(), din[0] ? din[0]->data() : nullptr,
                     din[1] ? din[1]->data() : nullptr, dbias);

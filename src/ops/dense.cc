@@ -28,7 +28,7 @@ StatusOr<Shape> DenseOp::InferShape(const std::vector<Shape>& in) const {
 void DenseOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
   const int64_t n = in[0]->dim(0), k = in[0]->dim(1), m = in[1]->dim(0);
   const float* bias = in.size() > 2 ? in[2]->data() : nullptr;
-  if (ctx.backend == Backend::kOnednn) {
+  if (ctx.backend == Backend::kFast) {
     if (!fast_) fast_ = std::make_unique<onednn::DensePrimitives>();
     fast_->Forward(n, k, m, ctx.training, in[0]->data(), in[1]->data(), bias, out.data());
   } else {
@@ -40,7 +40,7 @@ void DenseOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, con
                        const Tensor& dy, const std::vector<Tensor*>& din) {
   const int64_t n = in[0]->dim(0), k = in[0]->dim(1), m = in[1]->dim(0);
   float* dbias = din.size() > 2 && din[2] ? din[2]->data() : nullptr;
-  if (ctx.backend == Backend::kOnednn) {
+  if (ctx.backend == Backend::kFast) {
     if (!fast_) fast_ = std::make_unique<onednn::DensePrimitives>();
     if (din[0]) fast_->BackwardData(n, k, m, in[1]->data(), dy.data(), din[0]->data());
     if (din[1]) fast_->BackwardWeights(n, k, m, in[0]->data(), dy.data(), din[1]->data(), dbias);

@@ -15,12 +15,13 @@
 namespace qforge {
 
 // Which implementation runs an op's math. kReference is the plain C++ oracle used by tests;
-// kOnednn is the fast path for ops that have one (the others fall back to the reference).
-enum class Backend { kReference, kOnednn };
+// kFast is the fast path — oneDNN, or qforge's own vectorized OpenMP kernels (src/ops/cpu)
+// where oneDNN's plain-layout kernels are slower — for ops that have one.
+enum class Backend { kReference, kFast };
 
 struct OpContext {
   bool training = false;
-  Backend backend = Backend::kOnednn;
+  Backend backend = Backend::kFast;
   Rng* rng = nullptr;  // randomness for ops such as Dropout
 };
 

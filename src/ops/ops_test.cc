@@ -46,7 +46,7 @@ TEST(Conv2D, HandCheckedValues) {
   std::vector<Tensor> in{Tensor({1, 1, 3, 3}), Tensor({1, 1, 2, 2}, 1.0f), Tensor({1}, 0.5f)};
   for (int i = 0; i < 9; ++i) in[0][i] = static_cast<float>(i + 1);
   auto op = MakeOp("Conv2D", ConvAttrs(2, 1, {0, 0, 0, 0}, 1, 1));
-  for (Backend b : {Backend::kReference, Backend::kOnednn}) {
+  for (Backend b : {Backend::kReference, Backend::kFast}) {
     Tensor y = RunForward(*op, in, {b, false});
     ASSERT_EQ(y.shape(), (Shape{1, 1, 2, 2}));
     EXPECT_FLOAT_EQ(y[0], 1 + 2 + 4 + 5 + 0.5f);
@@ -119,13 +119,13 @@ TEST(Conv2D, OnednnMatchesReferenceOnRandomGeometries) {
     auto fast_op = MakeOp("Conv2D", ConvAttrs(c.k, c.stride, c.pads, c.dil, c.groups));
     std::vector<Tensor> in = ConvInputs(c, rng);
     Tensor y_ref = RunForward(*ref_op, in, {Backend::kReference});
-    Tensor y_fast = RunForward(*fast_op, in, {Backend::kOnednn});
+    Tensor y_fast = RunForward(*fast_op, in, {Backend::kFast});
     ExpectClose(y_fast, y_ref, 1e-4f, 1e-4f, "forward");
     Tensor dy = RandomTensor(y_ref.shape(), rng);
     std::vector<int> wrt{0, 1};
     if (c.bias) wrt.push_back(2);
     auto g_ref = RunBackward(*ref_op, in, dy, wrt, {Backend::kReference});
-    auto g_fast = RunBackward(*fast_op, in, dy, wrt, {Backend::kOnednn});
+    auto g_fast = RunBackward(*fast_op, in, dy, wrt, {Backend::kFast});
     for (int k : wrt) ExpectClose(g_fast[k], g_ref[k], 1e-4f, 1e-4f, fmt::format("grad {}", k));
   }
 }
@@ -146,7 +146,7 @@ TEST(Dense, HandCheckedAndGradients) {
   in[1][0] = 3; in[1][1] = 4; in[1][2] = 5; in[1][3] = 6;
   in[2][0] = 0.5f; in[2][1] = -1;
   auto op = MakeOp("Dense");
-  for (Backend b : {Backend::kReference, Backend::kOnednn}) {
+  for (Backend b : {Backend::kReference, Backend::kFast}) {
     Tensor y = RunForward(*op, in, {b, false});
     EXPECT_FLOAT_EQ(y[0], 1 * 3 + 2 * 4 + 0.5f);
     EXPECT_FLOAT_EQ(y[1], 1 * 5 + 2 * 6 - 1.0f);
@@ -162,17 +162,17 @@ TEST(Dense, OnednnMatchesReference) {
     auto ref_op = MakeOp("Dense"), fast_op = MakeOp("Dense");
     std::vector<Tensor> in{RandomTensor({n, k}, rng), RandomTensor({m, k}, rng), RandomTensor({m}, rng)};
     Tensor y_ref = RunForward(*ref_op, in, {Backend::kReference});
-    ExpectClose(RunForward(*fast_op, in, {Backend::kOnednn}), y_ref, 1e-4f, 1e-4f, "forward");
+    ExpectClose(RunForward(*fast_op, in, {Backend::kFast}), y_ref, 1e-4f, 1e-4f, "forward");
     Tensor dy = RandomTensor(y_ref.shape(), rng);
     auto g_ref = RunBackward(*ref_op, in, dy, {0, 1, 2}, {Backend::kReference});
-    auto g_fast = RunBackward(*fast_op, in, dy, {0, 1, 2}, {Backend::kOnednn});
+    auto g_fast = RunBackward(*fast_op, in, dy, {0, 1, 2}, {Backend::kFast});
     for (int i = 0; i < 3; ++i) ExpectClose(g_fast[i], g_ref[i], 1e-3f, 1e-4f, "grad");
   }
 }
 
 TEST(Dense, BiasGradientWithFrozenWeights) {
   Rng rng(4);
-  for (Backend b : {Backend::kReference, Backend::kOnednn}) {
+  for (Backend b : {Backend::kReference, Backend::kFast}) {
     auto op = MakeOp("Dense");
     std::vector<Tensor> in{RandomTensor({3, 4}, rng), RandomTensor({2, 4}, rng), RandomTensor({2}, rng)};
     Tensor dy = RandomTensor({3, 2}, rng);
@@ -215,24 +215,36 @@ TEST(BatchNorm, GradientsTrainingAndInference) {
   }
 }
 
-TEST(BatchNorm, OnednnMatchesReference) {
+TEST(BatchNorm, FastMatchesReference) {
   Rng rng(15);
   for (const Shape& shape : {Shape{8, 3, 5, 7}, Shape{64, 16, 24, 24}, Shape{5, 9}, Shape{2, 4, 1, 1}}) {
     for (bool training : {true, false}) {
       auto ref_op = MakeOp("BatchNorm"), fast_op = MakeOp("BatchNorm");
       std::vector<Tensor> ref_in = BatchNormInputs(shape, rng), fast_in = ref_in;
       Tensor y_ref = RunForward(*ref_op, ref_in, {Backend::kReference, training});
-      Tensor y_fast = RunForward(*fast_op, fast_in, {Backend::kOnednn, training});
+      Tensor y_fast = RunForward(*fast_op, fast_in, {Backend::kFast, training});
       ExpectClose(y_fast, y_ref, 1e-4f, 1e-4f, "forward");
       ExpectClose(fast_in[3], ref_in[3], 1e-5f, 1e-5f, "running mean");
       ExpectClose(fast_in[4], ref_in[4], 1e-5f, 1e-4f, "running var");
       Tensor dy = RandomTensor(y_ref.shape(), rng);
       auto g_ref = RunBackward(*ref_op, ref_in, dy, {0, 1, 2}, {Backend::kReference, training});
-      auto g_fast = RunBackward(*fast_op, fast_in, dy, {0, 1, 2}, {Backend::kOnednn, training});
+      auto g_fast = RunBackward(*fast_op, fast_in, dy, {0, 1, 2}, {Backend::kFast, training});
       for (int k = 0; k < 3; ++k)
         ExpectClose(g_fast[k], g_ref[k], 2e-4f, 1e-3f, fmt::format("grad {} training {}", k, training));
     }
   }
+}
+
+// A mean far from zero must not cancel the variance away in the fast kernel's single pass.
+TEST(BatchNorm, FastHandlesLargeMean) {
+  Rng rng(16);
+  std::vector<Tensor> in = BatchNormInputs({16, 2, 6, 6}, rng);
+  for (int64_t i = 0; i < in[0].size(); ++i) in[0][i] = 1000.0f + in[0][i] * 0.01f;
+  std::vector<Tensor> in_fast = in;
+  auto ref_op = MakeOp("BatchNorm"), fast_op = MakeOp("BatchNorm");
+  Tensor y_ref = RunForward(*ref_op, in, {Backend::kReference, true});
+  Tensor y_fast = RunForward(*fast_op, in_fast, {Backend::kFast, true});
+  ExpectClose(y_fast, y_ref, 2e-2f, 1e-2f, "forward with mean 1000, std ~0.03");
 }
 
 TEST(Activations, HandCheckedValues) {
@@ -302,7 +314,29 @@ TEST(Pooling, Gradients) {
   CheckGradients(*MakeOp("GlobalAvgPool"), {RandomTensor({2, 3, 4, 5}, rng)}, {0});
 }
 
-TEST(Pooling, OnednnMatchesReferenceOnRandomGeometries) {
+// Max pooling's fast path is exact: same maxima, same tie rule (first tap in row-major order).
+TEST(Pooling, FastMaxPoolEqualsReferenceIncludingTies) {
+  Rng rng(32);
+  for (const Shape& shape : {Shape{3, 4, 24, 24}, Shape{2, 3, 9, 7}, Shape{1, 2, 2, 2}}) {
+    for (auto [k, s] : {std::pair<int64_t, int64_t>{2, 2}, {3, 2}, {2, 1}}) {
+      std::vector<Tensor> in{RandomTensor(shape, rng)};
+      // ReLU-like inputs: many exact zeros, so windows tie.
+      for (int64_t i = 0; i < in[0].size(); ++i) in[0][i] = std::max(0.0f, in[0][i]);
+      auto ref_op = MakeOp("MaxPool", PoolAttrs(k, s, {0, 0, 0, 0}));
+      auto fast_op = MakeOp("MaxPool", PoolAttrs(k, s, {0, 0, 0, 0}));
+      Tensor y_ref = RunForward(*ref_op, in, {Backend::kReference});
+      Tensor y_fast = RunForward(*fast_op, in, {Backend::kFast});
+      ASSERT_EQ(y_fast.shape(), y_ref.shape());
+      for (int64_t i = 0; i < y_ref.size(); ++i) ASSERT_EQ(y_fast[i], y_ref[i]);
+      Tensor dy = RandomTensor(y_ref.shape(), rng);
+      auto g_ref = RunBackward(*ref_op, in, dy, {0}, {Backend::kReference});
+      auto g_fast = RunBackward(*fast_op, in, dy, {0}, {Backend::kFast});
+      for (int64_t i = 0; i < g_ref[0].size(); ++i) ASSERT_EQ(g_fast[0][i], g_ref[0][i]) << i;
+    }
+  }
+}
+
+TEST(Pooling, FastMatchesReferenceOnRandomGeometries) {
   const uint64_t seed = 31;
   std::cout << "[ seed ] " << seed << "\n";
   Rng rng(seed);
@@ -318,10 +352,10 @@ TEST(Pooling, OnednnMatchesReferenceOnRandomGeometries) {
       auto ref_op = MakeOp(type, PoolAttrs(k, s, pads)), fast_op = MakeOp(type, PoolAttrs(k, s, pads));
       std::vector<Tensor> in{DistinctValues(shape, rng)};
       Tensor y_ref = RunForward(*ref_op, in, {Backend::kReference});
-      ExpectClose(RunForward(*fast_op, in, {Backend::kOnednn}), y_ref, 1e-5f, 1e-5f, "forward");
+      ExpectClose(RunForward(*fast_op, in, {Backend::kFast}), y_ref, 1e-5f, 1e-5f, "forward");
       Tensor dy = RandomTensor(y_ref.shape(), rng);
       auto g_ref = RunBackward(*ref_op, in, dy, {0}, {Backend::kReference});
-      auto g_fast = RunBackward(*fast_op, in, dy, {0}, {Backend::kOnednn});
+      auto g_fast = RunBackward(*fast_op, in, dy, {0}, {Backend::kFast});
       ExpectClose(g_fast[0], g_ref[0], 1e-5f, 1e-5f, "backward");
     }
   }

@@ -1,6 +1,7 @@
 // Pooling ops: shape rules and the reference kernels.
 #include "ops/pooling.h"
 
+#include "ops/cpu/max_pool_cpu.h"
 #include "ops/onednn/pool_onednn.h"
 #include "ops/ref/pool_ref.h"
 
@@ -45,10 +46,13 @@ StatusOr<Shape> PoolOp::InferShape(const std::vector<Shape>& in) const {
 
 void PoolOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
   const auto s = ShapeOf(*in[0], window_);
-  last_forward_fast_ = ctx.backend == Backend::kOnednn && ctx.training;
-  if (ctx.backend == Backend::kOnednn) {
-    if (!fast_) fast_ = std::make_unique<onednn::PoolPrimitives>(kind_ == Kind::kMax);
-    fast_->Forward(s, ctx.training, in[0]->data(), out.data());
+  last_forward_fast_ = ctx.backend == Backend::kFast && ctx.training;
+  if (ctx.backend == Backend::kFast && kind_ == Kind::kMax) {
+    argmax_.resize(out.size());
+    cpu::MaxPoolForward(s, in[0]->data(), out.data(), argmax_.data());
+  } else if (ctx.backend == Backend::kFast) {
+    if (!avg_fast_) avg_fast_ = std::make_unique<onednn::PoolPrimitives>(/*max=*/false);
+    avg_fast_->Forward(s, ctx.training, in[0]->data(), out.data());
   } else if (kind_ == Kind::kMax) {
     ref::MaxPoolForward(s, in[0]->data(), out.data());
   } else {
@@ -60,8 +64,10 @@ void PoolOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, cons
                       const Tensor& dy, const std::vector<Tensor*>& din) {
   if (!din[0]) return;
   const auto s = ShapeOf(*in[0], window_);
-  if (ctx.backend == Backend::kOnednn && last_forward_fast_) {
-    fast_->Backward(s, dy.data(), din[0]->data());
+  if (ctx.backend == Backend::kFast && last_forward_fast_ && kind_ == Kind::kMax) {
+    cpu::MaxPoolBackward(s, argmax_.data(), dy.data(), din[0]->data());
+  } else if (ctx.backend == Backend::kFast && last_forward_fast_) {
+    avg_fast_->Backward(s, dy.data(), din[0]->data());
   } else if (kind_ == Kind::kMax) {
     ref::MaxPoolBackward(s, in[0]->data(), dy.data(), din[0]->data());
   } else {

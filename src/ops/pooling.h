@@ -1,7 +1,10 @@
 // Pooling ops on NCHW: MaxPool and AvgPool (windowed) and GlobalAvgPool ([N, C, H, W] -> [N, C]).
+// Fast paths: max pooling on qforge's own kernel (exactly the reference's results), average
+// pooling on oneDNN.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "ops/geometry.h"
 #include "ops/op.h"
@@ -31,8 +34,9 @@ class PoolOp : public Op {
  private:
   Kind kind_;
   Window2D window_;
-  bool last_forward_fast_ = false;  // oneDNN's max-pool backward needs its own forward
-  std::unique_ptr<onednn::PoolPrimitives> fast_;
+  bool last_forward_fast_ = false;  // the fast backward needs the fast forward's state
+  std::vector<int32_t> argmax_;     // fast max pooling: winning tap per output
+  std::unique_ptr<onednn::PoolPrimitives> avg_fast_;
 };
 
 class GlobalAvgPoolOp : public Op {

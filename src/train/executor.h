@@ -12,7 +12,7 @@ namespace qforge {
 
 class Executor {
  public:
-  explicit Executor(Graph* graph, Backend backend = Backend::kOnednn);
+  explicit Executor(Graph* graph, Backend backend = Backend::kFast);
 
   // One tensor per graph input, in graph order, each [N, ...] matching the declared shape.
   // Returns an error naming the input or node on a shape mismatch.

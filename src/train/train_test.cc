@@ -94,7 +94,7 @@ TEST(LrSchedule, ShapesAndWarmup) {
 // Autograd through a branching graph (shared input, Add, Concat) against finite differences
 // of the whole graph, on both backends.
 TEST(Executor, BranchingGraphGradientsMatchFiniteDifferences) {
-  for (Backend backend : {Backend::kReference, Backend::kOnednn}) {
+  for (Backend backend : {Backend::kReference, Backend::kFast}) {
     GraphBuilder b(5);
     int x = b.Input("x", {2, 6, 6});
     // Sigmoid rather than ReLU: finite differences must not straddle kinks.
@@ -213,7 +213,7 @@ TEST_F(TrainingRun, LearnsAndCheckpointRoundTrips) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->meta.model_name, "lenet5");
   EXPECT_EQ(loaded->meta.train_state["epochs_done"], 2);
-  auto eval = Evaluate(loaded->graph, data_.test, loaded->meta.preprocess, 50, Backend::kOnednn);
+  auto eval = Evaluate(loaded->graph, data_.test, loaded->meta.preprocess, 50, Backend::kFast);
   ASSERT_TRUE(eval.ok());
   EXPECT_DOUBLE_EQ(eval->accuracy, history->back().test_accuracy);
   EXPECT_FALSE(loaded->optimizer_state.empty());

@@ -20,7 +20,7 @@ struct TrainOptions {
   LrSchedule schedule;  // total_steps is filled in by Train
   uint64_t seed = 1;
   Augment augment;
-  Backend backend = Backend::kOnednn;
+  Backend backend = Backend::kFast;
   std::string checkpoint_path;  // written after every epoch; empty: not written
   bool profile = false;         // print per-node forward/backward times to stderr at the end
 };
