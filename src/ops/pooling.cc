@@ -2,7 +2,7 @@
 #include "ops/pooling.h"
 
 #include "ops/cpu/max_pool_cpu.h"
-#include "ops/onednn/pool_onednn.h"
+#include "ops/onednn/avg_pool_onednn.h"
 #include "ops/ref/pool_ref.h"
 
 namespace qforge {
@@ -51,8 +51,8 @@ void PoolOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tenso
     argmax_.resize(out.size());
     cpu::MaxPoolForward(s, in[0]->data(), out.data(), argmax_.data());
   } else if (ctx.backend == Backend::kFast) {
-    if (!avg_fast_) avg_fast_ = std::make_unique<onednn::PoolPrimitives>(/*max=*/false);
-    avg_fast_->Forward(s, ctx.training, in[0]->data(), out.data());
+    if (!avg_fast_) avg_fast_ = std::make_unique<onednn::AvgPoolPrimitives>();
+    avg_fast_->Forward(s, in[0]->data(), out.data());
   } else if (kind_ == Kind::kMax) {
     ref::MaxPoolForward(s, in[0]->data(), out.data());
   } else {

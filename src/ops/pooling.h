@@ -11,7 +11,7 @@
 
 namespace qforge {
 namespace onednn {
-class PoolPrimitives;
+class AvgPoolPrimitives;
 }
 
 class PoolOp : public Op {
@@ -36,7 +36,7 @@ class PoolOp : public Op {
   Window2D window_;
   bool last_forward_fast_ = false;  // the fast backward needs the fast forward's state
   std::vector<int32_t> argmax_;     // fast max pooling: winning tap per output
-  std::unique_ptr<onednn::PoolPrimitives> avg_fast_;
+  std::unique_ptr<onednn::AvgPoolPrimitives> avg_fast_;
 };
 
 class GlobalAvgPoolOp : public Op {
