@@ -107,6 +107,14 @@ int GraphBuilder::Dense(int x, int64_t units, bool bias) {
 }
 
 int GraphBuilder::BatchNorm(int x, float eps, float momentum) {
+  return AddBatchNorm(x, eps, momentum, false);
+}
+
+int GraphBuilder::BatchNormRelu(int x, float eps, float momentum) {
+  return AddBatchNorm(x, eps, momentum, true);
+}
+
+int GraphBuilder::AddBatchNorm(int x, float eps, float momentum, bool fuse_relu) {
   if (Failed({x})) return -1;
   if (ShapeOf(x).size() < 2) {
     status_ = InvalidArgument("BatchNorm needs a channel dimension");
@@ -118,7 +126,8 @@ int GraphBuilder::BatchNorm(int x, float eps, float momentum) {
                           AddParam(name + "/beta", Tensor({c}), true),
                           AddParam(name + "/running_mean", Tensor({c}), false),
                           AddParam(name + "/running_var", Tensor({c}, 1.0f), false)};
-  return AddNode("bn", BatchNormOp::FromAttrs({{"eps", eps}, {"momentum", momentum}}), inputs);
+  return AddNode("bn", BatchNormOp::FromAttrs({{"eps", eps}, {"momentum", momentum}, {"fuse_relu", fuse_relu}}),
+                 inputs);
 }
 
 int GraphBuilder::Relu(int x) { return AddNode("relu", ReluOp::FromAttrs({}), {x}); }

@@ -38,6 +38,8 @@ class GraphBuilder {
   int DepthwiseConv2D(int x, int64_t kernel, ConvOptions options = {});
   int Dense(int x, int64_t units, bool bias = true);
   int BatchNorm(int x, float eps = 1e-5f, float momentum = 0.1f);
+  // BatchNorm followed by ReLU as one op (one pass over memory instead of two).
+  int BatchNormRelu(int x, float eps = 1e-5f, float momentum = 0.1f);
   int Relu(int x);
   int Relu6(int x);
   int HardSwish(int x);
@@ -59,6 +61,7 @@ class GraphBuilder {
   int AddParam(const std::string& name, Tensor t, bool trainable);
   // He-uniform weights, bound sqrt(6 / fan_in).
   Tensor HeUniform(const Shape& shape, int64_t fan_in);
+  int AddBatchNorm(int x, float eps, float momentum, bool fuse_relu);
   const Shape& ShapeOf(int v) const { return graph_.values()[v].shape; }
   bool Failed(std::initializer_list<int> vs) const;
 

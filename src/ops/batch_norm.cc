@@ -2,19 +2,34 @@
 // both modes.
 #include "ops/batch_norm.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/cpu/batch_norm_cpu.h"
 
 namespace qforge {
+namespace {
 
-BatchNormOp::BatchNormOp(float eps, float momentum) : eps_(eps), momentum_(momentum) {}
+void ApplyRelu(Tensor& t) {
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = std::max(t[i], 0.0f);
+}
+
+}  // namespace
+
+BatchNormOp::BatchNormOp(float eps, float momentum, bool fuse_relu)
+    : eps_(eps), momentum_(momentum), fuse_relu_(fuse_relu) {}
+
+nlohmann::json BatchNormOp::attrs() const {
+  nlohmann::json j{{"eps", eps_}, {"momentum", momentum_}};
+  if (fuse_relu_) j["fuse_relu"] = true;
+  return j;
+}
 
 StatusOr<std::unique_ptr<Op>> BatchNormOp::FromAttrs(const nlohmann::json& attrs) {
   const float eps = attrs.value("eps", 1e-5f), momentum = attrs.value("momentum", 0.1f);
   if (!(eps > 0)) return InvalidArgument("BatchNorm eps must be > 0");
   if (!(momentum >= 0 && momentum <= 1)) return InvalidArgument("BatchNorm momentum must be in [0, 1]");
-  return std::unique_ptr<Op>(new BatchNormOp(eps, momentum));
+  return std::unique_ptr<Op>(new BatchNormOp(eps, momentum, attrs.value("fuse_relu", false)));
 }
 
 StatusOr<Shape> BatchNormOp::InferShape(const std::vector<Shape>& in) const {
@@ -48,9 +63,11 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
   const float *x = in[0]->data(), *gamma = in[1]->data(), *beta = in[2]->data();
   if (ctx.training) {
     if (fast) {
-      cpu::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+      cpu::BatchNormForwardTraining(s, x, gamma, beta, fuse_relu_, save_mean_.data(),
+                                    save_var_.data(), out.data());
     } else {
       ref::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+      if (fuse_relu_) ApplyRelu(out);
     }
     ref::UpdateRunningStats(s, save_mean_.data(), save_var_.data(), in[3]->data(), in[4]->data());
     return;
@@ -58,15 +75,26 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
   std::copy_n(in[3]->data(), s.c, save_mean_.data());
   std::copy_n(in[4]->data(), s.c, save_var_.data());
   if (fast) {
-    cpu::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+    cpu::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(),
+                                   fuse_relu_, out.data());
   } else {
     ref::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
+    if (fuse_relu_) ApplyRelu(out);
   }
 }
 
-void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor&,
-                           const Tensor& dy, const std::vector<Tensor*>& din) {
+void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor& out,
+                           const Tensor& dy_in, const std::vector<Tensor*>& din) {
   const auto s = ShapeOf(*in[0]);
+  const bool fast = ctx.backend == Backend::kFast && last_training_;
+  // Through the fused ReLU first (the fast kernel does this on the fly).
+  const Tensor* dy_ptr = &dy_in;
+  if (fuse_relu_ && !fast) {
+    masked_grad_.Resize(dy_in.shape());
+    for (int64_t i = 0; i < dy_in.size(); ++i) masked_grad_[i] = out[i] > 0.0f ? dy_in[i] : 0.0f;
+    dy_ptr = &masked_grad_;
+  }
+  const Tensor& dy = *dy_ptr;
   if (!last_training_) {
     BackwardThroughInference(in, dy, din);
     return;
@@ -74,9 +102,9 @@ void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in,
   float* dx = din[0] ? din[0]->data() : nullptr;
   float* dgamma = din[1] ? din[1]->data() : nullptr;
   float* dbeta = din[2] ? din[2]->data() : nullptr;
-  if (ctx.backend == Backend::kFast) {
+  if (fast) {
     cpu::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
-                           dy.data(), dx, dgamma, dbeta);
+                           dy.data(), fuse_relu_ ? out.data() : nullptr, dx, dgamma, dbeta);
     return;
   }
   ref::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),

@@ -235,6 +235,37 @@ TEST(BatchNorm, FastMatchesReference) {
   }
 }
 
+// BatchNorm with fuse_relu is BatchNorm followed by Relu: the same values; the same gradients
+// (exactly on the reference path; the fast kernel's masked reductions may vectorize in another
+// order, so there to float rounding).
+TEST(BatchNorm, FusedReluEqualsBatchNormThenRelu) {
+  Rng rng(17);
+  for (Backend backend : {Backend::kReference, Backend::kFast}) {
+    for (bool training : {true, false}) {
+      const RunOptions o{backend, training};
+      std::vector<Tensor> in = BatchNormInputs({8, 3, 5, 4}, rng), in_fused = in;
+      auto bn = MakeOp("BatchNorm"), relu = MakeOp("Relu");
+      auto fused = MakeOp("BatchNorm", {{"fuse_relu", true}});
+      Tensor y_bn = RunForward(*bn, in, o);
+      std::vector<Tensor> relu_in{y_bn};
+      Tensor y = RunForward(*relu, relu_in, o);
+      Tensor y_fused = RunForward(*fused, in_fused, o);
+      for (int64_t i = 0; i < y.size(); ++i) ASSERT_EQ(y_fused[i], y[i]);
+      Tensor dy = RandomTensor(y.shape(), rng);
+      Tensor d_relu = RunBackward(*relu, relu_in, dy, {0}, o)[0];
+      auto g = RunBackward(*bn, in, d_relu, {0, 1, 2}, o);
+      auto g_fused = RunBackward(*fused, in_fused, dy, {0, 1, 2}, o);
+      for (int k = 0; k < 3; ++k) {
+        if (backend == Backend::kReference) {
+          for (int64_t i = 0; i < g[k].size(); ++i) ASSERT_EQ(g_fused[k][i], g[k][i]) << k << " " << i;
+        } else {
+          ExpectClose(g_fused[k], g[k], 1e-6f, 1e-5f, fmt::format("fast grad {}", k));
+        }
+      }
+    }
+  }
+}
+
 // A mean far from zero must not cancel the variance away in the fast kernel's single pass.
 TEST(BatchNorm, FastHandlesLargeMean) {
   Rng rng(16);

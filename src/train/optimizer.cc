@@ -4,6 +4,13 @@
 #include <cmath>
 
 namespace qforge {
+namespace {
+
+// Element-wise updates: independent per element, so splitting them over threads and SIMD
+// lanes gives the same bits as a plain loop.
+constexpr int64_t kParallelMin = 16384;
+
+}  // namespace
 
 Status ValidateOptimizerConfig(const OptimizerConfig& c) {
   if (c.type != "sgd" && c.type != "adam" && c.type != "adamw")
@@ -34,10 +41,12 @@ void Optimizer::Step(Graph& graph, const std::vector<const Tensor*>& grads, floa
     const float wd = p.tensor.rank() >= 2 ? c.weight_decay : 0.0f;
     if (c.type == "sgd") {
       if (c.momentum == 0.0f) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
         for (int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
         continue;
       }
       float* v = Slot(p.name + "/m", p.tensor.shape()).data();
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
       for (int64_t i = 0; i < n; ++i) {
         const float gi = g[i] + wd * w[i];
         v[i] = c.momentum * v[i] + gi;
@@ -49,6 +58,7 @@ void Optimizer::Step(Graph& graph, const std::vector<const Tensor*>& grads, floa
       const bool decoupled = c.type == "adamw";
       const double bc1 = 1.0 - std::pow(c.beta1, steps_), bc2 = 1.0 - std::pow(c.beta2, steps_);
       const float step = static_cast<float>(lr / bc1), root_bc2 = static_cast<float>(std::sqrt(bc2));
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
       for (int64_t i = 0; i < n; ++i) {
         const float gi = decoupled ? g[i] : g[i] + wd * w[i];
         if (decoupled) w[i] -= lr * wd * w[i];

@@ -22,15 +22,22 @@ StatusOr<Graph> BuildMlp(uint64_t seed) {
 StatusOr<Graph> BuildLenet5(uint64_t seed) {
   GraphBuilder b(seed);
   int x = b.Input("image", kImage);
-  x = b.MaxPool(b.Relu(b.BatchNorm(b.Conv2D(x, 16, 5, {.bias = false}))), 2);
-  x = b.MaxPool(b.Relu(b.BatchNorm(b.Conv2D(x, 32, 5, {.bias = false}))), 2);
+  x = b.MaxPool(b.BatchNormRelu(b.Conv2D(x, 16, 5, {.bias = false})), 2);
+  x = b.MaxPool(b.BatchNormRelu(b.Conv2D(x, 32, 5, {.bias = false})), 2);
   x = b.Relu(b.Dense(b.Flatten(x), 128));
   return b.Finish({b.Dense(x, kClasses)});
 }
 
+int SameConv(GraphBuilder& b, int x, int64_t filters, int64_t kernel, int64_t stride) {
+  return b.Conv2D(x, filters, kernel, {.stride = stride, .padding = Padding::kSame, .bias = false});
+}
+
 int ConvBn(GraphBuilder& b, int x, int64_t filters, int64_t kernel, int64_t stride) {
-  return b.BatchNorm(b.Conv2D(x, filters, kernel,
-                              {.stride = stride, .padding = Padding::kSame, .bias = false}));
+  return b.BatchNorm(SameConv(b, x, filters, kernel, stride));
+}
+
+int ConvBnRelu(GraphBuilder& b, int x, int64_t filters, int64_t kernel, int64_t stride) {
+  return b.BatchNormRelu(SameConv(b, x, filters, kernel, stride));
 }
 
 // A small MobileNet (Howard et al. 2017): depthwise-separable blocks with BN and ReLU6.
@@ -48,7 +55,7 @@ StatusOr<Graph> BuildMobilenet(uint64_t seed) {
 
 // Basic residual block (He et al. 2016); a strided 1x1 projection when the shape changes.
 int ResidualBlock(GraphBuilder& b, int x, int64_t in_filters, int64_t filters, int64_t stride) {
-  int y = b.Relu(ConvBn(b, x, filters, 3, stride));
+  int y = ConvBnRelu(b, x, filters, 3, stride);
   y = ConvBn(b, y, filters, 3, 1);
   const int skip = stride != 1 || in_filters != filters ? ConvBn(b, x, filters, 1, stride) : x;
   return b.Relu(b.Add(y, skip));
@@ -57,7 +64,7 @@ int ResidualBlock(GraphBuilder& b, int x, int64_t in_filters, int64_t filters, i
 // A small ResNet: stem, three stages of one residual block each (16, 32, 64 filters).
 StatusOr<Graph> BuildResnet(uint64_t seed) {
   GraphBuilder b(seed);
-  int x = b.Relu(ConvBn(b, b.Input("image", kImage), 16, 3, 1));
+  int x = ConvBnRelu(b, b.Input("image", kImage), 16, 3, 1);
   x = ResidualBlock(b, x, 16, 16, 1);
   x = ResidualBlock(b, x, 16, 32, 2);
   x = ResidualBlock(b, x, 32, 64, 2);

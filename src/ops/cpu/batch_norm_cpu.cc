@@ -10,24 +10,30 @@
 namespace qforge::cpu {
 namespace {
 
-// y = x * a[c] + b[c] for every element of channel c.
+// y = x * a[c] + b[c] for every element of channel c, then max(0, y) with relu.
 void AffinePerChannel(const ref::BatchNormShape& s, const float* x, const float* a,
-                      const float* b, float* y) {
+                      const float* b, bool relu, float* y) {
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < s.n; ++n)
     for (int64_t c = 0; c < s.c; ++c) {
       const float* xp = x + (n * s.c + c) * s.spatial;
       float* yp = y + (n * s.c + c) * s.spatial;
       const float ac = a[c], bc = b[c];
+      if (relu) {
 #pragma omp simd
-      for (int64_t i = 0; i < s.spatial; ++i) yp[i] = xp[i] * ac + bc;
+        for (int64_t i = 0; i < s.spatial; ++i) yp[i] = std::max(xp[i] * ac + bc, 0.0f);
+      } else {
+#pragma omp simd
+        for (int64_t i = 0; i < s.spatial; ++i) yp[i] = xp[i] * ac + bc;
+      }
     }
 }
 
 }  // namespace
 
 void BatchNormForwardTraining(const ref::BatchNormShape& s, const float* x, const float* gamma,
-                              const float* beta, float* save_mean, float* save_var, float* y) {
+                              const float* beta, bool relu, float* save_mean, float* save_var,
+                              float* y) {
   const double count = static_cast<double>(s.n * s.spatial);
   std::vector<float> a(s.c), b(s.c);
 #pragma omp parallel for schedule(static)
@@ -55,22 +61,23 @@ void BatchNormForwardTraining(const ref::BatchNormShape& s, const float* x, cons
     a[c] = static_cast<float>(scale);
     b[c] = static_cast<float>(beta[c] - mean * scale);
   }
-  AffinePerChannel(s, x, a.data(), b.data(), y);
+  AffinePerChannel(s, x, a.data(), b.data(), relu, y);
 }
 
 void BatchNormForwardInference(const ref::BatchNormShape& s, const float* x, const float* gamma,
-                               const float* beta, const float* mean, const float* var, float* y) {
+                               const float* beta, const float* mean, const float* var, bool relu,
+                               float* y) {
   std::vector<float> a(s.c), b(s.c);
   for (int64_t c = 0; c < s.c; ++c) {
     a[c] = gamma[c] / std::sqrt(var[c] + s.eps);
     b[c] = beta[c] - mean[c] * a[c];
   }
-  AffinePerChannel(s, x, a.data(), b.data(), y);
+  AffinePerChannel(s, x, a.data(), b.data(), relu, y);
 }
 
 void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float* gamma,
                        const float* save_mean, const float* save_var, const float* dy,
-                       float* dx, float* dgamma, float* dbeta) {
+                       const float* relu_output, float* dx, float* dgamma, float* dbeta) {
   const double count = static_cast<double>(s.n * s.spatial);
   // dx = k_dy * dy + k_x * x + k_1, per channel.
   std::vector<float> k_dy(s.c), k_x(s.c), k_1(s.c);
@@ -81,10 +88,20 @@ void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float
     for (int64_t n = 0; n < s.n; ++n) {
       const int64_t base = (n * s.c + c) * s.spatial;
       float s1 = 0, s2 = 0;
+      if (relu_output) {
 #pragma omp simd reduction(+ : s1, s2)
-      for (int64_t i = 0; i < s.spatial; ++i) {
-        s1 += dy[base + i];
-        s2 += dy[base + i] * (x[base + i] - mean);
+        for (int64_t i = 0; i < s.spatial; ++i) {
+          const float d = dy[base + i];  // loaded unconditionally: the select vectorizes
+          const float g = relu_output[base + i] > 0.0f ? d : 0.0f;
+          s1 += g;
+          s2 += g * (x[base + i] - mean);
+        }
+      } else {
+#pragma omp simd reduction(+ : s1, s2)
+        for (int64_t i = 0; i < s.spatial; ++i) {
+          s1 += dy[base + i];
+          s2 += dy[base + i] * (x[base + i] - mean);
+        }
       }
       sum_dy += s1;
       sum_dy_xc += s2;
@@ -106,8 +123,17 @@ void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float
     for (int64_t c = 0; c < s.c; ++c) {
       const int64_t base = (n * s.c + c) * s.spatial;
       const float kd = k_dy[c], kx = k_x[c], k1 = k_1[c];
+      if (relu_output) {
 #pragma omp simd
-      for (int64_t i = 0; i < s.spatial; ++i) dx[base + i] = kd * dy[base + i] + kx * x[base + i] + k1;
+        for (int64_t i = 0; i < s.spatial; ++i) {
+          const float d = dy[base + i];
+          const float g = relu_output[base + i] > 0.0f ? d : 0.0f;
+          dx[base + i] = kd * g + kx * x[base + i] + k1;
+        }
+      } else {
+#pragma omp simd
+        for (int64_t i = 0; i < s.spatial; ++i) dx[base + i] = kd * dy[base + i] + kx * x[base + i] + k1;
+      }
     }
 }
 

@@ -6,13 +6,17 @@
 
 namespace qforge::cpu {
 
+// With relu set, y = max(0, batch norm) (the fused BatchNorm + ReLU).
 void BatchNormForwardTraining(const ref::BatchNormShape& s, const float* x, const float* gamma,
-                              const float* beta, float* save_mean, float* save_var, float* y);
+                              const float* beta, bool relu, float* save_mean, float* save_var,
+                              float* y);
 void BatchNormForwardInference(const ref::BatchNormShape& s, const float* x, const float* gamma,
-                               const float* beta, const float* mean, const float* var, float* y);
-// dx, dgamma, dbeta may each be null.
+                               const float* beta, const float* mean, const float* var, bool relu,
+                               float* y);
+// dx, dgamma, dbeta may each be null. relu_output, when given, is the fused op's output: the
+// gradient flows only where it is positive.
 void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float* gamma,
                        const float* save_mean, const float* save_var, const float* dy,
-                       float* dx, float* dgamma, float* dbeta);
+                       const float* relu_output, float* dx, float* dgamma, float* dbeta);
 
 }  // namespace qforge::cpu

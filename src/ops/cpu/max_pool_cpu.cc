@@ -37,12 +37,43 @@ void MaxPool2x2(const ref::PoolShape& s, const float* x, float* y, int32_t* argm
   }
 }
 
+bool Is2x2Stride2(const ref::PoolShape& s) {
+  const auto& w = s.win;
+  return w.kernel == std::array<int64_t, 2>{2, 2} && w.stride == std::array<int64_t, 2>{2, 2} &&
+         w.pads == std::array<int64_t, 4>{0, 0, 0, 0};
+}
+
+// Windows tile the image without overlap, so every input element is written exactly once:
+// no separate zeroing pass. A last odd row or column belongs to no window and gets zeros.
+void MaxPool2x2Backward(const ref::PoolShape& s, const int32_t* argmax, const float* dy, float* dx) {
+  const int64_t oh = s.oh(), ow = s.ow(), plane_in = s.h * s.w, plane_out = oh * ow;
+#pragma omp parallel for schedule(static)
+  for (int64_t p = 0; p < s.n * s.c; ++p) {
+    float* dp = dx + p * plane_in;
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      float* r0 = dp + 2 * oy * s.w;
+      float* r1 = r0 + s.w;
+      const int32_t top = static_cast<int32_t>(2 * oy * s.w);
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        const int64_t o = p * plane_out + oy * ow + ox;
+        const int32_t a = argmax[o], col = static_cast<int32_t>(2 * ox);
+        const int32_t bottom = top + static_cast<int32_t>(s.w);
+        const float g = dy[o];
+        r0[2 * ox] = a == top + col ? g : 0.0f;
+        r0[2 * ox + 1] = a == top + col + 1 ? g : 0.0f;
+        r1[2 * ox] = a == bottom + col ? g : 0.0f;
+        r1[2 * ox + 1] = a == bottom + col + 1 ? g : 0.0f;
+      }
+      if (s.w % 2) r0[s.w - 1] = r1[s.w - 1] = 0.0f;
+    }
+    if (s.h % 2) std::fill_n(dp + (s.h - 1) * s.w, s.w, 0.0f);
+  }
+}
+
 }  // namespace
 
 void MaxPoolForward(const ref::PoolShape& s, const float* x, float* y, int32_t* argmax) {
-  const auto& w = s.win;
-  if (argmax && w.kernel == std::array<int64_t, 2>{2, 2} && w.stride == std::array<int64_t, 2>{2, 2} &&
-      w.pads == std::array<int64_t, 4>{0, 0, 0, 0}) {
+  if (argmax && Is2x2Stride2(s)) {
     MaxPool2x2(s, x, y, argmax);
     return;
   }
@@ -71,6 +102,10 @@ void MaxPoolForward(const ref::PoolShape& s, const float* x, float* y, int32_t* 
 }
 
 void MaxPoolBackward(const ref::PoolShape& s, const int32_t* argmax, const float* dy, float* dx) {
+  if (Is2x2Stride2(s)) {
+    MaxPool2x2Backward(s, argmax, dy, dx);
+    return;
+  }
   const int64_t plane_in = s.h * s.w, plane_out = s.oh() * s.ow();
 #pragma omp parallel for schedule(static)
   for (int64_t p = 0; p < s.n * s.c; ++p) {
