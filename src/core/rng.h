@@ -21,9 +21,6 @@ class Rng {
   // Standard normal (Box-Muller).
   float Normal();
 
-  std::array<uint64_t, 4> state() const { return s_; }
-  void set_state(const std::array<uint64_t, 4>& s) { s_ = s; }
-
  private:
   std::array<uint64_t, 4> s_{};
 };

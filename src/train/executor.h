@@ -25,8 +25,6 @@ class Executor {
   // Gradient of a trainable parameter after Backward (zeros if it did not influence the seeds).
   const Tensor& param_grad(int param_index) const { return grads_[graph_->params()[param_index].value]; }
 
-  Backend backend() const { return ctx_.backend; }
-
   // Per-node wall time of forward and backward, accumulated while enabled.
   void EnableProfiling(bool on) { profiling_ = on; }
   std::string ProfileReport() const;
