@@ -175,7 +175,6 @@ void Conv2DPrimitives::Backward(const ref::ConvShape& s, const float* x, const f
                                       {DNNL_ARG_DIFF_WEIGHTS, e.bw_diff_wei.Target(dw)},
                                       {DNNL_ARG_DIFF_BIAS, Wrap(e.bias, db)}});
     e.bw_diff_wei.Out(dw);
-    Stream().wait();
   }
   Stream().wait();
 }
