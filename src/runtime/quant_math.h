@@ -1,0 +1,75 @@
+// Fixed-point requantization primitives of the int8 runtime (TFLite / gemmlowp semantics, the
+// "double rounding" variant; see NUMERICS.md). One implementation, used by the reference
+// kernels, the SIMD kernels, the converter and integer-exact evaluation. C++17, header-only.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace qforge::runtime {
+
+// A positive real multiplier m = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
+// shift > 0 means a left shift. m == 0 (or below 2^-32) encodes as {0, 0}.
+struct QuantizedMultiplier {
+  int32_t multiplier = 0;
+  int shift = 0;
+};
+
+// Rounds half away from zero (std::round), as TFLite's TfLiteRound.
+inline int64_t RoundHalfAwayFromZero(double x) { return static_cast<int64_t>(std::round(x)); }
+
+// Encodes m >= 0. Values for which frexp's exponent exceeds 31 are out of the representable
+// range; callers validate real multipliers before encoding (see IsEncodableMultiplier).
+inline QuantizedMultiplier QuantizeMultiplier(double m) {
+  QuantizedMultiplier out;
+  if (m <= 0.0) return out;
+  int shift = 0;
+  const double q = std::frexp(m, &shift);  // m = q * 2^shift, q in [0.5, 1)
+  int64_t q_fixed = RoundHalfAwayFromZero(q * static_cast<double>(int64_t{1} << 31));
+  if (q_fixed == (int64_t{1} << 31)) {
+    q_fixed /= 2;
+    ++shift;
+  }
+  if (shift < -31) {
+    shift = 0;
+    q_fixed = 0;
+  }
+  out.multiplier = static_cast<int32_t>(q_fixed);
+  out.shift = shift;
+  return out;
+}
+
+// True when QuantizeMultiplier(m) can be applied without overflowing the left shift.
+inline bool IsEncodableMultiplier(double m) { return m >= 0.0 && std::isfinite(m) && m < 2147483648.0; }
+
+// floor(a * b / 2^31 + 1/2): the high 32 bits of 2ab, rounded; INT32_MIN * INT32_MIN saturates.
+inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
+  if (a == std::numeric_limits<int32_t>::min() && b == std::numeric_limits<int32_t>::min())
+    return std::numeric_limits<int32_t>::max();
+  const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : (1 - (int64_t{1} << 30));
+  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));  // C++ division truncates
+}
+
+// x / 2^exponent rounded half away from zero, 0 <= exponent <= 31.
+inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
+  const int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// x * multiplier * 2^(shift - 31), with TFLite's double rounding.
+inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left);
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(shifted, multiplier), right);
+}
+
+inline int32_t MultiplyByQuantizedMultiplier(int32_t x, QuantizedMultiplier m) {
+  return MultiplyByQuantizedMultiplier(x, m.multiplier, m.shift);
+}
+
+}  // namespace qforge::runtime
