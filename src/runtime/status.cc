@@ -1,5 +1,5 @@
-// Status names and formatting.
-#include "core/status.h"
+// Status names and formatting (no dependencies: part of the runtime).
+#include "runtime/status.h"
 
 namespace qforge {
 
@@ -18,7 +18,7 @@ const char* StatusCodeName(StatusCode code) {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  return fmt::format("{}: {}", StatusCodeName(code_), message_);
+  return std::string(StatusCodeName(code_)) + ": " + message_;
 }
 
 }  // namespace qforge

@@ -1,0 +1,76 @@
+// Status and StatusOr<T>: how qforge reports recoverable errors at API boundaries. Lives in the
+// runtime (the bottom layer, C++17, no dependencies) so the deployable engine and the training
+// code share one error type; core/status.h adds formatting helpers on top.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace qforge {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,
+  kNotFound,
+  kDataLoss,
+  kFailedPrecondition,
+  kUnimplemented,
+  kInternal,
+};
+
+const char* StatusCodeName(StatusCode code);
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status Ok() { return Status(); }
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  std::string ToString() const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+template <typename T>
+class [[nodiscard]] StatusOr {
+ public:
+  StatusOr(Status status) : value_(std::move(status)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+
+  bool ok() const { return std::holds_alternative<T>(value_); }
+  Status status() const { return ok() ? Status::Ok() : std::get<Status>(value_); }
+  T& value() & { return std::get<T>(value_); }
+  const T& value() const& { return std::get<T>(value_); }
+  T&& value() && { return std::get<T>(std::move(value_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
+
+ private:
+  std::variant<Status, T> value_;
+};
+
+}  // namespace qforge
+
+#define QF_STATUS_CONCAT_INNER(a, b) a##b
+#define QF_STATUS_CONCAT(a, b) QF_STATUS_CONCAT_INNER(a, b)
+
+#define QF_RETURN_IF_ERROR(expr)               \
+  do {                                         \
+    ::qforge::Status qf_status_ = (expr);      \
+    if (!qf_status_.ok()) return qf_status_;   \
+  } while (0)
+
+#define QF_ASSIGN_OR_RETURN(lhs, expr)                                   \
+  auto QF_STATUS_CONCAT(qf_statusor_, __LINE__) = (expr);                \
+  if (!QF_STATUS_CONCAT(qf_statusor_, __LINE__).ok())                    \
+    return QF_STATUS_CONCAT(qf_statusor_, __LINE__).status();            \
+  lhs = std::move(QF_STATUS_CONCAT(qf_statusor_, __LINE__)).value()
