@@ -88,8 +88,9 @@ nlohmann::json Graph::ToJson() const {
   return j;
 }
 
-StatusOr<Graph> Graph::FromJson(const nlohmann::json& j) {
+StatusOr<Graph> Graph::FromJson(const nlohmann::json& j, int64_t max_param_elements) {
   Graph g;
+  int64_t param_elements = 0;
   try {
     for (const auto& in : j.at("inputs")) {
       QF_RETURN_IF_ERROR(g.AddInput(in.at("name").get<std::string>(), in.at("shape").get<Shape>()).status());
@@ -99,6 +100,9 @@ StatusOr<Graph> Graph::FromJson(const nlohmann::json& j) {
       for (int64_t d : shape)
         if (d < 0 || d > (int64_t{1} << 31)) return InvalidArgument("param has a bad dimension");
       if (NumElements(shape) > (int64_t{1} << 31)) return InvalidArgument("param is too large");
+      param_elements += NumElements(shape);
+      if (param_elements > max_param_elements)
+        return InvalidArgument("parameters need more data than the file holds");
       QF_RETURN_IF_ERROR(g.AddParam(p.at("name").get<std::string>(), Tensor(shape),
                                     p.at("trainable").get<bool>()).status());
     }

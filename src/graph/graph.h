@@ -65,7 +65,10 @@ class Graph {
   // parameter tensors are stored separately by the checkpoint.
   nlohmann::json ToJson() const;
   // Rebuilds a graph from ToJson() output (params zero-filled), re-running every check.
-  static StatusOr<Graph> FromJson(const nlohmann::json& j);
+  // Fails before allocating if the parameters would exceed max_param_elements floats (a
+  // file's payload bounds what it can describe honestly).
+  static StatusOr<Graph> FromJson(const nlohmann::json& j,
+                                  int64_t max_param_elements = int64_t{1} << 34);
 
   // A human-readable summary table.
   std::string Summary() const;

@@ -63,6 +63,9 @@ TEST(Graph, JsonRoundTripAndCorruptionDetected) {
   bad = j;
   bad["nodes"] = 7;
   EXPECT_FALSE(Graph::FromJson(bad).ok());
+  // Parameters larger than the data that backs them are refused before allocation.
+  EXPECT_TRUE(Graph::FromJson(j, 1000).ok());
+  EXPECT_FALSE(Graph::FromJson(j, 10).ok());
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ StatusOr<Checkpoint> ParseCheckpoint(const std::vector<uint8_t>& b, const std::s
     if (version != kFormatVersion)
       return DataLoss("{}: checkpoint format version {} unsupported (this build reads {})", what,
                       version, kFormatVersion);
-    auto graph = Graph::FromJson(header.at("graph"));
+    auto graph = Graph::FromJson(header.at("graph"), static_cast<int64_t>(payload_size / sizeof(float)));
     if (!graph.ok()) return DataLoss("{}: {}", what, graph.status().message());
     ck.graph = std::move(graph).value();
     ck.meta.model_name = header.at("model").get<std::string>();
@@ -92,6 +92,12 @@ StatusOr<Checkpoint> ParseCheckpoint(const std::vector<uint8_t>& b, const std::s
     ck.meta.preprocess = *pre;
     ck.meta.class_names = header.at("class_names").get<std::vector<std::string>>();
     ck.meta.train_state = header.at("train_state");
+    const auto& state = ck.meta.train_state;
+    if (!state.is_object() ||
+        (state.contains("epochs_done") && !state.at("epochs_done").is_number_unsigned()) ||
+        (state.contains("history") && !state.at("history").is_array()) ||
+        (state.contains("options") && !state.at("options").is_object()))
+      return DataLoss("{}: malformed training state", what);
     ck.optimizer_steps = header.at("optimizer_steps").get<int64_t>();
 
     std::vector<char> loaded(ck.graph.params().size(), 0);

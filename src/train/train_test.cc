@@ -277,6 +277,13 @@ TEST_F(TrainingRun, CorruptCheckpointsFailCleanly) {
     EXPECT_FALSE(ck.ok()) << "trial " << trial;
   }
   EXPECT_EQ(LoadCheckpoint(Path("missing.ckpt")).status().code(), StatusCode::kNotFound);
+  // A well-formed file (valid checksum) whose training state has the wrong types.
+  Checkpoint odd = FreshRun(data_);
+  odd.meta.train_state["epochs_done"] = "three";
+  ASSERT_TRUE(SaveCheckpoint(Path("odd.ckpt"), odd.graph, odd.meta, {}, 0).ok());
+  auto odd_loaded = LoadCheckpoint(Path("odd.ckpt"));
+  ASSERT_FALSE(odd_loaded.ok());
+  EXPECT_NE(odd_loaded.status().message().find("training state"), std::string::npos);
 }
 
 }  // namespace
