@@ -17,7 +17,9 @@ StatusOr<StepResult> TrainStep::Run(const Tensor& images, const std::vector<int3
   const Tensor& logits = exec_.value(out);
   StepResult r;
   r.loss = SoftmaxCrossEntropy(logits, labels, &dlogits_);
-  if (!std::isfinite(r.loss)) return InvalidArgument("loss is {}", r.loss);
+  if (!std::isfinite(r.loss))
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("loss is {}: training diverged (try a lower --lr)", r.loss));
   const auto pred = ArgMax(logits);
   for (size_t i = 0; i < labels.size(); ++i) r.correct += pred[i] == labels[i];
   exec_.Backward({{out, &dlogits_}});

@@ -231,6 +231,20 @@ TEST_F(TrainingRun, SameSeedSameResult) {
       ASSERT_EQ(a.graph.params()[p].tensor[i], b.graph.params()[p].tensor[i]);
 }
 
+TEST_F(TrainingRun, DivergenceIsAnErrorNotGarbage) {
+  Checkpoint run = FreshRun(data_);
+  GraphBuilder b(1);  // a linear model: huge weights overflow its logits
+  run.graph = std::move(b.Finish({b.Dense(b.Flatten(b.Input("image", {1, 28, 28})), 10)})).value();
+  TrainOptions o = SmallOptions("");
+  o.optimizer.type = "sgd";
+  o.optimizer.momentum = 0.0f;
+  o.schedule.base_lr = 3e38f;  // the first update overflows the weights
+  auto r = Train(run, data_, o, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("diverged"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("epoch 1"), std::string::npos) << r.status().message();
+}
+
 // Stops training after the first epoch, as an interrupted run would.
 struct StopAfterFirstEpoch : ProgressReporter {
   bool OnEpoch(const EpochMetrics&, int) override { return false; }

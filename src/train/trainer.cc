@@ -101,9 +101,8 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
     while (it.Next(&images, &labels)) {
       auto result = trainer.Run(images, labels, options.schedule.At(step), &dropout_rng);
       if (!result.ok())
-        return InvalidArgument("training failed at epoch {}, step {}: {}{}", epoch + 1, step,
-                               result.status().message(),
-                               result.status().message().find("loss") == 0 ? " (diverged; try a lower --lr)" : "");
+        return Status(result.status().code(), fmt::format("epoch {}, step {}: {}", epoch + 1, step,
+                                                          result.status().message()));
       const double loss = result->loss;
       correct += result->correct;
       ++step;
