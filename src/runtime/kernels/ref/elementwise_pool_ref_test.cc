@@ -1,5 +1,5 @@
 // Hand-checked golden values for the reference int8 Add, Quantize, Dequantize, MaxPool,
-// AvgPool and Mean kernels, plus Add against real arithmetic on random inputs.
+// AvgPool, Mean and Concatenation kernels, plus Add against real arithmetic on random inputs.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "runtime/kernels/ref/concat_ref.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/pool_ref.h"
 
@@ -91,6 +92,14 @@ TEST(PoolRef, MeanGoldenValues) {
   const std::vector<int8_t> in2{2, 4, 6, 8};
   Mean(1, 2, 2, 1, MakeMeanParams(4, 0.5, 2, 0.25, 1), in2.data(), out.data());
   EXPECT_EQ(out[0], 7);
+}
+
+TEST(ConcatRef, ChannelsOfNhwc) {
+  // Two pixels; input A has 1 channel, B has 2: output pixels are [a, b0, b1].
+  const std::vector<int8_t> a{1, 2}, b{10, 11, 20, 21};
+  std::vector<int8_t> out(6);
+  Concatenation(2, {1, 2}, {a.data(), b.data()}, out.data());
+  EXPECT_EQ(out, (std::vector<int8_t>{1, 10, 11, 2, 20, 21}));
 }
 
 }  // namespace
