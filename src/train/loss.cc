@@ -41,4 +41,11 @@ std::vector<int32_t> ArgMax(const Tensor& logits) {
   return out;
 }
 
+int64_t CountCorrect(const Tensor& logits, const std::vector<int32_t>& labels) {
+  const auto pred = ArgMax(logits);
+  int64_t correct = 0;
+  for (size_t i = 0; i < labels.size(); ++i) correct += pred[i] == labels[i];
+  return correct;
+}
+
 }  // namespace qforge

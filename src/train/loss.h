@@ -16,4 +16,7 @@ double SoftmaxCrossEntropy(const Tensor& logits, const std::vector<int32_t>& lab
 // Index of the largest logit per row.
 std::vector<int32_t> ArgMax(const Tensor& logits);
 
+// How many rows' largest logit is their label.
+int64_t CountCorrect(const Tensor& logits, const std::vector<int32_t>& labels);
+
 }  // namespace qforge

@@ -20,8 +20,7 @@ StatusOr<StepResult> TrainStep::Run(const Tensor& images, const std::vector<int3
   if (!std::isfinite(r.loss))
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("loss is {}: training diverged (try a lower --lr)", r.loss));
-  const auto pred = ArgMax(logits);
-  for (size_t i = 0; i < labels.size(); ++i) r.correct += pred[i] == labels[i];
+  r.correct = CountCorrect(logits, labels);
   exec_.Backward({{out, &dlogits_}});
   for (size_t p = 0; p < grads_.size(); ++p)
     grads_[p] = graph_->params()[p].trainable ? &exec_.param_grad(static_cast<int>(p)) : nullptr;

@@ -18,13 +18,6 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-int64_t CountCorrect(const Tensor& logits, const std::vector<int32_t>& labels) {
-  const auto pred = ArgMax(logits);
-  int64_t correct = 0;
-  for (size_t i = 0; i < labels.size(); ++i) correct += pred[i] == labels[i];
-  return correct;
-}
-
 Status CheckModelFitsData(const Graph& graph, const ImageDataset& data) {
   if (graph.inputs().size() != 1 || graph.outputs().size() != 1)
     return InvalidArgument("image classification needs a model with one input and one output");
