@@ -54,8 +54,9 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) 
   return ck;
 }
 
-// Recipe defaults, then the stored options of a resumed run, then explicit flags.
-StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, const Checkpoint& run) {
+// Recipe defaults, then the stored options of a resumed run, then explicit flags. The
+// resolved options are recorded in the run, so a later --resume replays them.
+StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, Checkpoint& run) {
   const ZooModel* zoo = FindZooModel(run.meta.model_name);
   const Recipe recipe = zoo ? zoo->recipe : Recipe{};
   nlohmann::json o = {{"epochs", recipe.epochs}, {"batch", recipe.batch},
@@ -92,6 +93,7 @@ StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, const Checkpoint& run
   }
   t.backend = f.reference ? Backend::kReference : Backend::kFast;
   t.profile = f.profile;
+  run.meta.train_state["options"] = o;
   return t;
 }
 
@@ -111,13 +113,6 @@ Status RunTrain(const TrainFlags& f) {
   std::filesystem::create_directories(out_dir, ec);
   if (ec) return InvalidArgument("cannot create output folder {}: {}", out_dir, ec.message());
   options.checkpoint_path = (std::filesystem::path(out_dir) / "model.ckpt").string();
-  run.meta.train_state["options"] = {
-      {"epochs", options.epochs}, {"batch", options.batch}, {"optimizer", options.optimizer.type},
-      {"lr", options.schedule.base_lr}, {"weight_decay", options.optimizer.weight_decay},
-      {"schedule", options.schedule.type}, {"warmup", options.schedule.warmup_steps},
-      {"momentum", options.optimizer.momentum}, {"nesterov", options.optimizer.nesterov},
-      {"seed", options.seed}, {"crop_padding", options.augment.crop_padding},
-      {"flip", options.augment.horizontal_flip}};
 
   if (!f.json)
     fmt::print("training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name,
