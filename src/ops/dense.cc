@@ -30,7 +30,7 @@ void DenseOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tens
   const float* bias = in.size() > 2 ? in[2]->data() : nullptr;
   if (ctx.backend == Backend::kFast) {
     if (!fast_) fast_ = std::make_unique<onednn::DensePrimitives>();
-    fast_->Forward(n, k, m, ctx.training, in[0]->data(), in[1]->data(), bias, out.data());
+    fast_->Forward(n, k, m, in[0]->data(), in[1]->data(), bias, out.data());
   } else {
     ref::DenseForward(n, k, m, in[0]->data(), in[1]->data(), bias, out.data());
   }

@@ -17,7 +17,7 @@ using tag = dnnl::memory::format_tag;
 struct DensePrimitives::Entry {
   dnnl::memory::desc src, wei, bias, dst;
   std::vector<float> zero_bias;  // stands in for a missing bias
-  std::optional<inner_product_forward> fwd_training, fwd_inference;
+  std::optional<inner_product_forward> forward;  // serves training and inference alike
   std::optional<inner_product_backward_data> bwd_data;
   std::optional<inner_product_backward_weights> bwd_weights, bwd_weights_bias;
 };
@@ -37,10 +37,7 @@ DensePrimitives::Entry& DensePrimitives::Get(int64_t n, int64_t k, int64_t m) {
   inner_product_forward::primitive_desc fwd_pd(
       inner_product_forward::desc(prop_kind::forward_training, e->src, e->wei, e->bias, e->dst),
       Engine());
-  e->fwd_training.emplace(fwd_pd);
-  e->fwd_inference.emplace(inner_product_forward::primitive_desc(
-      inner_product_forward::desc(prop_kind::forward_inference, e->src, e->wei, e->bias, e->dst),
-      Engine()));
+  e->forward.emplace(fwd_pd);
   e->bwd_data.emplace(inner_product_backward_data::primitive_desc(
       inner_product_backward_data::desc(e->src, e->wei, e->dst), Engine(), fwd_pd));
   e->bwd_weights.emplace(inner_product_backward_weights::primitive_desc(
@@ -51,14 +48,13 @@ DensePrimitives::Entry& DensePrimitives::Get(int64_t n, int64_t k, int64_t m) {
   return *slot;
 }
 
-void DensePrimitives::Forward(int64_t n, int64_t k, int64_t m, bool training, const float* x,
-                              const float* w, const float* b, float* y) {
+void DensePrimitives::Forward(int64_t n, int64_t k, int64_t m, const float* x, const float* w,
+                              const float* b, float* y) {
   Entry& e = Get(n, k, m);
-  (training ? *e.fwd_training : *e.fwd_inference)
-      .execute(Stream(), {{DNNL_ARG_SRC, Wrap(e.src, x)},
-                          {DNNL_ARG_WEIGHTS, Wrap(e.wei, w)},
-                          {DNNL_ARG_BIAS, Wrap(e.bias, b ? b : e.zero_bias.data())},
-                          {DNNL_ARG_DST, Wrap(e.dst, y)}});
+  e.forward->execute(Stream(), {{DNNL_ARG_SRC, Wrap(e.src, x)},
+                                {DNNL_ARG_WEIGHTS, Wrap(e.wei, w)},
+                                {DNNL_ARG_BIAS, Wrap(e.bias, b ? b : e.zero_bias.data())},
+                                {DNNL_ARG_DST, Wrap(e.dst, y)}});
   Stream().wait();
 }
 

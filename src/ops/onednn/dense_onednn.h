@@ -13,8 +13,8 @@ class DensePrimitives {
   DensePrimitives();
   ~DensePrimitives();
   // b may be null in Forward; db may be null in BackwardWeights.
-  void Forward(int64_t n, int64_t k, int64_t m, bool training, const float* x, const float* w,
-               const float* b, float* y);
+  void Forward(int64_t n, int64_t k, int64_t m, const float* x, const float* w, const float* b,
+               float* y);
   void BackwardData(int64_t n, int64_t k, int64_t m, const float* w, const float* dy, float* dx);
   void BackwardWeights(int64_t n, int64_t k, int64_t m, const float* x, const float* dy,
                        float* dw, float* db);
