@@ -19,6 +19,13 @@ struct QuantizedMultiplier {
 // Rounds half away from zero (std::round), as TFLite's TfLiteRound.
 inline int64_t RoundHalfAwayFromZero(double x) { return static_cast<int64_t>(std::round(x)); }
 
+// q = clamp(zero_point + round_half_away(real / scale), -128, 127); NaN maps to the zero point.
+inline int8_t QuantizeToInt8(double real, double scale, int32_t zero_point) {
+  if (std::isnan(real)) return static_cast<int8_t>(zero_point);
+  const double q = zero_point + std::round(real / scale);
+  return static_cast<int8_t>(q < -128.0 ? -128.0 : (q > 127.0 ? 127.0 : q));
+}
+
 // Encodes m >= 0. Values for which frexp's exponent exceeds 31 are out of the representable
 // range; callers validate real multipliers before encoding (see IsEncodableMultiplier).
 inline QuantizedMultiplier QuantizeMultiplier(double m) {

@@ -37,15 +37,7 @@ void Add(const AddParams& p, int64_t size, const int8_t* input1, const int8_t* i
 }
 
 void Quantize(float scale, int32_t zero_point, int64_t size, const float* input, int8_t* output) {
-  for (int64_t i = 0; i < size; ++i) {
-    const double x = input[i];
-    if (std::isnan(x)) {
-      output[i] = static_cast<int8_t>(zero_point);
-      continue;
-    }
-    const double q = std::clamp(zero_point + std::round(x / scale), -128.0, 127.0);
-    output[i] = static_cast<int8_t>(q);
-  }
+  for (int64_t i = 0; i < size; ++i) output[i] = QuantizeToInt8(input[i], scale, zero_point);
 }
 
 void Dequantize(float scale, int32_t zero_point, int64_t size, const int8_t* input, float* output) {

@@ -5,8 +5,9 @@
 #pragma once
 
 #include <array>
-#include <cmath>
 #include <cstdint>
+
+#include "runtime/quant_math.h"
 
 namespace qforge::runtime {
 
@@ -40,12 +41,8 @@ template <typename Fn>
 Int8Table MakeActivationTable(double input_scale, int32_t input_zero_point, double output_scale,
                                int32_t output_zero_point, Fn&& f) {
   Int8Table table{};
-  for (int q = -128; q <= 127; ++q) {
-    const double y = f((q - input_zero_point) * input_scale);
-    double v = output_zero_point + std::round(y / output_scale);
-    v = v < -128.0 ? -128.0 : (v > 127.0 ? 127.0 : v);
-    table[q + 128] = static_cast<int8_t>(v);
-  }
+  for (int q = -128; q <= 127; ++q)
+    table[q + 128] = QuantizeToInt8(f((q - input_zero_point) * input_scale), output_scale, output_zero_point);
   return table;
 }
 
