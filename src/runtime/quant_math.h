@@ -19,11 +19,18 @@ struct QuantizedMultiplier {
 // Rounds half away from zero (std::round), as TFLite's TfLiteRound.
 inline int64_t RoundHalfAwayFromZero(double x) { return static_cast<int64_t>(std::round(x)); }
 
-// q = clamp(zero_point + round_half_away(real / scale), -128, 127); NaN maps to the zero point.
-inline int8_t QuantizeToInt8(double real, double scale, int32_t zero_point) {
-  if (std::isnan(real)) return static_cast<int8_t>(zero_point);
+// q = clamp(zero_point + round_half_away(real / scale)) into T's range (int8 or int16); NaN
+// maps to the zero point.
+template <typename T>
+T QuantizeTo(double real, double scale, int32_t zero_point) {
+  if (std::isnan(real)) return static_cast<T>(zero_point);
+  const double lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
   const double q = zero_point + std::round(real / scale);
-  return static_cast<int8_t>(q < -128.0 ? -128.0 : (q > 127.0 ? 127.0 : q));
+  return static_cast<T>(q < lo ? lo : (q > hi ? hi : q));
+}
+
+inline int8_t QuantizeToInt8(double real, double scale, int32_t zero_point) {
+  return QuantizeTo<int8_t>(real, scale, zero_point);
 }
 
 // Encodes m >= 0. Values for which frexp's exponent exceeds 31 are out of the representable
@@ -77,6 +84,22 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int 
 
 inline int32_t MultiplyByQuantizedMultiplier(int32_t x, QuantizedMultiplier m) {
   return MultiplyByQuantizedMultiplier(x, m.multiplier, m.shift);
+}
+
+// The 16x8 mode's requantization of int64 accumulators (TFLite's int64 overload in
+// kernels/internal/common.h): the Q31 multiplier is reduced to Q15 with rounding, then one
+// rounding shift: (x * m15 + 2^(t-1)) >> t with t = 15 - shift. Valid for -31 <= shift <= 7
+// and |x| < 2^47 (checked at prepare time, see IsEncodableMultiplier64).
+inline int32_t MultiplyByQuantizedMultiplier64(int64_t x, int32_t multiplier, int shift) {
+  const int32_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+  const int total_shift = 15 - shift;
+  const int64_t rounded = x * reduced + (int64_t{1} << (total_shift - 1));
+  return static_cast<int32_t>(rounded >> total_shift);
+}
+
+// True when the 16x8 requantization can apply QuantizeMultiplier(m).
+inline bool IsEncodableMultiplier64(double m) {
+  return m > 0.0 && std::isfinite(m) && m < 64.0;
 }
 
 }  // namespace qforge::runtime

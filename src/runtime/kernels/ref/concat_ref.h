@@ -1,6 +1,6 @@
-// Reference int8 concatenation: all inputs share the output's scale and zero point (the
-// quantizer gives them one range), so concatenation is a copy — as in TFLite when the
-// parameters agree.
+// Reference concatenation: all inputs share the output's scale and zero point (the quantizer
+// gives them one range), so concatenation is a copy — as in TFLite when the parameters agree.
+// Works on bytes, so one kernel serves every element type.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +8,9 @@
 
 namespace qforge::runtime::ref {
 
-// Inputs are [outer, inner_i] row-major blocks (inner_i = size of the concatenation axis times
-// everything after it); the output is [outer, sum(inner_i)].
-void Concatenation(int64_t outer, const std::vector<int64_t>& inner_sizes,
-                   const std::vector<const int8_t*>& inputs, int8_t* output);
+// Inputs are [outer, inner_i] row-major blocks of bytes (inner_i = bytes of the concatenation
+// axis and everything after it); the output is [outer, sum(inner_i)].
+void Concatenation(int64_t outer, const std::vector<int64_t>& inner_bytes,
+                   const std::vector<const uint8_t*>& inputs, uint8_t* output);
 
 }  // namespace qforge::runtime::ref

@@ -96,10 +96,10 @@ TEST(PoolRef, MeanGoldenValues) {
 
 TEST(ConcatRef, ChannelsOfNhwc) {
   // Two pixels; input A has 1 channel, B has 2: output pixels are [a, b0, b1].
-  const std::vector<int8_t> a{1, 2}, b{10, 11, 20, 21};
-  std::vector<int8_t> out(6);
+  const std::vector<uint8_t> a{1, 2}, b{10, 11, 20, 21};
+  std::vector<uint8_t> out(6);
   Concatenation(2, {1, 2}, {a.data(), b.data()}, out.data());
-  EXPECT_EQ(out, (std::vector<int8_t>{1, 10, 11, 2, 20, 21}));
+  EXPECT_EQ(out, (std::vector<uint8_t>{1, 10, 11, 2, 20, 21}));
 }
 
 }  // namespace

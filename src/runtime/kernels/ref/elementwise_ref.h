@@ -1,5 +1,6 @@
-// Reference int8 element-wise kernels: Add (TFLite's integer Add: both inputs rescaled to a
-// common scale with 20 bits of headroom, summed, requantized), Quantize and Dequantize.
+// Reference integer element-wise kernels: Add (TFLite's integer Add: both inputs rescaled to a
+// common scale with headroom bits, summed, requantized), Quantize and Dequantize. Each for int8
+// and for the 16x8 mode's int16 activations.
 #pragma once
 
 #include <cstdint>
@@ -15,20 +16,24 @@ struct AddParams {
   int32_t act_min = -128, act_max = 127;
 };
 
-// Prepare-time: multipliers from the three scales (see NUMERICS.md "Add").
+// Prepare-time: multipliers from the three scales (see NUMERICS.md "Add"). left_shift is 20
+// for int8 and 15 for int16 inputs (TFLite's choices: the shifted inputs fit in int32).
 AddParams MakeAddParams(double scale1, int32_t zero_point1, double scale2, int32_t zero_point2,
                         double output_scale, int32_t output_zero_point, int32_t act_min = -128,
-                        int32_t act_max = 127);
+                        int32_t act_max = 127, int left_shift = 20);
 
 namespace ref {
 
-void Add(const AddParams& p, int64_t size, const int8_t* input1, const int8_t* input2,
-         int8_t* output);
+// T is int8_t or int16_t.
+template <typename T>
+void Add(const AddParams& p, int64_t size, const T* input1, const T* input2, T* output);
 
-// q = clamp(zero_point + round_half_away(x / scale), -128, 127); NaN maps to the zero point.
-void Quantize(float scale, int32_t zero_point, int64_t size, const float* input, int8_t* output);
+// q = clamp(zero_point + round_half_away(x / scale)) into T's range; NaN maps to the zero point.
+template <typename T>
+void Quantize(float scale, int32_t zero_point, int64_t size, const float* input, T* output);
 // x = (q - zero_point) * scale.
-void Dequantize(float scale, int32_t zero_point, int64_t size, const int8_t* input, float* output);
+template <typename T>
+void Dequantize(float scale, int32_t zero_point, int64_t size, const T* input, float* output);
 
 }  // namespace ref
 }  // namespace qforge::runtime

@@ -1,8 +1,11 @@
-// Reference int8 pooling kernels.
+// Reference integer pooling kernels.
 #include "runtime/kernels/ref/pool_ref.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include "runtime/kernels/ref/conv_loops.h"
 
 namespace qforge::runtime {
 
@@ -16,55 +19,46 @@ MeanParams MakeMeanParams(int spatial_size, double input_scale, int32_t input_ze
 }
 
 namespace ref {
-namespace {
 
-// Calls visit(out_index, channel, first_y, end_y, first_x, end_x, batch) per output element.
-template <typename Visit>
-void ForEachWindow(const ConvGeometry& g, Visit&& visit) {
-  for (int b = 0; b < g.batch; ++b)
-    for (int oy = 0; oy < g.out_h; ++oy)
-      for (int ox = 0; ox < g.out_w; ++ox) {
-        const int y0 = oy * g.stride_h - g.pad_top, x0 = ox * g.stride_w - g.pad_left;
-        const int ys = std::max(y0, 0), ye = std::min(y0 + g.kernel_h, g.in_h);
-        const int xs = std::max(x0, 0), xe = std::min(x0 + g.kernel_w, g.in_w);
-        for (int c = 0; c < g.out_c; ++c)
-          visit(((b * g.out_h + oy) * g.out_w + ox) * g.out_c + c, c, ys, ye, xs, xe, b);
-      }
-}
-
-}  // namespace
-
-void MaxPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input,
-             int8_t* output) {
-  ForEachWindow(g, [&](int o, int c, int ys, int ye, int xs, int xe, int b) {
-    int32_t m = -128;
+template <typename T>
+void MaxPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const T* input, T* output) {
+  ForEachPoolWindow(g, [&](int64_t o, int c, int ys, int ye, int xs, int xe, int b) {
+    int32_t m = std::numeric_limits<T>::min();
     for (int y = ys; y < ye; ++y)
       for (int x = xs; x < xe; ++x) m = std::max<int32_t>(m, input[((b * g.in_h + y) * g.in_w + x) * g.in_c + c]);
-    output[o] = static_cast<int8_t>(std::clamp(m, act_min, act_max));
+    output[o] = static_cast<T>(std::clamp(m, act_min, act_max));
   });
 }
 
-void AvgPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input,
-             int8_t* output) {
-  ForEachWindow(g, [&](int o, int c, int ys, int ye, int xs, int xe, int b) {
+template <typename T>
+void AvgPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const T* input, T* output) {
+  ForEachPoolWindow(g, [&](int64_t o, int c, int ys, int ye, int xs, int xe, int b) {
     int32_t acc = 0;
     for (int y = ys; y < ye; ++y)
       for (int x = xs; x < xe; ++x) acc += input[((b * g.in_h + y) * g.in_w + x) * g.in_c + c];
     const int32_t count = (ye - ys) * (xe - xs);
     const int32_t avg = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-    output[o] = static_cast<int8_t>(std::clamp(avg, act_min, act_max));
+    output[o] = static_cast<T>(std::clamp(avg, act_min, act_max));
   });
 }
 
-void Mean(int batch, int h, int w, int c, const MeanParams& p, const int8_t* input, int8_t* output) {
+template <typename T>
+void Mean(int batch, int h, int w, int c, const MeanParams& p, const T* input, T* output) {
   for (int b = 0; b < batch; ++b)
     for (int ch = 0; ch < c; ++ch) {
       int32_t acc = 0;
       for (int i = 0; i < h * w; ++i) acc += input[(b * h * w + i) * c + ch];
       const int32_t v = MultiplyByQuantizedMultiplier(acc, p.multiplier) + p.offset;
-      output[b * c + ch] = static_cast<int8_t>(std::clamp(v, p.act_min, p.act_max));
+      output[b * c + ch] = static_cast<T>(std::clamp(v, p.act_min, p.act_max));
     }
 }
+
+template void MaxPool(const ConvGeometry&, int32_t, int32_t, const int8_t*, int8_t*);
+template void MaxPool(const ConvGeometry&, int32_t, int32_t, const int16_t*, int16_t*);
+template void AvgPool(const ConvGeometry&, int32_t, int32_t, const int8_t*, int8_t*);
+template void AvgPool(const ConvGeometry&, int32_t, int32_t, const int16_t*, int16_t*);
+template void Mean(int, int, int, int, const MeanParams&, const int8_t*, int8_t*);
+template void Mean(int, int, int, int, const MeanParams&, const int16_t*, int16_t*);
 
 }  // namespace ref
 }  // namespace qforge::runtime

@@ -1,5 +1,6 @@
-// Reference int8 pooling kernels on NHWC (TFLite integer semantics). Max and average pooling
-// keep the input's scale and zero point; Mean (global average over H and W) requantizes.
+// Reference integer pooling kernels on NHWC (TFLite integer semantics), for int8 and int16
+// activations. Max and average pooling keep the input's scale and zero point; Mean (global
+// average over H and W) requantizes.
 #pragma once
 
 #include <cstdint>
@@ -21,13 +22,14 @@ MeanParams MakeMeanParams(int spatial_size, double input_scale, int32_t input_ze
 namespace ref {
 
 // g.out_c == g.in_c; padding taps are not part of any window (and not counted).
-void MaxPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input,
-             int8_t* output);
+template <typename T>
+void MaxPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const T* input, T* output);
 // avg = acc > 0 ? (acc + count/2) / count : (acc - count/2) / count (C division), clamped.
-void AvgPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input,
-             int8_t* output);
-// [batch, h, w, c] -> [batch, c].
-void Mean(int batch, int h, int w, int c, const MeanParams& p, const int8_t* input, int8_t* output);
+template <typename T>
+void AvgPool(const ConvGeometry& g, int32_t act_min, int32_t act_max, const T* input, T* output);
+// [batch, h, w, c] -> [batch, c]. The int32 sum needs h * w <= 65536 for int16 inputs.
+template <typename T>
+void Mean(int batch, int h, int w, int c, const MeanParams& p, const T* input, T* output);
 
 }  // namespace ref
 }  // namespace qforge::runtime

@@ -1,0 +1,67 @@
+// Interpreter: runs a loaded .qfm Model. Create() prepares once — validates every operator
+// against its tensors, precomputes multipliers and tables, and plans one memory arena from the
+// tensors' lifetimes — then Invoke() runs the operators in order without allocating. Each
+// interpreter owns its arena, so several interpreters (one per thread) can share one Model.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/model/model.h"
+#include "runtime/op_kernel.h"
+#include "runtime/runtime_tensor.h"
+#include "runtime/status.h"
+
+namespace qforge::runtime {
+
+struct InterpreterOptions {
+  // Activation tensors are stored with batch 1 (their first dimension); the interpreter
+  // multiplies that dimension by batch_size.
+  int batch_size = 1;
+};
+
+struct ArenaStats {
+  int64_t peak_bytes = 0;         // the arena's size
+  int64_t lower_bound_bytes = 0;  // most bytes live at any one operator: no plan can do better
+  int64_t naive_bytes = 0;        // sum of all activation tensors (no reuse)
+};
+
+class Interpreter {
+ public:
+  static StatusOr<std::unique_ptr<Interpreter>> Create(std::shared_ptr<const Model> model,
+                                                       const InterpreterOptions& options = {});
+
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  // Shape, type, quantization and bytes of a model input or output.
+  const RuntimeTensor& input(int i) const { return tensors_[inputs_.at(i)]; }
+  const RuntimeTensor& output(int i) const { return tensors_[outputs_.at(i)]; }
+
+  // Copies `bytes` bytes into input i; fails unless they are exactly the input's size.
+  Status SetInput(int i, const void* data, int64_t bytes);
+  Status Invoke();
+  // Copies output i out; fails unless `bytes` is exactly its size.
+  Status GetOutput(int i, void* data, int64_t bytes) const;
+
+  const std::vector<RuntimeTensor>& tensors() const { return tensors_; }
+  const ArenaStats& arena_stats() const { return arena_stats_; }
+  int batch_size() const { return batch_size_; }
+  const Model& model() const { return *model_; }
+
+ private:
+  Interpreter() = default;
+  Status BuildTensors();
+  Status PlanMemory();
+  Status PrepareOps();
+
+  std::shared_ptr<const Model> model_;
+  int batch_size_ = 1;
+  std::vector<RuntimeTensor> tensors_;
+  std::vector<int> inputs_, outputs_;
+  std::unique_ptr<uint8_t[]> arena_storage_;
+  ArenaStats arena_stats_;
+  std::vector<std::unique_ptr<OpKernel>> kernels_;
+};
+
+}  // namespace qforge::runtime

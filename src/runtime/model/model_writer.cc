@@ -1,0 +1,65 @@
+// ModelWriter: builds the FlatBuffers object tree and packs it.
+#include "runtime/model/model_writer.h"
+
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "runtime/model/model.h"
+
+namespace qforge::runtime {
+
+ModelWriter::ModelWriter(std::string producer) {
+  model_.version = kQfmVersion;
+  model_.producer = std::move(producer);
+  model_.buffers.push_back(std::make_unique<qfm::BufferT>());  // buffer 0: empty
+}
+
+int ModelWriter::AddTensor(const std::string& name, qfm::DType dtype, const std::vector<int>& shape,
+                           uint32_t buffer, const QuantParams* quant) {
+  auto t = std::make_unique<qfm::TensorT>();
+  t->name = name;
+  t->dtype = dtype;
+  t->shape = shape;
+  t->buffer = buffer;
+  if (quant) {
+    t->quantization = std::make_unique<qfm::QuantizationT>();
+    t->quantization->scale = quant->scale;
+    t->quantization->zero_point = quant->zero_point;
+    t->quantization->quantized_dimension = quant->axis;
+  }
+  model_.tensors.push_back(std::move(t));
+  return static_cast<int>(model_.tensors.size()) - 1;
+}
+
+int ModelWriter::AddActivation(const std::string& name, qfm::DType dtype, const std::vector<int>& shape,
+                               const QuantParams* quant) {
+  return AddTensor(name, dtype, shape, 0, quant);
+}
+
+int ModelWriter::AddConstant(const std::string& name, qfm::DType dtype, const std::vector<int>& shape,
+                             const void* data, size_t bytes, const QuantParams* quant) {
+  auto buffer = std::make_unique<qfm::BufferT>();
+  buffer->data.resize(bytes);
+  if (bytes) std::memcpy(buffer->data.data(), data, bytes);
+  model_.buffers.push_back(std::move(buffer));
+  return AddTensor(name, dtype, shape, static_cast<uint32_t>(model_.buffers.size() - 1), quant);
+}
+
+void ModelWriter::AddOperator(qfm::OpType type, const std::vector<int>& inputs,
+                              const std::vector<int>& outputs, qfm::OptionsUnion options) {
+  auto op = std::make_unique<qfm::OperatorT>();
+  op->type = type;
+  op->inputs = inputs;
+  op->outputs = outputs;
+  op->options = std::move(options);
+  model_.operators.push_back(std::move(op));
+}
+
+std::vector<uint8_t> ModelWriter::Serialize() const {
+  flatbuffers::FlatBufferBuilder builder(1 << 16);
+  qfm::FinishModelBuffer(builder, qfm::Model::Pack(builder, &model_));
+  return std::vector<uint8_t>(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+}
+
+}  // namespace qforge::runtime

@@ -1,0 +1,43 @@
+// How an operator of a .qfm model becomes runnable: a preparer validates the operator against
+// its tensors (types, shapes, quantization), precomputes what the kernel needs (multipliers,
+// tables, widened weights) and returns an OpKernel whose Run() only computes — no checks, no
+// allocation.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/model/qfm_generated.h"
+#include "runtime/runtime_tensor.h"
+#include "runtime/status.h"
+
+namespace qforge::runtime {
+
+class OpKernel {
+ public:
+  explicit OpKernel(std::function<void()> run) : run_(std::move(run)) {}
+  void Run() const { run_(); }
+
+ private:
+  std::function<void()> run_;
+};
+
+struct OpContext {
+  int index = 0;
+  const qfm::Operator* op = nullptr;
+  std::vector<const RuntimeTensor*> inputs;  // nullptr for an absent optional input (-1)
+  std::vector<const RuntimeTensor*> outputs;
+
+  // "operator 3 (CONV_2D)".
+  std::string Label() const;
+  // An InvalidArgument status "operator 3 (CONV_2D): <message>".
+  Status Error(const std::string& message) const;
+};
+
+// Dispatches on the operator type; fails with a message naming the operator when its tensors
+// do not fit together or a type combination has no kernel.
+StatusOr<std::unique_ptr<OpKernel>> PrepareOp(const OpContext& context);
+
+}  // namespace qforge::runtime

@@ -1,0 +1,233 @@
+// Preparers of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED for every mode: int8, 16x8
+// (int16 activations), float (float32 or float16 weights) and dynamic range (float
+// activations, int8 weights).
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "runtime/float16.h"
+#include "runtime/kernels/ref/conv_ref.h"
+#include "runtime/kernels/ref/float_ref.h"
+#include "runtime/kernels/ref/hybrid_ref.h"
+#include "runtime/ops/op_checks.h"
+#include "runtime/ops/preparers.h"
+#include "runtime/quant_math.h"
+
+namespace qforge::runtime::ops {
+namespace {
+
+enum class Kind { kConv, kDepthwise, kDense };
+
+// Validated shapes of one layer.
+struct Layer {
+  Kind kind = Kind::kConv;
+  ConvGeometry g;        // convolutions
+  int batch = 0, in = 0;  // dense: [batch, in] x [out, in]^T
+  int out_c = 0;
+  int weight_axis = 0;  // the filter dimension of the output channels
+  qfm::Activation activation = qfm::Activation::NONE;
+  const RuntimeTensor *input = nullptr, *filter = nullptr, *bias = nullptr, *output = nullptr;
+};
+
+Window WindowOf(const qfm::Conv2DOptions& o, const RuntimeTensor& filter) {
+  Window w;
+  w.kernel_h = filter.shape[1];
+  w.kernel_w = filter.shape[2];
+  w.stride_h = o.stride_h();
+  w.stride_w = o.stride_w();
+  w.dilation_h = o.dilation_h();
+  w.dilation_w = o.dilation_w();
+  w.pad_top = o.pad_top();
+  w.pad_left = o.pad_left();
+  w.pad_bottom = o.pad_bottom();
+  w.pad_right = o.pad_right();
+  return w;
+}
+
+StatusOr<Layer> CheckLayer(const OpContext& c, Kind kind) {
+  QF_RETURN_IF_ERROR(CheckArity(c, 2, 3, 1));
+  QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
+  Layer l;
+  l.kind = kind;
+  l.input = c.inputs[0];
+  l.filter = c.inputs[1];
+  l.bias = c.inputs.size() > 2 ? c.inputs[2] : nullptr;
+  l.output = c.outputs[0];
+  QF_RETURN_IF_ERROR(CheckConstant(c, *l.filter, true));
+  if (l.bias) QF_RETURN_IF_ERROR(CheckConstant(c, *l.bias, true));
+  QF_RETURN_IF_ERROR(CheckConstant(c, *l.input, false));
+  if (kind == Kind::kDense) {
+    l.activation = c.op->options_as_FullyConnectedOptions()->activation();
+    QF_RETURN_IF_ERROR(CheckRank(c, *l.input, 2));
+    QF_RETURN_IF_ERROR(CheckRank(c, *l.filter, 2));
+    QF_RETURN_IF_ERROR(CheckRank(c, *l.output, 2));
+    l.batch = l.input->shape[0];
+    l.in = l.input->shape[1];
+    l.out_c = l.filter->shape[0];
+    if (l.filter->shape[1] != l.in || l.output->shape[0] != l.batch || l.output->shape[1] != l.out_c)
+      return c.Error("input " + ShapeString(l.input->shape) + ", weights " + ShapeString(l.filter->shape) +
+                     " and output " + ShapeString(l.output->shape) + " do not fit together");
+  } else {
+    const qfm::Conv2DOptions& o = *c.op->options_as_Conv2DOptions();
+    l.activation = o.activation();
+    QF_RETURN_IF_ERROR(CheckRank(c, *l.filter, 4));
+    QF_ASSIGN_OR_RETURN(l.g, MakeGeometry(c, *l.input, *l.output, WindowOf(o, *l.filter)));
+    l.out_c = l.g.out_c;
+    if (kind == Kind::kConv) {
+      if (l.filter->shape[0] != l.out_c || l.filter->shape[3] != l.g.in_c)
+        return c.Error("weights " + ShapeString(l.filter->shape) + " do not fit input " +
+                       ShapeString(l.input->shape) + " and output " + ShapeString(l.output->shape) +
+                       " (expected [out_c, kh, kw, in_c])");
+    } else {
+      l.weight_axis = 3;
+      if (l.filter->shape[0] != 1 || l.filter->shape[3] != l.out_c ||
+          l.out_c != l.g.in_c * o.depth_multiplier())
+        return c.Error("weights " + ShapeString(l.filter->shape) + " do not fit input " +
+                       ShapeString(l.input->shape) + " and output " + ShapeString(l.output->shape) +
+                       " (expected [1, kh, kw, in_c * depth_multiplier])");
+    }
+  }
+  if (l.bias && (l.bias->shape.size() != 1 || l.bias->shape[0] != l.out_c))
+    return c.Error("bias has shape " + ShapeString(l.bias->shape) + ", expected [" + std::to_string(l.out_c) + "]");
+  return l;
+}
+
+// Per-channel multipliers of an integer layer, kept alive by the kernel.
+struct RequantTable {
+  std::vector<int32_t> multiplier, shift;
+  Requantization q;
+  void Point() {
+    q.multiplier = multiplier.data();
+    q.shift = shift.data();
+  }
+};
+
+StatusOr<std::shared_ptr<RequantTable>> MakeRequant(const OpContext& c, const Layer& l, bool is16) {
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, *l.input));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, *l.output));
+  QF_RETURN_IF_ERROR(CheckWeightQuantization(c, *l.filter, l.weight_axis, l.out_c));
+  auto t = std::make_shared<RequantTable>();
+  for (int ch = 0; ch < l.out_c; ++ch) {
+    const double m = static_cast<double>(l.input->scale[0]) * ScaleAt(*l.filter, ch) / l.output->scale[0];
+    if (is16 ? !IsEncodableMultiplier64(m) : !(IsEncodableMultiplier(m) && m > 0.0))
+      return c.Error("output multiplier " + std::to_string(m) + " of channel " + std::to_string(ch) + " cannot be encoded");
+    const QuantizedMultiplier qm = QuantizeMultiplier(m);
+    t->multiplier.push_back(qm.multiplier);
+    t->shift.push_back(qm.shift);
+  }
+  if (l.bias && l.bias->quantized()) {
+    for (int ch = 0; ch < l.out_c; ++ch) {
+      const double want = static_cast<double>(l.input->scale[0]) * ScaleAt(*l.filter, ch);
+      if (std::abs(ScaleAt(*l.bias, ch) - want) > 1e-4 * want)
+        return c.Error("bias scale of channel " + std::to_string(ch) + " is not input scale x weight scale");
+    }
+  }
+  if (is16 && l.bias) {
+    for (int64_t i = 0; i < l.bias->elements; ++i)
+      if (std::abs(l.bias->as<int64_t>()[i]) > (int64_t{1} << 40))
+        return c.Error("an int64 bias exceeds 2^40, beyond the 16x8 accumulator's headroom");
+  }
+  const IntRange act = QuantizedActivationRange(l.activation, *l.output);
+  t->q.input_zero_point = static_cast<int32_t>(l.input->zero_point[0]);
+  t->q.output_zero_point = static_cast<int32_t>(l.output->zero_point[0]);
+  t->q.act_min = act.min;
+  t->q.act_max = act.max;
+  t->Point();
+  return t;
+}
+
+template <typename Act, typename Bias>
+std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantTable> t) {
+  const Act* in = l.input->as<Act>();
+  const int8_t* w = l.filter->as<int8_t>();
+  const Bias* b = l.bias ? l.bias->as<Bias>() : nullptr;
+  Act* out = l.output->as<Act>();
+  return std::make_unique<OpKernel>([l, t, in, w, b, out] {
+    switch (l.kind) {
+      case Kind::kConv: return ref::Conv2D(l.g, t->q, in, w, b, out);
+      case Kind::kDepthwise: return ref::DepthwiseConv2D(l.g, t->q, in, w, b, out);
+      case Kind::kDense: return ref::FullyConnected(l.batch, l.in, l.out_c, t->q, in, w, b, out);
+    }
+  });
+}
+
+std::unique_ptr<OpKernel> FloatKernel(const Layer& l) {
+  auto widened = std::make_shared<std::vector<float>>();
+  const float* w = l.filter->as<float>();
+  if (l.filter->dtype == qfm::DType::FLOAT16) {
+    const uint16_t* h = l.filter->as<uint16_t>();
+    widened->resize(static_cast<size_t>(l.filter->elements));
+    for (int64_t i = 0; i < l.filter->elements; ++i) (*widened)[i] = HalfToFloat(h[i]);
+    w = widened->data();
+  }
+  const float* b = l.bias ? l.bias->as<float>() : nullptr;
+  const float* in = l.input->as<float>();
+  float* out = l.output->as<float>();
+  const ref::FloatActivation act = FloatActivationRange(l.activation);
+  return std::make_unique<OpKernel>([l, widened, w, b, in, out, act] {
+    switch (l.kind) {
+      case Kind::kConv: return ref::Conv2D(l.g, act, in, w, b, out);
+      case Kind::kDepthwise: return ref::DepthwiseConv2D(l.g, act, in, w, b, out);
+      case Kind::kDense: return ref::FullyConnected(l.batch, l.in, l.out_c, act, in, w, b, out);
+    }
+  });
+}
+
+StatusOr<std::unique_ptr<OpKernel>> HybridKernel(const OpContext& c, const Layer& l) {
+  QF_RETURN_IF_ERROR(CheckWeightQuantization(c, *l.filter, l.weight_axis, l.out_c));
+  struct State {
+    std::vector<float> scales;
+    std::vector<int8_t> scratch;
+  };
+  auto s = std::make_shared<State>();
+  for (int ch = 0; ch < l.out_c; ++ch) s->scales.push_back(ScaleAt(*l.filter, ch));
+  s->scratch.resize(l.kind == Kind::kDense ? l.in : static_cast<size_t>(l.g.in_h) * l.g.in_w * l.g.in_c);
+  ref::HybridWeights w;
+  w.filter = l.filter->as<int8_t>();
+  w.filter_scale = s->scales.data();
+  w.bias = l.bias ? l.bias->as<float>() : nullptr;
+  const float* in = l.input->as<float>();
+  float* out = l.output->as<float>();
+  const ref::FloatActivation act = FloatActivationRange(l.activation);
+  return std::make_unique<OpKernel>([l, s, w, in, out, act] {
+    switch (l.kind) {
+      case Kind::kConv: return ref::Conv2D(l.g, act, in, w, s->scratch.data(), out);
+      case Kind::kDepthwise: return ref::DepthwiseConv2D(l.g, act, in, w, s->scratch.data(), out);
+      case Kind::kDense: return ref::FullyConnected(l.batch, l.in, l.out_c, act, in, w, s->scratch.data(), out);
+    }
+  });
+}
+
+StatusOr<std::unique_ptr<OpKernel>> PrepareLayer(const OpContext& c, Kind kind) {
+  QF_ASSIGN_OR_RETURN(const Layer l, CheckLayer(c, kind));
+  using qfm::DType;
+  const DType in = l.input->dtype, w = l.filter->dtype, out = l.output->dtype;
+  const DType bias = l.bias ? l.bias->dtype : DType::FLOAT32;
+  if (in == DType::INT8 && w == DType::INT8 && out == DType::INT8 && (!l.bias || bias == DType::INT32)) {
+    QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, false));
+    return IntegerKernel<int8_t, int32_t>(l, table);
+  }
+  if (in == DType::INT16 && w == DType::INT8 && out == DType::INT16 && (!l.bias || bias == DType::INT64)) {
+    QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, true));
+    return IntegerKernel<int16_t, int64_t>(l, table);
+  }
+  if (in == DType::FLOAT32 && out == DType::FLOAT32 && bias == DType::FLOAT32) {
+    if (w == DType::FLOAT32 || w == DType::FLOAT16) return FloatKernel(l);
+    if (w == DType::INT8) return HybridKernel(c, l);
+  }
+  return c.Error(std::string("has no kernel for input ") + qfm::EnumNameDType(in) + ", weights " +
+                 qfm::EnumNameDType(w) + ", bias " + (l.bias ? qfm::EnumNameDType(bias) : "none") +
+                 ", output " + qfm::EnumNameDType(out));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<OpKernel>> PrepareConv2D(const OpContext& c) { return PrepareLayer(c, Kind::kConv); }
+StatusOr<std::unique_ptr<OpKernel>> PrepareDepthwiseConv2D(const OpContext& c) {
+  return PrepareLayer(c, Kind::kDepthwise);
+}
+StatusOr<std::unique_ptr<OpKernel>> PrepareFullyConnected(const OpContext& c) {
+  return PrepareLayer(c, Kind::kDense);
+}
+
+}  // namespace qforge::runtime::ops

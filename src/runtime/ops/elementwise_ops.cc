@@ -1,0 +1,182 @@
+// Preparers of the element-wise operators: ADD, QUANTIZE, DEQUANTIZE, HARD_SWISH, SOFTMAX.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "runtime/kernels/ref/elementwise_ref.h"
+#include "runtime/kernels/ref/float_ref.h"
+#include "runtime/kernels/ref/int16_ref.h"
+#include "runtime/kernels/ref/lut_ref.h"
+#include "runtime/ops/op_checks.h"
+#include "runtime/ops/preparers.h"
+
+namespace qforge::runtime::ops {
+namespace {
+
+Status CheckUnary(const OpContext& c) {
+  QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
+  QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
+  QF_RETURN_IF_ERROR(CheckConstant(c, *c.inputs[0], false));
+  return CheckSameShape(c, *c.inputs[0], *c.outputs[0]);
+}
+
+// The quantized input and output of a unary integer op, both per tensor.
+Status CheckQuantizedPair(const OpContext& c, qfm::DType type) {
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {type}));
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {type}));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.inputs[0]));
+  return CheckPerTensor(c, *c.outputs[0]);
+}
+
+template <typename T>
+Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
+  const T *a = c.inputs[0]->as<T>(), *b = c.inputs[1]->as<T>();
+  T* out = c.outputs[0]->as<T>();
+  const int64_t n = c.outputs[0]->elements;
+  return std::make_unique<OpKernel>([p, a, b, out, n] { ref::Add(p, n, a, b, out); });
+}
+
+template <typename T>
+Prepared QuantizeKernel(const RuntimeTensor& in, const RuntimeTensor& out) {
+  const float* x = in.as<float>();
+  T* y = out.as<T>();
+  const float s = out.scale[0];
+  const auto zp = static_cast<int32_t>(out.zero_point[0]);
+  const int64_t n = out.elements;
+  return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Quantize(s, zp, n, x, y); });
+}
+
+template <typename T>
+Prepared DequantizeKernel(const RuntimeTensor& in, const RuntimeTensor& out) {
+  const T* x = in.as<T>();
+  float* y = out.as<float>();
+  const float s = in.scale[0];
+  const auto zp = static_cast<int32_t>(in.zero_point[0]);
+  const int64_t n = out.elements;
+  return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Dequantize(s, zp, n, x, y); });
+}
+
+// Rows and depth of a softmax over the last dimension.
+void RowsAndDepth(const RuntimeTensor& t, int* rows, int* depth) {
+  *depth = t.shape.back();
+  *rows = static_cast<int>(t.elements / *depth);
+}
+
+}  // namespace
+
+Prepared PrepareAdd(const OpContext& c) {
+  QF_RETURN_IF_ERROR(CheckArity(c, 2, 2, 1));
+  QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
+  const RuntimeTensor &a = *c.inputs[0], &b = *c.inputs[1], &out = *c.outputs[0];
+  QF_RETURN_IF_ERROR(CheckConstant(c, a, false));
+  QF_RETURN_IF_ERROR(CheckConstant(c, b, false));
+  QF_RETURN_IF_ERROR(CheckSameShape(c, a, out));
+  QF_RETURN_IF_ERROR(CheckSameShape(c, b, out));
+  QF_RETURN_IF_ERROR(CheckDType(c, a, {out.dtype}));
+  QF_RETURN_IF_ERROR(CheckDType(c, b, {out.dtype}));
+  const qfm::Activation act = c.op->options_as_AddOptions()->activation();
+  if (out.dtype == qfm::DType::FLOAT32) {
+    const float *x = a.as<float>(), *y = b.as<float>();
+    float* z = out.as<float>();
+    const int64_t n = out.elements;
+    const ref::FloatActivation range = FloatActivationRange(act);
+    return std::make_unique<OpKernel>([x, y, z, n, range] { ref::Add(range, n, x, y, z); });
+  }
+  QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::INT8, qfm::DType::INT16}));
+  for (const RuntimeTensor* t : {&a, &b, &out}) QF_RETURN_IF_ERROR(CheckPerTensor(c, *t));
+  const bool is16 = out.dtype == qfm::DType::INT16;
+  const double s1 = a.scale[0], s2 = b.scale[0], so = out.scale[0];
+  if (2.0 * std::max(s1, s2) / (std::ldexp(1.0, is16 ? 15 : 20) * so) >= 1.0)
+    return c.Error("output scale is too small for its inputs' scales");
+  const IntRange range = QuantizedActivationRange(act, out);
+  const AddParams p = MakeAddParams(s1, static_cast<int32_t>(a.zero_point[0]), s2,
+                                    static_cast<int32_t>(b.zero_point[0]), so,
+                                    static_cast<int32_t>(out.zero_point[0]), range.min, range.max,
+                                    is16 ? 15 : 20);
+  return is16 ? IntegerAdd<int16_t>(c, p) : IntegerAdd<int8_t>(c, p);
+}
+
+Prepared PrepareQuantize(const OpContext& c) {
+  QF_RETURN_IF_ERROR(CheckUnary(c));
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::FLOAT32}));
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.outputs[0]));
+  if (c.outputs[0]->dtype == qfm::DType::INT16) return QuantizeKernel<int16_t>(*c.inputs[0], *c.outputs[0]);
+  return QuantizeKernel<int8_t>(*c.inputs[0], *c.outputs[0]);
+}
+
+Prepared PrepareDequantize(const OpContext& c) {
+  QF_RETURN_IF_ERROR(CheckUnary(c));
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::FLOAT32}));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.inputs[0]));
+  if (c.inputs[0]->dtype == qfm::DType::INT16) return DequantizeKernel<int16_t>(*c.inputs[0], *c.outputs[0]);
+  return DequantizeKernel<int8_t>(*c.inputs[0], *c.outputs[0]);
+}
+
+Prepared PrepareHardSwish(const OpContext& c) {
+  QF_RETURN_IF_ERROR(CheckUnary(c));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  const int64_t n = out.elements;
+  switch (in.dtype) {
+    case qfm::DType::FLOAT32: {
+      QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::FLOAT32}));
+      const float* x = in.as<float>();
+      float* y = out.as<float>();
+      return std::make_unique<OpKernel>([x, y, n] { ref::HardSwish(n, x, y); });
+    }
+    case qfm::DType::INT8: {
+      QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT8));
+      const Int8Table table = MakeHardSwishTable(in.scale[0], static_cast<int32_t>(in.zero_point[0]),
+                                                 out.scale[0], static_cast<int32_t>(out.zero_point[0]));
+      const int8_t* x = in.as<int8_t>();
+      int8_t* y = out.as<int8_t>();
+      return std::make_unique<OpKernel>([table, x, y, n] { ref::Lookup(table, n, x, y); });
+    }
+    case qfm::DType::INT16: {
+      QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT16));
+      const double si = in.scale[0], so = out.scale[0];
+      const int16_t* x = in.as<int16_t>();
+      int16_t* y = out.as<int16_t>();
+      return std::make_unique<OpKernel>([si, so, x, y, n] { ref::HardSwish(si, so, n, x, y); });
+    }
+    default: return CheckDType(c, in, {qfm::DType::FLOAT32, qfm::DType::INT8, qfm::DType::INT16});
+  }
+}
+
+Prepared PrepareSoftmax(const OpContext& c) {
+  QF_RETURN_IF_ERROR(CheckUnary(c));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  const float beta = c.op->options_as_SoftmaxOptions()->beta();
+  if (!(beta > 0.0f) || !std::isfinite(beta)) return c.Error("beta must be positive and finite");
+  int rows = 0, depth = 0;
+  RowsAndDepth(out, &rows, &depth);
+  switch (in.dtype) {
+    case qfm::DType::FLOAT32: {
+      QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::FLOAT32}));
+      const float* x = in.as<float>();
+      float* y = out.as<float>();
+      return std::make_unique<OpKernel>([beta, rows, depth, x, y] { ref::Softmax(beta, rows, depth, x, y); });
+    }
+    case qfm::DType::INT8: {
+      QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT8));
+      if (out.scale[0] != 1.0f / 256.0f || out.zero_point[0] != -128)
+        return c.Error("int8 softmax output must have scale 1/256 and zero point -128");
+      const ExpTable table = MakeSoftmaxExpTable(in.scale[0], beta);
+      const int8_t* x = in.as<int8_t>();
+      int8_t* y = out.as<int8_t>();
+      return std::make_unique<OpKernel>([table, rows, depth, x, y] { ref::Softmax(table, rows, depth, x, y); });
+    }
+    case qfm::DType::INT16: {
+      QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT16));
+      if (out.scale[0] != 1.0f / 32768.0f) return c.Error("int16 softmax output must have scale 1/32768");
+      const double s = in.scale[0];
+      const int16_t* x = in.as<int16_t>();
+      int16_t* y = out.as<int16_t>();
+      return std::make_unique<OpKernel>([s, beta, rows, depth, x, y] { ref::Softmax(s, beta, rows, depth, x, y); });
+    }
+    default: return CheckDType(c, in, {qfm::DType::FLOAT32, qfm::DType::INT8, qfm::DType::INT16});
+  }
+}
+
+}  // namespace qforge::runtime::ops

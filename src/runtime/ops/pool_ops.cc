@@ -1,0 +1,108 @@
+// Preparers of MAX_POOL_2D, AVERAGE_POOL_2D and MEAN (global average over H and W).
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "runtime/kernels/ref/float_ref.h"
+#include "runtime/kernels/ref/pool_ref.h"
+#include "runtime/ops/op_checks.h"
+#include "runtime/ops/preparers.h"
+#include "runtime/quant_math.h"
+
+namespace qforge::runtime::ops {
+namespace {
+
+enum class Pool { kMax, kAverage };
+
+Window WindowOf(const qfm::Pool2DOptions& o) {
+  Window w;
+  w.kernel_h = o.filter_h();
+  w.kernel_w = o.filter_w();
+  w.stride_h = o.stride_h();
+  w.stride_w = o.stride_w();
+  w.pad_top = o.pad_top();
+  w.pad_left = o.pad_left();
+  w.pad_bottom = o.pad_bottom();
+  w.pad_right = o.pad_right();
+  return w;
+}
+
+template <typename T>
+Prepared IntegerPool(Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
+                     const RuntimeTensor& out) {
+  const T* x = in.as<T>();
+  T* y = out.as<T>();
+  if (pool == Pool::kMax) return std::make_unique<OpKernel>([g, act, x, y] { ref::MaxPool(g, act.min, act.max, x, y); });
+  return std::make_unique<OpKernel>([g, act, x, y] { ref::AvgPool(g, act.min, act.max, x, y); });
+}
+
+Prepared PreparePool(const OpContext& c, Pool pool) {
+  QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
+  QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  QF_RETURN_IF_ERROR(CheckConstant(c, in, false));
+  const qfm::Pool2DOptions& o = *c.op->options_as_Pool2DOptions();
+  QF_ASSIGN_OR_RETURN(const ConvGeometry g, MakeGeometry(c, in, out, WindowOf(o)));
+  if (g.out_c != g.in_c) return c.Error("pooling must keep the channel count");
+  if (in.dtype == qfm::DType::FLOAT32) {
+    QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::FLOAT32}));
+    const float* x = in.as<float>();
+    float* y = out.as<float>();
+    const ref::FloatActivation act = FloatActivationRange(o.activation());
+    if (pool == Pool::kMax) return std::make_unique<OpKernel>([g, act, x, y] { ref::MaxPool(g, act, x, y); });
+    return std::make_unique<OpKernel>([g, act, x, y] { ref::AvgPool(g, act, x, y); });
+  }
+  QF_RETURN_IF_ERROR(CheckDType(c, in, {qfm::DType::INT8, qfm::DType::INT16}));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, in));
+  QF_RETURN_IF_ERROR(CheckSameQuantization(c, in, out));
+  const IntRange act = QuantizedActivationRange(o.activation(), out);
+  if (in.dtype == qfm::DType::INT16) return IntegerPool<int16_t>(pool, g, act, in, out);
+  return IntegerPool<int8_t>(pool, g, act, in, out);
+}
+
+}  // namespace
+
+Prepared PrepareMaxPool(const OpContext& c) { return PreparePool(c, Pool::kMax); }
+Prepared PrepareAvgPool(const OpContext& c) { return PreparePool(c, Pool::kAverage); }
+
+Prepared PrepareMean(const OpContext& c) {
+  QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
+  QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  QF_RETURN_IF_ERROR(CheckConstant(c, in, false));
+  QF_RETURN_IF_ERROR(CheckRank(c, in, 4));
+  QF_RETURN_IF_ERROR(CheckRank(c, out, 2));
+  const int n = in.shape[0], h = in.shape[1], w = in.shape[2], ch = in.shape[3];
+  if (out.shape[0] != n || out.shape[1] != ch)
+    return c.Error("output " + ShapeString(out.shape) + " is not [batch, channels] of input " + ShapeString(in.shape));
+  QF_RETURN_IF_ERROR(CheckDType(c, out, {in.dtype}));
+  if (in.dtype == qfm::DType::FLOAT32) {
+    const float* x = in.as<float>();
+    float* y = out.as<float>();
+    return std::make_unique<OpKernel>([n, h, w, ch, x, y] { ref::Mean(n, h, w, ch, x, y); });
+  }
+  QF_RETURN_IF_ERROR(CheckDType(c, in, {qfm::DType::INT8, qfm::DType::INT16}));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, in));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, out));
+  // The int32 sum of |q| <= 2^(bits-1) over h*w pixels, shifted left by the multiplier's
+  // exponent, must not overflow.
+  const double m = in.scale[0] / (static_cast<double>(h) * w * out.scale[0]);
+  const double max_sum = static_cast<double>(h) * w * (in.dtype == qfm::DType::INT16 ? 32768.0 : 128.0);
+  if (!IsEncodableMultiplier(m) || max_sum * std::ldexp(1.0, std::max(QuantizeMultiplier(m).shift, 0)) >= 2147483648.0)
+    return c.Error("input size and scales would overflow the int32 mean computation");
+  MeanParams p = MakeMeanParams(h * w, in.scale[0], static_cast<int32_t>(in.zero_point[0]), out.scale[0],
+                                static_cast<int32_t>(out.zero_point[0]));
+  const IntRange act = QuantizedActivationRange(qfm::Activation::NONE, out);
+  p.act_min = act.min;
+  p.act_max = act.max;
+  if (in.dtype == qfm::DType::INT16) {
+    const int16_t* x = in.as<int16_t>();
+    int16_t* y = out.as<int16_t>();
+    return std::make_unique<OpKernel>([n, h, w, ch, p, x, y] { ref::Mean(n, h, w, ch, p, x, y); });
+  }
+  const int8_t* x = in.as<int8_t>();
+  int8_t* y = out.as<int8_t>();
+  return std::make_unique<OpKernel>([n, h, w, ch, p, x, y] { ref::Mean(n, h, w, ch, p, x, y); });
+}
+
+}  // namespace qforge::runtime::ops
