@@ -132,7 +132,7 @@ TEST_F(Cli, BadArgumentsGiveOneErrorLine) {
   ExpectCleanError(RunQforge("train --model mlp --frobnicate " + Data(), dir_), "frobnicate");
   ExpectCleanError(RunQforge("train " + Data(), dir_), "--model");
   ExpectCleanError(RunQforge("", dir_), "subcommand");
-  ExpectCleanError(RunQforge("eval", dir_), "checkpoint");
+  ExpectCleanError(RunQforge("eval", dir_), "model is required");
   ExpectCleanError(RunQforge("train --model mlp --init a --resume b " + Data(), dir_), "not both");
 }
 

@@ -14,5 +14,8 @@ using Command = std::function<Status()>;
 Command AddTrainCommand(CLI::App& app);
 Command AddEvalCommand(CLI::App& app);
 Command AddModelsCommand(CLI::App& app);
+Command AddQuantizeCommand(CLI::App& app);
+Command AddInspectCommand(CLI::App& app);
+Command AddRunCommand(CLI::App& app);
 
 }  // namespace qforge::cli

@@ -1,4 +1,4 @@
-// qforge command line: train, evaluate and (later) optimize and deploy models.
+// qforge command line: train, evaluate, quantize, inspect and run models.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -14,8 +14,8 @@ int main(int argc, char** argv) {
   });
   std::map<CLI::App*, qforge::cli::Command> commands;
   using Adder = qforge::cli::Command (*)(CLI::App&);
-  for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand,
-                    &qforge::cli::AddModelsCommand}) {
+  for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand, &qforge::cli::AddModelsCommand,
+                    &qforge::cli::AddQuantizeCommand, &qforge::cli::AddInspectCommand, &qforge::cli::AddRunCommand}) {
     auto run = add(app);
     commands[app.get_subcommands({}).back()] = std::move(run);
   }

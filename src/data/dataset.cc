@@ -101,7 +101,20 @@ BatchIterator::BatchIterator(const ImageDataset& data, const Preprocess& pre, in
   std::iota(order_.begin(), order_.end(), 0);
   if (shuffle)
     for (int64_t i = data.count - 1; i > 0; --i) std::swap(order_[i], order_[rng_.Below(i + 1)]);
-  for (int v = 0; v < 256; ++v) lut_[v] = (v * pre.scale - pre.mean) / pre.std;
+  for (int v = 0; v < 256; ++v) lut_[v] = pre.Apply(v);
+}
+
+void PreprocessNhwc(const ImageDataset& d, const Preprocess& pre, const int64_t* indices, int64_t count,
+                    float* out) {
+  float lut[256];
+  for (int v = 0; v < 256; ++v) lut[v] = pre.Apply(v);
+  const int64_t c = d.channels, hw = d.height * d.width;
+  for (int64_t i = 0; i < count; ++i) {
+    const uint8_t* src = d.pixels.data() + indices[i] * c * hw;
+    float* dst = out + i * c * hw;
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < hw; ++p) dst[p * c + ch] = lut[src[ch * hw + p]];
+  }
 }
 
 void BatchIterator::CopyExample(int64_t index, float* dst) {

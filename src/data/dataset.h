@@ -30,6 +30,7 @@ struct Preprocess {
   float scale = 1.0f / 255.0f;
   float mean = 0.0f;
   float std = 1.0f;
+  float Apply(int pixel) const { return (pixel * scale - mean) / std; }
   nlohmann::json ToJson() const { return {{"scale", scale}, {"mean", mean}, {"std", std}}; }
   static StatusOr<Preprocess> FromJson(const nlohmann::json& j);
 };
@@ -44,6 +45,11 @@ StatusOr<TrainTestData> LoadMnistStyle(const std::string& dir,
 StatusOr<TrainTestData> LoadFashionMnist(const std::string& dir);
 // Per-pixel mean and standard deviation of a dataset after `scale`.
 Preprocess ComputeNormalization(const ImageDataset& d, float scale = 1.0f / 255.0f);
+
+// Writes examples indices[0..count) preprocessed, in NHWC order (the runtime's layout), to
+// out[count * height * width * channels].
+void PreprocessNhwc(const ImageDataset& d, const Preprocess& pre, const int64_t* indices, int64_t count,
+                    float* out);
 
 struct Augment {
   int64_t crop_padding = 0;  // random crop after zero-padding by this many pixels

@@ -67,6 +67,7 @@ Status Interpreter::BuildTensors() {
     if (const qfm::Quantization* q = ft.quantization()) {
       t.scale.assign(q->scale()->begin(), q->scale()->end());
       t.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
+      t.zero_point.resize(t.scale.size(), t.zero_point[0]);  // one shared zero point
       t.quantized_dimension = q->quantized_dimension();
     }
   }

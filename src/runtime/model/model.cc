@@ -53,8 +53,8 @@ Status CheckTensor(const qfm::Model& m, uint32_t i, const std::string& what) {
                                std::to_string(want));
   }
   if (const qfm::Quantization* q = t->quantization()) {
-    if (!q->scale() || !q->zero_point() || q->scale()->size() != q->zero_point()->size() ||
-        q->scale()->size() == 0)
+    if (!q->scale() || !q->zero_point() || q->scale()->size() == 0 ||
+        (q->zero_point()->size() != q->scale()->size() && q->zero_point()->size() != 1))
       return Corrupt(what, label + " has mismatched quantization scales and zero points");
     const uint32_t n = q->scale()->size();
     if (n > 1) {
@@ -65,7 +65,7 @@ Status CheckTensor(const qfm::Model& m, uint32_t i, const std::string& what) {
     for (uint32_t k = 0; k < n; ++k) {
       const float s = q->scale()->Get(k);
       if (!std::isfinite(s) || !(s > 0.0f)) return Corrupt(what, label + " has a non-positive or non-finite scale");
-      if (!ZeroPointFits(t->dtype(), q->zero_point()->Get(k)))
+      if (!ZeroPointFits(t->dtype(), q->zero_point()->Get(q->zero_point()->size() == 1 ? 0 : k)))
         return Corrupt(what, label + " has a zero point outside its type's range");
     }
   }

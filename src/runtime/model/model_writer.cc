@@ -1,6 +1,7 @@
 // ModelWriter: builds the FlatBuffers object tree and packs it.
 #include "runtime/model/model_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -26,6 +27,9 @@ int ModelWriter::AddTensor(const std::string& name, qfm::DType dtype, const std:
     t->quantization = std::make_unique<qfm::QuantizationT>();
     t->quantization->scale = quant->scale;
     t->quantization->zero_point = quant->zero_point;
+    std::vector<int64_t>& zp = t->quantization->zero_point;
+    if (zp.size() > 1 && std::all_of(zp.begin(), zp.end(), [&](int64_t z) { return z == zp[0]; }))
+      zp.resize(1);  // one zero point shared by every channel
     t->quantization->quantized_dimension = quant->axis;
   }
   model_.tensors.push_back(std::move(t));

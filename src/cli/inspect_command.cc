@@ -1,0 +1,117 @@
+// `qforge inspect FILE.qfm`: what a runtime model holds — operators, tensors with types,
+// shapes, scales and zero points, bytes by part, and the memory arena the interpreter plans.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "runtime/interpreter.h"
+
+namespace qforge::cli {
+namespace {
+
+struct InspectFlags {
+  std::string model;
+  int batch = 1;
+  bool json = false;
+};
+
+using runtime::RuntimeTensor;
+
+std::string ParamsText(const RuntimeTensor& t) {
+  if (!t.quantized()) return "";
+  if (t.per_tensor()) return fmt::format("scale {:.6g} zp {}", t.scale[0], t.zero_point[0]);
+  const auto [lo, hi] = std::minmax_element(t.scale.begin(), t.scale.end());
+  return fmt::format("{} scales {:.3g}..{:.3g} (axis {})", t.scale.size(), *lo, *hi, t.quantized_dimension);
+}
+
+// Bytes of the file by role: weights (input 1 of conv/dense ops), biases (input 2), other
+// constants, metadata, and the rest (structure: tensors, operators, quantization tables).
+nlohmann::json BytesByPart(const runtime::Model& model, const runtime::Interpreter& it) {
+  const qfm::Model& m = model.flat();
+  std::vector<int> role(it.tensors().size(), 0);  // 1 weights, 2 bias
+  for (const qfm::Operator* op : *m.operators()) {
+    const bool weighted = op->type() == qfm::OpType::CONV_2D || op->type() == qfm::OpType::DEPTHWISE_CONV_2D ||
+                          op->type() == qfm::OpType::FULLY_CONNECTED;
+    if (!weighted) continue;
+    for (uint32_t k = 1; k < std::min<uint32_t>(op->inputs()->size(), 3); ++k)
+      if (op->inputs()->Get(k) >= 0) role[op->inputs()->Get(k)] = static_cast<int>(k);
+  }
+  int64_t weights = 0, biases = 0, other = 0;
+  for (size_t i = 0; i < role.size(); ++i) {
+    const RuntimeTensor& t = it.tensors()[i];
+    if (!t.constant) continue;
+    (role[i] == 1 ? weights : role[i] == 2 ? biases : other) += t.bytes;
+  }
+  const int64_t metadata = m.metadata() ? m.metadata()->size() : 0;
+  const auto total = static_cast<int64_t>(model.size_bytes());
+  return {{"weights", weights}, {"biases", biases}, {"other_constants", other}, {"metadata", metadata},
+          {"structure", total - weights - biases - other - metadata}, {"total", total}};
+}
+
+Status RunInspect(const InspectFlags& f) {
+  QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(f.model));
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, {f.batch}));
+  const qfm::Model& m = model->flat();
+  const auto& tensors = it->tensors();
+  nlohmann::json ops = nlohmann::json::array(), ts = nlohmann::json::array();
+  for (const qfm::Operator* op : *m.operators())
+    ops.push_back({{"type", qfm::EnumNameOpType(op->type())},
+                   {"inputs", std::vector<int>(op->inputs()->begin(), op->inputs()->end())},
+                   {"outputs", std::vector<int>(op->outputs()->begin(), op->outputs()->end())}});
+  for (const RuntimeTensor& t : tensors)
+    ts.push_back({{"name", t.name}, {"dtype", qfm::EnumNameDType(t.dtype)}, {"shape", t.shape},
+                  {"constant", t.constant}, {"bytes", t.bytes}, {"scale", t.scale}, {"zero_point", t.zero_point}});
+  const runtime::ArenaStats& a = it->arena_stats();
+  const nlohmann::json arena{{"batch", f.batch}, {"peak_bytes", a.peak_bytes},
+                             {"lower_bound_bytes", a.lower_bound_bytes}, {"no_reuse_bytes", a.naive_bytes}};
+  const nlohmann::json parts = BytesByPart(*model, *it);
+  const std::string metadata = m.metadata() ? m.metadata()->str() : "";
+  if (f.json) {
+    fmt::print("{}\n", nlohmann::json{{"model", f.model}, {"model_bytes", model->size_bytes()},
+                                      {"version", m.version()}, {"producer", m.producer() ? m.producer()->str() : ""},
+                                      {"metadata", nlohmann::json::parse(metadata, nullptr, false)},
+                                      {"inputs", std::vector<int>(m.inputs()->begin(), m.inputs()->end())},
+                                      {"outputs", std::vector<int>(m.outputs()->begin(), m.outputs()->end())},
+                                      {"operators", ops}, {"tensors", ts}, {"bytes_by_part", parts}, {"arena", arena}}
+                           .dump());
+    return Status::Ok();
+  }
+  fmt::print("{}: {} bytes, .qfm version {}, producer '{}'\nmetadata: {}\n\noperators:\n", f.model,
+             model->size_bytes(), m.version(), m.producer() ? m.producer()->str() : "", metadata);
+  auto names = [&](const flatbuffers::Vector<int32_t>* v) {
+    std::string s;
+    for (int i : *v) s += (s.empty() ? "" : ", ") + (i < 0 ? std::string("-") : tensors[i].name);
+    return s;
+  };
+  for (uint32_t k = 0; k < m.operators()->size(); ++k) {
+    const qfm::Operator* op = m.operators()->Get(k);
+    fmt::print("  {:3} {:<18} ({}) -> ({})\n", k, qfm::EnumNameOpType(op->type()), names(op->inputs()), names(op->outputs()));
+  }
+  fmt::print("\ntensors (batch {}):\n", f.batch);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const RuntimeTensor& t = tensors[i];
+    fmt::print("  {:3} {:<28} {:<8} {:<18} {:>9} B {}{}\n", i, t.name, qfm::EnumNameDType(t.dtype),
+               runtime::ShapeString(t.shape), t.bytes, t.constant ? "const " : "", ParamsText(t));
+  }
+  fmt::print("\nbytes by part: weights {}, biases {}, other constants {}, metadata {}, structure {} (total {})\n",
+             parts["weights"].get<int64_t>(), parts["biases"].get<int64_t>(), parts["other_constants"].get<int64_t>(),
+             parts["metadata"].get<int64_t>(), parts["structure"].get<int64_t>(), parts["total"].get<int64_t>());
+  fmt::print("arena at batch {}: peak {} bytes (liveness lower bound {}, {} without reuse)\n", f.batch, a.peak_bytes,
+             a.lower_bound_bytes, a.naive_bytes);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command AddInspectCommand(CLI::App& app) {
+  auto f = std::make_shared<InspectFlags>();
+  auto* cmd = app.add_subcommand("inspect", "show a .qfm model's operators, tensors, sizes and memory plan");
+  cmd->add_option("model", f->model, "runtime model (.qfm)")->required();
+  cmd->add_option("--batch", f->batch, "batch size for the memory plan")->check(CLI::Range(1, 1 << 16))->capture_default_str();
+  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
+  return [f]() { return RunInspect(*f); };
+}
+
+}  // namespace qforge::cli

@@ -1,0 +1,80 @@
+// `qforge quantize CKPT --mode M --out FILE.qfm`: post-training conversion of a float
+// checkpoint to a runtime model (float, float16, dynamic, int8, int16x8), calibrated on
+// training images for the integer modes.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/data_flags.h"
+#include "data/file_bytes.h"
+#include "quant/ptq.h"
+
+namespace qforge::cli {
+namespace {
+
+struct QuantizeFlags {
+  std::string checkpoint, out, mode = "int8", method = "minmax";
+  DataFlags data;
+  int64_t samples = 1000;
+  double percentile = 99.99;
+  uint64_t seed = 1;
+  bool bias_correction = false, int8_io = false, json = false;
+};
+
+Status RunQuantize(const QuantizeFlags& f) {
+  quant::PtqOptions o;
+  QF_ASSIGN_OR_RETURN(o.mode, convert::ParseMode(f.mode));
+  QF_ASSIGN_OR_RETURN(o.calibration.method, quant::ParseCalibrationMethod(f.method));
+  o.calibration.percentile = f.percentile;
+  o.calibration_samples = f.samples;
+  o.seed = f.seed;
+  o.bias_correction = f.bias_correction;
+  o.int8_io = f.int8_io;
+  if (f.int8_io && !convert::NeedsRanges(o.mode)) return InvalidArgument("--int8-io needs --mode int8 or int16x8");
+  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(f.checkpoint));
+  TrainTestData data;
+  if (convert::NeedsRanges(o.mode)) {
+    QF_ASSIGN_OR_RETURN(data, f.data.Load());
+  }
+  QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes,
+                      quant::QuantizeCheckpoint(ck, convert::NeedsRanges(o.mode) ? &data.train : nullptr, o));
+  QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, bytes));
+  if (f.json) {
+    nlohmann::json j{{"out", f.out}, {"mode", f.mode}, {"model_bytes", bytes.size()}};
+    if (convert::NeedsRanges(o.mode))
+      j["calibration"] = {{"method", f.method}, {"samples", std::min<int64_t>(f.samples, data.train.count)},
+                          {"bias_correction", f.bias_correction}};
+    fmt::print("{}\n", j.dump());
+  } else {
+    fmt::print("{}: {} model, {} bytes{}\n", f.out, f.mode, bytes.size(),
+               convert::NeedsRanges(o.mode) ? fmt::format(" (calibration: {}, {} samples{})", f.method,
+                                                         std::min<int64_t>(f.samples, data.train.count),
+                                                         f.bias_correction ? ", bias correction" : "")
+                                            : "");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command AddQuantizeCommand(CLI::App& app) {
+  auto f = std::make_shared<QuantizeFlags>();
+  auto* cmd = app.add_subcommand("quantize", "convert a float checkpoint to a .qfm runtime model (post-training)");
+  cmd->add_option("checkpoint", f->checkpoint, "float checkpoint (.ckpt)")->required();
+  cmd->add_option("--out", f->out, "output model file (.qfm)")->required();
+  cmd->add_option("--mode", f->mode, "int8 | int16x8 | dynamic | float16 | float")->capture_default_str();
+  cmd->add_option("--calib-method", f->method, "minmax | percentile | mse | kl")->capture_default_str();
+  cmd->add_option("--calib-samples", f->samples, "training images used for calibration")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))->capture_default_str();
+  cmd->add_option("--percentile", f->percentile, "percentile method: keep this % of values on each side")
+      ->check(CLI::Range(50.0, 100.0))->capture_default_str();
+  cmd->add_option("--seed", f->seed, "which training images calibrate")->capture_default_str();
+  cmd->add_flag("--bias-correction", f->bias_correction, "correct the output shift caused by weight rounding");
+  cmd->add_flag("--int8-io", f->int8_io, "integer model input and output (no QUANTIZE/DEQUANTIZE)");
+  f->data.Register(*cmd);
+  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
+  return [f]() { return RunQuantize(*f); };
+}
+
+}  // namespace qforge::cli

@@ -1,0 +1,54 @@
+// DeployGraph: a trained model lowered for inference, still in float — NHWC values with the
+// batch dimension 1, batch norm folded into the preceding convolution or dense layer,
+// activations fused into their producer, weights in the runtime's layouts (conv OHWI,
+// depthwise [1, kh, kw, out_c], dense [out, in] with columns in NHWC flatten order). The
+// converter quantizes and serializes it; calibration runs it through the runtime in float.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace qforge::convert {
+
+enum class LayerKind { kConv, kDepthwise, kDense, kAdd, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kHardSwish };
+enum class FusedActivation { kNone, kRelu, kRelu6 };
+
+const char* LayerKindName(LayerKind kind);
+
+struct DeployValue {
+  std::string name;
+  std::vector<int> shape;  // NHWC [1, h, w, c] or [1, features]
+};
+
+struct DeployLayer {
+  LayerKind kind = LayerKind::kConv;
+  std::string name;         // the training node it came from (the first one if several fused)
+  std::vector<int> inputs;  // value indices
+  int output = -1;
+  FusedActivation activation = FusedActivation::kNone;
+  // Convolution, depthwise and dense: float weights in runtime layout, bias per output channel.
+  std::vector<float> weights;
+  std::vector<int> weight_shape;
+  std::vector<float> bias;
+  int depth_multiplier = 1;
+  // Convolution and pooling windows.
+  std::array<int, 2> kernel{1, 1}, stride{1, 1}, dilation{1, 1};
+  std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right
+  int concat_axis = 0;
+
+  bool has_weights() const {
+    return kind == LayerKind::kConv || kind == LayerKind::kDepthwise || kind == LayerKind::kDense;
+  }
+  // Output channels of a weighted layer.
+  int out_channels() const { return weight_shape.empty() ? 0 : (kind == LayerKind::kDepthwise ? weight_shape[3] : weight_shape[0]); }
+};
+
+struct DeployGraph {
+  std::vector<DeployValue> values;
+  std::vector<DeployLayer> layers;  // in execution order
+  int input = 0;
+  int output = -1;
+};
+
+}  // namespace qforge::convert

@@ -1,0 +1,249 @@
+// .qfm emission: tensors, weight quantization (per-channel symmetric, narrow range), integer
+// biases, operators with their options.
+#include "convert/emit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "runtime/float16.h"
+#include "runtime/model/model_writer.h"
+
+namespace qforge::convert {
+
+using runtime::ModelWriter;
+using runtime::QuantParams;
+using qfm::DType;
+using qfm::OpType;
+
+StatusOr<Mode> ParseMode(const std::string& name) {
+  for (Mode m : {Mode::kFloat, Mode::kFloat16, Mode::kDynamic, Mode::kInt8, Mode::kInt16x8})
+    if (name == ModeName(m)) return m;
+  return InvalidArgument("unknown mode '{}' (float, float16, dynamic, int8, int16x8)", name);
+}
+
+const char* ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kFloat: return "float";
+    case Mode::kFloat16: return "float16";
+    case Mode::kDynamic: return "dynamic";
+    case Mode::kInt8: return "int8";
+    case Mode::kInt16x8: return "int16x8";
+  }
+  return "?";
+}
+
+ActivationParams ChooseActivationParams(ValueRange r, bool int16) {
+  float lo = std::min(r.min, 0.0f), hi = std::max(r.max, 0.0f);
+  ActivationParams p;
+  if (int16) {
+    const float m = std::max(-lo, hi);
+    p.scale = m > 0.0f ? m / 32767.0f : 1.0f;
+    return p;
+  }
+  if (!(hi > lo)) hi = lo + 1.0f;
+  p.scale = (hi - lo) / 255.0f;
+  p.zero_point = static_cast<int32_t>(std::clamp<double>(std::round(-128.0 - lo / p.scale), -128.0, 127.0));
+  return p;
+}
+
+QuantizedWeights QuantizePerChannel(const DeployLayer& l) {
+  QuantizedWeights qw;
+  qw.scale.assign(l.out_channels(), 0.0f);
+  for (size_t i = 0; i < l.weights.size(); ++i) {
+    float& s = qw.scale[WeightChannel(l, i)];
+    s = std::max(s, std::fabs(l.weights[i]));
+  }
+  for (float& s : qw.scale) s = s > 0.0f ? s / 127.0f : 1.0f;
+  qw.values.resize(l.weights.size());
+  for (size_t i = 0; i < l.weights.size(); ++i)
+    qw.values[i] = static_cast<int8_t>(
+        std::clamp<double>(std::round(l.weights[i] / qw.scale[WeightChannel(l, i)]), -127.0, 127.0));
+  return qw;
+}
+
+namespace {
+
+qfm::Activation ToQfm(FusedActivation a) {
+  switch (a) {
+    case FusedActivation::kNone: return qfm::Activation::NONE;
+    case FusedActivation::kRelu: return qfm::Activation::RELU;
+    case FusedActivation::kRelu6: return qfm::Activation::RELU6;
+  }
+  return qfm::Activation::NONE;
+}
+
+class Emitter {
+ public:
+  Emitter(const DeployGraph& g, const EmitOptions& o) : g_(g), o_(o), value_tensor_(g.values.size(), -1) {}
+
+  StatusOr<std::vector<uint8_t>> Run() {
+    if (NeedsRanges(o_.mode) && o_.ranges.size() != g_.values.size())
+      return InternalError("{} mode needs a range for each of the {} values", ModeName(o_.mode), g_.values.size());
+    for (const ValueRange& r : o_.ranges)
+      if (!std::isfinite(r.min) || !std::isfinite(r.max))
+        return InvalidArgument("calibration produced a non-finite range (NaN or infinite activations)");
+    EmitInput();
+    for (const DeployLayer& l : g_.layers) QF_RETURN_IF_ERROR(EmitLayer(l));
+    EmitOutputs();
+    w_.SetMetadata(o_.metadata_json);
+    return w_.Serialize();
+  }
+
+ private:
+  bool integer() const { return NeedsRanges(o_.mode); }
+  bool int16() const { return o_.mode == Mode::kInt16x8; }
+  DType ActivationType() const { return !integer() ? DType::FLOAT32 : (int16() ? DType::INT16 : DType::INT8); }
+
+  ActivationParams Params(int value) const { return ChooseActivationParams(o_.ranges[value], int16()); }
+
+  int NewActivation(int value, const std::string& name) {
+    if (!integer()) return w_.AddActivation(name, DType::FLOAT32, g_.values[value].shape);
+    const ActivationParams p = Params(value);
+    const QuantParams q{{p.scale}, {p.zero_point}, 0};
+    return w_.AddActivation(name, ActivationType(), g_.values[value].shape, &q);
+  }
+
+  void EmitInput() {
+    const int v = g_.input;
+    if (integer() && !o_.int8_io) {
+      const int f = w_.AddActivation(g_.values[v].name, DType::FLOAT32, g_.values[v].shape);
+      value_tensor_[v] = NewActivation(v, g_.values[v].name + "/quantized");
+      w_.AddOperator(OpType::QUANTIZE, {f}, {value_tensor_[v]});
+      w_.SetInputs({f});
+    } else {
+      value_tensor_[v] = NewActivation(v, g_.values[v].name);
+      w_.SetInputs({value_tensor_[v]});
+    }
+  }
+
+  void EmitOutputs() {
+    if (o_.every_value_an_output) {
+      w_.SetOutputs(value_tensor_);
+      return;
+    }
+    const int v = g_.output;
+    if (integer() && !o_.int8_io) {
+      const int f = w_.AddActivation(g_.values[v].name + "/dequantized", DType::FLOAT32, g_.values[v].shape);
+      w_.AddOperator(OpType::DEQUANTIZE, {value_tensor_[v]}, {f});
+      w_.SetOutputs({f});
+    } else {
+      w_.SetOutputs({value_tensor_[v]});
+    }
+  }
+
+  // Weights (and bias) of a conv/depthwise/dense layer in the mode's types.
+  std::pair<int, int> EmitWeights(const DeployLayer& l, int input_value) {
+    const int oc = l.out_channels();
+    const std::string& name = l.name;
+    if (o_.mode == Mode::kFloat)
+      return {w_.AddConstant(name + "/weights", DType::FLOAT32, l.weight_shape, l.weights),
+              w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    if (o_.mode == Mode::kFloat16) {
+      std::vector<uint16_t> halves(l.weights.size());
+      for (size_t i = 0; i < halves.size(); ++i) halves[i] = runtime::FloatToHalf(l.weights[i]);
+      return {w_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
+              w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    }
+    const QuantizedWeights qw = QuantizePerChannel(l);
+    const std::vector<float>& scale = qw.scale;
+    const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0};
+    const int weights = w_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
+    if (o_.mode == Mode::kDynamic) return {weights, w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    // Integer bias at scale s_in * s_w[c].
+    const double s_in = Params(input_value).scale;
+    QuantParams bq{{}, std::vector<int64_t>(oc, 0), 0};
+    std::vector<int64_t> b64(oc);
+    for (int c = 0; c < oc; ++c) {
+      const double bs = s_in * scale[c];
+      bq.scale.push_back(static_cast<float>(bs));
+      const double limit = int16() ? std::ldexp(1.0, 40) : std::numeric_limits<int32_t>::max();
+      b64[c] = static_cast<int64_t>(std::clamp(std::round(l.bias[c] / bs), -limit, limit));
+    }
+    if (int16()) return {weights, w_.AddConstant(name + "/bias", DType::INT64, {oc}, b64, &bq)};
+    const std::vector<int32_t> b32(b64.begin(), b64.end());
+    return {weights, w_.AddConstant(name + "/bias", DType::INT32, {oc}, b32, &bq)};
+  }
+
+  qfm::OptionsUnion ConvOptions(const DeployLayer& l) const {
+    qfm::Conv2DOptionsT o;
+    o.stride_h = l.stride[0], o.stride_w = l.stride[1];
+    o.dilation_h = l.dilation[0], o.dilation_w = l.dilation[1];
+    o.pad_top = l.pads[0], o.pad_left = l.pads[1], o.pad_bottom = l.pads[2], o.pad_right = l.pads[3];
+    o.depth_multiplier = l.depth_multiplier;
+    o.activation = ToQfm(l.activation);
+    qfm::OptionsUnion u;
+    u.Set(o);
+    return u;
+  }
+
+  qfm::OptionsUnion PoolOptions(const DeployLayer& l) const {
+    qfm::Pool2DOptionsT o;
+    o.filter_h = l.kernel[0], o.filter_w = l.kernel[1];
+    o.stride_h = l.stride[0], o.stride_w = l.stride[1];
+    o.pad_top = l.pads[0], o.pad_left = l.pads[1], o.pad_bottom = l.pads[2], o.pad_right = l.pads[3];
+    qfm::OptionsUnion u;
+    u.Set(o);
+    return u;
+  }
+
+  Status EmitLayer(const DeployLayer& l) {
+    std::vector<int> inputs;
+    for (int v : l.inputs) inputs.push_back(value_tensor_[v]);
+    const int out = value_tensor_[l.output] = NewActivation(l.output, g_.values[l.output].name);
+    qfm::OptionsUnion u;
+    switch (l.kind) {
+      case LayerKind::kConv:
+      case LayerKind::kDepthwise: {
+        const auto [weights, bias] = EmitWeights(l, l.inputs[0]);
+        w_.AddOperator(l.kind == LayerKind::kConv ? OpType::CONV_2D : OpType::DEPTHWISE_CONV_2D,
+                       {inputs[0], weights, bias}, {out}, ConvOptions(l));
+        return Status::Ok();
+      }
+      case LayerKind::kDense: {
+        const auto [weights, bias] = EmitWeights(l, l.inputs[0]);
+        qfm::FullyConnectedOptionsT o;
+        o.activation = ToQfm(l.activation);
+        u.Set(o);
+        w_.AddOperator(OpType::FULLY_CONNECTED, {inputs[0], weights, bias}, {out}, std::move(u));
+        return Status::Ok();
+      }
+      case LayerKind::kAdd: {
+        qfm::AddOptionsT o;
+        o.activation = ToQfm(l.activation);
+        u.Set(o);
+        w_.AddOperator(OpType::ADD, inputs, {out}, std::move(u));
+        return Status::Ok();
+      }
+      case LayerKind::kMaxPool:
+      case LayerKind::kAvgPool:
+        w_.AddOperator(l.kind == LayerKind::kMaxPool ? OpType::MAX_POOL_2D : OpType::AVERAGE_POOL_2D, inputs,
+                       {out}, PoolOptions(l));
+        return Status::Ok();
+      case LayerKind::kMean: w_.AddOperator(OpType::MEAN, inputs, {out}); return Status::Ok();
+      case LayerKind::kFlatten: w_.AddOperator(OpType::RESHAPE, inputs, {out}); return Status::Ok();
+      case LayerKind::kHardSwish: w_.AddOperator(OpType::HARD_SWISH, inputs, {out}); return Status::Ok();
+      case LayerKind::kConcat: {
+        qfm::ConcatenationOptionsT o;
+        o.axis = l.concat_axis;
+        u.Set(o);
+        w_.AddOperator(OpType::CONCATENATION, inputs, {out}, std::move(u));
+        return Status::Ok();
+      }
+    }
+    return InternalError("layer '{}' has an unknown kind", l.name);
+  }
+
+  const DeployGraph& g_;
+  const EmitOptions& o_;
+  ModelWriter w_;
+  std::vector<int> value_tensor_;  // deploy value -> tensor index
+};
+
+}  // namespace
+
+StatusOr<std::vector<uint8_t>> EmitQfm(const DeployGraph& graph, const EmitOptions& options) {
+  return Emitter(graph, options).Run();
+}
+
+}  // namespace qforge::convert

@@ -1,0 +1,61 @@
+// Serializing a DeployGraph as a .qfm model in one of the converter's modes:
+//   float    float32 weights and activations (the baseline file)
+//   float16  float16 weights, float activations (weights widened at load)
+//   dynamic  int8 per-channel weights, float activations quantized on the fly per sample
+//   int8     int8 activations (per tensor, asymmetric) and per-channel symmetric int8 weights,
+//            int32 bias; float input/output through QUANTIZE/DEQUANTIZE, or int8 with int8_io
+//   int16x8  int16 symmetric activations, int8 weights, int64 bias
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "convert/deploy_graph.h"
+#include "core/status.h"
+
+namespace qforge::convert {
+
+enum class Mode { kFloat, kFloat16, kDynamic, kInt8, kInt16x8 };
+
+StatusOr<Mode> ParseMode(const std::string& name);
+const char* ModeName(Mode mode);
+// Modes whose activations are integers and need calibrated ranges.
+inline bool NeedsRanges(Mode mode) { return mode == Mode::kInt8 || mode == Mode::kInt16x8; }
+
+struct ValueRange {
+  float min = 0.0f, max = 0.0f;
+};
+
+struct EmitOptions {
+  Mode mode = Mode::kFloat;
+  bool int8_io = false;             // int8/int16x8: integer model input and output
+  std::vector<ValueRange> ranges;   // per deploy value (int8, int16x8)
+  std::string metadata_json = "{}";
+  bool every_value_an_output = false;  // calibration: output i is deploy value i
+};
+
+StatusOr<std::vector<uint8_t>> EmitQfm(const DeployGraph& graph, const EmitOptions& options);
+
+// Per-output-channel symmetric int8 weights of a conv/depthwise/dense layer, narrow range
+// [-127, 127]: scale[c] = max |w[c]| / 127 (1 for an all-zero channel).
+struct QuantizedWeights {
+  std::vector<int8_t> values;  // in the layer's weight layout
+  std::vector<float> scale;    // per output channel
+};
+QuantizedWeights QuantizePerChannel(const DeployLayer& layer);
+// The output channel of element i of the layer's weights.
+inline size_t WeightChannel(const DeployLayer& layer, size_t i) {
+  const size_t oc = static_cast<size_t>(layer.out_channels());
+  return layer.kind == LayerKind::kDepthwise ? i % oc : i / (layer.weights.size() / oc);
+}
+
+// The scale and zero point an activation with range r gets: asymmetric int8 over
+// [min(r.min, 0), max(r.max, 0)], or symmetric int16 (zero point 0).
+struct ActivationParams {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+ActivationParams ChooseActivationParams(ValueRange r, bool int16);
+
+}  // namespace qforge::convert

@@ -1,0 +1,42 @@
+// Evaluating a .qfm classifier with the runtime on a labelled image dataset: the model's
+// metadata supplies the preprocessing; float inputs get the preprocessed pixels, integer
+// inputs (--int8-io models) those pixels quantized with the input's parameters; the predicted
+// class is the argmax of the output (integer outputs compared as integers — dequantization is
+// monotonic). Several threads each run their own interpreter over one shared Model.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "runtime/interpreter.h"
+
+namespace qforge::convert {
+
+struct QfmMetadata {
+  nlohmann::json json;  // everything the converter stored
+  Preprocess preprocess;
+  std::vector<std::string> class_names;
+};
+StatusOr<QfmMetadata> ReadMetadata(const runtime::Model& model, const std::string& what);
+
+struct QfmEvalResult {
+  double accuracy = 0.0;
+  int64_t count = 0;
+  std::vector<int32_t> predictions;
+};
+
+StatusOr<QfmEvalResult> EvaluateQfm(std::shared_ptr<const runtime::Model> model, const std::string& what,
+                                    const ImageDataset& data, int batch, int threads);
+
+// Fills an interpreter's input 0 with `count` examples (indices[0..count)) of `data`,
+// preprocessed and, for an integer input, quantized with its parameters.
+Status FillInput(const ImageDataset& data, const Preprocess& pre, const int64_t* indices, int64_t count,
+                 runtime::Interpreter* interpreter);
+
+// Index of the largest value of row `row` of output 0 (any element type; first on ties).
+int32_t ArgMaxRow(const runtime::RuntimeTensor& output, int row);
+
+}  // namespace qforge::convert

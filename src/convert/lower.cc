@@ -1,0 +1,282 @@
+// Lowering: walks the training graph in order, emitting deploy layers and folding/fusing
+// batch norm and activations into the layer that produced their input when that layer's
+// output has no other consumer.
+#include "convert/lower.h"
+
+#include <cmath>
+
+#include "ops/batch_norm.h"
+#include "ops/conv2d.h"
+#include "ops/pooling.h"
+
+namespace qforge::convert {
+
+const char* LayerKindName(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kConv: return "Conv2D";
+    case LayerKind::kDepthwise: return "DepthwiseConv2D";
+    case LayerKind::kDense: return "Dense";
+    case LayerKind::kAdd: return "Add";
+    case LayerKind::kMaxPool: return "MaxPool";
+    case LayerKind::kAvgPool: return "AvgPool";
+    case LayerKind::kMean: return "Mean";
+    case LayerKind::kConcat: return "Concat";
+    case LayerKind::kFlatten: return "Flatten";
+    case LayerKind::kHardSwish: return "HardSwish";
+  }
+  return "?";
+}
+
+namespace {
+
+class Lowering {
+ public:
+  explicit Lowering(const Graph& g) : g_(g), deploy_of_(g.values().size(), -1), consumers_(g.values().size(), 0) {
+    for (const Node& n : g.nodes())
+      for (int v : n.inputs) ++consumers_[v];
+    for (int v : g.outputs()) ++consumers_[v];
+  }
+
+  StatusOr<DeployGraph> Run() {
+    if (g_.inputs().size() != 1 || g_.outputs().size() != 1)
+      return InvalidArgument("the converter takes models with one input and one output (this one has {} and {})",
+                             g_.inputs().size(), g_.outputs().size());
+    const Value& in = g_.values()[g_.inputs()[0]];
+    if (in.shape.size() != 4 && in.shape.size() != 2)
+      return InvalidArgument("input '{}' must be [N, C, H, W] or [N, features], not {}", in.name, ShapeToString(in.shape));
+    deploy_of_[g_.inputs()[0]] = NewValue(in.name, Nhwc(in.shape));
+    for (const Node& n : g_.nodes()) QF_RETURN_IF_ERROR(LowerNode(n));
+    d_.output = deploy_of_[g_.outputs()[0]];
+    if (flatten_dims_[d_.output][0] != 0)
+      return InvalidArgument("the model's output is a flattened NCHW tensor; add a Dense layer after it");
+    return std::move(d_);
+  }
+
+ private:
+  static std::vector<int> Nhwc(const Shape& s) {
+    if (s.size() == 4) return {1, static_cast<int>(s[2]), static_cast<int>(s[3]), static_cast<int>(s[1])};
+    return {1, static_cast<int>(s[1])};
+  }
+
+  int NewValue(const std::string& name, std::vector<int> shape) {
+    d_.values.push_back({name, std::move(shape)});
+    producer_.push_back(-1);
+    flatten_dims_.push_back({0, 0, 0});
+    return static_cast<int>(d_.values.size()) - 1;
+  }
+
+  DeployLayer& AddLayer(LayerKind kind, const Node& n, std::vector<int> inputs) {
+    DeployLayer l;
+    l.kind = kind;
+    l.name = n.name;
+    l.inputs = std::move(inputs);
+    l.output = NewValue(n.name, Nhwc(g_.values()[n.output].shape));
+    producer_[l.output] = static_cast<int>(d_.layers.size());
+    deploy_of_[n.output] = l.output;
+    d_.layers.push_back(std::move(l));
+    return d_.layers.back();
+  }
+
+  Status NodeError(const Node& n, const std::string& message) const {
+    return InvalidArgument("node '{}' ({}): {}", n.name, n.op->type(), message);
+  }
+
+  StatusOr<const Tensor*> Param(const Node& n, size_t i) const {
+    if (i >= n.inputs.size() || g_.values()[n.inputs[i]].kind != ValueKind::kParam)
+      return NodeError(n, "input " + std::to_string(i) + " must be a parameter");
+    return &g_.params()[g_.values()[n.inputs[i]].index].tensor;
+  }
+
+  // The deploy value of a non-parameter input; values flattened in NCHW order may only feed Dense.
+  StatusOr<int> Input(const Node& n, size_t i, bool allow_nchw_flatten = false) const {
+    const int d = deploy_of_[n.inputs[i]];
+    if (d < 0) return NodeError(n, "input " + std::to_string(i) + " is not an activation");
+    if (!allow_nchw_flatten && flatten_dims_[d][0] != 0)
+      return NodeError(n, "consumes a flattened [C, H, W] tensor, whose NCHW element order the NHWC runtime does not keep; only Dense may follow a Flatten");
+    return d;
+  }
+
+  // The layer that produced deploy value `d` if training value `v` (its alias) may be fused
+  // into it: `v` has no other consumer and the layer has no activation yet.
+  DeployLayer* Fusable(int v, std::initializer_list<LayerKind> kinds) {
+    const int d = deploy_of_[v];
+    if (d < 0 || producer_[d] < 0 || consumers_[v] != 1) return nullptr;
+    DeployLayer& l = d_.layers[producer_[d]];
+    if (l.activation != FusedActivation::kNone) return nullptr;
+    for (LayerKind k : kinds)
+      if (l.kind == k) return &l;
+    return nullptr;
+  }
+
+  static void SetWindow(DeployLayer& l, const Window2D& w) {
+    for (int i = 0; i < 2; ++i) {
+      l.kernel[i] = static_cast<int>(w.kernel[i]);
+      l.stride[i] = static_cast<int>(w.stride[i]);
+      l.dilation[i] = static_cast<int>(w.dilation[i]);
+    }
+    for (int i = 0; i < 4; ++i) l.pads[i] = static_cast<int>(w.pads[i]);
+  }
+
+  Status LowerConv(const Node& n) {
+    const auto& op = static_cast<const Conv2DOp&>(*n.op);
+    QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+    QF_ASSIGN_OR_RETURN(const Tensor* w, Param(n, 1));
+    const int in_c = d_.values[x].shape[3];
+    const auto oc = static_cast<int>(w->shape()[0]), kh = static_cast<int>(w->shape()[2]),
+               kw = static_cast<int>(w->shape()[3]);
+    const int64_t groups = op.groups();
+    const bool depthwise = groups > 1 && groups == in_c && oc % in_c == 0;
+    if (groups != 1 && !depthwise)
+      return NodeError(n, "grouped convolution with " + std::to_string(groups) +
+                              " groups: the runtime runs ordinary and depthwise convolutions only");
+    DeployLayer& l = AddLayer(depthwise ? LayerKind::kDepthwise : LayerKind::kConv, n, {x});
+    SetWindow(l, op.window());
+    const float* src = w->data();
+    if (depthwise) {
+      l.depth_multiplier = oc / in_c;
+      l.weight_shape = {1, kh, kw, oc};
+      l.weights.resize(static_cast<size_t>(kh) * kw * oc);
+      for (int o = 0; o < oc; ++o)
+        for (int t = 0; t < kh * kw; ++t) l.weights[static_cast<size_t>(t) * oc + o] = src[o * kh * kw + t];
+    } else {
+      l.weight_shape = {oc, kh, kw, in_c};
+      l.weights.resize(static_cast<size_t>(oc) * kh * kw * in_c);
+      for (int o = 0; o < oc; ++o)
+        for (int c = 0; c < in_c; ++c)
+          for (int t = 0; t < kh * kw; ++t)
+            l.weights[(static_cast<size_t>(o) * kh * kw + t) * in_c + c] = src[(static_cast<size_t>(o) * in_c + c) * kh * kw + t];
+    }
+    return SetBias(n, l, oc);
+  }
+
+  Status SetBias(const Node& n, DeployLayer& l, int oc) {
+    l.bias.assign(oc, 0.0f);
+    if (n.inputs.size() > 2) {
+      QF_ASSIGN_OR_RETURN(const Tensor* b, Param(n, 2));
+      l.bias.assign(b->data(), b->data() + oc);
+    }
+    return Status::Ok();
+  }
+
+  Status LowerDense(const Node& n) {
+    QF_ASSIGN_OR_RETURN(const int x, Input(n, 0, /*allow_nchw_flatten=*/true));
+    QF_ASSIGN_OR_RETURN(const Tensor* w, Param(n, 1));
+    const auto out = static_cast<int>(w->shape()[0]), in = static_cast<int>(w->shape()[1]);
+    const std::array<int, 3> chw = flatten_dims_[x];
+    DeployLayer& l = AddLayer(LayerKind::kDense, n, {x});
+    l.weight_shape = {out, in};
+    l.weights.assign(w->data(), w->data() + w->size());
+    if (chw[0] != 0) {  // column c*H*W + y*W + x of the NCHW flatten is column (y*W + x)*C + c here
+      const int c_n = chw[0], hw = chw[1] * chw[2];
+      for (int o = 0; o < out; ++o)
+        for (int c = 0; c < c_n; ++c)
+          for (int p = 0; p < hw; ++p)
+            l.weights[static_cast<size_t>(o) * in + p * c_n + c] = w->data()[static_cast<size_t>(o) * in + c * hw + p];
+    }
+    return SetBias(n, l, out);
+  }
+
+  Status LowerBatchNorm(const Node& n) {
+    const auto& op = static_cast<const BatchNormOp&>(*n.op);
+    const Tensor* p[4];
+    for (size_t i = 0; i < 4; ++i) {
+      QF_ASSIGN_OR_RETURN(p[i], Param(n, i + 1));
+    }
+    const float *gamma = p[0]->data(), *beta = p[1]->data(), *mean = p[2]->data(), *var = p[3]->data();
+    const auto channels = static_cast<int>(p[0]->size());
+    DeployLayer* l = Fusable(n.inputs[0], {LayerKind::kConv, LayerKind::kDepthwise, LayerKind::kDense});
+    if (l) {
+      deploy_of_[n.output] = l->output;
+    } else {  // standalone: a 1x1 depthwise convolution with the per-channel scale
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+      if (d_.values[x].shape.size() != 4) return NodeError(n, "batch norm on a 2-D tensor must follow a Dense layer");
+      l = &AddLayer(LayerKind::kDepthwise, n, {x});
+      l->weight_shape = {1, 1, 1, channels};
+      l->weights.assign(channels, 1.0f);
+      l->bias.assign(channels, 0.0f);
+    }
+    const int oc = l->out_channels();
+    const size_t per_channel = l->weights.size() / oc;
+    for (int c = 0; c < oc; ++c) {
+      const double scale = gamma[c] / std::sqrt(static_cast<double>(var[c]) + op.eps());
+      for (size_t k = 0; k < per_channel; ++k) {
+        const size_t i = l->kind == LayerKind::kDepthwise ? k * oc + c : c * per_channel + k;
+        l->weights[i] = static_cast<float>(l->weights[i] * scale);
+      }
+      l->bias[c] = static_cast<float>((l->bias[c] - mean[c]) * scale + beta[c]);
+    }
+    if (op.fuse_relu()) l->activation = FusedActivation::kRelu;
+    return Status::Ok();
+  }
+
+  Status LowerActivation(const Node& n, FusedActivation act) {
+    DeployLayer* l = Fusable(n.inputs[0], {LayerKind::kConv, LayerKind::kDepthwise, LayerKind::kDense, LayerKind::kAdd});
+    if (!l)
+      return NodeError(n, "has no convolution, dense or add layer to fuse into (the runtime runs ReLU/ReLU6 only fused)");
+    l->activation = act;
+    deploy_of_[n.output] = l->output;
+    return Status::Ok();
+  }
+
+  Status LowerFlatten(const Node& n) {
+    QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+    const std::vector<int> s = d_.values[x].shape;
+    if (g_.values()[n.output].shape.size() != 2) return NodeError(n, "only reshapes to [N, features] are supported");
+    if (s.size() == 2) {
+      deploy_of_[n.output] = x;
+      return Status::Ok();
+    }
+    DeployLayer& l = AddLayer(LayerKind::kFlatten, n, {x});
+    if (s[1] * s[2] > 1 && s[3] > 1) flatten_dims_[l.output] = {s[3], s[1], s[2]};
+    return Status::Ok();
+  }
+
+  Status LowerNode(const Node& n) {
+    const std::string_view type = n.op->type();
+    if (type == "Conv2D") return LowerConv(n);
+    if (type == "Dense") return LowerDense(n);
+    if (type == "BatchNorm") return LowerBatchNorm(n);
+    if (type == "Relu") return LowerActivation(n, FusedActivation::kRelu);
+    if (type == "Relu6") return LowerActivation(n, FusedActivation::kRelu6);
+    if (type == "Flatten" || type == "Reshape") return LowerFlatten(n);
+    if (type == "Dropout") {
+      QF_ASSIGN_OR_RETURN(deploy_of_[n.output], Input(n, 0, true));
+      return Status::Ok();
+    }
+    if (type == "MaxPool" || type == "AvgPool") {
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+      DeployLayer& l = AddLayer(type == "MaxPool" ? LayerKind::kMaxPool : LayerKind::kAvgPool, n, {x});
+      SetWindow(l, static_cast<const PoolOp&>(*n.op).window());
+      return Status::Ok();
+    }
+    if (type == "GlobalAvgPool" || type == "HardSwish") {
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+      AddLayer(type == "HardSwish" ? LayerKind::kHardSwish : LayerKind::kMean, n, {x});
+      return Status::Ok();
+    }
+    if (type == "Add" || type == "Concat") {
+      std::vector<int> xs;
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        QF_ASSIGN_OR_RETURN(const int x, Input(n, i));
+        xs.push_back(x);
+      }
+      DeployLayer& l = AddLayer(type == "Add" ? LayerKind::kAdd : LayerKind::kConcat, n, xs);
+      l.concat_axis = d_.values[l.output].shape.size() == 4 ? 3 : 1;
+      return Status::Ok();
+    }
+    return NodeError(n, "has no int8 kernel in the runtime");
+  }
+
+  const Graph& g_;
+  DeployGraph d_;
+  std::vector<int> deploy_of_;  // training value -> deploy value
+  std::vector<int> consumers_;  // training value -> number of readers (graph outputs count)
+  std::vector<int> producer_;   // deploy value -> layer index, -1 for the input
+  std::vector<std::array<int, 3>> flatten_dims_;  // deploy value -> {C, H, W} of an NCHW flatten
+};
+
+}  // namespace
+
+StatusOr<DeployGraph> Lower(const Graph& graph) { return Lowering(graph).Run(); }
+
+}  // namespace qforge::convert

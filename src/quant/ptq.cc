@@ -1,0 +1,119 @@
+// Post-training quantization pipeline: lower, calibrate, tie, correct, emit.
+#include "quant/ptq.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "convert/lower.h"
+#include "core/rng.h"
+
+namespace qforge::quant {
+
+using convert::DeployGraph;
+using convert::DeployLayer;
+using convert::LayerKind;
+using convert::ValueRange;
+
+void TieRanges(const DeployGraph& graph, std::vector<ValueRange>* ranges) {
+  std::vector<int> parent(graph.values.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](int v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (const DeployLayer& l : graph.layers) {
+    const bool ties = l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool ||
+                      l.kind == LayerKind::kFlatten || l.kind == LayerKind::kConcat;
+    if (!ties) continue;
+    for (int in : l.inputs) parent[find(in)] = find(l.output);
+  }
+  std::vector<ValueRange> group(graph.values.size(), ValueRange{0.0f, 0.0f});
+  std::vector<bool> seen(graph.values.size(), false);
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    ValueRange& g = group[find(static_cast<int>(v))];
+    const ValueRange& r = (*ranges)[v];
+    if (!seen[find(static_cast<int>(v))]) {
+      g = r;
+      seen[find(static_cast<int>(v))] = true;
+    }
+    g.min = std::min(g.min, r.min);
+    g.max = std::max(g.max, r.max);
+  }
+  for (size_t v = 0; v < graph.values.size(); ++v) (*ranges)[v] = group[find(static_cast<int>(v))];
+}
+
+void CorrectBiases(const std::vector<std::vector<double>>& channel_means, DeployGraph* graph) {
+  for (DeployLayer& l : graph->layers) {
+    if (!l.has_weights()) continue;
+    const std::vector<double>& mean = channel_means[l.inputs[0]];
+    const convert::QuantizedWeights qw = convert::QuantizePerChannel(l);
+    const size_t oc = static_cast<size_t>(l.out_channels());
+    const size_t in_c = mean.size();
+    std::vector<double> shift(oc, 0.0);
+    for (size_t i = 0; i < l.weights.size(); ++i) {
+      const size_t c = convert::WeightChannel(l, i);
+      const double error = qw.values[i] * static_cast<double>(qw.scale[c]) - l.weights[i];
+      // The input channel element i multiplies: OHWI / dense rows end in the input channel;
+      // depthwise output channel c reads input channel c / depth_multiplier.
+      const size_t ic = l.kind == LayerKind::kDepthwise ? c / l.depth_multiplier : i % in_c;
+      shift[c] += error * mean[ic];
+    }
+    for (size_t c = 0; c < oc; ++c) l.bias[c] = static_cast<float>(l.bias[c] - shift[c]);
+  }
+}
+
+namespace {
+
+// `count` distinct training samples drawn with `seed`, preprocessed to NHWC.
+std::vector<float> CalibrationSamples(const ImageDataset& d, const Preprocess& pre, int64_t count, uint64_t seed) {
+  std::vector<int64_t> order(d.count);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(seed);
+  for (int64_t i = 0; i < count; ++i) std::swap(order[i], order[i + static_cast<int64_t>(rng.Below(d.count - i))]);
+  std::vector<float> out(static_cast<size_t>(count * d.channels * d.height * d.width));
+  PreprocessNhwc(d, pre, order.data(), count, out.data());
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const ImageDataset* data,
+                                                  const PtqOptions& o) {
+  QF_ASSIGN_OR_RETURN(DeployGraph graph, convert::Lower(ck.graph));
+  convert::EmitOptions eo;
+  eo.mode = o.mode;
+  eo.int8_io = o.int8_io;
+  nlohmann::json meta{{"model", ck.meta.model_name},
+                      {"mode", convert::ModeName(o.mode)},
+                      {"preprocess", ck.meta.preprocess.ToJson()},
+                      {"class_names", ck.meta.class_names},
+                      {"input_layout", "NHWC"}};
+  if (convert::NeedsRanges(o.mode)) {
+    if (!data) return InvalidArgument("{} mode needs calibration data", convert::ModeName(o.mode));
+    const std::vector<int>& in_shape = graph.values[graph.input].shape;
+    const int64_t per_sample = std::accumulate(in_shape.begin(), in_shape.end(), int64_t{1}, std::multiplies<>());
+    if (per_sample != data->channels * data->height * data->width)
+      return InvalidArgument("calibration images ({}x{}x{}) do not match the model input", data->channels,
+                             data->height, data->width);
+    const int64_t n = std::min(o.calibration_samples, data->count);
+    if (n < 1) return InvalidArgument("no calibration samples");
+    CalibrationOptions co = o.calibration;
+    co.int16 = o.mode == convert::Mode::kInt16x8;
+    const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed);
+    QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), n, co));
+    // The input's values are known exactly: preprocessed pixels 0..255. Their full range maps
+    // every pixel to its own int8 level, whatever the method would pick from the histogram.
+    cal.ranges[graph.input] = {ck.meta.preprocess.Apply(0), ck.meta.preprocess.Apply(255)};
+    if (o.bias_correction) CorrectBiases(cal.channel_means, &graph);
+    TieRanges(graph, &cal.ranges);
+    eo.ranges = std::move(cal.ranges);
+    meta["calibration"] = {{"method", CalibrationMethodName(co.method)},
+                           {"samples", n},
+                           {"bias_correction", o.bias_correction}};
+    if (co.method == CalibrationMethod::kPercentile) meta["calibration"]["percentile"] = co.percentile;
+  }
+  eo.metadata_json = meta.dump();
+  return convert::EmitQfm(graph, eo);
+}
+
+}  // namespace qforge::quant
