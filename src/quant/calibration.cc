@@ -37,6 +37,7 @@ void Histogram::Add(const float* x, int64_t n) {
   const auto last = static_cast<int64_t>(counts.size()) - 1;
   for (int64_t i = 0; i < n; ++i) {
     counts[std::clamp<int64_t>(static_cast<int64_t>((x[i] - min) / width), 0, last)] += 1.0;
+    if (x[i] == 0.0f) continue;
     abs_counts[std::clamp<int64_t>(static_cast<int64_t>(std::fabs(x[i]) / abs_width), 0, last)] += 1.0;
   }
 }

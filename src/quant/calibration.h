@@ -5,7 +5,10 @@
 //   mse         the clipping range minimizing the expected squared quantization error
 //               (rounding noise inside, clipping error outside) over a histogram
 //   kl          TensorRT's entropy calibration (Migacz 2017): the |x| threshold whose
-//               quantized distribution has the least KL divergence from the observed one
+//               quantized distribution has the least KL divergence from the observed one.
+//               Exact zeros (ReLU outputs are often half zeros) are left out: zero is exact
+//               on qforge's grid whatever the threshold, and the spike would otherwise
+//               dominate the divergence and push the threshold down.
 #pragma once
 
 #include <string>
@@ -35,7 +38,7 @@ struct CalibrationOptions {
 struct Histogram {
   float min = 0.0f, max = 0.0f;
   std::vector<double> counts;      // signed
-  std::vector<double> abs_counts;  // |x|
+  std::vector<double> abs_counts;  // |x|, exact zeros excluded
   void Add(const float* x, int64_t n);
   double total() const;
 };
