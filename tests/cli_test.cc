@@ -1,100 +1,13 @@
 // End-to-end tests of the `qforge` command: a tiny train -> eval round trip on a synthetic
 // IDX dataset, --json output, and bad input (arguments, datasets, checkpoints) answered by one
 // error line on stderr and a non-zero exit.
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <zlib.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
-#include <string>
-#include <vector>
+
+#include "cli_helpers.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-Result RunQforge(const std::string& args, const fs::path& dir) {
-  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-  const std::string cmd = std::string(QFORGE_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-std::vector<uint8_t> Idx(std::vector<uint32_t> dims, const std::vector<uint8_t>& payload) {
-  std::vector<uint8_t> b{0, 0, 8, static_cast<uint8_t>(dims.size())};
-  for (uint32_t d : dims)
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(d >> s));
-  b.insert(b.end(), payload.begin(), payload.end());
-  return b;
-}
-
-void WriteGz(const fs::path& p, const std::vector<uint8_t>& bytes) {
-  gzFile f = gzopen(p.c_str(), "wb");
-  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-  gzclose(f);
-}
-
-// Class k: a bright horizontal bar in row band k; noise elsewhere.
-void WriteSplit(const fs::path& dir, const std::string& prefix, uint32_t count) {
-  std::vector<uint8_t> pixels, labels;
-  uint32_t state = 12345 + count;
-  for (uint32_t i = 0; i < count; ++i) {
-    const uint8_t label = static_cast<uint8_t>(i % 10);
-    labels.push_back(label);
-    for (int y = 0; y < 28; ++y)
-      for (int x = 0; x < 28; ++x) {
-        state = state * 1664525u + 1013904223u;
-        const bool bar = y >= 2 + label * 2 && y < 4 + label * 2;
-        pixels.push_back(bar ? 220 : static_cast<uint8_t>((state >> 24) % 50));
-      }
-  }
-  WriteGz(dir / (prefix + "-images-idx3-ubyte.gz"), Idx({count, 28, 28}, pixels));
-  WriteGz(dir / (prefix + "-labels-idx1-ubyte.gz"), Idx({count}, labels));
-}
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("qforge_cli_test_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_ / "data");
-    WriteSplit(dir_ / "data", "train", 300);
-    WriteSplit(dir_ / "data", "t10k", 100);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string Data() const { return "--data-dir " + (dir_ / "data").string(); }
-  std::string Out(const std::string& name) const { return (dir_ / name).string(); }
-
-  // Exactly one line on stderr, naming qforge, and a non-zero exit.
-  void ExpectCleanError(const Result& r, const std::string& must_contain) {
-    EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.exit_code, 128) << "crashed";
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    EXPECT_EQ(r.err.rfind("qforge", 0), 0u) << r.err;
-    EXPECT_NE(r.err.find(must_contain), std::string::npos) << r.err;
-  }
-
-  fs::path dir_;
-};
+using namespace qforge_cli_test;
 
 TEST_F(Cli, TrainEvalRoundTripWithJson) {
   Result t = RunQforge("train --model mlp --epochs 2 --threads 1 --json " + Data() + " --out " + Out("run"), dir_);

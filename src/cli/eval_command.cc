@@ -1,17 +1,19 @@
-// `qforge eval FILE`: test-set accuracy of a checkpoint (the training engine runs it) or of a
-// .qfm model (the int8 runtime runs it); the preprocessing travels with either file.
+// `qforge eval FILE...`: test-set accuracy of checkpoints (the training engine runs them) and
+// .qfm models (the qforge runtime runs them); the preprocessing travels with either file.
+// Several files give a comparison table (accuracy, size, size relative to the first float
+// .qfm).
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/data_flags.h"
-#include "core/threading.h"
 #include "convert/evaluate.h"
+#include "core/threading.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
@@ -19,11 +21,19 @@ namespace qforge::cli {
 namespace {
 
 struct EvalFlags {
-  std::string checkpoint;
+  std::vector<std::string> models;
   DataFlags data;
   int64_t batch = 256;
   int threads = 0;
   bool json = false;
+};
+
+struct EvalRow {
+  std::string path, format;  // format: "checkpoint" or the .qfm mode
+  double accuracy = 0.0;
+  int64_t bytes = 0;
+  std::string line;          // the one-model report
+  nlohmann::json json;
 };
 
 // A .qfm file carries the FlatBuffers file identifier "QFM1" at bytes 4..7.
@@ -33,39 +43,58 @@ bool IsQfmFile(const std::string& path) {
   return in.read(head, sizeof head) && std::string(head + 4, 4) == "QFM1";
 }
 
-Status RunQfmEval(const EvalFlags& f) {
-  QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(f.checkpoint));
-  QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
-  const int threads = f.threads > 0 ? f.threads : std::max(1u, std::thread::hardware_concurrency());
+StatusOr<EvalRow> EvalQfm(const std::string& path, const ImageDataset& test, const EvalFlags& f) {
+  QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
+  const int threads = f.threads > 0 ? f.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult r,
-                      convert::EvaluateQfm(model, f.checkpoint, data.test, static_cast<int>(f.batch), threads));
-  QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(*model, f.checkpoint));
-  const std::string mode = meta.json.value("mode", std::string("?"));
-  if (f.json) {
-    fmt::print("{}\n", nlohmann::json{{"model", meta.json.value("model", std::string())}, {"mode", mode},
-                                      {"accuracy", r.accuracy}, {"count", r.count},
-                                      {"model_bytes", model->size_bytes()}}
-                           .dump());
-  } else {
-    fmt::print("{}: accuracy {:.4f} on {} test images ({} model, {} bytes, qforge runtime)\n", f.checkpoint,
-               r.accuracy, r.count, mode, model->size_bytes());
+                      convert::EvaluateQfm(model, path, test, static_cast<int>(f.batch), threads));
+  QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(*model, path));
+  EvalRow row{path, meta.json.value("mode", std::string("?")), r.accuracy, static_cast<int64_t>(model->size_bytes())};
+  row.json = {{"model", meta.json.value("model", std::string())}, {"file", path}, {"mode", row.format},
+              {"accuracy", r.accuracy}, {"count", r.count}, {"model_bytes", row.bytes}};
+  row.line = fmt::format("{}: accuracy {:.4f} on {} test images ({} model, {} bytes, qforge runtime)", path,
+                         r.accuracy, r.count, row.format, row.bytes);
+  return row;
+}
+
+StatusOr<EvalRow> EvalCheckpoint(const std::string& path, const ImageDataset& test, const EvalFlags& f) {
+  SetNumThreads(f.threads);
+  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(path));
+  QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, test, ck.meta.preprocess, f.batch, Backend::kFast));
+  EvalRow row{path, "checkpoint", r.accuracy, static_cast<int64_t>(std::filesystem::file_size(path))};
+  row.json = {{"model", ck.meta.model_name}, {"file", path}, {"accuracy", r.accuracy}, {"loss", r.loss},
+              {"count", r.count}, {"model_bytes", row.bytes}};
+  row.line = fmt::format("{}: accuracy {:.4f} (loss {:.4f}) on {} test images", path, r.accuracy, r.loss, r.count);
+  return row;
+}
+
+void PrintTable(const std::vector<EvalRow>& rows) {
+  int64_t float_bytes = 0;
+  for (const EvalRow& r : rows)
+    if (r.format == "float" && !float_bytes) float_bytes = r.bytes;
+  size_t width = 5;
+  for (const EvalRow& r : rows) width = std::max(width, r.path.size());
+  fmt::print("{:<{}}  {:<10}  {:>8}  {:>11}  {:>8}\n", "model", width, "format", "accuracy", "bytes", "vs float");
+  for (const EvalRow& r : rows) {
+    const std::string ratio =
+        float_bytes && r.format != "checkpoint" ? fmt::format("{:.3f}x", static_cast<double>(r.bytes) / float_bytes) : "";
+    fmt::print("{:<{}}  {:<10}  {:>8.4f}  {:>11}  {:>8}\n", r.path, width, r.format, r.accuracy, r.bytes, ratio);
   }
-  return Status::Ok();
 }
 
 Status RunEval(const EvalFlags& f) {
-  if (IsQfmFile(f.checkpoint)) return RunQfmEval(f);
-  SetNumThreads(f.threads);
-  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(f.checkpoint));
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
-  QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, data.test, ck.meta.preprocess, f.batch, Backend::kFast));
-  if (f.json) {
-    fmt::print("{}\n", nlohmann::json{{"model", ck.meta.model_name}, {"accuracy", r.accuracy},
-                                      {"loss", r.loss}, {"count", r.count}}
-                           .dump());
+  std::vector<EvalRow> rows;
+  for (const std::string& path : f.models) {
+    QF_ASSIGN_OR_RETURN(EvalRow row, IsQfmFile(path) ? EvalQfm(path, data.test, f) : EvalCheckpoint(path, data.test, f));
+    if (f.json) fmt::print("{}\n", row.json.dump());
+    rows.push_back(std::move(row));
+  }
+  if (f.json) return Status::Ok();
+  if (rows.size() == 1) {
+    fmt::print("{}\n", rows[0].line);
   } else {
-    fmt::print("{}: accuracy {:.4f} (loss {:.4f}) on {} test images\n", f.checkpoint, r.accuracy,
-               r.loss, r.count);
+    PrintTable(rows);
   }
   return Status::Ok();
 }
@@ -74,12 +103,12 @@ Status RunEval(const EvalFlags& f) {
 
 Command AddEvalCommand(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
-  auto* cmd = app.add_subcommand("eval", "evaluate a checkpoint or a .qfm model on the test set");
-  cmd->add_option("model", f->checkpoint, "checkpoint (.ckpt) or runtime model (.qfm)")->required();
+  auto* cmd = app.add_subcommand("eval", "evaluate checkpoints or .qfm models on the test set");
+  cmd->add_option("model", f->models, "checkpoints (.ckpt) and/or runtime models (.qfm)")->required();
   f->data.Register(*cmd);
   cmd->add_option("--batch", f->batch, "batch size")->check(CLI::Range(1, 1 << 16));
   cmd->add_option("--threads", f->threads, "worker threads (0: all cores)")->check(CLI::Range(0, 1024));
-  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
+  cmd->add_flag("--json", f->json, "print one JSON object per model on stdout");
   return [f]() { return RunEval(*f); };
 }
 

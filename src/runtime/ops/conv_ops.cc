@@ -29,21 +29,6 @@ struct Layer {
   const RuntimeTensor *input = nullptr, *filter = nullptr, *bias = nullptr, *output = nullptr;
 };
 
-Window WindowOf(const qfm::Conv2DOptions& o, const RuntimeTensor& filter) {
-  Window w;
-  w.kernel_h = filter.shape[1];
-  w.kernel_w = filter.shape[2];
-  w.stride_h = o.stride_h();
-  w.stride_w = o.stride_w();
-  w.dilation_h = o.dilation_h();
-  w.dilation_w = o.dilation_w();
-  w.pad_top = o.pad_top();
-  w.pad_left = o.pad_left();
-  w.pad_bottom = o.pad_bottom();
-  w.pad_right = o.pad_right();
-  return w;
-}
-
 StatusOr<Layer> CheckLayer(const OpContext& c, Kind kind) {
   QF_RETURN_IF_ERROR(CheckArity(c, 2, 3, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
@@ -71,7 +56,7 @@ StatusOr<Layer> CheckLayer(const OpContext& c, Kind kind) {
     const qfm::Conv2DOptions& o = *c.op->options_as_Conv2DOptions();
     l.activation = o.activation();
     QF_RETURN_IF_ERROR(CheckRank(c, *l.filter, 4));
-    QF_ASSIGN_OR_RETURN(l.g, MakeGeometry(c, *l.input, *l.output, WindowOf(o, *l.filter)));
+    QF_ASSIGN_OR_RETURN(l.g, MakeGeometry(c, *l.input, *l.output, WindowOf(o, l.filter->shape[1], l.filter->shape[2])));
     l.out_c = l.g.out_c;
     if (kind == Kind::kConv) {
       if (l.filter->shape[0] != l.out_c || l.filter->shape[3] != l.g.in_c)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <type_traits>
 
 #include "runtime/kernels/int8_params.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -42,6 +43,25 @@ struct Window {
 };
 StatusOr<ConvGeometry> MakeGeometry(const OpContext& c, const RuntimeTensor& input,
                                     const RuntimeTensor& output, const Window& w);
+
+// The window of a Conv2DOptions (with dilation) or Pool2DOptions table.
+template <typename Options>
+Window WindowOf(const Options& o, int kernel_h, int kernel_w) {
+  Window w;
+  w.kernel_h = kernel_h;
+  w.kernel_w = kernel_w;
+  w.stride_h = o.stride_h();
+  w.stride_w = o.stride_w();
+  if constexpr (std::is_same_v<Options, qfm::Conv2DOptions>) {
+    w.dilation_h = o.dilation_h();
+    w.dilation_w = o.dilation_w();
+  }
+  w.pad_top = o.pad_top();
+  w.pad_left = o.pad_left();
+  w.pad_bottom = o.pad_bottom();
+  w.pad_right = o.pad_right();
+  return w;
+}
 
 struct IntRange {
   int32_t min = 0, max = 0;

@@ -14,19 +14,6 @@ namespace {
 
 enum class Pool { kMax, kAverage };
 
-Window WindowOf(const qfm::Pool2DOptions& o) {
-  Window w;
-  w.kernel_h = o.filter_h();
-  w.kernel_w = o.filter_w();
-  w.stride_h = o.stride_h();
-  w.stride_w = o.stride_w();
-  w.pad_top = o.pad_top();
-  w.pad_left = o.pad_left();
-  w.pad_bottom = o.pad_bottom();
-  w.pad_right = o.pad_right();
-  return w;
-}
-
 template <typename T>
 Prepared IntegerPool(Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
                      const RuntimeTensor& out) {
@@ -42,7 +29,7 @@ Prepared PreparePool(const OpContext& c, Pool pool) {
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
   QF_RETURN_IF_ERROR(CheckConstant(c, in, false));
   const qfm::Pool2DOptions& o = *c.op->options_as_Pool2DOptions();
-  QF_ASSIGN_OR_RETURN(const ConvGeometry g, MakeGeometry(c, in, out, WindowOf(o)));
+  QF_ASSIGN_OR_RETURN(const ConvGeometry g, MakeGeometry(c, in, out, WindowOf(o, o.filter_h(), o.filter_w())));
   if (g.out_c != g.in_c) return c.Error("pooling must keep the channel count");
   if (in.dtype == qfm::DType::FLOAT32) {
     QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::FLOAT32}));

@@ -1,0 +1,127 @@
+// End-to-end tests of the deploy commands on a synthetic dataset: train -> quantize (every
+// mode and calibration method) -> eval the .qfm through the runtime, inspect, run on an NPY
+// batch; and bad input to each command answered by one error line and a non-zero exit.
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
+
+namespace {
+
+using namespace qforge_cli_test;
+using nlohmann::json;
+
+// A float32 NPY file (format 1.0).
+void WriteNpy(const fs::path& p, const std::vector<int>& shape, const std::vector<float>& values) {
+  std::string dims;
+  for (int d : shape) dims += std::to_string(d) + ", ";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::ofstream f(p, std::ios::binary);
+  f.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  f.write(reinterpret_cast<const char*>(&len), 2);
+  f << header;
+  f.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * 4));
+}
+
+class DeployCli : public Cli {
+ protected:
+  // Trains lenet5 for one epoch on the synthetic data; returns the checkpoint path.
+  std::string TrainLenet5() {
+    Result t = RunQforge("train --model lenet5 --epochs 1 --threads 1 " + Data() + " --out " + Out("run"), dir_);
+    EXPECT_EQ(t.exit_code, 0) << t.err;
+    return Out("run") + "/model.ckpt";
+  }
+  json Json(const std::string& args) {
+    Result r = RunQforge(args + " --json", dir_);
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    return r.exit_code == 0 ? json::parse(r.out) : json::object();
+  }
+};
+
+TEST_F(DeployCli, QuantizeEvalInspectRun) {
+  const std::string ckpt = TrainLenet5();
+  const double float_ckpt = Json("eval " + ckpt + " " + Data()).at("accuracy").get<double>();
+  ASSERT_GT(float_ckpt, 0.5);
+
+  // The float file through the runtime agrees with the training engine.
+  Json("quantize " + ckpt + " --mode float --out " + Out("f.qfm"));
+  const json f = Json("eval " + Out("f.qfm") + " " + Data());
+  EXPECT_NEAR(f.at("accuracy").get<double>(), float_ckpt, 0.011);
+  EXPECT_EQ(f.at("count").get<int>(), 100);
+  const double float_bytes = f.at("model_bytes").get<double>();
+
+  for (const char* method : {"minmax", "percentile", "mse", "kl"}) {
+    const std::string out = Out(std::string(method) + ".qfm");
+    const json q = Json("quantize " + ckpt + " --mode int8 --calib-method " + method + " --calib-samples 200 " +
+                        Data() + " --out " + out);
+    EXPECT_EQ(q.at("calibration").at("method"), method);
+    const json e = Json("eval " + out + " " + Data());
+    EXPECT_GE(e.at("accuracy").get<double>(), f.at("accuracy").get<double>() - 0.05) << method;
+    EXPECT_LT(e.at("model_bytes").get<double>(), 0.3 * float_bytes) << method;
+    EXPECT_EQ(e.at("mode"), "int8");
+  }
+  for (const char* mode : {"float16", "dynamic", "int16x8"}) {
+    Json("quantize " + ckpt + " --mode " + mode + " " + Data() + " --out " + Out(std::string(mode) + ".qfm"));
+    const json e = Json("eval " + Out(std::string(mode) + ".qfm") + " " + Data());
+    EXPECT_GE(e.at("accuracy").get<double>(), f.at("accuracy").get<double>() - 0.05) << mode;
+  }
+  Json("quantize " + ckpt + " --mode int8 --int8-io --bias-correction " + Data() + " --out " + Out("io.qfm"));
+  EXPECT_GE(Json("eval " + Out("io.qfm") + " " + Data()).at("accuracy").get<double>(), f.at("accuracy").get<double>() - 0.05);
+
+  // inspect: operators, tensors, bytes by part that add up, the arena plan.
+  const json i = Json("inspect " + Out("minmax.qfm"));
+  EXPECT_EQ(i.at("operators").at(0).at("type"), "QUANTIZE");
+  EXPECT_EQ(i.at("operators").back().at("type"), "DEQUANTIZE");
+  const json& parts = i.at("bytes_by_part");
+  EXPECT_EQ(parts.at("weights").get<int64_t>() + parts.at("biases").get<int64_t>() +
+                parts.at("other_constants").get<int64_t>() + parts.at("metadata").get<int64_t>() +
+                parts.at("structure").get<int64_t>(),
+            i.at("model_bytes").get<int64_t>());
+  EXPECT_LE(i.at("arena").at("peak_bytes").get<double>(), 1.5 * i.at("arena").at("lower_bound_bytes").get<double>());
+  bool found_int8_weights = false;
+  for (const json& t : i.at("tensors"))
+    found_int8_weights |= t.at("dtype") == "INT8" && t.at("constant").get<bool>() && t.at("scale").size() > 1;
+  EXPECT_TRUE(found_int8_weights);
+  Result text = RunQforge("inspect " + Out("minmax.qfm"), dir_);
+  EXPECT_NE(text.out.find("bytes by part"), std::string::npos);
+
+  // run: an NPY batch in, logits out.
+  WriteNpy(Out("in.npy"), {3, 28, 28, 1}, std::vector<float>(3 * 784, 0.25f));
+  const json r = Json("run " + Out("minmax.qfm") + " --input " + Out("in.npy") + " --output " + Out("out.npy"));
+  EXPECT_EQ(r.at("output_shape"), json::array({3, 10}));
+  EXPECT_TRUE(fs::exists(Out("out.npy")));
+  EXPECT_EQ(fs::file_size(Out("out.npy")), 128u + 3 * 10 * 4);
+}
+
+TEST_F(DeployCli, BadInputGivesOneErrorLine) {
+  const std::string ckpt = TrainLenet5();
+  ExpectCleanError(RunQforge("quantize " + ckpt + " --mode int4 --out " + Out("x.qfm") + " " + Data(), dir_), "unknown mode 'int4'");
+  ExpectCleanError(RunQforge("quantize " + ckpt + " --calib-method entropy --out " + Out("x.qfm") + " " + Data(), dir_),
+                   "unknown calibration method");
+  ExpectCleanError(RunQforge("quantize " + ckpt + " --calib-samples 0 --out " + Out("x.qfm") + " " + Data(), dir_), "calib-samples");
+  ExpectCleanError(RunQforge("quantize " + ckpt + " --mode float --int8-io --out " + Out("x.qfm"), dir_), "--int8-io needs");
+  ExpectCleanError(RunQforge("quantize " + Out("missing.ckpt") + " --out " + Out("x.qfm") + " " + Data(), dir_), "missing.ckpt");
+  ExpectCleanError(RunQforge("quantize " + ckpt + " " + Data(), dir_), "--out");
+
+  ASSERT_EQ(RunQforge("quantize " + ckpt + " --mode int8 --int8-io " + Data() + " --out " + Out("m.qfm"), dir_).exit_code, 0);
+  std::ifstream in(Out("m.qfm"), std::ios::binary);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(Out("truncated.qfm"), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  ExpectCleanError(RunQforge("eval " + Out("truncated.qfm") + " " + Data(), dir_), "truncated.qfm: corrupt or truncated model");
+  ExpectCleanError(RunQforge("inspect " + Out("truncated.qfm"), dir_), "corrupt or truncated");
+  ExpectCleanError(RunQforge("inspect " + ckpt, dir_), "not a .qfm model");
+  ExpectCleanError(RunQforge("inspect " + Out("nothing.qfm"), dir_), "cannot open");
+
+  WriteNpy(Out("wrong.npy"), {2, 28, 28}, std::vector<float>(2 * 784, 0.0f));
+  ExpectCleanError(RunQforge("run " + Out("m.qfm") + " --input " + Out("wrong.npy") + " --output " + Out("o.npy"), dir_),
+                   "does not match the model input [N, 28, 28, 1]");
+  WriteNpy(Out("fraction.npy"), {1, 28, 28, 1}, std::vector<float>(784, 0.5f));
+  ExpectCleanError(RunQforge("run " + Out("m.qfm") + " --input " + Out("fraction.npy") + " --output " + Out("o.npy"), dir_),
+                   "not a INT8 value");
+  ExpectCleanError(RunQforge("run " + Out("m.qfm") + " --input " + Out("none.npy") + " --output " + Out("o.npy"), dir_),
+                   "none.npy");
+}
+
+}  // namespace
