@@ -117,5 +117,27 @@ TEST(QuantMath, MultiplyByQuantizedMultiplierIsTheDoubleRoundingComposition) {
   }
 }
 
+// 16x8 requantization: round-half-up of x * m15 / 2^(15 - shift) with m15 = the Q31 multiplier
+// rounded to Q15 (saturating at 2^15 - 1), exactly, on edge values and random int64 inputs.
+TEST(QuantMath, MultiplyByQuantizedMultiplier64IsOneRoundingOfTheQ15Product) {
+  auto exact = [](int64_t x, int32_t multiplier, int shift) {
+    const i128 m15 = multiplier < 0x7FFF0000 ? (static_cast<i128>(multiplier) + (1 << 15)) >> 16 : 0x7FFF;
+    return static_cast<int32_t>(FloorDiv(static_cast<i128>(x) * m15 * 2 + (i128{1} << (15 - shift)),
+                                         i128{1} << (16 - shift)));
+  };
+  EXPECT_EQ(MultiplyByQuantizedMultiplier64(3, 1 << 30, 0), 2);    // 1.5 rounds up
+  EXPECT_EQ(MultiplyByQuantizedMultiplier64(-3, 1 << 30, 0), -1);  // -1.5 rounds up too
+  EXPECT_EQ(MultiplyByQuantizedMultiplier64(int64_t{1} << 40, 1 << 30, -20), 1 << 19);
+  EXPECT_EQ(MultiplyByQuantizedMultiplier64(100, kMax, 0), 100);  // saturated Q15 mantissa
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 200000; ++i) {
+    const auto x = static_cast<int64_t>(rng() % (uint64_t{1} << 47)) - (int64_t{1} << 46);
+    const int shift = static_cast<int>(rng() % 39) - 31;  // -31..7
+    const auto multiplier = static_cast<int32_t>((1u << 30) + rng() % (1u << 30));
+    ASSERT_EQ(MultiplyByQuantizedMultiplier64(x, multiplier, shift), exact(x, multiplier, shift))
+        << x << " " << multiplier << " " << shift;
+  }
+}
+
 }  // namespace
 }  // namespace qforge::runtime

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -173,7 +174,9 @@ Prepared PrepareSoftmax(const OpContext& c) {
       const double s = in.scale[0];
       const int16_t* x = in.as<int16_t>();
       int16_t* y = out.as<int16_t>();
-      return std::make_unique<OpKernel>([s, beta, rows, depth, x, y] { ref::Softmax(s, beta, rows, depth, x, y); });
+      auto scratch = std::make_shared<std::vector<double>>(depth);
+      return std::make_unique<OpKernel>(
+          [s, beta, rows, depth, x, y, scratch] { ref::Softmax(s, beta, rows, depth, x, y, scratch->data()); });
     }
     default: return CheckDType(c, in, {qfm::DType::FLOAT32, qfm::DType::INT8, qfm::DType::INT16});
   }

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "runtime/quant_math.h"
 
@@ -18,8 +17,7 @@ void HardSwish(double input_scale, double output_scale, int64_t size, const int1
 }
 
 void Softmax(double input_scale, double beta, int rows, int depth, const int16_t* input,
-             int16_t* output) {
-  std::vector<double> e(static_cast<size_t>(depth));
+             int16_t* output, double* e) {
   for (int r = 0; r < rows; ++r) {
     const int16_t* x = input + static_cast<int64_t>(r) * depth;
     int16_t* y = output + static_cast<int64_t>(r) * depth;

@@ -13,8 +13,8 @@ void HardSwish(double input_scale, double output_scale, int64_t size, const int1
 
 // Softmax over the last dimension of [rows, depth]; output scale 1/32768, zero point 0:
 // out = clamp(round_half_away(e / sum(e) * 32768)), e = exp((x - max) * input_scale * beta)
-// in double, summed in index order.
+// in double, summed in index order. `scratch` holds `depth` doubles.
 void Softmax(double input_scale, double beta, int rows, int depth, const int16_t* input,
-             int16_t* output);
+             int16_t* output, double* scratch);
 
 }  // namespace qforge::runtime::ref
