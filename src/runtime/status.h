@@ -40,7 +40,9 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(Status status) : value_(std::move(status)) {}  // NOLINT: implicit by design
+  // An OK status carries no value: it becomes an internal error rather than an empty success.
+  StatusOr(Status status)  // NOLINT: implicit by design
+      : value_(status.ok() ? Status(StatusCode::kInternal, "StatusOr built from an OK status") : std::move(status)) {}
   StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(value_); }

@@ -141,7 +141,7 @@ Prepared PrepareHardSwish(const OpContext& c) {
       int16_t* y = out.as<int16_t>();
       return std::make_unique<OpKernel>([si, so, x, y, n] { ref::HardSwish(si, so, n, x, y); });
     }
-    default: return CheckDType(c, in, {qfm::DType::FLOAT32, qfm::DType::INT8, qfm::DType::INT16});
+    default: return c.Error(std::string("has no kernel for type ") + qfm::EnumNameDType(in.dtype));
   }
 }
 
@@ -178,7 +178,7 @@ Prepared PrepareSoftmax(const OpContext& c) {
       return std::make_unique<OpKernel>(
           [s, beta, rows, depth, x, y, scratch] { ref::Softmax(s, beta, rows, depth, x, y, scratch->data()); });
     }
-    default: return CheckDType(c, in, {qfm::DType::FLOAT32, qfm::DType::INT8, qfm::DType::INT16});
+    default: return c.Error(std::string("has no kernel for type ") + qfm::EnumNameDType(in.dtype));
   }
 }
 
