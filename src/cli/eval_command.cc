@@ -49,7 +49,11 @@ StatusOr<EvalRow> EvalQfm(const std::string& path, const ImageDataset& test, con
   QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult r,
                       convert::EvaluateQfm(model, path, test, static_cast<int>(f.batch), threads));
   QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(*model, path));
-  EvalRow row{path, meta.json.value("mode", std::string("?")), r.accuracy, static_cast<int64_t>(model->size_bytes())};
+  EvalRow row;
+  row.path = path;
+  row.format = meta.json.value("mode", std::string("?"));
+  row.accuracy = r.accuracy;
+  row.bytes = static_cast<int64_t>(model->size_bytes());
   row.json = {{"model", meta.json.value("model", std::string())}, {"file", path}, {"mode", row.format},
               {"accuracy", r.accuracy}, {"count", r.count}, {"model_bytes", row.bytes}};
   row.line = fmt::format("{}: accuracy {:.4f} on {} test images ({} model, {} bytes, qforge runtime)", path,
@@ -61,7 +65,11 @@ StatusOr<EvalRow> EvalCheckpoint(const std::string& path, const ImageDataset& te
   SetNumThreads(f.threads);
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(path));
   QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, test, ck.meta.preprocess, f.batch, Backend::kFast));
-  EvalRow row{path, "checkpoint", r.accuracy, static_cast<int64_t>(std::filesystem::file_size(path))};
+  EvalRow row;
+  row.path = path;
+  row.format = "checkpoint";
+  row.accuracy = r.accuracy;
+  row.bytes = static_cast<int64_t>(std::filesystem::file_size(path));
   row.json = {{"model", ck.meta.model_name}, {"file", path}, {"accuracy", r.accuracy}, {"loss", r.loss},
               {"count", r.count}, {"model_bytes", row.bytes}};
   row.line = fmt::format("{}: accuracy {:.4f} (loss {:.4f}) on {} test images", path, r.accuracy, r.loss, r.count);
