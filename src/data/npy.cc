@@ -87,12 +87,13 @@ Status WriteNpy(const std::string& path, const Tensor& t) {
   // Pad so the payload starts on a 64-byte boundary, ending the header with a newline.
   while ((10 + header.size() + 1) % 64) header += ' ';
   header += '\n';
-  std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                              static_cast<uint8_t>(header.size() & 0xff),
-                              static_cast<uint8_t>(header.size() >> 8)};
-  out.insert(out.end(), header.begin(), header.end());
-  const auto* p = reinterpret_cast<const uint8_t*>(t.data());
-  out.insert(out.end(), p, p + t.size() * sizeof(float));
+  const uint8_t magic[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xff),
+                             static_cast<uint8_t>(header.size() >> 8)};
+  const size_t payload = static_cast<size_t>(t.size()) * sizeof(float);
+  std::vector<uint8_t> out(sizeof magic + header.size() + payload);
+  std::memcpy(out.data(), magic, sizeof magic);
+  std::memcpy(out.data() + sizeof magic, header.data(), header.size());
+  if (payload) std::memcpy(out.data() + sizeof magic + header.size(), t.data(), payload);
   return WriteFileAtomically(path, out);
 }
 

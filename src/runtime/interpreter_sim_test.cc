@@ -8,24 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <random>
 
+#include "runtime/allocation_counter.h"
 #include "runtime/interpreter.h"
 #include "runtime/model/model_writer.h"
-
-// Every allocation of this test binary is counted.
-static std::atomic<int64_t> g_allocations{0};
-void* operator new(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace qforge::runtime {
 namespace {
@@ -446,9 +434,9 @@ TEST(InterpreterSimulation, RandomGraphsMatchTheDefinitionsExactly) {
     auto it = Interpreter::Create(*model, {batch});
     ASSERT_TRUE(it.ok()) << it.status().ToString();
     ASSERT_TRUE((*it)->SetInput(0, input.data(), static_cast<int64_t>(input.size() * 4)).ok());
-    const int64_t allocations_before = g_allocations;
+    const int64_t allocations_before = AllocationCount();
     ASSERT_TRUE((*it)->Invoke().ok());
-    ASSERT_EQ(g_allocations - allocations_before, 0) << "Invoke allocated";
+    ASSERT_EQ(AllocationCount() - allocations_before, 0) << "Invoke allocated";
     for (int o = 0; o < 2; ++o) {
       const Sim& want = o == 0 ? logits : probs;
       std::vector<int8_t> got(want.q.size());
