@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "convert/quant_grid.h"
 #include "runtime/float16.h"
 #include "runtime/model/model_writer.h"
 
@@ -34,17 +35,9 @@ const char* ModeName(Mode mode) {
 }
 
 ActivationParams ChooseActivationParams(ValueRange r, bool int16) {
-  float lo = std::min(r.min, 0.0f), hi = std::max(r.max, 0.0f);
-  ActivationParams p;
-  if (int16) {
-    const float m = std::max(-lo, hi);
-    p.scale = m > 0.0f ? m / 32767.0f : 1.0f;
-    return p;
-  }
-  if (!(hi > lo)) hi = lo + 1.0f;
-  p.scale = (hi - lo) / 255.0f;
-  p.zero_point = static_cast<int32_t>(std::clamp<double>(std::round(-128.0 - lo / p.scale), -128.0, 127.0));
-  return p;
+  const GridParams g = int16 ? SymmetricGrid(std::max(-std::min(r.min, 0.0f), std::max(r.max, 0.0f)), GridMax(16))
+                             : AsymmetricGrid(r.min, r.max, GridMin(8, false), GridMax(8));
+  return {g.scale, g.zero_point};
 }
 
 QuantizedWeights QuantizePerChannel(const DeployLayer& l) {
@@ -54,7 +47,7 @@ QuantizedWeights QuantizePerChannel(const DeployLayer& l) {
     float& s = qw.scale[WeightChannel(l, i)];
     s = std::max(s, std::fabs(l.weights[i]));
   }
-  for (float& s : qw.scale) s = s > 0.0f ? s / 127.0f : 1.0f;
+  for (float& s : qw.scale) s = SymmetricGrid(s, GridMax(8)).scale;
   qw.values.resize(l.weights.size());
   for (size_t i = 0; i < l.weights.size(); ++i)
     qw.values[i] = static_cast<int8_t>(

@@ -52,6 +52,10 @@ class Op {
 // Builds an op from its type name and attributes (as written by Op::attrs()); validates them.
 StatusOr<std::unique_ptr<Op>> CreateOp(std::string_view type, const nlohmann::json& attrs);
 
+// Adds an op type defined above this layer (registering the same factory twice is a no-op).
+using OpFactory = StatusOr<std::unique_ptr<Op>> (*)(const nlohmann::json& attrs);
+Status RegisterOpType(const std::string& type, OpFactory factory);
+
 // Every registered op type, for documentation and tests.
 std::vector<std::string> RegisteredOpTypes();
 
