@@ -5,6 +5,7 @@
 
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
+#include "ops/channel_ops.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
@@ -20,6 +21,7 @@ std::map<std::string, OpFactory, std::less<>>& Registry() {
       {"Add", &AddOp::FromAttrs},
       {"AvgPool", &PoolOp::AvgFromAttrs},
       {"BatchNorm", &BatchNormOp::FromAttrs},
+      {"BnFoldScale", &BnFoldScaleOp::FromAttrs},
       {"Concat", &ConcatOp::FromAttrs},
       {"Conv2D", &Conv2DOp::FromAttrs},
       {"Dense", &DenseOp::FromAttrs},
@@ -31,6 +33,7 @@ std::map<std::string, OpFactory, std::less<>>& Registry() {
       {"Relu", &ReluOp::FromAttrs},
       {"Relu6", &Relu6Op::FromAttrs},
       {"Reshape", &ReshapeOp::ReshapeFromAttrs},
+      {"ScaleChannels", &ScaleChannelsOp::FromAttrs},
       {"Sigmoid", &SigmoidOp::FromAttrs},
   };
   return registry;

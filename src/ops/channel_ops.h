@@ -1,0 +1,46 @@
+// Per-channel scaling ops, the pieces batch-norm folding during quantization-aware training is
+// built from (Jacob et al. 2018; the single-convolution variant PyTorch uses):
+//   BnFoldScale(gamma, running_var) = gamma / sqrt(running_var + eps)      -> [C]
+//   ScaleChannels(x, s): x * s[c] (or x / s[c] with "invert"), c the index along "axis"
+// so conv(x, fakequant(w * s)) / s feeds an ordinary BatchNorm, whose batch statistics train
+// while the weights seen by the quantizer are exactly the folded ones that get deployed.
+#pragma once
+
+#include <memory>
+
+#include "ops/op.h"
+
+namespace qforge {
+
+class BnFoldScaleOp : public Op {
+ public:
+  explicit BnFoldScaleOp(float eps) : eps_(eps) {}
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
+  std::string_view type() const override { return "BnFoldScale"; }
+  nlohmann::json attrs() const override { return {{"eps", eps_}}; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+
+ private:
+  float eps_;
+};
+
+class ScaleChannelsOp : public Op {
+ public:
+  ScaleChannelsOp(int axis, bool invert) : axis_(axis), invert_(invert) {}
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
+  std::string_view type() const override { return "ScaleChannels"; }
+  nlohmann::json attrs() const override { return {{"axis", axis_}, {"invert", invert_}}; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+
+ private:
+  int axis_;
+  bool invert_;
+};
+
+}  // namespace qforge
