@@ -1,0 +1,38 @@
+// QuantizeModel: turns a float training graph into a quantization-aware one. Weights of
+// convolutions and dense layers pass through weight fake quantization; each fused unit —
+// Conv/Depthwise/Dense [+ BatchNorm] [+ ReLU/ReLU6], Add [+ ReLU], and HardSwish / global
+// average pooling — gets one activation fake quantization on its output (none in between);
+// max/average pooling, flatten and dropout keep their input's grid. With batch-norm folding a
+// convolution followed by batch norm becomes
+//   s = gamma / sqrt(running_var + eps);  y = conv(x, fakequant(w * s)) / s;  BatchNorm(y)
+// so the quantizer sees exactly the folded weights that get deployed while batch statistics
+// keep training (per channel or per tensor, following the weight quantizer's spec).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "quant/scheme.h"
+
+namespace qforge::quant {
+
+struct QatOptions {
+  Scheme scheme;
+  std::map<std::string, QuantizeConfig> node_configs;  // by node name
+  bool keep_unsupported_float = false;  // unsupported nodes stay float (listed) instead of failing
+
+  // Per-layer control: overrides the scheme at one node.
+  void Annotate(const std::string& node, QuantizeConfig config) { node_configs[node] = std::move(config); }
+};
+
+struct QatModel {
+  Graph graph;
+  std::vector<std::string> kept_float;  // nodes left without fake quantization
+};
+
+// The float graph's parameters are copied (so a trained float model is the starting point).
+StatusOr<QatModel> QuantizeModel(const Graph& float_graph, const QatOptions& options);
+
+}  // namespace qforge::quant

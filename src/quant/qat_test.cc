@@ -1,0 +1,156 @@
+// QAT transform tests: the structure it builds on lenet5 (fake quantization per weight and per
+// fused unit, folding nodes), JSON round trip, that folding is exact (fake quantization off,
+// evaluation mode: the QAT graph computes what the float graph computes, per channel and per
+// tensor), that training steps run and learn, and that unsupported nodes are named or kept in
+// float on request.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "graph/builder.h"
+#include "quant/fake_quant_op.h"
+#include "quant/qat.h"
+#include "train/executor.h"
+#include "train/train_step.h"
+#include "zoo/zoo.h"
+
+namespace qforge::quant {
+namespace {
+
+Graph Lenet5WithStatistics(uint64_t seed) {
+  auto g = FindZooModel("lenet5")->build(seed);
+  EXPECT_TRUE(g.ok());
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  std::uniform_real_distribution<float> u(0.5f, 1.5f), v(-0.3f, 0.3f);
+  for (Param& p : g->params()) {
+    const bool scale = p.name.find("running_var") != std::string::npos || p.name.find("gamma") != std::string::npos;
+    const bool shift = p.name.find("running_mean") != std::string::npos || p.name.find("beta") != std::string::npos;
+    for (int64_t i = 0; scale || shift ? i < p.tensor.size() : false; ++i) p.tensor[i] = scale ? u(rng) : v(rng);
+  }
+  return std::move(*g);
+}
+
+int CountType(const Graph& g, std::string_view type) {
+  int n = 0;
+  for (const Node& node : g.nodes()) n += node.op->type() == type;
+  return n;
+}
+
+QatOptions Options(const std::string& scheme = "int8") {
+  QatOptions o;
+  o.scheme = *MakeScheme(scheme);
+  return o;
+}
+
+TEST(Qat, Lenet5Structure) {
+  const Graph g = Lenet5WithStatistics(1);
+  auto q = QuantizeModel(g, Options());
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  // Input + 4 weights + 4 unit outputs (conv1+BN+ReLU, conv2+BN+ReLU, dense1+ReLU, dense2).
+  EXPECT_EQ(CountType(q->graph, "FakeQuant"), 9);
+  EXPECT_EQ(CountType(q->graph, "BnFoldScale"), 2);
+  EXPECT_EQ(CountType(q->graph, "ScaleChannels"), 4);
+  EXPECT_TRUE(q->kept_float.empty());
+  // No fake quantization between a convolution and its batch norm and ReLU.
+  for (const Node& n : q->graph.nodes()) {
+    if (n.op->type() == "BatchNorm") {
+      EXPECT_NE(q->graph.values()[n.inputs[0]].name.find("/unfold"), std::string::npos);
+    }
+  }
+  // Round trip through JSON, as checkpoints store it.
+  auto back = Graph::FromJson(q->graph.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->nodes().size(), q->graph.nodes().size());
+  EXPECT_EQ(back->ToJson(), q->graph.ToJson());
+}
+
+void SetFakeQuant(Graph& g, bool enabled) {
+  for (Node& n : g.nodes())
+    if (n.op->type() == "FakeQuant") static_cast<FakeQuantOp&>(*n.op).set_enabled(enabled);
+}
+
+Tensor EvalOutput(Graph& g, const Tensor& x) {
+  Executor ex(&g, Backend::kReference);
+  EXPECT_TRUE(ex.Forward({&x}, false).ok());
+  return ex.value(g.outputs()[0]);
+}
+
+TEST(Qat, FoldingIsExactWithFakeQuantizationOff) {
+  for (const char* scheme : {"int8", "int8-per-tensor"}) {
+    Graph g = Lenet5WithStatistics(2);
+    auto q = QuantizeModel(g, Options(scheme));
+    ASSERT_TRUE(q.ok());
+    SetFakeQuant(q->graph, false);
+    Tensor x({3, 1, 28, 28});
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal;
+    for (int64_t i = 0; i < x.size(); ++i) x[i] = normal(rng);
+    const Tensor want = EvalOutput(g, x), got = EvalOutput(q->graph, x);
+    for (int64_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-4f * (1 + std::fabs(want[i]))) << scheme;
+    // With fake quantization on, outputs move but stay close (8 bits).
+    SetFakeQuant(q->graph, true);
+    const Tensor fq = EvalOutput(q->graph, x);
+    double err = 0, mag = 0;
+    for (int64_t i = 0; i < want.size(); ++i) err += std::fabs(fq[i] - want[i]), mag += std::fabs(want[i]);
+    EXPECT_GT(err, 0.0) << scheme;
+    EXPECT_LT(err, 0.1 * mag) << scheme;
+  }
+}
+
+TEST(Qat, TrainingStepsLearnAndTrackRanges) {
+  Graph g = Lenet5WithStatistics(4);
+  auto q = QuantizeModel(g, Options());
+  ASSERT_TRUE(q.ok());
+  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
+  // Two classes: bright top half vs bright bottom half.
+  Tensor x({16, 1, 28, 28});
+  std::vector<int32_t> labels(16);
+  for (int b = 0; b < 16; ++b) {
+    labels[b] = b % 2;
+    for (int i = 0; i < 784; ++i) x[b * 784 + i] = ((i < 392) == (b % 2 == 0)) ? 1.5f : -0.5f;
+  }
+  Rng rng(5);
+  double first = 0, last = 0;
+  for (int s = 0; s < 30; ++s) {
+    auto r = step.Run(x, labels, 1e-3f, &rng);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    (s == 0 ? first : last) = r->loss;
+  }
+  EXPECT_LT(last, 0.5 * first);
+  // The input's moving-average range was initialized from the first batch: [-0.5, 1.5].
+  const int min_id = q->graph.FindValue("image/act_quant/min"), max_id = q->graph.FindValue("image/act_quant/max");
+  ASSERT_GE(min_id, 0);
+  EXPECT_FLOAT_EQ(q->graph.params()[q->graph.values()[min_id].index].tensor[0], -0.5f);
+  EXPECT_FLOAT_EQ(q->graph.params()[q->graph.values()[max_id].index].tensor[0], 1.5f);
+}
+
+TEST(Qat, UnsupportedNodesAreNamedOrKeptInFloat) {
+  GraphBuilder b(1);
+  const int y = b.Dense(b.Sigmoid(b.Dense(b.Flatten(b.Input("x", {1, 4, 4})), 8)), 3);
+  auto g = b.Finish({y});
+  ASSERT_TRUE(g.ok());
+  QatOptions o = Options();
+  auto failed = QuantizeModel(*g, o);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("(Sigmoid): has no quantized kernel"), std::string::npos);
+  o.keep_unsupported_float = true;
+  auto kept = QuantizeModel(*g, o);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->kept_float.size(), 1u);
+  EXPECT_EQ(kept->graph.nodes()[kept->graph.values()[kept->graph.FindValue(kept->kept_float[0])].index].op->type(), "Sigmoid");
+  // Per-layer control: the first dense layer kept in float gets no fake quantization.
+  const std::string dense = g->nodes()[1].name;
+  QuantizeConfig keep;
+  keep.keep_float = true;
+  o.Annotate(dense, keep);
+  auto annotated = QuantizeModel(*g, o);
+  ASSERT_TRUE(annotated.ok());
+  EXPECT_EQ(annotated->graph.FindValue(dense + "/weight_quant"), -1);
+  EXPECT_GE(annotated->graph.FindValue(g->nodes()[3].name + "/weight_quant"), 0);
+  EXPECT_FALSE(MakeScheme("int4").ok());
+  EXPECT_FALSE(MakeScheme("nbit", 1, 8).ok());
+}
+
+}  // namespace
+}  // namespace qforge::quant
