@@ -17,5 +17,6 @@ Command AddModelsCommand(CLI::App& app);
 Command AddQuantizeCommand(CLI::App& app);
 Command AddInspectCommand(CLI::App& app);
 Command AddRunCommand(CLI::App& app);
+Command AddConvertCommand(CLI::App& app);
 
 }  // namespace qforge::cli

@@ -1,10 +1,12 @@
-// qforge command line: train, evaluate, quantize, inspect and run models.
+// qforge command line: train (float or quantization-aware), evaluate, quantize, convert, inspect
+// and run models.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <map>
 
 #include "cli/commands.h"
+#include "quant/fake_quant_op.h"
 
 int main(int argc, char** argv) {
   CLI::App app("qforge: train, quantize, compress and run neural networks", "qforge");
@@ -12,10 +14,16 @@ int main(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("qforge: error: {} (see --help)\n", e.what());
   });
+  // Quantization-aware checkpoints hold FakeQuant ops; every command may load one.
+  if (const qforge::Status s = qforge::quant::RegisterQuantOps(); !s.ok()) {
+    fmt::print(stderr, "qforge: error: {}\n", s.message());
+    return 1;
+  }
   std::map<CLI::App*, qforge::cli::Command> commands;
   using Adder = qforge::cli::Command (*)(CLI::App&);
   for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand, &qforge::cli::AddModelsCommand,
-                    &qforge::cli::AddQuantizeCommand, &qforge::cli::AddInspectCommand, &qforge::cli::AddRunCommand}) {
+                    &qforge::cli::AddQuantizeCommand, &qforge::cli::AddConvertCommand, &qforge::cli::AddInspectCommand,
+                    &qforge::cli::AddRunCommand}) {
     auto run = add(app);
     commands[app.get_subcommands({}).back()] = std::move(run);
   }

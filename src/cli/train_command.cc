@@ -1,5 +1,8 @@
-// `qforge train`: train a zoo model (from scratch, from --init weights, or --resume exactly).
+// `qforge train`: train a zoo model (from scratch, from --init weights, or --resume exactly),
+// in float or quantization-aware (--qat); a QAT run also converts its model to .qfm and reports
+// the runtime's accuracy on it beside the simulated one.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -7,7 +10,11 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/progress.h"
+#include "convert/evaluate.h"
 #include "core/threading.h"
+#include "data/file_bytes.h"
+#include "quant/qat.h"
+#include "quant/qat_export.h"
 #include "train/trainer.h"
 #include "zoo/zoo.h"
 
@@ -27,9 +34,45 @@ struct TrainFlags {
   int threads = 0;
   int64_t crop_padding = 0;
   bool flip = false, json = false, reference = false, profile = false;
+  // Quantization-aware training.
+  bool qat = false, qat_keep_float = false;
+  std::string scheme = "int8", quantizer = "ema";
+  int w_bits = 8, a_bits = 8;
   // Which options were given explicitly (they override the recipe and a resumed checkpoint).
   CLI::Option *epochs_opt, *batch_opt, *optimizer_opt, *lr_opt, *wd_opt, *schedule_opt, *warmup_opt;
 };
+
+// With --qat, rewrites a float graph for quantization-aware training (a QAT graph stays).
+Status MakeQuantizationAware(const TrainFlags& f, Checkpoint& ck) {
+  if (!f.qat || quant::IsQatGraph(ck.graph)) return Status::Ok();
+  quant::QatOptions o;
+  QF_ASSIGN_OR_RETURN(o.scheme, quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer));
+  o.keep_unsupported_float = f.qat_keep_float;
+  QF_ASSIGN_OR_RETURN(quant::QatModel qat, quant::QuantizeModel(ck.graph, o));
+  if (!qat.kept_float.empty() && !f.json)
+    fmt::print("kept in float: {}\n", fmt::join(qat.kept_float, ", "));
+  ck.graph = std::move(qat.graph);
+  ck.meta.train_state["qat"] = {{"scheme", f.scheme}, {"w_bits", f.w_bits}, {"a_bits", f.a_bits},
+                                {"quantizer", f.quantizer}, {"kept_float", qat.kept_float}};
+  return Status::Ok();
+}
+
+// Converts a QAT run's model to .qfm next to its checkpoint and measures it with the runtime:
+// its accuracy and how often its predictions agree with the simulation's.
+StatusOr<nlohmann::json> ConvertAndCompare(Checkpoint& run, const TrainTestData& data, const std::string& path,
+                                           Backend backend) {
+  QF_ASSIGN_OR_RETURN(const EvalResult sim, Evaluate(run.graph, data.test, run.meta.preprocess, 256, backend));
+  QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes, quant::ConvertQatModel(run.graph, run.meta, {}));
+  QF_RETURN_IF_ERROR(WriteFileAtomically(path, bytes));
+  QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::FromBytes(bytes.data(), bytes.size(), path));
+  QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult rt,
+                      convert::EvaluateQfm(model, path, data.test, 256, std::max(1, NumThreads())));
+  int64_t same = 0;
+  for (size_t i = 0; i < sim.predictions.size(); ++i) same += sim.predictions[i] == rt.predictions[i];
+  return nlohmann::json{{"qat_sim_accuracy", sim.accuracy}, {"int8_accuracy", rt.accuracy},
+                        {"agreement", static_cast<double>(same) / static_cast<double>(sim.predictions.size())},
+                        {"qfm", path}, {"model_bytes", bytes.size()}};
+}
 
 // Fills the run (graph, preprocessing, optimizer state) from --resume, --init or the zoo.
 StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) {
@@ -42,6 +85,7 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) 
       ck.optimizer_state.clear();
       ck.optimizer_steps = 0;
       ck.meta.train_state = nlohmann::json::object();
+      QF_RETURN_IF_ERROR(MakeQuantizationAware(f, ck));
     }
     return ck;
   }
@@ -51,6 +95,7 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) 
   ck.meta.model_name = zoo->name;
   ck.meta.preprocess = ComputeNormalization(data.train);
   ck.meta.class_names = data.train.class_names;
+  QF_RETURN_IF_ERROR(MakeQuantizationAware(f, ck));
   return ck;
 }
 
@@ -130,16 +175,22 @@ Status RunTrain(const TrainFlags& f) {
                       {"images_per_second", m.images_per_second}});
   }
   const double test_accuracy = history.back().test_accuracy;
+  nlohmann::json qat = nullptr;
+  if (quant::IsQatGraph(run.graph)) {
+    const std::string qfm = (std::filesystem::path(out_dir) / "model.qfm").string();
+    QF_ASSIGN_OR_RETURN(qat, ConvertAndCompare(run, data, qfm, options.backend));
+    if (!f.json)
+      fmt::print("QAT: simulated accuracy {:.4f}, runtime (int8 .qfm) accuracy {:.4f}, agreement {:.4f}; {} ({} bytes)\n",
+                 qat["qat_sim_accuracy"].get<double>(), qat["int8_accuracy"].get<double>(),
+                 qat["agreement"].get<double>(), qfm, qat["model_bytes"].get<int64_t>());
+  }
   if (f.json) {
-    fmt::print("{}\n", nlohmann::json{{"model", run.meta.model_name},
-                                      {"epochs", options.epochs},
-                                      {"test_accuracy", test_accuracy},
-                                      {"images_per_second", images / seconds},
-                                      {"threads", NumThreads()},
-                                      {"batch", options.batch},
-                                      {"checkpoint", options.checkpoint_path},
-                                      {"history", epochs}}
-                           .dump());
+    nlohmann::json j{{"model", run.meta.model_name},        {"epochs", options.epochs},
+                     {"test_accuracy", test_accuracy},       {"images_per_second", images / seconds},
+                     {"threads", NumThreads()},              {"batch", options.batch},
+                     {"checkpoint", options.checkpoint_path}, {"history", epochs}};
+    if (!qat.is_null()) j.update(qat);
+    fmt::print("{}\n", j.dump());
   } else {
     fmt::print("test accuracy {:.4f}, {:.0f} images/s; checkpoint {}\n", test_accuracy,
                images / seconds, options.checkpoint_path);
@@ -175,6 +226,12 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_flag("--augment-flip", f->flip, "random horizontal flips");
   cmd->add_flag("--reference", f->reference, "use the plain reference kernels (slow; for checking)");
   cmd->add_flag("--profile", f->profile, "print time per layer (forward/backward) at the end");
+  cmd->add_flag("--qat", f->qat, "quantization-aware training (fake quantization, batch-norm folding)");
+  cmd->add_option("--scheme", f->scheme, "QAT scheme: int8, int8-per-tensor, nbit, int16x8")->capture_default_str();
+  cmd->add_option("--quantizer", f->quantizer, "QAT quantizers: ema, lsq or pact")->capture_default_str();
+  cmd->add_option("--w-bits", f->w_bits, "nbit scheme: weight bits")->check(CLI::Range(2, 8));
+  cmd->add_option("--a-bits", f->a_bits, "nbit scheme: activation bits")->check(CLI::Range(2, 8));
+  cmd->add_flag("--qat-keep-float", f->qat_keep_float, "keep nodes QAT cannot quantize in float (listed)");
   cmd->add_flag("--json", f->json, "print one JSON object as the last line of stdout");
   return [f]() { return RunTrain(*f); };
 }

@@ -49,6 +49,9 @@ struct DeployGraph {
   std::vector<DeployLayer> layers;  // in execution order
   int input = 0;
   int output = -1;
+  // The deploy value each value of the training graph became (-1: none, e.g. a parameter);
+  // fused values (a conv's output and its batch norm's and ReLU's) share one.
+  std::vector<int> deploy_value_of;
 };
 
 }  // namespace qforge::convert

@@ -41,13 +41,18 @@ ActivationParams ChooseActivationParams(ValueRange r, bool int16) {
 }
 
 QuantizedWeights QuantizePerChannel(const DeployLayer& l) {
-  QuantizedWeights qw;
-  qw.scale.assign(l.out_channels(), 0.0f);
+  std::vector<float> scale(l.out_channels(), 0.0f);
   for (size_t i = 0; i < l.weights.size(); ++i) {
-    float& s = qw.scale[WeightChannel(l, i)];
+    float& s = scale[WeightChannel(l, i)];
     s = std::max(s, std::fabs(l.weights[i]));
   }
-  for (float& s : qw.scale) s = SymmetricGrid(s, GridMax(8)).scale;
+  for (float& s : scale) s = SymmetricGrid(s, GridMax(8)).scale;
+  return QuantizeWithScales(l, scale);
+}
+
+QuantizedWeights QuantizeWithScales(const DeployLayer& l, const std::vector<float>& scale) {
+  QuantizedWeights qw;
+  qw.scale = scale.size() == 1 ? std::vector<float>(l.out_channels(), scale[0]) : scale;
   qw.values.resize(l.weights.size());
   for (size_t i = 0; i < l.weights.size(); ++i)
     qw.values[i] = static_cast<int8_t>(
@@ -71,8 +76,10 @@ class Emitter {
   Emitter(const DeployGraph& g, const EmitOptions& o) : g_(g), o_(o), value_tensor_(g.values.size(), -1) {}
 
   StatusOr<std::vector<uint8_t>> Run() {
-    if (NeedsRanges(o_.mode) && o_.ranges.size() != g_.values.size())
+    if (NeedsRanges(o_.mode) && o_.ranges.size() != g_.values.size() && o_.params.size() != g_.values.size())
       return InternalError("{} mode needs a range for each of the {} values", ModeName(o_.mode), g_.values.size());
+    for (const ActivationParams& p : o_.params)
+      if (!(p.scale > 0.0f) || !std::isfinite(p.scale)) return InvalidArgument("an activation scale is not positive and finite");
     for (const ValueRange& r : o_.ranges)
       if (!std::isfinite(r.min) || !std::isfinite(r.max))
         return InvalidArgument("calibration produced a non-finite range (NaN or infinite activations)");
@@ -88,7 +95,9 @@ class Emitter {
   bool int16() const { return o_.mode == Mode::kInt16x8; }
   DType ActivationType() const { return !integer() ? DType::FLOAT32 : (int16() ? DType::INT16 : DType::INT8); }
 
-  ActivationParams Params(int value) const { return ChooseActivationParams(o_.ranges[value], int16()); }
+  ActivationParams Params(int value) const {
+    return o_.params.empty() ? ChooseActivationParams(o_.ranges[value], int16()) : o_.params[value];
+  }
 
   int NewActivation(int value, const std::string& name) {
     if (!integer()) return w_.AddActivation(name, DType::FLOAT32, g_.values[value].shape);
@@ -138,7 +147,8 @@ class Emitter {
       return {w_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
               w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     }
-    const QuantizedWeights qw = QuantizePerChannel(l);
+    auto learned = o_.weight_scales.find(l.name);
+    const QuantizedWeights qw = learned == o_.weight_scales.end() ? QuantizePerChannel(l) : QuantizeWithScales(l, learned->second);
     const std::vector<float>& scale = qw.scale;
     const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0};
     const int weights = w_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);

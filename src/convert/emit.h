@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,10 +28,20 @@ struct ValueRange {
   float min = 0.0f, max = 0.0f;
 };
 
+// The scale and zero point an activation with range r gets: asymmetric int8 over
+// [min(r.min, 0), max(r.max, 0)], or symmetric int16 (zero point 0).
+struct ActivationParams {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+
 struct EmitOptions {
   Mode mode = Mode::kFloat;
   bool int8_io = false;             // int8/int16x8: integer model input and output
-  std::vector<ValueRange> ranges;   // per deploy value (int8, int16x8)
+  std::vector<ValueRange> ranges;   // per deploy value (int8, int16x8), or:
+  std::vector<ActivationParams> params;  // per deploy value, exact (quantization-aware training)
+  // Per-channel weight scales by layer name (learned by QAT); others use max |w| / 127.
+  std::map<std::string, std::vector<float>> weight_scales;
   std::string metadata_json = "{}";
   bool every_value_an_output = false;  // calibration: output i is deploy value i
 };
@@ -44,18 +55,15 @@ struct QuantizedWeights {
   std::vector<float> scale;    // per output channel
 };
 QuantizedWeights QuantizePerChannel(const DeployLayer& layer);
+// With given scales (one per output channel, or one for all): round(w / s) clamped to
+// [-127, 127].
+QuantizedWeights QuantizeWithScales(const DeployLayer& layer, const std::vector<float>& scale);
 // The output channel of element i of the layer's weights.
 inline size_t WeightChannel(const DeployLayer& layer, size_t i) {
   const size_t oc = static_cast<size_t>(layer.out_channels());
   return layer.kind == LayerKind::kDepthwise ? i % oc : i / (layer.weights.size() / oc);
 }
 
-// The scale and zero point an activation with range r gets: asymmetric int8 over
-// [min(r.min, 0), max(r.max, 0)], or symmetric int16 (zero point 0).
-struct ActivationParams {
-  float scale = 1.0f;
-  int32_t zero_point = 0;
-};
 ActivationParams ChooseActivationParams(ValueRange r, bool int16);
 
 }  // namespace qforge::convert

@@ -47,6 +47,7 @@ class Lowering {
     deploy_of_[g_.inputs()[0]] = NewValue(in.name, Nhwc(in.shape));
     for (const Node& n : g_.nodes()) QF_RETURN_IF_ERROR(LowerNode(n));
     d_.output = deploy_of_[g_.outputs()[0]];
+    d_.deploy_value_of = deploy_of_;
     if (flatten_dims_[d_.output][0] != 0)
       return InvalidArgument("the model's output is a flattened NCHW tensor; add a Dense layer after it");
     return std::move(d_);

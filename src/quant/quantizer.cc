@@ -46,48 +46,116 @@ int64_t Channels(const QuantSpec& spec, const Tensor& x) {
 
 namespace {
 
-// Calls f(channel, first, end) for each channel's contiguous block of x (dimension 0 major).
-template <typename F>
-void ForEachChannel(const Tensor& x, size_t channels, F&& f) {
-  const int64_t inner = channels > 1 ? x.size() / static_cast<int64_t>(channels) : x.size();
-  for (size_t c = 0; c < channels; ++c) f(c, static_cast<int64_t>(c) * inner, static_cast<int64_t>(c + 1) * inner);
+// round(x / s) + zp for one element, as a float level clamped into [qmin - 1, qmax + 1] (still
+// telling inside from outside). Rounding is half away from zero, written without std::round so
+// the loops vectorize: v is clamped first, so truncation through int32 is exact, and
+// v - trunc(v) is exact too.
+struct Leveler {
+  float s, zp, lo, hi;  // lo/hi: the levels' bounds widened by one, relative to the zero point
+  Leveler(float scale, int32_t zero_point, int32_t qmin, int32_t qmax)
+      : s(scale), zp(static_cast<float>(zero_point)), lo(static_cast<float>(qmin) - 1.0f - zp),
+        hi(static_cast<float>(qmax) + 1.0f - zp) {}
+  float operator()(float x) const {
+    float v = x / s;
+    v = v > lo ? v : lo;  // NaN -> lo
+    v = v < hi ? v : hi;
+    const float t = static_cast<float>(static_cast<int32_t>(v));
+    const float d = v - t;
+    return t + (d >= 0.5f ? 1.0f : (d <= -0.5f ? -1.0f : 0.0f)) + zp;
+  }
+};
+
+constexpr int64_t kParallelElements = 32768;
+
+// Runs block(channel, first, end) over x's channels (dimension 0 when several): in parallel
+// over channels, or over chunks of the one channel, when x is large.
+template <typename Block>
+void ForEachBlock(const Tensor& x, size_t channels, Block&& block) {
+  const int64_t n = x.size();
+  if (channels > 1) {
+    const int64_t inner = n / static_cast<int64_t>(channels);
+#pragma omp parallel for if (n > kParallelElements)
+    for (int64_t c = 0; c < static_cast<int64_t>(channels); ++c) block(static_cast<size_t>(c), c * inner, (c + 1) * inner);
+    return;
+  }
+  constexpr int64_t kChunk = 16384;
+#pragma omp parallel for if (n > kParallelElements)
+  for (int64_t first = 0; first < n; first += kChunk) block(0, first, std::min(n, first + kChunk));
+}
+
+void FakeQuantizeRun(const float* __restrict x, float* __restrict y, int64_t n, Leveler level, float qmin, float qmax) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    float q = level(x[i]);
+    q = q > qmin ? q : qmin;
+    q = q < qmax ? q : qmax;
+    y[i] = (q - level.zp) * level.s;
+  }
+}
+
+void StraightThroughRun(const float* __restrict x, const float* __restrict dy, float* __restrict dx, int64_t n,
+                        Leveler level, float qmin, float qmax) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    const float q = level(x[i]);
+    const float g = dy[i];  // loaded unconditionally: the select below vectorizes
+    dx[i] = (q >= qmin) & (q <= qmax) ? g : 0.0f;
+  }
 }
 
 }  // namespace
 
 void FakeQuantize(const Tensor& x, const Grid& g, Tensor& y) {
-  const float* in = x.data();
-  float* out = y.data();
-  ForEachChannel(x, g.scale.size(), [&](size_t c, int64_t first, int64_t end) {
-    const float s = g.scale[c], zp = static_cast<float>(g.zero_point[c]);
-    const float lo = static_cast<float>(g.qmin), hi = static_cast<float>(g.qmax);
-    for (int64_t i = first; i < end; ++i) out[i] = (std::clamp(std::round(in[i] / s) + zp, lo, hi) - zp) * s;
+  ForEachBlock(x, g.scale.size(), [&](size_t c, int64_t first, int64_t end) {
+    FakeQuantizeRun(x.data() + first, y.data() + first, end - first, Leveler(g.scale[c], g.zero_point[c], g.qmin, g.qmax),
+                    static_cast<float>(g.qmin), static_cast<float>(g.qmax));
   });
 }
 
 void StraightThrough(const Tensor& x, const Grid& g, const Tensor& dy, Tensor& dx) {
-  const float *in = x.data(), *gy = dy.data();
-  float* gx = dx.data();
-  ForEachChannel(x, g.scale.size(), [&](size_t c, int64_t first, int64_t end) {
-    const float s = g.scale[c], zp = static_cast<float>(g.zero_point[c]);
-    const float lo = static_cast<float>(g.qmin), hi = static_cast<float>(g.qmax);
-    for (int64_t i = first; i < end; ++i) {
-      const float v = std::round(in[i] / s) + zp;
-      gx[i] = v >= lo && v <= hi ? gy[i] : 0.0f;
-    }
+  ForEachBlock(x, g.scale.size(), [&](size_t c, int64_t first, int64_t end) {
+    StraightThroughRun(x.data() + first, dy.data() + first, dx.data() + first, end - first,
+                       Leveler(g.scale[c], g.zero_point[c], g.qmin, g.qmax), static_cast<float>(g.qmin),
+                       static_cast<float>(g.qmax));
   });
 }
+
+namespace {
+
+// Minimum and maximum of x[0..n), vectorized; no parallel region inside (callers choose).
+void MinMaxRun(const float* __restrict x, int64_t n, float* lo, float* hi) {
+  float mn = x[0], mx = x[0];
+#pragma omp simd reduction(min : mn) reduction(max : mx)
+  for (int64_t i = 0; i < n; ++i) {
+    mn = x[i] < mn ? x[i] : mn;
+    mx = x[i] > mx ? x[i] : mx;
+  }
+  *lo = mn;
+  *hi = mx;
+}
+
+}  // namespace
 
 void ChannelMinMax(const QuantSpec& spec, const Tensor& x, std::vector<float>* lo, std::vector<float>* hi) {
   const auto channels = static_cast<size_t>(Channels(spec, x));
   lo->assign(channels, 0.0f);
   hi->assign(channels, 0.0f);
-  ForEachChannel(x, channels, [&](size_t c, int64_t first, int64_t end) {
-    if (first == end) return;
-    const auto [mn, mx] = std::minmax_element(x.data() + first, x.data() + end);
-    (*lo)[c] = *mn;
-    (*hi)[c] = *mx;
-  });
+  if (x.size() == 0) return;
+  if (channels > 1) {
+    ForEachBlock(x, channels, [&](size_t c, int64_t first, int64_t end) {
+      MinMaxRun(x.data() + first, end - first, &(*lo)[c], &(*hi)[c]);
+    });
+    return;
+  }
+  // One channel: per-chunk results, then their extremes.
+  constexpr int64_t kChunk = 16384;
+  const int64_t chunks = (x.size() + kChunk - 1) / kChunk;
+  std::vector<float> chunk_lo(chunks), chunk_hi(chunks);
+#pragma omp parallel for if (x.size() > kParallelElements)
+  for (int64_t k = 0; k < chunks; ++k)
+    MinMaxRun(x.data() + k * kChunk, std::min(kChunk, x.size() - k * kChunk), &chunk_lo[k], &chunk_hi[k]);
+  (*lo)[0] = *std::min_element(chunk_lo.begin(), chunk_lo.end());
+  (*hi)[0] = *std::max_element(chunk_hi.begin(), chunk_hi.end());
 }
 
 namespace {

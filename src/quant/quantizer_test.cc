@@ -52,6 +52,25 @@ TEST(FakeQuantize, EqualsTheIntegerGridFormula) {
   }
 }
 
+// Exact ties (k + 1/2 on the grid), their float neighbours, 0.49999997, NaN-free extremes:
+// rounding is half away from zero, as std::round.
+TEST(FakeQuantize, RoundsHalfAwayFromZeroAtExactTies) {
+  Grid g{{0.25f}, {3}, -128, 127};
+  std::vector<float> xs;
+  for (int k = -140; k <= 140; ++k) {
+    const float tie = (k + 0.5f) * 0.25f;
+    xs.insert(xs.end(), {tie, std::nextafter(tie, 0.0f), std::nextafter(tie, 1e9f), std::nextafter(tie, -1e9f)});
+  }
+  xs.insert(xs.end(), {0.49999997f * 0.25f, -0.49999997f * 0.25f, 1e30f, -1e30f, 0.0f, -0.0f});
+  Tensor x({static_cast<int64_t>(xs.size())}), y(x.shape());
+  std::copy(xs.begin(), xs.end(), x.data());
+  FakeQuantize(x, g, y);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const double level = std::clamp<double>(std::round(static_cast<double>(xs[i]) / 0.25) + 3, -128, 127);
+    EXPECT_EQ(y[static_cast<int64_t>(i)], static_cast<float>((level - 3) * 0.25)) << "x = " << xs[i];
+  }
+}
+
 TEST(FakeQuantize, UsesTheConvertersGrid) {
   const QuantSpec int8;  // 8-bit asymmetric: activations
   for (auto [lo, hi] : {std::pair{-1.3f, 2.7f}, std::pair{0.2f, 5.0f}, std::pair{-4.0f, -0.5f}}) {

@@ -49,7 +49,9 @@ StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Prep
     QF_RETURN_IF_ERROR(exec.Forward({&images}, /*training=*/false));
     const Tensor& logits = exec.value(graph.outputs()[0]);
     loss_sum += SoftmaxCrossEntropy(logits, labels, nullptr) * labels.size();
-    correct += CountCorrect(logits, labels);
+    const std::vector<int32_t> predicted = ArgMax(logits);
+    for (size_t i = 0; i < labels.size(); ++i) correct += predicted[i] == labels[i];
+    r.predictions.insert(r.predictions.end(), predicted.begin(), predicted.end());
     r.count += static_cast<int64_t>(labels.size());
   }
   if (r.count == 0) return InvalidArgument("evaluation set is empty");

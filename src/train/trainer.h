@@ -45,6 +45,7 @@ class ProgressReporter {
 struct EvalResult {
   double accuracy = 0, loss = 0;
   int64_t count = 0;
+  std::vector<int32_t> predictions;  // per example, in dataset order
 };
 
 StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Preprocess& pre,

@@ -1,0 +1,147 @@
+// QAT export: strip, lower, attach the trained grids, emit.
+#include "quant/qat_export.h"
+
+#include <map>
+#include <optional>
+
+#include "convert/emit.h"
+#include "convert/lower.h"
+#include "quant/fake_quant_op.h"
+
+namespace qforge::quant {
+namespace {
+
+// The float graph behind a QAT graph, and the grids its quantizers ended with.
+struct Stripped {
+  Graph graph;
+  std::map<int, Grid> activation_grids;                  // float-graph value -> grid
+  std::map<std::string, std::vector<float>> weight_scales;  // layer name -> learned scales
+};
+
+class Stripper {
+ public:
+  explicit Stripper(const Graph& q) : q_(q), map_(q.values().size(), -1) {}
+
+  StatusOr<Stripped> Run() {
+    QF_RETURN_IF_ERROR(RegisterQuantOps());
+    for (const Param& p : q_.params()) {
+      QF_ASSIGN_OR_RETURN(map_[p.value], out_.graph.AddParam(p.name, p.tensor, p.trainable));
+    }
+    for (int v : q_.inputs()) {
+      const Value& in = q_.values()[v];
+      QF_ASSIGN_OR_RETURN(map_[v], out_.graph.AddInput(in.name, Shape(in.shape.begin() + 1, in.shape.end())));
+    }
+    for (const Node& n : q_.nodes()) QF_RETURN_IF_ERROR(Strip(n));
+    std::vector<int> outputs;
+    for (int v : q_.outputs()) outputs.push_back(map_[v]);
+    QF_RETURN_IF_ERROR(out_.graph.SetOutputs(outputs));
+    return std::move(out_);
+  }
+
+ private:
+  // Weights: a parameter, or a parameter scaled per output channel (batch-norm folding).
+  bool IsWeight(int v) const {
+    const Value& value = q_.values()[v];
+    if (value.kind == ValueKind::kParam) return true;
+    if (value.kind != ValueKind::kNode) return false;
+    const Node& n = q_.nodes()[value.index];
+    return n.op->type() == "ScaleChannels" && n.op->attrs().value("axis", 1) == 0;
+  }
+
+  // The node that reads value v (a weight fake quantization's layer).
+  const Node* Reader(int v) const {
+    for (const Node& n : q_.nodes())
+      for (int i : n.inputs)
+        if (i == v) return &n;
+    return nullptr;
+  }
+
+  Status Strip(const Node& n) {
+    const std::string_view type = n.op->type();
+    if (type == "BnFoldScale") return Status::Ok();
+    if (type == "ScaleChannels") {
+      map_[n.output] = map_[n.inputs[0]];
+      return Status::Ok();
+    }
+    if (type != "FakeQuant") {
+      std::vector<int> inputs;
+      for (int v : n.inputs) inputs.push_back(map_[v]);
+      QF_ASSIGN_OR_RETURN(auto op, CreateOp(type, n.op->attrs()));
+      QF_ASSIGN_OR_RETURN(map_[n.output], out_.graph.AddNode(n.name, std::move(op), inputs));
+      return Status::Ok();
+    }
+    const auto& fq = static_cast<const FakeQuantOp&>(*n.op);
+    map_[n.output] = map_[n.inputs[0]];
+    if (!fq.enabled()) return Status::Ok();
+    const Quantizer& q = fq.quantizer();
+    std::vector<Tensor> params;
+    for (size_t i = 1; i < n.inputs.size(); ++i) params.push_back(q_.params()[q_.values()[n.inputs[i]].index].tensor);
+    std::vector<Tensor*> pointers;
+    for (Tensor& t : params) pointers.push_back(&t);
+    if (q.spec().bits < 8 || (q.spec().bits > 8 && q.spec().bits != 16))
+      return Unimplemented("node '{}': exporting {}-bit grids is not implemented yet (8 and 16 are)", n.name,
+                           q.spec().bits);
+    if (IsWeight(n.inputs[0])) {
+      if (q.type() == "minmax") return Status::Ok();  // the converter's own per-channel max|w| / 127
+      const Node* layer = Reader(n.output);
+      if (!layer) return InvalidArgument("node '{}': weight quantization feeds nothing", n.name);
+      QF_ASSIGN_OR_RETURN(const Grid g, q.CurrentGrid(nullptr, pointers));
+      out_.weight_scales[layer->name] = g.scale;
+      return Status::Ok();
+    }
+    auto grid = q.CurrentGrid(nullptr, pointers);
+    if (!grid.ok()) return InvalidArgument("node '{}': {}; train (or calibrate) before converting", n.name, grid.status().message());
+    if (grid->scale.size() != 1) return InvalidArgument("node '{}': activations need one scale per tensor", n.name);
+    out_.activation_grids[map_[n.output]] = *grid;
+    return Status::Ok();
+  }
+
+  const Graph& q_;
+  Stripped out_;
+  std::vector<int> map_;  // QAT value -> float value
+};
+
+}  // namespace
+
+bool IsQatGraph(const Graph& graph) {
+  for (const Node& n : graph.nodes())
+    if (n.op->type() == "FakeQuant") return true;
+  return false;
+}
+
+StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const CheckpointMeta& meta,
+                                               const QatExportOptions& options) {
+  QF_ASSIGN_OR_RETURN(Stripped s, Stripper(qat_graph).Run());
+  QF_ASSIGN_OR_RETURN(const convert::DeployGraph d, convert::Lower(s.graph));
+  std::vector<std::optional<convert::ActivationParams>> params(d.values.size());
+  bool int16 = false;
+  for (const auto& [value, grid] : s.activation_grids) {
+    const int dv = d.deploy_value_of[value];
+    if (dv < 0) continue;
+    params[dv] = convert::ActivationParams{grid.scale[0], grid.zero_point[0]};
+    int16 = grid.qmax > 127;
+  }
+  for (const convert::DeployLayer& l : d.layers) {  // pooling and flatten keep their input's grid
+    const bool keeps = l.kind == convert::LayerKind::kMaxPool || l.kind == convert::LayerKind::kAvgPool ||
+                       l.kind == convert::LayerKind::kFlatten;
+    if (keeps && params[l.inputs[0]]) params[l.output] = params[l.inputs[0]];
+  }
+  convert::EmitOptions eo;
+  eo.mode = int16 ? convert::Mode::kInt16x8 : convert::Mode::kInt8;
+  eo.int8_io = options.int8_io;
+  eo.weight_scales = std::move(s.weight_scales);
+  for (size_t v = 0; v < params.size(); ++v) {
+    if (!params[v]) return InvalidArgument("value '{}' has no trained quantization range (kept in float?)", d.values[v].name);
+    eo.params.push_back(*params[v]);
+  }
+  eo.metadata_json = nlohmann::json{{"model", meta.model_name},
+                                    {"mode", convert::ModeName(eo.mode)},
+                                    {"preprocess", meta.preprocess.ToJson()},
+                                    {"class_names", meta.class_names},
+                                    {"input_layout", "NHWC"},
+                                    {"qat", true}}
+                         .dump();
+  return convert::EmitQfm(d, eo);
+}
+
+}  // namespace qforge::quant
