@@ -33,10 +33,13 @@ class DeployCli : public Cli {
     EXPECT_EQ(t.exit_code, 0) << t.err;
     return Out("run") + "/model.ckpt";
   }
+  // The JSON object a command prints as its last line with --json.
   json Json(const std::string& args) {
     Result r = RunQforge(args + " --json", dir_);
     EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
-    return r.exit_code == 0 ? json::parse(r.out) : json::object();
+    if (r.exit_code != 0 || r.out.empty()) return json::object();
+    const size_t start = r.out.rfind('\n', r.out.size() - 2);
+    return json::parse(r.out.substr(start == std::string::npos ? 0 : start + 1));
   }
 };
 
@@ -93,6 +96,27 @@ TEST_F(DeployCli, QuantizeEvalInspectRun) {
   EXPECT_EQ(r.at("output_shape"), json::array({3, 10}));
   EXPECT_TRUE(fs::exists(Out("out.npy")));
   EXPECT_EQ(fs::file_size(Out("out.npy")), 128u + 3 * 10 * 4);
+}
+
+// Quantization-aware training from scratch and fine-tuning: the run reports the simulated and
+// the runtime's accuracy and their agreement; `convert` writes the same model.
+TEST_F(DeployCli, QatTrainConvertEval) {
+  const json t = Json("train --model lenet5 --qat --epochs 1 --threads 1 " + Data() + " --out " + Out("qat"));
+  ASSERT_TRUE(t.contains("int8_accuracy")) << t.dump();
+  EXPECT_GT(t.at("qat_sim_accuracy").get<double>(), 0.5);
+  EXPECT_GE(t.at("agreement").get<double>(), 0.9);
+  EXPECT_NEAR(t.at("int8_accuracy").get<double>(), t.at("qat_sim_accuracy").get<double>(), 0.1);
+  Json("convert " + Out("qat") + "/model.ckpt --out " + Out("qat.qfm"));
+  const json e = Json("eval " + Out("qat.qfm") + " " + Data());
+  EXPECT_DOUBLE_EQ(e.at("accuracy").get<double>(), t.at("int8_accuracy").get<double>());
+  EXPECT_EQ(e.at("mode"), "int8");
+
+  const std::string ckpt = TrainLenet5();
+  const json lsq = Json("train --init " + ckpt + " --qat --quantizer lsq --epochs 1 --lr 1e-4 " + Data() + " --out " + Out("lsq"));
+  EXPECT_GE(lsq.at("agreement").get<double>(), 0.9);
+  ExpectCleanError(RunQforge("convert " + ckpt + " --out " + Out("x.qfm"), dir_), "is a float model");
+  ExpectCleanError(RunQforge("train --model lenet5 --qat --scheme int3 " + Data(), dir_), "unknown scheme 'int3'");
+  ExpectCleanError(RunQforge("train --model lenet5 --qat --quantizer adaround " + Data(), dir_), "unknown quantizer");
 }
 
 TEST_F(DeployCli, BadInputGivesOneErrorLine) {

@@ -48,42 +48,62 @@ StatusOr<Shape> ScaleChannelsOp::InferShape(const std::vector<Shape>& in) const 
 
 namespace {
 
-// Calls f(channel, first, end) for each contiguous run of one channel's elements.
-template <typename F>
-void ForEachRun(const Tensor& x, int axis, F&& f) {
-  const Shape& s = x.shape();
-  const int64_t channels = s[axis];
-  int64_t inner = 1;
-  for (size_t d = axis + 1; d < s.size(); ++d) inner *= s[d];
-  const int64_t outer = x.size() / (channels * inner);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t c = 0; c < channels; ++c) f(c, (o * channels + c) * inner, (o * channels + c + 1) * inner);
-}
+// x viewed as [outer, channels, inner] along `axis`.
+struct ChannelView {
+  int64_t outer, channels, inner;
+  ChannelView(const Tensor& x, int axis) : channels(x.shape()[axis]), inner(1) {
+    for (size_t d = axis + 1; d < x.shape().size(); ++d) inner *= x.shape()[d];
+    outer = x.size() / (channels * inner);
+  }
+};
+
+constexpr int64_t kParallelElements = 32768;
 
 }  // namespace
 
 void ScaleChannelsOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
-  const float *x = in[0]->data(), *s = in[1]->data();
-  ForEachRun(*in[0], axis_, [&](int64_t c, int64_t first, int64_t end) {
-    const float k = invert_ ? 1.0f / s[c] : s[c];
-    for (int64_t i = first; i < end; ++i) out[i] = x[i] * k;
-  });
+  const ChannelView v(*in[0], axis_);
+  const float* __restrict x = in[0]->data();
+  const float* s = in[1]->data();
+  float* __restrict y = out.data();
+  const bool invert = invert_;
+#pragma omp parallel for collapse(2) if (in[0]->size() > kParallelElements)
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = 0; c < v.channels; ++c) {
+      const float k = invert ? 1.0f / s[c] : s[c];
+      const int64_t base = (o * v.channels + c) * v.inner;
+#pragma omp simd
+      for (int64_t i = 0; i < v.inner; ++i) y[base + i] = x[base + i] * k;
+    }
 }
 
 void ScaleChannelsOp::Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor&, const Tensor& dy,
                                const std::vector<Tensor*>& din) {
-  const float *x = in[0]->data(), *s = in[1]->data();
-  if (din[1]) std::fill_n(din[1]->data(), din[1]->size(), 0.0f);
-  ForEachRun(*in[0], axis_, [&](int64_t c, int64_t first, int64_t end) {
-    const float k = invert_ ? 1.0f / s[c] : s[c];
-    double ds = 0.0;
-    for (int64_t i = first; i < end; ++i) {
-      if (din[0]) din[0]->data()[i] = dy[i] * k;
-      ds += static_cast<double>(dy[i]) * x[i];
+  const ChannelView v(*in[0], axis_);
+  const float* __restrict x = in[0]->data();
+  const float* s = in[1]->data();
+  const float* __restrict g = dy.data();
+  float* __restrict dx = din[0] ? din[0]->data() : nullptr;
+  float* ds = din[1] ? din[1]->data() : nullptr;
+  const bool invert = invert_;
+  // One channel per iteration, so its scale gradient is summed without races.
+#pragma omp parallel for if (in[0]->size() > kParallelElements)
+  for (int64_t c = 0; c < v.channels; ++c) {
+    const float k = invert ? 1.0f / s[c] : s[c];
+    float sum = 0.0f;
+    for (int64_t o = 0; o < v.outer; ++o) {
+      const int64_t base = (o * v.channels + c) * v.inner;
+      float partial = 0.0f;
+#pragma omp simd reduction(+ : partial)
+      for (int64_t i = 0; i < v.inner; ++i) {
+        if (dx) dx[base + i] = g[base + i] * k;
+        partial += g[base + i] * x[base + i];
+      }
+      sum += partial;
     }
     // d(x s)/ds = x; d(x / s)/ds = -x / s^2.
-    if (din[1]) din[1]->data()[c] += static_cast<float>(invert_ ? -ds * k * k : ds);
-  });
+    if (ds) ds[c] = invert ? -sum * k * k : sum;
+  }
 }
 
 }  // namespace qforge

@@ -11,6 +11,8 @@
 #include "graph/builder.h"
 #include "quant/fake_quant_op.h"
 #include "quant/qat.h"
+#include "quant/qat_export.h"
+#include "runtime/interpreter.h"
 #include "train/executor.h"
 #include "train/train_step.h"
 #include "zoo/zoo.h"
@@ -123,6 +125,53 @@ TEST(Qat, TrainingStepsLearnAndTrackRanges) {
   ASSERT_GE(min_id, 0);
   EXPECT_FLOAT_EQ(q->graph.params()[q->graph.values()[min_id].index].tensor[0], -0.5f);
   EXPECT_FLOAT_EQ(q->graph.params()[q->graph.values()[max_id].index].tensor[0], 1.5f);
+}
+
+// The converted model runs what training simulated: the same grids, so the runtime's int8
+// logits are within a few output steps of the simulation's and predict the same classes.
+TEST(Qat, ExportedModelMatchesTheSimulation) {
+  Graph g = Lenet5WithStatistics(6);
+  auto q = QuantizeModel(g, Options());
+  ASSERT_TRUE(q.ok());
+  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
+  Tensor x({32, 1, 28, 28});
+  std::vector<int32_t> labels(32);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
+  for (int64_t i = 0; i < x.size(); ++i) x[i] = u(rng);
+  for (int b = 0; b < 32; ++b) labels[b] = b % 10;
+  Rng step_rng(8);
+  for (int s = 0; s < 10; ++s) ASSERT_TRUE(step.Run(x, labels, 1e-3f, &step_rng).ok());
+  EXPECT_TRUE(IsQatGraph(q->graph));
+  EXPECT_FALSE(IsQatGraph(g));
+
+  CheckpointMeta meta;
+  meta.model_name = "lenet5";
+  auto bytes = ConvertQatModel(q->graph, meta, {});
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "qat.qfm");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto it = runtime::Interpreter::Create(*model, {32});
+  ASSERT_TRUE(it.ok()) << it.status().message();
+  ASSERT_TRUE((*it)->SetInput(0, x.data(), x.size() * 4).ok());  // one channel: NCHW == NHWC
+  ASSERT_TRUE((*it)->Invoke().ok());
+  const runtime::RuntimeTensor& out = (*it)->output(0);
+  const Tensor sim = EvalOutput(q->graph, x);
+  // The output grid's step, from the exported file.
+  const auto* fq_out = (*model)->flat().tensors()->Get((*model)->flat().operators()->Get(
+      (*model)->flat().operators()->size() - 1)->inputs()->Get(0));
+  const float step_size = fq_out->quantization()->scale()->Get(0);
+  int agree = 0;
+  for (int b = 0; b < 32; ++b) {
+    int best_sim = 0, best_rt = 0;
+    for (int c = 0; c < 10; ++c) {
+      EXPECT_NEAR(out.as<float>()[b * 10 + c], sim[b * 10 + c], 4 * step_size) << b << " " << c;
+      if (sim[b * 10 + c] > sim[b * 10 + best_sim]) best_sim = c;
+      if (out.as<float>()[b * 10 + c] > out.as<float>()[b * 10 + best_rt]) best_rt = c;
+    }
+    agree += best_sim == best_rt;
+  }
+  EXPECT_GE(agree, 30);
 }
 
 TEST(Qat, UnsupportedNodesAreNamedOrKeptInFloat) {

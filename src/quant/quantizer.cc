@@ -83,13 +83,15 @@ void ForEachBlock(const Tensor& x, size_t channels, Block&& block) {
   for (int64_t first = 0; first < n; first += kChunk) block(0, first, std::min(n, first + kChunk));
 }
 
-void FakeQuantizeRun(const float* __restrict x, float* __restrict y, int64_t n, Leveler level, float qmin, float qmax) {
+void FakeQuantizeRun(const float* __restrict x, float* __restrict y, uint8_t* __restrict inside, int64_t n,
+                     Leveler level, float qmin, float qmax) {
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) {
-    float q = level(x[i]);
-    q = q > qmin ? q : qmin;
+    const float raw = level(x[i]);
+    float q = raw > qmin ? raw : qmin;
     q = q < qmax ? q : qmax;
     y[i] = (q - level.zp) * level.s;
+    if (inside) inside[i] = static_cast<uint8_t>(raw == q);
   }
 }
 
@@ -105,11 +107,23 @@ void StraightThroughRun(const float* __restrict x, const float* __restrict dy, f
 
 }  // namespace
 
-void FakeQuantize(const Tensor& x, const Grid& g, Tensor& y) {
+void FakeQuantize(const Tensor& x, const Grid& g, Tensor& y, std::vector<uint8_t>* inside) {
+  if (inside) inside->resize(static_cast<size_t>(x.size()));
+  uint8_t* mask = inside ? inside->data() : nullptr;
   ForEachBlock(x, g.scale.size(), [&](size_t c, int64_t first, int64_t end) {
-    FakeQuantizeRun(x.data() + first, y.data() + first, end - first, Leveler(g.scale[c], g.zero_point[c], g.qmin, g.qmax),
-                    static_cast<float>(g.qmin), static_cast<float>(g.qmax));
+    FakeQuantizeRun(x.data() + first, y.data() + first, mask ? mask + first : nullptr, end - first,
+                    Leveler(g.scale[c], g.zero_point[c], g.qmin, g.qmax), static_cast<float>(g.qmin),
+                    static_cast<float>(g.qmax));
   });
+}
+
+void MaskedGradient(const std::vector<uint8_t>& inside, const Tensor& dy, Tensor& dx) {
+  const uint8_t* __restrict m = inside.data();
+  const float* __restrict g = dy.data();
+  float* __restrict out = dx.data();
+  const int64_t n = dy.size();
+#pragma omp parallel for simd if (n > kParallelElements)
+  for (int64_t i = 0; i < n; ++i) out[i] = m[i] ? g[i] : 0.0f;
 }
 
 void StraightThrough(const Tensor& x, const Grid& g, const Tensor& dy, Tensor& dx) {

@@ -48,8 +48,11 @@ Grid GridFromRanges(const QuantSpec& spec, const std::vector<float>& lo, const s
 int64_t Channels(const QuantSpec& spec, const Tensor& x);
 
 // y = (clamp(round(x / s) + zp, qmin, qmax) - zp) * s, per channel along dimension 0 when the
-// grid has several; round is half away from zero, as the runtime's QUANTIZE.
-void FakeQuantize(const Tensor& x, const Grid& grid, Tensor& y);
+// grid has several; round is half away from zero, as the runtime's QUANTIZE. With `inside`,
+// also records which elements fell inside [qmin, qmax] before clamping (1) or not (0).
+void FakeQuantize(const Tensor& x, const Grid& grid, Tensor& y, std::vector<uint8_t>* inside = nullptr);
+// dx = dy where inside[i], else 0: the straight-through gradient from a recorded mask.
+void MaskedGradient(const std::vector<uint8_t>& inside, const Tensor& dy, Tensor& dx);
 // Straight-through estimator with clipping: dx = dy where round(x / s) + zp lies in
 // [qmin, qmax], else 0.
 void StraightThrough(const Tensor& x, const Grid& grid, const Tensor& dy, Tensor& dx);

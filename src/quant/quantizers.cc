@@ -12,12 +12,12 @@ void RangeQuantizer::Forward(bool training, const Tensor& x, const std::vector<T
   std::vector<float> lo, hi;
   if (!Range(&x, params, &lo, &hi).ok()) ChannelMinMax(spec(), x, &lo, &hi);
   grid_ = GridFromRanges(spec(), lo, hi);
-  FakeQuantize(x, grid_, y);
+  FakeQuantize(x, grid_, y, &inside_);
 }
 
 void RangeQuantizer::Backward(const Tensor& x, const std::vector<Tensor*>&, const Tensor& dy, Tensor* dx,
                               const std::vector<Tensor*>&) {
-  if (dx) StraightThrough(x, grid_, dy, *dx);
+  if (dx) MaskedGradient(inside_, dy, *dx);
 }
 
 StatusOr<Grid> RangeQuantizer::CurrentGrid(const Tensor* x, const std::vector<Tensor*>& params) const {

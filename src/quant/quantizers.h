@@ -26,7 +26,8 @@ class RangeQuantizer : public Quantizer {
                        std::vector<float>* hi) const = 0;
 
  private:
-  Grid grid_;  // of the last Forward, for Backward
+  Grid grid_;                   // of the last Forward
+  std::vector<uint8_t> inside_;  // of the last Forward: the straight-through mask for Backward
 };
 
 std::map<std::string, QuantizerFactory, std::less<>> BuiltInQuantizers();
