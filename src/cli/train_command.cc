@@ -38,6 +38,7 @@ struct TrainFlags {
   bool qat = false, qat_keep_float = false;
   std::string scheme = "int8", quantizer = "ema";
   int w_bits = 8, a_bits = 8;
+  int64_t freeze_bn_step = -1, freeze_observers_step = -1;
   // Which options were given explicitly (they override the recipe and a resumed checkpoint).
   CLI::Option *epochs_opt, *batch_opt, *optimizer_opt, *lr_opt, *wd_opt, *schedule_opt, *warmup_opt;
 };
@@ -159,6 +160,12 @@ Status RunTrain(const TrainFlags& f) {
   if (ec) return InvalidArgument("cannot create output folder {}: {}", out_dir, ec.message());
   options.checkpoint_path = (std::filesystem::path(out_dir) / "model.ckpt").string();
 
+  if (quant::IsQatGraph(run.graph)) {
+    options.before_step = [&f](int64_t step, Graph& graph) {
+      if (f.freeze_bn_step >= 0 && step >= f.freeze_bn_step) quant::FreezeBatchNorm(graph);
+      if (f.freeze_observers_step >= 0 && step >= f.freeze_observers_step) quant::FreezeObservers(graph);
+    };
+  }
   if (!f.json)
     fmt::print("training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name,
                options.epochs, options.batch, options.optimizer.type, options.schedule.base_lr,
@@ -232,6 +239,10 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--w-bits", f->w_bits, "nbit scheme: weight bits")->check(CLI::Range(2, 8));
   cmd->add_option("--a-bits", f->a_bits, "nbit scheme: activation bits")->check(CLI::Range(2, 8));
   cmd->add_flag("--qat-keep-float", f->qat_keep_float, "keep nodes QAT cannot quantize in float (listed)");
+  cmd->add_option("--freeze-bn-step", f->freeze_bn_step, "QAT: batch norms use running statistics from this step on")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  cmd->add_option("--freeze-observers-step", f->freeze_observers_step, "QAT: ranges stop moving from this step on")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd->add_flag("--json", f->json, "print one JSON object as the last line of stdout");
   return [f]() { return RunTrain(*f); };
 }

@@ -22,6 +22,7 @@ BatchNormOp::BatchNormOp(float eps, float momentum, bool fuse_relu)
 nlohmann::json BatchNormOp::attrs() const {
   nlohmann::json j{{"eps", eps_}, {"momentum", momentum_}};
   if (fuse_relu_) j["fuse_relu"] = true;
+  if (frozen_) j["frozen"] = true;
   return j;
 }
 
@@ -29,7 +30,9 @@ StatusOr<std::unique_ptr<Op>> BatchNormOp::FromAttrs(const nlohmann::json& attrs
   const float eps = attrs.value("eps", 1e-5f), momentum = attrs.value("momentum", 0.1f);
   if (!(eps > 0)) return InvalidArgument("BatchNorm eps must be > 0");
   if (!(momentum >= 0 && momentum <= 1)) return InvalidArgument("BatchNorm momentum must be in [0, 1]");
-  return std::unique_ptr<Op>(new BatchNormOp(eps, momentum, attrs.value("fuse_relu", false)));
+  auto op = std::make_unique<BatchNormOp>(eps, momentum, attrs.value("fuse_relu", false));
+  op->set_frozen(attrs.value("frozen", false));
+  return std::unique_ptr<Op>(std::move(op));
 }
 
 StatusOr<Shape> BatchNormOp::InferShape(const std::vector<Shape>& in) const {
@@ -57,11 +60,11 @@ ref::BatchNormShape BatchNormOp::ShapeOf(const Tensor& x) const {
 void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
   const auto s = ShapeOf(*in[0]);
   const bool fast = ctx.backend == Backend::kFast;
-  last_training_ = ctx.training;
+  last_training_ = ctx.training && !frozen_;
   save_mean_.Resize({s.c});
   save_var_.Resize({s.c});
   const float *x = in[0]->data(), *gamma = in[1]->data(), *beta = in[2]->data();
-  if (ctx.training) {
+  if (last_training_) {
     if (fast) {
       cpu::BatchNormForwardTraining(s, x, gamma, beta, fuse_relu_, save_mean_.data(),
                                     save_var_.data(), out.data());

@@ -23,6 +23,10 @@ class BatchNormOp : public Op {
 
   float eps() const { return eps_; }
   bool fuse_relu() const { return fuse_relu_; }
+  // Frozen: training uses (and back-propagates through) the running statistics, which stop
+  // updating — how quantization-aware training ends, matching the deployed folding.
+  bool frozen() const { return frozen_; }
+  void set_frozen(bool frozen) { frozen_ = frozen; }
 
  private:
   ref::BatchNormShape ShapeOf(const Tensor& x) const;
@@ -31,6 +35,7 @@ class BatchNormOp : public Op {
 
   float eps_, momentum_;
   bool fuse_relu_;
+  bool frozen_ = false;
   bool last_training_ = false;
   Tensor save_mean_, save_var_;  // statistics the last forward normalized with
   Tensor masked_grad_;           // reference path with fuse_relu: the gradient through ReLU

@@ -9,11 +9,14 @@ namespace qforge::quant {
 StatusOr<std::unique_ptr<Op>> FakeQuantOp::FromAttrs(const nlohmann::json& attrs) {
   const std::string type = attrs.at("quantizer").get<std::string>();
   QF_ASSIGN_OR_RETURN(std::unique_ptr<Quantizer> q, CreateQuantizer(type, attrs.value("config", nlohmann::json::object())));
-  return std::unique_ptr<Op>(new FakeQuantOp(std::move(q), attrs.value("enabled", true)));
+  return std::unique_ptr<Op>(new FakeQuantOp(std::move(q), attrs.value("enabled", true), attrs.value("observing", true)));
 }
 
 nlohmann::json FakeQuantOp::attrs() const {
-  return {{"quantizer", std::string(quantizer_->type())}, {"config", quantizer_->attrs()}, {"enabled", enabled_}};
+  return {{"quantizer", std::string(quantizer_->type())},
+          {"config", quantizer_->attrs()},
+          {"enabled", enabled_},
+          {"observing", observing_}};
 }
 
 StatusOr<Shape> FakeQuantOp::InferShape(const std::vector<Shape>& inputs) const {
@@ -35,7 +38,7 @@ void FakeQuantOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& inpu
     return;
   }
   const std::vector<Tensor*> params(inputs.begin() + 1, inputs.end());
-  quantizer_->Forward(ctx.training, *inputs[0], params, output);
+  quantizer_->Forward(ctx.training && observing_, *inputs[0], params, output);
 }
 
 void FakeQuantOp::Backward(const OpContext&, const std::vector<Tensor*>& inputs, const Tensor&,

@@ -13,9 +13,9 @@ namespace qforge::quant {
 
 class FakeQuantOp : public Op {
  public:
-  explicit FakeQuantOp(std::unique_ptr<Quantizer> quantizer, bool enabled = true)
-      : quantizer_(std::move(quantizer)), enabled_(enabled) {}
-  // {"quantizer": type, "config": the quantizer's attrs(), "enabled": bool}.
+  explicit FakeQuantOp(std::unique_ptr<Quantizer> quantizer, bool enabled = true, bool observing = true)
+      : quantizer_(std::move(quantizer)), enabled_(enabled), observing_(observing) {}
+  // {"quantizer": type, "config": the quantizer's attrs(), "enabled": bool, "observing": bool}.
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
   std::string_view type() const override { return "FakeQuant"; }
@@ -29,10 +29,15 @@ class FakeQuantOp : public Op {
   const Quantizer& quantizer() const { return *quantizer_; }
   bool enabled() const { return enabled_; }
   void set_enabled(bool enabled) { enabled_ = enabled; }
+  // Not observing: range trackers keep their ranges during training (learned parameters still
+  // train through their gradients).
+  bool observing() const { return observing_; }
+  void set_observing(bool observing) { observing_ = observing; }
 
  private:
   std::unique_ptr<Quantizer> quantizer_;
   bool enabled_;
+  bool observing_;
 };
 
 // Makes "FakeQuant" known to CreateOp (and so to Graph::FromJson and checkpoints).

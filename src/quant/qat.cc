@@ -179,4 +179,14 @@ StatusOr<QatModel> QuantizeModel(const Graph& float_graph, const QatOptions& opt
   return QatTransform(float_graph, options).Run();
 }
 
+void FreezeBatchNorm(Graph& graph) {
+  for (Node& n : graph.nodes())
+    if (n.op->type() == "BatchNorm") static_cast<BatchNormOp&>(*n.op).set_frozen(true);
+}
+
+void FreezeObservers(Graph& graph) {
+  for (Node& n : graph.nodes())
+    if (n.op->type() == "FakeQuant") static_cast<FakeQuantOp&>(*n.op).set_observing(false);
+}
+
 }  // namespace qforge::quant

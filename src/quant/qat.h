@@ -35,4 +35,9 @@ struct QatModel {
 // The float graph's parameters are copied (so a trained float model is the starting point).
 StatusOr<QatModel> QuantizeModel(const Graph& float_graph, const QatOptions& options);
 
+// Late in QAT: batch norms switch to their running statistics (what deployment folds in), and
+// range trackers stop moving. Both are recorded in the ops' attributes (checkpoints keep them).
+void FreezeBatchNorm(Graph& graph);
+void FreezeObservers(Graph& graph);
+
 }  // namespace qforge::quant

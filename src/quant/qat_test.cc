@@ -174,6 +174,37 @@ TEST(Qat, ExportedModelMatchesTheSimulation) {
   EXPECT_GE(agree, 30);
 }
 
+// Frozen batch norms train on running statistics (the training forward equals evaluation) and
+// frozen observers keep their ranges; both survive a JSON round trip.
+TEST(Qat, FreezingBatchNormAndObservers) {
+  Graph g = Lenet5WithStatistics(9);
+  auto q = QuantizeModel(g, Options());
+  ASSERT_TRUE(q.ok());
+  Tensor x({4, 1, 28, 28}, 0.3f);
+  for (int64_t i = 0; i < x.size(); i += 7) x[i] = 1.7f;
+  {
+    Executor warm(&q->graph, Backend::kReference);  // initializes the moving averages
+    ASSERT_TRUE(warm.Forward({&x}, true).ok());
+  }
+  FreezeBatchNorm(q->graph);
+  FreezeObservers(q->graph);
+  const int max_id = q->graph.FindValue("bn1/act_quant/max");
+  ASSERT_GE(max_id, 0);
+  const float range_before = q->graph.params()[q->graph.values()[max_id].index].tensor[0];
+  Tensor y = x;
+  for (int64_t i = 0; i < y.size(); ++i) y[i] *= 3.0f;  // a batch with a wider range
+  Executor train(&q->graph, Backend::kReference);
+  ASSERT_TRUE(train.Forward({&y}, true).ok());
+  const Tensor trained = train.value(q->graph.outputs()[0]);
+  EXPECT_EQ(q->graph.params()[q->graph.values()[max_id].index].tensor[0], range_before);
+  const Tensor evaluated = EvalOutput(q->graph, y);
+  for (int64_t i = 0; i < trained.size(); ++i) EXPECT_EQ(trained[i], evaluated[i]);
+  auto back = Graph::FromJson(q->graph.ToJson());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->ToJson(), q->graph.ToJson());
+  EXPECT_NE(q->graph.ToJson().dump().find("\"frozen\":true"), std::string::npos);
+}
+
 TEST(Qat, UnsupportedNodesAreNamedOrKeptInFloat) {
   GraphBuilder b(1);
   const int y = b.Dense(b.Sigmoid(b.Dense(b.Flatten(b.Input("x", {1, 4, 4})), 8)), 3);

@@ -94,6 +94,7 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, b = 0;
     while (it.Next(&images, &labels)) {
+      if (options.before_step) options.before_step(step, graph);
       auto result = trainer.Run(images, labels, options.schedule.At(step), &dropout_rng);
       if (!result.ok())
         return Status(result.status().code(), fmt::format("epoch {}, step {}: {}", epoch + 1, step,

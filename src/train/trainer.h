@@ -3,6 +3,7 @@
 // continues exactly where it stopped (same batches, same updates) for a given thread count.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct TrainOptions {
   Backend backend = Backend::kFast;
   std::string checkpoint_path;  // written after every epoch; empty: not written
   bool profile = false;         // print per-node forward/backward times to stderr at the end
+  // Called before every step with the step's global index (e.g. to freeze parts of the graph).
+  std::function<void(int64_t step, Graph& graph)> before_step;
 };
 
 struct EpochMetrics {
