@@ -47,16 +47,17 @@ QuantizedWeights QuantizePerChannel(const DeployLayer& l) {
     s = std::max(s, std::fabs(l.weights[i]));
   }
   for (float& s : scale) s = SymmetricGrid(s, GridMax(8)).scale;
-  return QuantizeWithScales(l, scale);
+  return QuantizeWithScales(l, WeightGrid{scale, 8});
 }
 
-QuantizedWeights QuantizeWithScales(const DeployLayer& l, const std::vector<float>& scale) {
+QuantizedWeights QuantizeWithScales(const DeployLayer& l, const WeightGrid& grid) {
   QuantizedWeights qw;
-  qw.scale = scale.size() == 1 ? std::vector<float>(l.out_channels(), scale[0]) : scale;
+  qw.scale = grid.scale.size() == 1 ? std::vector<float>(l.out_channels(), grid.scale[0]) : grid.scale;
+  const double qmax = GridMax(grid.bits);
   qw.values.resize(l.weights.size());
   for (size_t i = 0; i < l.weights.size(); ++i)
     qw.values[i] = static_cast<int8_t>(
-        std::clamp<double>(std::round(l.weights[i] / qw.scale[WeightChannel(l, i)]), -127.0, 127.0));
+        std::clamp<double>(std::round(l.weights[i] / qw.scale[WeightChannel(l, i)]), -qmax, qmax));
   return qw;
 }
 
@@ -102,7 +103,7 @@ class Emitter {
   int NewActivation(int value, const std::string& name) {
     if (!integer()) return w_.AddActivation(name, DType::FLOAT32, g_.values[value].shape);
     const ActivationParams p = Params(value);
-    const QuantParams q{{p.scale}, {p.zero_point}, 0};
+    const QuantParams q{{p.scale}, {p.zero_point}, 0, p.bits};
     return w_.AddActivation(name, ActivationType(), g_.values[value].shape, &q);
   }
 
@@ -147,10 +148,11 @@ class Emitter {
       return {w_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
               w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     }
-    auto learned = o_.weight_scales.find(l.name);
-    const QuantizedWeights qw = learned == o_.weight_scales.end() ? QuantizePerChannel(l) : QuantizeWithScales(l, learned->second);
+    auto given = o_.weight_grids.find(l.name);
+    const QuantizedWeights qw = given == o_.weight_grids.end() ? QuantizePerChannel(l) : QuantizeWithScales(l, given->second);
     const std::vector<float>& scale = qw.scale;
-    const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0};
+    const int weight_bits = given == o_.weight_grids.end() || given->second.bits == 8 ? 0 : given->second.bits;
+    const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, weight_bits};
     const int weights = w_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
     if (o_.mode == Mode::kDynamic) return {weights, w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     // Integer bias at scale s_in * s_w[c]. That scale is implied by the specification, so the

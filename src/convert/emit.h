@@ -33,6 +33,14 @@ struct ValueRange {
 struct ActivationParams {
   float scale = 1.0f;
   int32_t zero_point = 0;
+  int bits = 0;  // an n-bit grid (2..7) inside int8; 0: the type's full width
+};
+
+// Weights quantized with given per-channel scales (or one) to a b-bit narrow grid
+// [-(2^(b-1) - 1), 2^(b-1) - 1] (quantization-aware training's learned or n-bit grids).
+struct WeightGrid {
+  std::vector<float> scale;
+  int bits = 8;
 };
 
 struct EmitOptions {
@@ -40,8 +48,8 @@ struct EmitOptions {
   bool int8_io = false;             // int8/int16x8: integer model input and output
   std::vector<ValueRange> ranges;   // per deploy value (int8, int16x8), or:
   std::vector<ActivationParams> params;  // per deploy value, exact (quantization-aware training)
-  // Per-channel weight scales by layer name (learned by QAT); others use max |w| / 127.
-  std::map<std::string, std::vector<float>> weight_scales;
+  // Weight grids by layer name (from QAT); other layers use max |w| / 127.
+  std::map<std::string, WeightGrid> weight_grids;
   std::string metadata_json = "{}";
   bool every_value_an_output = false;  // calibration: output i is deploy value i
 };
@@ -55,9 +63,9 @@ struct QuantizedWeights {
   std::vector<float> scale;    // per output channel
 };
 QuantizedWeights QuantizePerChannel(const DeployLayer& layer);
-// With given scales (one per output channel, or one for all): round(w / s) clamped to
-// [-127, 127].
-QuantizedWeights QuantizeWithScales(const DeployLayer& layer, const std::vector<float>& scale);
+// With a given grid (scales per output channel, or one for all): round(w / s) clamped to
+// [-(2^(b-1) - 1), 2^(b-1) - 1].
+QuantizedWeights QuantizeWithScales(const DeployLayer& layer, const WeightGrid& grid);
 // The output channel of element i of the layer's weights.
 inline size_t WeightChannel(const DeployLayer& layer, size_t i) {
   const size_t oc = static_cast<size_t>(layer.out_channels());

@@ -1,6 +1,7 @@
 // QAT export: strip, lower, attach the trained grids, emit.
 #include "quant/qat_export.h"
 
+#include <cmath>
 #include <map>
 #include <optional>
 
@@ -15,7 +16,7 @@ namespace {
 struct Stripped {
   Graph graph;
   std::map<int, Grid> activation_grids;                  // float-graph value -> grid
-  std::map<std::string, std::vector<float>> weight_scales;  // layer name -> learned scales
+  std::map<std::string, convert::WeightGrid> weight_grids;  // layer name -> trained grid
 };
 
 class Stripper {
@@ -48,6 +49,28 @@ class Stripper {
     return n.op->type() == "ScaleChannels" && n.op->attrs().value("axis", 1) == 0;
   }
 
+  // The value of a weight: a parameter, or a parameter scaled per output channel by
+  // BnFoldScale(gamma, running_var) — the folded weights the quantizer saw.
+  StatusOr<Tensor> WeightValue(int v) const {
+    const Value& value = q_.values()[v];
+    if (value.kind == ValueKind::kParam) return q_.params()[value.index].tensor;
+    const Node& scale_node = q_.nodes()[value.index];
+    Tensor w = q_.params()[q_.values()[scale_node.inputs[0]].index].tensor;
+    const Value& s = q_.values()[scale_node.inputs[1]];
+    if (s.kind != ValueKind::kNode || q_.nodes()[s.index].op->type() != "BnFoldScale")
+      return InvalidArgument("value '{}': folded weights must be scaled by a BnFoldScale", value.name);
+    const Node& fold = q_.nodes()[s.index];
+    const Tensor& gamma = q_.params()[q_.values()[fold.inputs[0]].index].tensor;
+    const Tensor& var = q_.params()[q_.values()[fold.inputs[1]].index].tensor;
+    const float eps = fold.op->attrs().value("eps", 1e-5f);
+    const int64_t channels = w.shape()[0], inner = w.size() / channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      const float k = gamma[c] / std::sqrt(var[c] + eps);
+      for (int64_t i = 0; i < inner; ++i) w[c * inner + i] *= k;
+    }
+    return w;
+  }
+
   // The node that reads value v (a weight fake quantization's layer).
   const Node* Reader(int v) const {
     for (const Node& n : q_.nodes())
@@ -78,15 +101,16 @@ class Stripper {
     for (size_t i = 1; i < n.inputs.size(); ++i) params.push_back(q_.params()[q_.values()[n.inputs[i]].index].tensor);
     std::vector<Tensor*> pointers;
     for (Tensor& t : params) pointers.push_back(&t);
-    if (q.spec().bits < 8 || (q.spec().bits > 8 && q.spec().bits != 16))
-      return Unimplemented("node '{}': exporting {}-bit grids is not implemented yet (8 and 16 are)", n.name,
-                           q.spec().bits);
+    if (q.spec().bits > 8 && q.spec().bits != 16)
+      return Unimplemented("node '{}': {}-bit grids have no runtime type (2..8 and 16 do)", n.name, q.spec().bits);
     if (IsWeight(n.inputs[0])) {
-      if (q.type() == "minmax") return Status::Ok();  // the converter's own per-channel max|w| / 127
+      // The converter's own per-channel max|w| / 127 is what an 8-bit min/max quantizer did.
+      if (q.type() == "minmax" && q.spec().bits == 8 && q.spec().per_channel) return Status::Ok();
       const Node* layer = Reader(n.output);
       if (!layer) return InvalidArgument("node '{}': weight quantization feeds nothing", n.name);
-      QF_ASSIGN_OR_RETURN(const Grid g, q.CurrentGrid(nullptr, pointers));
-      out_.weight_scales[layer->name] = g.scale;
+      QF_ASSIGN_OR_RETURN(const Tensor weights, WeightValue(n.inputs[0]));
+      QF_ASSIGN_OR_RETURN(const Grid g, q.CurrentGrid(&weights, pointers));
+      out_.weight_grids[layer->name] = convert::WeightGrid{g.scale, q.spec().bits};
       return Status::Ok();
     }
     auto grid = q.CurrentGrid(nullptr, pointers);
@@ -118,7 +142,8 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
   for (const auto& [value, grid] : s.activation_grids) {
     const int dv = d.deploy_value_of[value];
     if (dv < 0) continue;
-    params[dv] = convert::ActivationParams{grid.scale[0], grid.zero_point[0]};
+    const int bits = grid.qmax > 127 ? 0 : static_cast<int>(std::log2(static_cast<double>(grid.qmax) + 1.0)) + 1;
+    params[dv] = convert::ActivationParams{grid.scale[0], grid.zero_point[0], bits == 8 ? 0 : bits};
     int16 = grid.qmax > 127;
   }
   for (const convert::DeployLayer& l : d.layers) {  // pooling and flatten keep their input's grid
@@ -129,7 +154,7 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
   convert::EmitOptions eo;
   eo.mode = int16 ? convert::Mode::kInt16x8 : convert::Mode::kInt8;
   eo.int8_io = options.int8_io;
-  eo.weight_scales = std::move(s.weight_scales);
+  eo.weight_grids = std::move(s.weight_grids);
   for (size_t v = 0; v < params.size(); ++v) {
     if (!params[v]) return InvalidArgument("value '{}' has no trained quantization range (kept in float?)", d.values[v].name);
     eo.params.push_back(*params[v]);

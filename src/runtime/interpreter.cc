@@ -69,6 +69,7 @@ Status Interpreter::BuildTensors() {
       t.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
       t.zero_point.resize(t.scale.size(), t.zero_point[0]);  // one shared zero point
       t.quantized_dimension = q->quantized_dimension();
+      t.bits = q->bits();
     }
   }
   inputs_.assign(m.inputs()->begin(), m.inputs()->end());

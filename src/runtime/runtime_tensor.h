@@ -20,6 +20,7 @@ struct RuntimeTensor {
   std::vector<float> scale;         // empty when not quantized
   std::vector<int64_t> zero_point;  // same length as scale
   int quantized_dimension = 0;
+  int bits = 0;                     // n-bit grid inside the type (0: full width)
   bool constant = false;            // weights: bytes in the model file, read-only
   uint8_t* data = nullptr;
 

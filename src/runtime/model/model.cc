@@ -56,6 +56,8 @@ Status CheckTensor(const qfm::Model& m, uint32_t i, const std::string& what) {
     if (!q->scale() || !q->zero_point() || q->scale()->size() == 0 ||
         (q->zero_point()->size() != q->scale()->size() && q->zero_point()->size() != 1))
       return Corrupt(what, label + " has mismatched quantization scales and zero points");
+    if (q->bits() != 0 && (q->bits() < 2 || q->bits() > 8 * DTypeSize(t->dtype())))
+      return Corrupt(what, label + " has an impossible bit width " + std::to_string(q->bits()));
     const uint32_t n = q->scale()->size();
     if (n > 1) {
       const int axis = q->quantized_dimension();

@@ -31,6 +31,7 @@ int ModelWriter::AddTensor(const std::string& name, qfm::DType dtype, const std:
     if (zp.size() > 1 && std::all_of(zp.begin(), zp.end(), [&](int64_t z) { return z == zp[0]; }))
       zp.resize(1);  // one zero point shared by every channel
     t->quantization->quantized_dimension = quant->axis;
+    t->quantization->bits = static_cast<uint8_t>(quant->bits);
   }
   model_.tensors.push_back(std::move(t));
   return static_cast<int>(model_.tensors.size()) - 1;

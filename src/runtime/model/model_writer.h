@@ -15,6 +15,7 @@ struct QuantParams {
   std::vector<float> scale;         // one per tensor, or one per slice of `axis`
   std::vector<int64_t> zero_point;  // same length as scale
   int axis = 0;
+  int bits = 0;                     // n-bit grid in the type's container (0: full width)
 };
 
 class ModelWriter {

@@ -44,7 +44,12 @@ Prepared QuantizeKernel(const RuntimeTensor& in, const RuntimeTensor& out) {
   const float s = out.scale[0];
   const auto zp = static_cast<int32_t>(out.zero_point[0]);
   const int64_t n = out.elements;
-  return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Quantize(s, zp, n, x, y); });
+  if (out.bits == 0) return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Quantize(s, zp, n, x, y); });
+  const IntRange r = TypeRange(out);  // an n-bit grid: clamp further
+  return std::make_unique<OpKernel>([x, y, s, zp, n, r] {
+    ref::Quantize(s, zp, n, x, y);
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(std::clamp<int32_t>(y[i], r.min, r.max));
+  });
 }
 
 template <typename T>
@@ -128,8 +133,10 @@ Prepared PrepareHardSwish(const OpContext& c) {
     }
     case qfm::DType::INT8: {
       QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT8));
-      const Int8Table table = MakeHardSwishTable(in.scale[0], static_cast<int32_t>(in.zero_point[0]),
-                                                 out.scale[0], static_cast<int32_t>(out.zero_point[0]));
+      Int8Table table = MakeHardSwishTable(in.scale[0], static_cast<int32_t>(in.zero_point[0]), out.scale[0],
+                                           static_cast<int32_t>(out.zero_point[0]));
+      const IntRange r = TypeRange(out);
+      for (int8_t& v : table) v = static_cast<int8_t>(std::clamp<int32_t>(v, r.min, r.max));
       const int8_t* x = in.as<int8_t>();
       int8_t* y = out.as<int8_t>();
       return std::make_unique<OpKernel>([table, x, y, n] { ref::Lookup(table, n, x, y); });

@@ -73,7 +73,7 @@ Status CheckSameShape(const OpContext& c, const RuntimeTensor& a, const RuntimeT
 
 Status CheckSameQuantization(const OpContext& c, const RuntimeTensor& a, const RuntimeTensor& b) {
   if (a.dtype != b.dtype) return c.Error(Name(a) + " and " + Name(b) + " differ in type");
-  if (a.scale != b.scale || a.zero_point != b.zero_point)
+  if (a.scale != b.scale || a.zero_point != b.zero_point || a.bits != b.bits)
     return c.Error(Name(a) + " and " + Name(b) + " must share one scale and zero point");
   return Status::Ok();
 }
@@ -120,10 +120,15 @@ StatusOr<ConvGeometry> MakeGeometry(const OpContext& c, const RuntimeTensor& inp
   return g;
 }
 
+IntRange TypeRange(const RuntimeTensor& t) {
+  const bool is16 = t.dtype == qfm::DType::INT16;
+  if (t.bits > 0) return {-(1 << (t.bits - 1)), (1 << (t.bits - 1)) - 1};
+  return is16 ? IntRange{std::numeric_limits<int16_t>::min(), std::numeric_limits<int16_t>::max()} : IntRange{-128, 127};
+}
+
 IntRange QuantizedActivationRange(qfm::Activation activation, const RuntimeTensor& output) {
-  const bool is16 = output.dtype == qfm::DType::INT16;
-  const int32_t lo = is16 ? std::numeric_limits<int16_t>::min() : -128;
-  const int32_t hi = is16 ? std::numeric_limits<int16_t>::max() : 127;
+  const IntRange full = TypeRange(output);
+  const int32_t lo = full.min, hi = full.max;
   const auto zp = static_cast<int32_t>(output.zero_point[0]);
   IntRange r{lo, hi};
   if (activation == qfm::Activation::RELU || activation == qfm::Activation::RELU6) r.min = std::max(lo, zp);

@@ -66,7 +66,9 @@ Window WindowOf(const Options& o, int kernel_h, int kernel_w) {
 struct IntRange {
   int32_t min = 0, max = 0;
 };
-// Clamp bounds of a fused activation on a quantized (int8 or int16) output.
+// The integer range of a quantized tensor: its type's, or its n-bit grid's.
+IntRange TypeRange(const RuntimeTensor& t);
+// Clamp bounds of a fused activation on a quantized (int8 or int16) output, within TypeRange.
 IntRange QuantizedActivationRange(qfm::Activation activation, const RuntimeTensor& output);
 ref::FloatActivation FloatActivationRange(qfm::Activation activation);
 
