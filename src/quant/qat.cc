@@ -2,6 +2,8 @@
 // inserting fake quantization, batch-norm folding and activation fusion as described in qat.h.
 #include "quant/qat.h"
 
+#include <algorithm>
+
 #include "ops/batch_norm.h"
 #include "ops/channel_ops.h"
 #include "quant/fake_quant_op.h"
@@ -87,8 +89,11 @@ class QatTransform {
       relu = true;
     }
     if (!cfg.quantize_output) return Status::Ok();
-    const QuantizerChoice& choice =
-        cfg.activations ? *cfg.activations : (relu ? o_.scheme.relu_activations : o_.scheme.activations);
+    const bool model_output = std::find(g_.outputs().begin(), g_.outputs().end(), v) != g_.outputs().end();
+    const QuantizerChoice& choice = cfg.activations ? *cfg.activations
+                                    : model_output  ? o_.scheme.output
+                                    : relu          ? o_.scheme.relu_activations
+                                                    : o_.scheme.activations;
     QF_ASSIGN_OR_RETURN(map_[v], FakeQuant(map_[v], choice, name + "/act_quant"));
     return Status::Ok();
   }
@@ -98,7 +103,7 @@ class QatTransform {
     QF_ASSIGN_OR_RETURN(map_[v], out_.AddInput(in.name, Shape(in.shape.begin() + 1, in.shape.end())));
     const QuantizeConfig cfg = ConfigFor(in.name);
     if (cfg.keep_float || !cfg.quantize_output) return Status::Ok();
-    QF_ASSIGN_OR_RETURN(map_[v], FakeQuant(map_[v], cfg.activations.value_or(o_.scheme.activations), in.name + "/act_quant"));
+    QF_ASSIGN_OR_RETURN(map_[v], FakeQuant(map_[v], cfg.activations.value_or(o_.scheme.input), in.name + "/act_quant"));
     return Status::Ok();
   }
 

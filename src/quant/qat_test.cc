@@ -174,6 +174,49 @@ TEST(Qat, ExportedModelMatchesTheSimulation) {
   EXPECT_GE(agree, 30);
 }
 
+// An n-bit model exports n-bit grids in int8 containers: weights within +-(2^(b-1) - 1), hidden
+// activations marked b-bit (the runtime clamps to them: interpreter_test); the logits 8-bit.
+TEST(Qat, NbitModelsExportNbitGrids) {
+  Graph g = Lenet5WithStatistics(10);
+  QatOptions o;
+  o.scheme = *MakeScheme("nbit", 3, 4, "lsq");
+  auto q = QuantizeModel(g, o);
+  ASSERT_TRUE(q.ok());
+  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
+  Tensor x({8, 1, 28, 28});
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
+  for (int64_t i = 0; i < x.size(); ++i) x[i] = u(rng);
+  std::vector<int32_t> labels{0, 1, 2, 3, 4, 5, 6, 7};
+  Rng step_rng(12);
+  ASSERT_TRUE(step.Run(x, labels, 1e-3f, &step_rng).ok());
+  auto bytes = ConvertQatModel(q->graph, CheckpointMeta{}, {});
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "nbit.qfm");
+  ASSERT_TRUE(model.ok());
+  auto it = runtime::Interpreter::Create(*model, {8});
+  ASSERT_TRUE(it.ok()) << it.status().message();
+  ASSERT_TRUE((*it)->SetInput(0, x.data(), x.size() * 4).ok());
+  ASSERT_TRUE((*it)->Invoke().ok());
+  int weights = 0, hidden = 0;
+  for (const runtime::RuntimeTensor& t : (*it)->tensors()) {
+    if (t.dtype != qfm::DType::INT8) continue;
+    if (t.constant) {
+      ++weights;
+      EXPECT_EQ(t.bits, 3) << t.name;
+      for (int64_t i = 0; i < t.elements; ++i) EXPECT_LE(std::abs(t.as<int8_t>()[i]), 3) << t.name;
+    } else if (t.bits == 4) {
+      ++hidden;
+    }
+  }
+  EXPECT_EQ(weights, 4);
+  EXPECT_GE(hidden, 3);
+  // The logits (the input of the final DEQUANTIZE) stay 8-bit.
+  const runtime::RuntimeTensor& logits = (*it)->tensors()[(*model)->flat().operators()->Get(
+      (*model)->flat().operators()->size() - 1)->inputs()->Get(0)];
+  EXPECT_EQ(logits.bits, 0);
+}
+
 // Frozen batch norms train on running statistics (the training forward equals evaluation) and
 // frozen observers keep their ranges; both survive a JSON round trip.
 TEST(Qat, FreezingBatchNormAndObservers) {

@@ -27,6 +27,9 @@ StatusOr<Scheme> MakeScheme(const std::string& name, int weight_bits, int activa
     s.relu_activations = quantizer == "pact" ? QuantizerChoice{"pact", {{"spec", signed_spec}, {"alpha", 6.0}}}
                                              : s.activations;
   }
+  s.input = {"ema", {{"spec", {{"bits", name == "int16x8" ? 16 : 8}, {"symmetric", name == "int16x8"}}}, {"decay", 0.99}}};
+  s.output = name == "nbit" ? QuantizerChoice{s.activations.type, s.activations.attrs} : s.activations;
+  if (name == "nbit") s.output.attrs["spec"]["bits"] = 8;
   return s;
 }
 

@@ -34,8 +34,10 @@ struct QuantizeConfig {
 struct Scheme {
   std::string name = "int8";
   QuantizerChoice weights;
-  QuantizerChoice activations;         // outputs that may be negative, and the model input
+  QuantizerChoice activations;         // outputs that may be negative
   QuantizerChoice relu_activations;    // outputs of units ending in ReLU/ReLU6
+  QuantizerChoice input;               // the model input: 8-bit pixels stay 8-bit in every scheme
+  QuantizerChoice output;              // the model output (logits): 8-bit, as in Esser et al. 2020
   bool fold_batch_norm = true;
 };
 

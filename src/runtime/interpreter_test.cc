@@ -101,6 +101,43 @@ TEST(Interpreter, RunsAnInt8ModelLikeTheReferenceKernels) {
   }
 }
 
+// A 4-bit output grid in an int8 container: results are clamped to [-8, 7], fused ReLU within.
+TEST(Interpreter, NbitOutputsAreClampedToTheirGrid) {
+  for (bool relu : {false, true}) {
+    ModelWriter w;
+    const QuantParams in_q = Q(1.0f, 0), w_q = Q(1.0f, 0);
+    QuantParams out_q = Q(1.0f, 0);
+    out_q.bits = 4;
+    const int x = w.AddActivation("x", DType::INT8, {1, 2}, &in_q);
+    const int wt = w.AddConstant("w", DType::INT8, {3, 2}, std::vector<int8_t>{10, 0, -10, 0, 3, 0}, &w_q);
+    const int y = w.AddActivation("y", DType::INT8, {1, 3}, &out_q);
+    w.AddOperator(OpType::FULLY_CONNECTED, {x, wt, -1}, {y}, FcOptions(relu ? qfm::Activation::RELU : qfm::Activation::NONE));
+    w.SetInputs({x});
+    w.SetOutputs({y});
+    auto it = Interpreter::Create(Load(w));
+    ASSERT_TRUE(it.ok()) << it.status().message();
+    const int8_t in[2] = {1, 5};
+    int8_t out[3];
+    ASSERT_TRUE((*it)->SetInput(0, in, 2).ok());
+    ASSERT_TRUE((*it)->Invoke().ok());
+    ASSERT_TRUE((*it)->GetOutput(0, out, 3).ok());
+    EXPECT_EQ(out[0], 7);  // 10 -> the 4-bit maximum
+    EXPECT_EQ(out[1], relu ? 0 : -8);
+    EXPECT_EQ(out[2], 3);
+  }
+  ModelWriter bad;  // a bit width the type cannot hold
+  QuantParams q = Q(1.0f, 0);
+  q.bits = 9;
+  const int x = bad.AddActivation("x", DType::INT8, {1, 2}, &q);
+  const int y = bad.AddActivation("y", DType::INT8, {1, 2}, &q);
+  bad.AddOperator(OpType::RESHAPE, {x}, {y});
+  bad.SetInputs({x});
+  bad.SetOutputs({y});
+  const std::vector<uint8_t> bytes = bad.Serialize();
+  const std::string message = Model::FromBytes(bytes.data(), bytes.size(), "m").status().message();
+  EXPECT_NE(message.find("impossible bit width 9"), std::string::npos) << message;
+}
+
 TEST(Interpreter, InputAndOutputSizesAreChecked) {
   FcModel fc;
   auto it = Interpreter::Create(Load(fc.w));
