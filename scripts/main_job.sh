@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on Fashion-MNIST: set up, train lenet5 with its default recipe, quantize it
-# (the float baseline file and the int8 file, calibrated on training images), and evaluate the
-# checkpoint and both files — the .qfm files through qforge's runtime — in one table.
+# after training (the float baseline file and an int8 file calibrated on training images),
+# fine-tune it for one epoch with int8 quantization-aware training, and evaluate the
+# checkpoint and the three .qfm files — run by qforge's runtime — in one table.
 # Usage: scripts/main_job.sh [extra train flags...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +10,7 @@ scripts/setup.sh
 run=runs/lenet5
 build/qforge train --model lenet5 --out "$run" "$@"
 build/qforge quantize "$run/model.ckpt" --mode float --out "$run/float.qfm"
-build/qforge quantize "$run/model.ckpt" --mode int8 --calib-method percentile --out "$run/int8.qfm"
-build/qforge eval "$run/model.ckpt" "$run/float.qfm" "$run/int8.qfm"
+build/qforge quantize "$run/model.ckpt" --mode int8 --calib-method percentile --out "$run/int8-ptq.qfm"
+build/qforge train --init "$run/model.ckpt" --qat --epochs 1 --lr 1e-4 --out "$run-qat"
+cp "$run-qat/model.qfm" "$run/int8-qat.qfm"
+build/qforge eval "$run/model.ckpt" "$run/float.qfm" "$run/int8-ptq.qfm" "$run/int8-qat.qfm"
