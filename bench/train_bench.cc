@@ -1,5 +1,7 @@
 // Training throughput of each zoo model (forward, loss, backward, Adam step) at batch 64 on
-// synthetic 28x28 images, for 1 and 2 threads. Reports images/s as items_per_second.
+// synthetic 28x28 images, for 1 and 2 threads, in float and as int8 quantization-aware training
+// (the graph QuantizeModel builds: fake quantization and batch-norm folding). Reports images/s
+// as items_per_second.
 // Set QFORGE_BENCH_PROFILE=1 to also print the per-layer time split of each run.
 #include <benchmark/benchmark.h>
 
@@ -7,6 +9,7 @@
 #include <cstdlib>
 
 #include "core/threading.h"
+#include "quant/qat.h"
 #include "train/train_step.h"
 #include "zoo/zoo.h"
 
@@ -18,9 +21,15 @@ constexpr int64_t kBatch = 64;
 void BM_TrainStep(benchmark::State& state) {
   const ZooModel& model = ZooModels()[state.range(0)];
   SetNumThreads(static_cast<int>(state.range(1)));
-  const std::string label = model.name + "/threads:" + std::to_string(state.range(1));
+  const bool qat = state.range(2) != 0;
+  const std::string label = model.name + (qat ? "/qat" : "/float") + "/threads:" + std::to_string(state.range(1));
   state.SetLabel(label);
   Graph graph = std::move(model.build(1)).value();
+  if (qat) {
+    quant::QatOptions options;
+    options.scheme = quant::MakeScheme("int8").value();
+    graph = std::move(quant::QuantizeModel(graph, options).value().graph);
+  }
   TrainStep step(&graph, OptimizerConfig{.type = "adam"}, Backend::kFast);
   const bool profile = std::getenv("QFORGE_BENCH_PROFILE") != nullptr;
   Rng rng(1);
@@ -40,7 +49,8 @@ void BM_TrainStep(benchmark::State& state) {
 
 void Args(benchmark::internal::Benchmark* b) {
   for (int m = 0; m < static_cast<int>(ZooModels().size()); ++m)
-    for (int threads : {1, 2}) b->Args({m, threads});
+    for (int threads : {1, 2})
+      for (int qat : {0, 1}) b->Args({m, threads, qat});
 }
 
 BENCHMARK(BM_TrainStep)->Apply(Args)->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMillisecond);
