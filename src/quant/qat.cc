@@ -88,7 +88,9 @@ class QatTransform {
       name = a.name;
       relu = true;
     }
-    if (!cfg.quantize_output) return Status::Ok();
+    // A concatenation quantizes its output with one grid, which its inputs share (the runtime
+    // copies them): a unit whose only reader is a Concat leaves its output to that grid.
+    if (!cfg.quantize_output || SoleConsumer(v, {"Concat"}) >= 0) return Status::Ok();
     const bool model_output = std::find(g_.outputs().begin(), g_.outputs().end(), v) != g_.outputs().end();
     const QuantizerChoice& choice = cfg.activations ? *cfg.activations
                                     : model_output  ? o_.scheme.output
@@ -165,7 +167,13 @@ class QatTransform {
                         (type == "BatchNorm" && static_cast<const BatchNormOp&>(*n.op).fuse_relu());
       return FinishUnit(n.output, n.name, relu, cfg);
     }
-    if (type == "Concat") return Unsupported(n, "concatenation inputs sharing one range is not implemented for QAT");
+    if (type == "Concat") {
+      for (int v : n.inputs)
+        if (consumers_[v].size() != 1)
+          return Unsupported(n, "an input read elsewhere too cannot take the concatenation's shared grid");
+      QF_RETURN_IF_ERROR(Clone(n, Mapped(n)).status());
+      return FinishUnit(n.output, n.name, false, cfg);
+    }
     return Unsupported(n, "has no quantized kernel in the runtime");
   }
 

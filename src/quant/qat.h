@@ -2,7 +2,8 @@
 // convolutions and dense layers pass through weight fake quantization; each fused unit —
 // Conv/Depthwise/Dense [+ BatchNorm] [+ ReLU/ReLU6], Add [+ ReLU], and HardSwish / global
 // average pooling — gets one activation fake quantization on its output (none in between);
-// max/average pooling, flatten and dropout keep their input's grid. With batch-norm folding a
+// max/average pooling, flatten and dropout keep their input's grid; a concatenation's inputs
+// share its output's one grid (they are not quantized on their own). With batch-norm folding a
 // convolution followed by batch norm becomes
 //   s = gamma / sqrt(running_var + eps);  y = conv(x, fakequant(w * s)) / s;  BatchNorm(y)
 // so the quantizer sees exactly the folded weights that get deployed while batch statistics

@@ -151,6 +151,11 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
                        l.kind == convert::LayerKind::kFlatten;
     if (keeps && params[l.inputs[0]]) params[l.output] = params[l.inputs[0]];
   }
+  for (auto l = d.layers.rbegin(); l != d.layers.rend(); ++l) {  // concatenation inputs take its grid
+    if (l->kind != convert::LayerKind::kConcat || !params[l->output]) continue;
+    for (int in : l->inputs)
+      if (!params[in]) params[in] = params[l->output];
+  }
   convert::EmitOptions eo;
   eo.mode = int16 ? convert::Mode::kInt16x8 : convert::Mode::kInt8;
   eo.int8_io = options.int8_io;

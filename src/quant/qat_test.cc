@@ -248,6 +248,48 @@ TEST(Qat, FreezingBatchNormAndObservers) {
   EXPECT_NE(q->graph.ToJson().dump().find("\"frozen\":true"), std::string::npos);
 }
 
+// Concatenation: its inputs are left to its one grid, and the converted model (where the
+// inputs are written with that grid and copied) predicts what the simulation does.
+TEST(Qat, ConcatInputsShareTheOutputGrid) {
+  GraphBuilder b(5);
+  const int x = b.Input("image", {1, 28, 28});
+  const int a = b.BatchNormRelu(b.Conv2D(x, 4, 3, {.stride = 2, .bias = false}));
+  const int c = b.Relu(b.Conv2D(x, 3, 3, {.stride = 2}));
+  const int y = b.Dense(b.Flatten(b.MaxPool(b.Concat({a, c}), 2)), 10);
+  auto g = b.Finish({y});
+  ASSERT_TRUE(g.ok());
+  auto q = QuantizeModel(*g, Options());
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  for (const Node& n : q->graph.nodes()) {
+    if (n.op->type() != "Concat") continue;
+    for (int v : n.inputs) EXPECT_NE(q->graph.nodes()[q->graph.values()[v].index].op->type(), "FakeQuant");
+  }
+  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
+  Tensor xs({16, 1, 28, 28});
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
+  for (int64_t i = 0; i < xs.size(); ++i) xs[i] = u(rng);
+  std::vector<int32_t> labels(16);
+  for (int i = 0; i < 16; ++i) labels[i] = i % 10;
+  Rng step_rng(14);
+  for (int s = 0; s < 5; ++s) ASSERT_TRUE(step.Run(xs, labels, 1e-3f, &step_rng).ok());
+  auto bytes = ConvertQatModel(q->graph, CheckpointMeta{}, {});
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "concat.qfm");
+  ASSERT_TRUE(model.ok());
+  auto it = runtime::Interpreter::Create(*model, {16});
+  ASSERT_TRUE(it.ok()) << it.status().message();
+  ASSERT_TRUE((*it)->SetInput(0, xs.data(), xs.size() * 4).ok());
+  ASSERT_TRUE((*it)->Invoke().ok());
+  const Tensor sim = EvalOutput(q->graph, xs);
+  int agree = 0;
+  for (int i = 0; i < 16; ++i) {
+    const float* rt = (*it)->output(0).as<float>() + i * 10;
+    agree += std::max_element(rt, rt + 10) - rt == std::max_element(sim.data() + i * 10, sim.data() + i * 10 + 10) - (sim.data() + i * 10);
+  }
+  EXPECT_GE(agree, 14);
+}
+
 TEST(Qat, UnsupportedNodesAreNamedOrKeptInFloat) {
   GraphBuilder b(1);
   const int y = b.Dense(b.Sigmoid(b.Dense(b.Flatten(b.Input("x", {1, 4, 4})), 8)), 3);
