@@ -115,6 +115,13 @@ TEST_F(DeployCli, QatTrainConvertEval) {
   const json lsq = Json("train --init " + ckpt + " --qat --quantizer lsq --epochs 1 --lr 1e-4 " + Data() + " --out " + Out("lsq"));
   EXPECT_GE(lsq.at("agreement").get<double>(), 0.9);
   ExpectCleanError(RunQforge("convert " + ckpt + " --out " + Out("x.qfm"), dir_), "is a float model");
+  ExpectCleanError(RunQforge("quantize " + Out("qat") + "/model.ckpt --out " + Out("x.qfm") + " " + Data(), dir_),
+                   "convert it with `qforge convert`");
+  // A QAT checkpoint evaluates (the simulation) and resumes like any other.
+  EXPECT_NEAR(Json("eval " + Out("qat") + "/model.ckpt " + Data()).at("accuracy").get<double>(),
+              t.at("qat_sim_accuracy").get<double>(), 1e-9);
+  const json resumed = Json("train --resume " + Out("qat") + "/model.ckpt --epochs 2 " + Data() + " --out " + Out("qat"));
+  EXPECT_TRUE(resumed.contains("int8_accuracy"));
   ExpectCleanError(RunQforge("train --model lenet5 --qat --scheme int3 " + Data(), dir_), "unknown scheme 'int3'");
   ExpectCleanError(RunQforge("train --model lenet5 --qat --quantizer adaround " + Data(), dir_), "unknown quantizer");
 }

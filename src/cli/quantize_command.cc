@@ -9,6 +9,7 @@
 #include "cli/data_flags.h"
 #include "data/file_bytes.h"
 #include "quant/ptq.h"
+#include "quant/qat_export.h"
 
 namespace qforge::cli {
 namespace {
@@ -33,6 +34,8 @@ Status RunQuantize(const QuantizeFlags& f) {
   o.int8_io = f.int8_io;
   if (f.int8_io && !convert::NeedsRanges(o.mode)) return InvalidArgument("--int8-io needs --mode int8 or int16x8");
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(f.checkpoint));
+  if (quant::IsQatGraph(ck.graph))
+    return InvalidArgument("{} is a quantization-aware trained model; convert it with `qforge convert`", f.checkpoint);
   TrainTestData data;
   if (convert::NeedsRanges(o.mode)) {
     QF_ASSIGN_OR_RETURN(data, f.data.Load());
