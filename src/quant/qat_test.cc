@@ -127,21 +127,28 @@ TEST(Qat, TrainingStepsLearnAndTrackRanges) {
   EXPECT_FLOAT_EQ(q->graph.params()[q->graph.values()[max_id].index].tensor[0], 1.5f);
 }
 
+// Random images in [-0.5, 2) (labels i % 10) on which `steps` Adam steps train the graph;
+// returns the images.
+Tensor TrainOnRandomImages(Graph& graph, int64_t count, int steps, uint32_t seed) {
+  Tensor x({count, 1, 28, 28});
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
+  for (int64_t i = 0; i < x.size(); ++i) x[i] = u(rng);
+  std::vector<int32_t> labels(count);
+  for (int64_t i = 0; i < count; ++i) labels[i] = static_cast<int32_t>(i % 10);
+  TrainStep step(&graph, {.type = "adam"}, Backend::kFast);
+  Rng step_rng(seed + 1);
+  for (int s = 0; s < steps; ++s) EXPECT_TRUE(step.Run(x, labels, 1e-3f, &step_rng).ok());
+  return x;
+}
+
 // The converted model runs what training simulated: the same grids, so the runtime's int8
 // logits are within a few output steps of the simulation's and predict the same classes.
 TEST(Qat, ExportedModelMatchesTheSimulation) {
   Graph g = Lenet5WithStatistics(6);
   auto q = QuantizeModel(g, Options());
   ASSERT_TRUE(q.ok());
-  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
-  Tensor x({32, 1, 28, 28});
-  std::vector<int32_t> labels(32);
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
-  for (int64_t i = 0; i < x.size(); ++i) x[i] = u(rng);
-  for (int b = 0; b < 32; ++b) labels[b] = b % 10;
-  Rng step_rng(8);
-  for (int s = 0; s < 10; ++s) ASSERT_TRUE(step.Run(x, labels, 1e-3f, &step_rng).ok());
+  const Tensor x = TrainOnRandomImages(q->graph, 32, 10, 7);
   EXPECT_TRUE(IsQatGraph(q->graph));
   EXPECT_FALSE(IsQatGraph(g));
 
@@ -182,14 +189,7 @@ TEST(Qat, NbitModelsExportNbitGrids) {
   o.scheme = *MakeScheme("nbit", 3, 4, "lsq");
   auto q = QuantizeModel(g, o);
   ASSERT_TRUE(q.ok());
-  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
-  Tensor x({8, 1, 28, 28});
-  std::mt19937 rng(11);
-  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
-  for (int64_t i = 0; i < x.size(); ++i) x[i] = u(rng);
-  std::vector<int32_t> labels{0, 1, 2, 3, 4, 5, 6, 7};
-  Rng step_rng(12);
-  ASSERT_TRUE(step.Run(x, labels, 1e-3f, &step_rng).ok());
+  const Tensor x = TrainOnRandomImages(q->graph, 8, 1, 11);
   auto bytes = ConvertQatModel(q->graph, CheckpointMeta{}, {});
   ASSERT_TRUE(bytes.ok()) << bytes.status().message();
   auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "nbit.qfm");
@@ -264,15 +264,7 @@ TEST(Qat, ConcatInputsShareTheOutputGrid) {
     if (n.op->type() != "Concat") continue;
     for (int v : n.inputs) EXPECT_NE(q->graph.nodes()[q->graph.values()[v].index].op->type(), "FakeQuant");
   }
-  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
-  Tensor xs({16, 1, 28, 28});
-  std::mt19937 rng(13);
-  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
-  for (int64_t i = 0; i < xs.size(); ++i) xs[i] = u(rng);
-  std::vector<int32_t> labels(16);
-  for (int i = 0; i < 16; ++i) labels[i] = i % 10;
-  Rng step_rng(14);
-  for (int s = 0; s < 5; ++s) ASSERT_TRUE(step.Run(xs, labels, 1e-3f, &step_rng).ok());
+  const Tensor xs = TrainOnRandomImages(q->graph, 16, 5, 13);
   auto bytes = ConvertQatModel(q->graph, CheckpointMeta{}, {});
   ASSERT_TRUE(bytes.ok()) << bytes.status().message();
   auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "concat.qfm");
