@@ -6,13 +6,18 @@
 #include <cmath>
 #include <limits>
 
-#include "convert/quant_grid.h"
 #include "runtime/float16.h"
+#include "runtime/quant_grid.h"
 #include "runtime/model/model_writer.h"
 
 namespace qforge::convert {
 
+using runtime::AsymmetricGrid;
+using runtime::GridMax;
+using runtime::GridMin;
+using runtime::GridParams;
 using runtime::ModelWriter;
+using runtime::SymmetricGrid;
 using runtime::QuantParams;
 using qfm::DType;
 using qfm::OpType;
@@ -35,8 +40,7 @@ const char* ModeName(Mode mode) {
 }
 
 ActivationParams ChooseActivationParams(ValueRange r, bool int16) {
-  const GridParams g = int16 ? SymmetricGrid(std::max(-std::min(r.min, 0.0f), std::max(r.max, 0.0f)), GridMax(16))
-                             : AsymmetricGrid(r.min, r.max, GridMin(8, false), GridMax(8));
+  const GridParams g = int16 ? SymmetricGrid(r.min, r.max, GridMax(16)) : AsymmetricGrid(r.min, r.max, GridMin(8, false), GridMax(8));
   return {g.scale, g.zero_point};
 }
 

@@ -31,9 +31,9 @@ Grid GridFromRanges(const QuantSpec& spec, const std::vector<float>& lo, const s
   g.qmin = spec.qmin();
   g.qmax = spec.qmax();
   for (size_t c = 0; c < lo.size(); ++c) {
-    const convert::GridParams p = spec.symmetric
-                                      ? convert::SymmetricGrid(std::max(-std::min(lo[c], 0.0f), std::max(hi[c], 0.0f)), g.qmax)
-                                      : convert::AsymmetricGrid(lo[c], hi[c], g.qmin, g.qmax);
+    const runtime::GridParams p = spec.symmetric
+                                      ? runtime::SymmetricGrid(lo[c], hi[c], g.qmax)
+                                      : runtime::AsymmetricGrid(lo[c], hi[c], g.qmin, g.qmax);
     g.scale.push_back(p.scale);
     g.zero_point.push_back(p.zero_point);
   }

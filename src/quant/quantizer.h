@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "convert/quant_grid.h"
+#include "runtime/quant_grid.h"
 #include "core/status.h"
 #include "core/tensor.h"
 
@@ -27,8 +27,8 @@ struct QuantSpec {
   bool narrow = false;
   bool per_channel = false;
 
-  int32_t qmin() const { return convert::GridMin(bits, narrow); }
-  int32_t qmax() const { return convert::GridMax(bits); }
+  int32_t qmin() const { return runtime::GridMin(bits, narrow); }
+  int32_t qmax() const { return runtime::GridMax(bits); }
   nlohmann::json ToJson() const;
   static StatusOr<QuantSpec> FromJson(const nlohmann::json& j);
 };
@@ -41,7 +41,7 @@ struct Grid {
 };
 
 // The grid of per-channel (or single) ranges [lo[c], hi[c]] under `spec` — the converter's
-// definition (convert/quant_grid.h), so training simulates exactly what gets exported.
+// definition (runtime/quant_grid.h), so training simulates exactly what gets exported.
 Grid GridFromRanges(const QuantSpec& spec, const std::vector<float>& lo, const std::vector<float>& hi);
 
 // Channels of x under `spec`: x.shape()[0] when per channel, else 1; and the elements per channel.

@@ -226,7 +226,7 @@ class PactQuantizer : public Quantizer {
 
  private:
   Grid GridOf(float alpha) const {
-    const convert::GridParams g = convert::AsymmetricGrid(0.0f, std::max(alpha, 1e-6f), spec().qmin(), spec().qmax());
+    const runtime::GridParams g = runtime::AsymmetricGrid(0.0f, std::max(alpha, 1e-6f), spec().qmin(), spec().qmax());
     return Grid{{g.scale}, {g.zero_point}, spec().qmin(), spec().qmax()};
   }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "runtime/kernels/ref/conv_loops.h"
+#include "runtime/quant_grid.h"
 #include "runtime/quant_math.h"
 
 namespace qforge::runtime::ref {
@@ -39,9 +40,10 @@ SampleQuantization ChooseSampleQuantization(const float* x, int64_t size, int8_t
     hi = std::max(hi, x[i]);
   }
   SampleQuantization sq;
-  if (hi > lo) {
-    sq.scale = (hi - lo) / 255.0f;
-    sq.zero_point = static_cast<int32_t>(std::clamp<int64_t>(RoundHalfAwayFromZero(-128.0 - lo / sq.scale), -128, 127));
+  if (hi > lo) {  // an all-zero sample keeps scale 1, zero point 0
+    const GridParams g = AsymmetricGrid(lo, hi, -128, 127);
+    sq.scale = g.scale;
+    sq.zero_point = g.zero_point;
   }
   for (int64_t i = 0; i < size; ++i) quantized[i] = QuantizeToInt8(x[i], sq.scale, sq.zero_point);
   return sq;

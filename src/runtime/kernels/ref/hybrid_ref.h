@@ -19,7 +19,8 @@ struct HybridWeights {
   const float* bias = nullptr;          // float, or null
 };
 
-// The scale and zero point an asymmetric int8 quantization of [min(lo,0), max(hi,0)] uses.
+// The scale and zero point of a sample's asymmetric int8 grid (runtime/quant_grid.h) over
+// [min(x, 0), max(x, 0)].
 struct SampleQuantization {
   float scale = 1.0f;
   int32_t zero_point = 0;

@@ -1,14 +1,15 @@
 // How a real range becomes a quantization grid (scale and zero point), for b-bit integers.
-// One definition shared by the converter (activation and weight parameters in .qfm files) and
-// by fake quantization in training, so a QAT model simulates exactly the grid it is exported
-// with. Scales are computed in float, as stored in the file.
+// One definition shared by the runtime's dynamic-range kernels, the converter (activation and
+// weight parameters in .qfm files) and fake quantization in training, so a QAT model simulates
+// exactly the grid it is exported with. Scales are computed in float, as stored in the file.
+// C++17, header-only.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
-namespace qforge::convert {
+namespace qforge::runtime {
 
 struct GridParams {
   float scale = 1.0f;
@@ -40,4 +41,9 @@ inline GridParams SymmetricGrid(float max_abs, int32_t qmax) {
   return p;
 }
 
-}  // namespace qforge::convert
+// Symmetric over a range [lo, hi]: max |x| is the larger of -min(lo, 0) and max(hi, 0).
+inline GridParams SymmetricGrid(float lo, float hi, int32_t qmax) {
+  return SymmetricGrid(std::max(-std::min(lo, 0.0f), std::max(hi, 0.0f)), qmax);
+}
+
+}  // namespace qforge::runtime
