@@ -36,6 +36,13 @@ struct SigmoidFn {
   static float Grad(float, float y, float g) { return g * y * (1.0f - y); }
 };
 
+// The element-wise loops (activations.cc, instantiated for the functions above): y = F(x), and
+// dx = Grad(x, y, g).
+template <typename Fn>
+void ActivationForwardLoop(const float* x, float* y, int64_t n);
+template <typename Fn>
+void ActivationBackwardLoop(const float* x, const float* y, const float* g, float* dx, int64_t n);
+
 template <typename Fn>
 class ActivationOp : public Op {
  public:
@@ -48,20 +55,11 @@ class ActivationOp : public Op {
     return in[0];
   }
   void Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) override {
-    const float* x = in[0]->data();
-    float* y = out.data();
-    const int64_t n = out.size();
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-    for (int64_t i = 0; i < n; ++i) y[i] = Fn::F(x[i]);
+    ActivationForwardLoop<Fn>(in[0]->data(), out.data(), out.size());
   }
   void Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor& out,
                 const Tensor& dy, const std::vector<Tensor*>& din) override {
-    if (!din[0]) return;
-    const float *x = in[0]->data(), *y = out.data(), *g = dy.data();
-    float* dx = din[0]->data();
-    const int64_t n = out.size();
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-    for (int64_t i = 0; i < n; ++i) dx[i] = Fn::Grad(x[i], y[i], g[i]);
+    if (din[0]) ActivationBackwardLoop<Fn>(in[0]->data(), out.data(), dy.data(), din[0]->data(), out.size());
   }
 };
 

@@ -36,29 +36,36 @@ StatusOr<std::unique_ptr<Op>> BatchNormOp::FromAttrs(const nlohmann::json& attrs
 }
 
 StatusOr<Shape> BatchNormOp::InferShape(const std::vector<Shape>& in) const {
-  if (in.size() != 5)
-    return InvalidArgument("BatchNorm takes x, gamma, beta, running_mean, running_var; got {} inputs",
-                           in.size());
+  if (in.size() != 5 && in.size() != 6)
+    return InvalidArgument(
+        "BatchNorm takes x, gamma, beta, running_mean, running_var [, input_scale]; got {} inputs", in.size());
   if (in[0].size() < 2) return InvalidArgument("BatchNorm input needs a channel dimension");
-  for (int i = 1; i < 5; ++i)
+  for (size_t i = 1; i < in.size(); ++i)
     if (in[i] != Shape{in[0][1]})
       return InvalidArgument("BatchNorm parameter {} must be [{}], got {}", i, in[0][1],
                              ShapeToString(in[i]));
   return in[0];
 }
 
-ref::BatchNormShape BatchNormOp::ShapeOf(const Tensor& x) const {
+ref::BatchNormShape BatchNormOp::ShapeOf(const std::vector<Tensor*>& in) {
+  const Tensor& x = *in[0];
   ref::BatchNormShape s;
   s.n = x.dim(0);
   s.c = x.dim(1);
   s.spatial = x.size() / (s.n * s.c);
   s.eps = eps_;
   s.momentum = momentum_;
+  if (in.size() == 6) {
+    channel_eps_.Resize({s.c});
+    for (int64_t c = 0; c < s.c; ++c) channel_eps_[c] = eps_ * (*in[5])[c] * (*in[5])[c];
+    s.channel_eps = channel_eps_.data();
+  }
   return s;
 }
 
 void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) {
-  const auto s = ShapeOf(*in[0]);
+  const auto s = ShapeOf(in);
+  const float* scale = in.size() == 6 ? in[5]->data() : nullptr;
   const bool fast = ctx.backend == Backend::kFast;
   last_training_ = ctx.training && !frozen_;
   save_mean_.Resize({s.c});
@@ -72,11 +79,25 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
       ref::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
       if (fuse_relu_) ApplyRelu(out);
     }
-    ref::UpdateRunningStats(s, save_mean_.data(), save_var_.data(), in[3]->data(), in[4]->data());
+    if (!scale) {
+      ref::UpdateRunningStats(s, save_mean_.data(), save_var_.data(), in[3]->data(), in[4]->data());
+      return;
+    }
+    // The running statistics are those of z = x / s.
+    z_mean_.Resize({s.c});
+    z_var_.Resize({s.c});
+    for (int64_t c = 0; c < s.c; ++c) {
+      z_mean_[c] = save_mean_[c] / scale[c];
+      z_var_[c] = save_var_[c] / (scale[c] * scale[c]);
+    }
+    ref::UpdateRunningStats(s, z_mean_.data(), z_var_.data(), in[3]->data(), in[4]->data());
     return;
   }
-  std::copy_n(in[3]->data(), s.c, save_mean_.data());
-  std::copy_n(in[4]->data(), s.c, save_var_.data());
+  for (int64_t c = 0; c < s.c; ++c) {
+    const float k = scale ? scale[c] : 1.0f;
+    save_mean_[c] = (*in[3])[c] * k;
+    save_var_[c] = (*in[4])[c] * k * k;
+  }
   if (fast) {
     cpu::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(),
                                    fuse_relu_, out.data());
@@ -88,7 +109,7 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
 
 void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor& out,
                            const Tensor& dy_in, const std::vector<Tensor*>& din) {
-  const auto s = ShapeOf(*in[0]);
+  const auto s = ShapeOf(in);
   const bool fast = ctx.backend == Backend::kFast && last_training_;
   // Through the fused ReLU first (the fast kernel does this on the fly).
   const Tensor* dy_ptr = &dy_in;
@@ -99,39 +120,51 @@ void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in,
   }
   const Tensor& dy = *dy_ptr;
   if (!last_training_) {
-    BackwardThroughInference(in, dy, din);
+    BackwardThroughInference(s, in, dy, din);
     return;
   }
+  const bool scale_grad = in.size() == 6 && din[5];
   float* dx = din[0] ? din[0]->data() : nullptr;
-  float* dgamma = din[1] ? din[1]->data() : nullptr;
+  if (scale_grad && !din[1]) sum_dy_xhat_.Resize({s.c});
+  float* dgamma = din[1] ? din[1]->data() : (scale_grad ? sum_dy_xhat_.data() : nullptr);
   float* dbeta = din[2] ? din[2]->data() : nullptr;
   if (fast) {
     cpu::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
                            dy.data(), fuse_relu_ ? out.data() : nullptr, dx, dgamma, dbeta);
-    return;
+  } else {
+    ref::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
+                           dy.data(), dx, dgamma, dbeta);
   }
-  ref::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
-                         dy.data(), dx, dgamma, dbeta);
+  if (!scale_grad) return;
+  // With batch statistics s enters only through eps * s^2:
+  // dy_i/ds = -gamma xhat_i eps s / (var + eps s^2), so ds = -gamma eps s sum(dy xhat) / (var + eps s^2).
+  for (int64_t c = 0; c < s.c; ++c) {
+    const double sc = (*in[5])[c];
+    (*din[5])[c] = static_cast<float>(-double{(*in[1])[c]} * eps_ * sc * dgamma[c] / (double{save_var_[c]} + s.Eps(c)));
+  }
 }
 
-// Inference mode is an affine map per channel with constant statistics.
-void BatchNormOp::BackwardThroughInference(const std::vector<Tensor*>& in, const Tensor& dy,
-                                           const std::vector<Tensor*>& din) {
-  const auto s = ShapeOf(*in[0]);
+// Inference mode is an affine map per channel with constant statistics: y = a x + b with
+// a = gamma / sqrt(var + eps) (in x's units) and b independent of an input scale s, whose
+// gradient is then -(a / s) sum(dy x).
+void BatchNormOp::BackwardThroughInference(const ref::BatchNormShape& s, const std::vector<Tensor*>& in,
+                                           const Tensor& dy, const std::vector<Tensor*>& din) {
   float* dx = din[0] ? din[0]->data() : nullptr;
   for (int64_t c = 0; c < s.c; ++c) {
-    const float invstd = 1.0f / std::sqrt(save_var_[c] + eps_);
-    const float scale = (*in[1])[c] * invstd;
-    double sum_dy = 0, sum_dy_xhat = 0;
+    const float invstd = 1.0f / std::sqrt(save_var_[c] + s.Eps(c));
+    const float a = (*in[1])[c] * invstd;
+    double sum_dy = 0, sum_dy_xhat = 0, sum_dy_x = 0;
     for (int64_t n = 0; n < s.n; ++n)
       for (int64_t i = 0; i < s.spatial; ++i) {
         const int64_t idx = (n * s.c + c) * s.spatial + i;
         sum_dy += dy[idx];
         sum_dy_xhat += dy[idx] * ((*in[0])[idx] - save_mean_[c]) * invstd;
-        if (dx) dx[idx] = dy[idx] * scale;
+        sum_dy_x += double{dy[idx]} * (*in[0])[idx];
+        if (dx) dx[idx] = dy[idx] * a;
       }
     if (din[1]) (*din[1])[c] = static_cast<float>(sum_dy_xhat);
     if (din[2]) (*din[2])[c] = static_cast<float>(sum_dy);
+    if (in.size() == 6 && din[5]) (*din[5])[c] = static_cast<float>(-a / (*in[5])[c] * sum_dy_x);
   }
 }
 

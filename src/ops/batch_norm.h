@@ -2,6 +2,12 @@
 // Training mode normalizes with batch statistics and updates the running ones in place;
 // inference mode uses the running statistics. With fuse_relu the op is BatchNorm followed by
 // ReLU in one pass over memory (the same values and gradients as the two ops).
+//
+// An optional sixth input, input_scale s [C], says the op's input is x = s * z per channel:
+// the op is then BatchNorm(x / s) — values, running statistics (of z) and gradients, the
+// gradient of s included — computed without a pass over memory for the division, as
+// normalizing x with eps * s^2 equals normalizing z with eps. Batch-norm folding in QAT uses
+// it to undo the folded weight scale (quant/qat.h).
 #pragma once
 
 #include "ops/op.h"
@@ -29,15 +35,19 @@ class BatchNormOp : public Op {
   void set_frozen(bool frozen) { frozen_ = frozen; }
 
  private:
-  ref::BatchNormShape ShapeOf(const Tensor& x) const;
-  void BackwardThroughInference(const std::vector<Tensor*>& inputs, const Tensor& grad_output,
-                                const std::vector<Tensor*>& grad_inputs);
+  // The kernels' shape; with an input scale, per-channel eps * s^2 (kept in channel_eps_).
+  ref::BatchNormShape ShapeOf(const std::vector<Tensor*>& inputs);
+  void BackwardThroughInference(const ref::BatchNormShape& s, const std::vector<Tensor*>& inputs,
+                                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs);
 
   float eps_, momentum_;
   bool fuse_relu_;
   bool frozen_ = false;
   bool last_training_ = false;
-  Tensor save_mean_, save_var_;  // statistics the last forward normalized with
+  Tensor save_mean_, save_var_;  // statistics the last forward normalized with (of x, not z)
+  Tensor channel_eps_;           // eps * s^2 with an input scale
+  Tensor z_mean_, z_var_;        // batch statistics of z = x / s, for the running ones
+  Tensor sum_dy_xhat_;           // scratch for the input scale's gradient
   Tensor masked_grad_;           // reference path with fuse_relu: the gradient through ReLU
 };
 

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "core/simd_clones.h"
+
 namespace qforge {
 
 StatusOr<std::unique_ptr<Op>> BnFoldScaleOp::FromAttrs(const nlohmann::json& attrs) {
@@ -59,15 +61,9 @@ struct ChannelView {
 
 constexpr int64_t kParallelElements = 32768;
 
-}  // namespace
-
-void ScaleChannelsOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
-  const ChannelView v(*in[0], axis_);
-  const float* __restrict x = in[0]->data();
-  const float* s = in[1]->data();
-  float* __restrict y = out.data();
-  const bool invert = invert_;
-#pragma omp parallel for collapse(2) if (in[0]->size() > kParallelElements)
+QF_SIMD_CLONES void ScaleChannelsLoop(const ChannelView& v, const float* __restrict x, const float* s, bool invert,
+                                      float* __restrict y) {
+#pragma omp parallel for collapse(2) if (v.outer * v.channels * v.inner > kParallelElements)
   for (int64_t o = 0; o < v.outer; ++o)
     for (int64_t c = 0; c < v.channels; ++c) {
       const float k = invert ? 1.0f / s[c] : s[c];
@@ -77,33 +73,40 @@ void ScaleChannelsOp::Forward(const OpContext&, const std::vector<Tensor*>& in, 
     }
 }
 
-void ScaleChannelsOp::Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor&, const Tensor& dy,
-                               const std::vector<Tensor*>& din) {
-  const ChannelView v(*in[0], axis_);
-  const float* __restrict x = in[0]->data();
-  const float* s = in[1]->data();
-  const float* __restrict g = dy.data();
-  float* __restrict dx = din[0] ? din[0]->data() : nullptr;
-  float* ds = din[1] ? din[1]->data() : nullptr;
-  const bool invert = invert_;
-  // One channel per iteration, so its scale gradient is summed without races.
-#pragma omp parallel for if (in[0]->size() > kParallelElements)
+// dx (may be null) and ds (may be null) of y = x * s or x / s. One channel per iteration, so
+// its scale gradient is summed without races.
+QF_SIMD_CLONES void ScaleChannelsGradLoop(const ChannelView& v, const float* __restrict x, const float* s, bool invert,
+                                          const float* __restrict g, float* __restrict dx, float* ds) {
+#pragma omp parallel for if (v.outer * v.channels * v.inner > kParallelElements)
   for (int64_t c = 0; c < v.channels; ++c) {
     const float k = invert ? 1.0f / s[c] : s[c];
     float sum = 0.0f;
     for (int64_t o = 0; o < v.outer; ++o) {
       const int64_t base = (o * v.channels + c) * v.inner;
       float partial = 0.0f;
-#pragma omp simd reduction(+ : partial)
-      for (int64_t i = 0; i < v.inner; ++i) {
-        if (dx) dx[base + i] = g[base + i] * k;
-        partial += g[base + i] * x[base + i];
+      if (dx) {
+#pragma omp simd
+        for (int64_t i = 0; i < v.inner; ++i) dx[base + i] = g[base + i] * k;
       }
+#pragma omp simd reduction(+ : partial)
+      for (int64_t i = 0; i < v.inner; ++i) partial += g[base + i] * x[base + i];
       sum += partial;
     }
     // d(x s)/ds = x; d(x / s)/ds = -x / s^2.
     if (ds) ds[c] = invert ? -sum * k * k : sum;
   }
+}
+
+}  // namespace
+
+void ScaleChannelsOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
+  ScaleChannelsLoop(ChannelView(*in[0], axis_), in[0]->data(), in[1]->data(), invert_, out.data());
+}
+
+void ScaleChannelsOp::Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor&, const Tensor& dy,
+                               const std::vector<Tensor*>& din) {
+  ScaleChannelsGradLoop(ChannelView(*in[0], axis_), in[0]->data(), in[1]->data(), invert_, dy.data(),
+                        din[0] ? din[0]->data() : nullptr, din[1] ? din[1]->data() : nullptr);
 }
 
 }  // namespace qforge

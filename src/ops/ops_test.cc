@@ -266,6 +266,56 @@ TEST(BatchNorm, FusedReluEqualsBatchNormThenRelu) {
   }
 }
 
+// With input_scale s the op is BatchNorm(x / s): values, running statistics and gradients (of
+// s too) equal ScaleChannels(invert) followed by BatchNorm, in training and inference, with and
+// without the fused ReLU, on both backends. A large eps makes s's gradient visible.
+TEST(BatchNorm, InputScaleEqualsDividingFirst) {
+  Rng rng(18);
+  for (Backend backend : {Backend::kReference, Backend::kFast}) {
+    for (bool training : {true, false}) {
+      for (bool relu : {false, true}) {
+        const RunOptions o{backend, training};
+        const nlohmann::json attrs{{"eps", 0.3}, {"fuse_relu", relu}};
+        std::vector<Tensor> in = BatchNormInputs({6, 3, 4, 5}, rng);
+        const Tensor scale = RandomTensor({3}, rng, 0.4f, 2.5f);
+        std::vector<Tensor> divide_in{in[0], scale};
+        auto divide = MakeOp("ScaleChannels", {{"axis", 1}, {"invert", true}});
+        std::vector<Tensor> two_ops = in;
+        two_ops[0] = RunForward(*divide, divide_in, o);
+        std::vector<Tensor> fused = in;
+        fused.push_back(scale);
+        auto bn = MakeOp("BatchNorm", attrs), bn_scaled = MakeOp("BatchNorm", attrs);
+        const Tensor y = RunForward(*bn, two_ops, o);
+        const Tensor y_scaled = RunForward(*bn_scaled, fused, o);
+        const std::string what = fmt::format("backend {} training {} relu {}", static_cast<int>(backend), training, relu);
+        ExpectClose(y_scaled, y, 1e-5f, 1e-4f, "forward " + what);
+        ExpectClose(fused[3], two_ops[3], 1e-6f, 1e-5f, "running mean " + what);
+        ExpectClose(fused[4], two_ops[4], 1e-6f, 1e-5f, "running var " + what);
+        const Tensor dy = RandomTensor(y.shape(), rng);
+        const auto g = RunBackward(*bn, two_ops, dy, {0, 1, 2}, o);
+        const auto g_div = RunBackward(*divide, divide_in, g[0], {0, 1}, o);
+        const auto g_scaled = RunBackward(*bn_scaled, fused, dy, {0, 1, 2, 5}, o);
+        ExpectClose(g_scaled[0], g_div[0], 1e-5f, 1e-3f, "dx " + what);
+        ExpectClose(g_scaled[1], g[1], 1e-5f, 1e-3f, "dgamma " + what);
+        ExpectClose(g_scaled[2], g[2], 1e-5f, 1e-3f, "dbeta " + what);
+        ExpectClose(g_scaled[5], g_div[1], 1e-5f, 1e-3f, "dscale " + what);
+      }
+    }
+  }
+}
+
+TEST(BatchNorm, InputScaleGradientsMatchFiniteDifferences) {
+  Rng rng(19);
+  for (bool training : {true, false}) {
+    std::vector<Tensor> in = BatchNormInputs({4, 3, 3, 2}, rng);
+    in.push_back(RandomTensor({3}, rng, 0.5f, 2.0f));
+    RunOptions o;
+    o.training = training;
+    CheckGradients(*MakeOp("BatchNorm", {{"eps", 0.5}}), in, {0, 1, 2, 5}, o);
+  }
+  EXPECT_FALSE(MakeOp("BatchNorm")->InferShape({{2, 3}, {3}, {3}, {3}, {3}, {4}}).ok());
+}
+
 // A mean far from zero must not cancel the variance away in the fast kernel's single pass.
 TEST(BatchNorm, FastHandlesLargeMean) {
   Rng rng(16);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/simd_clones.h"
+
 namespace qforge {
 
 StatusOr<Shape> AddOp::InferShape(const std::vector<Shape>& in) const {
@@ -13,12 +15,17 @@ StatusOr<Shape> AddOp::InferShape(const std::vector<Shape>& in) const {
   return in[0];
 }
 
-void AddOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
-  const float *a = in[0]->data(), *b = in[1]->data();
-  float* y = out.data();
-  const int64_t n = out.size();
+namespace {
+
+QF_SIMD_CLONES void AddLoop(const float* __restrict a, const float* __restrict b, float* __restrict y, int64_t n) {
 #pragma omp parallel for simd schedule(static) if (n > 65536)
   for (int64_t i = 0; i < n; ++i) y[i] = a[i] + b[i];
+}
+
+}  // namespace
+
+void AddOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
+  AddLoop(in[0]->data(), in[1]->data(), out.data(), out.size());
 }
 
 void AddOp::Backward(const OpContext&, const std::vector<Tensor*>&, const Tensor&,

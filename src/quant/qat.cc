@@ -133,10 +133,9 @@ class QatTransform {
       QF_ASSIGN_OR_RETURN(inputs[2], Add(n.name + "/folded_bias", ScaleChannelsOp::FromAttrs({{"axis", 0}}), {inputs[2], s}));
     }
     QF_ASSIGN_OR_RETURN(const int y, Clone(n, inputs));
-    QF_ASSIGN_OR_RETURN(const int unfolded,
-                        Add(n.name + "/unfold", ScaleChannelsOp::FromAttrs({{"axis", 1}, {"invert", true}}), {y, s}));
-    std::vector<int> norm_inputs = bn_inputs;
-    norm_inputs[0] = unfolded;
+    std::vector<int> norm_inputs = bn_inputs;  // the batch norm divides by s (its input scale)
+    norm_inputs[0] = y;
+    norm_inputs.push_back(s);
     QF_RETURN_IF_ERROR(Clone(b, norm_inputs).status());
     done_[bn] = true;
     return FinishUnit(b.output, b.name, bn_op.fuse_relu(), cfg);

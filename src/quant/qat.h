@@ -7,7 +7,8 @@
 // convolution followed by batch norm becomes
 //   s = gamma / sqrt(running_var + eps);  y = conv(x, fakequant(w * s)) / s;  BatchNorm(y)
 // so the quantizer sees exactly the folded weights that get deployed while batch statistics
-// keep training (per channel or per tensor, following the weight quantizer's spec).
+// keep training (per channel or per tensor, following the weight quantizer's spec). The
+// division by s is the batch norm's input scale (ops/batch_norm.h), not a pass of its own.
 #pragma once
 
 #include <map>

@@ -89,6 +89,7 @@ class Stripper {
     if (type != "FakeQuant") {
       std::vector<int> inputs;
       for (int v : n.inputs) inputs.push_back(map_[v]);
+      if (type == "BatchNorm") inputs.resize(5);  // the input scale undid the folding
       QF_ASSIGN_OR_RETURN(auto op, CreateOp(type, n.op->attrs()));
       QF_ASSIGN_OR_RETURN(map_[n.output], out_.graph.AddNode(n.name, std::move(op), inputs));
       return Status::Ok();

@@ -53,12 +53,15 @@ TEST(Qat, Lenet5Structure) {
   // Input + 4 weights + 4 unit outputs (conv1+BN+ReLU, conv2+BN+ReLU, dense1+ReLU, dense2).
   EXPECT_EQ(CountType(q->graph, "FakeQuant"), 9);
   EXPECT_EQ(CountType(q->graph, "BnFoldScale"), 2);
-  EXPECT_EQ(CountType(q->graph, "ScaleChannels"), 4);
+  EXPECT_EQ(CountType(q->graph, "ScaleChannels"), 2);  // folded weights (the convolutions have no bias)
   EXPECT_TRUE(q->kept_float.empty());
-  // No fake quantization between a convolution and its batch norm and ReLU.
+  // No fake quantization between a convolution and its batch norm and ReLU; the batch norm
+  // undoes the folding through its input scale.
   for (const Node& n : q->graph.nodes()) {
     if (n.op->type() == "BatchNorm") {
-      EXPECT_NE(q->graph.values()[n.inputs[0]].name.find("/unfold"), std::string::npos);
+      ASSERT_EQ(n.inputs.size(), 6u);
+      EXPECT_EQ(q->graph.nodes()[q->graph.values()[n.inputs[0]].index].op->type(), "Conv2D");
+      EXPECT_NE(q->graph.values()[n.inputs[5]].name.find("/fold_scale"), std::string::npos);
     }
   }
   // Round trip through JSON, as checkpoints store it.

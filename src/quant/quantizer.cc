@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/simd_clones.h"
 #include "quant/quantizers.h"
 
 namespace qforge::quant {
@@ -83,7 +84,7 @@ void ForEachBlock(const Tensor& x, size_t channels, Block&& block) {
   for (int64_t first = 0; first < n; first += kChunk) block(0, first, std::min(n, first + kChunk));
 }
 
-void FakeQuantizeRun(const float* __restrict x, float* __restrict y, uint8_t* __restrict inside, int64_t n,
+QF_SIMD_CLONES void FakeQuantizeRun(const float* __restrict x, float* __restrict y, uint8_t* __restrict inside, int64_t n,
                      Leveler level, float qmin, float qmax) {
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) {
@@ -95,7 +96,7 @@ void FakeQuantizeRun(const float* __restrict x, float* __restrict y, uint8_t* __
   }
 }
 
-void StraightThroughRun(const float* __restrict x, const float* __restrict dy, float* __restrict dx, int64_t n,
+QF_SIMD_CLONES void StraightThroughRun(const float* __restrict x, const float* __restrict dy, float* __restrict dx, int64_t n,
                         Leveler level, float qmin, float qmax) {
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) {
@@ -117,7 +118,7 @@ void FakeQuantize(const Tensor& x, const Grid& g, Tensor& y, std::vector<uint8_t
   });
 }
 
-void MaskedGradient(const std::vector<uint8_t>& inside, const Tensor& dy, Tensor& dx) {
+QF_SIMD_CLONES void MaskedGradient(const std::vector<uint8_t>& inside, const Tensor& dy, Tensor& dx) {
   const uint8_t* __restrict m = inside.data();
   const float* __restrict g = dy.data();
   float* __restrict out = dx.data();
@@ -137,7 +138,7 @@ void StraightThrough(const Tensor& x, const Grid& g, const Tensor& dy, Tensor& d
 namespace {
 
 // Minimum and maximum of x[0..n), vectorized; no parallel region inside (callers choose).
-void MinMaxRun(const float* __restrict x, int64_t n, float* lo, float* hi) {
+QF_SIMD_CLONES void MinMaxRun(const float* __restrict x, int64_t n, float* lo, float* hi) {
   float mn = x[0], mx = x[0];
 #pragma omp simd reduction(min : mn) reduction(max : mx)
   for (int64_t i = 0; i < n; ++i) {

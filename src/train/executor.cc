@@ -7,12 +7,19 @@
 #include <chrono>
 
 #include "core/check.h"
+#include "core/simd_clones.h"
 
 namespace qforge {
 namespace {
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// acc += add (a value read by several nodes sums their gradients).
+QF_SIMD_CLONES void Accumulate(const float* __restrict add, float* __restrict acc, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+  for (int64_t j = 0; j < n; ++j) acc[j] += add[j];
 }
 
 }  // namespace
@@ -125,9 +132,7 @@ void Executor::Backward(const std::vector<std::pair<int, const Tensor*>>& seeds)
         std::swap(grads_[v], scratch_[i][k]);
         has_grad_[v] = 1;
       } else {
-        float* acc = grads_[v].data();
-        const float* add = scratch_[i][k].data();
-        for (int64_t j = 0; j < grads_[v].size(); ++j) acc[j] += add[j];
+        Accumulate(scratch_[i][k].data(), grads_[v].data(), grads_[v].size());
       }
     }
     if (profiling_) backward_seconds_[i] += Now() - start;

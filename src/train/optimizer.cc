@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "core/simd_clones.h"
+
 namespace qforge {
 namespace {
 
@@ -29,7 +31,7 @@ Tensor& Optimizer::Slot(const std::string& name, const Shape& shape) {
   return t;
 }
 
-void Optimizer::Step(Graph& graph, const std::vector<const Tensor*>& grads, float lr) {
+QF_SIMD_CLONES void Optimizer::Step(Graph& graph, const std::vector<const Tensor*>& grads, float lr) {
   ++steps_;
   // Loop constants live in locals: the compiler cannot prove the weight stores leave config_
   // untouched, and reloading it every element would keep the loops from vectorizing.

@@ -7,11 +7,13 @@
 #include <cmath>
 #include <vector>
 
+#include "core/simd_clones.h"
+
 namespace qforge::cpu {
 namespace {
 
 // y = x * a[c] + b[c] for every element of channel c, then max(0, y) with relu.
-void AffinePerChannel(const ref::BatchNormShape& s, const float* x, const float* a,
+QF_SIMD_CLONES void AffinePerChannel(const ref::BatchNormShape& s, const float* x, const float* a,
                       const float* b, bool relu, float* y) {
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < s.n; ++n)
@@ -31,7 +33,7 @@ void AffinePerChannel(const ref::BatchNormShape& s, const float* x, const float*
 
 }  // namespace
 
-void BatchNormForwardTraining(const ref::BatchNormShape& s, const float* x, const float* gamma,
+QF_SIMD_CLONES void BatchNormForwardTraining(const ref::BatchNormShape& s, const float* x, const float* gamma,
                               const float* beta, bool relu, float* save_mean, float* save_var,
                               float* y) {
   const double count = static_cast<double>(s.n * s.spatial);
@@ -57,25 +59,25 @@ void BatchNormForwardTraining(const ref::BatchNormShape& s, const float* x, cons
     const double mean = pivot + shifted_mean;
     save_mean[c] = static_cast<float>(mean);
     save_var[c] = static_cast<float>(var);
-    const double scale = gamma[c] / std::sqrt(var + s.eps);
+    const double scale = gamma[c] / std::sqrt(var + s.Eps(c));
     a[c] = static_cast<float>(scale);
     b[c] = static_cast<float>(beta[c] - mean * scale);
   }
   AffinePerChannel(s, x, a.data(), b.data(), relu, y);
 }
 
-void BatchNormForwardInference(const ref::BatchNormShape& s, const float* x, const float* gamma,
+QF_SIMD_CLONES void BatchNormForwardInference(const ref::BatchNormShape& s, const float* x, const float* gamma,
                                const float* beta, const float* mean, const float* var, bool relu,
                                float* y) {
   std::vector<float> a(s.c), b(s.c);
   for (int64_t c = 0; c < s.c; ++c) {
-    a[c] = gamma[c] / std::sqrt(var[c] + s.eps);
+    a[c] = gamma[c] / std::sqrt(var[c] + s.Eps(c));
     b[c] = beta[c] - mean[c] * a[c];
   }
   AffinePerChannel(s, x, a.data(), b.data(), relu, y);
 }
 
-void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float* gamma,
+QF_SIMD_CLONES void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float* gamma,
                        const float* save_mean, const float* save_var, const float* dy,
                        const float* relu_output, float* dx, float* dgamma, float* dbeta) {
   const double count = static_cast<double>(s.n * s.spatial);
@@ -106,7 +108,7 @@ void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float
       sum_dy += s1;
       sum_dy_xc += s2;
     }
-    const double invstd = 1.0 / std::sqrt(double{save_var[c]} + s.eps);
+    const double invstd = 1.0 / std::sqrt(double{save_var[c]} + s.Eps(c));
     const double sum_dy_xhat = sum_dy_xc * invstd;
     if (dgamma) dgamma[c] = static_cast<float>(sum_dy_xhat);
     if (dbeta) dbeta[c] = static_cast<float>(sum_dy);

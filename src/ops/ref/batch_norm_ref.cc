@@ -25,7 +25,7 @@ void BatchNormForwardTraining(const BatchNormShape& s, const float* x, const flo
     const double mean = sum / count;
     ForEachInChannel(s, c, [&](int64_t i) { sq += (x[i] - mean) * (x[i] - mean); });
     const double var = sq / count;
-    const double invstd = 1.0 / std::sqrt(var + s.eps);
+    const double invstd = 1.0 / std::sqrt(var + s.Eps(c));
     save_mean[c] = static_cast<float>(mean);
     save_var[c] = static_cast<float>(var);
     ForEachInChannel(s, c, [&](int64_t i) {
@@ -49,7 +49,7 @@ void BatchNormForwardInference(const BatchNormShape& s, const float* x, const fl
                                const float* beta, const float* running_mean,
                                const float* running_var, float* y) {
   for (int64_t c = 0; c < s.c; ++c) {
-    const float scale = gamma[c] / std::sqrt(running_var[c] + s.eps);
+    const float scale = gamma[c] / std::sqrt(running_var[c] + s.Eps(c));
     const float shift = beta[c] - running_mean[c] * scale;
     ForEachInChannel(s, c, [&](int64_t i) { y[i] = x[i] * scale + shift; });
   }
@@ -60,7 +60,7 @@ void BatchNormBackward(const BatchNormShape& s, const float* x, const float* gam
                        float* dx, float* dgamma, float* dbeta) {
   const double count = static_cast<double>(s.n * s.spatial);
   for (int64_t c = 0; c < s.c; ++c) {
-    const double mean = save_mean[c], invstd = 1.0 / std::sqrt(save_var[c] + double{s.eps});
+    const double mean = save_mean[c], invstd = 1.0 / std::sqrt(save_var[c] + double{s.Eps(c)});
     double sum_dy = 0, sum_dy_xhat = 0;
     ForEachInChannel(s, c, [&](int64_t i) {
       sum_dy += dy[i];

@@ -9,6 +9,9 @@ struct BatchNormShape {
   int64_t n = 1, c = 1, spatial = 1;  // spatial = H * W (1 for [N, C] inputs)
   float eps = 1e-5f;
   float momentum = 0.1f;  // running = (1 - momentum) * running + momentum * batch
+  const float* channel_eps = nullptr;  // when set, one eps per channel instead of `eps`
+
+  float Eps(int64_t c) const { return channel_eps ? channel_eps[c] : eps; }
 };
 
 // Training: normalizes with the batch statistics and stores them (mean, biased variance) in
