@@ -110,8 +110,8 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
 void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor& out,
                            const Tensor& dy_in, const std::vector<Tensor*>& din) {
   const auto s = ShapeOf(in);
-  const bool fast = ctx.backend == Backend::kFast && last_training_;
-  // Through the fused ReLU first (the fast kernel does this on the fly).
+  const bool fast = ctx.backend == Backend::kFast;
+  // Through the fused ReLU first (the fast kernels do this on the fly).
   const Tensor* dy_ptr = &dy_in;
   if (fuse_relu_ && !fast) {
     masked_grad_.Resize(dy_in.shape());
@@ -119,11 +119,21 @@ void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in,
     dy_ptr = &masked_grad_;
   }
   const Tensor& dy = *dy_ptr;
-  if (!last_training_) {
+  const bool scale_grad = in.size() == 6 && din[5];
+  if (!last_training_ && !fast) {
     BackwardThroughInference(s, in, dy, din);
     return;
   }
-  const bool scale_grad = in.size() == 6 && din[5];
+  if (!last_training_) {
+    if (scale_grad) sum_dy_x_.Resize({s.c});
+    cpu::BatchNormBackwardInference(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
+                                    dy.data(), fuse_relu_ ? out.data() : nullptr, din[0] ? din[0]->data() : nullptr,
+                                    din[1] ? din[1]->data() : nullptr, din[2] ? din[2]->data() : nullptr,
+                                    scale_grad ? sum_dy_x_.data() : nullptr);
+    for (int64_t c = 0; scale_grad && c < s.c; ++c)  // -(a / s) sum(dy x), see below
+      (*din[5])[c] = -(*in[1])[c] / std::sqrt(save_var_[c] + s.Eps(c)) / (*in[5])[c] * sum_dy_x_[c];
+    return;
+  }
   float* dx = din[0] ? din[0]->data() : nullptr;
   if (scale_grad && !din[1]) sum_dy_xhat_.Resize({s.c});
   float* dgamma = din[1] ? din[1]->data() : (scale_grad ? sum_dy_xhat_.data() : nullptr);

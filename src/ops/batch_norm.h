@@ -47,7 +47,7 @@ class BatchNormOp : public Op {
   Tensor save_mean_, save_var_;  // statistics the last forward normalized with (of x, not z)
   Tensor channel_eps_;           // eps * s^2 with an input scale
   Tensor z_mean_, z_var_;        // batch statistics of z = x / s, for the running ones
-  Tensor sum_dy_xhat_;           // scratch for the input scale's gradient
+  Tensor sum_dy_xhat_, sum_dy_x_;  // scratch for the input scale's gradient
   Tensor masked_grad_;           // reference path with fuse_relu: the gradient through ReLU
 };
 

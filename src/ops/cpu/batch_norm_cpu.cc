@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "core/simd_clones.h"
@@ -137,6 +138,54 @@ QF_SIMD_CLONES void BatchNormBackward(const ref::BatchNormShape& s, const float*
         for (int64_t i = 0; i < s.spatial; ++i) dx[base + i] = kd * dy[base + i] + kx * x[base + i] + k1;
       }
     }
+}
+
+QF_SIMD_CLONES void BatchNormBackwardInference(const ref::BatchNormShape& s, const float* x, const float* gamma,
+                                               const float* mean, const float* var, const float* dy,
+                                               const float* relu_output, float* dx, float* dgamma, float* dbeta,
+                                               float* sum_dy_x) {
+  // One plane of one channel; the ReLU mask is a compile-time choice so both loops vectorize.
+  auto plane = [&](auto relu, int64_t base, float a, float m, float& p1, float& p2, float& p3) {
+    const float* __restrict g_in = dy + base;
+    const float* __restrict xp = x + base;
+    const float* __restrict r = relu_output ? relu_output + base : nullptr;
+    auto grad = [&](int64_t i) {
+      if constexpr (decltype(relu)::value) return r[i] > 0.0f ? g_in[i] : 0.0f;  // unconditional load
+      return g_in[i];
+    };
+    float q1 = 0, q2 = 0, q3 = 0;
+#pragma omp simd reduction(+ : q1, q2, q3)
+    for (int64_t i = 0; i < s.spatial; ++i) {
+      const float g = grad(i);
+      q1 += g;
+      q2 += g * (xp[i] - m);
+      q3 += g * xp[i];
+    }
+    p1 = q1, p2 = q2, p3 = q3;
+    if (!dx) return;
+    float* __restrict out = dx + base;
+#pragma omp simd
+    for (int64_t i = 0; i < s.spatial; ++i) out[i] = grad(i) * a;
+  };
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < s.c; ++c) {
+    const float invstd = static_cast<float>(1.0 / std::sqrt(double{var[c]} + s.Eps(c)));
+    const float a = gamma[c] * invstd;
+    double s1 = 0, s2 = 0, s3 = 0;
+    for (int64_t n = 0; n < s.n; ++n) {
+      float p1, p2, p3;
+      const int64_t base = (n * s.c + c) * s.spatial;
+      if (relu_output) {
+        plane(std::true_type{}, base, a, mean[c], p1, p2, p3);
+      } else {
+        plane(std::false_type{}, base, a, mean[c], p1, p2, p3);
+      }
+      s1 += p1, s2 += p2, s3 += p3;
+    }
+    if (dgamma) dgamma[c] = static_cast<float>(s2 * invstd);
+    if (dbeta) dbeta[c] = static_cast<float>(s1);
+    if (sum_dy_x) sum_dy_x[c] = static_cast<float>(s3);
+  }
 }
 
 }  // namespace qforge::cpu

@@ -19,4 +19,12 @@ void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float
                        const float* save_mean, const float* save_var, const float* dy,
                        const float* relu_output, float* dx, float* dgamma, float* dbeta);
 
+// Gradient through the inference-mode forward (y = a x + b per channel, constant statistics):
+// dx = a * dy, dgamma = sum(dy xhat), dbeta = sum(dy), and sum_dy_x = sum(dy x) per channel
+// (for an input scale's gradient). Every output may be null; relu_output as above.
+void BatchNormBackwardInference(const ref::BatchNormShape& s, const float* x, const float* gamma,
+                                const float* mean, const float* var, const float* dy,
+                                const float* relu_output, float* dx, float* dgamma, float* dbeta,
+                                float* sum_dy_x);
+
 }  // namespace qforge::cpu
