@@ -11,7 +11,7 @@
 
 namespace qforge::convert {
 
-enum class LayerKind { kConv, kDepthwise, kDense, kAdd, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kHardSwish };
+enum class LayerKind { kConv, kDepthwise, kDense, kAdd, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kHardSwish, kSoftmax };
 enum class FusedActivation { kNone, kRelu, kRelu6 };
 
 const char* LayerKindName(LayerKind kind);

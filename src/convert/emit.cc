@@ -44,6 +44,10 @@ ActivationParams ChooseActivationParams(ValueRange r, bool int16) {
   return {g.scale, g.zero_point};
 }
 
+ActivationParams SoftmaxOutputParams(bool int16) {
+  return int16 ? ActivationParams{1.0f / 32768.0f, 0} : ActivationParams{1.0f / 256.0f, -128};
+}
+
 QuantizedWeights QuantizePerChannel(const DeployLayer& l) {
   std::vector<float> scale(l.out_channels(), 0.0f);
   for (size_t i = 0; i < l.weights.size(); ++i) {
@@ -78,7 +82,11 @@ qfm::Activation ToQfm(FusedActivation a) {
 
 class Emitter {
  public:
-  Emitter(const DeployGraph& g, const EmitOptions& o) : g_(g), o_(o), value_tensor_(g.values.size(), -1) {}
+  Emitter(const DeployGraph& g, const EmitOptions& o)
+      : g_(g), o_(o), value_tensor_(g.values.size(), -1), softmax_output_(g.values.size(), false) {
+    for (const DeployLayer& l : g.layers)
+      if (l.kind == LayerKind::kSoftmax) softmax_output_[l.output] = true;
+  }
 
   StatusOr<std::vector<uint8_t>> Run() {
     if (NeedsRanges(o_.mode) && o_.ranges.size() != g_.values.size() && o_.params.size() != g_.values.size())
@@ -101,6 +109,7 @@ class Emitter {
   DType ActivationType() const { return !integer() ? DType::FLOAT32 : (int16() ? DType::INT16 : DType::INT8); }
 
   ActivationParams Params(int value) const {
+    if (softmax_output_[value]) return SoftmaxOutputParams(int16());
     return o_.params.empty() ? ChooseActivationParams(o_.ranges[value], int16()) : o_.params[value];
   }
 
@@ -232,6 +241,12 @@ class Emitter {
       case LayerKind::kMean: w_.AddOperator(OpType::MEAN, inputs, {out}); return Status::Ok();
       case LayerKind::kFlatten: w_.AddOperator(OpType::RESHAPE, inputs, {out}); return Status::Ok();
       case LayerKind::kHardSwish: w_.AddOperator(OpType::HARD_SWISH, inputs, {out}); return Status::Ok();
+      case LayerKind::kSoftmax: {
+        qfm::SoftmaxOptionsT o;
+        u.Set(o);
+        w_.AddOperator(OpType::SOFTMAX, inputs, {out}, std::move(u));
+        return Status::Ok();
+      }
       case LayerKind::kConcat: {
         qfm::ConcatenationOptionsT o;
         o.axis = l.concat_axis;
@@ -247,6 +262,7 @@ class Emitter {
   const EmitOptions& o_;
   ModelWriter w_;
   std::vector<int> value_tensor_;  // deploy value -> tensor index
+  std::vector<bool> softmax_output_;  // deploy value -> written by a Softmax (fixed grid)
 };
 
 }  // namespace

@@ -23,6 +23,7 @@ const char* LayerKindName(LayerKind kind) {
     case LayerKind::kConcat: return "Concat";
     case LayerKind::kFlatten: return "Flatten";
     case LayerKind::kHardSwish: return "HardSwish";
+    case LayerKind::kSoftmax: return "Softmax";
   }
   return "?";
 }
@@ -250,9 +251,9 @@ class Lowering {
       SetWindow(l, static_cast<const PoolOp&>(*n.op).window());
       return Status::Ok();
     }
-    if (type == "GlobalAvgPool" || type == "HardSwish") {
+    if (type == "GlobalAvgPool" || type == "HardSwish" || type == "Softmax") {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-      AddLayer(type == "HardSwish" ? LayerKind::kHardSwish : LayerKind::kMean, n, {x});
+      AddLayer(type == "HardSwish" ? LayerKind::kHardSwish : type == "Softmax" ? LayerKind::kSoftmax : LayerKind::kMean, n, {x});
       return Status::Ok();
     }
     if (type == "Add" || type == "Concat") {

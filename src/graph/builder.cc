@@ -9,6 +9,7 @@
 #include "ops/dense.h"
 #include "ops/dropout.h"
 #include "ops/pooling.h"
+#include "ops/softmax.h"
 #include "ops/tensor_ops.h"
 
 namespace qforge {
@@ -134,6 +135,7 @@ int GraphBuilder::Relu(int x) { return AddNode("relu", ReluOp::FromAttrs({}), {x
 int GraphBuilder::Relu6(int x) { return AddNode("relu6_", Relu6Op::FromAttrs({}), {x}); }
 int GraphBuilder::HardSwish(int x) { return AddNode("hswish", HardSwishOp::FromAttrs({}), {x}); }
 int GraphBuilder::Sigmoid(int x) { return AddNode("sigmoid", SigmoidOp::FromAttrs({}), {x}); }
+int GraphBuilder::Softmax(int x) { return AddNode("softmax", SoftmaxOp::FromAttrs({}), {x}); }
 
 namespace {
 

@@ -44,6 +44,8 @@ class GraphBuilder {
   int Relu6(int x);
   int HardSwish(int x);
   int Sigmoid(int x);
+  // Probabilities over [N, classes] (training applies the loss to its input, the logits).
+  int Softmax(int x);
   int MaxPool(int x, int64_t kernel, const PoolOptions& options = {});
   int AvgPool(int x, int64_t kernel, const PoolOptions& options = {});
   int GlobalAvgPool(int x);

@@ -11,6 +11,7 @@
 #include "ops/dropout.h"
 #include "ops/op.h"
 #include "ops/pooling.h"
+#include "ops/softmax.h"
 #include "ops/tensor_ops.h"
 
 namespace qforge {
@@ -35,6 +36,7 @@ std::map<std::string, OpFactory, std::less<>>& Registry() {
       {"Reshape", &ReshapeOp::ReshapeFromAttrs},
       {"ScaleChannels", &ScaleChannelsOp::FromAttrs},
       {"Sigmoid", &SigmoidOp::FromAttrs},
+      {"Softmax", &SoftmaxOp::FromAttrs},
   };
   return registry;
 }

@@ -166,6 +166,11 @@ class QatTransform {
                         (type == "BatchNorm" && static_cast<const BatchNormOp&>(*n.op).fuse_relu());
       return FinishUnit(n.output, n.name, relu, cfg);
     }
+    if (type == "Softmax") {  // probabilities on the runtime's fixed grid, whatever the config says
+      QF_RETURN_IF_ERROR(Clone(n, Mapped(n)).status());
+      QF_ASSIGN_OR_RETURN(map_[n.output], FakeQuant(map_[n.output], o_.scheme.softmax, n.name + "/act_quant"));
+      return Status::Ok();
+    }
     if (type == "Concat") {
       for (int v : n.inputs)
         if (consumers_[v].size() != 1)

@@ -3,7 +3,8 @@
 // Conv/Depthwise/Dense [+ BatchNorm] [+ ReLU/ReLU6], Add [+ ReLU], and HardSwish / global
 // average pooling — gets one activation fake quantization on its output (none in between);
 // max/average pooling, flatten and dropout keep their input's grid; a concatenation's inputs
-// share its output's one grid (they are not quantized on their own). With batch-norm folding a
+// share its output's one grid (they are not quantized on their own); a Softmax's
+// probabilities get the runtime's fixed grid (1/256, -128 in int8). With batch-norm folding a
 // convolution followed by batch norm becomes
 //   s = gamma / sqrt(running_var + eps);  y = conv(x, fakequant(w * s)) / s;  BatchNorm(y)
 // so the quantizer sees exactly the folded weights that get deployed while batch statistics

@@ -281,6 +281,53 @@ TEST(Qat, ConcatInputsShareTheOutputGrid) {
   EXPECT_GE(SameArgMax(it->output(0).as<float>(), sim.data(), 16, 10), 14);
 }
 
+// A classifier ending in Softmax: training reads the logits (the loss falls), the
+// probabilities are fake-quantized on the runtime's fixed grid (1/256, -128), and the
+// converted model's int8 probabilities carry that grid and match the simulation.
+TEST(Qat, SoftmaxOutputGetsTheFixedGrid) {
+  GraphBuilder b(8);
+  const int x = b.Input("image", {1, 28, 28});
+  const int y = b.Softmax(b.Dense(b.Relu(b.Dense(b.Flatten(x), 32)), 10));
+  auto g = b.Finish({y});
+  ASSERT_TRUE(g.ok());
+  auto q = QuantizeModel(*g, Options());
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  const Node& last = q->graph.nodes().back();
+  ASSERT_EQ(last.op->type(), "FakeQuant");
+  const Quantizer& fixed = static_cast<const FakeQuantOp&>(*last.op).quantizer();
+  auto grid = fixed.CurrentGrid(nullptr, {});
+  ASSERT_TRUE(grid.ok());
+  EXPECT_EQ(grid->scale[0], 1.0f / 256.0f);
+  EXPECT_EQ(grid->zero_point[0], -128);
+
+  Tensor images({16, 1, 28, 28});
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-0.5f, 2.0f);
+  for (int64_t i = 0; i < images.size(); ++i) images[i] = u(rng);
+  std::vector<int32_t> labels(16);
+  for (int i = 0; i < 16; ++i) labels[i] = i % 10;
+  TrainStep step(&q->graph, {.type = "adam"}, Backend::kFast);
+  Rng step_rng(4);
+  auto first = step.Run(images, labels, 1e-3f, &step_rng);
+  ASSERT_TRUE(first.ok());
+  StatusOr<StepResult> last_step = first;
+  for (int s = 0; s < 30; ++s) last_step = step.Run(images, labels, 1e-3f, &step_rng);
+  ASSERT_TRUE(last_step.ok());
+  EXPECT_LT(last_step->loss, 0.5 * first->loss);
+
+  const auto it = RunConverted(q->graph, images);
+  ASSERT_TRUE(it);
+  const qfm::Model& file = it->model().flat();
+  const runtime::RuntimeTensor& probs =
+      it->tensors()[file.operators()->Get(file.operators()->size() - 1)->inputs()->Get(0)];
+  EXPECT_EQ(probs.dtype, qfm::DType::INT8);
+  EXPECT_EQ(probs.scale[0], 1.0f / 256.0f);
+  EXPECT_EQ(probs.zero_point[0], -128);
+  const Tensor sim = EvalOutput(q->graph, images);
+  const float* out = it->output(0).as<float>();
+  for (int i = 0; i < 160; ++i) EXPECT_NEAR(out[i], sim[i], 2.0f / 256.0f) << i;
+}
+
 TEST(Qat, UnsupportedNodesAreNamedOrKeptInFloat) {
   GraphBuilder b(1);
   const int y = b.Dense(b.Sigmoid(b.Dense(b.Flatten(b.Input("x", {1, 4, 4})), 8)), 3);

@@ -9,6 +9,7 @@
 
 #include "convert/evaluate.h"
 #include "convert/lower.h"
+#include "graph/builder.h"
 #include "quant/ptq.h"
 #include "runtime/interpreter.h"
 #include "zoo/zoo.h"
@@ -168,35 +169,72 @@ TEST(Ptq, BiasCorrectionRemovesTheMeanShift) {
   }
 }
 
+// `count` random 28x28 images, labels i % 10.
+ImageDataset RandomImages(int64_t count, uint32_t seed) {
+  ImageDataset d;
+  d.count = count, d.channels = 1, d.height = 28, d.width = 28, d.num_classes = 10;
+  std::mt19937 rng(seed);
+  for (int64_t i = 0; i < d.count * 784; ++i) d.pixels.push_back(static_cast<uint8_t>(rng() % 256));
+  for (int64_t i = 0; i < d.count; ++i) d.labels.push_back(static_cast<int32_t>(i % 10));
+  return d;
+}
+
+// Quantizes the checkpoint with `o` and returns the runtime's float outputs on all of d.
+std::vector<float> QuantizeAndRun(const Checkpoint& ck, const ImageDataset& d, const PtqOptions& o) {
+  auto bytes = QuantizeCheckpoint(ck, &d, o);
+  EXPECT_TRUE(bytes.ok()) << bytes.status().message();
+  if (!bytes.ok()) return {};
+  auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "ptq.qfm");
+  EXPECT_TRUE(model.ok());
+  auto it = runtime::Interpreter::Create(*model, {static_cast<int>(d.count)});
+  EXPECT_TRUE(it.ok()) << it.status().message();
+  if (!it.ok()) return {};
+  std::vector<int64_t> all(d.count);
+  for (int64_t i = 0; i < d.count; ++i) all[i] = i;
+  EXPECT_TRUE(convert::FillInput(d, ck.meta.preprocess, all.data(), d.count, it->get()).ok());
+  EXPECT_TRUE((*it)->Invoke().ok());
+  const runtime::RuntimeTensor& out = (*it)->output(0);
+  return std::vector<float>(out.as<float>(), out.as<float>() + out.elements);
+}
+
+// A model ending in Softmax converts in every mode; the integer modes put the probabilities
+// on the runtime's fixed grid (the interpreter rejects any other) and stay close to float.
+TEST(Ptq, SoftmaxOutputsInEveryMode) {
+  const ImageDataset d = RandomImages(32, 12);
+  GraphBuilder b(4);
+  const int y = b.Softmax(b.Dense(b.Flatten(b.Input("image", {1, 28, 28})), 10));
+  auto g = b.Finish({y});
+  ASSERT_TRUE(g.ok());
+  Checkpoint ck;
+  ck.graph = std::move(*g);
+  ck.meta.preprocess = ComputeNormalization(d);
+  PtqOptions fo;
+  fo.mode = convert::Mode::kFloat;
+  const std::vector<float> reference = QuantizeAndRun(ck, d, fo);
+  ASSERT_EQ(reference.size(), 320u);
+  for (auto mode : {convert::Mode::kFloat16, convert::Mode::kDynamic, convert::Mode::kInt8, convert::Mode::kInt16x8}) {
+    PtqOptions o;
+    o.mode = mode;
+    o.calibration_samples = 32;
+    const std::vector<float> got = QuantizeAndRun(ck, d, o);
+    ASSERT_EQ(got.size(), reference.size()) << convert::ModeName(mode);
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], reference[i], 0.03) << convert::ModeName(mode) << " " << i;
+    if (mode == convert::Mode::kInt8)
+      for (float p : got) EXPECT_EQ(p * 256.0f, std::round(p * 256.0f));  // multiples of 1/256
+  }
+}
+
 // Random images; a randomly initialized lenet5 converted with every method stays close to the
 // float model through the runtime.
 TEST(Ptq, Int8OutputsTrackTheFloatModel) {
-  ImageDataset d;
-  d.count = 64, d.channels = 1, d.height = 28, d.width = 28, d.num_classes = 10;
-  std::mt19937 rng(8);
-  for (int64_t i = 0; i < d.count * 784; ++i) d.pixels.push_back(static_cast<uint8_t>(rng() % 256));
-  for (int64_t i = 0; i < d.count; ++i) d.labels.push_back(static_cast<int32_t>(i % 10));
+  const ImageDataset d = RandomImages(64, 8);
   Checkpoint ck;
   auto g = FindZooModel("lenet5")->build(3);
   ASSERT_TRUE(g.ok());
   ck.graph = std::move(*g);
   ck.meta.model_name = "lenet5";
   ck.meta.preprocess = ComputeNormalization(d);
-
-  auto run = [&](const PtqOptions& o) {
-    auto bytes = QuantizeCheckpoint(ck, &d, o);
-    EXPECT_TRUE(bytes.ok()) << bytes.status().message();
-    auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "ptq.qfm");
-    EXPECT_TRUE(model.ok());
-    auto it = runtime::Interpreter::Create(*model, {static_cast<int>(d.count)});
-    EXPECT_TRUE(it.ok());
-    std::vector<int64_t> all(d.count);
-    for (int64_t i = 0; i < d.count; ++i) all[i] = i;
-    EXPECT_TRUE(convert::FillInput(d, ck.meta.preprocess, all.data(), d.count, it->get()).ok());
-    EXPECT_TRUE((*it)->Invoke().ok());
-    const runtime::RuntimeTensor& out = (*it)->output(0);
-    return std::vector<float>(out.as<float>(), out.as<float>() + out.elements);
-  };
+  auto run = [&](const PtqOptions& o) { return QuantizeAndRun(ck, d, o); };
   PtqOptions fo;
   fo.mode = convert::Mode::kFloat;
   const std::vector<float> reference = run(fo);

@@ -30,6 +30,11 @@ StatusOr<Scheme> MakeScheme(const std::string& name, int weight_bits, int activa
   s.input = {"ema", {{"spec", {{"bits", name == "int16x8" ? 16 : 8}, {"symmetric", name == "int16x8"}}}, {"decay", 0.99}}};
   s.output = name == "nbit" ? QuantizerChoice{s.activations.type, s.activations.attrs} : s.activations;
   if (name == "nbit") s.output.attrs["spec"]["bits"] = 8;
+  // [0, 255/256] on the asymmetric 8-bit grid is scale 1/256, zero point -128; [0, 32767/32768]
+  // on the symmetric 16-bit grid is scale 1/32768 — exactly, in float.
+  s.softmax = name == "int16x8"
+                  ? QuantizerChoice{"fixed", {{"spec", {{"bits", 16}, {"symmetric", true}}}, {"min", 0.0}, {"max", 32767.0 / 32768.0}}}
+                  : QuantizerChoice{"fixed", {{"spec", {{"bits", 8}}}, {"min", 0.0}, {"max", 255.0 / 256.0}}};
   return s;
 }
 

@@ -38,6 +38,7 @@ struct Scheme {
   QuantizerChoice relu_activations;    // outputs of units ending in ReLU/ReLU6
   QuantizerChoice input;               // the model input: 8-bit pixels stay 8-bit in every scheme
   QuantizerChoice output;              // the model output (logits): 8-bit, as in Esser et al. 2020
+  QuantizerChoice softmax;             // Softmax outputs: the runtime's fixed grid (convert/emit.h)
   bool fold_batch_norm = true;
 };
 

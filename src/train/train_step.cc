@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "train/logits.h"
 #include "train/loss.h"
 
 namespace qforge {
@@ -13,15 +14,14 @@ TrainStep::TrainStep(Graph* graph, const OptimizerConfig& optimizer, Backend bac
 StatusOr<StepResult> TrainStep::Run(const Tensor& images, const std::vector<int32_t>& labels,
                                     float lr, Rng* rng) {
   QF_RETURN_IF_ERROR(exec_.Forward({&images}, /*training=*/true, rng));
-  const int out = graph_->outputs()[0];
-  const Tensor& logits = exec_.value(out);
+  const int logits = LogitsValue(*graph_);
   StepResult r;
-  r.loss = SoftmaxCrossEntropy(logits, labels, &dlogits_);
+  r.loss = SoftmaxCrossEntropy(exec_.value(logits), labels, &dlogits_);
   if (!std::isfinite(r.loss))
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("loss is {}: training diverged (try a lower --lr)", r.loss));
-  r.correct = CountCorrect(logits, labels);
-  exec_.Backward({{out, &dlogits_}});
+  r.correct = CountCorrect(exec_.value(graph_->outputs()[0]), labels);
+  exec_.Backward({{logits, &dlogits_}});
   for (size_t p = 0; p < grads_.size(); ++p)
     grads_[p] = graph_->params()[p].trainable ? &exec_.param_grad(static_cast<int>(p)) : nullptr;
   optimizer_.Step(*graph_, grads_, lr);

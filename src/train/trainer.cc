@@ -6,8 +6,9 @@
 #include <cstdio>
 
 #include "train/executor.h"
-#include "train/train_step.h"
+#include "train/logits.h"
 #include "train/loss.h"
+#include "train/train_step.h"
 
 namespace qforge {
 namespace {
@@ -47,9 +48,8 @@ StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Prep
   int64_t correct = 0;
   while (it.Next(&images, &labels)) {
     QF_RETURN_IF_ERROR(exec.Forward({&images}, /*training=*/false));
-    const Tensor& logits = exec.value(graph.outputs()[0]);
-    loss_sum += SoftmaxCrossEntropy(logits, labels, nullptr) * labels.size();
-    const std::vector<int32_t> predicted = ArgMax(logits);
+    loss_sum += SoftmaxCrossEntropy(exec.value(LogitsValue(graph)), labels, nullptr) * labels.size();
+    const std::vector<int32_t> predicted = ArgMax(exec.value(graph.outputs()[0]));
     for (size_t i = 0; i < labels.size(); ++i) correct += predicted[i] == labels[i];
     r.predictions.insert(r.predictions.end(), predicted.begin(), predicted.end());
     r.count += static_cast<int64_t>(labels.size());
