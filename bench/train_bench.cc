@@ -1,7 +1,8 @@
 // Training throughput of each zoo model (forward, loss, backward, Adam step) at batch 64 on
-// synthetic 28x28 images, for 1 and 2 threads, in float and as int8 quantization-aware training
-// (the graph QuantizeModel builds: fake quantization and batch-norm folding). Reports images/s
-// as items_per_second.
+// synthetic 28x28 images, for 1 and 2 threads, in float (variant 0) and as quantization-aware
+// training — the graph QuantizeModel builds, with fake quantization and batch-norm folding —
+// in the default int8 scheme (variant 1) and with 4-bit LSQ weights and activations
+// (variant 2). Reports images/s as items_per_second.
 // Set QFORGE_BENCH_PROFILE=1 to also print the per-layer time split of each run.
 #include <benchmark/benchmark.h>
 
@@ -21,13 +22,14 @@ constexpr int64_t kBatch = 64;
 void BM_TrainStep(benchmark::State& state) {
   const ZooModel& model = ZooModels()[state.range(0)];
   SetNumThreads(static_cast<int>(state.range(1)));
-  const bool qat = state.range(2) != 0;
-  const std::string label = model.name + (qat ? "/qat" : "/float") + "/threads:" + std::to_string(state.range(1));
+  const int64_t variant = state.range(2);
+  const char* names[] = {"/float", "/qat-int8", "/qat-lsq4"};
+  const std::string label = model.name + names[variant] + "/threads:" + std::to_string(state.range(1));
   state.SetLabel(label);
   Graph graph = std::move(model.build(1)).value();
-  if (qat) {
+  if (variant > 0) {
     quant::QatOptions options;
-    options.scheme = quant::MakeScheme("int8").value();
+    options.scheme = (variant == 1 ? quant::MakeScheme("int8") : quant::MakeScheme("nbit", 4, 4, "lsq")).value();
     graph = std::move(quant::QuantizeModel(graph, options).value().graph);
   }
   TrainStep step(&graph, OptimizerConfig{.type = "adam"}, Backend::kFast);
@@ -50,7 +52,7 @@ void BM_TrainStep(benchmark::State& state) {
 void Args(benchmark::internal::Benchmark* b) {
   for (int m = 0; m < static_cast<int>(ZooModels().size()); ++m)
     for (int threads : {1, 2})
-      for (int qat : {0, 1}) b->Args({m, threads, qat});
+      for (int variant : {0, 1, 2}) b->Args({m, threads, variant});
 }
 
 BENCHMARK(BM_TrainStep)->Apply(Args)->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMillisecond);

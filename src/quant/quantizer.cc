@@ -67,9 +67,10 @@ struct Leveler {
 };
 
 constexpr int64_t kParallelElements = 32768;
+constexpr int64_t kChunk = 16384;  // elements per parallel block of a one-channel tensor
 
 // Runs block(channel, first, end) over x's channels (dimension 0 when several): in parallel
-// over channels, or over chunks of the one channel, when x is large.
+// over channels, or over chunks of kChunk elements of the one channel, when x is large.
 template <typename Block>
 void ForEachBlock(const Tensor& x, size_t channels, Block&& block) {
   const int64_t n = x.size();
@@ -79,7 +80,6 @@ void ForEachBlock(const Tensor& x, size_t channels, Block&& block) {
     for (int64_t c = 0; c < static_cast<int64_t>(channels); ++c) block(static_cast<size_t>(c), c * inner, (c + 1) * inner);
     return;
   }
-  constexpr int64_t kChunk = 16384;
 #pragma omp parallel for if (n > kParallelElements)
   for (int64_t first = 0; first < n; first += kChunk) block(0, first, std::min(n, first + kChunk));
 }
@@ -104,6 +104,22 @@ QF_SIMD_CLONES void StraightThroughRun(const float* __restrict x, const float* _
     const float g = dy[i];  // loaded unconditionally: the select below vectorizes
     dx[i] = (q >= qmin) & (q <= qmax) ? g : 0.0f;
   }
+}
+
+// dx (may be null) and the returned sum of dy * d(fake quant)/ds over one run.
+QF_SIMD_CLONES float StraightThroughAndScaleRun(const float* __restrict x, const float* __restrict dy,
+                                                float* __restrict dx, int64_t n, Leveler level, float qmin,
+                                                float qmax) {
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t i = 0; i < n; ++i) {
+    const float q = level(x[i]);
+    const float g = dy[i];
+    const float d = q < qmin ? qmin - level.zp : (q > qmax ? qmax - level.zp : (q - level.zp) - x[i] / level.s);
+    sum += g * d;
+    if (dx) dx[i] = (q >= qmin) & (q <= qmax) ? g : 0.0f;
+  }
+  return sum;
 }
 
 }  // namespace
@@ -133,6 +149,20 @@ void StraightThrough(const Tensor& x, const Grid& g, const Tensor& dy, Tensor& d
                        Leveler(g.scale[c], g.zero_point[c], g.qmin, g.qmax), static_cast<float>(g.qmin),
                        static_cast<float>(g.qmax));
   });
+}
+
+void StraightThroughAndScaleGradient(const Tensor& x, const Grid& g, const Tensor& dy, Tensor* dx,
+                                     std::vector<double>* step_grad) {
+  const size_t channels = g.scale.size();
+  // One partial sum per block (a channel, or a chunk of the one channel), added in order.
+  std::vector<float> partial(channels > 1 ? channels : static_cast<size_t>((x.size() + kChunk - 1) / kChunk), 0.0f);
+  ForEachBlock(x, channels, [&](size_t c, int64_t first, int64_t end) {
+    partial[channels > 1 ? c : static_cast<size_t>(first / kChunk)] = StraightThroughAndScaleRun(
+        x.data() + first, dy.data() + first, dx ? dx->data() + first : nullptr, end - first,
+        Leveler(g.scale[c], g.zero_point[c], g.qmin, g.qmax), static_cast<float>(g.qmin), static_cast<float>(g.qmax));
+  });
+  step_grad->assign(channels, 0.0);
+  for (size_t b = 0; b < partial.size(); ++b) (*step_grad)[channels > 1 ? b : 0] += partial[b];
 }
 
 namespace {

@@ -56,6 +56,12 @@ void MaskedGradient(const std::vector<uint8_t>& inside, const Tensor& dy, Tensor
 // Straight-through estimator with clipping: dx = dy where round(x / s) + zp lies in
 // [qmin, qmax], else 0.
 void StraightThrough(const Tensor& x, const Grid& grid, const Tensor& dy, Tensor& dx);
+// The straight-through gradient (dx may be null) and, in the same pass, the gradient of the
+// fake-quantized value with respect to each channel's scale s (LSQ, Esser et al. 2020):
+// step_grad[c] = sum over channel c of dy * (round(x/s) - x/s) inside the grid, dy * (qmin - zp)
+// or dy * (qmax - zp) where x is clipped.
+void StraightThroughAndScaleGradient(const Tensor& x, const Grid& grid, const Tensor& dy, Tensor* dx,
+                                     std::vector<double>* step_grad);
 // Per-channel minimum and maximum of x (one pair when not per channel).
 void ChannelMinMax(const QuantSpec& spec, const Tensor& x, std::vector<float>* lo, std::vector<float>* hi);
 

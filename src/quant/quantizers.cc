@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/simd_clones.h"
+
 namespace qforge::quant {
 
 void RangeQuantizer::Forward(bool training, const Tensor& x, const std::vector<Tensor*>& params, Tensor& y) {
@@ -154,23 +156,16 @@ class LsqQuantizer : public Quantizer {
 
   void Backward(const Tensor& x, const std::vector<Tensor*>& p, const Tensor& dy, Tensor* dx,
                 const std::vector<Tensor*>& dparams) override {
-    if (dx) StraightThrough(x, grid_, dy, *dx);
-    if (dparams.empty() || !dparams[0]) return;
-    Tensor& dstep = *dparams[0];
-    const auto channels = static_cast<size_t>(p[0]->size());
-    const int64_t inner = x.size() / static_cast<int64_t>(channels);
+    if (dparams.empty() || !dparams[0]) {
+      if (dx) StraightThrough(x, grid_, dy, *dx);
+      return;
+    }
+    StraightThroughAndScaleGradient(x, grid_, dy, dx, &step_grad_);
+    const auto channels = static_cast<int64_t>(p[0]->size());
+    const int64_t inner = x.size() / channels;
     const int64_t n = activation_ && x.rank() > 1 ? inner / x.shape()[0] : inner;
     const double g = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(n, 1)) * Levels());
-    for (size_t c = 0; c < channels; ++c) {
-      const float s = grid_.scale[c], zp = static_cast<float>(grid_.zero_point[c]);
-      double sum = 0.0;
-      for (int64_t i = c * inner; i < static_cast<int64_t>(c + 1) * inner; ++i) {
-        const float v = x.data()[i] / s, q = std::round(v) + zp;
-        const float d = q < grid_.qmin ? grid_.qmin - zp : (q > grid_.qmax ? grid_.qmax - zp : std::round(v) - v);
-        sum += static_cast<double>(dy.data()[i]) * d;
-      }
-      dstep.data()[c] = static_cast<float>(sum * g);
-    }
+    for (int64_t c = 0; c < channels; ++c) dparams[0]->data()[c] = static_cast<float>(step_grad_[c] * g);
   }
 
   StatusOr<Grid> CurrentGrid(const Tensor*, const std::vector<Tensor*>& p) const override { return GridOf(*p[0]); }
@@ -190,7 +185,22 @@ class LsqQuantizer : public Quantizer {
 
   bool activation_;
   Grid grid_;
+  std::vector<double> step_grad_;
 };
+
+// PACT's gradients: dx = dy where 0 <= x < alpha (dx may be null); returns d/dalpha = the sum
+// of dy where x >= alpha.
+QF_SIMD_CLONES float PactGradients(const float* __restrict x, const float* __restrict dy, float* __restrict dx,
+                                   int64_t n, float alpha) {
+  float dalpha = 0.0f;
+#pragma omp parallel for simd reduction(+ : dalpha) schedule(static) if (n > 65536)
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i], g = dy[i];
+    if (dx) dx[i] = (v >= 0.0f) & (v < alpha) ? g : 0.0f;
+    dalpha += v >= alpha ? g : 0.0f;
+  }
+  return dalpha;
+}
 
 // PACT (Choi et al. 2018): activations clipped to [0, alpha] with alpha learned; the grid is
 // the unsigned one over [0, alpha]. d/dalpha = 1 where x >= alpha, else 0; dx passes inside.
@@ -212,14 +222,8 @@ class PactQuantizer : public Quantizer {
 
   void Backward(const Tensor& x, const std::vector<Tensor*>& p, const Tensor& dy, Tensor* dx,
                 const std::vector<Tensor*>& dparams) override {
-    const float alpha = p[0]->data()[0];
-    double dalpha = 0.0;
-    for (int64_t i = 0; i < x.size(); ++i) {
-      const float v = x.data()[i];
-      if (dx) dx->data()[i] = v >= 0.0f && v < alpha ? dy.data()[i] : 0.0f;
-      if (v >= alpha) dalpha += dy.data()[i];
-    }
-    if (!dparams.empty() && dparams[0]) dparams[0]->data()[0] = static_cast<float>(dalpha);
+    const float dalpha = PactGradients(x.data(), dy.data(), dx ? dx->data() : nullptr, x.size(), p[0]->data()[0]);
+    if (!dparams.empty() && dparams[0]) dparams[0]->data()[0] = dalpha;
   }
 
   StatusOr<Grid> CurrentGrid(const Tensor*, const std::vector<Tensor*>& p) const override { return GridOf(p[0]->data()[0]); }
