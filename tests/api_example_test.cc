@@ -6,27 +6,9 @@
 #include <filesystem>
 #include <qforge/train.h>
 
-namespace {
+#include "quadrants.h"
 
-// Synthetic data: class = which quadrant holds a bright square.
-qforge::ImageDataset Quadrants(int64_t count, uint64_t seed) {
-  qforge::ImageDataset d;
-  d.count = count;
-  d.height = d.width = 28;
-  d.num_classes = 4;
-  d.class_names = {"top-left", "top-right", "bottom-left", "bottom-right"};
-  qforge::Rng rng(seed);
-  for (int64_t i = 0; i < count; ++i) {
-    const int label = static_cast<int>(rng.Below(4));
-    d.labels.push_back(label);
-    for (int y = 0; y < 28; ++y)
-      for (int x = 0; x < 28; ++x) {
-        const bool hit = (y / 14) * 2 + (x / 14) == label && y % 14 > 3 && x % 14 > 3;
-        d.pixels.push_back(hit ? 230 : static_cast<uint8_t>(rng.Below(80)));
-      }
-  }
-  return d;
-}
+namespace {
 
 TEST(ApiExample, CustomModelTrainsAndCheckpoints) {
   // --- begin docs example ---
@@ -40,7 +22,7 @@ TEST(ApiExample, CustomModelTrainsAndCheckpoints) {
   qforge::StatusOr<qforge::Graph> graph = b.Finish({x});
   ASSERT_TRUE(graph.ok()) << graph.status().ToString();
 
-  qforge::TrainTestData data{Quadrants(512, 1), Quadrants(128, 2)};
+  qforge::TrainTestData data{qforge::testing::Quadrants(512, 1), qforge::testing::Quadrants(128, 2)};
   qforge::Checkpoint run;
   run.graph = std::move(graph).value();
   run.meta.model_name = "quadrants";
