@@ -219,8 +219,9 @@ TEST(Ptq, SoftmaxOutputsInEveryMode) {
     const std::vector<float> got = QuantizeAndRun(ck, d, o);
     ASSERT_EQ(got.size(), reference.size()) << convert::ModeName(mode);
     for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], reference[i], 0.03) << convert::ModeName(mode) << " " << i;
-    if (mode == convert::Mode::kInt8)
+    if (mode == convert::Mode::kInt8) {
       for (float p : got) EXPECT_EQ(p * 256.0f, std::round(p * 256.0f));  // multiples of 1/256
+    }
   }
 }
 
