@@ -1,0 +1,27 @@
+// Which instruction set the runtime's optimized kernels use. Chosen once per process: the best
+// ISA that this build compiled kernels for and this CPU supports, capped by the environment
+// variable QFORGE_ISA=ref|avx2|avx512vnni (so one machine can test every path). An interpreter
+// may cap it further (InterpreterOptions::isa). QFORGE_VERBOSE=1 logs each operator's kernel
+// to stderr. C++17.
+#pragma once
+
+#include <string>
+
+#include "runtime/status.h"
+
+namespace qforge::runtime {
+
+// Ordered: a higher ISA can run every kernel of a lower one.
+enum class Isa { kRef = 0, kAvx2 = 1, kAvx512Vnni = 2 };
+
+const char* IsaName(Isa isa);
+StatusOr<Isa> ParseIsa(const std::string& name);
+
+// The best ISA this build has kernels for and the CPU supports (ignores QFORGE_ISA).
+Isa SupportedIsa();
+// SupportedIsa() capped by QFORGE_ISA; an unknown QFORGE_ISA value is an error naming it.
+StatusOr<Isa> ProcessIsa();
+// QFORGE_VERBOSE is set to something other than "" or "0".
+bool VerboseKernels();
+
+}  // namespace qforge::runtime

@@ -1,0 +1,86 @@
+// GEMM weight packing per ISA, the dispatcher, and the scalar implementation.
+#include "runtime/kernels/gemm.h"
+
+#include <algorithm>
+
+#include "runtime/quant_math.h"
+
+namespace qforge::runtime {
+namespace {
+
+int RoundUp(int x, int to) { return (x + to - 1) / to * to; }
+
+// Column block and k group of each ISA's packed layout.
+int ColumnBlock(Isa isa) { return isa == Isa::kAvx512Vnni ? 16 : isa == Isa::kAvx2 ? 8 : 1; }
+int KGroup(Isa isa) { return isa == Isa::kAvx512Vnni ? 4 : isa == Isa::kAvx2 ? 2 : 1; }
+
+void GemmRef(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
+  for (int r = 0; r < m; ++r)
+    for (int c = 0; c < w.n; ++c) {
+      int32_t acc = w.bias[c];
+      const int8_t* wc = w.packed.data() + static_cast<int64_t>(c) * w.k;
+      for (int k = 0; k < w.k; ++k) acc += wc[k] * (a[r * lda + k] - w.input_zero_point);
+      const int shift = w.left_shift[c] - w.right_shift[c];
+      const int32_t v = MultiplyByQuantizedMultiplier(acc, w.multiplier[c], shift) + w.output_zero_point;
+      out[r * ldc + c] = static_cast<int8_t>(std::clamp(v, w.act_min, w.act_max));
+    }
+}
+
+}  // namespace
+
+GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias, const Requantization& q) {
+  GemmWeights p;
+  p.isa = isa;
+  p.n = n;
+  p.k = k;
+  p.input_zero_point = q.input_zero_point;
+  p.output_zero_point = q.output_zero_point;
+  p.act_min = q.act_min;
+  p.act_max = q.act_max;
+  const int block = ColumnBlock(isa), group = KGroup(isa);
+  const int np = RoundUp(n, block), kp = RoundUp(k, group);
+  p.bias.assign(np, 0);
+  p.multiplier.assign(np, 0);
+  p.left_shift.assign(np, 0);
+  p.right_shift.assign(np, 0);
+  for (int c = 0; c < n; ++c) {
+    int32_t sum = 0;
+    for (int i = 0; i < k; ++i) sum += w[static_cast<int64_t>(c) * k + i];
+    // VNNI multiplies a + 128 (u8): sum w (a - zp) = sum w (a + 128) - (128 + zp) sum w.
+    p.bias[c] = (bias ? bias[c] : 0) - (isa == Isa::kAvx512Vnni ? (128 + q.input_zero_point) * sum : 0);
+    p.multiplier[c] = q.multiplier[c];
+    p.left_shift[c] = std::max(q.shift[c], 0);
+    p.right_shift[c] = std::max(-q.shift[c], 0);
+  }
+  if (isa == Isa::kRef) {
+    p.packed.assign(w, w + static_cast<int64_t>(n) * k);
+    return p;
+  }
+  // [np / block][kp / group][block][group] elements: int8 (VNNI) or int16 (AVX2).
+  const int bytes = isa == Isa::kAvx2 ? 2 : 1;
+  p.packed.assign(static_cast<size_t>(np) * kp * bytes, 0);
+  for (int c = 0; c < n; ++c)
+    for (int i = 0; i < k; ++i) {
+      const int64_t index = ((static_cast<int64_t>(c / block) * (kp / group) + i / group) * block + c % block) * group + i % group;
+      const int8_t v = w[static_cast<int64_t>(c) * k + i];
+      if (bytes == 2) {
+        const int16_t wide = v;
+        std::copy_n(reinterpret_cast<const int8_t*>(&wide), 2, p.packed.data() + index * 2);
+      } else {
+        p.packed[index] = v;
+      }
+    }
+  return p;
+}
+
+void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
+  switch (w.isa) {
+#if defined(QFORGE_X86_KERNELS)
+    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, out, ldc);
+    case Isa::kAvx2: return GemmAvx2(w, m, a, lda, out, ldc);
+#endif
+    default: return GemmRef(w, m, a, lda, out, ldc);
+  }
+}
+
+}  // namespace qforge::runtime

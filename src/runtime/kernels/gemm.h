@@ -1,0 +1,41 @@
+// The int8 GEMM kernel family behind fully connected layers and convolutions (as im2col or
+// 1x1 GEMMs): out[m][n] = clamp(MultiplyByQuantizedMultiplier(bias[n] +
+// sum_k w[n][k] * (a[m][k] - input_zero_point), multiplier[n], shift[n]) + output_zero_point,
+// act_min, act_max) — exactly ref::FullyConnected, byte for byte, in every implementation:
+//   ref         scalar loops over the unpacked weights;
+//   avx2        16-bit multiply-adds (vpmaddwd) on weights packed [n/8][k/2][8][2] int16;
+//   avx512vnni  vpdpbusd on activations + 128 (u8) and weights packed [n/16][k/4][16][4],
+//               the +128 and zero-point corrections folded into the bias.
+// Weights are packed once (PackGemm, at prepare time); Gemm runs rows [0, m) and never
+// validates. C++17.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/kernels/dispatch.h"
+#include "runtime/kernels/int8_params.h"
+
+namespace qforge::runtime {
+
+struct GemmWeights {
+  Isa isa = Isa::kRef;
+  int n = 0, k = 0;
+  std::vector<int8_t> packed;   // ISA layout (ref: [n][k] as given); zero padding
+  std::vector<int32_t> bias;    // per column (padded to the ISA's column block), corrections folded in
+  // Requantization per column (padded): multiplier, left shift max(shift, 0), right shift max(-shift, 0).
+  std::vector<int32_t> multiplier, left_shift, right_shift;
+  int32_t input_zero_point = 0, output_zero_point = 0, act_min = -128, act_max = 127;
+};
+
+// Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for `isa`.
+GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias, const Requantization& q);
+
+// Rows [0, m) of a (row stride lda, k bytes used per row) -> out (row stride ldc, n bytes).
+void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
+
+// The ISA implementations (kernels/x86/*.cc), called by Gemm.
+void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
+void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
+
+}  // namespace qforge::runtime

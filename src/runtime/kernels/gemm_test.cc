@@ -1,0 +1,118 @@
+// Every GEMM implementation this CPU can run equals ref::FullyConnected byte for byte: sizes
+// around each ISA's tiles (rows 1..33, columns around 8/16/24/48, odd k and k around the
+// 4-byte groups), row strides larger than the row, random zero points, multipliers with left
+// and right shifts, and fused ReLU/ReLU6 bounds; inputs and outputs placed against guard pages
+// on either side.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/ref/conv_ref.h"
+#include "runtime/quant_math.h"
+
+namespace qforge::runtime {
+namespace {
+
+using testing::GuardedBuffer;
+
+std::vector<Isa> RunnableIsas() {
+  std::vector<Isa> isas;
+  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni})
+    if (isa <= SupportedIsa()) isas.push_back(isa);
+  return isas;
+}
+
+struct Case {
+  int m, n, k;
+  int64_t lda, ldc;
+};
+
+void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
+  std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-20000, 20000);
+  std::vector<int8_t> w(static_cast<size_t>(c.n) * c.k);
+  for (auto& v : w) v = static_cast<int8_t>(weight(rng));
+  std::vector<int32_t> b(c.n), multiplier(c.n), shift(c.n);
+  std::uniform_real_distribution<double> log_m(-14.0, 1.5);  // multipliers 2^-14 .. 2^1.5
+  for (int i = 0; i < c.n; ++i) {
+    b[i] = bias(rng);
+    const QuantizedMultiplier q = QuantizeMultiplier(std::exp2(log_m(rng)));
+    multiplier[i] = q.multiplier;
+    shift[i] = q.shift;
+  }
+  Requantization q;
+  q.input_zero_point = byte(rng);
+  q.output_zero_point = byte(rng);
+  const int activation = static_cast<int>(rng() % 3);  // none, ReLU, ReLU6-like bounds
+  q.act_min = activation ? std::max(-128, q.output_zero_point) : -128;
+  q.act_max = activation == 2 ? std::min(127, q.output_zero_point + 60) : 127;
+  q.multiplier = multiplier.data();
+  q.shift = shift.data();
+
+  GuardedBuffer a((c.m - 1) * c.lda + c.k, guard);
+  for (size_t i = 0; i < a.bytes(); ++i) a.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+  // The reference on a dense copy of the rows.
+  std::vector<int8_t> dense(static_cast<size_t>(c.m) * c.k), want(static_cast<size_t>(c.m) * c.n);
+  for (int r = 0; r < c.m; ++r)
+    for (int i = 0; i < c.k; ++i) dense[r * c.k + i] = a.as<int8_t>()[r * c.lda + i];
+  ref::FullyConnected(c.m, c.k, c.n, q, dense.data(), w.data(), b.data(), want.data());
+
+  for (Isa isa : RunnableIsas()) {
+    const GemmWeights packed = PackGemm(isa, c.n, c.k, w.data(), b.data(), q);
+    GuardedBuffer out((c.m - 1) * c.ldc + c.n, guard);
+    for (size_t i = 0; i < out.bytes(); ++i) out.as<int8_t>()[i] = 77;  // gaps between rows must survive
+    Gemm(packed, c.m, a.as<int8_t>(), c.lda, out.as<int8_t>(), c.ldc);
+    for (int r = 0; r < c.m; ++r) {
+      for (int j = 0; j < c.n; ++j)
+        ASSERT_EQ(out.as<int8_t>()[r * c.ldc + j], want[r * c.n + j])
+            << IsaName(isa) << " m " << c.m << " n " << c.n << " k " << c.k << " row " << r << " col " << j;
+      for (int64_t j = c.n; r + 1 < c.m && j < c.ldc; ++j) ASSERT_EQ(out.as<int8_t>()[r * c.ldc + j], 77) << IsaName(isa);
+    }
+  }
+}
+
+TEST(Gemm, EveryIsaEqualsTheReference) {
+  std::mt19937 rng(2026);
+  for (int m : {1, 3, 4, 5, 7, 8, 9, 17, 33})
+    for (int n : {1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 47, 48, 49, 97})
+      for (int k : {1, 2, 3, 4, 5, 7, 16, 63, 64, 65, 300, 513}) {
+        const auto guard = (m + n + k) % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
+        CheckCase({m, n, k, k, n}, rng, guard);
+        if (HasFailure()) return;
+      }
+}
+
+TEST(Gemm, RowStridesWiderThanRows) {
+  std::mt19937 rng(7);
+  for (int m : {1, 9, 13})
+    for (int n : {5, 16, 50})
+      for (int k : {3, 20, 77}) {
+        CheckCase({m, n, k, k + 5, n + 3}, rng, GuardedBuffer::Guard::kAfter);
+        if (HasFailure()) return;
+      }
+}
+
+TEST(Gemm, ExtremeInputsAndWeights) {
+  // All activations at -128 / 127 with zero point at the other end and weights at +-127: the
+  // largest accumulators, the +128 correction and the rounding at their limits.
+  for (Isa isa : RunnableIsas()) {
+    for (int sign : {-1, 1}) {
+      const int m = 9, n = 33, k = 515;
+      std::vector<int8_t> a(static_cast<size_t>(m) * k, sign > 0 ? 127 : -128), w(static_cast<size_t>(n) * k, static_cast<int8_t>(127 * sign));
+      std::vector<int32_t> b(n, 0), multiplier(n, QuantizeMultiplier(1.0 / 4096.0).multiplier), shift(n, QuantizeMultiplier(1.0 / 4096.0).shift);
+      Requantization q;
+      q.input_zero_point = sign > 0 ? -128 : 127;
+      q.multiplier = multiplier.data();
+      q.shift = shift.data();
+      std::vector<int8_t> want(static_cast<size_t>(m) * n), got(want.size());
+      ref::FullyConnected(m, k, n, q, a.data(), w.data(), b.data(), want.data());
+      Gemm(PackGemm(isa, n, k, w.data(), b.data(), q), m, a.data(), k, got.data(), n);
+      EXPECT_EQ(got, want) << IsaName(isa);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qforge::runtime

@@ -1,0 +1,87 @@
+// int8 GEMM with AVX-512 VNNI (compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni).
+// A register tile of up to 8 rows x 48 columns (24 int32 accumulators) runs over all of k:
+// per group of 4 k, three 64-byte weight loads ([16 columns][4 k] each) and one 4-byte
+// broadcast of each row's activations (xor 0x80: a + 128 as u8) feed 24 vpdpbusd. The
+// epilogue adds the folded bias, requantizes, clamps and stores 16 columns per vector
+// (masked at the right edge).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/x86/requant_avx512.h"
+
+namespace qforge::runtime {
+namespace {
+
+constexpr int kMaxRows = 8;
+constexpr int kMaxVectors = 3;  // 16 columns each
+
+template <int kRows, int kVectors>
+void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, int col, int8_t* out, int64_t ldc) {
+  const int groups = (w.k + 3) / 4, full_groups = w.k / 4, tail = w.k % 4;
+  const int8_t* b = w.packed.data() + static_cast<int64_t>(col / 16) * groups * 64;
+  const int64_t block_stride = static_cast<int64_t>(groups) * 64;  // next 16 columns
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));  // a + 128 as u8
+  __m512i acc[kRows][kVectors];
+  for (int r = 0; r < kRows; ++r)
+    for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm512_setzero_si512();
+  // One group of 4 k; `bytes` of each row are read (4, or the tail of the last group).
+  auto step = [&](int g, int bytes) {
+    __m512i wv[kVectors];
+    for (int v = 0; v < kVectors; ++v) wv[v] = _mm512_loadu_si512(b + v * block_stride + g * 64);
+    for (int r = 0; r < kRows; ++r) {
+      int32_t four = 0;
+      std::memcpy(&four, a + r * lda + 4 * g, bytes);
+      const __m512i x = _mm512_xor_si512(_mm512_set1_epi32(four), flip);
+      for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], x, wv[v]);
+    }
+  };
+  for (int g = 0; g < full_groups; ++g) step(g, 4);
+  if (tail) step(full_groups, tail);  // the padded weights are zero beyond k
+  const __m512i zp = _mm512_set1_epi32(w.output_zero_point), lo = _mm512_set1_epi32(w.act_min),
+                hi = _mm512_set1_epi32(w.act_max);
+  for (int v = 0; v < kVectors; ++v) {
+    const int c = col + 16 * v;
+    const __m512i bias = _mm512_loadu_si512(w.bias.data() + c), m = _mm512_loadu_si512(w.multiplier.data() + c),
+                  left = _mm512_loadu_si512(w.left_shift.data() + c),
+                  right = _mm512_loadu_si512(w.right_shift.data() + c);
+    const int valid = w.n - c < 16 ? w.n - c : 16;
+    const __mmask16 store = static_cast<__mmask16>((1u << valid) - 1u);
+    for (int r = 0; r < kRows; ++r) {
+      const __m512i q = x86::Requantize(_mm512_add_epi32(acc[r][v], bias), m, left, right, zp, lo, hi);
+      _mm_mask_storeu_epi8(out + r * ldc + c, store, _mm512_cvtepi32_epi8(q));
+    }
+  }
+}
+
+template <int kVectors>
+void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int col, int8_t* out, int64_t ldc) {
+  int r = 0;
+  for (; r + kMaxRows <= m; r += kMaxRows) Tile<kMaxRows, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+  switch (m - r) {
+    case 7: return Tile<7, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 6: return Tile<6, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 5: return Tile<5, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 4: return Tile<4, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 3: return Tile<3, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 2: return Tile<2, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 1: return Tile<1, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    default: return;
+  }
+}
+
+}  // namespace
+
+void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
+  for (int col = 0; col < w.n; col += 16 * kMaxVectors) {
+    switch (std::min(kMaxVectors, (w.n - col + 15) / 16)) {  // the last columns may need fewer vectors
+      case 3: Columns<3>(w, m, a, lda, col, out, ldc); break;
+      case 2: Columns<2>(w, m, a, lda, col, out, ldc); break;
+      default: Columns<1>(w, m, a, lda, col, out, ldc); break;
+    }
+  }
+}
+
+}  // namespace qforge::runtime
