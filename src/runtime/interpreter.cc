@@ -2,6 +2,7 @@
 #include "runtime/interpreter.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -34,6 +35,8 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
   std::unique_ptr<Interpreter> interpreter(new Interpreter());
   interpreter->model_ = std::move(model);
   interpreter->batch_size_ = options.batch_size;
+  QF_ASSIGN_OR_RETURN(const Isa process_isa, ProcessIsa());
+  interpreter->isa_ = std::min(process_isa, options.max_isa);
   QF_RETURN_IF_ERROR(interpreter->BuildTensors());
   QF_RETURN_IF_ERROR(interpreter->PlanMemory());
   QF_RETURN_IF_ERROR(interpreter->PrepareOps());
@@ -136,10 +139,18 @@ Status Interpreter::PrepareOps() {
     c.op = m.operators()->Get(k);
     for (int i : *c.op->inputs()) c.inputs.push_back(i < 0 ? nullptr : &tensors_[i]);
     for (int o : *c.op->outputs()) c.outputs.push_back(&tensors_[o]);
+    c.isa = isa_;
     QF_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, PrepareOp(c));
+    if (VerboseKernels()) std::fprintf(stderr, "qforge: %s: %s\n", c.Label().c_str(), kernel->name().c_str());
     kernels_.push_back(std::move(kernel));
   }
   return Status::Ok();
+}
+
+std::vector<std::string> Interpreter::kernel_names() const {
+  std::vector<std::string> names;
+  for (const auto& kernel : kernels_) names.push_back(kernel->name());
+  return names;
 }
 
 Status Interpreter::SetInput(int i, const void* data, int64_t bytes) {

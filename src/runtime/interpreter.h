@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/kernels/dispatch.h"
 #include "runtime/model/model.h"
 #include "runtime/op_kernel.h"
 #include "runtime/runtime_tensor.h"
@@ -19,6 +20,9 @@ struct InterpreterOptions {
   // Activation tensors are stored with batch 1 (their first dimension); the interpreter
   // multiplies that dimension by batch_size.
   int batch_size = 1;
+  // Caps the instruction set of the optimized kernels below the process's (kernels/dispatch.h:
+  // the best the CPU supports, capped by QFORGE_ISA).
+  Isa max_isa = Isa::kAvx512Vnni;
 };
 
 struct ArenaStats {
@@ -47,6 +51,9 @@ class Interpreter {
   const std::vector<RuntimeTensor>& tensors() const { return tensors_; }
   const ArenaStats& arena_stats() const { return arena_stats_; }
   int batch_size() const { return batch_size_; }
+  Isa isa() const { return isa_; }
+  // The implementation each operator runs ("ref", "gemm avx512vnni", ...), in order.
+  std::vector<std::string> kernel_names() const;
   const Model& model() const { return *model_; }
 
  private:
@@ -57,6 +64,7 @@ class Interpreter {
 
   std::shared_ptr<const Model> model_;
   int batch_size_ = 1;
+  Isa isa_ = Isa::kRef;
   std::vector<RuntimeTensor> tensors_;
   std::vector<int> inputs_, outputs_;
   std::unique_ptr<uint8_t[]> arena_storage_;

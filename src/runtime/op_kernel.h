@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/kernels/dispatch.h"
 #include "runtime/model/qfm_generated.h"
 #include "runtime/runtime_tensor.h"
 #include "runtime/status.h"
@@ -17,15 +18,19 @@ namespace qforge::runtime {
 
 class OpKernel {
  public:
-  explicit OpKernel(std::function<void()> run) : run_(std::move(run)) {}
+  // `name` says which implementation runs (logged with QFORGE_VERBOSE=1).
+  explicit OpKernel(std::function<void()> run, std::string name = "ref") : run_(std::move(run)), name_(std::move(name)) {}
   void Run() const { run_(); }
+  const std::string& name() const { return name_; }
 
  private:
   std::function<void()> run_;
+  std::string name_;
 };
 
 struct OpContext {
   int index = 0;
+  Isa isa = Isa::kRef;  // the best instruction set the kernels may use
   const qfm::Operator* op = nullptr;
   std::vector<const RuntimeTensor*> inputs;  // nullptr for an absent optional input (-1)
   std::vector<const RuntimeTensor*> outputs;

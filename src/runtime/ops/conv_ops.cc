@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "runtime/float16.h"
+#include "runtime/kernels/conv_gemm.h"
+#include "runtime/kernels/gemm.h"
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/hybrid_ref.h"
@@ -136,6 +138,26 @@ std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantT
   });
 }
 
+// int8 convolutions and dense layers on the GEMM kernels when the interpreter's ISA has
+// them; depthwise, and everything under QFORGE_ISA=ref, run the reference.
+std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
+  if (c.isa == Isa::kRef || l.kind == Kind::kDepthwise) return IntegerKernel<int8_t, int32_t>(l, t);
+  const int k = l.kind == Kind::kDense ? l.in : l.g.kernel_h * l.g.kernel_w * l.g.in_c;
+  GemmWeights packed = PackGemm(c.isa, l.out_c, k, l.filter->as<int8_t>(), l.bias ? l.bias->as<int32_t>() : nullptr, t->q);
+  const int8_t* in = l.input->as<int8_t>();
+  int8_t* out = l.output->as<int8_t>();
+  const std::string isa = IsaName(c.isa);
+  if (l.kind == Kind::kDense) {
+    auto w = std::make_shared<GemmWeights>(std::move(packed));
+    const int batch = l.batch, in_features = l.in, out_features = l.out_c;
+    return std::make_unique<OpKernel>([w, batch, in_features, out_features, in, out] { Gemm(*w, batch, in, in_features, out, out_features); },
+                                      "gemm " + isa);
+  }
+  auto conv = std::make_shared<ConvGemm>(l.g, std::move(packed));
+  const std::string how = conv->direct() ? " (1x1 direct)" : " (im2col)";
+  return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, "gemm " + isa + how);
+}
+
 std::unique_ptr<OpKernel> FloatKernel(const Layer& l) {
   auto widened = std::make_shared<std::vector<float>>();
   const float* w = l.filter->as<float>();
@@ -190,7 +212,7 @@ StatusOr<std::unique_ptr<OpKernel>> PrepareLayer(const OpContext& c, Kind kind) 
   const DType bias = l.bias ? l.bias->dtype : DType::FLOAT32;
   if (in == DType::INT8 && w == DType::INT8 && out == DType::INT8 && (!l.bias || bias == DType::INT32)) {
     QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, false));
-    return IntegerKernel<int8_t, int32_t>(l, table);
+    return Int8Kernel(c, l, table);
   }
   if (in == DType::INT16 && w == DType::INT8 && out == DType::INT16 && (!l.bias || bias == DType::INT64)) {
     QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, true));

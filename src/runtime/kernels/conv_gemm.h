@@ -1,0 +1,31 @@
+// int8 convolution as GEMM on the optimized GEMM kernels (kernels/gemm.h): the OHWI filter is
+// an [out_c][kh * kw * in_c] matrix. A 1x1, stride-1, unpadded convolution multiplies the NHWC
+// input rows directly; any other gathers im2col rows — the taps of a block of output pixels,
+// with the input zero point at padding taps (which adds exactly nothing, as the reference's
+// skipped taps) — into scratch, a block at a time. Byte-exact with ref::Conv2D. C++17.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/kernels/gemm.h"
+
+namespace qforge::runtime {
+
+class ConvGemm {
+ public:
+  ConvGemm(const ConvGeometry& g, GemmWeights weights);
+  // Not reentrant: Run uses the object's scratch.
+  void Run(const int8_t* input, int8_t* output);
+  bool direct() const { return direct_; }  // 1x1 without im2col
+
+ private:
+  void Gather(const int8_t* input, int64_t first_row, int rows);
+
+  ConvGeometry g_;
+  GemmWeights weights_;
+  bool direct_;
+  std::vector<int8_t> scratch_;  // im2col rows of one block
+};
+
+}  // namespace qforge::runtime
