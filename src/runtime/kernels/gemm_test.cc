@@ -10,6 +10,7 @@
 
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/kernel_test_util.h"
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/quant_math.h"
 
@@ -17,13 +18,8 @@ namespace qforge::runtime {
 namespace {
 
 using testing::GuardedBuffer;
-
-std::vector<Isa> RunnableIsas() {
-  std::vector<Isa> isas;
-  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni})
-    if (isa <= SupportedIsa()) isas.push_back(isa);
-  return isas;
-}
+using testing::RandomRequant;
+using testing::RunnableIsas;
 
 struct Case {
   int m, n, k;
@@ -34,22 +30,10 @@ void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
   std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-20000, 20000);
   std::vector<int8_t> w(static_cast<size_t>(c.n) * c.k);
   for (auto& v : w) v = static_cast<int8_t>(weight(rng));
-  std::vector<int32_t> b(c.n), multiplier(c.n), shift(c.n);
-  std::uniform_real_distribution<double> log_m(-14.0, 1.5);  // multipliers 2^-14 .. 2^1.5
-  for (int i = 0; i < c.n; ++i) {
-    b[i] = bias(rng);
-    const QuantizedMultiplier q = QuantizeMultiplier(std::exp2(log_m(rng)));
-    multiplier[i] = q.multiplier;
-    shift[i] = q.shift;
-  }
-  Requantization q;
-  q.input_zero_point = byte(rng);
-  q.output_zero_point = byte(rng);
-  const int activation = static_cast<int>(rng() % 3);  // none, ReLU, ReLU6-like bounds
-  q.act_min = activation ? std::max(-128, q.output_zero_point) : -128;
-  q.act_max = activation == 2 ? std::min(127, q.output_zero_point + 60) : 127;
-  q.multiplier = multiplier.data();
-  q.shift = shift.data();
+  std::vector<int32_t> b(c.n);
+  for (auto& v : b) v = bias(rng);
+  const RandomRequant requant(c.n, rng);
+  const Requantization& q = requant.q;
 
   GuardedBuffer a((c.m - 1) * c.lda + c.k, guard);
   for (size_t i = 0; i < a.bytes(); ++i) a.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));

@@ -7,6 +7,7 @@
 
 #include "runtime/float16.h"
 #include "runtime/kernels/conv_gemm.h"
+#include "runtime/kernels/depthwise.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -138,15 +139,23 @@ std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantT
   });
 }
 
-// int8 convolutions and dense layers on the GEMM kernels when the interpreter's ISA has
-// them; depthwise, and everything under QFORGE_ISA=ref, run the reference.
+// int8 convolutions and dense layers on the GEMM kernels, depthwise convolutions (depth
+// multiplier 1) on the depthwise kernels, when the interpreter's ISA has them; the rest, and
+// everything under QFORGE_ISA=ref, run the reference.
 std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
-  if (c.isa == Isa::kRef || l.kind == Kind::kDepthwise) return IntegerKernel<int8_t, int32_t>(l, t);
-  const int k = l.kind == Kind::kDense ? l.in : l.g.kernel_h * l.g.kernel_w * l.g.in_c;
-  GemmWeights packed = PackGemm(c.isa, l.out_c, k, l.filter->as<int8_t>(), l.bias ? l.bias->as<int32_t>() : nullptr, t->q);
+  const bool multiplier_one = l.kind == Kind::kDepthwise && l.g.out_c == l.g.in_c;
+  if (c.isa == Isa::kRef || (l.kind == Kind::kDepthwise && !multiplier_one)) return IntegerKernel<int8_t, int32_t>(l, t);
   const int8_t* in = l.input->as<int8_t>();
   int8_t* out = l.output->as<int8_t>();
+  const int32_t* bias = l.bias ? l.bias->as<int32_t>() : nullptr;
   const std::string isa = IsaName(c.isa);
+  if (l.kind == Kind::kDepthwise) {
+    auto w = std::make_shared<DepthwiseWeights>(PackDepthwise(c.isa, l.g, l.filter->as<int8_t>(), bias, t->q));
+    const int rows = l.g.batch * l.g.out_h;
+    return std::make_unique<OpKernel>([w, in, out, rows] { Depthwise(*w, in, out, 0, rows); }, "depthwise " + isa);
+  }
+  const int k = l.kind == Kind::kDense ? l.in : l.g.kernel_h * l.g.kernel_w * l.g.in_c;
+  GemmWeights packed = PackGemm(c.isa, l.out_c, k, l.filter->as<int8_t>(), bias, t->q);
   if (l.kind == Kind::kDense) {
     auto w = std::make_shared<GemmWeights>(std::move(packed));
     const int batch = l.batch, in_features = l.in, out_features = l.out_c;

@@ -1,0 +1,55 @@
+// The depthwise loop nest shared by the AVX2 and AVX-512 kernels, over a vector-traits type V
+// (lanes of int32): per output pixel, up to four channel vectors accumulate their in-image taps
+// as independent chains, then requantize and store. Loads and stores at the last channels are
+// partial (masked), so nothing outside the tensors is touched.
+#pragma once
+
+#include <algorithm>
+
+#include "runtime/kernels/depthwise.h"
+
+namespace qforge::runtime::x86 {
+
+template <typename V>
+void DepthwiseRows(const DepthwiseWeights& w, const int8_t* input, int8_t* output, int row_begin, int row_end) {
+  using I = typename V::I;
+  constexpr int kBlocks = 4, kLanes = V::kLanes;
+  const ConvGeometry& g = w.g;
+  const I zp_in = V::Set1(w.input_zero_point), zp_out = V::Set1(w.output_zero_point), lo = V::Set1(w.act_min),
+          hi = V::Set1(w.act_max);
+  for (int row = row_begin; row < row_end; ++row) {
+    const int b = row / g.out_h, oy = row % g.out_h;
+    int8_t* out_row = output + (static_cast<int64_t>(b) * g.out_h + oy) * g.out_w * g.out_c;
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      for (int c0 = 0; c0 < g.out_c; c0 += kLanes * kBlocks) {
+        I acc[kBlocks];
+        int valid[kBlocks];
+        for (int k = 0; k < kBlocks; ++k) {
+          valid[k] = std::clamp(g.out_c - c0 - k * kLanes, 0, kLanes);
+          acc[k] = V::Load(w.bias.data() + std::min(c0 + k * kLanes, w.padded_c - kLanes));
+        }
+        for (int ky = 0; ky < g.kernel_h; ++ky) {
+          const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+          if (iy < 0 || iy >= g.in_h) continue;
+          for (int kx = 0; kx < g.kernel_w; ++kx) {
+            const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
+            if (ix < 0 || ix >= g.in_w) continue;
+            const int8_t* x = input + ((static_cast<int64_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c + c0;
+            const int32_t* wt = w.w.data() + (ky * g.kernel_w + kx) * w.padded_c + c0;
+            for (int k = 0; k < kBlocks; ++k)
+              if (valid[k] > 0)
+                acc[k] = V::MulAdd(acc[k], V::Sub(V::LoadBytes(x + k * kLanes, valid[k]), zp_in), V::Load(wt + k * kLanes));
+          }
+        }
+        for (int k = 0; k < kBlocks && valid[k] > 0; ++k) {
+          const int c = c0 + k * kLanes;
+          const I q = V::Requantize(acc[k], V::Load(w.multiplier.data() + c), V::Load(w.left_shift.data() + c),
+                                    V::Load(w.right_shift.data() + c), zp_out, lo, hi);
+          V::StoreBytes(out_row + static_cast<int64_t>(ox) * g.out_c + c, q, valid[k]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace qforge::runtime::x86
