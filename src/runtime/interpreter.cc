@@ -32,11 +32,13 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
                                                            const InterpreterOptions& options) {
   if (!model) return Invalid("Interpreter::Create: no model");
   if (options.batch_size < 1) return Invalid("batch size must be at least 1");
+  if (options.threads < 1 || options.threads > 256) return Invalid("threads must be in 1..256");
   std::unique_ptr<Interpreter> interpreter(new Interpreter());
   interpreter->model_ = std::move(model);
   interpreter->batch_size_ = options.batch_size;
   QF_ASSIGN_OR_RETURN(const Isa process_isa, ProcessIsa());
   interpreter->isa_ = std::min(process_isa, options.max_isa);
+  if (options.threads > 1) interpreter->pool_ = std::make_unique<ThreadPool>(options.threads);
   QF_RETURN_IF_ERROR(interpreter->BuildTensors());
   QF_RETURN_IF_ERROR(interpreter->PlanMemory());
   QF_RETURN_IF_ERROR(interpreter->PrepareOps());
@@ -140,6 +142,7 @@ Status Interpreter::PrepareOps() {
     for (int i : *c.op->inputs()) c.inputs.push_back(i < 0 ? nullptr : &tensors_[i]);
     for (int o : *c.op->outputs()) c.outputs.push_back(&tensors_[o]);
     c.isa = isa_;
+    c.pool = pool_.get();
     QF_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, PrepareOp(c));
     if (VerboseKernels()) std::fprintf(stderr, "qforge: %s: %s\n", c.Label().c_str(), kernel->name().c_str());
     kernels_.push_back(std::move(kernel));

@@ -13,6 +13,7 @@
 #include "runtime/op_kernel.h"
 #include "runtime/runtime_tensor.h"
 #include "runtime/status.h"
+#include "runtime/thread_pool.h"
 
 namespace qforge::runtime {
 
@@ -23,6 +24,8 @@ struct InterpreterOptions {
   // Caps the instruction set of the optimized kernels below the process's (kernels/dispatch.h:
   // the best the CPU supports, capped by QFORGE_ISA).
   Isa max_isa = Isa::kAvx512Vnni;
+  // Threads of the optimized kernels (1: run on the caller's thread only).
+  int threads = 1;
 };
 
 struct ArenaStats {
@@ -65,6 +68,7 @@ class Interpreter {
   std::shared_ptr<const Model> model_;
   int batch_size_ = 1;
   Isa isa_ = Isa::kRef;
+  std::unique_ptr<ThreadPool> pool_;  // threads > 1
   std::vector<RuntimeTensor> tensors_;
   std::vector<int> inputs_, outputs_;
   std::unique_ptr<uint8_t[]> arena_storage_;

@@ -4,7 +4,8 @@
 // formulas of NUMERICS.md — real numbers in long double, rounding written as its mathematical
 // definition (floor(x + 1/2) for the doubling high multiply, round-half-away for the power-of-two
 // division), without the runtime's kernels or fixed-point helpers. The int8 outputs must be
-// equal, byte for byte. Invoke must not allocate (counted with a replaced operator new).
+// equal, byte for byte, on 1 and 3 threads. Invoke must not allocate (counted with a replaced
+// operator new).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -431,17 +432,23 @@ TEST(InterpreterSimulation, RandomGraphsMatchTheDefinitionsExactly) {
     const std::vector<uint8_t> bytes = rg.w.Serialize();
     auto model = Model::FromBytes(bytes.data(), bytes.size(), "random.qfm");
     ASSERT_TRUE(model.ok()) << model.status().ToString();
-    auto it = Interpreter::Create(*model, {batch});
-    ASSERT_TRUE(it.ok()) << it.status().ToString();
-    ASSERT_TRUE((*it)->SetInput(0, input.data(), static_cast<int64_t>(input.size() * 4)).ok());
-    const int64_t allocations_before = AllocationCount();
-    ASSERT_TRUE((*it)->Invoke().ok());
-    ASSERT_EQ(AllocationCount() - allocations_before, 0) << "Invoke allocated";
-    for (int o = 0; o < 2; ++o) {
-      const Sim& want = o == 0 ? logits : probs;
-      std::vector<int8_t> got(want.q.size());
-      ASSERT_TRUE((*it)->GetOutput(o, got.data(), static_cast<int64_t>(got.size())).ok());
-      for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want.q[i]) << "output " << o << " element " << i;
+    for (int threads : {1, 3}) {  // the kernels' thread split must not change a byte
+      InterpreterOptions options;
+      options.batch_size = batch;
+      options.threads = threads;
+      auto it = Interpreter::Create(*model, options);
+      ASSERT_TRUE(it.ok()) << it.status().ToString();
+      ASSERT_TRUE((*it)->SetInput(0, input.data(), static_cast<int64_t>(input.size() * 4)).ok());
+      const int64_t allocations_before = AllocationCount();
+      ASSERT_TRUE((*it)->Invoke().ok());
+      ASSERT_EQ(AllocationCount() - allocations_before, 0) << "Invoke allocated";
+      for (int o = 0; o < 2; ++o) {
+        const Sim& want = o == 0 ? logits : probs;
+        std::vector<int8_t> got(want.q.size());
+        ASSERT_TRUE((*it)->GetOutput(o, got.data(), static_cast<int64_t>(got.size())).ok());
+        for (size_t i = 0; i < got.size(); ++i)
+          ASSERT_EQ(got[i], want.q[i]) << "output " << o << " element " << i << " threads " << threads;
+      }
     }
   }
   EXPECT_GT(ops_checked, kGraphs * 5);

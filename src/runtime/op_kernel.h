@@ -13,6 +13,7 @@
 #include "runtime/model/qfm_generated.h"
 #include "runtime/runtime_tensor.h"
 #include "runtime/status.h"
+#include "runtime/thread_pool.h"
 
 namespace qforge::runtime {
 
@@ -30,7 +31,8 @@ class OpKernel {
 
 struct OpContext {
   int index = 0;
-  Isa isa = Isa::kRef;  // the best instruction set the kernels may use
+  Isa isa = Isa::kRef;          // the best instruction set the kernels may use
+  ThreadPool* pool = nullptr;   // threads a kernel may split its work over (null: one)
   const qfm::Operator* op = nullptr;
   std::vector<const RuntimeTensor*> inputs;  // nullptr for an absent optional input (-1)
   std::vector<const RuntimeTensor*> outputs;

@@ -14,18 +14,20 @@ namespace qforge::runtime {
 
 class ConvGemm {
  public:
-  ConvGemm(const ConvGeometry& g, GemmWeights weights);
+  // `pool` (or null: one thread) runs the row blocks; its threads each get their own scratch.
+  ConvGemm(const ConvGeometry& g, GemmWeights weights, ThreadPool* pool);
   // Not reentrant: Run uses the object's scratch.
   void Run(const int8_t* input, int8_t* output);
   bool direct() const { return direct_; }  // 1x1 without im2col
 
  private:
-  void Gather(const int8_t* input, int64_t first_row, int rows);
+  void Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const;
 
   ConvGeometry g_;
   GemmWeights weights_;
+  ThreadPool* pool_;
   bool direct_;
-  std::vector<int8_t> scratch_;  // im2col rows of one block
+  std::vector<int8_t> scratch_;  // im2col rows of one block per thread
 };
 
 }  // namespace qforge::runtime

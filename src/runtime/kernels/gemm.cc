@@ -14,9 +14,10 @@ int RoundUp(int x, int to) { return (x + to - 1) / to * to; }
 int ColumnBlock(Isa isa) { return isa == Isa::kAvx512Vnni ? 16 : isa == Isa::kAvx2 ? 8 : 1; }
 int KGroup(Isa isa) { return isa == Isa::kAvx512Vnni ? 4 : isa == Isa::kAvx2 ? 2 : 1; }
 
-void GemmRef(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
+void GemmRef(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
+             int col_end) {
   for (int r = 0; r < m; ++r)
-    for (int c = 0; c < w.n; ++c) {
+    for (int c = col_begin; c < col_end; ++c) {
       int32_t acc = w.bias[c];
       const int8_t* wc = w.packed.data() + static_cast<int64_t>(c) * w.k;
       for (int k = 0; k < w.k; ++k) acc += wc[k] * (a[r * lda + k] - w.input_zero_point);
@@ -73,14 +74,36 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
   return p;
 }
 
-void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
+int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 48 : isa == Isa::kAvx2 ? 24 : 1; }
+
+void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
+          int col_end) {
+  if (col_end < 0) col_end = w.n;
   switch (w.isa) {
 #if defined(QFORGE_X86_KERNELS)
-    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, out, ldc);
-    case Isa::kAvx2: return GemmAvx2(w, m, a, lda, out, ldc);
+    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, out, ldc, col_begin, col_end);
+    case Isa::kAvx2: return GemmAvx2(w, m, a, lda, out, ldc, col_begin, col_end);
 #endif
-    default: return GemmRef(w, m, a, lda, out, ldc);
+    default: return GemmRef(w, m, a, lda, out, ldc, col_begin, col_end);
   }
+}
+
+void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
+                  int64_t ldc) {
+  const int threads = pool ? pool->size() : 1;
+  constexpr int kRowTile = 8;
+  if (threads == 1) return Gemm(w, m, a, lda, out, ldc);
+  if (m >= kRowTile * threads) {  // row blocks, a multiple of the register tile each
+    const int tasks = std::min((m + kRowTile - 1) / kRowTile, 4 * threads);
+    const int rows = (m + tasks - 1) / tasks;
+    pool->Run(tasks, [&](int t, int) {
+      const int first = t * rows, count = std::min(rows, m - first);
+      if (count > 0) Gemm(w, count, a + first * lda, lda, out + first * ldc, ldc);
+    });
+    return;
+  }
+  const int tile = GemmColumnTile(w.isa), tiles = (w.n + tile - 1) / tile;
+  pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile)); });
 }
 
 }  // namespace qforge::runtime

@@ -15,6 +15,7 @@
 
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/int8_params.h"
+#include "runtime/thread_pool.h"
 
 namespace qforge::runtime {
 
@@ -31,11 +32,20 @@ struct GemmWeights {
 // Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for `isa`.
 GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias, const Requantization& q);
 
-// Rows [0, m) of a (row stride lda, k bytes used per row) -> out (row stride ldc, n bytes).
-void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
+// Rows [0, m) of a (row stride lda, k bytes used per row) -> out (row stride ldc), columns
+// [col_begin, col_end) (col_end -1: all n); col_begin must be a multiple of GemmColumnTile.
+void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin = 0,
+          int col_end = -1);
+// The columns one register tile covers (column ranges split at multiples of it).
+int GemmColumnTile(Isa isa);
+// Gemm split over the pool's threads: by rows when there are enough, else by column tiles.
+void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
+                  int64_t ldc);
 
 // The ISA implementations (kernels/x86/*.cc), called by Gemm.
-void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
-void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
+void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
+              int col_end);
+void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc,
+                    int col_begin, int col_end);
 
 }  // namespace qforge::runtime

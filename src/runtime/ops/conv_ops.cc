@@ -1,6 +1,7 @@
 // Preparers of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED for every mode: int8, 16x8
 // (int16 activations), float (float32 or float16 weights) and dynamic range (float
 // activations, int8 weights).
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -152,17 +153,28 @@ std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::sh
   if (l.kind == Kind::kDepthwise) {
     auto w = std::make_shared<DepthwiseWeights>(PackDepthwise(c.isa, l.g, l.filter->as<int8_t>(), bias, t->q));
     const int rows = l.g.batch * l.g.out_h;
-    return std::make_unique<OpKernel>([w, in, out, rows] { Depthwise(*w, in, out, 0, rows); }, "depthwise " + isa);
+    ThreadPool* pool = c.pool;
+    return std::make_unique<OpKernel>(
+        [w, in, out, rows, pool] {
+          if (!pool) return Depthwise(*w, in, out, 0, rows);
+          const int tasks = std::min(rows, 4 * pool->size()), per_task = (rows + tasks - 1) / tasks;
+          pool->Run(tasks, [&](int t, int) { Depthwise(*w, in, out, t * per_task, std::min(rows, (t + 1) * per_task)); });
+        },
+        "depthwise " + isa);
   }
   const int k = l.kind == Kind::kDense ? l.in : l.g.kernel_h * l.g.kernel_w * l.g.in_c;
   GemmWeights packed = PackGemm(c.isa, l.out_c, k, l.filter->as<int8_t>(), bias, t->q);
   if (l.kind == Kind::kDense) {
     auto w = std::make_shared<GemmWeights>(std::move(packed));
     const int batch = l.batch, in_features = l.in, out_features = l.out_c;
-    return std::make_unique<OpKernel>([w, batch, in_features, out_features, in, out] { Gemm(*w, batch, in, in_features, out, out_features); },
-                                      "gemm " + isa);
+    ThreadPool* pool = c.pool;
+    return std::make_unique<OpKernel>(
+        [w, batch, in_features, out_features, in, out, pool] {
+          ParallelGemm(pool, *w, batch, in, in_features, out, out_features);
+        },
+        "gemm " + isa);
   }
-  auto conv = std::make_shared<ConvGemm>(l.g, std::move(packed));
+  auto conv = std::make_shared<ConvGemm>(l.g, std::move(packed), c.pool);
   const std::string how = conv->direct() ? " (1x1 direct)" : " (im2col)";
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, "gemm " + isa + how);
 }

@@ -87,9 +87,10 @@ void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int col,
 
 }  // namespace
 
-void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
-  for (int col = 0; col < w.n; col += 8 * kMaxVectors) {
-    switch (std::min(kMaxVectors, (w.n - col + 7) / 8)) {  // the last columns may need fewer vectors
+void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
+              int col_end) {
+  for (int col = col_begin; col < col_end; col += 8 * kMaxVectors) {
+    switch (std::min(kMaxVectors, (col_end - col + 7) / 8)) {  // the last columns may need fewer vectors
       case 3: Columns<3>(w, m, a, lda, col, out, ldc); break;
       case 2: Columns<2>(w, m, a, lda, col, out, ldc); break;
       default: Columns<1>(w, m, a, lda, col, out, ldc); break;

@@ -74,9 +74,10 @@ void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int col,
 
 }  // namespace
 
-void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
-  for (int col = 0; col < w.n; col += 16 * kMaxVectors) {
-    switch (std::min(kMaxVectors, (w.n - col + 15) / 16)) {  // the last columns may need fewer vectors
+void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
+                    int col_end) {
+  for (int col = col_begin; col < col_end; col += 16 * kMaxVectors) {
+    switch (std::min(kMaxVectors, (col_end - col + 15) / 16)) {  // the last columns may need fewer vectors
       case 3: Columns<3>(w, m, a, lda, col, out, ldc); break;
       case 2: Columns<2>(w, m, a, lda, col, out, ldc); break;
       default: Columns<1>(w, m, a, lda, col, out, ldc); break;

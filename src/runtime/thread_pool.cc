@@ -1,0 +1,67 @@
+// ThreadPool: a generation counter starts a run; workers spin on it for a while before
+// sleeping on a condition variable, so back-to-back operators do not pay a wake-up each.
+#include "runtime/thread_pool.h"
+
+namespace qforge::runtime {
+namespace {
+
+constexpr int kSpinRounds = 20000;  // yields before a worker sleeps (tens of microseconds)
+
+}  // namespace
+
+ThreadPool::ThreadPool(int threads) {
+  for (int w = 1; w < threads; ++w) workers_.emplace_back([this, w] { WorkerLoop(w); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+    generation_.fetch_add(1);
+  }
+  wake_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+void ThreadPool::TakeTasks(int worker) {
+  for (int t = next_task_.fetch_add(1); t < tasks_; t = next_task_.fetch_add(1)) call_(fn_, t, worker);
+}
+
+void ThreadPool::RunErased(int tasks, void* fn, Trampoline call) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tasks_ = tasks;
+    fn_ = fn;
+    call_ = call;
+    next_task_.store(0);
+    pending_workers_.store(static_cast<int>(workers_.size()));
+    generation_.fetch_add(1);
+  }
+  wake_.notify_all();
+  TakeTasks(0);
+  for (int spin = 0; pending_workers_.load() > 0 && spin < kSpinRounds; ++spin) std::this_thread::yield();
+  if (pending_workers_.load() > 0) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_workers_.load() == 0; });
+  }
+}
+
+void ThreadPool::WorkerLoop(int worker) {
+  uint64_t seen = 0;
+  for (;;) {
+    for (int spin = 0; generation_.load() == seen && spin < kSpinRounds; ++spin) std::this_thread::yield();
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return generation_.load() != seen; });
+      if (stop_) return;
+      seen = generation_.load();
+    }
+    TakeTasks(worker);
+    if (pending_workers_.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.notify_one();
+    }
+  }
+}
+
+}  // namespace qforge::runtime
