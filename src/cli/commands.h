@@ -18,5 +18,6 @@ Command AddQuantizeCommand(CLI::App& app);
 Command AddInspectCommand(CLI::App& app);
 Command AddRunCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
+Command AddBenchCommand(CLI::App& app);
 
 }  // namespace qforge::cli

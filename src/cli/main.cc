@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   using Adder = qforge::cli::Command (*)(CLI::App&);
   for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand, &qforge::cli::AddModelsCommand,
                     &qforge::cli::AddQuantizeCommand, &qforge::cli::AddConvertCommand, &qforge::cli::AddInspectCommand,
-                    &qforge::cli::AddRunCommand}) {
+                    &qforge::cli::AddRunCommand, &qforge::cli::AddBenchCommand}) {
     auto run = add(app);
     commands[app.get_subcommands({}).back()] = std::move(run);
   }

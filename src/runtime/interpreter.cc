@@ -2,6 +2,7 @@
 #include "runtime/interpreter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -39,6 +40,7 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
   QF_ASSIGN_OR_RETURN(const Isa process_isa, ProcessIsa());
   interpreter->isa_ = std::min(process_isa, options.max_isa);
   if (options.threads > 1) interpreter->pool_ = std::make_unique<ThreadPool>(options.threads);
+  interpreter->profile_ = options.profile;
   QF_RETURN_IF_ERROR(interpreter->BuildTensors());
   QF_RETURN_IF_ERROR(interpreter->PlanMemory());
   QF_RETURN_IF_ERROR(interpreter->PrepareOps());
@@ -167,7 +169,16 @@ Status Interpreter::SetInput(int i, const void* data, int64_t bytes) {
 }
 
 Status Interpreter::Invoke() {
-  for (const auto& kernel : kernels_) kernel->Run();
+  if (!profile_) {
+    for (const auto& kernel : kernels_) kernel->Run();
+    return Status::Ok();
+  }
+  op_seconds_.resize(kernels_.size(), 0.0);
+  for (size_t k = 0; k < kernels_.size(); ++k) {
+    const auto start = std::chrono::steady_clock::now();
+    kernels_[k]->Run();
+    op_seconds_[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
   return Status::Ok();
 }
 

@@ -26,6 +26,8 @@ struct InterpreterOptions {
   Isa max_isa = Isa::kAvx512Vnni;
   // Threads of the optimized kernels (1: run on the caller's thread only).
   int threads = 1;
+  // Accumulate each operator's wall time over Invoke calls (op_seconds()).
+  bool profile = false;
 };
 
 struct ArenaStats {
@@ -57,6 +59,8 @@ class Interpreter {
   Isa isa() const { return isa_; }
   // The implementation each operator runs ("ref", "gemm avx512vnni", ...), in order.
   std::vector<std::string> kernel_names() const;
+  // Seconds spent in each operator over all Invoke calls so far (empty unless profiling).
+  const std::vector<double>& op_seconds() const { return op_seconds_; }
   const Model& model() const { return *model_; }
 
  private:
@@ -69,6 +73,8 @@ class Interpreter {
   int batch_size_ = 1;
   Isa isa_ = Isa::kRef;
   std::unique_ptr<ThreadPool> pool_;  // threads > 1
+  bool profile_ = false;
+  std::vector<double> op_seconds_;
   std::vector<RuntimeTensor> tensors_;
   std::vector<int> inputs_, outputs_;
   std::unique_ptr<uint8_t[]> arena_storage_;

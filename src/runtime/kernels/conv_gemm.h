@@ -2,7 +2,8 @@
 // an [out_c][kh * kw * in_c] matrix. A 1x1, stride-1, unpadded convolution multiplies the NHWC
 // input rows directly; any other gathers im2col rows — the taps of a block of output pixels,
 // with the input zero point at padding taps (which adds exactly nothing, as the reference's
-// skipped taps) — into scratch, a block at a time. Byte-exact with ref::Conv2D. C++17.
+// skipped taps) — into scratch, a block at a time, in the GEMM kernel's native input form
+// (a + 128 for VNNI). Byte-exact with ref::Conv2D. C++17.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,9 @@ class ConvGemm {
   ConvGeometry g_;
   GemmWeights weights_;
   ThreadPool* pool_;
+  GemmInput input_;  // the form im2col writes: the ISA's native one
   bool direct_;
+  int row_bytes_ = 0;
   std::vector<int8_t> scratch_;  // im2col rows of one block per thread
 };
 

@@ -20,51 +20,34 @@ using testing::GuardedBuffer;
 TEST(Depthwise, EveryIsaEqualsTheReference) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-5000, 5000);
-  int cases = 0;
-  for (int channels : {1, 7, 8, 9, 16, 17, 33, 64, 65, 130})
-    for (int kernel : {1, 3, 5})
-      for (int stride : {1, 2})
-        for (int dilation : {1, 2}) {
-          ConvGeometry g;
-          g.batch = 1 + cases % 2;
-          g.in_h = 7 + cases % 3;
-          g.in_w = 6 + cases % 4;
-          g.in_c = g.out_c = channels;
-          g.kernel_h = g.kernel_w = kernel;
-          g.stride_h = g.stride_w = stride;
-          g.dilation_h = g.dilation_w = dilation;
-          g.pad_top = (kernel / 2) * dilation;
-          g.pad_left = cases % 2 ? 0 : (kernel / 2) * dilation;  // some "valid"-side columns
-          const int span = (kernel - 1) * dilation + 1;
-          g.out_h = (g.in_h + 2 * g.pad_top - span) / stride + 1;
-          g.out_w = (g.in_w + 2 * g.pad_left - span) / stride + 1;
-          if (g.out_h < 1 || g.out_w < 1) continue;
-          const auto guard = cases % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
-          ++cases;
-
-          GuardedBuffer in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, guard);
-          for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
-          std::vector<int8_t> filter(static_cast<size_t>(kernel) * kernel * channels);
-          for (auto& v : filter) v = static_cast<int8_t>(weight(rng));
-          std::vector<int32_t> b(channels);
-          for (auto& v : b) v = bias(rng);
-          const testing::RandomRequant requant(channels, rng);
-          const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
-          std::vector<int8_t> want(out_bytes);
-          ref::DepthwiseConv2D(g, requant.q, in.as<int8_t>(), filter.data(), b.data(), want.data());
-          for (Isa isa : testing::RunnableIsas()) {
-            const DepthwiseWeights packed = PackDepthwise(isa, g, filter.data(), b.data(), requant.q);
-            GuardedBuffer out(out_bytes, guard);
-            // In two row ranges, as threads split it.
-            const int rows = g.batch * g.out_h;
-            Depthwise(packed, in.as<int8_t>(), out.as<int8_t>(), 0, rows / 2);
-            Depthwise(packed, in.as<int8_t>(), out.as<int8_t>(), rows / 2, rows);
-            for (size_t i = 0; i < out_bytes; ++i)
-              ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << " channels " << channels << " kernel " << kernel
-                                                      << " stride " << stride << " dilation " << dilation << " at " << i;
-          }
-        }
-  EXPECT_GT(cases, 100);
+  const std::vector<ConvGeometry> geometries =
+      testing::SweepGeometries({1, 7, 8, 9, 16, 17, 33, 64, 65, 130}, {}, /*depthwise=*/true);
+  for (size_t n = 0; n < geometries.size(); ++n) {
+    const ConvGeometry& g = geometries[n];
+    const auto guard = n % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
+    GuardedBuffer in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, guard);
+    for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+    std::vector<int8_t> filter(static_cast<size_t>(g.kernel_h) * g.kernel_w * g.out_c);
+    for (auto& v : filter) v = static_cast<int8_t>(weight(rng));
+    std::vector<int32_t> b(g.out_c);
+    for (auto& v : b) v = bias(rng);
+    const testing::RandomRequant requant(g.out_c, rng);
+    const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
+    std::vector<int8_t> want(out_bytes);
+    ref::DepthwiseConv2D(g, requant.q, in.as<int8_t>(), filter.data(), b.data(), want.data());
+    for (Isa isa : testing::RunnableIsas()) {
+      const DepthwiseWeights packed = PackDepthwise(isa, g, filter.data(), b.data(), requant.q);
+      GuardedBuffer out(out_bytes, guard);
+      // In two row ranges, as threads split it.
+      const int rows = g.batch * g.out_h;
+      Depthwise(packed, in.as<int8_t>(), out.as<int8_t>(), 0, rows / 2);
+      Depthwise(packed, in.as<int8_t>(), out.as<int8_t>(), rows / 2, rows);
+      for (size_t i = 0; i < out_bytes; ++i)
+        ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << " channels " << g.in_c << " kernel " << g.kernel_h
+                                                << " stride " << g.stride_h << " dilation " << g.dilation_h << " at " << i;
+    }
+  }
+  EXPECT_GT(geometries.size(), 100u);
 }
 
 }  // namespace

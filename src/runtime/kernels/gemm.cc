@@ -76,12 +76,14 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
 
 int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 48 : isa == Isa::kAvx2 ? 24 : 1; }
 
+GemmInput NativeGemmInput(Isa isa) { return isa == Isa::kAvx512Vnni ? GemmInput::kBiasedU8 : GemmInput::kInt8; }
+
 void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-          int col_end) {
+          int col_end, GemmInput input) {
   if (col_end < 0) col_end = w.n;
   switch (w.isa) {
 #if defined(QFORGE_X86_KERNELS)
-    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, out, ldc, col_begin, col_end);
+    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, out, ldc, col_begin, col_end, input);
     case Isa::kAvx2: return GemmAvx2(w, m, a, lda, out, ldc, col_begin, col_end);
 #endif
     default: return GemmRef(w, m, a, lda, out, ldc, col_begin, col_end);
@@ -89,21 +91,21 @@ void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out
 }
 
 void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
-                  int64_t ldc) {
+                  int64_t ldc, GemmInput input) {
   const int threads = pool ? pool->size() : 1;
   constexpr int kRowTile = 8;
-  if (threads == 1) return Gemm(w, m, a, lda, out, ldc);
+  if (threads == 1) return Gemm(w, m, a, lda, out, ldc, 0, -1, input);
   if (m >= kRowTile * threads) {  // row blocks, a multiple of the register tile each
     const int tasks = std::min((m + kRowTile - 1) / kRowTile, 4 * threads);
     const int rows = (m + tasks - 1) / tasks;
     pool->Run(tasks, [&](int t, int) {
       const int first = t * rows, count = std::min(rows, m - first);
-      if (count > 0) Gemm(w, count, a + first * lda, lda, out + first * ldc, ldc);
+      if (count > 0) Gemm(w, count, a + first * lda, lda, out + first * ldc, ldc, 0, -1, input);
     });
     return;
   }
   const int tile = GemmColumnTile(w.isa), tiles = (w.n + tile - 1) / tile;
-  pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile)); });
+  pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile), input); });
 }
 
 }  // namespace qforge::runtime

@@ -32,20 +32,26 @@ struct GemmWeights {
 // Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for `isa`.
 GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias, const Requantization& q);
 
+// How activation rows are stored: int8 as in the tensor (every ISA), or — the VNNI kernel's
+// native form, which im2col can write directly — a + 128 as u8 with each row zero-padded to a
+// multiple of 4 bytes (avx512vnni only).
+enum class GemmInput { kInt8, kBiasedU8 };
+GemmInput NativeGemmInput(Isa isa);
+
 // Rows [0, m) of a (row stride lda, k bytes used per row) -> out (row stride ldc), columns
 // [col_begin, col_end) (col_end -1: all n); col_begin must be a multiple of GemmColumnTile.
 void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin = 0,
-          int col_end = -1);
+          int col_end = -1, GemmInput input = GemmInput::kInt8);
 // The columns one register tile covers (column ranges split at multiples of it).
 int GemmColumnTile(Isa isa);
 // Gemm split over the pool's threads: by rows when there are enough, else by column tiles.
 void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
-                  int64_t ldc);
+                  int64_t ldc, GemmInput input = GemmInput::kInt8);
 
 // The ISA implementations (kernels/x86/*.cc), called by Gemm.
 void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
               int col_end);
 void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc,
-                    int col_begin, int col_end);
+                    int col_begin, int col_end, GemmInput input);
 
 }  // namespace qforge::runtime

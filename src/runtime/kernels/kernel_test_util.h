@@ -44,4 +44,35 @@ struct RandomRequant {
   RandomRequant(const RandomRequant&) = delete;
 };
 
+// Convolution geometries around the kernels' edges: kernels 1, 3, 5; strides 1, 2; dilations
+// 1, 2; "same" and one-sided padding; batches 1 and 2; small odd images. in_c is each of
+// `in_channels`; out_c is in_c (depthwise) or cycles through `out_channels`.
+inline std::vector<ConvGeometry> SweepGeometries(const std::vector<int>& in_channels, const std::vector<int>& out_channels,
+                                                 bool depthwise) {
+  std::vector<ConvGeometry> out;
+  int n = 0;
+  for (int channels : in_channels)
+    for (int kernel : {1, 3, 5})
+      for (int stride : {1, 2})
+        for (int dilation : {1, 2}) {
+          ConvGeometry g;
+          g.batch = 1 + n % 2;
+          g.in_h = 7 + n % 3;
+          g.in_w = 6 + n % 4;
+          g.in_c = channels;
+          g.out_c = depthwise ? channels : out_channels[n % out_channels.size()];
+          g.kernel_h = g.kernel_w = kernel;
+          g.stride_h = g.stride_w = stride;
+          g.dilation_h = g.dilation_w = dilation;
+          g.pad_top = (kernel / 2) * dilation;
+          g.pad_left = n % 2 ? 0 : (kernel / 2) * dilation;
+          const int span = (kernel - 1) * dilation + 1;
+          g.out_h = (g.in_h + 2 * g.pad_top - span) / stride + 1;
+          g.out_w = (g.in_w + 2 * g.pad_left - span) / stride + 1;
+          ++n;
+          if (g.out_h >= 1 && g.out_w >= 1) out.push_back(g);
+        }
+  return out;
+}
+
 }  // namespace qforge::runtime::testing

@@ -18,7 +18,8 @@ namespace {
 constexpr int kMaxRows = 8;
 constexpr int kMaxVectors = 3;  // 16 columns each
 
-template <int kRows, int kVectors>
+// kBiased: rows hold a + 128 as u8, zero-padded to whole groups of 4 (GemmInput::kBiasedU8).
+template <int kRows, int kVectors, bool kBiased>
 void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, int col, int8_t* out, int64_t ldc) {
   const int groups = (w.k + 3) / 4, full_groups = w.k / 4, tail = w.k % 4;
   const int8_t* b = w.packed.data() + static_cast<int64_t>(col / 16) * groups * 64;
@@ -34,12 +35,16 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, int col, int8_t* o
     for (int r = 0; r < kRows; ++r) {
       int32_t four = 0;
       std::memcpy(&four, a + r * lda + 4 * g, bytes);
-      const __m512i x = _mm512_xor_si512(_mm512_set1_epi32(four), flip);
+      const __m512i x = kBiased ? _mm512_set1_epi32(four) : _mm512_xor_si512(_mm512_set1_epi32(four), flip);
       for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], x, wv[v]);
     }
   };
-  for (int g = 0; g < full_groups; ++g) step(g, 4);
-  if (tail) step(full_groups, tail);  // the padded weights are zero beyond k
+  if (kBiased) {
+    for (int g = 0; g < groups; ++g) step(g, 4);
+  } else {
+    for (int g = 0; g < full_groups; ++g) step(g, 4);
+    if (tail) step(full_groups, tail);  // the padded weights are zero beyond k
+  }
   const __m512i zp = _mm512_set1_epi32(w.output_zero_point), lo = _mm512_set1_epi32(w.act_min),
                 hi = _mm512_set1_epi32(w.act_max);
   for (int v = 0; v < kVectors; ++v) {
@@ -56,33 +61,43 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, int col, int8_t* o
   }
 }
 
-template <int kVectors>
+template <int kVectors, bool kBiased>
 void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int col, int8_t* out, int64_t ldc) {
   int r = 0;
-  for (; r + kMaxRows <= m; r += kMaxRows) Tile<kMaxRows, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+  for (; r + kMaxRows <= m; r += kMaxRows)
+    Tile<kMaxRows, kVectors, kBiased>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+  a += r * lda;
+  out += r * ldc;
   switch (m - r) {
-    case 7: return Tile<7, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 6: return Tile<6, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 5: return Tile<5, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 4: return Tile<4, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 3: return Tile<3, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 2: return Tile<2, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 1: return Tile<1, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 7: return Tile<7, kVectors, kBiased>(w, a, lda, col, out, ldc);
+    case 6: return Tile<6, kVectors, kBiased>(w, a, lda, col, out, ldc);
+    case 5: return Tile<5, kVectors, kBiased>(w, a, lda, col, out, ldc);
+    case 4: return Tile<4, kVectors, kBiased>(w, a, lda, col, out, ldc);
+    case 3: return Tile<3, kVectors, kBiased>(w, a, lda, col, out, ldc);
+    case 2: return Tile<2, kVectors, kBiased>(w, a, lda, col, out, ldc);
+    case 1: return Tile<1, kVectors, kBiased>(w, a, lda, col, out, ldc);
     default: return;
+  }
+}
+
+template <bool kBiased>
+void Run(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
+         int col_end) {
+  for (int col = col_begin; col < col_end; col += 16 * kMaxVectors) {
+    switch (std::min(kMaxVectors, (col_end - col + 15) / 16)) {  // the last columns may need fewer vectors
+      case 3: Columns<3, kBiased>(w, m, a, lda, col, out, ldc); break;
+      case 2: Columns<2, kBiased>(w, m, a, lda, col, out, ldc); break;
+      default: Columns<1, kBiased>(w, m, a, lda, col, out, ldc); break;
+    }
   }
 }
 
 }  // namespace
 
 void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-                    int col_end) {
-  for (int col = col_begin; col < col_end; col += 16 * kMaxVectors) {
-    switch (std::min(kMaxVectors, (col_end - col + 15) / 16)) {  // the last columns may need fewer vectors
-      case 3: Columns<3>(w, m, a, lda, col, out, ldc); break;
-      case 2: Columns<2>(w, m, a, lda, col, out, ldc); break;
-      default: Columns<1>(w, m, a, lda, col, out, ldc); break;
-    }
-  }
+                    int col_end, GemmInput input) {
+  if (input == GemmInput::kBiasedU8) return Run<true>(w, m, a, lda, out, ldc, col_begin, col_end);
+  Run<false>(w, m, a, lda, out, ldc, col_begin, col_end);
 }
 
 }  // namespace qforge::runtime
