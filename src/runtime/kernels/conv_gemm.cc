@@ -22,40 +22,73 @@ ConvGemm::ConvGemm(const ConvGeometry& g, GemmWeights weights, ThreadPool* pool)
 }
 
 void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const {
+  // The geometry in locals: byte stores may alias anything, which would otherwise make the
+  // compiler reload every member after each one.
+  const ConvGeometry g = g_;
+  const int c = g.in_c, row_bytes = row_bytes_, run = g.kernel_w * c;
   // Bytes are stored as a ^ flip: a itself (int8), or a + 128 (biased u8).
   const uint8_t flip = input_ == GemmInput::kBiasedU8 ? 0x80 : 0x00;
   const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ flip);
-  const int c = g_.in_c;
-  for (int r = 0; r < rows; ++r) {
-    const int64_t pixel = first_row + r;
-    const int ox = static_cast<int>(pixel % g_.out_w), oy = static_cast<int>(pixel / g_.out_w % g_.out_h);
-    const int b = static_cast<int>(pixel / (static_cast<int64_t>(g_.out_w) * g_.out_h));
-    auto* row = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes_;
-    // Copies n bytes, flipped, from src to dst.
-    auto copy = [flip](uint8_t* dst, const int8_t* src, int n) {
-      const auto* s = reinterpret_cast<const uint8_t*>(src);
-      for (int i = 0; i < n; ++i) dst[i] = s[i] ^ flip;
-    };
-    for (int ky = 0; ky < g_.kernel_h; ++ky) {
-      uint8_t* dst = row + ky * g_.kernel_w * c;
-      const int iy = oy * g_.stride_h - g_.pad_top + ky * g_.dilation_h;
-      if (iy < 0 || iy >= g_.in_h) {
-        std::memset(dst, pad, static_cast<size_t>(g_.kernel_w) * c);
+  // Copies n bytes, flipped; fills n bytes with the padding value. Runs are short for thin
+  // inputs (5 bytes for a 5x5 kernel on one channel): 4..16 bytes move as two overlapping
+  // 4- or 8-byte words, never touching a byte outside [0, n).
+  const uint64_t flip8 = 0x0101010101010101ull * flip;
+  auto copy = [flip, flip8](uint8_t* __restrict dst, const int8_t* src, int n) {
+    const auto* __restrict s = reinterpret_cast<const uint8_t*>(src);
+    if (n >= 8 && n <= 16) {
+      uint64_t head, tail;
+      std::memcpy(&head, s, 8);
+      std::memcpy(&tail, s + n - 8, 8);
+      head ^= flip8, tail ^= flip8;
+      std::memcpy(dst, &head, 8);
+      std::memcpy(dst + n - 8, &tail, 8);
+      return;
+    }
+    if (n >= 4 && n < 8) {
+      uint32_t head, tail;
+      std::memcpy(&head, s, 4);
+      std::memcpy(&tail, s + n - 4, 4);
+      head ^= static_cast<uint32_t>(flip8), tail ^= static_cast<uint32_t>(flip8);
+      std::memcpy(dst, &head, 4);
+      std::memcpy(dst + n - 4, &tail, 4);
+      return;
+    }
+    for (int i = 0; i < n; ++i) dst[i] = s[i] ^ flip;
+  };
+  auto fill = [pad](uint8_t* __restrict dst, int n) {
+    for (int i = 0; i < n; ++i) dst[i] = pad;
+  };
+  // The first row's pixel, then stepped without divisions.
+  int ox = static_cast<int>(first_row % g.out_w), oy = static_cast<int>(first_row / g.out_w % g.out_h);
+  int b = static_cast<int>(first_row / (static_cast<int64_t>(g.out_w) * g.out_h));
+  for (int r = 0; r < rows; ++r, ++ox) {
+    if (ox == g.out_w) {
+      ox = 0;
+      if (++oy == g.out_h) oy = 0, ++b;
+    }
+    uint8_t* row = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes;
+    const int8_t* image = input + static_cast<int64_t>(b) * g.in_h * g.in_w * c;
+    const int x0 = ox * g.stride_w - g.pad_left;
+    // With dilation 1 the in-image taps of a kernel row are one contiguous run [first, last).
+    const int first = std::clamp(-x0, 0, g.kernel_w), last = std::clamp(g.in_w - x0, first, g.kernel_w);
+    for (int ky = 0; ky < g.kernel_h; ++ky) {
+      uint8_t* dst = row + ky * run;
+      const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+      if (iy < 0 || iy >= g.in_h) {
+        fill(dst, run);
         continue;
       }
-      const int8_t* line = input + (static_cast<int64_t>(b) * g_.in_h + iy) * g_.in_w * c;
-      const int x0 = ox * g_.stride_w - g_.pad_left;
-      if (g_.dilation_w == 1) {  // the in-image taps of this row are one contiguous run
-        const int first = std::clamp(-x0, 0, g_.kernel_w), last = std::clamp(g_.in_w - x0, first, g_.kernel_w);
-        std::memset(dst, pad, static_cast<size_t>(first) * c);
+      const int8_t* line = image + static_cast<int64_t>(iy) * g.in_w * c;
+      if (g.dilation_w == 1) {
+        fill(dst, first * c);
         copy(dst + first * c, line + static_cast<int64_t>(x0 + first) * c, (last - first) * c);
-        std::memset(dst + last * c, pad, static_cast<size_t>(g_.kernel_w - last) * c);
+        fill(dst + last * c, (g.kernel_w - last) * c);
         continue;
       }
-      for (int kx = 0; kx < g_.kernel_w; ++kx) {
-        const int ix = x0 + kx * g_.dilation_w;
-        if (ix < 0 || ix >= g_.in_w) {
-          std::memset(dst + kx * c, pad, static_cast<size_t>(c));
+      for (int kx = 0; kx < g.kernel_w; ++kx) {
+        const int ix = x0 + kx * g.dilation_w;
+        if (ix < 0 || ix >= g.in_w) {
+          fill(dst + kx * c, c);
         } else {
           copy(dst + kx * c, line + static_cast<int64_t>(ix) * c, c);
         }

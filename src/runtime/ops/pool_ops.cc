@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <type_traits>
 
+#include "runtime/kernels/pool.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/pool_ref.h"
 #include "runtime/ops/op_checks.h"
@@ -15,10 +17,26 @@ namespace {
 enum class Pool { kMax, kAverage };
 
 template <typename T>
-Prepared IntegerPool(Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
+Prepared IntegerPool(const OpContext& c, Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
                      const RuntimeTensor& out) {
   const T* x = in.as<T>();
   T* y = out.as<T>();
+  if constexpr (std::is_same_v<T, int8_t>) {
+    if (pool == Pool::kMax && c.isa != Isa::kRef) {
+      const Isa isa = c.isa;
+      ThreadPool* threads = c.pool;
+      const int rows = g.batch * g.out_h;
+      return std::make_unique<OpKernel>(
+          [isa, g, act, x, y, rows, threads] {
+            if (!threads) return MaxPoolInt8(isa, g, act.min, act.max, x, y, 0, rows);
+            const int tasks = std::min(rows, 4 * threads->size()), per_task = (rows + tasks - 1) / tasks;
+            threads->Run(tasks, [&](int t, int) {
+              MaxPoolInt8(isa, g, act.min, act.max, x, y, t * per_task, std::min(rows, (t + 1) * per_task));
+            });
+          },
+          std::string("max pool ") + IsaName(isa));
+    }
+  }
   if (pool == Pool::kMax) return std::make_unique<OpKernel>([g, act, x, y] { ref::MaxPool(g, act.min, act.max, x, y); });
   return std::make_unique<OpKernel>([g, act, x, y] { ref::AvgPool(g, act.min, act.max, x, y); });
 }
@@ -43,8 +61,8 @@ Prepared PreparePool(const OpContext& c, Pool pool) {
   QF_RETURN_IF_ERROR(CheckPerTensor(c, in));
   QF_RETURN_IF_ERROR(CheckSameQuantization(c, in, out));
   const IntRange act = QuantizedActivationRange(o.activation(), out);
-  if (in.dtype == qfm::DType::INT16) return IntegerPool<int16_t>(pool, g, act, in, out);
-  return IntegerPool<int8_t>(pool, g, act, in, out);
+  if (in.dtype == qfm::DType::INT16) return IntegerPool<int16_t>(c, pool, g, act, in, out);
+  return IntegerPool<int8_t>(c, pool, g, act, in, out);
 }
 
 }  // namespace

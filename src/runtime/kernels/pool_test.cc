@@ -1,0 +1,47 @@
+// Optimized int8 max pooling (every ISA this CPU runs, and the baseline build of the same loop
+// under ISA ref) equals ref::MaxPool byte for byte: windows 1..5, strides, padding, channel
+// counts around the vector widths, fused-activation bounds; tensors against guard pages.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+#include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/kernel_test_util.h"
+#include "runtime/kernels/pool.h"
+#include "runtime/kernels/ref/pool_ref.h"
+
+namespace qforge::runtime {
+namespace {
+
+using testing::GuardedBuffer;
+
+TEST(MaxPool, EveryIsaEqualsTheReference) {
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  int checked = 0;
+  for (ConvGeometry g : testing::SweepGeometries({1, 8, 15, 16, 17, 64, 65}, {}, /*depthwise=*/true)) {
+    if (g.dilation_h != 1) continue;  // pooling windows have no dilation
+    const auto guard = checked % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
+    GuardedBuffer in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, guard);
+    for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+    const int32_t act_min = checked % 3 ? -128 : byte(rng) / 2, act_max = checked % 4 ? 127 : 100;
+    const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
+    std::vector<int8_t> want(out_bytes);
+    ref::MaxPool(g, act_min, act_max, in.as<int8_t>(), want.data());
+    for (Isa isa : testing::RunnableIsas()) {
+      GuardedBuffer out(out_bytes, guard);
+      const int rows = g.batch * g.out_h;
+      MaxPoolInt8(isa, g, act_min, act_max, in.as<int8_t>(), out.as<int8_t>(), 0, rows / 2);
+      MaxPoolInt8(isa, g, act_min, act_max, in.as<int8_t>(), out.as<int8_t>(), rows / 2, rows);
+      for (size_t i = 0; i < out_bytes; ++i)
+        ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << " channels " << g.in_c << " window "
+                                                << g.kernel_h << " stride " << g.stride_h << " at " << i;
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 40);
+}
+
+}  // namespace
+}  // namespace qforge::runtime
