@@ -1,4 +1,4 @@
-// The CPU's int8 multiply-accumulate peak on one core, measured: 24 independent chains of
+// The CPU's int8 multiply-accumulate peak on one core, measured: 16 independent chains of
 // vpdpbusd (64 u8 x s8 products per instruction), no memory traffic. Compiled with AVX-512 VNNI
 // flags; callers check the CPU first (runtime::SupportedIsa).
 #include "bench/vnni_peak.h"
@@ -10,20 +10,27 @@
 namespace qforge::bench {
 
 double VnniPeakGops(int64_t iterations) {
-  __m512i acc[24];
-  for (int i = 0; i < 24; ++i) acc[i] = _mm512_set1_epi32(i);
-  const __m512i a = _mm512_set1_epi32(0x01020304), b = _mm512_set1_epi32(0x01FF01FF);
+  // 16 accumulators in named registers (an array could be kept in memory).
+  __m512i a0 = _mm512_set1_epi32(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0,
+          a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+  const __m512i x = _mm512_set1_epi32(0x01020304), w = _mm512_set1_epi32(0x01FF01FF);
   const auto start = std::chrono::steady_clock::now();
+  // Inline assembly: the compiler sees constant operands and would otherwise rewrite the chain.
+#define QF_DPBUSD(acc) __asm__ volatile("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w))
   for (int64_t it = 0; it < iterations; ++it) {
-    for (int i = 0; i < 24; ++i) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
-    __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]));
+    QF_DPBUSD(a0); QF_DPBUSD(a1); QF_DPBUSD(a2); QF_DPBUSD(a3); QF_DPBUSD(a4); QF_DPBUSD(a5); QF_DPBUSD(a6);
+    QF_DPBUSD(a7); QF_DPBUSD(a8); QF_DPBUSD(a9); QF_DPBUSD(a10); QF_DPBUSD(a11); QF_DPBUSD(a12); QF_DPBUSD(a13);
+    QF_DPBUSD(a14); QF_DPBUSD(a15);
   }
+#undef QF_DPBUSD
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  __m512i sum = acc[0];
-  for (int i = 1; i < 24; ++i) sum = _mm512_add_epi32(sum, acc[i]);
+  __m512i sum = _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)),
+                                 _mm512_add_epi32(_mm512_add_epi32(a4, a5), _mm512_add_epi32(a6, a7)));
+  sum = _mm512_add_epi32(sum, _mm512_add_epi32(_mm512_add_epi32(_mm512_add_epi32(a8, a9), _mm512_add_epi32(a10, a11)),
+                                               _mm512_add_epi32(_mm512_add_epi32(a12, a13), _mm512_add_epi32(a14, a15))));
   volatile int sink = _mm512_reduce_add_epi32(sum);
   (void)sink;
-  return 2.0 * 64 * 24 * static_cast<double>(iterations) / seconds / 1e9;  // multiply + add = 2 ops
+  return 2.0 * 64 * 16 * static_cast<double>(iterations) / seconds / 1e9;  // multiply + add = 2 operations
 }
 
 }  // namespace qforge::bench
