@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite: the Release build's tests, then the core, data, ops,
-# graph and train tests again under AddressSanitizer + UndefinedBehaviorSanitizer (Debug).
+# Sets up and runs the whole test suite: the Release build's tests (the runtime's also with
+# QFORGE_ISA=ref and avx2), then the core, data, ops, graph, train, runtime and converter tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer (Debug).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
 (cd build && ctest --output-on-failure -j"$(nproc)")
+# The runtime and converter tests again with the optimized kernels capped at each lower ISA
+# (the kernel tests compare every ISA themselves; these run whole models through each path).
+for isa in ref avx2; do
+  (cd build && QFORGE_ISA=$isa ctest --output-on-failure -j"$(nproc)" -L 'runtime|convert')
+done
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQFORGE_SANITIZE=ON \
   -DQFORGE_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan --parallel "$(nproc)" --target core_test data_test ops_test graph_test train_test \
   quant_math_test arena_planner_test model_test conv_ref_test elementwise_pool_ref_test lut_ref_test \
-  int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test
+  int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test \
+  gemm_test depthwise_test conv_gemm_test pool_test add_test
 # oneDNN's JIT code and OpenMP runtime are not instrumented; leak checking stays on.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
+#include "runtime/kernels/add.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/int16_ref.h"
@@ -34,6 +36,24 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
   const T *a = c.inputs[0]->as<T>(), *b = c.inputs[1]->as<T>();
   T* out = c.outputs[0]->as<T>();
   const int64_t n = c.outputs[0]->elements;
+  if constexpr (std::is_same_v<T, int8_t>) {
+    if (c.isa != Isa::kRef) {  // the vector kernel, split over the threads in chunks
+      const Isa isa = c.isa;
+      ThreadPool* pool = c.pool;
+      return std::make_unique<OpKernel>(
+          [isa, p, a, b, out, n, pool] {
+            constexpr int64_t kChunk = 16384;
+            const int tasks = static_cast<int>((n + kChunk - 1) / kChunk);
+            auto chunk = [&](int t, int) { AddInt8(isa, p, t * kChunk, std::min(n, (t + 1) * kChunk), a, b, out); };
+            if (pool) {
+              pool->Run(tasks, chunk);
+            } else {
+              for (int t = 0; t < tasks; ++t) chunk(t, 0);
+            }
+          },
+          std::string("add ") + IsaName(isa));
+    }
+  }
   return std::make_unique<OpKernel>([p, a, b, out, n] { ref::Add(p, n, a, b, out); });
 }
 

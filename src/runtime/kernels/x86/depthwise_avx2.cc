@@ -1,40 +1,11 @@
 // Depthwise convolution with AVX2: 8 channels per vector (compiled with AVX2 flags).
-#include <immintrin.h>
-
-#include <cstring>
-
 #include "runtime/kernels/x86/depthwise_loop.h"
-#include "runtime/kernels/x86/requant_avx2.h"
+#include "runtime/kernels/x86/vec_avx2.h"
 
 namespace qforge::runtime {
-namespace {
-
-struct Avx2 {
-  using I = __m256i;
-  static constexpr int kLanes = 8;
-  static I Set1(int32_t v) { return _mm256_set1_epi32(v); }
-  static I Load(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-  static I LoadBytes(const int8_t* p, int n) {
-    int64_t bytes = 0;
-    std::memcpy(&bytes, p, static_cast<size_t>(n));  // n <= 8: never past the tensor
-    return _mm256_cvtepi8_epi32(_mm_cvtsi64_si128(bytes));
-  }
-  static I Sub(I a, I b) { return _mm256_sub_epi32(a, b); }
-  static I MulAdd(I acc, I x, I w) { return _mm256_add_epi32(acc, _mm256_mullo_epi32(x, w)); }
-  static I Requantize(I acc, I m, I left, I right, I zp, I lo, I hi) {
-    return x86::Requantize(acc, m, left, right, zp, lo, hi);
-  }
-  static void StoreBytes(int8_t* p, I v, int n) {
-    const __m128i q16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    const int64_t bytes = _mm_cvtsi128_si64(_mm_packs_epi16(q16, q16));
-    std::memcpy(p, &bytes, static_cast<size_t>(n));
-  }
-};
-
-}  // namespace
 
 void DepthwiseAvx2(const DepthwiseWeights& w, const int8_t* input, int8_t* output, int row_begin, int row_end) {
-  x86::DepthwiseRows<Avx2>(w, input, output, row_begin, row_end);
+  x86::DepthwiseRows<x86::Avx2>(w, input, output, row_begin, row_end);
 }
 
 }  // namespace qforge::runtime

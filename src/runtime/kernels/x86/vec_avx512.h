@@ -1,0 +1,36 @@
+// Vector traits for AVX-512 (16 int32 lanes), used by the loop nests shared between ISAs
+// (depthwise, add): loads of int8 lanes (masked at the end), arithmetic, requantization,
+// stores. Included only by files compiled with AVX-512 flags.
+#pragma once
+
+#include <immintrin.h>
+
+#include "runtime/kernels/x86/requant_avx512.h"
+
+namespace qforge::runtime::x86 {
+
+struct Avx512 {
+  using I = __m512i;
+  static constexpr int kLanes = 16;
+  static I Set1(int32_t v) { return _mm512_set1_epi32(v); }
+  static I Load(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static I LoadBytes(const int8_t* p, int n) {
+    return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1u), p));
+  }
+  static I Sub(I a, I b) { return _mm512_sub_epi32(a, b); }
+  static I Add(I a, I b) { return _mm512_add_epi32(a, b); }
+  static I ShiftLeft(I a, int bits) { return _mm512_slli_epi32(a, bits); }
+  static I MulByQuantizedMultiplier(I x, I m, I left, I right) {
+    return x86::RoundingDivideByPot(x86::RoundingDoublingHighMul(_mm512_sllv_epi32(x, left), m), right);
+  }
+  static I MulAdd(I acc, I x, I w) { return _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w)); }
+  static I Requantize(I acc, I m, I left, I right, I zp, I lo, I hi) {
+    return x86::Requantize(acc, m, left, right, zp, lo, hi);
+  }
+  static void StoreBytes(int8_t* p, I v, int n) {
+    _mm_mask_storeu_epi8(p, static_cast<__mmask16>((1u << n) - 1u), _mm512_cvtepi32_epi8(v));
+  }
+};
+
+
+}  // namespace qforge::runtime::x86
