@@ -74,7 +74,7 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
   return p;
 }
 
-int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 48 : isa == Isa::kAvx2 ? 24 : 1; }
+int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 48 : isa == Isa::kAvx2 ? 16 : 1; }
 
 GemmInput NativeGemmInput(Isa isa) { return isa == Isa::kAvx512Vnni ? GemmInput::kBiasedU8 : GemmInput::kInt8; }
 

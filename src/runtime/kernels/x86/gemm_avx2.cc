@@ -2,7 +2,7 @@
 // (vpmaddubsw saturates), so activations are widened to int16 a - zp and multiplied with
 // int16 weights by vpmaddwd, which adds pairs of k exactly into int32. Weights are packed
 // [n/8][k/2][8][2] int16; a row tile's activations are widened a chunk of k at a time into a
-// stack buffer; the register tile is up to 4 rows x 24 columns (12 accumulators).
+// stack buffer; the register tile is up to 4 rows x 16 columns (8 accumulators).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -15,7 +15,7 @@ namespace qforge::runtime {
 namespace {
 
 constexpr int kMaxRows = 4;
-constexpr int kMaxVectors = 3;  // 8 columns each
+constexpr int kMaxVectors = 2;  // 8 columns each: 8 accumulators leave AVX2's 16 registers room
 constexpr int kChunk = 512;     // k per widened chunk (even)
 
 // Widens k values [k0, k0 + count) of a row to int16 a - zp, zero-padded to an even count.
@@ -91,7 +91,6 @@ void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t*
               int col_end) {
   for (int col = col_begin; col < col_end; col += 8 * kMaxVectors) {
     switch (std::min(kMaxVectors, (col_end - col + 7) / 8)) {  // the last columns may need fewer vectors
-      case 3: Columns<3>(w, m, a, lda, col, out, ldc); break;
       case 2: Columns<2>(w, m, a, lda, col, out, ldc); break;
       default: Columns<1>(w, m, a, lda, col, out, ldc); break;
     }
