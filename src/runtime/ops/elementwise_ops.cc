@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/kernels/add.h"
+#include "runtime/kernels/quantize.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/int16_ref.h"
@@ -58,12 +59,19 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
 }
 
 template <typename T>
-Prepared QuantizeKernel(const RuntimeTensor& in, const RuntimeTensor& out) {
+Prepared QuantizeKernel(const OpContext& c, const RuntimeTensor& in, const RuntimeTensor& out) {
   const float* x = in.as<float>();
   T* y = out.as<T>();
   const float s = out.scale[0];
   const auto zp = static_cast<int32_t>(out.zero_point[0]);
   const int64_t n = out.elements;
+  if constexpr (std::is_same_v<T, int8_t>) {
+    if (out.bits == 0 && c.isa != Isa::kRef) {
+      const Isa isa = c.isa;
+      return std::make_unique<OpKernel>([isa, x, y, s, zp, n] { QuantizeInt8(isa, s, zp, 0, n, x, y); },
+                                        std::string("quantize ") + IsaName(isa));
+    }
+  }
   if (out.bits == 0) return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Quantize(s, zp, n, x, y); });
   const IntRange r = TypeRange(out);  // an n-bit grid: clamp further
   return std::make_unique<OpKernel>([x, y, s, zp, n, r] {
@@ -127,8 +135,8 @@ Prepared PrepareQuantize(const OpContext& c) {
   QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::FLOAT32}));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
   QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.outputs[0]));
-  if (c.outputs[0]->dtype == qfm::DType::INT16) return QuantizeKernel<int16_t>(*c.inputs[0], *c.outputs[0]);
-  return QuantizeKernel<int8_t>(*c.inputs[0], *c.outputs[0]);
+  if (c.outputs[0]->dtype == qfm::DType::INT16) return QuantizeKernel<int16_t>(c, *c.inputs[0], *c.outputs[0]);
+  return QuantizeKernel<int8_t>(c, *c.inputs[0], *c.outputs[0]);
 }
 
 Prepared PrepareDequantize(const OpContext& c) {

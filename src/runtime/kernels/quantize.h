@@ -1,0 +1,21 @@
+// Optimized float -> int8 quantization (QUANTIZE, the int8 models' first operator): exactly
+// ref::Quantize — q = clamp(zero_point + round_half_away(x / scale)), computed in double, NaN
+// to the zero point — written branch-free (rounding as truncation plus a half-step test) so it
+// vectorizes; one loop (kernels/quantize_loop.h) compiled per ISA. C++17.
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/kernels/dispatch.h"
+
+namespace qforge::runtime {
+
+// Elements [begin, end).
+void QuantizeInt8(Isa isa, float scale, int32_t zero_point, int64_t begin, int64_t end, const float* input,
+                  int8_t* output);
+
+void QuantizeInt8Avx2(float scale, int32_t zero_point, int64_t begin, int64_t end, const float* input, int8_t* output);
+void QuantizeInt8Avx512(float scale, int32_t zero_point, int64_t begin, int64_t end, const float* input,
+                        int8_t* output);
+
+}  // namespace qforge::runtime
