@@ -19,6 +19,12 @@ ConvGemm::ConvGemm(const ConvGeometry& g, GemmWeights weights, ThreadPool* pool)
   row_bytes_ = input_ == GemmInput::kBiasedU8 ? (weights_.k + 3) / 4 * 4 : weights_.k;
   const int threads = pool ? pool->size() : 1;
   if (!direct_) scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
+  if (!direct_ && g.in_c < 8) {
+    for (int ky = 0; ky < g.kernel_h; ++ky)
+      for (int kx = 0; kx < g.kernel_w; ++kx)
+        for (int ic = 0; ic < g.in_c; ++ic)
+          tap_offsets_.push_back((ky * g.dilation_h * g.in_w + kx * g.dilation_w) * g.in_c + ic);
+  }
 }
 
 void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const {
@@ -68,7 +74,15 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
     }
     uint8_t* row = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes;
     const int8_t* image = input + static_cast<int64_t>(b) * g.in_h * g.in_w * c;
-    const int x0 = ox * g.stride_w - g.pad_left;
+    const int x0 = ox * g.stride_w - g.pad_left, y0 = oy * g.stride_h - g.pad_top;
+    const int taps = static_cast<int>(tap_offsets_.size());
+    if (taps > 0 && x0 >= 0 && y0 >= 0 && x0 + (g.kernel_w - 1) * g.dilation_w < g.in_w &&
+        y0 + (g.kernel_h - 1) * g.dilation_h < g.in_h) {  // a thin input's window inside the image
+      const auto* __restrict origin = reinterpret_cast<const uint8_t*>(image) + (static_cast<int64_t>(y0) * g.in_w + x0) * c;
+      const int32_t* __restrict offsets = tap_offsets_.data();
+      for (int t = 0; t < taps; ++t) row[t] = origin[offsets[t]] ^ flip;
+      continue;
+    }
     // With dilation 1 the in-image taps of a kernel row are one contiguous run [first, last).
     const int first = std::clamp(-x0, 0, g.kernel_w), last = std::clamp(g.in_w - x0, first, g.kernel_w);
     for (int ky = 0; ky < g.kernel_h; ++ky) {

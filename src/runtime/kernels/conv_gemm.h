@@ -30,6 +30,9 @@ class ConvGemm {
   GemmInput input_;  // the form im2col writes: the ISA's native one
   bool direct_;
   int row_bytes_ = 0;
+  // Thin inputs (fewer than 8 channels): each im2col element's offset from its window's first
+  // tap, for windows entirely inside the image (gathered element by element, no run logic).
+  std::vector<int32_t> tap_offsets_;
   std::vector<int8_t> scratch_;  // im2col rows of one block per thread
 };
 
