@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job on Fashion-MNIST: set up, train lenet5 with its default recipe, quantize it
 # after training (the float baseline file and an int8 file calibrated on training images),
-# fine-tune it for one epoch with int8 quantization-aware training, and evaluate the
-# checkpoint and the three .qfm files — run by qforge's runtime — in one table.
+# fine-tune it for one epoch with int8 quantization-aware training, evaluate the checkpoint and
+# the three .qfm files — run by qforge's runtime — in one table, and time float inference (the
+# checkpoint on oneDNN, the float .qfm on the runtime's reference kernels) against the int8
+# files on the runtime's SIMD kernels at batch 1 and 64.
 # Usage: scripts/main_job.sh [extra train flags...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +16,7 @@ build/qforge quantize "$run/model.ckpt" --mode int8 --calib-method percentile --
 build/qforge train --init "$run/model.ckpt" --qat --epochs 1 --lr 1e-4 --out "$run-qat"
 cp "$run-qat/model.qfm" "$run/int8-qat.qfm"
 build/qforge eval "$run/model.ckpt" "$run/float.qfm" "$run/int8-ptq.qfm" "$run/int8-qat.qfm"
+for batch in 1 64; do
+  build/qforge bench "$run/model.ckpt" "$run/float.qfm" "$run/int8-ptq.qfm" "$run/int8-qat.qfm" --batch "$batch" \
+    --min-seconds 0.5
+done
