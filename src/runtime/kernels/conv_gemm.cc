@@ -15,11 +15,15 @@ ConvGemm::ConvGemm(const ConvGeometry& g, GemmWeights weights, ThreadPool* pool)
     : g_(g), weights_(std::move(weights)), pool_(pool), input_(NativeGemmInput(weights_.isa)) {
   direct_ = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
             g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+  if (direct_) {
+    direct_runner_ = std::make_unique<GemmRunner>(std::move(weights_), pool);
+    return;
+  }
   // kBiasedU8 rows are padded to whole groups of 4 bytes.
   row_bytes_ = input_ == GemmInput::kBiasedU8 ? (weights_.k + 3) / 4 * 4 : weights_.k;
   const int threads = pool ? pool->size() : 1;
-  if (!direct_) scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
-  if (!direct_ && g.in_c < 8) {
+  scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
+  if (g.in_c < 8) {
     for (int ky = 0; ky < g.kernel_h; ++ky)
       for (int kx = 0; kx < g.kernel_w; ++kx)
         for (int ic = 0; ic < g.in_c; ++ic)
@@ -114,7 +118,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
 void ConvGemm::Run(const int8_t* input, int8_t* output) {
   const int64_t rows = static_cast<int64_t>(g_.batch) * g_.out_h * g_.out_w;
   if (direct_) {
-    ParallelGemm(pool_, weights_, static_cast<int>(rows), input, g_.in_c, output, g_.out_c);
+    direct_runner_->Run(static_cast<int>(rows), input, g_.in_c, output, g_.out_c);
     return;
   }
   const int blocks = static_cast<int>((rows + kBlockRows - 1) / kBlockRows);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "runtime/kernels/gemm.h"
@@ -25,7 +26,8 @@ class ConvGemm {
   void Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const;
 
   ConvGeometry g_;
-  GemmWeights weights_;
+  GemmWeights weights_;  // im2col path
+  std::unique_ptr<GemmRunner> direct_runner_;  // 1x1 path
   ThreadPool* pool_;
   GemmInput input_;  // the form im2col writes: the ISA's native one
   bool direct_;

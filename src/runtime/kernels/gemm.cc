@@ -108,4 +108,48 @@ void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a
   pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile), input); });
 }
 
+GemmRunner::GemmRunner(GemmWeights weights, ThreadPool* pool)
+    : w_(std::move(weights)), pool_(pool), input_(NativeGemmInput(w_.isa)) {
+  if (input_ == GemmInput::kBiasedU8) {
+    row_bytes_ = (w_.k + 3) / 4 * 4;
+    // Blocks of about 128 KiB of converted activations (they stay in L2 while every column
+    // tile passes over them), at least 64 rows, a multiple of the 8-row register tile.
+    block_rows_ = std::max(64, 131072 / row_bytes_ / 8 * 8);
+    scratch_.assign(static_cast<size_t>(block_rows_) * row_bytes_ * (pool ? pool->size() : 1), 0);
+  }
+}
+
+void GemmRunner::Convert(const int8_t* a, int64_t lda, int rows, int8_t* scratch) const {
+  for (int r = 0; r < rows; ++r) {
+    const auto* __restrict src = reinterpret_cast<const uint8_t*>(a + r * lda);
+    auto* __restrict dst = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes_;
+    for (int i = 0; i < w_.k; ++i) dst[i] = src[i] ^ 0x80;  // a + 128; the padding stays zero
+  }
+}
+
+void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
+  if (input_ == GemmInput::kInt8) return ParallelGemm(pool_, w_, m, a, lda, out, ldc);
+  const int blocks = (m + block_rows_ - 1) / block_rows_;
+  const int threads = pool_ ? pool_->size() : 1;
+  if (blocks == 1 && threads > 1) {  // one block: convert once, split its column tiles
+    Convert(a, lda, m, scratch_.data());
+    const int tile = GemmColumnTile(w_.isa), tiles = (w_.n + tile - 1) / tile;
+    pool_->Run(tiles, [&](int t, int) {
+      Gemm(w_, m, scratch_.data(), row_bytes_, out, ldc, t * tile, std::min(w_.n, (t + 1) * tile), input_);
+    });
+    return;
+  }
+  auto block = [&](int t, int worker) {
+    const int first = t * block_rows_, rows = std::min(block_rows_, m - first);
+    int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * block_rows_ * row_bytes_;
+    Convert(a + first * lda, lda, rows, scratch);
+    Gemm(w_, rows, scratch, row_bytes_, out + first * ldc, ldc, 0, -1, input_);
+  };
+  if (pool_) {
+    pool_->Run(blocks, block);
+  } else {
+    for (int t = 0; t < blocks; ++t) block(t, 0);
+  }
+}
+
 }  // namespace qforge::runtime

@@ -48,6 +48,27 @@ int GemmColumnTile(Isa isa);
 void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
                   int64_t ldc, GemmInput input = GemmInput::kInt8);
 
+// One layer's GEMM on int8 activations (dense layers, 1x1 convolutions). Where the ISA's native
+// input is another form (VNNI: a + 128, rows padded to groups of 4), each block of rows is
+// converted once into per-thread scratch — one pass over the activations instead of a flip in
+// the inner loop of every column tile — then multiplied. Threads take row blocks, or column
+// tiles of a single block. Not reentrant (the scratch).
+class GemmRunner {
+ public:
+  GemmRunner(GemmWeights weights, ThreadPool* pool);
+  void Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
+  const GemmWeights& weights() const { return w_; }
+
+ private:
+  void Convert(const int8_t* a, int64_t lda, int rows, int8_t* scratch) const;
+
+  GemmWeights w_;
+  ThreadPool* pool_;
+  GemmInput input_;
+  int row_bytes_ = 0, block_rows_ = 0;
+  std::vector<int8_t> scratch_;  // block_rows_ rows per thread
+};
+
 // The ISA implementations (kernels/x86/*.cc), called by Gemm.
 void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
               int col_end);

@@ -78,6 +78,33 @@ TEST(Gemm, RowStridesWiderThanRows) {
       }
 }
 
+// GemmRunner (dense layers, 1x1 convolutions): row blocks converted to the ISA's native form,
+// alone and on 3 threads (row blocks, or column tiles of one block), equals the reference.
+TEST(Gemm, RunnerOnOneAndThreeThreads) {
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-20000, 20000);
+  ThreadPool three(3);
+  for (int m : {1, 5, 64, 65, 200})
+    for (int n : {10, 48, 130})
+      for (int k : {3, 64, 301}) {
+        std::vector<int8_t> a(static_cast<size_t>(m) * k), w(static_cast<size_t>(n) * k);
+        for (auto& v : a) v = static_cast<int8_t>(byte(rng));
+        for (auto& v : w) v = static_cast<int8_t>(weight(rng));
+        std::vector<int32_t> b(n);
+        for (auto& v : b) v = bias(rng);
+        const RandomRequant requant(n, rng);
+        std::vector<int8_t> want(static_cast<size_t>(m) * n);
+        ref::FullyConnected(m, k, n, requant.q, a.data(), w.data(), b.data(), want.data());
+        for (Isa isa : RunnableIsas())
+          for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
+            GemmRunner runner(PackGemm(isa, n, k, w.data(), b.data(), requant.q), pool);
+            std::vector<int8_t> got(want.size());
+            runner.Run(m, a.data(), k, got.data(), n);
+            ASSERT_EQ(got, want) << IsaName(isa) << " m " << m << " n " << n << " k " << k << (pool ? " 3 threads" : "");
+          }
+      }
+}
+
 TEST(Gemm, ExtremeInputsAndWeights) {
   // All activations at -128 / 127 with zero point at the other end and weights at +-127: the
   // largest accumulators, the +128 correction and the rounding at their limits.
