@@ -120,10 +120,11 @@ GemmRunner::GemmRunner(GemmWeights weights, ThreadPool* pool)
 }
 
 void GemmRunner::Convert(const int8_t* a, int64_t lda, int rows, int8_t* scratch) const {
+  const int k = w_.k, row_bytes = row_bytes_;  // locals: byte stores would force reloads of members
   for (int r = 0; r < rows; ++r) {
     const auto* __restrict src = reinterpret_cast<const uint8_t*>(a + r * lda);
-    auto* __restrict dst = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes_;
-    for (int i = 0; i < w_.k; ++i) dst[i] = src[i] ^ 0x80;  // a + 128; the padding stays zero
+    auto* __restrict dst = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes;
+    for (int i = 0; i < k; ++i) dst[i] = src[i] ^ 0x80;  // a + 128; the padding stays zero
   }
 }
 

@@ -1,5 +1,6 @@
-// The max-pooling loop nest, plain C++ written so the channel loops vectorize; the ISA files
-// (kernels/x86/pool_*.cc) compile it under their flags, kernels/pool.cc for the baseline.
+// The max-pooling loop nest, C++ with 16-byte vector types (GCC/Clang vector extensions); the
+// ISA files (kernels/x86/pool_*.cc) compile it under their flags, kernels/pool.cc for the
+// baseline.
 #pragma once
 
 #include <algorithm>
@@ -9,25 +10,44 @@
 
 namespace qforge::runtime::kernels {
 
-// Max over the window's taps and the clamp, for channels [k, k + kWidth) of one output pixel;
-// kWidth is a compile-time constant so the loops become whole vector operations.
-template <int kWidth>
-inline void MaxPoolChannels(const int8_t* image, int64_t in_w, int64_t c, int ys, int ye, int xs, int xe, int8_t lo,
-                            int8_t hi, int8_t* __restrict y) {
-  int8_t m[kWidth];
-  std::memcpy(m, image + (ys * in_w + xs) * c, kWidth);
+// 16 int8 lanes (GCC/Clang vector extension: element-wise max and clamp as single
+// instructions where the ISA has them).
+typedef int8_t Bytes16 __attribute__((vector_size(16)));
+
+inline Bytes16 Load16(const int8_t* p) {
+  Bytes16 v;
+  std::memcpy(&v, p, 16);
+  return v;
+}
+
+// Max over the window's taps and the clamp, for channels [k, k + 16) of one output pixel.
+inline void MaxPool16(const int8_t* image, int64_t in_w, int64_t c, int ys, int ye, int xs, int xe, Bytes16 lo,
+                      Bytes16 hi, int8_t* y) {
+  Bytes16 m = Load16(image + (ys * in_w + xs) * c);
   for (int iy = ys; iy < ye; ++iy)
     for (int ix = xs; ix < xe; ++ix) {
-      const int8_t* __restrict x = image + (iy * in_w + ix) * c;
-      for (int k = 0; k < kWidth; ++k) m[k] = std::max(m[k], x[k]);
+      const Bytes16 x = Load16(image + (iy * in_w + ix) * c);
+      m = m > x ? m : x;
     }
-  for (int k = 0; k < kWidth; ++k) y[k] = std::min(std::max(m[k], lo), hi);
+  m = m > lo ? m : lo;
+  m = m < hi ? m : hi;
+  std::memcpy(y, &m, 16);
+}
+
+// The same for one channel (the last c % 16).
+inline void MaxPool1(const int8_t* image, int64_t in_w, int64_t c, int ys, int ye, int xs, int xe, int8_t lo, int8_t hi,
+                     int8_t* y) {
+  int8_t m = image[(ys * in_w + xs) * c];
+  for (int iy = ys; iy < ye; ++iy)
+    for (int ix = xs; ix < xe; ++ix) m = std::max(m, image[(iy * in_w + ix) * c]);
+  *y = std::min(std::max(m, lo), hi);
 }
 
 inline void MaxPoolRows(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input,
                         int8_t* output, int row_begin, int row_end) {
   const int c = g.in_c;
   const auto lo = static_cast<int8_t>(act_min), hi = static_cast<int8_t>(act_max);
+  const Bytes16 lo16 = Bytes16{} + lo, hi16 = Bytes16{} + hi;
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
     const int y0 = oy * g.stride_h - g.pad_top;
@@ -38,8 +58,8 @@ inline void MaxPoolRows(const ConvGeometry& g, int32_t act_min, int32_t act_max,
       const int xs = std::max(x0, 0), xe = std::min(x0 + g.kernel_w, g.in_w);
       int8_t* y = output + ((static_cast<int64_t>(b) * g.out_h + oy) * g.out_w + ox) * c;
       int k = 0;
-      for (; k + 16 <= c; k += 16) MaxPoolChannels<16>(image + k, g.in_w, c, ys, ye, xs, xe, lo, hi, y + k);
-      for (; k < c; ++k) MaxPoolChannels<1>(image + k, g.in_w, c, ys, ye, xs, xe, lo, hi, y + k);
+      for (; k + 16 <= c; k += 16) MaxPool16(image + k, g.in_w, c, ys, ye, xs, xe, lo16, hi16, y + k);
+      for (; k < c; ++k) MaxPool1(image + k, g.in_w, c, ys, ye, xs, xe, lo, hi, y + k);
     }
   }
 }
