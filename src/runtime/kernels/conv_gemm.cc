@@ -11,40 +11,46 @@ constexpr int kBlockRows = 64;  // output pixels gathered per GEMM call
 
 }  // namespace
 
-ConvGemm::ConvGemm(const ConvGeometry& g, GemmWeights weights, ThreadPool* pool)
-    : g_(g), weights_(std::move(weights)), pool_(pool), input_(NativeGemmInput(weights_.isa)) {
-  direct_ = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
-            g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
-  if (direct_) {
-    direct_runner_ = std::make_unique<GemmRunner>(std::move(weights_), pool);
+ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const int32_t* bias,
+                   const Requantization& q, ThreadPool* pool)
+    : g_(g), pool_(pool) {
+  const int k = g.kernel_h * g.kernel_w * g.in_c;
+  if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+      g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w) {
+    direct_runner_ = std::make_unique<GemmRunner>(PackGemm(isa, g.out_c, k, filter, bias, q), pool);
     return;
   }
+  run_ = g.kernel_w * g.in_c;
+  slot_ = g.dilation_w == 1 && run_ <= 8 ? 8 : g.dilation_w == 1 && run_ <= 16 ? 16 : run_;
+  const int padded_k = g.kernel_h * slot_;
+  // The filter with each kernel row in its slot, zeros after it.
+  std::vector<int8_t> slotted(static_cast<size_t>(g.out_c) * padded_k, 0);
+  for (int oc = 0; oc < g.out_c; ++oc)
+    for (int ky = 0; ky < g.kernel_h; ++ky)
+      std::copy_n(filter + (static_cast<int64_t>(oc) * g.kernel_h + ky) * run_, run_,
+                  slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot_);
+  weights_ = PackGemm(isa, g.out_c, padded_k, slotted.data(), bias, q);
+  input_ = NativeGemmInput(isa);
   // kBiasedU8 rows are padded to whole groups of 4 bytes.
-  row_bytes_ = input_ == GemmInput::kBiasedU8 ? (weights_.k + 3) / 4 * 4 : weights_.k;
+  row_bytes_ = input_ == GemmInput::kBiasedU8 ? (padded_k + 3) / 4 * 4 : padded_k;
+  input_bytes_ = static_cast<int64_t>(g.batch) * g.in_h * g.in_w * g.in_c;
   const int threads = pool ? pool->size() : 1;
   scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
-  if (g.in_c < 8) {
-    for (int ky = 0; ky < g.kernel_h; ++ky)
-      for (int kx = 0; kx < g.kernel_w; ++kx)
-        for (int ic = 0; ic < g.in_c; ++ic)
-          tap_offsets_.push_back((ky * g.dilation_h * g.in_w + kx * g.dilation_w) * g.in_c + ic);
-  }
 }
 
 void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const {
   // The geometry in locals: byte stores may alias anything, which would otherwise make the
   // compiler reload every member after each one.
   const ConvGeometry g = g_;
-  const int c = g.in_c, row_bytes = row_bytes_, run = g.kernel_w * c;
+  const int c = g.in_c, row_bytes = row_bytes_, run = run_, slot = slot_;
+  const int64_t input_bytes = input_bytes_;
   // Bytes are stored as a ^ flip: a itself (int8), or a + 128 (biased u8).
   const uint8_t flip = input_ == GemmInput::kBiasedU8 ? 0x80 : 0x00;
   const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ flip);
-  // Copies n bytes, flipped; fills n bytes with the padding value. Runs are short for thin
-  // inputs (5 bytes for a 5x5 kernel on one channel): 4..16 bytes move as two overlapping
-  // 4- or 8-byte words, never touching a byte outside [0, n).
   const uint64_t flip8 = 0x0101010101010101ull * flip;
-  auto copy = [flip, flip8](uint8_t* __restrict dst, const int8_t* src, int n) {
-    const auto* __restrict s = reinterpret_cast<const uint8_t*>(src);
+  // Copies n bytes, flipped; 4..16 bytes move as two overlapping 4- or 8-byte words, never
+  // touching a byte outside [0, n).
+  auto copy = [flip, flip8](uint8_t* __restrict dst, const uint8_t* __restrict s, int n) {
     if (n >= 8 && n <= 16) {
       uint64_t head, tail;
       std::memcpy(&head, s, 8);
@@ -68,6 +74,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
   auto fill = [pad](uint8_t* __restrict dst, int n) {
     for (int i = 0; i < n; ++i) dst[i] = pad;
   };
+  const auto* in = reinterpret_cast<const uint8_t*>(input);
   // The first row's pixel, then stepped without divisions.
   int ox = static_cast<int>(first_row % g.out_w), oy = static_cast<int>(first_row / g.out_w % g.out_h);
   int b = static_cast<int>(first_row / (static_cast<int64_t>(g.out_w) * g.out_h));
@@ -77,29 +84,50 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
       if (++oy == g.out_h) oy = 0, ++b;
     }
     uint8_t* row = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes;
-    const int8_t* image = input + static_cast<int64_t>(b) * g.in_h * g.in_w * c;
-    const int x0 = ox * g.stride_w - g.pad_left, y0 = oy * g.stride_h - g.pad_top;
-    const int taps = static_cast<int>(tap_offsets_.size());
-    if (taps > 0 && x0 >= 0 && y0 >= 0 && x0 + (g.kernel_w - 1) * g.dilation_w < g.in_w &&
-        y0 + (g.kernel_h - 1) * g.dilation_h < g.in_h) {  // a thin input's window inside the image
-      const auto* __restrict origin = reinterpret_cast<const uint8_t*>(image) + (static_cast<int64_t>(y0) * g.in_w + x0) * c;
-      const int32_t* __restrict offsets = tap_offsets_.data();
-      for (int t = 0; t < taps; ++t) row[t] = origin[offsets[t]] ^ flip;
-      continue;
-    }
+    const int64_t image = static_cast<int64_t>(b) * g.in_h * g.in_w * c;
+    const int x0 = ox * g.stride_w - g.pad_left;
     // With dilation 1 the in-image taps of a kernel row are one contiguous run [first, last).
     const int first = std::clamp(-x0, 0, g.kernel_w), last = std::clamp(g.in_w - x0, first, g.kernel_w);
+    const int y0 = oy * g.stride_h - g.pad_top;
+    const int64_t row_step = static_cast<int64_t>(g.dilation_h) * g.in_w * c;
+    const int64_t from0 = image + (static_cast<int64_t>(y0) * g.in_w + x0) * c;
+    if (slot > run && first == 0 && last == g.kernel_w && y0 >= 0 && y0 + (g.kernel_h - 1) * g.dilation_h < g.in_h) {
+      // Thin input, windows inside the image: this and the following pixels of the output row
+      // whose windows stay inside, as one or two words per kernel row each (the bytes past each
+      // run land on zero weights) — no per-pixel checks. Words must not run past the tensor.
+      int count = std::min((g.in_w - g.kernel_w + g.pad_left) / g.stride_w + 1, g.out_w) - ox;
+      count = std::min(count, rows - r);
+      const int64_t step = static_cast<int64_t>(g.stride_w) * c, span = (g.kernel_h - 1) * row_step + slot;
+      while (count > 0 && from0 + (count - 1) * step + span > input_bytes) --count;
+      if (count > 0) {
+        for (int p = 0; p < count; ++p) {
+          const uint8_t* src = in + from0 + p * step;
+          uint8_t* dst = row + static_cast<int64_t>(p) * row_bytes;
+          for (int ky = 0; ky < g.kernel_h; ++ky)
+            for (int half = 0; half < slot; half += 8) {
+              uint64_t word;
+              std::memcpy(&word, src + ky * row_step + half, 8);
+              word ^= flip8;
+              std::memcpy(dst + ky * slot + half, &word, 8);
+            }
+        }
+        r += count - 1;
+        ox += count - 1;
+        continue;
+      }
+    }
     for (int ky = 0; ky < g.kernel_h; ++ky) {
-      uint8_t* dst = row + ky * run;
+      uint8_t* dst = row + ky * slot;
       const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
       if (iy < 0 || iy >= g.in_h) {
         fill(dst, run);
         continue;
       }
-      const int8_t* line = image + static_cast<int64_t>(iy) * g.in_w * c;
+      const int64_t line = image + static_cast<int64_t>(iy) * g.in_w * c;
       if (g.dilation_w == 1) {
+        const int64_t from = line + static_cast<int64_t>(x0 + first) * c;
         fill(dst, first * c);
-        copy(dst + first * c, line + static_cast<int64_t>(x0 + first) * c, (last - first) * c);
+        copy(dst + first * c, in + from, (last - first) * c);
         fill(dst + last * c, (g.kernel_w - last) * c);
         continue;
       }
@@ -108,7 +136,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
         if (ix < 0 || ix >= g.in_w) {
           fill(dst + kx * c, c);
         } else {
-          copy(dst + kx * c, line + static_cast<int64_t>(ix) * c, c);
+          copy(dst + kx * c, in + line + static_cast<int64_t>(ix) * c, c);
         }
       }
     }
@@ -117,7 +145,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
 
 void ConvGemm::Run(const int8_t* input, int8_t* output) {
   const int64_t rows = static_cast<int64_t>(g_.batch) * g_.out_h * g_.out_w;
-  if (direct_) {
+  if (direct_runner_) {
     direct_runner_->Run(static_cast<int>(rows), input, g_.in_c, output, g_.out_c);
     return;
   }

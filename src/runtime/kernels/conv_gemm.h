@@ -1,9 +1,12 @@
 // int8 convolution as GEMM on the optimized GEMM kernels (kernels/gemm.h): the OHWI filter is
 // an [out_c][kh * kw * in_c] matrix. A 1x1, stride-1, unpadded convolution multiplies the NHWC
-// input rows directly; any other gathers im2col rows — the taps of a block of output pixels,
-// with the input zero point at padding taps (which adds exactly nothing, as the reference's
-// skipped taps) — into scratch, a block at a time, in the GEMM kernel's native input form
-// (a + 128 for VNNI). Byte-exact with ref::Conv2D. C++17.
+// input rows directly (GemmRunner); any other gathers im2col rows — the taps of a block of
+// output pixels, with the input zero point at padding taps (which adds exactly nothing, as the
+// reference's skipped taps) — into scratch, a block at a time, in the GEMM kernel's native
+// input form (a + 128 for VNNI). Thin inputs (a kernel row of at most 16 bytes, e.g. a first
+// layer on one channel) give each kernel row a whole 8- or 16-byte slot, zero weights in the
+// unused bytes, so an inside window is gathered as kh word copies. Byte-exact with
+// ref::Conv2D. C++17.
 #pragma once
 
 #include <cstdint>
@@ -16,25 +19,27 @@ namespace qforge::runtime {
 
 class ConvGemm {
  public:
-  // `pool` (or null: one thread) runs the row blocks; its threads each get their own scratch.
-  ConvGemm(const ConvGeometry& g, GemmWeights weights, ThreadPool* pool);
+  // filter [out_c][kh][kw][in_c] (OHWI), bias [out_c] or null. `pool` (or null: one thread)
+  // runs the row blocks; its threads each get their own scratch.
+  ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const int32_t* bias, const Requantization& q,
+           ThreadPool* pool);
   // Not reentrant: Run uses the object's scratch.
   void Run(const int8_t* input, int8_t* output);
-  bool direct() const { return direct_; }  // 1x1 without im2col
+  bool direct() const { return direct_runner_ != nullptr; }  // 1x1 without im2col
+  bool word_rows() const { return slot_ != run_; }            // thin input: kernel rows in word slots
 
  private:
   void Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const;
 
   ConvGeometry g_;
-  GemmWeights weights_;  // im2col path
-  std::unique_ptr<GemmRunner> direct_runner_;  // 1x1 path
   ThreadPool* pool_;
-  GemmInput input_;  // the form im2col writes: the ISA's native one
-  bool direct_;
-  int row_bytes_ = 0;
-  // Thin inputs (fewer than 8 channels): each im2col element's offset from its window's first
-  // tap, for windows entirely inside the image (gathered element by element, no run logic).
-  std::vector<int32_t> tap_offsets_;
+  std::unique_ptr<GemmRunner> direct_runner_;  // 1x1 path
+  GemmWeights weights_;                        // im2col path
+  GemmInput input_ = GemmInput::kInt8;         // the form im2col writes: the ISA's native one
+  int run_ = 0;        // bytes of one kernel row's taps: kw * in_c
+  int slot_ = 0;       // bytes one kernel row takes in an im2col row: run_, or 8 / 16 (thin)
+  int row_bytes_ = 0;  // one im2col row, padded as the GEMM input form needs
+  int64_t input_bytes_ = 0;
   std::vector<int8_t> scratch_;  // im2col rows of one block per thread
 };
 

@@ -23,7 +23,7 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
   const std::vector<ConvGeometry> geometries =
       testing::SweepGeometries({1, 3, 4, 5, 16, 33}, {1, 15, 16, 17, 48, 50}, /*depthwise=*/false);
   ThreadPool three(3);
-  int direct = 0;
+  int direct = 0, word_rows = 0;
   for (size_t n = 0; n < geometries.size(); ++n) {
     const ConvGeometry& g = geometries[n];
     const auto guard = n % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
@@ -40,7 +40,8 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
     ref::Conv2D(g, requant.q, in.as<int8_t>(), filter.data(), b.data(), want.data());
     for (Isa isa : testing::RunnableIsas()) {
       for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
-        ConvGemm conv(g, PackGemm(isa, g.out_c, k, filter.data(), b.data(), requant.q), pool);
+        ConvGemm conv(g, isa, filter.data(), b.data(), requant.q, pool);
+        word_rows += conv.word_rows();
         direct += conv.direct();
         GuardedBuffer out(out_bytes, guard);
         conv.Run(in.as<int8_t>(), out.as<int8_t>());
@@ -52,6 +53,7 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
     }
   }
   EXPECT_GT(direct, 0);
+  EXPECT_GT(word_rows, 0);
   EXPECT_GT(geometries.size(), 60u);
 }
 

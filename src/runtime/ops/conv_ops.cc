@@ -162,17 +162,15 @@ std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::sh
         },
         "depthwise " + isa);
   }
-  const int k = l.kind == Kind::kDense ? l.in : l.g.kernel_h * l.g.kernel_w * l.g.in_c;
-  GemmWeights packed = PackGemm(c.isa, l.out_c, k, l.filter->as<int8_t>(), bias, t->q);
   if (l.kind == Kind::kDense) {
-    auto runner = std::make_shared<GemmRunner>(std::move(packed), c.pool);
+    auto runner = std::make_shared<GemmRunner>(PackGemm(c.isa, l.out_c, l.in, l.filter->as<int8_t>(), bias, t->q), c.pool);
     const int batch = l.batch, in_features = l.in, out_features = l.out_c;
-    return std::make_unique<OpKernel>([runner, batch, in_features, out_features, in, out] {
-      runner->Run(batch, in, in_features, out, out_features);
-    }, "gemm " + isa);
+    return std::make_unique<OpKernel>(
+        [runner, batch, in_features, out_features, in, out] { runner->Run(batch, in, in_features, out, out_features); },
+        "gemm " + isa);
   }
-  auto conv = std::make_shared<ConvGemm>(l.g, std::move(packed), c.pool);
-  const std::string how = conv->direct() ? " (1x1 direct)" : " (im2col)";
+  auto conv = std::make_shared<ConvGemm>(l.g, c.isa, l.filter->as<int8_t>(), bias, t->q, c.pool);
+  const std::string how = conv->direct() ? " (1x1 direct)" : conv->word_rows() ? " (im2col, word rows)" : " (im2col)";
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, "gemm " + isa + how);
 }
 
