@@ -91,25 +91,32 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
     const int y0 = oy * g.stride_h - g.pad_top;
     const int64_t row_step = static_cast<int64_t>(g.dilation_h) * g.in_w * c;
     const int64_t from0 = image + (static_cast<int64_t>(y0) * g.in_w + x0) * c;
-    if (slot > run && first == 0 && last == g.kernel_w && y0 >= 0 && y0 + (g.kernel_h - 1) * g.dilation_h < g.in_h) {
-      // Thin input, windows inside the image: this and the following pixels of the output row
-      // whose windows stay inside, as one or two words per kernel row each (the bytes past each
-      // run land on zero weights) — no per-pixel checks. Words must not run past the tensor.
+    if (g.dilation_w == 1 && first == 0 && last == g.kernel_w && y0 >= 0 &&
+        y0 + (g.kernel_h - 1) * g.dilation_h < g.in_h) {
+      // Windows inside the image: this and the following pixels of the output row whose
+      // windows stay inside, without per-pixel checks — thin inputs as one or two words per
+      // kernel row (the bytes past each run land on zero weights; words must not run past the
+      // tensor), others as one copy of the run per kernel row.
       int count = std::min((g.in_w - g.kernel_w + g.pad_left) / g.stride_w + 1, g.out_w) - ox;
       count = std::min(count, rows - r);
       const int64_t step = static_cast<int64_t>(g.stride_w) * c, span = (g.kernel_h - 1) * row_step + slot;
-      while (count > 0 && from0 + (count - 1) * step + span > input_bytes) --count;
+      while (slot > run && count > 0 && from0 + (count - 1) * step + span > input_bytes) --count;
       if (count > 0) {
         for (int p = 0; p < count; ++p) {
           const uint8_t* src = in + from0 + p * step;
           uint8_t* dst = row + static_cast<int64_t>(p) * row_bytes;
-          for (int ky = 0; ky < g.kernel_h; ++ky)
+          for (int ky = 0; ky < g.kernel_h; ++ky) {
+            if (slot == run) {
+              copy(dst + ky * slot, src + ky * row_step, run);
+              continue;
+            }
             for (int half = 0; half < slot; half += 8) {
               uint64_t word;
               std::memcpy(&word, src + ky * row_step + half, 8);
               word ^= flip8;
               std::memcpy(dst + ky * slot + half, &word, 8);
             }
+          }
         }
         r += count - 1;
         ox += count - 1;
