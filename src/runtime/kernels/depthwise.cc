@@ -54,6 +54,12 @@ DepthwiseWeights PackDepthwise(Isa isa, const ConvGeometry& g, const int8_t* fil
     p.left_shift[c] = std::max(q.shift[c], 0);
     p.right_shift[c] = std::max(-q.shift[c], 0);
   }
+  p.inside_bias = p.bias;
+  for (int t = 0; t < taps; ++t)
+    for (int c = 0; c < g.out_c; ++c) p.inside_bias[c] -= q.input_zero_point * p.w[t * p.padded_c + c];
+  for (int ky = 0; ky < g.kernel_h; ++ky)
+    for (int kx = 0; kx < g.kernel_w; ++kx)
+      p.tap_offsets.push_back((static_cast<int64_t>(ky) * g.dilation_h * g.in_w + kx * g.dilation_w) * g.in_c);
   p.input_zero_point = q.input_zero_point;
   p.output_zero_point = q.output_zero_point;
   p.act_min = q.act_min;

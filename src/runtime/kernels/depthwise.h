@@ -19,6 +19,10 @@ struct DepthwiseWeights {
   int padded_c = 0;             // channels rounded up to 16
   std::vector<int32_t> w;       // [kh * kw][padded_c]
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;  // [padded_c]
+  // Windows inside the image: bias - zero_point * sum of the channel's weights, so the taps add
+  // w * a directly; and each tap's input offset from the window's first tap.
+  std::vector<int32_t> inside_bias;  // [padded_c]
+  std::vector<int64_t> tap_offsets;  // [kh * kw]
   int32_t input_zero_point = 0, output_zero_point = 0, act_min = -128, act_max = 127;
 };
 
