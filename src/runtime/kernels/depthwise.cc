@@ -1,8 +1,10 @@
-// Depthwise weight packing and the dispatcher (the scalar implementation is the reference).
+// Depthwise weight packing and the dispatcher; the scalar fallback (ISA ref, builds without x86
+// kernels) walks the taps with the reference's loop.
 #include "runtime/kernels/depthwise.h"
 
 #include <algorithm>
 
+#include "runtime/kernels/ref/conv_loops.h"
 #include "runtime/quant_math.h"
 
 namespace qforge::runtime {
@@ -15,19 +17,11 @@ void DepthwiseScalar(const DepthwiseWeights& w, const int8_t* input, int8_t* out
     for (int ox = 0; ox < g.out_w; ++ox)
       for (int c = 0; c < g.out_c; ++c) {
         int32_t acc = w.bias[c];
-        for (int ky = 0; ky < g.kernel_h; ++ky) {
-          const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-          if (iy < 0 || iy >= g.in_h) continue;
-          for (int kx = 0; kx < g.kernel_w; ++kx) {
-            const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
-            if (ix < 0 || ix >= g.in_w) continue;
-            const int8_t x = input[((static_cast<int64_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c + c];
-            acc += w.w[(ky * g.kernel_w + kx) * w.padded_c + c] * (x - w.input_zero_point);
-          }
-        }
+        ref::ForEachConvTap(g, b, oy, ox, [&](int64_t in_index, int tap) {
+          acc += w.w[tap * w.padded_c + c] * (input[in_index + c] - w.input_zero_point);
+        });
         const int32_t v = MultiplyByQuantizedMultiplier(acc, w.multiplier[c], w.left_shift[c] - w.right_shift[c]);
-        output[((static_cast<int64_t>(b) * g.out_h + oy) * g.out_w + ox) * g.out_c + c] =
-            static_cast<int8_t>(std::clamp(v + w.output_zero_point, w.act_min, w.act_max));
+        output[ref::OutputIndex(g, b, oy, ox, c)] = static_cast<int8_t>(std::clamp(v + w.output_zero_point, w.act_min, w.act_max));
       }
   }
 }
