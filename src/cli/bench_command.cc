@@ -96,7 +96,11 @@ StatusOr<BenchResult> BenchOne(const std::string& path, const BenchFlags& f) {
   FillInputs(*it);
   BenchResult r;
   r.model = path;
-  r.isa = runtime::IsaName(it->isa());
+  // The ISA, if any operator runs an optimized kernel; "ref" when all run the reference (float
+  // models do).
+  const std::vector<std::string> kernels = it->kernel_names();
+  const bool optimized = std::any_of(kernels.begin(), kernels.end(), [](const std::string& k) { return k != "ref"; });
+  r.isa = optimized ? runtime::IsaName(it->isa()) : "ref";
   r.model_bytes = model->size_bytes();
   QF_RETURN_IF_ERROR(Time(f, [&] { return it->Invoke(); }, &r));
   if (f.profile) {
