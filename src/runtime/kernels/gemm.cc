@@ -130,8 +130,11 @@ void GemmRunner::Convert(const int8_t* a, int64_t lda, int rows, int8_t* scratch
 
 void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
   if (input_ == GemmInput::kInt8) return ParallelGemm(pool_, w_, m, a, lda, out, ldc);
-  const int blocks = (m + block_rows_ - 1) / block_rows_;
   const int threads = pool_ ? pool_->size() : 1;
+  // With threads, at least about 4 blocks per thread (but 64 rows or more each) to balance them.
+  int block_rows = block_rows_;
+  if (threads > 1) block_rows = std::min(block_rows, std::max(64, (m + 4 * threads - 1) / (4 * threads) + 7) / 8 * 8);
+  const int blocks = (m + block_rows - 1) / block_rows;
   if (blocks == 1 && threads > 1) {  // one block: convert once, split its column tiles
     Convert(a, lda, m, scratch_.data());
     const int tile = GemmColumnTile(w_.isa), tiles = (w_.n + tile - 1) / tile;
@@ -141,7 +144,7 @@ void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t l
     return;
   }
   auto block = [&](int t, int worker) {
-    const int first = t * block_rows_, rows = std::min(block_rows_, m - first);
+    const int first = t * block_rows, rows = std::min(block_rows, m - first);
     int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * block_rows_ * row_bytes_;
     Convert(a + first * lda, lda, rows, scratch);
     Gemm(w_, rows, scratch, row_bytes_, out + first * ldc, ldc, 0, -1, input_);

@@ -1,6 +1,7 @@
 // Optimized int8 max pooling (every ISA this CPU runs, and the baseline build of the same loop
 // under ISA ref) equals ref::MaxPool byte for byte: windows 1..5, strides, padding, channel
-// counts around the vector widths, fused-activation bounds; tensors against guard pages.
+// counts around the vector widths, fused-activation bounds; tensors against guard pages. The
+// pixel-major MEAN equals ref::Mean.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -8,6 +9,7 @@
 
 #include "runtime/kernels/guarded_buffer.h"
 #include "runtime/kernels/kernel_test_util.h"
+#include "runtime/kernels/mean.h"
 #include "runtime/kernels/pool.h"
 #include "runtime/kernels/ref/pool_ref.h"
 
@@ -41,6 +43,23 @@ TEST(MaxPool, EveryIsaEqualsTheReference) {
     ++checked;
   }
   EXPECT_GT(checked, 40);
+}
+
+TEST(Mean, PixelMajorEqualsTheReference) {
+  std::mt19937 rng(16);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (int c : {1, 16, 255, 256, 257, 600})
+    for (int hw : {1, 7, 49}) {
+      const int batch = 3;
+      const MeanParams p = MakeMeanParams(hw, 0.02 + 0.001 * c, byte(rng), 0.015, byte(rng));
+      GuardedBuffer in(static_cast<size_t>(batch) * hw * c, GuardedBuffer::Guard::kAfter);
+      for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+      std::vector<int8_t> want(static_cast<size_t>(batch) * c), got(want.size());
+      ref::Mean(batch, hw, 1, c, p, in.as<int8_t>(), want.data());
+      MeanInt8(0, 1, hw, 1, c, p, in.as<int8_t>(), got.data());
+      MeanInt8(1, batch, hw, 1, c, p, in.as<int8_t>(), got.data());
+      ASSERT_EQ(got, want) << "channels " << c << " pixels " << hw;
+    }
 }
 
 }  // namespace

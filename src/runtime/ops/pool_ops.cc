@@ -4,6 +4,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "runtime/kernels/mean.h"
 #include "runtime/kernels/pool.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/pool_ref.h"
@@ -107,6 +108,15 @@ Prepared PrepareMean(const OpContext& c) {
   }
   const int8_t* x = in.as<int8_t>();
   int8_t* y = out.as<int8_t>();
+  if (c.isa != Isa::kRef) {  // pixel-major, images split over the threads
+    ThreadPool* pool = c.pool;
+    return std::make_unique<OpKernel>(
+        [n, h, w, ch, p, x, y, pool] {
+          if (!pool) return MeanInt8(0, n, h, w, ch, p, x, y);
+          pool->Run(n, [&](int b, int) { MeanInt8(b, b + 1, h, w, ch, p, x, y); });
+        },
+        "mean (pixel-major)");
+  }
   return std::make_unique<OpKernel>([n, h, w, ch, p, x, y] { ref::Mean(n, h, w, ch, p, x, y); });
 }
 

@@ -1,0 +1,30 @@
+// Pixel-major global average pooling.
+#include "runtime/kernels/mean.h"
+
+#include <algorithm>
+
+namespace qforge::runtime {
+
+void MeanInt8(int batch_begin, int batch_end, int h, int w, int c, const MeanParams& p, const int8_t* input,
+              int8_t* output) {
+  constexpr int kChunk = 256;  // channels summed at a time
+  int32_t sums[kChunk];
+  const int64_t pixels = static_cast<int64_t>(h) * w;
+  for (int b = batch_begin; b < batch_end; ++b) {
+    const int8_t* image = input + b * pixels * c;
+    for (int c0 = 0; c0 < c; c0 += kChunk) {
+      const int n = std::min(kChunk, c - c0);
+      std::fill_n(sums, n, 0);
+      for (int64_t i = 0; i < pixels; ++i) {
+        const int8_t* __restrict x = image + i * c + c0;
+        for (int k = 0; k < n; ++k) sums[k] += x[k];
+      }
+      for (int k = 0; k < n; ++k) {
+        const int32_t v = MultiplyByQuantizedMultiplier(sums[k], p.multiplier) + p.offset;
+        output[static_cast<int64_t>(b) * c + c0 + k] = static_cast<int8_t>(std::clamp(v, p.act_min, p.act_max));
+      }
+    }
+  }
+}
+
+}  // namespace qforge::runtime
