@@ -90,23 +90,29 @@ void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out
   }
 }
 
+namespace {
+
+// Gemm on int8 rows split over the pool's threads: by rows when there are enough, else by
+// column tiles.
 void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
-                  int64_t ldc, GemmInput input) {
+                  int64_t ldc) {
   const int threads = pool ? pool->size() : 1;
   constexpr int kRowTile = 8;
-  if (threads == 1) return Gemm(w, m, a, lda, out, ldc, 0, -1, input);
+  if (threads == 1) return Gemm(w, m, a, lda, out, ldc);
   if (m >= kRowTile * threads) {  // row blocks, a multiple of the register tile each
     const int tasks = std::min((m + kRowTile - 1) / kRowTile, 4 * threads);
     const int rows = (m + tasks - 1) / tasks;
     pool->Run(tasks, [&](int t, int) {
       const int first = t * rows, count = std::min(rows, m - first);
-      if (count > 0) Gemm(w, count, a + first * lda, lda, out + first * ldc, ldc, 0, -1, input);
+      if (count > 0) Gemm(w, count, a + first * lda, lda, out + first * ldc, ldc);
     });
     return;
   }
   const int tile = GemmColumnTile(w.isa), tiles = (w.n + tile - 1) / tile;
-  pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile), input); });
+  pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile)); });
 }
+
+}  // namespace
 
 GemmRunner::GemmRunner(GemmWeights weights, ThreadPool* pool)
     : w_(std::move(weights)), pool_(pool), input_(NativeGemmInput(w_.isa)) {

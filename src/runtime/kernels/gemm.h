@@ -44,15 +44,12 @@ void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out
           int col_end = -1, GemmInput input = GemmInput::kInt8);
 // The columns one register tile covers (column ranges split at multiples of it).
 int GemmColumnTile(Isa isa);
-// Gemm split over the pool's threads: by rows when there are enough, else by column tiles.
-void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
-                  int64_t ldc, GemmInput input = GemmInput::kInt8);
-
 // One layer's GEMM on int8 activations (dense layers, 1x1 convolutions). Where the ISA's native
 // input is another form (VNNI: a + 128, rows padded to groups of 4), each block of rows is
 // converted once into per-thread scratch — one pass over the activations instead of a flip in
 // the inner loop of every column tile — then multiplied. Threads take row blocks, or column
-// tiles of a single block. Not reentrant (the scratch).
+// tiles of a single block (ISAs that take int8 rows directly: row blocks or column tiles of
+// the whole matrix). Not reentrant (the scratch).
 class GemmRunner {
  public:
   GemmRunner(GemmWeights weights, ThreadPool* pool);
