@@ -1,4 +1,5 @@
-// GEMM weight packing per ISA, the dispatcher, and the scalar implementation.
+// GEMM weight packing per ISA, the dispatcher, the scalar implementation, and GemmRunner (row
+// blocks converted to the ISA's input form, split over threads).
 #include "runtime/kernels/gemm.h"
 
 #include <algorithm>
