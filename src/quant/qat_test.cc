@@ -9,6 +9,7 @@
 #include <cmath>
 #include <random>
 
+#include "convert/emit.h"
 #include "graph/builder.h"
 #include "quant/fake_quant_op.h"
 #include "quant/qat.h"
@@ -299,6 +300,17 @@ TEST(Qat, SoftmaxOutputGetsTheFixedGrid) {
   ASSERT_TRUE(grid.ok());
   EXPECT_EQ(grid->scale[0], 1.0f / 256.0f);
   EXPECT_EQ(grid->zero_point[0], -128);
+  // Every scheme's softmax quantizer lands exactly on the runtime's grid.
+  for (const char* scheme : {"int8", "int8-per-tensor", "nbit", "int16x8"}) {
+    const QuantizerChoice choice = MakeScheme(scheme)->softmax;
+    auto q = CreateQuantizer(choice.type, choice.attrs);
+    ASSERT_TRUE(q.ok()) << scheme;
+    auto g = (*q)->CurrentGrid(nullptr, {});
+    ASSERT_TRUE(g.ok()) << scheme;
+    const convert::ActivationParams want = convert::SoftmaxOutputParams(std::string(scheme) == "int16x8");
+    EXPECT_EQ(g->scale[0], want.scale) << scheme;
+    EXPECT_EQ(g->zero_point[0], want.zero_point) << scheme;
+  }
 
   Tensor images({16, 1, 28, 28});
   std::mt19937 rng(3);

@@ -1,6 +1,9 @@
 // The built-in quantization schemes.
 #include "quant/scheme.h"
 
+#include "convert/emit.h"
+#include "runtime/quant_grid.h"
+
 namespace qforge::quant {
 
 StatusOr<Scheme> MakeScheme(const std::string& name, int weight_bits, int activation_bits,
@@ -27,14 +30,19 @@ StatusOr<Scheme> MakeScheme(const std::string& name, int weight_bits, int activa
     s.relu_activations = quantizer == "pact" ? QuantizerChoice{"pact", {{"spec", signed_spec}, {"alpha", 6.0}}}
                                              : s.activations;
   }
-  s.input = {"ema", {{"spec", {{"bits", name == "int16x8" ? 16 : 8}, {"symmetric", name == "int16x8"}}}, {"decay", 0.99}}};
+  const bool int16 = name == "int16x8";
+  s.input = {"ema", {{"spec", {{"bits", int16 ? 16 : 8}, {"symmetric", int16}}}, {"decay", 0.99}}};
   s.output = name == "nbit" ? QuantizerChoice{s.activations.type, s.activations.attrs} : s.activations;
   if (name == "nbit") s.output.attrs["spec"]["bits"] = 8;
-  // [0, 255/256] on the asymmetric 8-bit grid is scale 1/256, zero point -128; [0, 32767/32768]
-  // on the symmetric 16-bit grid is scale 1/32768 — exactly, in float.
-  s.softmax = name == "int16x8"
-                  ? QuantizerChoice{"fixed", {{"spec", {{"bits", 16}, {"symmetric", true}}}, {"min", 0.0}, {"max", 32767.0 / 32768.0}}}
-                  : QuantizerChoice{"fixed", {{"spec", {{"bits", 8}}}, {"min", 0.0}, {"max", 255.0 / 256.0}}};
+  // The runtime's fixed Softmax grid (convert::SoftmaxOutputParams) as a fixed range: from 0
+  // (probabilities are not negative) to the grid's top level, which the range-to-grid definition
+  // maps back to exactly that scale and zero point.
+  const convert::ActivationParams grid = convert::SoftmaxOutputParams(int16);
+  const int qmax = runtime::GridMax(int16 ? 16 : 8);
+  s.softmax = {"fixed",
+               {{"spec", {{"bits", int16 ? 16 : 8}, {"symmetric", int16}}},
+                {"min", 0.0},
+                {"max", (qmax - grid.zero_point) * static_cast<double>(grid.scale)}}};
   return s;
 }
 
