@@ -28,8 +28,8 @@ TEST(AddInt8, EveryIsaEqualsTheReference) {
                                         trial % 3 ? 127 : 100);
       const auto guard = cases % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
       GuardedBuffer a(n, guard), b(n, guard);
-      for (int64_t i = 0; i < n; ++i) a.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
-      for (int64_t i = 0; i < n; ++i) b.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+      testing::FillRandom(a, rng);
+      testing::FillRandom(b, rng);
       std::vector<int8_t> want(n);
       ref::Add(p, n, a.as<int8_t>(), b.as<int8_t>(), want.data());
       for (Isa isa : testing::RunnableIsas()) {

@@ -19,7 +19,6 @@ using testing::GuardedBuffer;
 
 TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
   std::mt19937 rng(12);
-  std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-5000, 5000);
   const std::vector<ConvGeometry> geometries =
       testing::SweepGeometries({1, 3, 4, 5, 16, 33}, {1, 15, 16, 17, 48, 50}, /*depthwise=*/false);
   ThreadPool three(3);
@@ -28,12 +27,10 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
     const ConvGeometry& g = geometries[n];
     const auto guard = n % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
     GuardedBuffer in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, guard);
-    for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+    testing::FillRandom(in, rng);
     const int k = g.kernel_h * g.kernel_w * g.in_c;
-    std::vector<int8_t> filter(static_cast<size_t>(g.out_c) * k);
-    for (auto& v : filter) v = static_cast<int8_t>(weight(rng));
-    std::vector<int32_t> b(g.out_c);
-    for (auto& v : b) v = bias(rng);
+    const std::vector<int8_t> filter = testing::RandomWeights(static_cast<size_t>(g.out_c) * k, rng);
+    const std::vector<int32_t> b = testing::RandomBiases(g.out_c, 5000, rng);
     const testing::RandomRequant requant(g.out_c, rng);
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);

@@ -19,18 +19,15 @@ using testing::GuardedBuffer;
 
 TEST(Depthwise, EveryIsaEqualsTheReference) {
   std::mt19937 rng(11);
-  std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-5000, 5000);
   const std::vector<ConvGeometry> geometries =
       testing::SweepGeometries({1, 7, 8, 9, 16, 17, 33, 64, 65, 130}, {}, /*depthwise=*/true);
   for (size_t n = 0; n < geometries.size(); ++n) {
     const ConvGeometry& g = geometries[n];
     const auto guard = n % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
     GuardedBuffer in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, guard);
-    for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
-    std::vector<int8_t> filter(static_cast<size_t>(g.kernel_h) * g.kernel_w * g.out_c);
-    for (auto& v : filter) v = static_cast<int8_t>(weight(rng));
-    std::vector<int32_t> b(g.out_c);
-    for (auto& v : b) v = bias(rng);
+    testing::FillRandom(in, rng);
+    const std::vector<int8_t> filter = testing::RandomWeights(static_cast<size_t>(g.kernel_h) * g.kernel_w * g.out_c, rng);
+    const std::vector<int32_t> b = testing::RandomBiases(g.out_c, 5000, rng);
     const testing::RandomRequant requant(g.out_c, rng);
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);

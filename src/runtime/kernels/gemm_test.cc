@@ -27,16 +27,13 @@ struct Case {
 };
 
 void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
-  std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-20000, 20000);
-  std::vector<int8_t> w(static_cast<size_t>(c.n) * c.k);
-  for (auto& v : w) v = static_cast<int8_t>(weight(rng));
-  std::vector<int32_t> b(c.n);
-  for (auto& v : b) v = bias(rng);
+  const std::vector<int8_t> w = testing::RandomWeights(static_cast<size_t>(c.n) * c.k, rng);
+  const std::vector<int32_t> b = testing::RandomBiases(c.n, 20000, rng);
   const RandomRequant requant(c.n, rng);
   const Requantization& q = requant.q;
 
   GuardedBuffer a((c.m - 1) * c.lda + c.k, guard);
-  for (size_t i = 0; i < a.bytes(); ++i) a.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+  testing::FillRandom(a, rng);
   // The reference on a dense copy of the rows.
   std::vector<int8_t> dense(static_cast<size_t>(c.m) * c.k), want(static_cast<size_t>(c.m) * c.n);
   for (int r = 0; r < c.m; ++r)
@@ -82,16 +79,15 @@ TEST(Gemm, RowStridesWiderThanRows) {
 // alone and on 3 threads (row blocks, or column tiles of one block), equals the reference.
 TEST(Gemm, RunnerOnOneAndThreeThreads) {
   std::mt19937 rng(9);
-  std::uniform_int_distribution<int> byte(-128, 127), weight(-127, 127), bias(-20000, 20000);
+  std::uniform_int_distribution<int> byte(-128, 127);
   ThreadPool three(3);
   for (int m : {1, 5, 64, 65, 200})
     for (int n : {10, 48, 130})
       for (int k : {3, 64, 301}) {
-        std::vector<int8_t> a(static_cast<size_t>(m) * k), w(static_cast<size_t>(n) * k);
+        std::vector<int8_t> a(static_cast<size_t>(m) * k);
         for (auto& v : a) v = static_cast<int8_t>(byte(rng));
-        for (auto& v : w) v = static_cast<int8_t>(weight(rng));
-        std::vector<int32_t> b(n);
-        for (auto& v : b) v = bias(rng);
+        const std::vector<int8_t> w = testing::RandomWeights(static_cast<size_t>(n) * k, rng);
+        const std::vector<int32_t> b = testing::RandomBiases(n, 20000, rng);
         const RandomRequant requant(n, rng);
         std::vector<int8_t> want(static_cast<size_t>(m) * n);
         ref::FullyConnected(m, k, n, requant.q, a.data(), w.data(), b.data(), want.data());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/kernels/dispatch.h"
+#include "runtime/kernels/guarded_buffer.h"
 #include "runtime/kernels/int8_params.h"
 #include "runtime/quant_math.h"
 
@@ -18,6 +19,28 @@ inline std::vector<Isa> RunnableIsas() {
   for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni})
     if (isa <= SupportedIsa()) isas.push_back(isa);
   return isas;
+}
+
+// Random bytes (every int8 value) in a guarded buffer.
+inline void FillRandom(GuardedBuffer& buffer, std::mt19937& rng) {
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (size_t i = 0; i < buffer.bytes(); ++i) buffer.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+}
+
+// n weights in the symmetric narrow range [-127, 127].
+inline std::vector<int8_t> RandomWeights(size_t n, std::mt19937& rng) {
+  std::uniform_int_distribution<int> weight(-127, 127);
+  std::vector<int8_t> w(n);
+  for (auto& v : w) v = static_cast<int8_t>(weight(rng));
+  return w;
+}
+
+// n biases in [-bound, bound].
+inline std::vector<int32_t> RandomBiases(int n, int bound, std::mt19937& rng) {
+  std::uniform_int_distribution<int> value(-bound, bound);
+  std::vector<int32_t> b(n);
+  for (auto& v : b) v = value(rng);
+  return b;
 }
 
 // Owns the tables `q` points at.

@@ -26,7 +26,7 @@ TEST(MaxPool, EveryIsaEqualsTheReference) {
     if (g.dilation_h != 1) continue;  // pooling windows have no dilation
     const auto guard = checked % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
     GuardedBuffer in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, guard);
-    for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+    testing::FillRandom(in, rng);
     const int32_t act_min = checked % 3 ? -128 : byte(rng) / 2, act_max = checked % 4 ? 127 : 100;
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);
@@ -53,7 +53,7 @@ TEST(Mean, PixelMajorEqualsTheReference) {
       const int batch = 3;
       const MeanParams p = MakeMeanParams(hw, 0.02 + 0.001 * c, byte(rng), 0.015, byte(rng));
       GuardedBuffer in(static_cast<size_t>(batch) * hw * c, GuardedBuffer::Guard::kAfter);
-      for (size_t i = 0; i < in.bytes(); ++i) in.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
+      testing::FillRandom(in, rng);
       std::vector<int8_t> want(static_cast<size_t>(batch) * c), got(want.size());
       ref::Mean(batch, hw, 1, c, p, in.as<int8_t>(), want.data());
       MeanInt8(0, 1, hw, 1, c, p, in.as<int8_t>(), got.data());
