@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "runtime/kernels/depthwise.h"
+#include "runtime/kernels/ref/conv_loops.h"
 
 namespace qforge::runtime::x86 {
 
@@ -67,19 +68,15 @@ void DepthwiseRows(const DepthwiseWeights& w, const int8_t* input, int8_t* outpu
           valid[k] = std::clamp(g.out_c - c0 - k * kLanes, 0, kLanes);
           acc[k] = V::Load(w.bias.data() + std::min(c0 + k * kLanes, w.padded_c - kLanes));
         }
-        for (int ky = 0; ky < g.kernel_h; ++ky) {
-          const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-          if (iy < 0 || iy >= g.in_h) continue;
-          for (int kx = 0; kx < g.kernel_w; ++kx) {
-            const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
-            if (ix < 0 || ix >= g.in_w) continue;
-            const int8_t* x = input + ((static_cast<int64_t>(b) * g.in_h + iy) * g.in_w + ix) * g.in_c + c0;
-            const int32_t* wt = w.w.data() + (ky * g.kernel_w + kx) * w.padded_c + c0;
-            for (int k = 0; k < kBlocks; ++k)
-              if (valid[k] > 0)
-                acc[k] = V::MulAdd(acc[k], V::Sub(V::LoadBytes(x + k * kLanes, valid[k]), zp_in), V::Load(wt + k * kLanes));
-          }
-        }
+        // Border windows and the last channels (the inside ones took the path above): the
+        // reference's tap walk, padding taps skipped.
+        ref::ForEachConvTap(g, b, oy, ox, [&](int64_t in_index, int tap) {
+          const int8_t* x = input + in_index + c0;
+          const int32_t* wt = w.w.data() + tap * w.padded_c + c0;
+          for (int k = 0; k < kBlocks; ++k)
+            if (valid[k] > 0)
+              acc[k] = V::MulAdd(acc[k], V::Sub(V::LoadBytes(x + k * kLanes, valid[k]), zp_in), V::Load(wt + k * kLanes));
+        });
         for (int k = 0; k < kBlocks && valid[k] > 0; ++k) {
           const int c = c0 + k * kLanes;
           const I q = V::Requantize(acc[k], V::Load(w.multiplier.data() + c), V::Load(w.left_shift.data() + c),
