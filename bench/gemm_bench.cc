@@ -11,8 +11,8 @@
 #include <random>
 #include <vector>
 
-#include "bench/vnni_peak.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/peak.h"
 #include "runtime/quant_math.h"
 
 namespace qforge {
@@ -89,7 +89,7 @@ void BM_VnniPeak(benchmark::State& state) {
     return;
   }
   double gops = 0.0;
-  for (auto _ : state) gops = bench::VnniPeakGops(20'000'000);
+  for (auto _ : state) gops = runtime::MeasureInt8PeakGops(Isa::kAvx512Vnni, 0.05);
   state.counters["GOPS"] = gops;
 }
 

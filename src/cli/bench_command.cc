@@ -18,6 +18,7 @@
 #include "train/checkpoint.h"
 #include "train/executor.h"
 #include "runtime/interpreter.h"
+#include "runtime/kernels/peak.h"
 
 namespace qforge::cli {
 namespace {
@@ -36,6 +37,19 @@ struct BenchResult {
   std::string profile;  // per-operator time split (runtime models, --profile)
 };
 
+// Multiply-accumulates per Invoke of a convolution, depthwise convolution or dense layer
+// (output elements x weights per output channel); 0 for other operators.
+int64_t MultiplyAccumulates(const qfm::Operator& op, const std::vector<runtime::RuntimeTensor>& tensors) {
+  const qfm::OpType type = op.type();
+  if (type != qfm::OpType::CONV_2D && type != qfm::OpType::DEPTHWISE_CONV_2D && type != qfm::OpType::FULLY_CONNECTED)
+    return 0;
+  const runtime::RuntimeTensor& filter = tensors[op.inputs()->Get(1)];
+  const runtime::RuntimeTensor& output = tensors[op.outputs()->Get(0)];
+  // Filters: conv [out_c, kh, kw, in_c], depthwise [1, kh, kw, out_c], dense [n, k].
+  const int channels = type == qfm::OpType::DEPTHWISE_CONV_2D ? filter.shape.back() : filter.shape.front();
+  return channels > 0 ? output.elements * (filter.elements / channels) : 0;
+}
+
 // Fills every input with a fixed pattern inside its type's range.
 void FillInputs(runtime::Interpreter& it) {
   for (int i = 0; i < it.num_inputs(); ++i) {
@@ -47,10 +61,12 @@ void FillInputs(runtime::Interpreter& it) {
   }
 }
 
-// Times `step` (at least 10 calls and min_seconds) after 3 warm-up calls.
+constexpr int kWarmupCalls = 3;
+
+// Times `step` (at least 10 calls and min_seconds) after kWarmupCalls warm-up calls.
 template <typename Step>
 Status Time(const BenchFlags& f, Step&& step, BenchResult* r) {
-  for (int warmup = 0; warmup < 3; ++warmup) QF_RETURN_IF_ERROR(step());
+  for (int warmup = 0; warmup < kWarmupCalls; ++warmup) QF_RETURN_IF_ERROR(step());
   std::vector<double> ms;
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -107,10 +123,22 @@ StatusOr<BenchResult> BenchOne(const std::string& path, const BenchFlags& f) {
     const std::vector<double>& seconds = it->op_seconds();
     double total = 0.0;
     for (double s : seconds) total += s;
+    // The yardstick: this core's int8 peak (times the threads), measured now.
+    const double peak = runtime::MeasureInt8PeakGops(it->isa()) * f.threads;
+    if (peak > 0) r.profile += fmt::format("  int8 peak, measured now: {:.0f} GOPS ({} x 1 core)\n", peak, f.threads);
+    r.profile += fmt::format("  {:>3} {:<20} {:<36} {:>6} {:>8} {:>8}\n", "op", "type", "kernel", "time", "GOPS",
+                             peak > 0 ? "of peak" : "");
     const qfm::Model& m = model->flat();
-    for (size_t k = 0; k < seconds.size(); ++k)
-      r.profile += fmt::format("  {:3} {:<20} {:<28} {:5.1f}%\n", k, qfm::EnumNameOpType(m.operators()->Get(k)->type()),
-                               it->kernel_names()[k], 100.0 * seconds[k] / std::max(total, 1e-12));
+    const auto invokes = static_cast<double>(r.iterations + kWarmupCalls);  // warm-up calls are profiled too
+    for (size_t k = 0; k < seconds.size(); ++k) {
+      const qfm::Operator& op = *m.operators()->Get(static_cast<flatbuffers::uoffset_t>(k));
+      const int64_t macs = MultiplyAccumulates(op, it->tensors());
+      const double gops = macs > 0 && seconds[k] > 0 ? 2.0 * macs * invokes / seconds[k] / 1e9 : 0.0;
+      r.profile += fmt::format("  {:3} {:<20} {:<36} {:5.1f}% {:>8} {:>8}\n", k, qfm::EnumNameOpType(op.type()),
+                               it->kernel_names()[k], 100.0 * seconds[k] / std::max(total, 1e-12),
+                               gops > 0 ? fmt::format("{:.1f}", gops) : "",
+                               gops > 0 && peak > 0 ? fmt::format("{:.0f}%", 100.0 * gops / peak) : "");
+    }
   }
   return r;
 }

@@ -5,9 +5,22 @@
 #include <cstring>
 
 namespace qforge::runtime {
+
+void CopyFlipped(uint8_t* __restrict dst, const uint8_t* __restrict src, int n, uint8_t flip) {
+  const uint64_t flip8 = 0x0101010101010101ull * flip;
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, src + i, 8);
+    word ^= flip8;
+    std::memcpy(dst + i, &word, 8);
+  }
+  for (; i < n; ++i) dst[i] = src[i] ^ flip;
+}
+
 namespace {
 
-constexpr int kBlockRows = 64;  // output pixels gathered per GEMM call
+constexpr int kBlockRows = 72;  // output pixels gathered per GEMM call: whole register tiles
 
 }  // namespace
 
@@ -21,7 +34,15 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
     return;
   }
   run_ = g.kernel_w * g.in_c;
-  slot_ = g.dilation_w == 1 && run_ <= 8 ? 8 : g.dilation_w == 1 && run_ <= 16 ? 16 : run_;
+  // Without im2col (GemmTakesSegments): each kernel row's taps are one run of a padded copy of
+  // the input, given a slot of whole groups of 4 bytes; with im2col, thin inputs get 8- or
+  // 16-byte slots gathered as words.
+  segmented_ = GemmTakesSegments(isa) && g.dilation_w == 1;
+  if (segmented_) {
+    slot_ = (run_ + 3) / 4 * 4;
+  } else {
+    slot_ = g.dilation_w == 1 && run_ <= 8 ? 8 : g.dilation_w == 1 && run_ <= 16 ? 16 : run_;
+  }
   const int padded_k = g.kernel_h * slot_;
   // The filter with each kernel row in its slot, zeros after it.
   std::vector<int8_t> slotted(static_cast<size_t>(g.out_c) * padded_k, 0);
@@ -31,11 +52,59 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
                   slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot_);
   weights_ = PackGemm(isa, g.out_c, padded_k, slotted.data(), bias, q);
   input_ = NativeGemmInput(isa);
-  // kBiasedU8 rows are padded to whole groups of 4 bytes.
-  row_bytes_ = input_ == GemmInput::kBiasedU8 ? (padded_k + 3) / 4 * 4 : padded_k;
-  input_bytes_ = static_cast<int64_t>(g.batch) * g.in_h * g.in_w * g.in_c;
+#if defined(QFORGE_X86_KERNELS)
+  if (isa == Isa::kAvx512Vnni) copy_run_ = CopyFlippedAvx512;
+#endif
   const int threads = pool ? pool->size() : 1;
+  if (segmented_) {
+    // Bands of output rows per task: whole images when the batch feeds every thread, else
+    // about 4 bands per thread.
+    const int bands = g.batch >= threads ? 1 : std::min(g.out_h, (4 * threads + g.batch - 1) / g.batch);
+    band_rows_ = (g.out_h + bands - 1) / bands;
+    // Padded columns: left padding, the image, and the right padding the last window needs.
+    padded_w_ = std::max(g.pad_left + g.in_w, (g.out_w - 1) * g.stride_w + g.kernel_w);
+    const int band_input_rows = (band_rows_ - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
+    // + slot: the last pixel's last run reads up to 3 bytes past its taps (zero weights).
+    band_bytes_ = static_cast<int64_t>(band_input_rows) * padded_w_ * g.in_c + slot_;
+    scratch_.assign(static_cast<size_t>(band_bytes_) * threads, 0);
+    return;
+  }
+  // kBiasedU8 rows are padded to whole groups of 4 bytes.
+  row_bytes_ = NativeGemmRowBytes(isa, padded_k);
+  input_bytes_ = static_cast<int64_t>(g.batch) * g.in_h * g.in_w * g.in_c;
   scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
+}
+
+void ConvGemm::RunBand(const int8_t* input, int image, int first_out_row, int8_t* scratch, int8_t* output) const {
+  const ConvGeometry& g = g_;
+  const int c = g.in_c, out_rows = std::min(band_rows_, g.out_h - first_out_row);
+  const int64_t padded_row = static_cast<int64_t>(padded_w_) * c;
+  const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ 0x80);
+  // The band's input rows, + 128, inside the input zero point (which adds exactly nothing, as
+  // the reference's skipped taps).
+  const int first_in_row = first_out_row * g.stride_h - g.pad_top;
+  const int in_rows = (out_rows - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
+  auto* padded = reinterpret_cast<uint8_t*>(scratch);
+  const auto* image_bytes = reinterpret_cast<const uint8_t*>(input) + static_cast<int64_t>(image) * g.in_h * g.in_w * c;
+  for (int i = 0; i < in_rows; ++i) {
+    uint8_t* dst = padded + i * padded_row;
+    const int iy = first_in_row + i;
+    if (iy < 0 || iy >= g.in_h) {
+      std::memset(dst, pad, padded_row);
+      continue;
+    }
+    std::memset(dst, pad, static_cast<size_t>(g.pad_left) * c);
+    copy_run_(dst + g.pad_left * c, image_bytes + static_cast<int64_t>(iy) * g.in_w * c, g.in_w * c, 0x80);
+    std::memset(dst + (g.pad_left + g.in_w) * c, pad, static_cast<size_t>(padded_w_ - g.pad_left - g.in_w) * c);
+  }
+  std::memset(padded + in_rows * padded_row, pad, slot_);
+  // One GEMM per output row: its pixels step stride_w pixels through the padded rows.
+  const GemmSegments segments{g.kernel_h, g.dilation_h * padded_row};
+  for (int r = 0; r < out_rows; ++r) {
+    const int64_t out_pixel = (static_cast<int64_t>(image) * g.out_h + first_out_row + r) * g.out_w;
+    GemmSegmented(weights_, g.out_w, scratch + r * g.stride_h * padded_row, static_cast<int64_t>(g.stride_w) * c,
+                  segments, output + out_pixel * g.out_c, g.out_c);
+  }
 }
 
 void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const {
@@ -48,9 +117,10 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
   const uint8_t flip = input_ == GemmInput::kBiasedU8 ? 0x80 : 0x00;
   const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ flip);
   const uint64_t flip8 = 0x0101010101010101ull * flip;
-  // Copies n bytes, flipped; 4..16 bytes move as two overlapping 4- or 8-byte words, never
-  // touching a byte outside [0, n).
-  auto copy = [flip, flip8](uint8_t* __restrict dst, const uint8_t* __restrict s, int n) {
+  // Copies n bytes, flipped; 4..16 bytes move as two overlapping 4- or 8-byte words, longer
+  // runs with the ISA's vectors; never touching a byte outside [0, n).
+  const CopyRun copy_run = copy_run_;
+  auto copy = [flip, flip8, copy_run](uint8_t* __restrict dst, const uint8_t* __restrict s, int n) {
     if (n >= 8 && n <= 16) {
       uint64_t head, tail;
       std::memcpy(&head, s, 8);
@@ -60,6 +130,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
       std::memcpy(dst + n - 8, &tail, 8);
       return;
     }
+    if (n > 16) return copy_run(dst, s, n, flip);
     if (n >= 4 && n < 8) {
       uint32_t head, tail;
       std::memcpy(&head, s, 4);
@@ -156,13 +227,25 @@ void ConvGemm::Run(const int8_t* input, int8_t* output) {
     direct_runner_->Run(static_cast<int>(rows), input, g_.in_c, output, g_.out_c);
     return;
   }
+  if (segmented_) {
+    const int bands = (g_.out_h + band_rows_ - 1) / band_rows_;
+    auto band = [&](int t, int worker) {
+      RunBand(input, t / bands, t % bands * band_rows_, scratch_.data() + worker * band_bytes_, output);
+    };
+    if (pool_) {
+      pool_->Run(g_.batch * bands, band);
+    } else {
+      for (int t = 0; t < g_.batch * bands; ++t) band(t, 0);
+    }
+    return;
+  }
   const int blocks = static_cast<int>((rows + kBlockRows - 1) / kBlockRows);
   auto block = [&](int t, int worker) {
     const int64_t first = static_cast<int64_t>(t) * kBlockRows;
     const int count = static_cast<int>(std::min<int64_t>(kBlockRows, rows - first));
     int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * kBlockRows * row_bytes_;
     Gather(input, first, count, scratch);
-    Gemm(weights_, count, scratch, row_bytes_, output + first * g_.out_c, g_.out_c, 0, -1, input_);
+    Gemm(weights_, count, scratch, row_bytes_, output + first * g_.out_c, g_.out_c);
   };
   if (pool_) {
     pool_->Run(blocks, block);

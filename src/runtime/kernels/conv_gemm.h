@@ -17,6 +17,12 @@
 
 namespace qforge::runtime {
 
+// dst[i] = src[i] ^ flip for i < n: a run of input bytes into an im2col row. The portable
+// version and the AVX-512 one (kernels/x86/copy_avx512.cc: 64 bytes per step, the tail masked).
+using CopyRun = void (*)(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+void CopyFlipped(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+void CopyFlippedAvx512(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+
 class ConvGemm {
  public:
   // filter [out_c][kh][kw][in_c] (OHWI), bias [out_c] or null. `pool` (or null: one thread)
@@ -26,10 +32,13 @@ class ConvGemm {
   // Not reentrant: Run uses the object's scratch.
   void Run(const int8_t* input, int8_t* output);
   bool direct() const { return direct_runner_ != nullptr; }  // 1x1 without im2col
-  bool word_rows() const { return slot_ != run_; }            // thin input: kernel rows in word slots
+  bool segmented() const { return segmented_; }               // padded input runs, no im2col
+  bool word_rows() const { return !segmented_ && slot_ != run_; }  // thin input: kernel rows in word slots
 
  private:
   void Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const;
+  // Segmented path: output rows [first_out_row, + band_rows_) of one image.
+  void RunBand(const int8_t* input, int image, int first_out_row, int8_t* scratch, int8_t* output) const;
 
   ConvGeometry g_;
   ThreadPool* pool_;
@@ -40,7 +49,11 @@ class ConvGemm {
   int slot_ = 0;       // bytes one kernel row takes in an im2col row: run_, or 8 / 16 (thin)
   int row_bytes_ = 0;  // one im2col row, padded as the GEMM input form needs
   int64_t input_bytes_ = 0;
-  std::vector<int8_t> scratch_;  // im2col rows of one block per thread
+  CopyRun copy_run_ = CopyFlipped;  // runs longer than 16 bytes
+  bool segmented_ = false;
+  int band_rows_ = 0, padded_w_ = 0;  // segmented: output rows per task, columns of the padded input
+  int64_t band_bytes_ = 0;            // segmented: one band's padded input rows (scratch per thread)
+  std::vector<int8_t> scratch_;  // per thread: im2col rows of one block, or one band's padded input
 };
 
 }  // namespace qforge::runtime

@@ -1,9 +1,10 @@
-// Convolution as GEMM (1x1 direct and im2col, on every ISA this CPU runs, on 1 and 3 threads)
+// Convolution as GEMM (1x1 direct, padded runs and im2col, on every ISA this CPU runs, on 1 and 3 threads)
 // equals ref::Conv2D byte for byte: input channels around the 4-byte groups, output channels
 // around the column tiles, kernels, strides, dilations and padding from SweepGeometries;
 // tensors placed against guard pages on either side.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 #include <vector>
 
@@ -19,10 +20,28 @@ using testing::GuardedBuffer;
 
 TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
   std::mt19937 rng(12);
-  const std::vector<ConvGeometry> geometries =
+  std::vector<ConvGeometry> geometries =
       testing::SweepGeometries({1, 3, 4, 5, 16, 33}, {1, 15, 16, 17, 48, 50}, /*depthwise=*/false);
+  // Rows wider than a register tile (first layers on one channel, like lenet5's and
+  // mobilenet's), and strides and dilations that differ between height and width.
+  for (const auto& [in_c, kernel, stride_h, stride_w, dilation_h, pad] : std::vector<std::array<int, 6>>{
+           {1, 5, 1, 1, 1, 0}, {1, 3, 1, 1, 1, 1}, {3, 3, 2, 1, 1, 1}, {16, 3, 1, 2, 2, 2}, {8, 3, 2, 2, 3, 0}}) {
+    ConvGeometry g;
+    g.batch = 2;
+    g.in_h = g.in_w = 28;
+    g.in_c = in_c;
+    g.out_c = 16;
+    g.kernel_h = g.kernel_w = kernel;
+    g.stride_h = stride_h;
+    g.stride_w = stride_w;
+    g.dilation_h = dilation_h;
+    g.pad_top = g.pad_left = pad;
+    g.out_h = (g.in_h + 2 * pad - (kernel - 1) * dilation_h - 1) / stride_h + 1;
+    g.out_w = (g.in_w + 2 * pad - kernel) / stride_w + 1;
+    geometries.push_back(g);
+  }
   ThreadPool three(3);
-  int direct = 0, word_rows = 0;
+  int direct = 0, word_rows = 0, segmented = 0;
   for (size_t n = 0; n < geometries.size(); ++n) {
     const ConvGeometry& g = geometries[n];
     const auto guard = n % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
@@ -40,6 +59,7 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
         ConvGemm conv(g, isa, filter.data(), b.data(), requant.q, pool);
         word_rows += conv.word_rows();
         direct += conv.direct();
+        segmented += conv.segmented();
         GuardedBuffer out(out_bytes, guard);
         conv.Run(in.as<int8_t>(), out.as<int8_t>());
         for (size_t i = 0; i < out_bytes; ++i)
@@ -51,6 +71,7 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
   }
   EXPECT_GT(direct, 0);
   EXPECT_GT(word_rows, 0);
+  if (SupportedIsa() >= Isa::kAvx512Vnni) EXPECT_GT(segmented, 0);
   EXPECT_GT(geometries.size(), 60u);
 }
 

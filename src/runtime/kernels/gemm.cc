@@ -3,11 +3,15 @@
 #include "runtime/kernels/gemm.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "runtime/quant_math.h"
 
 namespace qforge::runtime {
 namespace {
+
+// Row blocks are multiples of 24 rows: whole register tiles (12 rows VNNI, 4 AVX2).
+constexpr int kRowQuantum = 24;
 
 int RoundUp(int x, int to) { return (x + to - 1) / to * to; }
 
@@ -53,6 +57,21 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
     p.multiplier[c] = q.multiplier[c];
     p.left_shift[c] = std::max(q.shift[c], 0);
     p.right_shift[c] = std::max(-q.shift[c], 0);
+    p.any_left_shift = p.any_left_shift || q.shift[c] > 0;
+  }
+  if (isa == Isa::kAvx512Vnni) {
+    // r = floor((x m + 2^30 + (h - s) 2^31) / 2^(31 + e)) with e the right shift, h = 2^(e-1)
+    // (0 when e = 0) and s = [x < 0 and e > 0]: the derivation is in requant_avx512.h.
+    p.round_add.assign(np, 0);
+    p.round_add_negative.assign(np, 0);
+    p.round_shift.assign(np, 0);
+    for (int c = 0; c < np; ++c) {
+      const int e = p.right_shift[c], lane = c / 16 * 16 + (c % 2) * 8 + c % 16 / 2;
+      const int64_t half = e > 0 ? int64_t{1} << (e - 1) : 0;
+      p.round_add[lane] = (int64_t{1} << 30) + half * (int64_t{1} << 31);
+      p.round_add_negative[lane] = p.round_add[lane] - (e > 0 ? int64_t{1} << 31 : 0);
+      p.round_shift[lane] = 31 + e;
+    }
   }
   if (isa == Isa::kRef) {
     p.packed.assign(w, w + static_cast<int64_t>(n) * k);
@@ -75,20 +94,59 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
   return p;
 }
 
-int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 48 : isa == Isa::kAvx2 ? 16 : 1; }
+int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 32 : isa == Isa::kAvx2 ? 16 : 1; }
 
 GemmInput NativeGemmInput(Isa isa) { return isa == Isa::kAvx512Vnni ? GemmInput::kBiasedU8 : GemmInput::kInt8; }
 
+int NativeGemmRowBytes(Isa isa, int k) { return NativeGemmInput(isa) == GemmInput::kBiasedU8 ? RoundUp(k, 4) : k; }
+
+void ToNativeGemmInput(Isa isa, int rows, int k, const int8_t* a, int64_t lda, int8_t* native, int64_t stride) {
+  const int row_bytes = NativeGemmRowBytes(isa, k);
+  const uint8_t flip = NativeGemmInput(isa) == GemmInput::kBiasedU8 ? 0x80 : 0x00;
+  const uint64_t flip8 = 0x0101010101010101ull * flip;
+  for (int r = 0; r < rows; ++r) {
+    const int8_t* src = a + r * lda;
+    int8_t* dst = native + r * stride;
+    int i = 0;
+    for (; i + 8 <= k; i += 8) {  // a + 128 as u8 (or a itself), 8 bytes at a time
+      uint64_t word;
+      std::memcpy(&word, src + i, 8);
+      word ^= flip8;
+      std::memcpy(dst + i, &word, 8);
+    }
+    for (; i < k; ++i) dst[i] = static_cast<int8_t>(src[i] ^ flip);
+    for (; i < row_bytes; ++i) dst[i] = 0;
+  }
+}
+
 void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-          int col_end, GemmInput input) {
+          int col_end) {
   if (col_end < 0) col_end = w.n;
   switch (w.isa) {
 #if defined(QFORGE_X86_KERNELS)
-    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, out, ldc, col_begin, col_end, input);
+    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, GemmSegments{}, out, ldc, col_begin, col_end);
     case Isa::kAvx2: return GemmAvx2(w, m, a, lda, out, ldc, col_begin, col_end);
 #endif
     default: return GemmRef(w, m, a, lda, out, ldc, col_begin, col_end);
   }
+}
+
+bool GemmTakesSegments(Isa isa) {
+#if defined(QFORGE_X86_KERNELS)
+  return isa == Isa::kAvx512Vnni;
+#else
+  (void)isa;
+  return false;
+#endif
+}
+
+void GemmSegmented(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                   int64_t ldc) {
+#if defined(QFORGE_X86_KERNELS)
+  GemmAvx512Vnni(w, m, a, lda, segments, out, ldc, 0, w.n);
+#else
+  (void)w, (void)m, (void)a, (void)lda, (void)segments, (void)out, (void)ldc;
+#endif
 }
 
 namespace {
@@ -118,43 +176,35 @@ void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a
 GemmRunner::GemmRunner(GemmWeights weights, ThreadPool* pool)
     : w_(std::move(weights)), pool_(pool), input_(NativeGemmInput(w_.isa)) {
   if (input_ == GemmInput::kBiasedU8) {
-    row_bytes_ = (w_.k + 3) / 4 * 4;
+    row_bytes_ = NativeGemmRowBytes(w_.isa, w_.k);
     // Blocks of about 128 KiB of converted activations (they stay in L2 while every column
-    // tile passes over them), at least 64 rows, a multiple of the 8-row register tile.
-    block_rows_ = std::max(64, 131072 / row_bytes_ / 8 * 8);
+    // tile passes over them), at least 72 rows, a multiple of the register tiles' heights.
+    block_rows_ = std::max(3 * kRowQuantum, 131072 / row_bytes_ / kRowQuantum * kRowQuantum);
     scratch_.assign(static_cast<size_t>(block_rows_) * row_bytes_ * (pool ? pool->size() : 1), 0);
-  }
-}
-
-void GemmRunner::Convert(const int8_t* a, int64_t lda, int rows, int8_t* scratch) const {
-  const int k = w_.k, row_bytes = row_bytes_;  // locals: byte stores would force reloads of members
-  for (int r = 0; r < rows; ++r) {
-    const auto* __restrict src = reinterpret_cast<const uint8_t*>(a + r * lda);
-    auto* __restrict dst = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes;
-    for (int i = 0; i < k; ++i) dst[i] = src[i] ^ 0x80;  // a + 128; the padding stays zero
   }
 }
 
 void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
   if (input_ == GemmInput::kInt8) return ParallelGemm(pool_, w_, m, a, lda, out, ldc);
   const int threads = pool_ ? pool_->size() : 1;
-  // With threads, at least about 4 blocks per thread (but 64 rows or more each) to balance them.
+  // With threads, at least about 4 blocks per thread (but 72 rows or more each) to balance them.
   int block_rows = block_rows_;
-  if (threads > 1) block_rows = std::min(block_rows, std::max(64, (m + 4 * threads - 1) / (4 * threads) + 7) / 8 * 8);
+  if (threads > 1)
+    block_rows = std::min(block_rows, RoundUp(std::max(3 * kRowQuantum, (m + 4 * threads - 1) / (4 * threads)), kRowQuantum));
   const int blocks = (m + block_rows - 1) / block_rows;
   if (blocks == 1 && threads > 1) {  // one block: convert once, split its column tiles
-    Convert(a, lda, m, scratch_.data());
+    ToNativeGemmInput(w_.isa, m, w_.k, a, lda, scratch_.data(), row_bytes_);
     const int tile = GemmColumnTile(w_.isa), tiles = (w_.n + tile - 1) / tile;
     pool_->Run(tiles, [&](int t, int) {
-      Gemm(w_, m, scratch_.data(), row_bytes_, out, ldc, t * tile, std::min(w_.n, (t + 1) * tile), input_);
+      Gemm(w_, m, scratch_.data(), row_bytes_, out, ldc, t * tile, std::min(w_.n, (t + 1) * tile));
     });
     return;
   }
   auto block = [&](int t, int worker) {
     const int first = t * block_rows, rows = std::min(block_rows, m - first);
     int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * block_rows_ * row_bytes_;
-    Convert(a + first * lda, lda, rows, scratch);
-    Gemm(w_, rows, scratch, row_bytes_, out + first * ldc, ldc, 0, -1, input_);
+    ToNativeGemmInput(w_.isa, rows, w_.k, a + first * lda, lda, scratch, row_bytes_);
+    Gemm(w_, rows, scratch, row_bytes_, out + first * ldc, ldc);
   };
   if (pool_) {
     pool_->Run(blocks, block);

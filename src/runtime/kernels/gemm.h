@@ -5,7 +5,8 @@
 //   ref         scalar loops over the unpacked weights;
 //   avx2        16-bit multiply-adds (vpmaddwd) on weights packed [n/8][k/2][8][2] int16;
 //   avx512vnni  vpdpbusd on activations + 128 (u8) and weights packed [n/16][k/4][16][4],
-//               the +128 and zero-point corrections folded into the bias.
+//               the +128 and zero-point corrections folded into the bias, both roundings of
+//               the requantization done as one 64-bit shift.
 // Weights are packed once (PackGemm, at prepare time); Gemm runs rows [0, m) and never
 // validates. C++17.
 #pragma once
@@ -26,22 +27,43 @@ struct GemmWeights {
   std::vector<int32_t> bias;    // per column (padded to the ISA's column block), corrections folded in
   // Requantization per column (padded): multiplier, left shift max(shift, 0), right shift max(-shift, 0).
   std::vector<int32_t> multiplier, left_shift, right_shift;
+  bool any_left_shift = false;
+  // avx512vnni: both roundings of MultiplyByQuantizedMultiplier as one 64-bit shift (see
+  // RequantizeOneShift in kernels/x86/requant_avx512.h), per column in 64-bit lanes, each block
+  // of 16 columns stored as [8 even columns][8 odd columns]: the addend for x >= 0 and x < 0,
+  // and the shift 31 + right_shift.
+  std::vector<int64_t> round_add, round_add_negative, round_shift;
   int32_t input_zero_point = 0, output_zero_point = 0, act_min = -128, act_max = 127;
 };
 
 // Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for `isa`.
 GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias, const Requantization& q);
 
-// How activation rows are stored: int8 as in the tensor (every ISA), or — the VNNI kernel's
-// native form, which im2col can write directly — a + 128 as u8 with each row zero-padded to a
-// multiple of 4 bytes (avx512vnni only).
+// How each ISA takes activation rows: int8 as in the tensor (ref, avx2), or a + 128 as u8 with
+// each row zero-padded to a multiple of 4 bytes (avx512vnni), a form im2col writes directly.
 enum class GemmInput { kInt8, kBiasedU8 };
 GemmInput NativeGemmInput(Isa isa);
+// Bytes per row of the native form for k inputs.
+int NativeGemmRowBytes(Isa isa, int k);
+// Copies `rows` int8 rows of k bytes (stride lda) into the native form (stride `stride`).
+void ToNativeGemmInput(Isa isa, int rows, int k, const int8_t* a, int64_t lda, int8_t* native, int64_t stride);
 
-// Rows [0, m) of a (row stride lda, k bytes used per row) -> out (row stride ldc), columns
-// [col_begin, col_end) (col_end -1: all n); col_begin must be a multiple of GemmColumnTile.
+// Rows [0, m) of a — in the ISA's native form (row stride lda) — -> out (row stride ldc),
+// columns [col_begin, col_end) (col_end -1: all n); col_begin must be a multiple of
+// GemmColumnTile.
 void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin = 0,
-          int col_end = -1, GemmInput input = GemmInput::kInt8);
+          int col_end = -1);
+
+// Where each row's k inputs lie: `count` equal runs (of the packed k / count bytes, a multiple
+// of 4), run s at s * stride from the row's start — a convolution without im2col, each kernel
+// row's taps being one run of a padded input. avx512vnni only (GemmTakesSegments).
+struct GemmSegments {
+  int count = 1;
+  int64_t stride = 0;
+};
+bool GemmTakesSegments(Isa isa);
+void GemmSegmented(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                   int64_t ldc);
 // The columns one register tile covers (column ranges split at multiples of it).
 int GemmColumnTile(Isa isa);
 // One layer's GEMM on int8 activations (dense layers, 1x1 convolutions). Where the ISA's native
@@ -57,8 +79,6 @@ class GemmRunner {
   const GemmWeights& weights() const { return w_; }
 
  private:
-  void Convert(const int8_t* a, int64_t lda, int rows, int8_t* scratch) const;
-
   GemmWeights w_;
   ThreadPool* pool_;
   GemmInput input_;
@@ -69,7 +89,7 @@ class GemmRunner {
 // The ISA implementations (kernels/x86/*.cc), called by Gemm.
 void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
               int col_end);
-void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc,
-                    int col_begin, int col_end, GemmInput input);
+void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                    int64_t ldc, int col_begin, int col_end);
 
 }  // namespace qforge::runtime

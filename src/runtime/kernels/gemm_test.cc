@@ -42,9 +42,13 @@ void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
 
   for (Isa isa : RunnableIsas()) {
     const GemmWeights packed = PackGemm(isa, c.n, c.k, w.data(), b.data(), q);
+    // The rows in the ISA's native form, as wide apart as in a.
+    const int64_t stride = NativeGemmRowBytes(isa, c.k) + (c.lda - c.k);
+    GuardedBuffer native((c.m - 1) * stride + NativeGemmRowBytes(isa, c.k), guard);
+    ToNativeGemmInput(isa, c.m, c.k, a.as<int8_t>(), c.lda, native.as<int8_t>(), stride);
     GuardedBuffer out((c.m - 1) * c.ldc + c.n, guard);
     for (size_t i = 0; i < out.bytes(); ++i) out.as<int8_t>()[i] = 77;  // gaps between rows must survive
-    Gemm(packed, c.m, a.as<int8_t>(), c.lda, out.as<int8_t>(), c.ldc);
+    Gemm(packed, c.m, native.as<int8_t>(), stride, out.as<int8_t>(), c.ldc);
     for (int r = 0; r < c.m; ++r) {
       for (int j = 0; j < c.n; ++j)
         ASSERT_EQ(out.as<int8_t>()[r * c.ldc + j], want[r * c.n + j])
@@ -115,9 +119,61 @@ TEST(Gemm, ExtremeInputsAndWeights) {
       q.shift = shift.data();
       std::vector<int8_t> want(static_cast<size_t>(m) * n), got(want.size());
       ref::FullyConnected(m, k, n, q, a.data(), w.data(), b.data(), want.data());
-      Gemm(PackGemm(isa, n, k, w.data(), b.data(), q), m, a.data(), k, got.data(), n);
+      GemmRunner(PackGemm(isa, n, k, w.data(), b.data(), q), nullptr).Run(m, a.data(), k, got.data(), n);
       EXPECT_EQ(got, want) << IsaName(isa);
     }
+  }
+}
+
+TEST(Gemm, RequantizationTiesAtEveryShift) {
+  // One weight of 1 and biases placed so that bias + (a - zp), over a = -128..127 (one row
+  // each), lands on and around the ties of both roundings: with multiplier 2^30 the first
+  // rounding ties at odd sums and the second at sums 2^e (2j + 1); other multipliers near the
+  // ends of [2^30, 2^31). Every right shift 0..31, left shifts 1..4, and accumulators near the
+  // int32 limits; the outputs stay inside int8 except where the limits are tested.
+  std::mt19937 rng(31);
+  std::vector<int32_t> multiplier, shift, bias;
+  for (int32_t m : {int32_t{1} << 30, INT32_MAX, 1518500250}) {
+    for (int e = 0; e <= 31; ++e) {
+      // The sum giving output r0 is r0 2^(31 + e) / m; a tie of the second rounding near it.
+      const int r0 = static_cast<int>(rng() % 81) - 40;
+      const double scale = std::ldexp(1.0, 31 + e) / m;
+      const double center = std::clamp(r0 * scale, -2.0e9, 2.0e9);
+      const int64_t tie = (static_cast<int64_t>(center) >> e << e) + (e > 0 ? int64_t{1} << (e - 1) : 0);
+      multiplier.push_back(m);
+      shift.push_back(-e);
+      bias.push_back(static_cast<int32_t>(std::clamp<int64_t>(tie, INT32_MIN + 300, INT32_MAX - 300)));
+    }
+    for (int left = 1; left <= 4; ++left) {
+      multiplier.push_back(m);
+      shift.push_back(left);
+      bias.push_back(static_cast<int32_t>(rng() % 64) - 32);
+    }
+    for (int32_t extreme : {INT32_MIN + 300, INT32_MAX - 300}) {
+      multiplier.push_back(m);
+      shift.push_back(-31);
+      bias.push_back(extreme);
+    }
+  }
+  const int n = static_cast<int>(bias.size()), m = 256, k = 1;
+  Requantization q;
+  q.input_zero_point = 0;
+  q.output_zero_point = 3;
+  q.multiplier = multiplier.data();
+  q.shift = shift.data();
+  std::vector<int8_t> a(m), w(n, 1), want(static_cast<size_t>(m) * n);
+  for (int r = 0; r < m; ++r) a[r] = static_cast<int8_t>(r - 128);
+  ref::FullyConnected(m, k, n, q, a.data(), w.data(), bias.data(), want.data());
+  int inside = 0;  // outputs strictly inside the int8 range: the rounding is visible there
+  for (int8_t v : want) inside += v > -128 && v < 127;
+  EXPECT_GT(inside, static_cast<int>(want.size()) * 3 / 4);
+  for (Isa isa : RunnableIsas()) {
+    std::vector<int8_t> got(want.size());
+    GemmRunner(PackGemm(isa, n, k, w.data(), bias.data(), q), nullptr).Run(m, a.data(), k, got.data(), n);
+    for (int r = 0; r < m; ++r)
+      for (int c = 0; c < n; ++c)
+        ASSERT_EQ(got[r * n + c], want[r * n + c]) << IsaName(isa) << " row " << r << " column " << c << " multiplier "
+                                                    << multiplier[c] << " shift " << shift[c] << " bias " << bias[c];
   }
 }
 

@@ -170,7 +170,10 @@ std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::sh
         "gemm " + isa);
   }
   auto conv = std::make_shared<ConvGemm>(l.g, c.isa, l.filter->as<int8_t>(), bias, t->q, c.pool);
-  const std::string how = conv->direct() ? " (1x1 direct)" : conv->word_rows() ? " (im2col, word rows)" : " (im2col)";
+  const std::string how = conv->direct()      ? " (1x1 direct)"
+                          : conv->segmented() ? " (padded runs)"
+                          : conv->word_rows() ? " (im2col, word rows)"
+                                              : " (im2col)";
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, "gemm " + isa + how);
 }
 

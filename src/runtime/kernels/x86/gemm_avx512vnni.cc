@@ -1,9 +1,12 @@
 // int8 GEMM with AVX-512 VNNI (compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni).
-// A register tile of up to 8 rows x 48 columns (24 int32 accumulators) runs over all of k:
-// per group of 4 k, three 64-byte weight loads ([16 columns][4 k] each) and one 4-byte
-// broadcast of each row's activations (xor 0x80: a + 128 as u8) feed 24 vpdpbusd. The
-// epilogue adds the folded bias, requantizes, clamps and stores 16 columns per vector
-// (masked at the right edge).
+// Register tiles of 12 rows x 32 columns (24 int32 accumulators; 16 columns at the right edge)
+// run over all of k: per group of 4 k, two 64-byte loads of packed weights ([16 columns][4 k])
+// and one 4-byte broadcast of each row's activations (a + 128 as u8) feed 24 vpdpbusd. (A
+// 6 x 64 tile was as fast at k = 256 and 12% slower at k = 1024, where its 64 KiB weight
+// panel no longer stays in L1.) The epilogue adds the folded bias,
+// requantizes with one 64-bit rounding shift (RequantizeOneShift), and packs four rows at a
+// time to saturated bytes (zero point added in 16 bits, clamped in 8), one 16-byte store per
+// row (masked at the right edge).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -15,8 +18,8 @@
 namespace qforge::runtime {
 namespace {
 
-constexpr int kMaxRows = 8;
-constexpr int kMaxVectors = 3;  // 16 columns each
+constexpr int kMaxVectors = 2;  // 16 columns each
+constexpr int kMaxRows = 12;
 
 // acc += x (u8) . w (s8) per 4 bytes, updated in place: with the intrinsic GCC 12 copies
 // and spills the accumulator tile on every step.
@@ -24,95 +27,136 @@ __attribute__((always_inline)) inline void Dpbusd(__m512i& acc, __m512i x, __m51
   __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
 }
 
-// Multiplies one group of 4 k: `bytes` of each row's activations (4, or the tail of the last
-// group) against kVectors weight vectors. Always inlined, with every loop unrolled, so the
-// accumulators stay in registers.
-template <int kRows, int kVectors, bool kBiased>
+// Requantization constants of the 16 columns starting at c.
+x86::OneShiftRequant LoadRequant(const GemmWeights& w, int c) {
+  x86::OneShiftRequant q;
+  q.m = _mm512_loadu_si512(w.multiplier.data() + c);
+  q.m_odd = _mm512_srli_epi64(q.m, 32);
+  q.add_even = _mm512_loadu_si512(w.round_add.data() + c);
+  q.add_odd = _mm512_loadu_si512(w.round_add.data() + c + 8);
+  q.add_negative_even = _mm512_loadu_si512(w.round_add_negative.data() + c);
+  q.add_negative_odd = _mm512_loadu_si512(w.round_add_negative.data() + c + 8);
+  q.shift_even = _mm512_loadu_si512(w.round_shift.data() + c);
+  q.shift_odd = _mm512_loadu_si512(w.round_shift.data() + c + 8);
+  return q;
+}
+
+// Stores kCount (1..4) rows of 16 requantized int32 columns: saturated to int16, plus the
+// zero point (saturating), saturated to int8, clamped — equal to clamping r + zp in int32,
+// since the bounds lie inside int8. packs works per 128-bit lane, leaving lane j = [row 0
+// columns 4j..4j+3, row 1 .., row 2 .., row 3 ..]; a dword transpose makes lane r = row r.
+template <int kCount>
+__attribute__((always_inline)) inline void StoreRows(const __m512i (&r)[4], __m512i zp16, __m512i lo, __m512i hi,
+                                                     __mmask16 columns, int8_t* out, int64_t ldc) {
+  const __m512i rows01 = _mm512_adds_epi16(_mm512_packs_epi32(r[0], r[kCount > 1 ? 1 : 0]), zp16);
+  const __m512i rows23 = _mm512_adds_epi16(_mm512_packs_epi32(r[kCount > 2 ? 2 : 0], r[kCount > 3 ? 3 : 0]), zp16);
+  const __m512i bytes = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(rows01, rows23), lo), hi);
+  const __m512i transpose = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+  const __m512i rows = _mm512_permutexvar_epi32(transpose, bytes);
+  _mm_mask_storeu_epi8(out, columns, _mm512_castsi512_si128(rows));
+  if (kCount > 1) _mm_mask_storeu_epi8(out + ldc, columns, _mm512_extracti32x4_epi32(rows, 1));
+  if (kCount > 2) _mm_mask_storeu_epi8(out + 2 * ldc, columns, _mm512_extracti32x4_epi32(rows, 2));
+  if (kCount > 3) _mm_mask_storeu_epi8(out + 3 * ldc, columns, _mm512_extracti32x4_epi32(rows, 3));
+}
+
+// Rows [first, first + kCount) of one column vector: bias, requantization, store.
+template <int kRows, int kVectors, int kCount>
+__attribute__((always_inline)) inline void EpilogueRows(const __m512i (&acc)[kRows][kVectors], int v, int first,
+                                                        __m512i bias, __m512i left, bool shift_left,
+                                                        const x86::OneShiftRequant& q, __m512i zp16, __m512i lo,
+                                                        __m512i hi, __mmask16 columns, int8_t* out, int64_t ldc) {
+  __m512i r[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < kCount; ++i) {
+    __m512i x = _mm512_add_epi32(acc[first + i][v], bias);
+    if (shift_left) x = _mm512_sllv_epi32(x, left);
+    r[i] = x86::RequantizeOneShift(x, q);
+  }
+  StoreRows<kCount>(r, zp16, lo, hi, columns, out + first * ldc, ldc);
+}
+
+// Multiplies one group of 4 k against kVectors weight vectors. Always inlined, with every loop
+// unrolled, so the accumulators stay in registers.
+template <int kRows, int kVectors>
 __attribute__((always_inline)) inline void Group(__m512i (&acc)[kRows][kVectors], const int8_t* a, int64_t lda,
-                                                 const int8_t* b, int64_t block_stride, int bytes) {
+                                                 const int8_t* b, int64_t block_stride) {
   __m512i wv[kVectors];
 #pragma GCC unroll 4
   for (int v = 0; v < kVectors; ++v) wv[v] = _mm512_loadu_si512(b + v * block_stride);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
   for (int r = 0; r < kRows; ++r) {
-    int32_t four = 0;
-    std::memcpy(&four, a + r * lda, bytes);
-    const __m512i x = kBiased ? _mm512_set1_epi32(four)
-                              : _mm512_xor_si512(_mm512_set1_epi32(four), _mm512_set1_epi32(static_cast<int32_t>(0x80808080u)));
+    int32_t four;
+    std::memcpy(&four, a + r * lda, 4);
+    const __m512i x = _mm512_set1_epi32(four);
 #pragma GCC unroll 4
     for (int v = 0; v < kVectors; ++v) Dpbusd(acc[r][v], x, wv[v]);
   }
 }
 
-// kBiased: rows hold a + 128 as u8, zero-padded to whole groups of 4 (GemmInput::kBiasedU8).
-template <int kRows, int kVectors, bool kBiased>
-void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, int col, int8_t* out, int64_t ldc) {
-  const int groups = (w.k + 3) / 4, full_groups = kBiased ? groups : w.k / 4, tail = kBiased ? 0 : w.k % 4;
+// One register tile: rows hold a + 128 as u8, zero-padded to whole groups of 4, each row's
+// groups in `segments` equal runs.
+template <int kRows, int kVectors>
+void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segments, int col, int8_t* out,
+          int64_t ldc) {
+  const int groups = (w.k + 3) / 4, segment_groups = groups / segments.count;
   const int8_t* b = w.packed.data() + static_cast<int64_t>(col / 16) * groups * 64;
   const int64_t block_stride = static_cast<int64_t>(groups) * 64;  // next 16 columns
   __m512i acc[kRows][kVectors];
-#pragma GCC unroll 8
+#pragma GCC unroll 12
   for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm512_setzero_si512();
-  for (int g = 0; g < full_groups; ++g) Group<kRows, kVectors, kBiased>(acc, a + 4 * g, lda, b + g * 64, block_stride, 4);
-  // The last group's tail; the padded weights are zero beyond k.
-  if (tail) Group<kRows, kVectors, kBiased>(acc, a + 4 * full_groups, lda, b + full_groups * 64, block_stride, tail);
-  const __m512i zp = _mm512_set1_epi32(w.output_zero_point), lo = _mm512_set1_epi32(w.act_min),
-                hi = _mm512_set1_epi32(w.act_max);
+  for (int s = 0; s < segments.count; ++s, a += segments.stride)
+    for (int g = 0; g < segment_groups; ++g, b += 64) Group<kRows, kVectors>(acc, a + 4 * g, lda, b, block_stride);
+
+  const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(w.output_zero_point)),
+                lo = _mm512_set1_epi8(static_cast<int8_t>(w.act_min)), hi = _mm512_set1_epi8(static_cast<int8_t>(w.act_max));
+  const bool shift_left = w.any_left_shift;
 #pragma GCC unroll 4
   for (int v = 0; v < kVectors; ++v) {
     const int c = col + 16 * v;
-    const __m512i bias = _mm512_loadu_si512(w.bias.data() + c), m = _mm512_loadu_si512(w.multiplier.data() + c),
-                  left = _mm512_loadu_si512(w.left_shift.data() + c),
-                  right = _mm512_loadu_si512(w.right_shift.data() + c);
+    const __m512i bias = _mm512_loadu_si512(w.bias.data() + c), left = _mm512_loadu_si512(w.left_shift.data() + c);
+    const x86::OneShiftRequant q = LoadRequant(w, c);
     const int valid = w.n - c < 16 ? w.n - c : 16;
-    const __mmask16 store = static_cast<__mmask16>((1u << valid) - 1u);
-#pragma GCC unroll 8
-    for (int r = 0; r < kRows; ++r) {
-      const __m512i q = x86::Requantize(_mm512_add_epi32(acc[r][v], bias), m, left, right, zp, lo, hi);
-      _mm_mask_storeu_epi8(out + r * ldc + c, store, _mm512_cvtepi32_epi8(q));
-    }
+    const __mmask16 columns = static_cast<__mmask16>((1u << valid) - 1u);
+#pragma GCC unroll 3
+    for (int first = 0; first + 4 <= kRows; first += 4)
+      EpilogueRows<kRows, kVectors, 4>(acc, v, first, bias, left, shift_left, q, zp16, lo, hi, columns, out + c, ldc);
+    constexpr int kRest = kRows % 4, kFirst = kRows - kRest;
+    if constexpr (kRest > 0)
+      EpilogueRows<kRows, kVectors, kRest>(acc, v, kFirst, bias, left, shift_left, q, zp16, lo, hi, columns, out + c, ldc);
   }
 }
 
-template <int kVectors, bool kBiased>
-void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int col, int8_t* out, int64_t ldc) {
+// The last rows of a column strip (fewer than a full tile): the tile of exactly that height.
+template <int kVectors, int kRows>
+void TileOfHeight(int rows, const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segments, int col,
+                  int8_t* out, int64_t ldc) {
+  if constexpr (kRows > 0) {
+    if (rows == kRows) return Tile<kRows, kVectors>(w, a, lda, segments, col, out, ldc);
+    TileOfHeight<kVectors, kRows - 1>(rows, w, a, lda, segments, col, out, ldc);
+  }
+}
+
+template <int kVectors>
+void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int col, int8_t* out,
+             int64_t ldc) {
   int r = 0;
   for (; r + kMaxRows <= m; r += kMaxRows)
-    Tile<kMaxRows, kVectors, kBiased>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-  a += r * lda;
-  out += r * ldc;
-  switch (m - r) {
-    case 7: return Tile<7, kVectors, kBiased>(w, a, lda, col, out, ldc);
-    case 6: return Tile<6, kVectors, kBiased>(w, a, lda, col, out, ldc);
-    case 5: return Tile<5, kVectors, kBiased>(w, a, lda, col, out, ldc);
-    case 4: return Tile<4, kVectors, kBiased>(w, a, lda, col, out, ldc);
-    case 3: return Tile<3, kVectors, kBiased>(w, a, lda, col, out, ldc);
-    case 2: return Tile<2, kVectors, kBiased>(w, a, lda, col, out, ldc);
-    case 1: return Tile<1, kVectors, kBiased>(w, a, lda, col, out, ldc);
-    default: return;
-  }
-}
-
-template <bool kBiased>
-void Run(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-         int col_end) {
-  for (int col = col_begin; col < col_end; col += 16 * kMaxVectors) {
-    switch (std::min(kMaxVectors, (col_end - col + 15) / 16)) {  // the last columns may need fewer vectors
-      case 3: Columns<3, kBiased>(w, m, a, lda, col, out, ldc); break;
-      case 2: Columns<2, kBiased>(w, m, a, lda, col, out, ldc); break;
-      default: Columns<1, kBiased>(w, m, a, lda, col, out, ldc); break;
-    }
-  }
+    Tile<kMaxRows, kVectors>(w, a + r * lda, lda, segments, col, out + r * ldc, ldc);
+  TileOfHeight<kVectors, kMaxRows - 1>(m - r, w, a + r * lda, lda, segments, col, out + r * ldc, ldc);
 }
 
 }  // namespace
 
-void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-                    int col_end, GemmInput input) {
-  if (input == GemmInput::kBiasedU8) return Run<true>(w, m, a, lda, out, ldc, col_begin, col_end);
-  Run<false>(w, m, a, lda, out, ldc, col_begin, col_end);
+void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                    int64_t ldc, int col_begin, int col_end) {
+  for (int col = col_begin; col < col_end; col += 16 * kMaxVectors) {
+    switch (std::min(kMaxVectors, (col_end - col + 15) / 16)) {  // the last columns may need fewer vectors
+      case 2: Columns<2>(w, m, a, lda, segments, col, out, ldc); break;
+      default: Columns<1>(w, m, a, lda, segments, col, out, ldc); break;
+    }
+  }
 }
 
 }  // namespace qforge::runtime

@@ -35,4 +35,30 @@ inline __m512i Requantize(__m512i acc, __m512i m, __m512i left, __m512i right, _
   return _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, zp), lo), hi);
 }
 
+// The same requantization without the clamp, as one rounding shift of the 64-bit product (the
+// GEMM epilogue's form, 13 instead of 16 vector operations). With P = x m (m >= 0) and e the
+// right shift, MultiplyByQuantizedMultiplier computes q = floor((P + 2^30) / 2^31), then
+// RoundingDivideByPOT r = floor((q + h - s) / 2^e) with h = 2^(e-1) and s = [q < 0] (h = s = 0
+// when e = 0). Since floor(floor(a / 2^31) / 2^e) = floor(a / 2^(31+e)) and h - s is an
+// integer, r = floor((P + 2^30 + (h - s) 2^31) / 2^(31+e)) — no overflow: |P| < 2^62. s may be
+// taken as [P < 0]: they differ only for P in [-2^30, 0), where q = 0 and both give r = 0.
+// Per 64-bit lane (even columns in `add`..`shift`'s first vector, odd in the second): `add` =
+// 2^30 + h 2^31, `add_negative` = add - s 2^31 for P < 0, `shift` = 31 + e; m_odd = m >> 32.
+struct OneShiftRequant {
+  __m512i m, m_odd, add_even, add_odd, add_negative_even, add_negative_odd, shift_even, shift_odd;
+};
+
+inline __m512i RequantizeOneShift(__m512i x, const OneShiftRequant& q) {
+  const __m512i even = _mm512_mul_epi32(x, q.m), odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), q.m_odd);
+  const __m512i rounded_even = _mm512_srav_epi64(
+      _mm512_add_epi64(even, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(even, _mm512_setzero_si512()), q.add_even, q.add_negative_even)),
+      q.shift_even);
+  const __m512i rounded_odd = _mm512_srav_epi64(
+      _mm512_add_epi64(odd, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(odd, _mm512_setzero_si512()), q.add_odd, q.add_negative_odd)),
+      q.shift_odd);
+  // The low 32 bits of each: lanes 0, 2, .. from the even products, 1, 3, .. from the odd.
+  const __m512i interleave = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
+  return _mm512_permutex2var_epi32(rounded_even, interleave, rounded_odd);
+}
+
 }  // namespace qforge::runtime::x86

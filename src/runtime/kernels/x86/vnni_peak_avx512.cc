@@ -1,15 +1,15 @@
 // The CPU's int8 multiply-accumulate peak on one core, measured: 16 independent chains of
 // vpdpbusd (64 u8 x s8 products per instruction), no memory traffic. Compiled with AVX-512 VNNI
-// flags; callers check the CPU first (runtime::SupportedIsa).
-#include "bench/vnni_peak.h"
+// flags; called through MeasureInt8PeakGops, which checks the CPU first.
+#include "runtime/kernels/peak.h"
 
 #include <immintrin.h>
 
 #include <chrono>
 
-namespace qforge::bench {
+namespace qforge::runtime {
 
-double VnniPeakGops(int64_t iterations) {
+double VnniPeakGopsAvx512(int64_t iterations) {
   // 16 accumulators in named registers (an array could be kept in memory).
   __m512i a0 = _mm512_set1_epi32(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0,
           a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
@@ -33,4 +33,4 @@ double VnniPeakGops(int64_t iterations) {
   return 2.0 * 64 * 16 * static_cast<double>(iterations) / seconds / 1e9;  // multiply + add = 2 operations
 }
 
-}  // namespace qforge::bench
+}  // namespace qforge::runtime
