@@ -6,6 +6,7 @@
 // workers spin briefly, then sleep. C++17 (std::thread).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -51,5 +52,18 @@ class ThreadPool {
   void* fn_ = nullptr;
   Trampoline call_ = nullptr;
 };
+
+// fn(begin, end) over [0, n) in chunks of `chunk` elements, on the pool's threads (null: the
+// caller's).
+template <typename Fn>
+void ForEachChunk(ThreadPool* pool, int64_t n, int64_t chunk, Fn&& fn) {
+  const int tasks = static_cast<int>((n + chunk - 1) / chunk);
+  auto one = [&](int t, int) { fn(t * chunk, std::min(n, (t + 1) * chunk)); };
+  if (pool) {
+    pool->Run(tasks, one);
+  } else {
+    for (int t = 0; t < tasks; ++t) one(t, 0);
+  }
+}
 
 }  // namespace qforge::runtime

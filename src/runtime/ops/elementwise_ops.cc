@@ -17,6 +17,9 @@
 namespace qforge::runtime::ops {
 namespace {
 
+// Elements per task of the threaded elementwise kernels (Add, Quantize).
+constexpr int64_t kElementwiseChunk = 16384;
+
 Status CheckUnary(const OpContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
@@ -43,14 +46,8 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
       ThreadPool* pool = c.pool;
       return std::make_unique<OpKernel>(
           [isa, p, a, b, out, n, pool] {
-            constexpr int64_t kChunk = 16384;
-            const int tasks = static_cast<int>((n + kChunk - 1) / kChunk);
-            auto chunk = [&](int t, int) { AddInt8(isa, p, t * kChunk, std::min(n, (t + 1) * kChunk), a, b, out); };
-            if (pool) {
-              pool->Run(tasks, chunk);
-            } else {
-              for (int t = 0; t < tasks; ++t) chunk(t, 0);
-            }
+            ForEachChunk(pool, n, kElementwiseChunk,
+                         [&](int64_t begin, int64_t end) { AddInt8(isa, p, begin, end, a, b, out); });
           },
           std::string("add ") + IsaName(isa));
     }
@@ -68,8 +65,13 @@ Prepared QuantizeKernel(const OpContext& c, const RuntimeTensor& in, const Runti
   if constexpr (std::is_same_v<T, int8_t>) {
     if (out.bits == 0 && c.isa != Isa::kRef) {
       const Isa isa = c.isa;
-      return std::make_unique<OpKernel>([isa, x, y, s, zp, n] { QuantizeInt8(isa, s, zp, 0, n, x, y); },
-                                        std::string("quantize ") + IsaName(isa));
+      ThreadPool* pool = c.pool;
+      return std::make_unique<OpKernel>(
+          [isa, x, y, s, zp, n, pool] {
+            ForEachChunk(pool, n, kElementwiseChunk,
+                         [&](int64_t begin, int64_t end) { QuantizeInt8(isa, s, zp, begin, end, x, y); });
+          },
+          std::string("quantize ") + IsaName(isa));
     }
   }
   if (out.bits == 0) return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Quantize(s, zp, n, x, y); });
