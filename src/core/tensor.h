@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/aligned_allocator.h"
+#include "runtime/aligned_allocator.h"
 
 namespace qforge {
 

@@ -6,18 +6,6 @@
 
 namespace qforge::runtime {
 
-void CopyFlipped(uint8_t* __restrict dst, const uint8_t* __restrict src, int n, uint8_t flip) {
-  const uint64_t flip8 = 0x0101010101010101ull * flip;
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, src + i, 8);
-    word ^= flip8;
-    std::memcpy(dst + i, &word, 8);
-  }
-  for (; i < n; ++i) dst[i] = src[i] ^ flip;
-}
-
 namespace {
 
 constexpr int kBlockRows = 72;  // output pixels gathered per GEMM call: whole register tiles
@@ -52,9 +40,7 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
                   slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot_);
   weights_ = PackGemm(isa, g.out_c, padded_k, slotted.data(), bias, q);
   input_ = NativeGemmInput(isa);
-#if defined(QFORGE_X86_KERNELS)
-  if (isa == Isa::kAvx512Vnni) copy_run_ = CopyFlippedAvx512;
-#endif
+  copy_run_ = CopyFlippedFor(isa);
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
     // Bands of output rows per task: whole images when the batch feeds every thread, else

@@ -17,12 +17,6 @@
 
 namespace qforge::runtime {
 
-// dst[i] = src[i] ^ flip for i < n: a run of input bytes into an im2col row. The portable
-// version and the AVX-512 one (kernels/x86/copy_avx512.cc: 64 bytes per step, the tail masked).
-using CopyRun = void (*)(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
-void CopyFlipped(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
-void CopyFlippedAvx512(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
-
 class ConvGemm {
  public:
   // filter [out_c][kh][kw][in_c] (OHWI), bias [out_c] or null. `pool` (or null: one thread)

@@ -100,22 +100,34 @@ GemmInput NativeGemmInput(Isa isa) { return isa == Isa::kAvx512Vnni ? GemmInput:
 
 int NativeGemmRowBytes(Isa isa, int k) { return NativeGemmInput(isa) == GemmInput::kBiasedU8 ? RoundUp(k, 4) : k; }
 
+void CopyFlipped(uint8_t* __restrict dst, const uint8_t* __restrict src, int n, uint8_t flip) {
+  const uint64_t flip8 = 0x0101010101010101ull * flip;
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {  // 8 bytes at a time
+    uint64_t word;
+    std::memcpy(&word, src + i, 8);
+    word ^= flip8;
+    std::memcpy(dst + i, &word, 8);
+  }
+  for (; i < n; ++i) dst[i] = src[i] ^ flip;
+}
+
+CopyRun CopyFlippedFor(Isa isa) {
+#if defined(QFORGE_X86_KERNELS)
+  if (isa == Isa::kAvx512Vnni) return CopyFlippedAvx512;
+#endif
+  (void)isa;
+  return CopyFlipped;
+}
+
 void ToNativeGemmInput(Isa isa, int rows, int k, const int8_t* a, int64_t lda, int8_t* native, int64_t stride) {
   const int row_bytes = NativeGemmRowBytes(isa, k);
   const uint8_t flip = NativeGemmInput(isa) == GemmInput::kBiasedU8 ? 0x80 : 0x00;
-  const uint64_t flip8 = 0x0101010101010101ull * flip;
+  const CopyRun copy = CopyFlippedFor(isa);
   for (int r = 0; r < rows; ++r) {
-    const int8_t* src = a + r * lda;
-    int8_t* dst = native + r * stride;
-    int i = 0;
-    for (; i + 8 <= k; i += 8) {  // a + 128 as u8 (or a itself), 8 bytes at a time
-      uint64_t word;
-      std::memcpy(&word, src + i, 8);
-      word ^= flip8;
-      std::memcpy(dst + i, &word, 8);
-    }
-    for (; i < k; ++i) dst[i] = static_cast<int8_t>(src[i] ^ flip);
-    for (; i < row_bytes; ++i) dst[i] = 0;
+    auto* dst = reinterpret_cast<uint8_t*>(native + r * stride);
+    copy(dst, reinterpret_cast<const uint8_t*>(a + r * lda), k, flip);  // a + 128 as u8, or a itself
+    std::memset(dst + k, 0, static_cast<size_t>(row_bytes - k));
   }
 }
 

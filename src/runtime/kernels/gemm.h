@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/aligned_allocator.h"
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/int8_params.h"
 #include "runtime/thread_pool.h"
@@ -23,7 +24,7 @@ namespace qforge::runtime {
 struct GemmWeights {
   Isa isa = Isa::kRef;
   int n = 0, k = 0;
-  std::vector<int8_t> packed;   // ISA layout (ref: [n][k] as given); zero padding
+  std::vector<int8_t, AlignedAllocator<int8_t>> packed;  // ISA layout (ref: [n][k] as given); zero padding; 64-byte aligned
   std::vector<int32_t> bias;    // per column (padded to the ISA's column block), corrections folded in
   // Requantization per column (padded): multiplier, left shift max(shift, 0), right shift max(-shift, 0).
   std::vector<int32_t> multiplier, left_shift, right_shift;
@@ -43,6 +44,14 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
 // each row zero-padded to a multiple of 4 bytes (avx512vnni), a form im2col writes directly.
 enum class GemmInput { kInt8, kBiasedU8 };
 GemmInput NativeGemmInput(Isa isa);
+// dst[i] = src[i] ^ flip for i < n: activations into the native form (flip 0x80: a + 128).
+// The portable version and the AVX-512 one (kernels/x86/copy_avx512.cc: 64 bytes per step, the
+// tail masked); CopyFlippedFor picks the one `isa` allows.
+using CopyRun = void (*)(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+void CopyFlipped(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+void CopyFlippedAvx512(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+CopyRun CopyFlippedFor(Isa isa);
+
 // Bytes per row of the native form for k inputs.
 int NativeGemmRowBytes(Isa isa, int k);
 // Copies `rows` int8 rows of k bytes (stride lda) into the native form (stride `stride`).

@@ -1,8 +1,8 @@
-// Flipped byte runs for im2col with AVX-512 (compiled with AVX-512 flags): 64 bytes per step,
+// Flipped byte runs (activations into the VNNI GEMM input form) with AVX-512 (compiled with AVX-512 flags): 64 bytes per step,
 // the tail with a masked load and store, which touch no byte past the run.
 #include <immintrin.h>
 
-#include "runtime/kernels/conv_gemm.h"
+#include "runtime/kernels/gemm.h"
 
 namespace qforge::runtime {
 

@@ -1,4 +1,5 @@
-// AlignedAllocator: std::allocator replacement giving 64-byte (cache line, AVX-512) alignment.
+// AlignedAllocator: std::allocator replacement giving 64-byte (cache line, AVX-512) alignment:
+// float tensors of the training engine, packed int8 weights of the runtime. C++17.
 #pragma once
 
 #include <cstddef>
