@@ -3,7 +3,7 @@
 // run over all of k: per group of 4 k, two 64-byte loads of packed weights ([16 columns][4 k])
 // and one 4-byte broadcast of each row's activations (a + 128 as u8) feed 24 vpdpbusd. (A
 // 6 x 64 tile was as fast at k = 256 and 12% slower at k = 1024, where its 64 KiB weight
-// panel no longer stays in L1.) The epilogue adds the folded bias,
+// panel no longer stays in L1.) The accumulators start at the folded bias; the epilogue
 // requantizes with one 64-bit rounding shift (RequantizeOneShift), and packs four rows at a
 // time to saturated bytes (zero point added in 16 bits, clamped in 8), one 16-byte store per
 // row (masked at the right edge).
@@ -46,11 +46,12 @@ x86::OneShiftRequant LoadRequant(const GemmWeights& w, int c) {
 // since the bounds lie inside int8. packs works per 128-bit lane, leaving lane j = [row 0
 // columns 4j..4j+3, row 1 .., row 2 .., row 3 ..]; a dword transpose makes lane r = row r.
 template <int kCount>
-__attribute__((always_inline)) inline void StoreRows(const __m512i (&r)[4], __m512i zp16, __m512i lo, __m512i hi,
-                                                     __mmask16 columns, int8_t* out, int64_t ldc) {
+__attribute__((always_inline)) inline void StoreRows(const __m512i (&r)[4], __m512i zp16, bool clamp, __m512i lo,
+                                                     __m512i hi, __mmask16 columns, int8_t* out, int64_t ldc) {
   const __m512i rows01 = _mm512_adds_epi16(_mm512_packs_epi32(r[0], r[kCount > 1 ? 1 : 0]), zp16);
   const __m512i rows23 = _mm512_adds_epi16(_mm512_packs_epi32(r[kCount > 2 ? 2 : 0], r[kCount > 3 ? 3 : 0]), zp16);
-  const __m512i bytes = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(rows01, rows23), lo), hi);
+  __m512i bytes = _mm512_packs_epi16(rows01, rows23);
+  if (clamp) bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, lo), hi);  // tighter than int8: fused activation
   const __m512i transpose = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
   const __m512i rows = _mm512_permutexvar_epi32(transpose, bytes);
   _mm_mask_storeu_epi8(out, columns, _mm512_castsi512_si128(rows));
@@ -59,38 +60,60 @@ __attribute__((always_inline)) inline void StoreRows(const __m512i (&r)[4], __m5
   if (kCount > 3) _mm_mask_storeu_epi8(out + 3 * ldc, columns, _mm512_extracti32x4_epi32(rows, 3));
 }
 
-// Rows [first, first + kCount) of one column vector: bias, requantization, store.
+// Rows [first, first + kCount) of one column vector (the bias already in): requantization, store.
 template <int kRows, int kVectors, int kCount>
 __attribute__((always_inline)) inline void EpilogueRows(const __m512i (&acc)[kRows][kVectors], int v, int first,
-                                                        __m512i bias, __m512i left, bool shift_left,
-                                                        const x86::OneShiftRequant& q, __m512i zp16, __m512i lo,
-                                                        __m512i hi, __mmask16 columns, int8_t* out, int64_t ldc) {
+                                                        __m512i left, bool shift_left,
+                                                        const x86::OneShiftRequant& q, __m512i zp16, bool clamp,
+                                                        __m512i lo, __m512i hi, __mmask16 columns, int8_t* out,
+                                                        int64_t ldc) {
   __m512i r[4];
 #pragma GCC unroll 4
   for (int i = 0; i < kCount; ++i) {
-    __m512i x = _mm512_add_epi32(acc[first + i][v], bias);
+    __m512i x = acc[first + i][v];
     if (shift_left) x = _mm512_sllv_epi32(x, left);
     r[i] = x86::RequantizeOneShift(x, q);
   }
-  StoreRows<kCount>(r, zp16, lo, hi, columns, out + first * ldc, ldc);
+  StoreRows<kCount>(r, zp16, clamp, lo, hi, columns, out + first * ldc, ldc);
 }
 
-// Multiplies one group of 4 k against kVectors weight vectors. Always inlined, with every loop
-// unrolled, so the accumulators stay in registers.
+// The 4 bytes at row + k rows of stride lda (k = 0, 1, 2), broadcast. Inline assembly, so that
+// 12 rows take four base registers and the stride (base + index * scale): GCC otherwise keeps
+// one register per row offset, runs out, and reloads one from the stack in the inner loop. It
+// reads activations no code in this file writes (callers fill them before calling Gemm).
+template <int kStep>
+__attribute__((always_inline)) inline __m512i BroadcastRow(const int8_t* row, int64_t lda) {
+  __m512i x;
+  if constexpr (kStep == 0) {
+    __asm__("vpbroadcastd (%1), %0" : "=v"(x) : "r"(row));
+  } else if constexpr (kStep == 1) {
+    __asm__("vpbroadcastd (%1,%2,1), %0" : "=v"(x) : "r"(row), "r"(lda));
+  } else {
+    __asm__("vpbroadcastd (%1,%2,2), %0" : "=v"(x) : "r"(row), "r"(lda));
+  }
+  return x;
+}
+
+template <int kRows, int kVectors, int kRow = 0>
+__attribute__((always_inline)) inline void GroupRows(__m512i (&acc)[kRows][kVectors], const int8_t* const* base,
+                                                     int64_t lda, const __m512i (&wv)[kVectors]) {
+  if constexpr (kRow < kRows) {
+    const __m512i x = BroadcastRow<kRow % 3>(base[kRow / 3], lda);
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) Dpbusd(acc[kRow][v], x, wv[v]);
+    GroupRows<kRows, kVectors, kRow + 1>(acc, base, lda, wv);
+  }
+}
+
+// Multiplies one group of 4 k (at base[j] + 3 j lda, rows every third) against kVectors weight
+// vectors. Always inlined, with every loop unrolled, so the accumulators stay in registers.
 template <int kRows, int kVectors>
-__attribute__((always_inline)) inline void Group(__m512i (&acc)[kRows][kVectors], const int8_t* a, int64_t lda,
-                                                 const int8_t* b, int64_t block_stride) {
+__attribute__((always_inline)) inline void Group(__m512i (&acc)[kRows][kVectors], const int8_t* const* base,
+                                                 int64_t lda, const int8_t* b, int64_t block_stride) {
   __m512i wv[kVectors];
 #pragma GCC unroll 4
   for (int v = 0; v < kVectors; ++v) wv[v] = _mm512_loadu_si512(b + v * block_stride);
-#pragma GCC unroll 12
-  for (int r = 0; r < kRows; ++r) {
-    int32_t four;
-    std::memcpy(&four, a + r * lda, 4);
-    const __m512i x = _mm512_set1_epi32(four);
-#pragma GCC unroll 4
-    for (int v = 0; v < kVectors; ++v) Dpbusd(acc[r][v], x, wv[v]);
-  }
+  GroupRows<kRows, kVectors>(acc, base, lda, wv);
 }
 
 // One register tile: rows hold a + 128 as u8, zero-padded to whole groups of 4, each row's
@@ -101,30 +124,41 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segme
   const int groups = (w.k + 3) / 4, segment_groups = groups / segments.count;
   const int8_t* b = w.packed.data() + static_cast<int64_t>(col / 16) * groups * 64;
   const int64_t block_stride = static_cast<int64_t>(groups) * 64;  // next 16 columns
-  __m512i acc[kRows][kVectors];
-#pragma GCC unroll 12
-  for (int r = 0; r < kRows; ++r)
+  __m512i acc[kRows][kVectors];  // start at the folded bias
 #pragma GCC unroll 4
-    for (int v = 0; v < kVectors; ++v) acc[r][v] = _mm512_setzero_si512();
-  for (int s = 0; s < segments.count; ++s, a += segments.stride)
-    for (int g = 0; g < segment_groups; ++g, b += 64) Group<kRows, kVectors>(acc, a + 4 * g, lda, b, block_stride);
+  for (int v = 0; v < kVectors; ++v) {
+    const __m512i bias = _mm512_loadu_si512(w.bias.data() + col + 16 * v);
+#pragma GCC unroll 12
+    for (int r = 0; r < kRows; ++r) acc[r][v] = bias;
+  }
+  constexpr int kBases = (kRows + 2) / 3;
+  for (int s = 0; s < segments.count; ++s, a += segments.stride) {
+    const int8_t* base[kBases];
+#pragma GCC unroll 4
+    for (int j = 0; j < kBases; ++j) base[j] = a + 3 * j * lda;
+    for (int g = 0; g < segment_groups; ++g, b += 64) {
+      Group<kRows, kVectors>(acc, base, lda, b, block_stride);
+#pragma GCC unroll 4
+      for (int j = 0; j < kBases; ++j) base[j] += 4;
+    }
+  }
 
   const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(w.output_zero_point)),
                 lo = _mm512_set1_epi8(static_cast<int8_t>(w.act_min)), hi = _mm512_set1_epi8(static_cast<int8_t>(w.act_max));
-  const bool shift_left = w.any_left_shift;
+  const bool shift_left = w.any_left_shift, clamp = w.act_min > -128 || w.act_max < 127;
 #pragma GCC unroll 4
   for (int v = 0; v < kVectors; ++v) {
     const int c = col + 16 * v;
-    const __m512i bias = _mm512_loadu_si512(w.bias.data() + c), left = _mm512_loadu_si512(w.left_shift.data() + c);
+    const __m512i left = _mm512_loadu_si512(w.left_shift.data() + c);
     const x86::OneShiftRequant q = LoadRequant(w, c);
     const int valid = w.n - c < 16 ? w.n - c : 16;
     const __mmask16 columns = static_cast<__mmask16>((1u << valid) - 1u);
 #pragma GCC unroll 3
     for (int first = 0; first + 4 <= kRows; first += 4)
-      EpilogueRows<kRows, kVectors, 4>(acc, v, first, bias, left, shift_left, q, zp16, lo, hi, columns, out + c, ldc);
+      EpilogueRows<kRows, kVectors, 4>(acc, v, first, left, shift_left, q, zp16, clamp, lo, hi, columns, out + c, ldc);
     constexpr int kRest = kRows % 4, kFirst = kRows - kRest;
     if constexpr (kRest > 0)
-      EpilogueRows<kRows, kVectors, kRest>(acc, v, kFirst, bias, left, shift_left, q, zp16, lo, hi, columns, out + c, ldc);
+      EpilogueRows<kRows, kVectors, kRest>(acc, v, kFirst, left, shift_left, q, zp16, clamp, lo, hi, columns, out + c, ldc);
   }
 }
 
