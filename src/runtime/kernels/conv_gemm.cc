@@ -43,16 +43,9 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
   copy_run_ = CopyFlippedFor(isa);
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
-    // Bands of output rows per task: whole images when the batch feeds every thread, else
-    // about 4 bands per thread.
-    const int bands = g.batch >= threads ? 1 : std::min(g.out_h, (4 * threads + g.batch - 1) / g.batch);
-    band_rows_ = (g.out_h + bands - 1) / bands;
-    // Padded columns: left padding, the image, and the right padding the last window needs.
-    padded_w_ = std::max(g.pad_left + g.in_w, (g.out_w - 1) * g.stride_w + g.kernel_w);
-    const int band_input_rows = (band_rows_ - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
     // + slot: the last pixel's last run reads up to 3 bytes past its taps (zero weights).
-    band_bytes_ = static_cast<int64_t>(band_input_rows) * padded_w_ * g.in_c + slot_;
-    scratch_.assign(static_cast<size_t>(band_bytes_) * threads, 0);
+    bands_ = PaddedBands(g, threads, slot_);
+    scratch_.assign(static_cast<size_t>(bands_.band_bytes()) * threads, 0);
     return;
   }
   // kBiasedU8 rows are padded to whole groups of 4 bytes.
@@ -61,35 +54,17 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
   scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
 }
 
-void ConvGemm::RunBand(const int8_t* input, int image, int first_out_row, int8_t* scratch, int8_t* output) const {
+void ConvGemm::RunBand(const int8_t* input, int task, int8_t* scratch, int8_t* output) const {
   const ConvGeometry& g = g_;
-  const int c = g.in_c, out_rows = std::min(band_rows_, g.out_h - first_out_row);
-  const int64_t padded_row = static_cast<int64_t>(padded_w_) * c;
-  const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ 0x80);
-  // The band's input rows, + 128, inside the input zero point (which adds exactly nothing, as
-  // the reference's skipped taps).
-  const int first_in_row = first_out_row * g.stride_h - g.pad_top;
-  const int in_rows = (out_rows - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
-  auto* padded = reinterpret_cast<uint8_t*>(scratch);
-  const auto* image_bytes = reinterpret_cast<const uint8_t*>(input) + static_cast<int64_t>(image) * g.in_h * g.in_w * c;
-  for (int i = 0; i < in_rows; ++i) {
-    uint8_t* dst = padded + i * padded_row;
-    const int iy = first_in_row + i;
-    if (iy < 0 || iy >= g.in_h) {
-      std::memset(dst, pad, padded_row);
-      continue;
-    }
-    std::memset(dst, pad, static_cast<size_t>(g.pad_left) * c);
-    copy_run_(dst + g.pad_left * c, image_bytes + static_cast<int64_t>(iy) * g.in_w * c, g.in_w * c, 0x80);
-    std::memset(dst + (g.pad_left + g.in_w) * c, pad, static_cast<size_t>(padded_w_ - g.pad_left - g.in_w) * c);
-  }
-  std::memset(padded + in_rows * padded_row, pad, slot_);
-  // One GEMM per output row: its pixels step stride_w pixels through the padded rows.
-  const GemmSegments segments{g.kernel_h, g.dilation_h * padded_row};
+  int image = 0, first_out_row = 0, out_rows = 0;
+  bands_.Fill(task, input, weights_.input_zero_point, 0x80, copy_run_, scratch, &image, &first_out_row, &out_rows);
+  // One GEMM per output row: its pixels step stride_w pixels through the padded rows, each
+  // kernel row's taps one run (segment) of them.
+  const GemmSegments segments{g.kernel_h, g.dilation_h * bands_.row_bytes()};
   for (int r = 0; r < out_rows; ++r) {
     const int64_t out_pixel = (static_cast<int64_t>(image) * g.out_h + first_out_row + r) * g.out_w;
-    GemmSegmented(weights_, g.out_w, scratch + r * g.stride_h * padded_row, static_cast<int64_t>(g.stride_w) * c,
-                  segments, output + out_pixel * g.out_c, g.out_c);
+    GemmSegmented(weights_, g.out_w, scratch + r * g.stride_h * bands_.row_bytes(),
+                  static_cast<int64_t>(g.stride_w) * g.in_c, segments, output + out_pixel * g.out_c, g.out_c);
   }
 }
 
@@ -214,15 +189,9 @@ void ConvGemm::Run(const int8_t* input, int8_t* output) {
     return;
   }
   if (segmented_) {
-    const int bands = (g_.out_h + band_rows_ - 1) / band_rows_;
-    auto band = [&](int t, int worker) {
-      RunBand(input, t / bands, t % bands * band_rows_, scratch_.data() + worker * band_bytes_, output);
-    };
-    if (pool_) {
-      pool_->Run(g_.batch * bands, band);
-    } else {
-      for (int t = 0; t < g_.batch * bands; ++t) band(t, 0);
-    }
+    RunTasks(pool_, bands_.tasks(), [&](int t, int worker) {
+      RunBand(input, t, scratch_.data() + worker * bands_.band_bytes(), output);
+    });
     return;
   }
   const int blocks = static_cast<int>((rows + kBlockRows - 1) / kBlockRows);
@@ -233,11 +202,7 @@ void ConvGemm::Run(const int8_t* input, int8_t* output) {
     Gather(input, first, count, scratch);
     Gemm(weights_, count, scratch, row_bytes_, output + first * g_.out_c, g_.out_c);
   };
-  if (pool_) {
-    pool_->Run(blocks, block);
-  } else {
-    for (int t = 0; t < blocks; ++t) block(t, 0);
-  }
+  RunTasks(pool_, blocks, block);
 }
 
 }  // namespace qforge::runtime

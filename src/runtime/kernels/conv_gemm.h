@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/padded_bands.h"
 
 namespace qforge::runtime {
 
@@ -31,8 +32,8 @@ class ConvGemm {
 
  private:
   void Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const;
-  // Segmented path: output rows [first_out_row, + band_rows_) of one image.
-  void RunBand(const int8_t* input, int image, int first_out_row, int8_t* scratch, int8_t* output) const;
+  // Segmented path: one band of output rows (PaddedBands task).
+  void RunBand(const int8_t* input, int task, int8_t* scratch, int8_t* output) const;
 
   ConvGeometry g_;
   ThreadPool* pool_;
@@ -45,8 +46,7 @@ class ConvGemm {
   int64_t input_bytes_ = 0;
   CopyRun copy_run_ = CopyFlipped;  // runs longer than 16 bytes
   bool segmented_ = false;
-  int band_rows_ = 0, padded_w_ = 0;  // segmented: output rows per task, columns of the padded input
-  int64_t band_bytes_ = 0;            // segmented: one band's padded input rows (scratch per thread)
+  PaddedBands bands_;  // segmented path
   std::vector<int8_t> scratch_;  // per thread: im2col rows of one block, or one band's padded input
 };
 

@@ -1,6 +1,7 @@
 // The int8 depthwise convolution family (depth multiplier 1): NHWC channels are contiguous, so
 // each output pixel's taps are accumulated for 16 (AVX-512) or 8 (AVX2) channels at a time as
-// int32 (a - zp) * w, skipping padding taps as the reference does, then requantized in
+// int32 a * w (one vpdpwssd per tap and 16 channels with AVX-512 VNNI, vpmaddwd with AVX2) over
+// a padded copy of the input (the zero point's share in the bias), then requantized in
 // registers. Byte-exact with ref::DepthwiseConv2D. Weights are widened to int32 and the
 // per-channel tables padded at prepare time. C++17.
 #pragma once
@@ -10,6 +11,8 @@
 
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/int8_params.h"
+#include "runtime/kernels/padded_bands.h"
+#include "runtime/thread_pool.h"
 
 namespace qforge::runtime {
 
@@ -17,10 +20,13 @@ struct DepthwiseWeights {
   Isa isa = Isa::kRef;
   ConvGeometry g;
   int padded_c = 0;             // channels rounded up to 16
-  std::vector<int32_t> w;       // [kh * kw][padded_c]
+  // [kh * kw][padded_c]: each weight as int16 in the low half of an int32, the high half zero
+  // — the operand of vpmaddwd / vpdpwssd, which multiply it by a lane holding an int16 value.
+  std::vector<int32_t> w;
   std::vector<int32_t> bias, multiplier, left_shift, right_shift;  // [padded_c]
-  // Windows inside the image: bias - zero_point * sum of the channel's weights, so the taps add
-  // w * a directly; and each tap's input offset from the window's first tap.
+  // Windows of the padded input (kernels/padded_bands.h): bias - zero_point * sum of the
+  // channel's weights, so the taps add w * a directly; and each tap's offset from the window's
+  // first tap in the padded rows.
   std::vector<int32_t> inside_bias;  // [padded_c]
   std::vector<int64_t> tap_offsets;  // [kh * kw]
   int32_t input_zero_point = 0, output_zero_point = 0, act_min = -128, act_max = 127;
@@ -30,10 +36,27 @@ struct DepthwiseWeights {
 DepthwiseWeights PackDepthwise(Isa isa, const ConvGeometry& g, const int8_t* filter, const int32_t* bias,
                                const Requantization& q);
 
-// Output rows [row_begin, row_end) of the batch's out_h rows (row = b * out_h + oy).
-void Depthwise(const DepthwiseWeights& w, const int8_t* input, int8_t* output, int row_begin, int row_end);
+// One layer: the SIMD kernels take bands of output rows (one task each on the pool) over a
+// padded copy of their input rows; the scalar fallback (ISA ref) walks the reference's taps.
+// Not reentrant (the scratch).
+class DepthwiseRunner {
+ public:
+  DepthwiseRunner(DepthwiseWeights weights, ThreadPool* pool);
+  void Run(const int8_t* input, int8_t* output);
 
-void DepthwiseAvx2(const DepthwiseWeights& w, const int8_t* input, int8_t* output, int row_begin, int row_end);
-void DepthwiseAvx512(const DepthwiseWeights& w, const int8_t* input, int8_t* output, int row_begin, int row_end);
+ private:
+  DepthwiseWeights w_;
+  ThreadPool* pool_;
+  PaddedBands bands_;
+  std::vector<int8_t> scratch_;  // one band per thread
+};
+
+// The ISA implementations (kernels/x86/depthwise_*.cc): output rows [0, out_rows) of a band
+// whose padded input rows (row_bytes each) start at `padded`, into `output` (the band's first
+// output pixel).
+void DepthwiseBandAvx2(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows,
+                       int8_t* output);
+void DepthwiseBandAvx512(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows,
+                         int8_t* output);
 
 }  // namespace qforge::runtime

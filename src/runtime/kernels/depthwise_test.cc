@@ -19,6 +19,7 @@ using testing::GuardedBuffer;
 
 TEST(Depthwise, EveryIsaEqualsTheReference) {
   std::mt19937 rng(11);
+  ThreadPool three(3);
   const std::vector<ConvGeometry> geometries =
       testing::SweepGeometries({1, 7, 8, 9, 16, 17, 33, 64, 65, 130}, {}, /*depthwise=*/true);
   for (size_t n = 0; n < geometries.size(); ++n) {
@@ -32,17 +33,16 @@ TEST(Depthwise, EveryIsaEqualsTheReference) {
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);
     ref::DepthwiseConv2D(g, requant.q, in.as<int8_t>(), filter.data(), b.data(), want.data());
-    for (Isa isa : testing::RunnableIsas()) {
-      const DepthwiseWeights packed = PackDepthwise(isa, g, filter.data(), b.data(), requant.q);
-      GuardedBuffer out(out_bytes, guard);
-      // In two row ranges, as threads split it.
-      const int rows = g.batch * g.out_h;
-      Depthwise(packed, in.as<int8_t>(), out.as<int8_t>(), 0, rows / 2);
-      Depthwise(packed, in.as<int8_t>(), out.as<int8_t>(), rows / 2, rows);
-      for (size_t i = 0; i < out_bytes; ++i)
-        ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << " channels " << g.in_c << " kernel " << g.kernel_h
-                                                << " stride " << g.stride_h << " dilation " << g.dilation_h << " at " << i;
-    }
+    for (Isa isa : testing::RunnableIsas())
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
+        DepthwiseRunner runner(PackDepthwise(isa, g, filter.data(), b.data(), requant.q), pool);
+        GuardedBuffer out(out_bytes, guard);
+        runner.Run(in.as<int8_t>(), out.as<int8_t>());
+        for (size_t i = 0; i < out_bytes; ++i)
+          ASSERT_EQ(out.as<int8_t>()[i], want[i])
+              << IsaName(isa) << (pool ? " 3 threads" : " 1 thread") << " channels " << g.in_c << " kernel "
+              << g.kernel_h << " stride " << g.stride_h << " dilation " << g.dilation_h << " at " << i;
+      }
   }
   EXPECT_GT(geometries.size(), 100u);
 }

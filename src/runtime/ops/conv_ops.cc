@@ -151,16 +151,8 @@ std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::sh
   const int32_t* bias = l.bias ? l.bias->as<int32_t>() : nullptr;
   const std::string isa = IsaName(c.isa);
   if (l.kind == Kind::kDepthwise) {
-    auto w = std::make_shared<DepthwiseWeights>(PackDepthwise(c.isa, l.g, l.filter->as<int8_t>(), bias, t->q));
-    const int rows = l.g.batch * l.g.out_h;
-    ThreadPool* pool = c.pool;
-    return std::make_unique<OpKernel>(
-        [w, in, out, rows, pool] {
-          if (!pool) return Depthwise(*w, in, out, 0, rows);
-          const int tasks = std::min(rows, 4 * pool->size()), per_task = (rows + tasks - 1) / tasks;
-          pool->Run(tasks, [&](int t, int) { Depthwise(*w, in, out, t * per_task, std::min(rows, (t + 1) * per_task)); });
-        },
-        "depthwise " + isa);
+    auto runner = std::make_shared<DepthwiseRunner>(PackDepthwise(c.isa, l.g, l.filter->as<int8_t>(), bias, t->q), c.pool);
+    return std::make_unique<OpKernel>([runner, in, out] { runner->Run(in, out); }, "depthwise " + isa);
   }
   if (l.kind == Kind::kDense) {
     auto runner = std::make_shared<GemmRunner>(PackGemm(c.isa, l.out_c, l.in, l.filter->as<int8_t>(), bias, t->q), c.pool);

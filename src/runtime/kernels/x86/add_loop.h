@@ -23,10 +23,10 @@ void AddRange(const AddParams& p, int64_t begin, int64_t end, const int8_t* inpu
           lo = V::Set1(p.act_min), hi = V::Set1(p.act_max);
   for (int64_t i = begin; i < end; i += V::kLanes) {
     const int n = static_cast<int>(std::min<int64_t>(V::kLanes, end - i));
-    const I a = V::MulByQuantizedMultiplier(V::ShiftLeft(V::Sub(V::LoadBytes(input1 + i, n), zp1), p.left_shift),
-                                            m1.m, m1.left, m1.right);
-    const I b = V::MulByQuantizedMultiplier(V::ShiftLeft(V::Sub(V::LoadBytes(input2 + i, n), zp2), p.left_shift),
-                                            m2.m, m2.left, m2.right);
+    const I x1 = n == V::kLanes ? V::LoadLanes(input1 + i) : V::LoadBytes(input1 + i, n);
+    const I x2 = n == V::kLanes ? V::LoadLanes(input2 + i) : V::LoadBytes(input2 + i, n);
+    const I a = V::MulByQuantizedMultiplier(V::ShiftLeft(V::Sub(x1, zp1), p.left_shift), m1.m, m1.left, m1.right);
+    const I b = V::MulByQuantizedMultiplier(V::ShiftLeft(V::Sub(x2, zp2), p.left_shift), m2.m, m2.left, m2.right);
     V::StoreBytes(output + i, V::Requantize(V::Add(a, b), out.m, out.left, out.right, zp, lo, hi), n);
   }
 }

@@ -4,8 +4,8 @@
 
 namespace qforge::runtime {
 
-void DepthwiseAvx2(const DepthwiseWeights& w, const int8_t* input, int8_t* output, int row_begin, int row_end) {
-  x86::DepthwiseRows<x86::Avx2>(w, input, output, row_begin, row_end);
+void DepthwiseBandAvx2(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows, int8_t* output) {
+  x86::DepthwiseBand<x86::Avx2>(w, padded, row_bytes, out_rows, output);
 }
 
 }  // namespace qforge::runtime

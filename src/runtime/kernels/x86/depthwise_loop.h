@@ -1,90 +1,88 @@
 // The depthwise loop nest shared by the AVX2 and AVX-512 kernels, over a vector-traits type V
-// (lanes of int32): per output pixel, up to four channel vectors accumulate their in-image taps
-// as independent chains, then requantize and store. Loads and stores at the last channels are
-// partial (masked), so nothing outside the tensors is touched.
+// (lanes of int32), on one band of a padded input (kernels/padded_bands.h): every window lies
+// inside it, so each output pixel's taps are fixed offsets from its origin. Up to four channel
+// vectors of one pixel (or, with at most two vectors of channels, of four pixels) accumulate
+// their taps as independent chains, then requantize and store; the last channels load and
+// store partial (masked) vectors, touching nothing outside.
 #pragma once
 
 #include <algorithm>
 
 #include "runtime/kernels/depthwise.h"
-#include "runtime/kernels/ref/conv_loops.h"
 
 namespace qforge::runtime::x86 {
 
-// One output pixel whose window is inside the image, channels [c0, c0 + kVectors * lanes).
-template <typename V, int kVectors>
-inline void InsideVectors(const DepthwiseWeights& w, const int8_t* origin, int c0, typename V::I zp_out,
-                          typename V::I lo, typename V::I hi, int8_t* out_pixel) {
+// Channels [c0, c0 + kVectors * lanes) of kPixels output pixels (origins `step` bytes apart,
+// outputs out_c apart): kPixels * kVectors independent accumulator chains. The last vector has
+// `last` valid lanes.
+template <typename V, int kVectors, int kPixels>
+inline void PixelVectors(const DepthwiseWeights& w, const int8_t* origin, int64_t step, int c0, int last,
+                         typename V::I zp_out, typename V::I lo, typename V::I hi, int8_t* out_pixel) {
   using I = typename V::I;
   constexpr int kLanes = V::kLanes;
-  I acc[kVectors];
-  for (int k = 0; k < kVectors; ++k) acc[k] = V::Load(w.inside_bias.data() + c0 + k * kLanes);
-  for (size_t t = 0; t < w.tap_offsets.size(); ++t) {
-    const int8_t* x = origin + w.tap_offsets[t] + c0;
-    const int32_t* wt = w.w.data() + t * w.padded_c + c0;
-    for (int k = 0; k < kVectors; ++k) acc[k] = V::MulAdd(acc[k], V::LoadBytes(x + k * kLanes, kLanes), V::Load(wt + k * kLanes));
+  const int out_c = w.g.out_c;
+  I acc[kPixels][kVectors];
+  for (int k = 0; k < kVectors; ++k) {
+    const I bias = V::Load(w.inside_bias.data() + c0 + k * kLanes);
+    for (int p = 0; p < kPixels; ++p) acc[p][k] = bias;
+  }
+  const int32_t* wt = w.w.data() + c0;
+  for (const int64_t offset : w.tap_offsets) {
+    const int8_t* x = origin + offset + c0;
+    for (int k = 0; k < kVectors; ++k) {
+      const I weights = V::Load(wt + k * kLanes);
+      const int lanes = k + 1 < kVectors ? kLanes : last;
+      for (int p = 0; p < kPixels; ++p) {
+        const int8_t* bytes = x + p * step + k * kLanes;
+        acc[p][k] = V::MulAdd(acc[p][k], lanes == kLanes ? V::LoadLanes(bytes) : V::LoadBytes(bytes, lanes), weights);
+      }
+    }
+    wt += w.padded_c;
   }
   for (int k = 0; k < kVectors; ++k) {
     const int c = c0 + k * kLanes;
-    const I q = V::Requantize(acc[k], V::Load(w.multiplier.data() + c), V::Load(w.left_shift.data() + c),
-                              V::Load(w.right_shift.data() + c), zp_out, lo, hi);
-    V::StoreBytes(out_pixel + c, q, kLanes);
+    const I m = V::Load(w.multiplier.data() + c), left = V::Load(w.left_shift.data() + c),
+            right = V::Load(w.right_shift.data() + c);
+    for (int p = 0; p < kPixels; ++p)
+      V::StoreBytes(out_pixel + p * out_c + c, V::Requantize(acc[p][k], m, left, right, zp_out, lo, hi),
+                    k + 1 < kVectors ? kLanes : last);
+  }
+}
+
+// kPixels output pixels from `origin`, all channels.
+template <typename V, int kPixels>
+inline void Pixels(const DepthwiseWeights& w, const int8_t* origin, int64_t step, typename V::I zp_out,
+                   typename V::I lo, typename V::I hi, int8_t* out_pixel) {
+  constexpr int kLanes = V::kLanes;
+  const int out_c = w.g.out_c;
+  for (int c0 = 0; c0 < out_c; c0 += 4 * kLanes) {
+    const int vectors = std::min(4, (out_c - c0 + kLanes - 1) / kLanes);
+    const int last = std::min(kLanes, out_c - c0 - (vectors - 1) * kLanes);  // lanes of the last vector
+    switch (vectors) {
+      case 4: PixelVectors<V, 4, kPixels>(w, origin, step, c0, last, zp_out, lo, hi, out_pixel); break;
+      case 3: PixelVectors<V, 3, kPixels>(w, origin, step, c0, last, zp_out, lo, hi, out_pixel); break;
+      case 2: PixelVectors<V, 2, kPixels>(w, origin, step, c0, last, zp_out, lo, hi, out_pixel); break;
+      default: PixelVectors<V, 1, kPixels>(w, origin, step, c0, last, zp_out, lo, hi, out_pixel);
+    }
   }
 }
 
 template <typename V>
-void DepthwiseRows(const DepthwiseWeights& w, const int8_t* input, int8_t* output, int row_begin, int row_end) {
+void DepthwiseBand(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows, int8_t* output) {
   using I = typename V::I;
-  constexpr int kBlocks = 4, kLanes = V::kLanes;
   const ConvGeometry& g = w.g;
-  const I zp_in = V::Set1(w.input_zero_point), zp_out = V::Set1(w.output_zero_point), lo = V::Set1(w.act_min),
-          hi = V::Set1(w.act_max);
-  for (int row = row_begin; row < row_end; ++row) {
-    const int b = row / g.out_h, oy = row % g.out_h;
-    int8_t* out_row = output + (static_cast<int64_t>(b) * g.out_h + oy) * g.out_w * g.out_c;
-    const int y0 = oy * g.stride_h - g.pad_top;
-    const bool rows_inside = y0 >= 0 && y0 + (g.kernel_h - 1) * g.dilation_h < g.in_h;
-    for (int ox = 0; ox < g.out_w; ++ox) {
-      const int x0 = ox * g.stride_w - g.pad_left;
-      const bool inside = rows_inside && x0 >= 0 && x0 + (g.kernel_w - 1) * g.dilation_w < g.in_w;
-      const int8_t* origin = input + ((static_cast<int64_t>(b) * g.in_h + y0) * g.in_w + x0) * g.in_c;
-      int c0 = 0;
-      // Inside windows, whole channel vectors (up to four at a time): every tap counts, so the
-      // zero point is in the bias and the taps add w * a with no checks.
-      while (inside && c0 + kLanes <= g.out_c) {
-        const int vectors = std::min(kBlocks, (g.out_c - c0) / kLanes);
-        switch (vectors) {
-          case 4: InsideVectors<V, 4>(w, origin, c0, zp_out, lo, hi, out_row + static_cast<int64_t>(ox) * g.out_c); break;
-          case 3: InsideVectors<V, 3>(w, origin, c0, zp_out, lo, hi, out_row + static_cast<int64_t>(ox) * g.out_c); break;
-          case 2: InsideVectors<V, 2>(w, origin, c0, zp_out, lo, hi, out_row + static_cast<int64_t>(ox) * g.out_c); break;
-          default: InsideVectors<V, 1>(w, origin, c0, zp_out, lo, hi, out_row + static_cast<int64_t>(ox) * g.out_c);
-        }
-        c0 += vectors * kLanes;
-      }
-      for (; c0 < g.out_c; c0 += kLanes * kBlocks) {
-        I acc[kBlocks];
-        int valid[kBlocks];
-        for (int k = 0; k < kBlocks; ++k) {
-          valid[k] = std::clamp(g.out_c - c0 - k * kLanes, 0, kLanes);
-          acc[k] = V::Load(w.bias.data() + std::min(c0 + k * kLanes, w.padded_c - kLanes));
-        }
-        // Border windows and the last channels (the inside ones took the path above): the
-        // reference's tap walk, padding taps skipped.
-        ref::ForEachConvTap(g, b, oy, ox, [&](int64_t in_index, int tap) {
-          const int8_t* x = input + in_index + c0;
-          const int32_t* wt = w.w.data() + tap * w.padded_c + c0;
-          for (int k = 0; k < kBlocks; ++k)
-            if (valid[k] > 0)
-              acc[k] = V::MulAdd(acc[k], V::Sub(V::LoadBytes(x + k * kLanes, valid[k]), zp_in), V::Load(wt + k * kLanes));
-        });
-        for (int k = 0; k < kBlocks && valid[k] > 0; ++k) {
-          const int c = c0 + k * kLanes;
-          const I q = V::Requantize(acc[k], V::Load(w.multiplier.data() + c), V::Load(w.left_shift.data() + c),
-                                    V::Load(w.right_shift.data() + c), zp_out, lo, hi);
-          V::StoreBytes(out_row + static_cast<int64_t>(ox) * g.out_c + c, q, valid[k]);
-        }
-      }
-    }
+  const I zp_out = V::Set1(w.output_zero_point), lo = V::Set1(w.act_min), hi = V::Set1(w.act_max);
+  const int64_t step = static_cast<int64_t>(g.stride_w) * g.in_c;  // next output pixel's origin
+  // Up to two channel vectors: four pixels at a time, so enough chains run side by side.
+  const bool narrow = g.out_c <= 2 * V::kLanes;
+  for (int r = 0; r < out_rows; ++r) {
+    const int8_t* origin = padded + r * g.stride_h * row_bytes;
+    int8_t* out_pixel = output + static_cast<int64_t>(r) * g.out_w * g.out_c;
+    int ox = 0;
+    for (; narrow && ox + 4 <= g.out_w; ox += 4)
+      Pixels<V, 4>(w, origin + ox * step, step, zp_out, lo, hi, out_pixel + static_cast<int64_t>(ox) * g.out_c);
+    for (; ox < g.out_w; ++ox)
+      Pixels<V, 1>(w, origin + ox * step, step, zp_out, lo, hi, out_pixel + static_cast<int64_t>(ox) * g.out_c);
   }
 }
 

@@ -16,6 +16,9 @@ struct Avx2 {
   static constexpr int kLanes = 8;
   static I Set1(int32_t v) { return _mm256_set1_epi32(v); }
   static I Load(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static I LoadLanes(const int8_t* p) {  // all 8 bytes, sign-extended
+    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+  }
   static I LoadBytes(const int8_t* p, int n) {
     int64_t bytes = 0;
     std::memcpy(&bytes, p, static_cast<size_t>(n));  // n <= 8: never past the tensor
@@ -27,7 +30,8 @@ struct Avx2 {
   static I MulByQuantizedMultiplier(I x, I m, I left, I right) {
     return x86::RoundingDivideByPot(x86::RoundingDoublingHighMul(_mm256_sllv_epi32(x, left), m), right);
   }
-  static I MulAdd(I acc, I x, I w) { return _mm256_add_epi32(acc, _mm256_mullo_epi32(x, w)); }
+  // acc + x * w per lane, x in int16 range, w an int16 in the low half with the high half zero.
+  static I MulAdd(I acc, I x, I w) { return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)); }
   static I Requantize(I acc, I m, I left, I right, I zp, I lo, I hi) {
     return x86::Requantize(acc, m, left, right, zp, lo, hi);
   }

@@ -14,6 +14,9 @@ struct Avx512 {
   static constexpr int kLanes = 16;
   static I Set1(int32_t v) { return _mm512_set1_epi32(v); }
   static I Load(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static I LoadLanes(const int8_t* p) {  // all 16 bytes, sign-extended
+    return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
   static I LoadBytes(const int8_t* p, int n) {
     return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1u), p));
   }
@@ -23,7 +26,8 @@ struct Avx512 {
   static I MulByQuantizedMultiplier(I x, I m, I left, I right) {
     return x86::RoundingDivideByPot(x86::RoundingDoublingHighMul(_mm512_sllv_epi32(x, left), m), right);
   }
-  static I MulAdd(I acc, I x, I w) { return _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w)); }
+  // acc + x * w per lane, x in int16 range, w an int16 in the low half with the high half zero.
+  static I MulAdd(I acc, I x, I w) { return _mm512_dpwssd_epi32(acc, x, w); }
   static I Requantize(I acc, I m, I left, I right, I zp, I lo, I hi) {
     return x86::Requantize(acc, m, left, right, zp, lo, hi);
   }

@@ -1,0 +1,55 @@
+// Convolutions without border checks: the output rows are cut into bands (one task each), and
+// each band's input rows are copied into scratch with the padding filled in — by the input
+// zero point, which adds exactly nothing (the reference skips those taps; the kernels fold
+// -zero_point * sum(w) into their bias). Every window then lies inside the copy: taps are fixed
+// offsets from the window's origin. Used by ConvGemm (segmented GEMM, VNNI) and the depthwise
+// kernels. C++17.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/int8_params.h"
+#include "runtime/thread_pool.h"
+
+namespace qforge::runtime {
+
+class PaddedBands {
+ public:
+  // `threads` sizes the bands (whole images when the batch feeds every thread, else about 4
+  // bands per thread); `slack` bytes after each band may be read (and are padding).
+  PaddedBands(const ConvGeometry& g, int threads, int slack);
+  PaddedBands() = default;
+
+  // Columns of the padded rows: the left padding, the image, the right padding windows need.
+  static int PaddedWidth(const ConvGeometry& g);
+  int64_t row_bytes() const { return row_bytes_; }    // one padded input row
+  int64_t band_bytes() const { return band_bytes_; }  // scratch one band needs
+  int band_rows() const { return band_rows_; }        // output rows per band
+  int tasks() const { return g_.batch * bands_per_image_; }
+
+  // Task t's band: fills `scratch` with its padded input rows, stored as byte ^ flip (0x80: the
+  // VNNI form a + 128), and returns the image and first output row; out_rows is set to the
+  // band's output rows. Window origin of output (row r of the band, column ox): scratch +
+  // r * stride_h * row_bytes() + ox * stride_w * in_c.
+  void Fill(int t, const int8_t* input, int32_t zero_point, uint8_t flip, CopyRun copy, int8_t* scratch, int* image,
+            int* first_out_row, int* out_rows) const;
+
+ private:
+  ConvGeometry g_;
+  int padded_w_ = 0, band_rows_ = 0, bands_per_image_ = 1, slack_ = 0;
+  int64_t row_bytes_ = 0, band_bytes_ = 0;
+};
+
+// Runs fn(task, worker) for tasks [0, tasks) on the pool (null: the caller's thread).
+template <typename Fn>
+void RunTasks(ThreadPool* pool, int tasks, Fn&& fn) {
+  if (pool) {
+    pool->Run(tasks, fn);
+  } else {
+    for (int t = 0; t < tasks; ++t) fn(t, 0);
+  }
+}
+
+}  // namespace qforge::runtime
