@@ -1,5 +1,6 @@
-// `qforge bench MODEL [MORE ...] [--batch B --threads T --min-seconds S --json]`: latency
-// (median and 90th percentile of single inference calls) and throughput on a synthetic batch.
+// `qforge bench MODEL [MORE ...] [--batch B --threads T --min-seconds S --profile --json]`:
+// latency (median and 90th percentile of single inference calls) and throughput on a synthetic
+// batch; several models take turns in rounds, so their ratios come from the same stretch of time.
 // A .qfm runs on the runtime (the best ISA the CPU supports; QFORGE_ISA caps it); a .ckpt runs
 // qforge's float inference of the trained graph (oneDNN convolutions and dense layers, the
 // training engine's forward pass). With several models — e.g. a checkpoint and its int8
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -62,96 +65,126 @@ void FillInputs(runtime::Interpreter& it) {
 }
 
 constexpr int kWarmupCalls = 3;
+// The models take turns, this many rounds of min_seconds / kRounds each, so that a change in
+// the shared machine's load between them moves every model's times alike.
+constexpr int kRounds = 5;
 
-// Times `step` (at least 10 calls and min_seconds) after kWarmupCalls warm-up calls.
-template <typename Step>
-Status Time(const BenchFlags& f, Step&& step, BenchResult* r) {
-  for (int warmup = 0; warmup < kWarmupCalls; ++warmup) QF_RETURN_IF_ERROR(step());
+// One model prepared for timing: `step` runs one inference; `report` fills the result's
+// per-operator profile after the timing (runtime models with --profile).
+struct BenchTarget {
+  BenchResult result;
+  std::function<Status()> step;
+  std::function<void(BenchResult*, int64_t calls)> report;
   std::vector<double> ms;
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  while (ms.size() < 10 || std::chrono::duration<double>(Clock::now() - start).count() < f.min_seconds) {
-    const auto t0 = Clock::now();
-    QF_RETURN_IF_ERROR(step());
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  r->iterations = static_cast<int64_t>(ms.size());
-  r->median_ms = ms[ms.size() / 2];
-  r->p90_ms = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
-  r->samples_per_second = f.batch * 1000.0 / r->median_ms;
-  return Status::Ok();
-}
+};
 
-StatusOr<BenchResult> BenchCheckpoint(const std::string& path, const BenchFlags& f) {
-  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(path));
-  if (ck.graph.inputs().size() != 1) return InvalidArgument("{}: bench supports models with one input", path);
+StatusOr<BenchTarget> PrepareCheckpoint(const std::string& path, const BenchFlags& f) {
+  QF_ASSIGN_OR_RETURN(Checkpoint loaded, LoadCheckpoint(path));
+  auto ck = std::make_shared<Checkpoint>(std::move(loaded));
+  if (ck->graph.inputs().size() != 1) return InvalidArgument("{}: bench supports models with one input", path);
   SetNumThreads(f.threads);
-  Shape shape = ck.graph.values()[ck.graph.inputs()[0]].shape;
+  Shape shape = ck->graph.values()[ck->graph.inputs()[0]].shape;
   shape[0] = f.batch;
-  Tensor x(shape);
-  for (int64_t e = 0; e < x.size(); ++e) x[e] = static_cast<float>((e * 37) % 97) / 97.0f;
-  Executor exec(&ck.graph, Backend::kFast);
-  BenchResult r;
-  r.model = path;
-  r.isa = "float (oneDNN)";
+  auto x = std::make_shared<Tensor>(shape);
+  for (int64_t e = 0; e < x->size(); ++e) (*x)[e] = static_cast<float>((e * 37) % 97) / 97.0f;
+  auto exec = std::make_shared<Executor>(&ck->graph, Backend::kFast);
+  BenchTarget t;
+  t.result.model = path;
+  t.result.isa = "float (oneDNN)";
   std::error_code error;
-  r.model_bytes = static_cast<int64_t>(std::filesystem::file_size(path, error));
-  QF_RETURN_IF_ERROR(Time(f, [&] { return exec.Forward({&x}, /*training=*/false); }, &r));
-  return r;
+  t.result.model_bytes = static_cast<int64_t>(std::filesystem::file_size(path, error));
+  t.step = [ck, x, exec] { return exec->Forward({x.get()}, /*training=*/false); };
+  return t;
 }
 
-StatusOr<BenchResult> BenchOne(const std::string& path, const BenchFlags& f) {
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".ckpt") == 0) return BenchCheckpoint(path, f);
+// The per-operator time split, with GOPS and the fraction of the measured int8 peak.
+std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) {
+  const std::vector<double>& seconds = it.op_seconds();
+  double total = 0.0;
+  for (double s : seconds) total += s;
+  std::string out;
+  // The yardstick: this core's int8 peak (times the threads), measured now.
+  const double peak = runtime::MeasureInt8PeakGops(it.isa()) * threads;
+  if (peak > 0) out += fmt::format("  int8 peak, measured now: {:.0f} GOPS ({} x 1 core)\n", peak, threads);
+  out += fmt::format("  {:>3} {:<20} {:<36} {:>6} {:>8} {:>8}\n", "op", "type", "kernel", "time", "GOPS",
+                     peak > 0 ? "of peak" : "");
+  const qfm::Model& m = it.model().flat();
+  for (size_t k = 0; k < seconds.size(); ++k) {
+    const qfm::Operator& op = *m.operators()->Get(static_cast<flatbuffers::uoffset_t>(k));
+    const int64_t macs = MultiplyAccumulates(op, it.tensors());
+    const double gops = macs > 0 && seconds[k] > 0 ? 2.0 * macs * calls / seconds[k] / 1e9 : 0.0;
+    out += fmt::format("  {:3} {:<20} {:<36} {:5.1f}% {:>8} {:>8}\n", k, qfm::EnumNameOpType(op.type()),
+                       it.kernel_names()[k], 100.0 * seconds[k] / std::max(total, 1e-12),
+                       gops > 0 ? fmt::format("{:.1f}", gops) : "",
+                       gops > 0 && peak > 0 ? fmt::format("{:.0f}%", 100.0 * gops / peak) : "");
+  }
+  return out;
+}
+
+StatusOr<BenchTarget> Prepare(const std::string& path, const BenchFlags& f) {
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".ckpt") == 0) return PrepareCheckpoint(path, f);
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
   runtime::InterpreterOptions options;
   options.batch_size = f.batch;
   options.threads = f.threads;
   options.profile = f.profile;
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, options));
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> created, runtime::Interpreter::Create(model, options));
+  std::shared_ptr<runtime::Interpreter> it = std::move(created);
   FillInputs(*it);
-  BenchResult r;
-  r.model = path;
+  BenchTarget t;
+  t.result.model = path;
   // The ISA, if any operator runs an optimized kernel; "ref" when all run the reference (float
   // models do).
   const std::vector<std::string> kernels = it->kernel_names();
   const bool optimized = std::any_of(kernels.begin(), kernels.end(), [](const std::string& k) { return k != "ref"; });
-  r.isa = optimized ? runtime::IsaName(it->isa()) : "ref";
-  r.model_bytes = model->size_bytes();
-  QF_RETURN_IF_ERROR(Time(f, [&] { return it->Invoke(); }, &r));
-  if (f.profile) {
-    const std::vector<double>& seconds = it->op_seconds();
-    double total = 0.0;
-    for (double s : seconds) total += s;
-    // The yardstick: this core's int8 peak (times the threads), measured now.
-    const double peak = runtime::MeasureInt8PeakGops(it->isa()) * f.threads;
-    if (peak > 0) r.profile += fmt::format("  int8 peak, measured now: {:.0f} GOPS ({} x 1 core)\n", peak, f.threads);
-    r.profile += fmt::format("  {:>3} {:<20} {:<36} {:>6} {:>8} {:>8}\n", "op", "type", "kernel", "time", "GOPS",
-                             peak > 0 ? "of peak" : "");
-    const qfm::Model& m = model->flat();
-    const auto invokes = static_cast<double>(r.iterations + kWarmupCalls);  // warm-up calls are profiled too
-    for (size_t k = 0; k < seconds.size(); ++k) {
-      const qfm::Operator& op = *m.operators()->Get(static_cast<flatbuffers::uoffset_t>(k));
-      const int64_t macs = MultiplyAccumulates(op, it->tensors());
-      const double gops = macs > 0 && seconds[k] > 0 ? 2.0 * macs * invokes / seconds[k] / 1e9 : 0.0;
-      r.profile += fmt::format("  {:3} {:<20} {:<36} {:5.1f}% {:>8} {:>8}\n", k, qfm::EnumNameOpType(op.type()),
-                               it->kernel_names()[k], 100.0 * seconds[k] / std::max(total, 1e-12),
-                               gops > 0 ? fmt::format("{:.1f}", gops) : "",
-                               gops > 0 && peak > 0 ? fmt::format("{:.0f}%", 100.0 * gops / peak) : "");
+  t.result.isa = optimized ? runtime::IsaName(it->isa()) : "ref";
+  t.result.model_bytes = model->size_bytes();
+  t.step = [it] { return it->Invoke(); };
+  if (f.profile)
+    t.report = [it, threads = f.threads](BenchResult* r, int64_t calls) { r->profile = Profile(*it, threads, calls); };
+  return t;
+}
+
+// Warm-up calls, then kRounds rounds in which every model runs for min_seconds / kRounds (and
+// at least twice); medians and 90th percentiles over all of a model's calls.
+Status TimeAll(const BenchFlags& f, std::vector<BenchTarget>* targets) {
+  using Clock = std::chrono::steady_clock;
+  for (BenchTarget& t : *targets)
+    for (int warmup = 0; warmup < kWarmupCalls; ++warmup) QF_RETURN_IF_ERROR(t.step());
+  for (int round = 0; round < kRounds; ++round)
+    for (BenchTarget& t : *targets) {
+      const auto start = Clock::now();
+      for (int calls = 0; calls < 2 || std::chrono::duration<double>(Clock::now() - start).count() < f.min_seconds / kRounds;
+           ++calls) {
+        const auto t0 = Clock::now();
+        QF_RETURN_IF_ERROR(t.step());
+        t.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      }
     }
+  for (BenchTarget& t : *targets) {
+    std::sort(t.ms.begin(), t.ms.end());
+    BenchResult& r = t.result;
+    r.iterations = static_cast<int64_t>(t.ms.size());
+    r.median_ms = t.ms[t.ms.size() / 2];
+    r.p90_ms = t.ms[std::min(t.ms.size() - 1, t.ms.size() * 9 / 10)];
+    r.samples_per_second = f.batch * 1000.0 / r.median_ms;
+    if (t.report) t.report(&r, r.iterations + kWarmupCalls);  // warm-up calls are profiled too
   }
-  return r;
+  return Status::Ok();
 }
 
 Status RunBench(const BenchFlags& f) {
   if (f.batch < 1 || f.batch > 4096) return InvalidArgument("--batch must be in 1..4096, not {}", f.batch);
   if (f.threads < 1 || f.threads > 256) return InvalidArgument("--threads must be in 1..256, not {}", f.threads);
   if (!(f.min_seconds > 0.0 && f.min_seconds <= 600.0)) return InvalidArgument("--min-seconds must be in (0, 600]");
-  std::vector<BenchResult> results;
+  std::vector<BenchTarget> targets;
   for (const std::string& path : f.models) {
-    QF_ASSIGN_OR_RETURN(BenchResult r, BenchOne(path, f));
-    results.push_back(std::move(r));
+    QF_ASSIGN_OR_RETURN(BenchTarget t, Prepare(path, f));
+    targets.push_back(std::move(t));
   }
+  QF_RETURN_IF_ERROR(TimeAll(f, &targets));
+  std::vector<BenchResult> results;
+  for (BenchTarget& t : targets) results.push_back(std::move(t.result));
   const double base = results[0].median_ms;
   if (f.json) {
     nlohmann::json rows = nlohmann::json::array();
