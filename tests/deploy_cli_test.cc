@@ -126,6 +126,33 @@ TEST_F(DeployCli, QatTrainConvertEval) {
   ExpectCleanError(RunQforge("train --model lenet5 --qat --quantizer adaround " + Data(), dir_), "unknown quantizer");
 }
 
+TEST_F(DeployCli, BenchComparesModelsAndThreadCounts) {
+  const std::string ckpt = TrainLenet5();
+  ASSERT_EQ(RunQforge("quantize " + ckpt + " --mode int8 " + Data() + " --out " + Out("b.qfm"), dir_).exit_code, 0);
+  const json j = Json("bench " + ckpt + " " + Out("b.qfm") + " --batch 4 --threads 1,2 --min-seconds 0.05");
+  ASSERT_EQ(j.at("results").size(), 4u);  // each model at each thread count, in that order
+  const std::vector<std::pair<std::string, int>> want = {{ckpt, 1}, {ckpt, 2}, {Out("b.qfm"), 1}, {Out("b.qfm"), 2}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    const json& r = j.at("results")[i];
+    EXPECT_EQ(r.at("model").get<std::string>(), want[i].first);
+    EXPECT_EQ(r.at("threads").get<int>(), want[i].second);
+    EXPECT_GT(r.at("median_ms").get<double>(), 0.0);
+    EXPECT_GE(r.at("p90_ms").get<double>(), r.at("median_ms").get<double>());
+    EXPECT_GE(r.at("iterations").get<int>(), 10);  // 5 rounds of at least 2 calls
+  }
+  EXPECT_EQ(j.at("results")[0].at("isa").get<std::string>(), "float (oneDNN)");
+  // The profile names each operator's kernel and, for convolutions, their GOPS.
+  const Result p = RunQforge("bench " + Out("b.qfm") + " --profile --min-seconds 0.05", dir_);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("CONV_2D"), std::string::npos);
+  EXPECT_NE(p.out.find("GOPS"), std::string::npos);
+
+  ExpectCleanError(RunQforge("bench " + Out("b.qfm") + " --threads 0", dir_), "--threads must be in 1..256");
+  ExpectCleanError(RunQforge("bench " + Out("b.qfm") + " --batch 0", dir_), "--batch must be in 1..4096");
+  ExpectCleanError(RunQforge("bench " + Out("b.qfm") + " --min-seconds -1", dir_), "--min-seconds");
+  ExpectCleanError(RunQforge("bench " + Out("none.qfm"), dir_), "none.qfm");
+}
+
 TEST_F(DeployCli, BadInputGivesOneErrorLine) {
   const std::string ckpt = TrainLenet5();
   ExpectCleanError(RunQforge("quantize " + ckpt + " --mode int4 --out " + Out("x.qfm") + " " + Data(), dir_), "unknown mode 'int4'");

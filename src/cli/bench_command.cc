@@ -1,6 +1,7 @@
-// `qforge bench MODEL [MORE ...] [--batch B --threads T --min-seconds S --profile --json]`:
+// `qforge bench MODEL [MORE ...] [--batch B --threads T[,T...] --min-seconds S --profile --json]`:
 // latency (median and 90th percentile of single inference calls) and throughput on a synthetic
-// batch; several models take turns in rounds, so their ratios come from the same stretch of time.
+// batch; several models (and thread counts) take turns in rounds, so their ratios come from the
+// same stretch of time.
 // A .qfm runs on the runtime (the best ISA the CPU supports; QFORGE_ISA caps it); a .ckpt runs
 // qforge's float inference of the trained graph (oneDNN convolutions and dense layers, the
 // training engine's forward pass). With several models — e.g. a checkpoint and its int8
@@ -28,13 +29,15 @@ namespace {
 
 struct BenchFlags {
   std::vector<std::string> models;
-  int batch = 1, threads = 1;
+  int batch = 1;
+  std::vector<int> threads{1};  // each model runs at each count
   double min_seconds = 1.0;
   bool json = false, profile = false;
 };
 
 struct BenchResult {
   std::string model, isa;
+  int threads = 1;
   int64_t model_bytes = 0, iterations = 0;
   double median_ms = 0, p90_ms = 0, samples_per_second = 0;
   std::string profile;  // per-operator time split (runtime models, --profile)
@@ -78,11 +81,10 @@ struct BenchTarget {
   std::vector<double> ms;
 };
 
-StatusOr<BenchTarget> PrepareCheckpoint(const std::string& path, const BenchFlags& f) {
+StatusOr<BenchTarget> PrepareCheckpoint(const std::string& path, int threads, const BenchFlags& f) {
   QF_ASSIGN_OR_RETURN(Checkpoint loaded, LoadCheckpoint(path));
   auto ck = std::make_shared<Checkpoint>(std::move(loaded));
   if (ck->graph.inputs().size() != 1) return InvalidArgument("{}: bench supports models with one input", path);
-  SetNumThreads(f.threads);
   Shape shape = ck->graph.values()[ck->graph.inputs()[0]].shape;
   shape[0] = f.batch;
   auto x = std::make_shared<Tensor>(shape);
@@ -91,9 +93,13 @@ StatusOr<BenchTarget> PrepareCheckpoint(const std::string& path, const BenchFlag
   BenchTarget t;
   t.result.model = path;
   t.result.isa = "float (oneDNN)";
+  t.result.threads = threads;
   std::error_code error;
   t.result.model_bytes = static_cast<int64_t>(std::filesystem::file_size(path, error));
-  t.step = [ck, x, exec] { return exec->Forward({x.get()}, /*training=*/false); };
+  t.step = [ck, x, exec, threads] {
+    SetNumThreads(threads);  // the training engine's threads are per process
+    return exec->Forward({x.get()}, /*training=*/false);
+  };
   return t;
 }
 
@@ -121,18 +127,19 @@ std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) 
   return out;
 }
 
-StatusOr<BenchTarget> Prepare(const std::string& path, const BenchFlags& f) {
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".ckpt") == 0) return PrepareCheckpoint(path, f);
+StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const BenchFlags& f) {
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".ckpt") == 0) return PrepareCheckpoint(path, threads, f);
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
   runtime::InterpreterOptions options;
   options.batch_size = f.batch;
-  options.threads = f.threads;
+  options.threads = threads;
   options.profile = f.profile;
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> created, runtime::Interpreter::Create(model, options));
   std::shared_ptr<runtime::Interpreter> it = std::move(created);
   FillInputs(*it);
   BenchTarget t;
   t.result.model = path;
+  t.result.threads = threads;
   // The ISA, if any operator runs an optimized kernel; "ref" when all run the reference (float
   // models do).
   const std::vector<std::string> kernels = it->kernel_names();
@@ -141,7 +148,7 @@ StatusOr<BenchTarget> Prepare(const std::string& path, const BenchFlags& f) {
   t.result.model_bytes = model->size_bytes();
   t.step = [it] { return it->Invoke(); };
   if (f.profile)
-    t.report = [it, threads = f.threads](BenchResult* r, int64_t calls) { r->profile = Profile(*it, threads, calls); };
+    t.report = [it, threads](BenchResult* r, int64_t calls) { r->profile = Profile(*it, threads, calls); };
   return t;
 }
 
@@ -175,13 +182,16 @@ Status TimeAll(const BenchFlags& f, std::vector<BenchTarget>* targets) {
 
 Status RunBench(const BenchFlags& f) {
   if (f.batch < 1 || f.batch > 4096) return InvalidArgument("--batch must be in 1..4096, not {}", f.batch);
-  if (f.threads < 1 || f.threads > 256) return InvalidArgument("--threads must be in 1..256, not {}", f.threads);
+  if (f.threads.empty()) return InvalidArgument("--threads needs at least one count");
+  for (int t : f.threads)
+    if (t < 1 || t > 256) return InvalidArgument("--threads must be in 1..256, not {}", t);
   if (!(f.min_seconds > 0.0 && f.min_seconds <= 600.0)) return InvalidArgument("--min-seconds must be in (0, 600]");
   std::vector<BenchTarget> targets;
-  for (const std::string& path : f.models) {
-    QF_ASSIGN_OR_RETURN(BenchTarget t, Prepare(path, f));
-    targets.push_back(std::move(t));
-  }
+  for (const std::string& path : f.models)
+    for (int threads : f.threads) {
+      QF_ASSIGN_OR_RETURN(BenchTarget t, Prepare(path, threads, f));
+      targets.push_back(std::move(t));
+    }
   QF_RETURN_IF_ERROR(TimeAll(f, &targets));
   std::vector<BenchResult> results;
   for (BenchTarget& t : targets) results.push_back(std::move(t.result));
@@ -189,22 +199,23 @@ Status RunBench(const BenchFlags& f) {
   if (f.json) {
     nlohmann::json rows = nlohmann::json::array();
     for (const BenchResult& r : results)
-      rows.push_back({{"model", r.model}, {"isa", r.isa}, {"model_bytes", r.model_bytes}, {"iterations", r.iterations},
+      rows.push_back({{"model", r.model}, {"isa", r.isa}, {"threads", r.threads}, {"model_bytes", r.model_bytes},
+                      {"iterations", r.iterations},
                       {"median_ms", r.median_ms}, {"p90_ms", r.p90_ms}, {"samples_per_second", r.samples_per_second},
                       {"speedup_vs_first", base / r.median_ms}});
-    fmt::print("{}\n", nlohmann::json{{"batch", f.batch}, {"threads", f.threads}, {"results", rows}}.dump());
+    fmt::print("{}\n", nlohmann::json{{"batch", f.batch}, {"results", rows}}.dump());
     return Status::Ok();
   }
-  fmt::print("batch {}, {} thread{}\n", f.batch, f.threads, f.threads > 1 ? "s" : "");
+  fmt::print("batch {}\n", f.batch);
   size_t width = 5;
   for (const BenchResult& r : results) width = std::max(width, r.model.size());
-  fmt::print("{:<{}} {:>14} {:>11} {:>11} {:>11} {:>9}\n", "model", width, "kernels", "median ms", "p90 ms",
-             "samples/s", "vs first");
+  fmt::print("{:<{}} {:>14} {:>7} {:>11} {:>11} {:>11} {:>9}\n", "model", width, "kernels", "threads", "median ms",
+             "p90 ms", "samples/s", "vs first");
   for (const BenchResult& r : results)
-    fmt::print("{:<{}} {:>14} {:>11.3f} {:>11.3f} {:>11.0f} {:>8.2f}x\n", r.model, width, r.isa, r.median_ms, r.p90_ms,
-               r.samples_per_second, base / r.median_ms);
+    fmt::print("{:<{}} {:>14} {:>7} {:>11.3f} {:>11.3f} {:>11.0f} {:>8.2f}x\n", r.model, width, r.isa, r.threads,
+               r.median_ms, r.p90_ms, r.samples_per_second, base / r.median_ms);
   for (const BenchResult& r : results)
-    if (!r.profile.empty()) fmt::print("\n{}: time per operator\n{}", r.model, r.profile);
+    if (!r.profile.empty()) fmt::print("\n{}, {} thread(s): time per operator\n{}", r.model, r.threads, r.profile);
   return Status::Ok();
 }
 
@@ -215,7 +226,8 @@ Command AddBenchCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "latency and throughput of .qfm models (several: compared with the first)");
   cmd->add_option("models", f->models, "runtime models (.qfm) or checkpoints (.ckpt, float inference)")->required();
   cmd->add_option("--batch", f->batch, "samples per Invoke (default 1)");
-  cmd->add_option("--threads", f->threads, "threads of the kernels (default 1)");
+  cmd->add_option("--threads", f->threads, "threads of the kernels; a list (1,2) runs each model at each count (default 1)")
+      ->delimiter(',');
   cmd->add_option("--min-seconds", f->min_seconds, "time each model at least this long (default 1)");
   cmd->add_flag("--profile", f->profile, "also print each runtime model's time split per operator");
   cmd->add_flag("--json", f->json, "print one JSON object on stdout");
