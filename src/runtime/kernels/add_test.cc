@@ -33,9 +33,10 @@ TEST(AddInt8, EveryIsaEqualsTheReference) {
       std::vector<int8_t> want(n);
       ref::Add(p, n, a.as<int8_t>(), b.as<int8_t>(), want.data());
       for (Isa isa : testing::RunnableIsas()) {
+        const AddInt8Kernel add(isa, p);
         GuardedBuffer out(n, guard);
-        AddInt8(isa, p, 0, n / 2, a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
-        AddInt8(isa, p, n / 2, n, a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
+        add.Run(0, n / 2, a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
+        add.Run(n / 2, n, a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
         for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << " n " << n << " at " << i;
       }
     }

@@ -42,14 +42,14 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
   const int64_t n = c.outputs[0]->elements;
   if constexpr (std::is_same_v<T, int8_t>) {
     if (c.isa != Isa::kRef) {  // the vector kernel, split over the threads in chunks
-      const Isa isa = c.isa;
+      auto add = std::make_shared<AddInt8Kernel>(c.isa, p);
       ThreadPool* pool = c.pool;
       return std::make_unique<OpKernel>(
-          [isa, p, a, b, out, n, pool] {
+          [add, a, b, out, n, pool] {
             ForEachChunk(pool, n, kElementwiseChunk,
-                         [&](int64_t begin, int64_t end) { AddInt8(isa, p, begin, end, a, b, out); });
+                         [&](int64_t begin, int64_t end) { add->Run(begin, end, a, b, out); });
           },
-          std::string("add ") + IsaName(isa));
+          std::string(c.isa == Isa::kAvx512Vnni ? "add table " : "add ") + IsaName(c.isa));
     }
   }
   return std::make_unique<OpKernel>([p, a, b, out, n] { ref::Add(p, n, a, b, out); });
