@@ -58,6 +58,19 @@ inline void MaxPoolRows(const ConvGeometry& g, int32_t act_min, int32_t act_max,
       const int xs = std::max(x0, 0), xe = std::min(x0 + g.kernel_w, g.in_w);
       int8_t* y = output + ((static_cast<int64_t>(b) * g.out_h + oy) * g.out_w + ox) * c;
       int k = 0;
+      if (ye - ys == 2 && xe - xs == 2) {  // 2x2 windows (the common pooling): four loads, no loops
+        const int8_t* p = image + (static_cast<int64_t>(ys) * g.in_w + xs) * c;
+        const int64_t down = static_cast<int64_t>(g.in_w) * c;
+        for (; k + 16 <= c; k += 16) {
+          const Bytes16 a = Load16(p + k), b = Load16(p + c + k), d = Load16(p + down + k), e = Load16(p + down + c + k);
+          Bytes16 m = a > b ? a : b;
+          const Bytes16 n = d > e ? d : e;
+          m = m > n ? m : n;
+          m = m > lo16 ? m : lo16;
+          m = m < hi16 ? m : hi16;
+          std::memcpy(y + k, &m, 16);
+        }
+      }
       for (; k + 16 <= c; k += 16) MaxPool16(image + k, g.in_w, c, ys, ye, xs, xe, lo16, hi16, y + k);
       for (; k < c; ++k) MaxPool1(image + k, g.in_w, c, ys, ye, xs, xe, lo, hi, y + k);
     }

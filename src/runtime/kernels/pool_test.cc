@@ -22,7 +22,19 @@ TEST(MaxPool, EveryIsaEqualsTheReference) {
   std::mt19937 rng(13);
   std::uniform_int_distribution<int> byte(-128, 127);
   int checked = 0;
-  for (ConvGeometry g : testing::SweepGeometries({1, 8, 15, 16, 17, 64, 65}, {}, /*depthwise=*/true)) {
+  std::vector<ConvGeometry> geometries = testing::SweepGeometries({1, 8, 15, 16, 17, 64, 65}, {}, /*depthwise=*/true);
+  for (int c : {16, 17, 48}) {  // 2x2 windows, stride 2 (their own path), odd sizes leave a clipped edge
+    ConvGeometry g;
+    g.batch = 2;
+    g.in_h = 9;
+    g.in_w = 8;
+    g.in_c = g.out_c = c;
+    g.kernel_h = g.kernel_w = g.stride_h = g.stride_w = 2;
+    g.out_h = 5;  // the last row's windows are clipped to one input row (SAME padding)
+    g.out_w = 4;
+    geometries.push_back(g);
+  }
+  for (const ConvGeometry& g : geometries) {
     if (g.dilation_h != 1) continue;  // pooling windows have no dilation
     const auto guard = checked % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
     GuardedBuffer in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, guard);

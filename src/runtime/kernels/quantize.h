@@ -1,7 +1,9 @@
 // Optimized float -> int8 quantization (QUANTIZE, the int8 models' first operator): exactly
 // ref::Quantize — q = clamp(zero_point + round_half_away(x / scale)), computed in double, NaN
-// to the zero point — written branch-free (rounding as truncation plus a half-step test) so it
-// vectorizes; one loop (kernels/quantize_loop.h) compiled per ISA. C++17.
+// to the zero point — as x times 1 / scale in float, with blocks holding a value near a
+// rounding boundary redone the reference's way; written branch-free (rounding as truncation
+// plus a half-step test) so it vectorizes; one loop (kernels/quantize_loop.h) compiled per ISA.
+// C++17.
 #pragma once
 
 #include <cstdint>
