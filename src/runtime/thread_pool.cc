@@ -50,12 +50,14 @@ void ThreadPool::WorkerLoop(int worker) {
   uint64_t seen = 0;
   for (;;) {
     for (int spin = 0; generation_.load() == seen && spin < kSpinRounds; ++spin) std::this_thread::yield();
-    {
+    if (generation_.load() == seen) {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return generation_.load() != seen; });
-      if (stop_) return;
-      seen = generation_.load();
     }
+    // The run's fields (and stop_) were written before the generation moved on: seeing the new
+    // generation (a sequentially consistent load) makes them visible without the mutex.
+    seen = generation_.load();
+    if (stop_) return;
     TakeTasks(worker);
     if (pending_workers_.fetch_sub(1) == 1) {
       std::lock_guard<std::mutex> lock(mutex_);

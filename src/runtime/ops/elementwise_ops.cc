@@ -17,8 +17,12 @@
 namespace qforge::runtime::ops {
 namespace {
 
-// Elements per task of the threaded elementwise kernels (Add, Quantize).
-constexpr int64_t kElementwiseChunk = 16384;
+// Elements per task of the threaded elementwise kernels (Add, Quantize): about four tasks per
+// thread, in whole cache lines, but not under 4096 (a task must outweigh handing it out).
+int64_t ElementwiseChunk(int64_t n, const ThreadPool* pool) {
+  const int threads = pool ? pool->size() : 1;
+  return std::max<int64_t>(4096, (n + 4 * threads - 1) / (4 * threads) + 63) / 64 * 64;
+}
 
 Status CheckUnary(const OpContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
@@ -44,9 +48,10 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
     if (c.isa != Isa::kRef) {  // the vector kernel, split over the threads in chunks
       auto add = std::make_shared<AddInt8Kernel>(c.isa, p);
       ThreadPool* pool = c.pool;
+      const int64_t chunk = ElementwiseChunk(n, pool);
       return std::make_unique<OpKernel>(
-          [add, a, b, out, n, pool] {
-            ForEachChunk(pool, n, kElementwiseChunk,
+          [add, a, b, out, n, pool, chunk] {
+            ForEachChunk(pool, n, chunk,
                          [&](int64_t begin, int64_t end) { add->Run(begin, end, a, b, out); });
           },
           std::string(c.isa == Isa::kAvx512Vnni ? "add table " : "add ") + IsaName(c.isa));
@@ -66,9 +71,10 @@ Prepared QuantizeKernel(const OpContext& c, const RuntimeTensor& in, const Runti
     if (out.bits == 0 && c.isa != Isa::kRef) {
       const Isa isa = c.isa;
       ThreadPool* pool = c.pool;
+      const int64_t chunk = ElementwiseChunk(n, pool);
       return std::make_unique<OpKernel>(
-          [isa, x, y, s, zp, n, pool] {
-            ForEachChunk(pool, n, kElementwiseChunk,
+          [isa, x, y, s, zp, n, pool, chunk] {
+            ForEachChunk(pool, n, chunk,
                          [&](int64_t begin, int64_t end) { QuantizeInt8(isa, s, zp, begin, end, x, y); });
           },
           std::string("quantize ") + IsaName(isa));
