@@ -34,12 +34,16 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
   if (!model) return Invalid("Interpreter::Create: no model");
   if (options.batch_size < 1) return Invalid("batch size must be at least 1");
   if (options.threads < 1 || options.threads > 256) return Invalid("threads must be in 1..256");
+  if (options.min_task_work < 0) return Invalid("min_task_work must not be negative");
   std::unique_ptr<Interpreter> interpreter(new Interpreter());
   interpreter->model_ = std::move(model);
   interpreter->batch_size_ = options.batch_size;
   QF_ASSIGN_OR_RETURN(const Isa process_isa, ProcessIsa());
   interpreter->isa_ = std::min(process_isa, options.max_isa);
-  if (options.threads > 1) interpreter->pool_ = std::make_unique<ThreadPool>(options.threads);
+  if (options.threads > 1) {
+    interpreter->pool_ = std::make_unique<ThreadPool>(options.threads);
+    if (options.min_task_work > 0) interpreter->pool_->set_min_task_work(options.min_task_work);
+  }
   interpreter->profile_ = options.profile;
   QF_RETURN_IF_ERROR(interpreter->BuildTensors());
   QF_RETURN_IF_ERROR(interpreter->PlanMemory());

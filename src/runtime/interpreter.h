@@ -26,6 +26,9 @@ struct InterpreterOptions {
   Isa max_isa = Isa::kAvx512Vnni;
   // Threads of the optimized kernels (1: run on the caller's thread only).
   int threads = 1;
+  // Work (multiply-accumulates or bytes) below which an operator is not split over the
+  // threads; 0: ThreadPool's default. Tests set 1 so that small models still split.
+  int64_t min_task_work = 0;
   // Accumulate each operator's wall time over Invoke calls (op_seconds()).
   bool profile = false;
 };

@@ -436,6 +436,7 @@ TEST(InterpreterSimulation, RandomGraphsMatchTheDefinitionsExactly) {
       InterpreterOptions options;
       options.batch_size = batch;
       options.threads = threads;
+      options.min_task_work = 1;  // split even these small graphs
       auto it = Interpreter::Create(*model, options);
       ASSERT_TRUE(it.ok()) << it.status().ToString();
       ASSERT_TRUE((*it)->SetInput(0, input.data(), static_cast<int64_t>(input.size() * 4)).ok());

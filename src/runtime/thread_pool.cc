@@ -1,11 +1,37 @@
-// ThreadPool: a generation counter starts a run; workers spin on it for a while before
-// sleeping on a condition variable, so back-to-back operators do not pay a wake-up each.
+// ThreadPool: a generation counter starts a run; workers spin on it for a while (200 us)
+// before sleeping on a condition variable, so back-to-back operators do not pay a wake-up each.
 #include "runtime/thread_pool.h"
+
+#include <chrono>
 
 namespace qforge::runtime {
 namespace {
 
-constexpr int kSpinRounds = 20000;  // yields before a worker sleeps (tens of microseconds)
+// How long a waiting thread spins before it sleeps. Spinning uses the CPU's pause hint, not
+// sched_yield: on a shared machine a yield can hand the core to another process for a whole
+// time slice.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+inline void Pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Spins until done() or kSpin has passed; true if done.
+template <typename Done>
+bool SpinUntil(Done&& done) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      Pause();
+    }
+    if (std::chrono::steady_clock::now() - start > kSpin) return done();
+  }
+}
 
 }  // namespace
 
@@ -39,8 +65,7 @@ void ThreadPool::RunErased(int tasks, void* fn, Trampoline call) {
   }
   wake_.notify_all();
   TakeTasks(0);
-  for (int spin = 0; pending_workers_.load() > 0 && spin < kSpinRounds; ++spin) std::this_thread::yield();
-  if (pending_workers_.load() > 0) {
+  if (!SpinUntil([this] { return pending_workers_.load() == 0; })) {
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_workers_.load() == 0; });
   }
@@ -49,8 +74,7 @@ void ThreadPool::RunErased(int tasks, void* fn, Trampoline call) {
 void ThreadPool::WorkerLoop(int worker) {
   uint64_t seen = 0;
   for (;;) {
-    for (int spin = 0; generation_.load() == seen && spin < kSpinRounds; ++spin) std::this_thread::yield();
-    if (generation_.load() == seen) {
+    if (!SpinUntil([&] { return generation_.load() != seen; })) {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return generation_.load() != seen; });
     }

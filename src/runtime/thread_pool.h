@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -24,6 +25,16 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  // How many tasks `work` (multiply-accumulates, or bytes moved) is worth splitting into: at
+  // most max_tasks, at least 1, none under min_task_work() — below about 2^18 a task costs
+  // more to hand to another thread (a wake-up, cache lines changing cores) than to run where it
+  // is. Tests lower the minimum to 1 so that small cases still split.
+  int TasksFor(int64_t work, int max_tasks) const {
+    return static_cast<int>(std::clamp<int64_t>(work / min_task_work_, 1, std::max(max_tasks, 1)));
+  }
+  int64_t min_task_work() const { return min_task_work_; }
+  void set_min_task_work(int64_t work) { min_task_work_ = std::max<int64_t>(work, 1); }
 
   template <typename Fn>
   void Run(int tasks, Fn&& fn) {
@@ -51,19 +62,25 @@ class ThreadPool {
   int tasks_ = 0;
   void* fn_ = nullptr;
   Trampoline call_ = nullptr;
+  int64_t min_task_work_ = int64_t{1} << 18;
 };
+
+// Runs fn(task, worker) for tasks [0, tasks) on the pool (null: the caller's thread).
+template <typename Fn>
+void RunTasks(ThreadPool* pool, int tasks, Fn&& fn) {
+  if (pool) {
+    pool->Run(tasks, fn);
+  } else {
+    for (int t = 0; t < tasks; ++t) fn(t, 0);
+  }
+}
 
 // fn(begin, end) over [0, n) in chunks of `chunk` elements, on the pool's threads (null: the
 // caller's).
 template <typename Fn>
 void ForEachChunk(ThreadPool* pool, int64_t n, int64_t chunk, Fn&& fn) {
   const int tasks = static_cast<int>((n + chunk - 1) / chunk);
-  auto one = [&](int t, int) { fn(t * chunk, std::min(n, (t + 1) * chunk)); };
-  if (pool) {
-    pool->Run(tasks, one);
-  } else {
-    for (int t = 0; t < tasks; ++t) one(t, 0);
-  }
+  RunTasks(pool, tasks, [&](int t, int) { fn(t * chunk, std::min(n, (t + 1) * chunk)); });
 }
 
 }  // namespace qforge::runtime

@@ -44,7 +44,7 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
     // + slot: the last pixel's last run reads up to 3 bytes past its taps (zero weights).
-    bands_ = PaddedBands(g, threads, slot_);
+    bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * k, slot_);
     scratch_.assign(static_cast<size_t>(bands_.band_bytes()) * threads, 0);
     return;
   }

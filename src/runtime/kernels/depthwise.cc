@@ -75,7 +75,8 @@ DepthwiseWeights PackDepthwise(Isa isa, const ConvGeometry& g, const int8_t* fil
 DepthwiseRunner::DepthwiseRunner(DepthwiseWeights weights, ThreadPool* pool) : w_(std::move(weights)), pool_(pool) {
   if (!HasBandKernels(w_.isa)) return;
   const int threads = pool ? pool->size() : 1;
-  bands_ = PaddedBands(w_.g, threads, /*slack=*/0);
+  const ConvGeometry& g = w_.g;
+  bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * g.kernel_h * g.kernel_w, /*slack=*/0);
   scratch_.assign(static_cast<size_t>(bands_.band_bytes()) * threads, 0);
 }
 

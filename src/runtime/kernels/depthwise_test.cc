@@ -20,6 +20,7 @@ using testing::GuardedBuffer;
 TEST(Depthwise, EveryIsaEqualsTheReference) {
   std::mt19937 rng(11);
   ThreadPool three(3);
+  three.set_min_task_work(1);  // split even these small cases
   const std::vector<ConvGeometry> geometries =
       testing::SweepGeometries({1, 7, 8, 9, 16, 17, 33, 64, 65, 130}, {}, /*depthwise=*/true);
   for (size_t n = 0; n < geometries.size(); ++n) {

@@ -169,7 +169,7 @@ void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a
                   int64_t ldc) {
   const int threads = pool ? pool->size() : 1;
   constexpr int kRowTile = 8;
-  if (threads == 1) return Gemm(w, m, a, lda, out, ldc);
+  if (threads == 1 || pool->TasksFor(int64_t{m} * w.n * w.k, threads) == 1) return Gemm(w, m, a, lda, out, ldc);
   if (m >= kRowTile * threads) {  // row blocks, a multiple of the register tile each
     const int tasks = std::min((m + kRowTile - 1) / kRowTile, 4 * threads);
     const int rows = (m + tasks - 1) / tasks;
@@ -204,7 +204,8 @@ void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t l
   if (threads > 1)
     block_rows = std::min(block_rows, RoundUp(std::max(3 * kRowQuantum, (m + 4 * threads - 1) / (4 * threads)), kRowQuantum));
   const int blocks = (m + block_rows - 1) / block_rows;
-  if (blocks == 1 && threads > 1) {  // one block: convert once, split its column tiles
+  if (blocks == 1 && threads > 1 && pool_->TasksFor(int64_t{m} * w_.n * w_.k, threads) > 1) {
+    // One block worth splitting: convert once, split its column tiles.
     ToNativeGemmInput(w_.isa, m, w_.k, a, lda, scratch_.data(), row_bytes_);
     const int tile = GemmColumnTile(w_.isa), tiles = (w_.n + tile - 1) / tile;
     pool_->Run(tiles, [&](int t, int) {
@@ -218,11 +219,7 @@ void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t l
     ToNativeGemmInput(w_.isa, rows, w_.k, a + first * lda, lda, scratch, row_bytes_);
     Gemm(w_, rows, scratch, row_bytes_, out + first * ldc, ldc);
   };
-  if (pool_) {
-    pool_->Run(blocks, block);
-  } else {
-    for (int t = 0; t < blocks; ++t) block(t, 0);
-  }
+  RunTasks(pool_, blocks, block);
 }
 
 }  // namespace qforge::runtime

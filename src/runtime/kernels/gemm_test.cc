@@ -85,6 +85,7 @@ TEST(Gemm, RunnerOnOneAndThreeThreads) {
   std::mt19937 rng(9);
   std::uniform_int_distribution<int> byte(-128, 127);
   ThreadPool three(3);
+  three.set_min_task_work(1);  // split even these small cases
   for (int m : {1, 5, 64, 65, 200})
     for (int n : {10, 48, 130})
       for (int k : {3, 64, 301}) {

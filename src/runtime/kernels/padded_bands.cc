@@ -10,8 +10,11 @@ int PaddedBands::PaddedWidth(const ConvGeometry& g) {
   return std::max(g.pad_left + g.in_w, (g.out_w - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1);
 }
 
-PaddedBands::PaddedBands(const ConvGeometry& g, int threads, int slack) : g_(g), slack_(slack) {
-  const int bands = g.batch >= threads ? 1 : std::min(g.out_h, (4 * threads + g.batch - 1) / g.batch);
+PaddedBands::PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack)
+    : g_(g), slack_(slack) {
+  const int threads = pool ? pool->size() : 1;
+  const int wanted = g.batch >= threads ? 1 : std::min(g.out_h, (4 * threads + g.batch - 1) / g.batch);
+  const int bands = pool ? pool->TasksFor(work_per_row * g.out_h, wanted) : 1;
   band_rows_ = (g.out_h + bands - 1) / bands;
   bands_per_image_ = (g.out_h + band_rows_ - 1) / band_rows_;
   padded_w_ = PaddedWidth(g);

@@ -17,9 +17,11 @@ namespace qforge::runtime {
 
 class PaddedBands {
  public:
-  // `threads` sizes the bands (whole images when the batch feeds every thread, else about 4
-  // bands per thread); `slack` bytes after each band may be read (and are padding).
-  PaddedBands(const ConvGeometry& g, int threads, int slack);
+  // The pool (null: one thread) sizes the bands: whole images when the batch feeds every
+  // thread, else about 4 bands per thread, but none under the pool's minimum task work, given
+  // `work_per_row` multiply-accumulates per output row. `slack` bytes after each band may be
+  // read (and are padding).
+  PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack);
   PaddedBands() = default;
 
   // Columns of the padded rows: the left padding, the image, the right padding windows need.
@@ -41,15 +43,5 @@ class PaddedBands {
   int padded_w_ = 0, band_rows_ = 0, bands_per_image_ = 1, slack_ = 0;
   int64_t row_bytes_ = 0, band_bytes_ = 0;
 };
-
-// Runs fn(task, worker) for tasks [0, tasks) on the pool (null: the caller's thread).
-template <typename Fn>
-void RunTasks(ThreadPool* pool, int tasks, Fn&& fn) {
-  if (pool) {
-    pool->Run(tasks, fn);
-  } else {
-    for (int t = 0; t < tasks; ++t) fn(t, 0);
-  }
-}
 
 }  // namespace qforge::runtime

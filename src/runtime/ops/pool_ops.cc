@@ -30,7 +30,8 @@ Prepared IntegerPool(const OpContext& c, Pool pool, const ConvGeometry& g, IntRa
       return std::make_unique<OpKernel>(
           [isa, g, act, x, y, rows, threads] {
             if (!threads) return MaxPoolInt8(isa, g, act.min, act.max, x, y, 0, rows);
-            const int tasks = std::min(rows, 4 * threads->size()), per_task = (rows + tasks - 1) / tasks;
+            const int64_t work = static_cast<int64_t>(rows) * g.out_w * g.out_c * g.kernel_h * g.kernel_w;
+            const int tasks = threads->TasksFor(work, std::min(rows, 4 * threads->size())), per_task = (rows + tasks - 1) / tasks;
             threads->Run(tasks, [&](int t, int) {
               MaxPoolInt8(isa, g, act.min, act.max, x, y, t * per_task, std::min(rows, (t + 1) * per_task));
             });
