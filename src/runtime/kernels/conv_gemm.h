@@ -1,12 +1,14 @@
 // int8 convolution as GEMM on the optimized GEMM kernels (kernels/gemm.h): the OHWI filter is
 // an [out_c][kh * kw * in_c] matrix. A 1x1, stride-1, unpadded convolution multiplies the NHWC
-// input rows directly (GemmRunner); any other gathers im2col rows — the taps of a block of
-// output pixels, with the input zero point at padding taps (which adds exactly nothing, as the
-// reference's skipped taps) — into scratch, a block at a time, in the GEMM kernel's native
-// input form (a + 128 for VNNI). Thin inputs (a kernel row of at most 16 bytes, e.g. a first
-// layer on one channel) give each kernel row a whole 8- or 16-byte slot, zero weights in the
-// unused bytes, so an inside window is gathered as kh word copies. Byte-exact with
-// ref::Conv2D. C++17.
+// input rows directly (GemmRunner). Otherwise, where the ISA takes segmented rows (VNNI) and
+// dilation_w is 1, each band of output rows gets a padded copy of its input rows
+// (kernels/padded_bands.h) and each kernel row's taps are read as one run of it, in a slot of
+// whole groups of 4 bytes with zero weights after the taps — no im2col. Any other case
+// gathers im2col rows — the taps of a block of output pixels, with the input zero point at
+// padding taps (which adds exactly nothing, as the reference's skipped taps) — into scratch,
+// a block at a time, in the GEMM kernel's native input form; thin inputs (a kernel row of at
+// most 16 bytes) give each kernel row a whole 8- or 16-byte slot, so an inside window is
+// gathered as kh word copies. Byte-exact with ref::Conv2D. C++17.
 #pragma once
 
 #include <cstdint>

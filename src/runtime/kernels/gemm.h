@@ -1,5 +1,5 @@
-// The int8 GEMM kernel family behind fully connected layers and convolutions (as im2col or
-// 1x1 GEMMs): out[m][n] = clamp(MultiplyByQuantizedMultiplier(bias[n] +
+// The int8 GEMM kernel family behind fully connected layers and convolutions (1x1, im2col, or
+// segmented rows of a padded input): out[m][n] = clamp(MultiplyByQuantizedMultiplier(bias[n] +
 // sum_k w[n][k] * (a[m][k] - input_zero_point), multiplier[n], shift[n]) + output_zero_point,
 // act_min, act_max) — exactly ref::FullyConnected, byte for byte, in every implementation:
 //   ref         scalar loops over the unpacked weights;

@@ -1,4 +1,5 @@
-// The int8 Add loop over vector traits V (kernels/x86/vec_*.h).
+// The int8 Add loop over vector traits V (kernels/x86/vec_avx2.h; AVX-512 reads a table instead):
+// TFLite's formula with the vector fixed-point code.
 #pragma once
 
 #include <algorithm>

@@ -1,5 +1,5 @@
-// Vector traits for AVX2 (8 int32 lanes), used by the loop nests shared between ISAs
-// (depthwise, add): loads of int8 lanes (partial at the end), arithmetic, requantization,
+// Vector traits for AVX2 (8 int32 lanes), used by the depthwise loop nest (shared with AVX-512)
+// and the Add loop: loads of int8 lanes (partial at the end), arithmetic, requantization,
 // stores. Included only by files compiled with AVX2 flags.
 #pragma once
 
