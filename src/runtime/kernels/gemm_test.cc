@@ -1,8 +1,9 @@
 // Every GEMM implementation this CPU can run equals ref::FullyConnected byte for byte: sizes
-// around each ISA's tiles (rows 1..33, columns around 8/16/24/48, odd k and k around the
-// 4-byte groups), row strides larger than the row, random zero points, multipliers with left
-// and right shifts, and fused ReLU/ReLU6 bounds; inputs and outputs placed against guard pages
-// on either side.
+// around each ISA's tiles (AVX2 4 x 16, VNNI 12 x 32: rows 1..33 with 11, 12, 13 and 25,
+// columns around 8, 16, 32 and 48, and 65; odd k and k around the 4-byte groups), row strides
+// larger than the row, random zero points, multipliers with left and right shifts, fused
+// ReLU/ReLU6 bounds, and requantization ties at every shift; inputs and outputs placed against
+// guard pages on either side.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -60,8 +61,8 @@ void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
 
 TEST(Gemm, EveryIsaEqualsTheReference) {
   std::mt19937 rng(2026);
-  for (int m : {1, 3, 4, 5, 7, 8, 9, 17, 33})
-    for (int n : {1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 47, 48, 49, 97})
+  for (int m : {1, 3, 4, 5, 7, 8, 9, 11, 12, 13, 25, 33})
+    for (int n : {1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 65, 97})
       for (int k : {1, 2, 3, 4, 5, 7, 16, 63, 64, 65, 300, 513}) {
         const auto guard = (m + n + k) % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
         CheckCase({m, n, k, k, n}, rng, guard);
