@@ -2,6 +2,7 @@
 // before sleeping on a condition variable, so back-to-back operators do not pay a wake-up each.
 #include "runtime/thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace qforge::runtime {
@@ -35,7 +36,7 @@ bool SpinUntil(Done&& done) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads) : next_task_(new std::atomic<int>[std::max(threads, 1)]) {
   for (int w = 1; w < threads; ++w) workers_.emplace_back([this, w] { WorkerLoop(w); });
 }
 
@@ -50,7 +51,11 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::TakeTasks(int worker) {
-  for (int t = next_task_.fetch_add(1); t < tasks_; t = next_task_.fetch_add(1)) call_(fn_, t, worker);
+  const int n = size();
+  for (int k = 0; k < n; ++k) {  // its own share first, then the others'
+    const int share = (worker + k) % n, end = ShareEnd(share);
+    for (int t = next_task_[share].fetch_add(1); t < end; t = next_task_[share].fetch_add(1)) call_(fn_, t, worker);
+  }
 }
 
 void ThreadPool::RunErased(int tasks, void* fn, Trampoline call) {
@@ -59,7 +64,7 @@ void ThreadPool::RunErased(int tasks, void* fn, Trampoline call) {
     tasks_ = tasks;
     fn_ = fn;
     call_ = call;
-    next_task_.store(0);
+    for (int w = 0; w < size(); ++w) next_task_[w].store(w == 0 ? 0 : ShareEnd(w - 1));
     pending_workers_.store(static_cast<int>(workers_.size()));
     generation_.fetch_add(1);
   }

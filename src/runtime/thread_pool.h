@@ -1,7 +1,11 @@
 // The interpreter's worker threads for splitting one operator's work (output tiles, row
-// blocks). Run(tasks, fn) calls fn(task, worker) for every task in [0, tasks) — tasks are
-// taken in order by whichever thread is free; worker in [0, size()) names the thread, so a
-// kernel can give each its own scratch — and returns when all are done. The calling thread is
+// blocks). Run(tasks, fn) calls fn(task, worker) for every task in [0, tasks) and returns when
+// all are done; worker in [0, size()) names the thread, so a kernel can give each its own
+// scratch. Each worker first takes, in order, the tasks of its own contiguous share — the same
+// share of the batch in every operator, so a layer mostly reads what the same core wrote in
+// the layer before (lenet5 at batch 64 on 2 threads: 1.73-1.76x one thread, against 1.53-1.69x
+// when every task went to whichever thread was free) — then helps with the others' shares, so
+// a core slowed down by another process does not hold the run up. The calling thread is
 // worker 0; a pool of size 1 runs everything inline. Run does not allocate. Between runs the
 // workers spin briefly, then sleep. C++17 (std::thread).
 #pragma once
@@ -10,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -52,13 +57,16 @@ class ThreadPool {
   void RunErased(int tasks, void* fn, Trampoline call);
   void WorkerLoop(int worker);
   void TakeTasks(int worker);
+  // Worker w's share of the run's tasks ends here (and w + 1's begins).
+  int ShareEnd(int worker) const { return static_cast<int>(static_cast<int64_t>(tasks_) * (worker + 1) / size()); }
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   bool stop_ = false;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> next_task_{0}, pending_workers_{0};
+  std::unique_ptr<std::atomic<int>[]> next_task_;  // per worker: the next task of its share
+  std::atomic<int> pending_workers_{0};
   int tasks_ = 0;
   void* fn_ = nullptr;
   Trampoline call_ = nullptr;

@@ -1,6 +1,7 @@
 // ThreadPool: every task runs exactly once per Run, worker indices stay in range, runs can
 // follow each other back to back (the spinning path) and after the workers went to sleep,
-// and a pool of one runs inline on the caller's thread.
+// workers start with their own share of the tasks, and a pool of one runs inline on the
+// caller's thread.
 #include "runtime/thread_pool.h"
 
 #include <gtest/gtest.h>
@@ -30,6 +31,22 @@ TEST(ThreadPool, EveryTaskOnceWorkersInRange) {
       if (round == 100) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let workers sleep
     }
   }
+}
+
+TEST(ThreadPool, WorkersStartWithTheirOwnShare) {
+  // 2 threads, 20 tasks of 0.5 ms: the caller (worker 0) starts with task 0, the other worker
+  // with task 10, the first of its share; each share ends up mostly with its owner.
+  ThreadPool pool(2);
+  std::vector<int> ran_on(20, -1);
+  pool.Run(20, [&](int task, int worker) {
+    ran_on[task] = worker;
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  });
+  EXPECT_EQ(ran_on[0], 0);
+  EXPECT_EQ(ran_on[10], 1);
+  int own = 0;
+  for (int t = 0; t < 20; ++t) own += ran_on[t] == t / 10;
+  EXPECT_GE(own, 16);
 }
 
 TEST(ThreadPool, OneThreadRunsInline) {
