@@ -1,5 +1,5 @@
 // End-to-end tests of the `qforge` command: a tiny train -> eval round trip on a synthetic
-// IDX dataset, --json output, and bad input (arguments, datasets, checkpoints) answered by one
+// IDX dataset, --json output, training with pruning, and bad input (arguments, datasets, checkpoints) answered by one
 // error line on stderr and a non-zero exit.
 #include <nlohmann/json.hpp>
 
@@ -34,6 +34,46 @@ TEST_F(Cli, TrainEvalRoundTripWithJson) {
   Result m = RunQforge("models", dir_);
   ASSERT_EQ(m.exit_code, 0);
   for (const char* name : {"mlp", "lenet5", "mobilenet", "resnet"}) EXPECT_NE(m.out.find(name), std::string::npos);
+}
+
+// The JSON object on the last line of a command's stdout.
+nlohmann::json LastJson(const Result& r) {
+  const size_t start = r.out.rfind('\n', r.out.size() - 2);
+  return nlohmann::json::parse(r.out.substr(start == std::string::npos ? 0 : start + 1));
+}
+
+TEST_F(Cli, TrainWithPruning) {
+  // mlp's dense layers (784, 300, 100 inputs), 5 steps per epoch: 3 epochs, masks updated every
+  // 2 steps up to step 10.
+  Result t = RunQforge("train --model mlp --epochs 3 --threads 1 --json --prune 0.7 --prune-end 10 "
+                       "--prune-frequency 2 --prune-layer dense3=0.4 " + Data() + " --out " + Out("p"), dir_);
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  nlohmann::json j = LastJson(t);
+  const nlohmann::json& layers = j.at("pruned_layers");
+  EXPECT_NEAR(layers.at("dense1").get<double>(), 0.7, 1e-4);
+  EXPECT_NEAR(layers.at("dense2").get<double>(), 0.7, 1e-4);
+  EXPECT_NEAR(layers.at("dense3").get<double>(), 0.4, 1e-3);
+  EXPECT_GT(j.at("sparsity").get<double>(), 0.69);
+  EXPECT_GT(j.at("test_accuracy").get<double>(), 0.8);
+
+  // Resuming replays the stored schedule; the masks come back from the zeros.
+  Result r = RunQforge("train --resume " + Out("p") + "/model.ckpt --epochs 4 --threads 1 --json " + Data() + " --out " +
+                       Out("p"), dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(LastJson(r).at("pruned_layers").at("dense1").get<double>(), 0.7, 1e-4);
+
+  // 2:4: exactly half of every layer whose inputs split into groups of 4.
+  Result nm = RunQforge("train --model mlp --epochs 1 --threads 1 --json --prune 0.5 --prune-pattern 2:4 " + Data() +
+                        " --out " + Out("nm"), dir_);
+  ASSERT_EQ(nm.exit_code, 0) << nm.err;
+  for (const auto& [node, s] : LastJson(nm).at("pruned_layers").items()) EXPECT_DOUBLE_EQ(s.get<double>(), 0.5) << node;
+
+  ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-pattern 3:2 " + Data(), dir_), "unknown pruning pattern");
+  ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-schedule cubic " + Data(), dir_), "unknown pruning schedule");
+  ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-layer nothing=0.5 " + Data(), dir_), "'nothing'");
+  ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-layer dense1=2 " + Data(), dir_), "--prune-layer");
+  ExpectCleanError(RunQforge("train --model mlp --prune 1.5 " + Data(), dir_), "--prune");
+  ExpectCleanError(RunQforge("train --model mlp --qat --prune 0.5 " + Data(), dir_), "pruning-preserving QAT");
 }
 
 TEST_F(Cli, BadArgumentsGiveOneErrorLine) {

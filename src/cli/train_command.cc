@@ -1,6 +1,7 @@
 // `qforge train`: train a zoo model (from scratch, from --init weights, or --resume exactly),
-// in float or quantization-aware (--qat); a QAT run also converts its model to .qfm and reports
-// the runtime's accuracy on it beside the simulated one.
+// in float or quantization-aware (--qat), optionally pruning it (--prune, cli/prune_flags.h); a
+// QAT run also converts its model to .qfm and reports the runtime's accuracy on it beside the
+// simulated one.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/progress.h"
+#include "cli/prune_flags.h"
 #include "convert/evaluate.h"
 #include "core/threading.h"
 #include "data/file_bytes.h"
@@ -39,6 +41,7 @@ struct TrainFlags {
   std::string scheme = "int8", quantizer = "ema";
   int w_bits = 8, a_bits = 8;
   int64_t freeze_bn_step = -1, freeze_observers_step = -1;
+  PruneFlags prune;
   // Which options were given explicitly (they override the recipe and a resumed checkpoint).
   CLI::Option *epochs_opt, *batch_opt, *optimizer_opt, *lr_opt, *wd_opt, *schedule_opt, *warmup_opt;
 };
@@ -166,6 +169,21 @@ Status RunTrain(const TrainFlags& f) {
       if (f.freeze_observers_step >= 0 && step >= f.freeze_observers_step) quant::FreezeObservers(graph);
     };
   }
+  const int64_t steps_per_epoch = (data.train.count + options.batch - 1) / options.batch;
+  const int64_t start_step = run.meta.train_state.value("epochs_done", 0) * steps_per_epoch;
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<sparsity::PruneOptions> prune,
+                      f.prune.Resolve(run, steps_per_epoch * options.epochs, !f.resume.empty()));
+  if (prune) {
+    if (quant::IsQatGraph(run.graph))
+      return InvalidArgument("--prune with --qat (pruning-preserving QAT) is not supported yet: prune first, then --init the QAT run");
+    QF_ASSIGN_OR_RETURN(std::shared_ptr<sparsity::Pruner> pruner, AttachPruner(*prune, run, start_step, options));
+    if (!f.json) {
+      fmt::print("pruning {} weight tensors to {} ({}, {} schedule, steps {}..{} every {})\n", pruner->layers().size(),
+                 prune->schedule.final_sparsity, prune->pattern.Name(), f.prune.schedule, prune->schedule.begin_step,
+                 prune->schedule.end_step, prune->schedule.frequency);
+      for (const std::string& why : pruner->skipped()) fmt::print("  left dense: {}\n", why);
+    }
+  }
   if (!f.json)
     fmt::print("training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name,
                options.epochs, options.batch, options.optimizer.type, options.schedule.base_lr,
@@ -197,10 +215,12 @@ Status RunTrain(const TrainFlags& f) {
                      {"threads", NumThreads()},              {"batch", options.batch},
                      {"checkpoint", options.checkpoint_path}, {"history", epochs}};
     if (!qat.is_null()) j.update(qat);
+    if (prune) j.update(SparsityJson(run.graph));
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("test accuracy {:.4f}, {:.0f} images/s; checkpoint {}\n", test_accuracy,
                images / seconds, options.checkpoint_path);
+    if (prune) fmt::print("sparsity of the conv/dense weights: {:.4f}\n", SparsityJson(run.graph)["sparsity"].get<double>());
   }
   return Status::Ok();
 }
@@ -243,6 +263,7 @@ Command AddTrainCommand(CLI::App& app) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd->add_option("--freeze-observers-step", f->freeze_observers_step, "QAT: ranges stop moving from this step on")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  f->prune.Register(*cmd);
   cmd->add_flag("--json", f->json, "print one JSON object as the last line of stdout");
   return [f]() { return RunTrain(*f); };
 }

@@ -99,6 +99,7 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
       if (!result.ok())
         return Status(result.status().code(), fmt::format("epoch {}, step {}: {}", epoch + 1, step,
                                                           result.status().message()));
+      if (options.after_step) options.after_step(step, graph);
       const double loss = result->loss;
       correct += result->correct;
       ++step;

@@ -24,8 +24,9 @@ struct TrainOptions {
   Backend backend = Backend::kFast;
   std::string checkpoint_path;  // written after every epoch; empty: not written
   bool profile = false;         // print per-node forward/backward times to stderr at the end
-  // Called before every step with the step's global index (e.g. to freeze parts of the graph).
-  std::function<void(int64_t step, Graph& graph)> before_step;
+  // Called before every step with the step's global index (e.g. to freeze parts of the graph),
+  // and after its optimizer update (e.g. to keep pruned weights at zero).
+  std::function<void(int64_t step, Graph& graph)> before_step, after_step;
 };
 
 struct EpochMetrics {

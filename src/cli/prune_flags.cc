@@ -1,0 +1,84 @@
+// Pruning flags and hooks for `qforge train`.
+#include "cli/prune_flags.h"
+
+namespace qforge::cli {
+
+void PruneFlags::Register(CLI::App& cmd) {
+  cmd.add_option("--prune", sparsity, "magnitude pruning to this final sparsity of the conv/dense weights")
+      ->check(CLI::Range(0.0, 0.999));
+  cmd.add_option("--prune-schedule", schedule, "poly (Zhu & Gupta, from 0) or const")->capture_default_str();
+  cmd.add_option("--prune-pattern", pattern, "unstructured, block, block:1xK or N:M (e.g. 2:4)")->capture_default_str();
+  cmd.add_option("--prune-begin", begin, "first pruning step")->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  cmd.add_option("--prune-end", end, "last step the masks change (default: 2/3 of the run)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  cmd.add_option("--prune-frequency", frequency, "steps between mask updates")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  cmd.add_option("--prune-layer", layers, "NODE=S: this node's own final sparsity (repeatable)");
+  cmd.add_option("--prune-skip", skip, "leave this node dense (repeatable)");
+}
+
+StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint& run, int64_t total_steps,
+                                                                       bool resuming) const {
+  nlohmann::json& stored = run.meta.train_state["pruning"];
+  if (sparsity < 0) {
+    if (!resuming || stored.is_null()) {
+      run.meta.train_state.erase("pruning");
+      return std::unique_ptr<sparsity::PruneOptions>();
+    }
+  } else {
+    nlohmann::json targets = nlohmann::json::object();
+    for (const std::string& l : layers) {
+      const size_t eq = l.find('=');
+      double s = -1;
+      try {
+        if (eq != std::string::npos && eq > 0) s = std::stod(l.substr(eq + 1));
+      } catch (const std::exception&) {
+      }
+      if (!(s >= 0.0 && s < 1.0)) return InvalidArgument("--prune-layer wants NODE=S with S in [0, 1), not '{}'", l);
+      targets[l.substr(0, eq)] = s;
+    }
+    stored = {{"sparsity", sparsity}, {"schedule", schedule}, {"pattern", pattern}, {"begin", begin},
+              {"end", end >= 0 ? end : std::max<int64_t>(begin + 1, total_steps * 2 / 3)},
+              {"frequency", frequency}, {"layers", targets}, {"skip", skip}};
+  }
+  auto o = std::make_unique<sparsity::PruneOptions>();
+  try {
+    QF_ASSIGN_OR_RETURN(o->schedule.kind, sparsity::ParseScheduleKind(stored.at("schedule").get<std::string>()));
+    QF_ASSIGN_OR_RETURN(o->pattern, sparsity::SparsityPattern::Parse(stored.at("pattern").get<std::string>()));
+    o->schedule.final_sparsity = stored.at("sparsity").get<double>();
+    o->schedule.begin_step = stored.at("begin").get<int64_t>();
+    o->schedule.end_step = stored.at("end").get<int64_t>();
+    o->schedule.frequency = stored.at("frequency").get<int64_t>();
+    o->layer_targets = stored.at("layers").get<std::map<std::string, double>>();
+    o->skip = stored.at("skip").get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument("bad pruning options in the checkpoint: {}", e.what());
+  }
+  QF_RETURN_IF_ERROR(o->schedule.Validate());
+  return o;
+}
+
+StatusOr<std::shared_ptr<sparsity::Pruner>> AttachPruner(const sparsity::PruneOptions& options, Checkpoint& run,
+                                                         int64_t start_step, TrainOptions& train) {
+  QF_ASSIGN_OR_RETURN(sparsity::Pruner created, sparsity::Pruner::Create(run.graph, options, start_step));
+  auto pruner = std::make_shared<sparsity::Pruner>(std::move(created));
+  auto before = train.before_step;
+  train.before_step = [before, pruner](int64_t step, Graph& graph) {
+    if (before) before(step, graph);
+    pruner->BeforeStep(step, graph);
+  };
+  auto after = train.after_step;
+  train.after_step = [after, pruner](int64_t step, Graph& graph) {
+    if (after) after(step, graph);
+    pruner->AfterStep(graph);
+  };
+  return pruner;
+}
+
+nlohmann::json SparsityJson(const Graph& graph) {
+  const sparsity::SparsityReport r = sparsity::MeasureSparsity(graph);
+  nlohmann::json layers = nlohmann::json::object();
+  for (const auto& [node, s] : r.layers) layers[node] = s;
+  return {{"sparsity", r.overall}, {"pruned_layers", layers}};
+}
+
+}  // namespace qforge::cli

@@ -1,0 +1,41 @@
+// `qforge train --prune SPARSITY [--prune-schedule poly|const --prune-pattern P --prune-begin
+// STEP --prune-end STEP --prune-frequency N --prune-layer NODE=S --prune-skip NODE]`: the
+// flags, their validation, and the training hooks that run the pruner. The resolved options
+// are stored in the run, so --resume continues the same schedule (masks come back from the
+// checkpoint's zeros).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sparsity/pruner.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace qforge::cli {
+
+struct PruneFlags {
+  double sparsity = -1;  // < 0: no pruning (unless a resumed run was pruning)
+  std::string schedule = "poly", pattern = "unstructured";
+  int64_t begin = 0, end = -1, frequency = 100;  // end -1: two thirds of the run
+  std::vector<std::string> layers, skip;         // "NODE=S", "NODE"
+
+  void Register(CLI::App& cmd);
+  // The pruning options for this run (none if neither the flags nor a resumed run ask for
+  // pruning), recorded in run.meta.train_state["pruning"]. total_steps: the whole run's steps.
+  StatusOr<std::unique_ptr<sparsity::PruneOptions>> Resolve(Checkpoint& run, int64_t total_steps,
+                                                             bool resuming) const;
+};
+
+// Adds the pruner to the training hooks (after any that are there).
+StatusOr<std::shared_ptr<sparsity::Pruner>> AttachPruner(const sparsity::PruneOptions& options, Checkpoint& run,
+                                                         int64_t start_step, TrainOptions& train);
+
+// {"sparsity": overall, "pruned_layers": {node: sparsity, ...}} of the run's Conv2D/Dense weights.
+nlohmann::json SparsityJson(const Graph& graph);
+
+}  // namespace qforge::cli

@@ -1,0 +1,98 @@
+// The pruner: choosing the weights, updating and applying masks.
+#include "sparsity/pruner.h"
+
+#include <algorithm>
+
+namespace qforge::sparsity {
+namespace {
+
+// The weight parameter of a Conv2D or Dense node, or -1.
+int WeightParam(const Graph& graph, const Node& node) {
+  if (node.op->type() != "Conv2D" && node.op->type() != "Dense") return -1;
+  if (node.inputs.size() < 2) return -1;
+  const Value& v = graph.values()[node.inputs[1]];
+  return v.kind == ValueKind::kParam ? v.index : -1;
+}
+
+}  // namespace
+
+StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options, int64_t step) {
+  QF_RETURN_IF_ERROR(options.schedule.Validate());
+  for (const auto& [node, target] : options.layer_targets) {
+    if (!(target >= 0.0 && target < 1.0)) return InvalidArgument("pruning target of '{}' must be in [0, 1)", node);
+    const bool found = std::any_of(graph.nodes().begin(), graph.nodes().end(),
+                                   [&](const Node& n) { return n.name == node && WeightParam(graph, n) >= 0; });
+    if (!found) return InvalidArgument("no Conv2D or Dense node '{}' to give a pruning target", node);
+  }
+  Pruner p;
+  p.options_ = options;
+  for (const Node& n : graph.nodes()) {
+    const int param = WeightParam(graph, n);
+    if (param < 0) continue;
+    const Tensor& w = graph.params()[param].tensor;
+    if (std::find(options.skip.begin(), options.skip.end(), n.name) != options.skip.end()) continue;
+    if (w.size() < options.min_elements) {
+      p.skipped_.push_back(n.name + ": " + std::to_string(w.size()) + " weights, fewer than " +
+                           std::to_string(options.min_elements));
+      continue;
+    }
+    if (const std::string why = options.pattern.Unfit(w.shape()); !why.empty()) {
+      p.skipped_.push_back(n.name + ": " + why);
+      continue;
+    }
+    PrunedLayer layer;
+    layer.node = n.name;
+    layer.param = param;
+    const auto own = options.layer_targets.find(n.name);
+    layer.target = options.pattern.FixedSparsity() ? 1.0 - static_cast<double>(options.pattern.n) / options.pattern.m
+                   : own != options.layer_targets.end() ? own->second
+                                                         : options.schedule.final_sparsity;
+    layer.mask.assign(static_cast<size_t>(w.size()), 1);
+    if (step > options.schedule.begin_step)  // resuming: the pruned weights are the zeros
+      for (int64_t e = 0; e < w.size(); ++e) layer.mask[e] = w[e] != 0.0f;
+    p.layers_.push_back(std::move(layer));
+  }
+  if (p.layers_.empty()) return InvalidArgument("no Conv2D or Dense weights to prune");
+  return p;
+}
+
+void Pruner::BeforeStep(int64_t step, Graph& graph) {
+  if (options_.schedule.UpdatesAt(step)) {
+    const PruningSchedule& s = options_.schedule;
+    // The schedule's fraction of its final sparsity, applied to each layer's own target.
+    const double progress = s.final_sparsity > 0 ? s.SparsityAt(step) / s.final_sparsity : 1.0;
+    for (PrunedLayer& layer : layers_) {
+      const double target = options_.pattern.FixedSparsity() ? layer.target : layer.target * progress;
+      layer.mask = MagnitudeMask(graph.params()[layer.param].tensor, options_.pattern, target);
+    }
+  }
+  Apply(graph);
+}
+
+void Pruner::AfterStep(Graph& graph) const { Apply(graph); }
+
+void Pruner::Apply(Graph& graph) const {
+  for (const PrunedLayer& layer : layers_) {
+    float* w = graph.params()[layer.param].tensor.data();
+    const uint8_t* mask = layer.mask.data();
+    const int64_t n = static_cast<int64_t>(layer.mask.size());
+    for (int64_t e = 0; e < n; ++e) w[e] = mask[e] ? w[e] : 0.0f;
+  }
+}
+
+SparsityReport MeasureSparsity(const Graph& graph) {
+  SparsityReport r;
+  for (const Node& n : graph.nodes()) {
+    const int param = WeightParam(graph, n);
+    if (param < 0) continue;
+    const Tensor& w = graph.params()[param].tensor;
+    const double s = Sparsity(w);
+    r.layers.emplace_back(n.name, s);
+    r.weights += w.size();
+    r.zeros += static_cast<int64_t>(s * static_cast<double>(w.size()) + 0.5);
+  }
+  r.overall = r.weights > 0 ? static_cast<double>(r.zeros) / static_cast<double>(r.weights) : 0.0;
+  return r;
+}
+
+}  // namespace qforge::sparsity
