@@ -1,5 +1,5 @@
 // End-to-end tests of the `qforge` command: a tiny train -> eval round trip on a synthetic
-// IDX dataset, --json output, training with pruning, and bad input (arguments, datasets, checkpoints) answered by one
+// IDX dataset, --json output, training with pruning and clustering, and bad input (arguments, datasets, checkpoints) answered by one
 // error line on stderr and a non-zero exit.
 #include <nlohmann/json.hpp>
 
@@ -74,6 +74,27 @@ TEST_F(Cli, TrainWithPruning) {
   ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-layer dense1=2 " + Data(), dir_), "--prune-layer");
   ExpectCleanError(RunQforge("train --model mlp --prune 1.5 " + Data(), dir_), "--prune");
   ExpectCleanError(RunQforge("train --model mlp --qat --prune 0.5 " + Data(), dir_), "pruning-preserving QAT");
+}
+
+TEST_F(Cli, TrainWithClustering) {
+  // Prune, then cluster the pruned model: at most K shared nonzero values per tensor, the zeros kept.
+  ASSERT_EQ(RunQforge("train --model mlp --epochs 2 --threads 1 --prune 0.6 --prune-end 6 --prune-frequency 2 " +
+                          Data() + " --out " + Out("p"), dir_).exit_code, 0);
+  Result c = RunQforge("train --init " + Out("p") + "/model.ckpt --epochs 1 --threads 1 --json --cluster 8 "
+                       "--cluster-init kmeans++ --cluster-layer dense3=4 " + Data() + " --out " + Out("c"), dir_);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const nlohmann::json j = LastJson(c);
+  EXPECT_LE(j.at("clusters").at("dense1").get<int>(), 8);
+  EXPECT_GE(j.at("clusters").at("dense1").get<int>(), 2);
+  EXPECT_LE(j.at("clusters").at("dense3").get<int>(), 4);
+  EXPECT_NEAR(j.at("pruned_layers").at("dense1").get<double>(), 0.6, 1e-4);
+  EXPECT_GT(j.at("test_accuracy").get<double>(), 0.8);
+
+  ExpectCleanError(RunQforge("train --model mlp --cluster 1 " + Data(), dir_), "--cluster");
+  ExpectCleanError(RunQforge("train --model mlp --cluster 8 --cluster-init kmeans " + Data(), dir_),
+                   "unknown centroid initialization");
+  ExpectCleanError(RunQforge("train --model mlp --cluster 8 --cluster-layer nothing=4 " + Data(), dir_), "'nothing'");
+  ExpectCleanError(RunQforge("train --model mlp --cluster 8 --prune 0.5 " + Data(), dir_), "prune first");
 }
 
 TEST_F(Cli, BadArgumentsGiveOneErrorLine) {

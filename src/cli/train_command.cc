@@ -1,13 +1,14 @@
 // `qforge train`: train a zoo model (from scratch, from --init weights, or --resume exactly),
-// in float or quantization-aware (--qat), optionally pruning it (--prune, cli/prune_flags.h); a
-// QAT run also converts its model to .qfm and reports the runtime's accuracy on it beside the
-// simulated one.
+// in float or quantization-aware (--qat), optionally pruning it (--prune, cli/prune_flags.h) or
+// clustering its weights (--cluster, cli/cluster_flags.h); a QAT run also converts its model
+// to .qfm and reports the runtime's accuracy on it beside the simulated one.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "cli/cluster_flags.h"
 #include "cli/commands.h"
 #include "cli/data_flags.h"
 #include "cli/progress.h"
@@ -42,6 +43,7 @@ struct TrainFlags {
   int w_bits = 8, a_bits = 8;
   int64_t freeze_bn_step = -1, freeze_observers_step = -1;
   PruneFlags prune;
+  ClusterFlags cluster;
   // Which options were given explicitly (they override the recipe and a resumed checkpoint).
   CLI::Option *epochs_opt, *batch_opt, *optimizer_opt, *lr_opt, *wd_opt, *schedule_opt, *warmup_opt;
 };
@@ -184,6 +186,19 @@ Status RunTrain(const TrainFlags& f) {
       for (const std::string& why : pruner->skipped()) fmt::print("  left dense: {}\n", why);
     }
   }
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<cluster::ClusterOptions> clustering,
+                      f.cluster.Resolve(run, !f.resume.empty(), options.seed));
+  std::shared_ptr<cluster::Clusterer> clusterer;
+  if (clustering) {
+    if (prune) return InvalidArgument("--cluster with --prune: prune first, then --init the clustering run from it");
+    if (quant::IsQatGraph(run.graph)) return InvalidArgument("--cluster with --qat (cluster-preserving QAT) is not supported yet");
+    QF_ASSIGN_OR_RETURN(clusterer, AttachClusterer(*clustering, run, options));
+    if (!f.json) {
+      fmt::print("clustering {} weight tensors to {} shared values ({} initialization)\n", clusterer->layers().size(),
+                 clustering->k, f.cluster.init);
+      for (const std::string& why : clusterer->skipped()) fmt::print("  left alone: {}\n", why);
+    }
+  }
   if (!f.json)
     fmt::print("training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name,
                options.epochs, options.batch, options.optimizer.type, options.schedule.base_lr,
@@ -215,7 +230,8 @@ Status RunTrain(const TrainFlags& f) {
                      {"threads", NumThreads()},              {"batch", options.batch},
                      {"checkpoint", options.checkpoint_path}, {"history", epochs}};
     if (!qat.is_null()) j.update(qat);
-    if (prune) j.update(SparsityJson(run.graph));
+    if (prune || clustering) j.update(SparsityJson(run.graph));
+    if (clusterer) j.update(ClusterJson(*clusterer, run.graph));
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("test accuracy {:.4f}, {:.0f} images/s; checkpoint {}\n", test_accuracy,
@@ -264,6 +280,7 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--freeze-observers-step", f->freeze_observers_step, "QAT: ranges stop moving from this step on")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   f->prune.Register(*cmd);
+  f->cluster.Register(*cmd);
   cmd->add_flag("--json", f->json, "print one JSON object as the last line of stdout");
   return [f]() { return RunTrain(*f); };
 }

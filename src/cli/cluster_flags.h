@@ -1,0 +1,36 @@
+// `qforge train --cluster K [--cluster-init linear|random|density|kmeans++ --cluster-layer
+// NODE=K --cluster-skip NODE]`: weight sharing while training (cluster::Clusterer), zeros of a
+// pruned model preserved. The options are stored in the run for --resume (the shared values
+// come back from the checkpoint's weights).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cluster/clusterer.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace qforge::cli {
+
+struct ClusterFlags {
+  int k = 0;  // 0: no clustering (unless a resumed run was clustering)
+  std::string init = "linear";
+  std::vector<std::string> layers, skip;  // "NODE=K", "NODE"
+
+  void Register(CLI::App& cmd);
+  // The clustering options for this run, or none; recorded in run.meta.train_state["clustering"].
+  StatusOr<std::unique_ptr<cluster::ClusterOptions>> Resolve(Checkpoint& run, bool resuming, uint64_t seed) const;
+};
+
+// Clusters the run's weights now and adds the clusterer to the training hooks.
+StatusOr<std::shared_ptr<cluster::Clusterer>> AttachClusterer(const cluster::ClusterOptions& options, Checkpoint& run,
+                                                              TrainOptions& train);
+
+// {"clusters": {node: distinct nonzero values, ...}} of the clustered tensors.
+nlohmann::json ClusterJson(const cluster::Clusterer& clusterer, const Graph& graph);
+
+}  // namespace qforge::cli

@@ -1,0 +1,98 @@
+// The clusterer: choosing tensors, initial clustering, sharing and centroid updates.
+#include "cluster/clusterer.h"
+
+#include <algorithm>
+#include <set>
+
+namespace qforge::cluster {
+namespace {
+
+int WeightParam(const Graph& graph, const Node& node) {
+  if ((node.op->type() != "Conv2D" && node.op->type() != "Dense") || node.inputs.size() < 2) return -1;
+  const Value& v = graph.values()[node.inputs[1]];
+  return v.kind == ValueKind::kParam ? v.index : -1;
+}
+
+}  // namespace
+
+int64_t DistinctNonzero(const float* w, int64_t n) {
+  std::set<float> values;
+  for (int64_t e = 0; e < n; ++e)
+    if (w[e] != 0.0f) values.insert(w[e]);
+  return static_cast<int64_t>(values.size());
+}
+
+StatusOr<Clusterer> Clusterer::Create(const Graph& graph, const ClusterOptions& options) {
+  auto valid_k = [](int k) { return k >= 2 && k <= 256; };
+  if (!valid_k(options.k)) return InvalidArgument("clusters per tensor must be in 2..256, not {}", options.k);
+  if (options.kmeans_iterations < 0) return InvalidArgument("k-means iterations must be >= 0");
+  for (const auto& [node, k] : options.layer_k) {
+    if (!valid_k(k)) return InvalidArgument("clusters of '{}' must be in 2..256, not {}", node, k);
+    const bool found = std::any_of(graph.nodes().begin(), graph.nodes().end(),
+                                   [&](const Node& n) { return n.name == node && WeightParam(graph, n) >= 0; });
+    if (!found) return InvalidArgument("no Conv2D or Dense node '{}' to give a cluster count", node);
+  }
+  Clusterer c;
+  Rng rng(options.seed);
+  for (const Node& n : graph.nodes()) {
+    const int param = WeightParam(graph, n);
+    if (param < 0 || std::find(options.skip.begin(), options.skip.end(), n.name) != options.skip.end()) continue;
+    const Tensor& w = graph.params()[param].tensor;
+    if (w.size() < options.min_elements) {
+      c.skipped_.push_back(n.name + ": " + std::to_string(w.size()) + " weights, fewer than " +
+                           std::to_string(options.min_elements));
+      continue;
+    }
+    const auto own = options.layer_k.find(n.name);
+    const int k = own != options.layer_k.end() ? own->second : options.k;
+    std::vector<float> values;  // the weights to cluster (zeros left out when preserved)
+    for (int64_t e = 0; e < w.size(); ++e)
+      if (!(options.preserve_sparsity && w[e] == 0.0f)) values.push_back(w[e]);
+    ClusteredLayer layer;
+    layer.node = n.name;
+    layer.param = param;
+    if (!values.empty()) {
+      layer.centroids = InitCentroids(values, k, options.init, rng);
+      if (static_cast<int64_t>(layer.centroids.size()) == k || DistinctNonzero(w.data(), w.size()) > k)
+        KMeans(values, layer.centroids, options.kmeans_iterations);
+    }
+    layer.assignment.resize(static_cast<size_t>(w.size()));
+    for (int64_t e = 0; e < w.size(); ++e)
+      layer.assignment[e] = options.preserve_sparsity && w[e] == 0.0f ? -1
+                                                                      : static_cast<int16_t>(Nearest(layer.centroids, w[e]));
+    c.layers_.push_back(std::move(layer));
+  }
+  if (c.layers_.empty()) return InvalidArgument("no Conv2D or Dense weights to cluster");
+  return c;
+}
+
+void Clusterer::Share(Graph& graph) const {
+  for (const ClusteredLayer& layer : layers_) {
+    float* w = graph.params()[layer.param].tensor.data();
+    for (size_t e = 0; e < layer.assignment.size(); ++e) {
+      const int a = layer.assignment[e];
+      w[e] = a < 0 ? 0.0f : layer.centroids[a];
+    }
+  }
+}
+
+void Clusterer::BeforeStep(Graph& graph) const { Share(graph); }
+
+void Clusterer::AfterStep(Graph& graph) {
+  for (ClusteredLayer& layer : layers_) {
+    const float* w = graph.params()[layer.param].tensor.data();
+    std::vector<double> moved(layer.centroids.size(), 0.0);
+    std::vector<int64_t> members(layer.centroids.size(), 0);
+    for (size_t e = 0; e < layer.assignment.size(); ++e) {
+      const int a = layer.assignment[e];
+      if (a < 0) continue;
+      moved[a] += static_cast<double>(w[e]) - layer.centroids[a];  // this member's update
+      ++members[a];
+    }
+    for (size_t j = 0; j < layer.centroids.size(); ++j)
+      if (members[j] > 0) layer.centroids[j] += static_cast<float>(moved[j] / static_cast<double>(members[j]));
+  }
+  Share(graph);
+}
+
+}  // namespace qforge::cluster
