@@ -1,6 +1,8 @@
 // Clustering flags and hooks for `qforge train`.
 #include "cli/cluster_flags.h"
 
+#include "cli/train_hooks.h"
+
 namespace qforge::cli {
 
 void ClusterFlags::Register(CLI::App& cmd) {
@@ -21,17 +23,10 @@ StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpo
       return std::unique_ptr<cluster::ClusterOptions>();
     }
   } else {
-    nlohmann::json counts = nlohmann::json::object();
-    for (const std::string& l : layers) {
-      const size_t eq = l.find('=');
-      int n = -1;
-      try {
-        if (eq != std::string::npos && eq > 0) n = std::stoi(l.substr(eq + 1));
-      } catch (const std::exception&) {
-      }
-      if (n < 2 || n > 256) return InvalidArgument("--cluster-layer wants NODE=K with K in 2..256, not '{}'", l);
-      counts[l.substr(0, eq)] = n;
-    }
+    QF_ASSIGN_OR_RETURN(nlohmann::json counts,
+                        ParseNodeValues(layers, "--cluster-layer", "K with K in 2..256",
+                                        [](double n) { return n >= 2 && n <= 256 && n == static_cast<int>(n); }));
+    for (auto& count : counts) count = static_cast<int>(count.get<double>());
     stored = {{"k", k}, {"init", init}, {"layers", counts}, {"skip", skip}};
   }
   auto o = std::make_unique<cluster::ClusterOptions>();
@@ -51,16 +46,9 @@ StatusOr<std::shared_ptr<cluster::Clusterer>> AttachClusterer(const cluster::Clu
                                                               TrainOptions& train) {
   QF_ASSIGN_OR_RETURN(cluster::Clusterer created, cluster::Clusterer::Create(run.graph, options));
   auto clusterer = std::make_shared<cluster::Clusterer>(std::move(created));
-  auto before = train.before_step;
-  train.before_step = [before, clusterer](int64_t step, Graph& graph) {
-    if (before) before(step, graph);
-    clusterer->BeforeStep(graph);
-  };
-  auto after = train.after_step;
-  train.after_step = [after, clusterer](int64_t step, Graph& graph) {
-    if (after) after(step, graph);
-    clusterer->AfterStep(graph);
-  };
+  AppendStepHooks(
+      train, [clusterer](int64_t, Graph& graph) { clusterer->BeforeStep(graph); },
+      [clusterer](int64_t, Graph& graph) { clusterer->AfterStep(graph); });
   return clusterer;
 }
 

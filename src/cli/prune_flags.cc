@@ -1,6 +1,8 @@
 // Pruning flags and hooks for `qforge train`.
 #include "cli/prune_flags.h"
 
+#include "cli/train_hooks.h"
+
 namespace qforge::cli {
 
 void PruneFlags::Register(CLI::App& cmd) {
@@ -25,17 +27,9 @@ StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint
       return std::unique_ptr<sparsity::PruneOptions>();
     }
   } else {
-    nlohmann::json targets = nlohmann::json::object();
-    for (const std::string& l : layers) {
-      const size_t eq = l.find('=');
-      double s = -1;
-      try {
-        if (eq != std::string::npos && eq > 0) s = std::stod(l.substr(eq + 1));
-      } catch (const std::exception&) {
-      }
-      if (!(s >= 0.0 && s < 1.0)) return InvalidArgument("--prune-layer wants NODE=S with S in [0, 1), not '{}'", l);
-      targets[l.substr(0, eq)] = s;
-    }
+    QF_ASSIGN_OR_RETURN(const nlohmann::json targets,
+                        ParseNodeValues(layers, "--prune-layer", "S with S in [0, 1)",
+                                        [](double s) { return s >= 0.0 && s < 1.0; }));
     stored = {{"sparsity", sparsity}, {"schedule", schedule}, {"pattern", pattern}, {"begin", begin},
               {"end", end >= 0 ? end : std::max<int64_t>(begin + 1, total_steps * 2 / 3)},
               {"frequency", frequency}, {"layers", targets}, {"skip", skip}};
@@ -61,16 +55,9 @@ StatusOr<std::shared_ptr<sparsity::Pruner>> AttachPruner(const sparsity::PruneOp
                                                          int64_t start_step, TrainOptions& train) {
   QF_ASSIGN_OR_RETURN(sparsity::Pruner created, sparsity::Pruner::Create(run.graph, options, start_step));
   auto pruner = std::make_shared<sparsity::Pruner>(std::move(created));
-  auto before = train.before_step;
-  train.before_step = [before, pruner](int64_t step, Graph& graph) {
-    if (before) before(step, graph);
-    pruner->BeforeStep(step, graph);
-  };
-  auto after = train.after_step;
-  train.after_step = [after, pruner](int64_t step, Graph& graph) {
-    if (after) after(step, graph);
-    pruner->AfterStep(graph);
-  };
+  AppendStepHooks(
+      train, [pruner](int64_t step, Graph& graph) { pruner->BeforeStep(step, graph); },
+      [pruner](int64_t, Graph& graph) { pruner->AfterStep(graph); });
   return pruner;
 }
 

@@ -159,12 +159,6 @@ Status RunTrain(const TrainFlags& f) {
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
   QF_ASSIGN_OR_RETURN(Checkpoint run, PrepareRun(f, data));
   QF_ASSIGN_OR_RETURN(TrainOptions options, ResolveOptions(f, run));
-  const std::string out_dir = f.out.empty() ? "runs/" + run.meta.model_name : f.out;
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) return InvalidArgument("cannot create output folder {}: {}", out_dir, ec.message());
-  options.checkpoint_path = (std::filesystem::path(out_dir) / "model.ckpt").string();
-
   if (quant::IsQatGraph(run.graph)) {
     options.before_step = [&f](int64_t step, Graph& graph) {
       if (f.freeze_bn_step >= 0 && step >= f.freeze_bn_step) quant::FreezeBatchNorm(graph);
@@ -199,6 +193,11 @@ Status RunTrain(const TrainFlags& f) {
       for (const std::string& why : clusterer->skipped()) fmt::print("  left alone: {}\n", why);
     }
   }
+  const std::string out_dir = f.out.empty() ? "runs/" + run.meta.model_name : f.out;
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return InvalidArgument("cannot create output folder {}: {}", out_dir, ec.message());
+  options.checkpoint_path = (std::filesystem::path(out_dir) / "model.ckpt").string();
   if (!f.json)
     fmt::print("training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name,
                options.epochs, options.batch, options.optimizer.type, options.schedule.base_lr,
