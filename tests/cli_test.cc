@@ -68,12 +68,21 @@ TEST_F(Cli, TrainWithPruning) {
   ASSERT_EQ(nm.exit_code, 0) << nm.err;
   for (const auto& [node, s] : LastJson(nm).at("pruned_layers").items()) EXPECT_DOUBLE_EQ(s.get<double>(), 0.5) << node;
 
+  // Quantization-aware training of the pruned model keeps its zeros (--keep-sparsity), and so
+  // does the int8 model it converts to.
+  Result q = RunQforge("train --init " + Out("p") + "/model.ckpt --qat --keep-sparsity --epochs 1 --threads 1 --json " +
+                       Data() + " --out " + Out("q"), dir_);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const nlohmann::json jq = LastJson(q);
+  EXPECT_NEAR(jq.at("pruned_layers").at("dense1").get<double>(), 0.7, 1e-4);
+  EXPECT_GT(jq.at("int8_accuracy").get<double>(), 0.8);
+
+  ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --keep-sparsity " + Data(), dir_), "not both");
   ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-pattern 3:2 " + Data(), dir_), "unknown pruning pattern");
   ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-schedule cubic " + Data(), dir_), "unknown pruning schedule");
   ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-layer nothing=0.5 " + Data(), dir_), "'nothing'");
   ExpectCleanError(RunQforge("train --model mlp --prune 0.5 --prune-layer dense1=2 " + Data(), dir_), "--prune-layer");
   ExpectCleanError(RunQforge("train --model mlp --prune 1.5 " + Data(), dir_), "--prune");
-  ExpectCleanError(RunQforge("train --model mlp --qat --prune 0.5 " + Data(), dir_), "pruning-preserving QAT");
 }
 
 TEST_F(Cli, TrainWithClustering) {

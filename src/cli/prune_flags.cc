@@ -16,12 +16,16 @@ void PruneFlags::Register(CLI::App& cmd) {
   cmd.add_option("--prune-frequency", frequency, "steps between mask updates")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   cmd.add_option("--prune-layer", layers, "NODE=S: this node's own final sparsity (repeatable)");
   cmd.add_option("--prune-skip", skip, "leave this node dense (repeatable)");
+  cmd.add_flag("--keep-sparsity", keep_sparsity, "keep the zeros of a pruned model while training (e.g. with --qat)");
 }
 
 StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint& run, int64_t total_steps,
                                                                        bool resuming) const {
   nlohmann::json& stored = run.meta.train_state["pruning"];
-  if (sparsity < 0) {
+  if (keep_sparsity) {
+    if (sparsity >= 0) return InvalidArgument("use --prune or --keep-sparsity, not both");
+    stored = {{"keep_sparsity", true}, {"skip", skip}};
+  } else if (sparsity < 0) {
     if (!resuming || stored.is_null()) {
       run.meta.train_state.erase("pruning");
       return std::unique_ptr<sparsity::PruneOptions>();
@@ -35,6 +39,11 @@ StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint
               {"frequency", frequency}, {"layers", targets}, {"skip", skip}};
   }
   auto o = std::make_unique<sparsity::PruneOptions>();
+  if (stored.value("keep_sparsity", false)) {
+    o->keep_zeros = true;
+    o->skip = stored.value("skip", std::vector<std::string>{});
+    return o;
+  }
   try {
     QF_ASSIGN_OR_RETURN(o->schedule.kind, sparsity::ParseScheduleKind(stored.at("schedule").get<std::string>()));
     QF_ASSIGN_OR_RETURN(o->pattern, sparsity::SparsityPattern::Parse(stored.at("pattern").get<std::string>()));

@@ -1,5 +1,6 @@
 // `qforge train --prune SPARSITY [--prune-schedule poly|const --prune-pattern P --prune-begin
-// STEP --prune-end STEP --prune-frequency N --prune-layer NODE=S --prune-skip NODE]`: the
+// STEP --prune-end STEP --prune-frequency N --prune-layer NODE=S --prune-skip NODE]` and
+// `--keep-sparsity` (fine-tuning a pruned model, e.g. with --qat, keeping its zeros): the
 // flags, their validation, and the training hooks that run the pruner. The resolved options
 // are stored in the run, so --resume continues the same schedule (masks come back from the
 // checkpoint's zeros).
@@ -23,6 +24,7 @@ struct PruneFlags {
   std::string schedule = "poly", pattern = "unstructured";
   int64_t begin = 0, end = -1, frequency = 100;  // end -1: two thirds of the run
   std::vector<std::string> layers, skip;         // "NODE=S", "NODE"
+  bool keep_sparsity = false;                    // keep the zeros the weights have, no schedule
 
   void Register(CLI::App& cmd);
   // The pruning options for this run (none if neither the flags nor a resumed run ask for

@@ -170,13 +170,15 @@ Status RunTrain(const TrainFlags& f) {
   QF_ASSIGN_OR_RETURN(std::unique_ptr<sparsity::PruneOptions> prune,
                       f.prune.Resolve(run, steps_per_epoch * options.epochs, !f.resume.empty()));
   if (prune) {
-    if (quant::IsQatGraph(run.graph))
-      return InvalidArgument("--prune with --qat (pruning-preserving QAT) is not supported yet: prune first, then --init the QAT run");
     QF_ASSIGN_OR_RETURN(std::shared_ptr<sparsity::Pruner> pruner, AttachPruner(*prune, run, start_step, options));
     if (!f.json) {
-      fmt::print("pruning {} weight tensors to {} ({}, {} schedule, steps {}..{} every {})\n", pruner->layers().size(),
-                 prune->schedule.final_sparsity, prune->pattern.Name(), f.prune.schedule, prune->schedule.begin_step,
-                 prune->schedule.end_step, prune->schedule.frequency);
+      if (prune->keep_zeros) {
+        fmt::print("keeping the zeros of {} weight tensors\n", pruner->layers().size());
+      } else {
+        fmt::print("pruning {} weight tensors to {} ({}, {} schedule, steps {}..{} every {})\n", pruner->layers().size(),
+                   prune->schedule.final_sparsity, prune->pattern.Name(), f.prune.schedule, prune->schedule.begin_step,
+                   prune->schedule.end_step, prune->schedule.frequency);
+      }
       for (const std::string& why : pruner->skipped()) fmt::print("  left dense: {}\n", why);
     }
   }
@@ -185,7 +187,6 @@ Status RunTrain(const TrainFlags& f) {
   std::shared_ptr<cluster::Clusterer> clusterer;
   if (clustering) {
     if (prune) return InvalidArgument("--cluster with --prune: prune first, then --init the clustering run from it");
-    if (quant::IsQatGraph(run.graph)) return InvalidArgument("--cluster with --qat (cluster-preserving QAT) is not supported yet");
     QF_ASSIGN_OR_RETURN(clusterer, AttachClusterer(*clustering, run, options));
     if (!f.json) {
       fmt::print("clustering {} weight tensors to {} shared values ({} initialization)\n", clusterer->layers().size(),

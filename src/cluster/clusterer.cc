@@ -5,16 +5,6 @@
 #include <set>
 
 namespace qforge::cluster {
-namespace {
-
-int WeightParam(const Graph& graph, const Node& node) {
-  if ((node.op->type() != "Conv2D" && node.op->type() != "Dense") || node.inputs.size() < 2) return -1;
-  const Value& v = graph.values()[node.inputs[1]];
-  return v.kind == ValueKind::kParam ? v.index : -1;
-}
-
-}  // namespace
-
 int64_t DistinctNonzero(const float* w, int64_t n) {
   std::set<float> values;
   for (int64_t e = 0; e < n; ++e)
@@ -29,13 +19,13 @@ StatusOr<Clusterer> Clusterer::Create(const Graph& graph, const ClusterOptions& 
   for (const auto& [node, k] : options.layer_k) {
     if (!valid_k(k)) return InvalidArgument("clusters of '{}' must be in 2..256, not {}", node, k);
     const bool found = std::any_of(graph.nodes().begin(), graph.nodes().end(),
-                                   [&](const Node& n) { return n.name == node && WeightParam(graph, n) >= 0; });
+                                   [&](const Node& n) { return n.name == node && WeightParamOf(graph, n) >= 0; });
     if (!found) return InvalidArgument("no Conv2D or Dense node '{}' to give a cluster count", node);
   }
   Clusterer c;
   Rng rng(options.seed);
   for (const Node& n : graph.nodes()) {
-    const int param = WeightParam(graph, n);
+    const int param = WeightParamOf(graph, n);
     if (param < 0 || std::find(options.skip.begin(), options.skip.end(), n.name) != options.skip.end()) continue;
     const Tensor& w = graph.params()[param].tensor;
     if (w.size() < options.min_elements) {

@@ -145,4 +145,16 @@ std::string Graph::Summary() const {
   return s;
 }
 
+int WeightParamOf(const Graph& graph, const Node& node) {
+  if ((node.op->type() != "Conv2D" && node.op->type() != "Dense") || node.inputs.size() < 2) return -1;
+  int v = node.inputs[1];
+  for (int hops = 0; hops < 4 && graph.values()[v].kind == ValueKind::kNode; ++hops) {
+    const Node& producer = graph.nodes()[graph.values()[v].index];
+    if (producer.inputs.empty()) return -1;
+    v = producer.inputs[0];
+  }
+  const Value& value = graph.values()[v];
+  return value.kind == ValueKind::kParam ? value.index : -1;
+}
+
 }  // namespace qforge

@@ -4,30 +4,18 @@
 #include <algorithm>
 
 namespace qforge::sparsity {
-namespace {
-
-// The weight parameter of a Conv2D or Dense node, or -1.
-int WeightParam(const Graph& graph, const Node& node) {
-  if (node.op->type() != "Conv2D" && node.op->type() != "Dense") return -1;
-  if (node.inputs.size() < 2) return -1;
-  const Value& v = graph.values()[node.inputs[1]];
-  return v.kind == ValueKind::kParam ? v.index : -1;
-}
-
-}  // namespace
-
 StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options, int64_t step) {
-  QF_RETURN_IF_ERROR(options.schedule.Validate());
+  if (!options.keep_zeros) QF_RETURN_IF_ERROR(options.schedule.Validate());
   for (const auto& [node, target] : options.layer_targets) {
     if (!(target >= 0.0 && target < 1.0)) return InvalidArgument("pruning target of '{}' must be in [0, 1)", node);
     const bool found = std::any_of(graph.nodes().begin(), graph.nodes().end(),
-                                   [&](const Node& n) { return n.name == node && WeightParam(graph, n) >= 0; });
+                                   [&](const Node& n) { return n.name == node && WeightParamOf(graph, n) >= 0; });
     if (!found) return InvalidArgument("no Conv2D or Dense node '{}' to give a pruning target", node);
   }
   Pruner p;
   p.options_ = options;
   for (const Node& n : graph.nodes()) {
-    const int param = WeightParam(graph, n);
+    const int param = WeightParamOf(graph, n);
     if (param < 0) continue;
     const Tensor& w = graph.params()[param].tensor;
     if (std::find(options.skip.begin(), options.skip.end(), n.name) != options.skip.end()) continue;
@@ -48,7 +36,7 @@ StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options,
                    : own != options.layer_targets.end() ? own->second
                                                          : options.schedule.final_sparsity;
     layer.mask.assign(static_cast<size_t>(w.size()), 1);
-    if (step > options.schedule.begin_step)  // resuming: the pruned weights are the zeros
+    if (options.keep_zeros || step > options.schedule.begin_step)  // the pruned weights are the zeros
       for (int64_t e = 0; e < w.size(); ++e) layer.mask[e] = w[e] != 0.0f;
     p.layers_.push_back(std::move(layer));
   }
@@ -57,7 +45,7 @@ StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options,
 }
 
 void Pruner::BeforeStep(int64_t step, Graph& graph) {
-  if (options_.schedule.UpdatesAt(step)) {
+  if (!options_.keep_zeros && options_.schedule.UpdatesAt(step)) {
     const PruningSchedule& s = options_.schedule;
     // The schedule's fraction of its final sparsity, applied to each layer's own target.
     const double progress = s.final_sparsity > 0 ? s.SparsityAt(step) / s.final_sparsity : 1.0;
@@ -83,7 +71,7 @@ void Pruner::Apply(Graph& graph) const {
 SparsityReport MeasureSparsity(const Graph& graph) {
   SparsityReport r;
   for (const Node& n : graph.nodes()) {
-    const int param = WeightParam(graph, n);
+    const int param = WeightParamOf(graph, n);
     if (param < 0) continue;
     const Tensor& w = graph.params()[param].tensor;
     const double s = Sparsity(w);

@@ -26,6 +26,10 @@ struct PruneOptions {
   // with one input channel) are left dense too and listed by Pruner::skipped().
   std::vector<std::string> skip;
   int64_t min_elements = 256;  // smaller weight tensors (e.g. a 10-class head's) stay dense
+  // Keep the zeros the weights have now, and only those (masks from the zeros, never updated;
+  // the schedule is not used): fine-tuning a pruned model — e.g. quantization-aware training
+  // that preserves its sparsity — without reviving pruned weights.
+  bool keep_zeros = false;
 };
 
 struct PrunedLayer {

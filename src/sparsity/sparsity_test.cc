@@ -1,7 +1,8 @@
 // Pruning: the schedules' target and update steps, magnitude masks in every pattern (the
 // sparsity reached, N:M validity, blocks whole, the smallest magnitudes gone), pattern
 // parsing, and the pruner on a graph: masks follow the schedule, pruned weights stay zero
-// through an update, per-layer targets, skipped layers, resuming from the zeros.
+// through an update, per-layer targets, skipped layers, resuming from the zeros, keeping a
+// pruned model's zeros.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -181,6 +182,23 @@ TEST(Pruner, FollowsTheScheduleAndKeepsPrunedWeightsAtZero) {
   StatusOr<Pruner> resumed = Pruner::Create(g, o, 46);
   ASSERT_TRUE(resumed.ok());
   for (size_t l = 0; l < 2; ++l) EXPECT_EQ(resumed->layers()[l].mask, p->layers()[l].mask);
+}
+
+TEST(Pruner, KeepZerosHoldsTheExistingMaskOnly) {
+  Graph g = SmallGraph();
+  float* dense = g.params()[2].tensor.data();  // dense1's weights
+  for (int e = 0; e < 1280; e += 5) dense[e] = 0.0f;
+  PruneOptions o;
+  o.keep_zeros = true;
+  o.min_elements = 100;
+  StatusOr<Pruner> p = Pruner::Create(g, o, 0);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  for (int64_t step = 0; step < 300; step += 50) {  // no schedule: the masks never change
+    p->BeforeStep(step, g);
+    for (int64_t e = 0; e < 1280; ++e) dense[e] += 0.5f;
+    p->AfterStep(g);
+    for (int64_t e = 0; e < 1280; ++e) ASSERT_EQ(dense[e] == 0.0f, e % 5 == 0) << e;
+  }
 }
 
 TEST(Pruner, SkipsWhatCannotTakeThePattern) {
