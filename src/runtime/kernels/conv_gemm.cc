@@ -39,7 +39,6 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
       std::copy_n(filter + (static_cast<int64_t>(oc) * g.kernel_h + ky) * run_, run_,
                   slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot_);
   weights_ = PackGemm(isa, g.out_c, padded_k, slotted.data(), bias, q);
-  input_ = NativeGemmInput(isa);
   copy_run_ = CopyFlippedFor(isa);
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
@@ -57,7 +56,8 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
 void ConvGemm::RunBand(const int8_t* input, int task, int8_t* scratch, int8_t* output) const {
   const ConvGeometry& g = g_;
   int image = 0, first_out_row = 0, out_rows = 0;
-  bands_.Fill(task, input, weights_.input_zero_point, 0x80, copy_run_, scratch, &image, &first_out_row, &out_rows);
+  bands_.Fill(task, input, weights_.input_zero_point, NativeGemmFlip(weights_.isa), copy_run_, scratch, &image,
+              &first_out_row, &out_rows);
   // One GEMM per output row: its pixels step stride_w pixels through the padded rows, each
   // kernel row's taps one run (segment) of them.
   const GemmSegments segments{g.kernel_h, g.dilation_h * bands_.row_bytes()};
@@ -75,7 +75,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
   const int c = g.in_c, row_bytes = row_bytes_, run = run_, slot = slot_;
   const int64_t input_bytes = input_bytes_;
   // Bytes are stored as a ^ flip: a itself (int8), or a + 128 (biased u8).
-  const uint8_t flip = input_ == GemmInput::kBiasedU8 ? 0x80 : 0x00;
+  const uint8_t flip = NativeGemmFlip(weights_.isa);
   const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ flip);
   const uint64_t flip8 = 0x0101010101010101ull * flip;
   // Copies n bytes, flipped; 4..16 bytes move as two overlapping 4- or 8-byte words, longer

@@ -41,7 +41,6 @@ class ConvGemm {
   ThreadPool* pool_;
   std::unique_ptr<GemmRunner> direct_runner_;  // 1x1 path
   GemmWeights weights_;                        // im2col path
-  GemmInput input_ = GemmInput::kInt8;         // the form im2col writes: the ISA's native one
   int run_ = 0;        // bytes of one kernel row's taps: kw * in_c
   int slot_ = 0;       // bytes one kernel row takes in an im2col row: run_, or 8 / 16 (thin)
   int row_bytes_ = 0;  // one im2col row, padded as the GEMM input form needs

@@ -98,6 +98,8 @@ int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 32 : isa == Isa::
 
 GemmInput NativeGemmInput(Isa isa) { return isa == Isa::kAvx512Vnni ? GemmInput::kBiasedU8 : GemmInput::kInt8; }
 
+uint8_t NativeGemmFlip(Isa isa) { return NativeGemmInput(isa) == GemmInput::kBiasedU8 ? 0x80 : 0x00; }
+
 int NativeGemmRowBytes(Isa isa, int k) { return NativeGemmInput(isa) == GemmInput::kBiasedU8 ? RoundUp(k, 4) : k; }
 
 void CopyFlipped(uint8_t* __restrict dst, const uint8_t* __restrict src, int n, uint8_t flip) {
@@ -122,7 +124,7 @@ CopyRun CopyFlippedFor(Isa isa) {
 
 void ToNativeGemmInput(Isa isa, int rows, int k, const int8_t* a, int64_t lda, int8_t* native, int64_t stride) {
   const int row_bytes = NativeGemmRowBytes(isa, k);
-  const uint8_t flip = NativeGemmInput(isa) == GemmInput::kBiasedU8 ? 0x80 : 0x00;
+  const uint8_t flip = NativeGemmFlip(isa);
   const CopyRun copy = CopyFlippedFor(isa);
   for (int r = 0; r < rows; ++r) {
     auto* dst = reinterpret_cast<uint8_t*>(native + r * stride);
@@ -163,6 +165,13 @@ void GemmSegmented(const GemmWeights& w, int m, const int8_t* a, int64_t lda, Ge
 
 namespace {
 
+// Rows [0, m) of a (native form) split over the pool's threads by column tiles.
+void ColumnTiles(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
+                 int64_t ldc) {
+  const int tile = GemmColumnTile(w.isa), tiles = (w.n + tile - 1) / tile;
+  pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile)); });
+}
+
 // Gemm on int8 rows split over the pool's threads: by rows when there are enough, else by
 // column tiles.
 void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
@@ -179,8 +188,7 @@ void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a
     });
     return;
   }
-  const int tile = GemmColumnTile(w.isa), tiles = (w.n + tile - 1) / tile;
-  pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile)); });
+  ColumnTiles(pool, w, m, a, lda, out, ldc);
 }
 
 }  // namespace
@@ -207,11 +215,7 @@ void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t l
   if (blocks == 1 && threads > 1 && pool_->TasksFor(int64_t{m} * w_.n * w_.k, threads) > 1) {
     // One block worth splitting: convert once, split its column tiles.
     ToNativeGemmInput(w_.isa, m, w_.k, a, lda, scratch_.data(), row_bytes_);
-    const int tile = GemmColumnTile(w_.isa), tiles = (w_.n + tile - 1) / tile;
-    pool_->Run(tiles, [&](int t, int) {
-      Gemm(w_, m, scratch_.data(), row_bytes_, out, ldc, t * tile, std::min(w_.n, (t + 1) * tile));
-    });
-    return;
+    return ColumnTiles(pool_, w_, m, scratch_.data(), row_bytes_, out, ldc);
   }
   auto block = [&](int t, int worker) {
     const int first = t * block_rows, rows = std::min(block_rows, m - first);

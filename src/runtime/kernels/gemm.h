@@ -44,6 +44,8 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
 // each row zero-padded to a multiple of 4 bytes (avx512vnni), a form im2col writes directly.
 enum class GemmInput { kInt8, kBiasedU8 };
 GemmInput NativeGemmInput(Isa isa);
+// The byte an int8 activation is xor-ed with to give the native form: 0x80 (a + 128 as u8) or 0.
+uint8_t NativeGemmFlip(Isa isa);
 // dst[i] = src[i] ^ flip for i < n: activations into the native form (flip 0x80: a + 128).
 // The portable version and the AVX-512 one (kernels/x86/copy_avx512.cc: 64 bytes per step, the
 // tail masked); CopyFlippedFor picks the one `isa` allows.
