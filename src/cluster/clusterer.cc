@@ -5,6 +5,7 @@
 #include <set>
 
 namespace qforge::cluster {
+
 int64_t DistinctNonzero(const float* w, int64_t n) {
   std::set<float> values;
   for (int64_t e = 0; e < n; ++e)
@@ -18,28 +19,19 @@ StatusOr<Clusterer> Clusterer::Create(const Graph& graph, const ClusterOptions& 
   if (options.kmeans_iterations < 0) return InvalidArgument("k-means iterations must be >= 0");
   for (const auto& [node, k] : options.layer_k) {
     if (!valid_k(k)) return InvalidArgument("clusters of '{}' must be in 2..256, not {}", node, k);
-    const bool found = std::any_of(graph.nodes().begin(), graph.nodes().end(),
-                                   [&](const Node& n) { return n.name == node && WeightParamOf(graph, n) >= 0; });
-    if (!found) return InvalidArgument("no Conv2D or Dense node '{}' to give a cluster count", node);
+    if (!IsWeightedNode(graph, node)) return InvalidArgument("no Conv2D or Dense node '{}' to give a cluster count", node);
   }
   Clusterer c;
   Rng rng(options.seed);
-  for (const Node& n : graph.nodes()) {
-    const int param = WeightParamOf(graph, n);
-    if (param < 0 || std::find(options.skip.begin(), options.skip.end(), n.name) != options.skip.end()) continue;
+  for (const auto& [node, param] : SelectWeightedNodes(graph, options.skip, options.min_elements, &c.skipped_)) {
     const Tensor& w = graph.params()[param].tensor;
-    if (w.size() < options.min_elements) {
-      c.skipped_.push_back(n.name + ": " + std::to_string(w.size()) + " weights, fewer than " +
-                           std::to_string(options.min_elements));
-      continue;
-    }
-    const auto own = options.layer_k.find(n.name);
+    const auto own = options.layer_k.find(node->name);
     const int k = own != options.layer_k.end() ? own->second : options.k;
     std::vector<float> values;  // the weights to cluster (zeros left out when preserved)
     for (int64_t e = 0; e < w.size(); ++e)
       if (!(options.preserve_sparsity && w[e] == 0.0f)) values.push_back(w[e]);
     ClusteredLayer layer;
-    layer.node = n.name;
+    layer.node = node->name;
     layer.param = param;
     if (!values.empty()) {
       layer.centroids = InitCentroids(values, k, options.init, rng);

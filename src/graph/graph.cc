@@ -1,6 +1,8 @@
 // Graph construction, validation and (de)serialization of its structure.
 #include "graph/graph.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace qforge {
@@ -155,6 +157,28 @@ int WeightParamOf(const Graph& graph, const Node& node) {
   }
   const Value& value = graph.values()[v];
   return value.kind == ValueKind::kParam ? value.index : -1;
+}
+
+std::vector<WeightedNode> SelectWeightedNodes(const Graph& graph, const std::vector<std::string>& skip,
+                                              int64_t min_elements, std::vector<std::string>* left_out) {
+  std::vector<WeightedNode> selected;
+  for (const Node& n : graph.nodes()) {
+    const int param = WeightParamOf(graph, n);
+    if (param < 0 || std::find(skip.begin(), skip.end(), n.name) != skip.end()) continue;
+    const int64_t size = graph.params()[param].tensor.size();
+    if (size < min_elements) {
+      if (left_out)
+        left_out->push_back(n.name + ": " + std::to_string(size) + " weights, fewer than " + std::to_string(min_elements));
+      continue;
+    }
+    selected.push_back({&n, param});
+  }
+  return selected;
+}
+
+bool IsWeightedNode(const Graph& graph, const std::string& name) {
+  return std::any_of(graph.nodes().begin(), graph.nodes().end(),
+                     [&](const Node& n) { return n.name == name && WeightParamOf(graph, n) >= 0; });
 }
 
 }  // namespace qforge

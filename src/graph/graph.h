@@ -87,4 +87,19 @@ class Graph {
 // folding scale), which take it as their first input — or -1 for other nodes.
 int WeightParamOf(const Graph& graph, const Node& node);
 
+// A Conv2D or Dense node and the parameter holding its weights.
+struct WeightedNode {
+  const Node* node = nullptr;
+  int param = -1;
+};
+
+// The weighted nodes a compression pass (pruning, clustering) works on, in graph order: all but
+// those named in `skip`, and tensors under `min_elements` weights, which are listed in
+// `left_out` (if given) as "node: N weights, fewer than M".
+std::vector<WeightedNode> SelectWeightedNodes(const Graph& graph, const std::vector<std::string>& skip = {},
+                                              int64_t min_elements = 0, std::vector<std::string>* left_out = nullptr);
+
+// True if `name` is a Conv2D or Dense node with weights.
+bool IsWeightedNode(const Graph& graph, const std::string& name);
+
 }  // namespace qforge

@@ -1,37 +1,26 @@
 // The pruner: choosing the weights, updating and applying masks.
 #include "sparsity/pruner.h"
 
-#include <algorithm>
-
 namespace qforge::sparsity {
+
 StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options, int64_t step) {
   if (!options.keep_zeros) QF_RETURN_IF_ERROR(options.schedule.Validate());
   for (const auto& [node, target] : options.layer_targets) {
     if (!(target >= 0.0 && target < 1.0)) return InvalidArgument("pruning target of '{}' must be in [0, 1)", node);
-    const bool found = std::any_of(graph.nodes().begin(), graph.nodes().end(),
-                                   [&](const Node& n) { return n.name == node && WeightParamOf(graph, n) >= 0; });
-    if (!found) return InvalidArgument("no Conv2D or Dense node '{}' to give a pruning target", node);
+    if (!IsWeightedNode(graph, node)) return InvalidArgument("no Conv2D or Dense node '{}' to give a pruning target", node);
   }
   Pruner p;
   p.options_ = options;
-  for (const Node& n : graph.nodes()) {
-    const int param = WeightParamOf(graph, n);
-    if (param < 0) continue;
+  for (const auto& [node, param] : SelectWeightedNodes(graph, options.skip, options.min_elements, &p.skipped_)) {
     const Tensor& w = graph.params()[param].tensor;
-    if (std::find(options.skip.begin(), options.skip.end(), n.name) != options.skip.end()) continue;
-    if (w.size() < options.min_elements) {
-      p.skipped_.push_back(n.name + ": " + std::to_string(w.size()) + " weights, fewer than " +
-                           std::to_string(options.min_elements));
-      continue;
-    }
     if (const std::string why = options.pattern.Unfit(w.shape()); !why.empty()) {
-      p.skipped_.push_back(n.name + ": " + why);
+      p.skipped_.push_back(node->name + ": " + why);
       continue;
     }
     PrunedLayer layer;
-    layer.node = n.name;
+    layer.node = node->name;
     layer.param = param;
-    const auto own = options.layer_targets.find(n.name);
+    const auto own = options.layer_targets.find(node->name);
     layer.target = options.pattern.FixedSparsity() ? 1.0 - static_cast<double>(options.pattern.n) / options.pattern.m
                    : own != options.layer_targets.end() ? own->second
                                                          : options.schedule.final_sparsity;
@@ -70,12 +59,10 @@ void Pruner::Apply(Graph& graph) const {
 
 SparsityReport MeasureSparsity(const Graph& graph) {
   SparsityReport r;
-  for (const Node& n : graph.nodes()) {
-    const int param = WeightParamOf(graph, n);
-    if (param < 0) continue;
+  for (const auto& [node, param] : SelectWeightedNodes(graph)) {
     const Tensor& w = graph.params()[param].tensor;
     const double s = Sparsity(w);
-    r.layers.emplace_back(n.name, s);
+    r.layers.emplace_back(node->name, s);
     r.weights += w.size();
     r.zeros += static_cast<int64_t>(s * static_cast<double>(w.size()) + 0.5);
   }

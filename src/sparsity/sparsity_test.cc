@@ -89,7 +89,9 @@ TEST(Mask, UnstructuredPrunesTheSmallest) {
       else largest_pruned = std::max(largest_pruned, std::fabs(w[e]));
     }
     EXPECT_EQ(pruned, static_cast<int64_t>(std::floor(s * w.size())));
-    if (pruned > 0) EXPECT_LE(largest_pruned, smallest_kept);
+    if (pruned > 0) {
+      EXPECT_LE(largest_pruned, smallest_kept);
+    }
   }
 }
 
