@@ -1,6 +1,7 @@
 // End-to-end tests of the deploy commands on a synthetic dataset: train -> quantize (every
 // mode and calibration method) -> eval the .qfm through the runtime, inspect, run on an NPY
-// batch; and bad input to each command answered by one error line and a non-zero exit.
+// batch; prune -> cluster -> quantize -> compress; and bad input to each command answered by
+// one error line and a non-zero exit.
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.h"
@@ -96,6 +97,50 @@ TEST_F(DeployCli, QuantizeEvalInspectRun) {
   EXPECT_EQ(r.at("output_shape"), json::array({3, 10}));
   EXPECT_TRUE(fs::exists(Out("out.npy")));
   EXPECT_EQ(fs::file_size(Out("out.npy")), 128u + 3 * 10 * 4);
+}
+
+// Deep Compression end to end: prune, cluster with the pruned zeros kept, quantize, code. The
+// coded model is smaller, decodes at load to the same int8 model (same accuracy), and inspect's
+// parts (codebooks, indices, sparse indices ...) add up to the file.
+TEST_F(DeployCli, PruneClusterQuantizeCompress) {
+  const std::string ckpt = TrainLenet5();
+  const json p = Json("train --model lenet5 --init " + ckpt + " --epochs 1 --threads 1 --prune 0.8 --prune-end 4 " +
+                      Data() + " --out " + Out("pruned"));
+  EXPECT_GT(p.at("sparsity").get<double>(), 0.75);
+  const json c = Json("train --model lenet5 --init " + Out("pruned") + "/model.ckpt --epochs 1 --threads 1 --cluster 16 " +
+                      Data() + " --out " + Out("clustered"));
+  for (const auto& [node, k] : c.at("clusters").items()) EXPECT_LE(k.get<int>(), 16) << node;
+  Json("quantize " + Out("clustered") + "/model.ckpt --mode int8 " + Data() + " --out " + Out("int8.qfm"));
+  const json e = Json("eval " + Out("int8.qfm") + " " + Data());
+
+  const json z = Json("compress " + Out("int8.qfm") + " --out " + Out("coded.qfm") + " --eval " + Data());
+  EXPECT_EQ(z.at("accuracy").get<double>(), e.at("accuracy").get<double>());
+  EXPECT_LT(z.at("model_bytes").get<double>(), 0.4 * e.at("model_bytes").get<double>());
+  EXPECT_GT(z.at("compression_ratio").get<double>(), 10.0);
+  EXPECT_EQ(z.at("coded_buffers").get<int>(), 4);
+  EXPECT_GT(z.at("decode").at("mb_per_s").get<double>(), 0.0);
+  EXPECT_EQ(Json("eval " + Out("coded.qfm") + " " + Data()).at("accuracy"), e.at("accuracy"));
+
+  const json i = Json("inspect " + Out("coded.qfm"));
+  EXPECT_EQ(i.at("version").get<int>(), 2);
+  const json& parts = i.at("bytes_by_part");
+  int64_t sum = 0;
+  for (const char* part : {"codebooks", "indices", "sparse_indices", "weights", "biases", "other_constants",
+                           "metadata", "structure"})
+    sum += parts.at(part).get<int64_t>();
+  EXPECT_EQ(sum, i.at("model_bytes").get<int64_t>());
+  EXPECT_GT(parts.at("sparse_indices").get<int64_t>(), 0);
+  EXPECT_EQ(parts.at("compression_ratio"), z.at("compression_ratio"));
+  EXPECT_EQ(i.at("decode").at("coded_buffers").get<int>(), 4);
+
+  std::ifstream in(Out("coded.qfm"), std::ios::binary);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(Out("cut.qfm"), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() * 3 / 4));
+  ExpectCleanError(RunQforge("compress " + Out("cut.qfm") + " --out " + Out("x.qfm"), dir_), "corrupt or truncated");
+  ExpectCleanError(RunQforge("eval " + Out("cut.qfm") + " " + Data(), dir_), "corrupt or truncated");
+  ExpectCleanError(RunQforge("compress " + ckpt + " --out " + Out("x.qfm"), dir_), "not a .qfm model");
+  ExpectCleanError(RunQforge("compress " + Out("none.qfm") + " --out " + Out("x.qfm"), dir_), "cannot open");
+  ExpectCleanError(RunQforge("compress " + Out("coded.qfm"), dir_), "--out");
 }
 
 // Quantization-aware training from scratch and fine-tuning: the run reports the simulated and

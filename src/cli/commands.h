@@ -19,5 +19,6 @@ Command AddInspectCommand(CLI::App& app);
 Command AddRunCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
+Command AddCompressCommand(CLI::App& app);
 
 }  // namespace qforge::cli

@@ -1,11 +1,13 @@
 // `qforge inspect FILE.qfm`: what a runtime model holds — operators, tensors with types,
-// shapes, scales and zero points, bytes by part, and the memory arena the interpreter plans.
+// shapes, scales and zero points, bytes by part (coded weights' codebooks, indices and sparse
+// indices included) and the ratio to float32, and the memory arena the interpreter plans.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "convert/model_bytes.h"
 #include "runtime/interpreter.h"
 
 namespace qforge::cli {
@@ -26,30 +28,6 @@ std::string ParamsText(const RuntimeTensor& t) {
   return fmt::format("{} scales {:.3g}..{:.3g} (axis {})", t.scale.size(), *lo, *hi, t.quantized_dimension);
 }
 
-// Bytes of the file by role: weights (input 1 of conv/dense ops), biases (input 2), other
-// constants, metadata, and the rest (structure: tensors, operators, quantization tables).
-nlohmann::json BytesByPart(const runtime::Model& model, const runtime::Interpreter& it) {
-  const qfm::Model& m = model.flat();
-  std::vector<int> role(it.tensors().size(), 0);  // 1 weights, 2 bias
-  for (const qfm::Operator* op : *m.operators()) {
-    const bool weighted = op->type() == qfm::OpType::CONV_2D || op->type() == qfm::OpType::DEPTHWISE_CONV_2D ||
-                          op->type() == qfm::OpType::FULLY_CONNECTED;
-    if (!weighted) continue;
-    for (uint32_t k = 1; k < std::min<uint32_t>(op->inputs()->size(), 3); ++k)
-      if (op->inputs()->Get(k) >= 0) role[op->inputs()->Get(k)] = static_cast<int>(k);
-  }
-  int64_t weights = 0, biases = 0, other = 0;
-  for (size_t i = 0; i < role.size(); ++i) {
-    const RuntimeTensor& t = it.tensors()[i];
-    if (!t.constant) continue;
-    (role[i] == 1 ? weights : role[i] == 2 ? biases : other) += t.bytes;
-  }
-  const int64_t metadata = m.metadata() ? m.metadata()->size() : 0;
-  const auto total = static_cast<int64_t>(model.size_bytes());
-  return {{"weights", weights}, {"biases", biases}, {"other_constants", other}, {"metadata", metadata},
-          {"structure", total - weights - biases - other - metadata}, {"total", total}};
-}
-
 Status RunInspect(const InspectFlags& f) {
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(f.model));
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, {f.batch}));
@@ -66,7 +44,8 @@ Status RunInspect(const InspectFlags& f) {
   const runtime::ArenaStats& a = it->arena_stats();
   const nlohmann::json arena{{"batch", f.batch}, {"peak_bytes", a.peak_bytes},
                              {"lower_bound_bytes", a.lower_bound_bytes}, {"no_reuse_bytes", a.naive_bytes}};
-  const nlohmann::json parts = BytesByPart(*model, *it);
+  const convert::ModelBytes parts = convert::MeasureModelBytes(*model);
+  const runtime::DecodeStats& decode = model->decode_stats();
   const std::string metadata = m.metadata() ? m.metadata()->str() : "";
   if (f.json) {
     fmt::print("{}\n", nlohmann::json{{"model", f.model}, {"model_bytes", model->size_bytes()},
@@ -74,7 +53,11 @@ Status RunInspect(const InspectFlags& f) {
                                       {"metadata", nlohmann::json::parse(metadata, nullptr, false)},
                                       {"inputs", std::vector<int>(m.inputs()->begin(), m.inputs()->end())},
                                       {"outputs", std::vector<int>(m.outputs()->begin(), m.outputs()->end())},
-                                      {"operators", ops}, {"tensors", ts}, {"bytes_by_part", parts}, {"arena", arena}}
+                                      {"operators", ops}, {"tensors", ts}, {"bytes_by_part", convert::ToJson(parts)},
+                                      {"decode", {{"coded_buffers", decode.coded_buffers},
+                                                  {"decoded_bytes", decode.decoded_bytes},
+                                                  {"seconds", decode.seconds}}},
+                                      {"arena", arena}}
                            .dump());
     return Status::Ok();
   }
@@ -95,9 +78,15 @@ Status RunInspect(const InspectFlags& f) {
     fmt::print("  {:3} {:<28} {:<8} {:<18} {:>9} B {}{}\n", i, t.name, qfm::EnumNameDType(t.dtype),
                runtime::ShapeString(t.shape), t.bytes, t.constant ? "const " : "", ParamsText(t));
   }
-  fmt::print("\nbytes by part: weights {}, biases {}, other constants {}, metadata {}, structure {} (total {})\n",
-             parts["weights"].get<int64_t>(), parts["biases"].get<int64_t>(), parts["other_constants"].get<int64_t>(),
-             parts["metadata"].get<int64_t>(), parts["structure"].get<int64_t>(), parts["total"].get<int64_t>());
+  fmt::print("\nbytes by part: codebooks {}, indices {}, sparse indices {}, raw weights {}, biases {}, other constants "
+             "{}, metadata {}, structure {} (total {})\n",
+             parts.codebooks, parts.indices, parts.sparse_indices, parts.weights, parts.biases, parts.other_constants,
+             parts.metadata, parts.structure, parts.total);
+  fmt::print("{} parameters: {:.2f}x smaller than in float32 ({} bytes)\n", parts.parameters, parts.compression_ratio(),
+             parts.float32_bytes());
+  if (decode.coded_buffers > 0)
+    fmt::print("{} coded buffers decoded at load into {} bytes in {:.3f} ms\n", decode.coded_buffers,
+               decode.decoded_bytes, decode.seconds * 1e3);
   fmt::print("arena at batch {}: peak {} bytes (liveness lower bound {}, {} without reuse)\n", f.batch, a.peak_bytes,
              a.lower_bound_bytes, a.naive_bytes);
   return Status::Ok();

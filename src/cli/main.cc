@@ -1,5 +1,5 @@
-// qforge command line: train (float or quantization-aware), evaluate, quantize, convert, inspect
-// and run models.
+// qforge command line: train (float or quantization-aware, pruned, clustered), evaluate,
+// quantize, convert, compress, inspect, run and benchmark models.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   using Adder = qforge::cli::Command (*)(CLI::App&);
   for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand, &qforge::cli::AddModelsCommand,
                     &qforge::cli::AddQuantizeCommand, &qforge::cli::AddConvertCommand, &qforge::cli::AddInspectCommand,
-                    &qforge::cli::AddRunCommand, &qforge::cli::AddBenchCommand}) {
+                    &qforge::cli::AddRunCommand, &qforge::cli::AddBenchCommand, &qforge::cli::AddCompressCommand}) {
     auto run = add(app);
     commands[app.get_subcommands({}).back()] = std::move(run);
   }

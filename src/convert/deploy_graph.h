@@ -32,6 +32,11 @@ struct DeployLayer {
   std::vector<int> weight_shape;
   std::vector<float> bias;
   int depth_multiplier = 1;
+  // Weight sharing (clustered layers): the number of distinct values the training weights take
+  // when it is at most 256 and each value is shared by 4 weights on average, else 0; and the
+  // factor batch-norm folding multiplied each output channel by (empty: none).
+  int shared_values = 0;
+  std::vector<float> folded_scale;
   // Convolution and pooling windows.
   std::array<int, 2> kernel{1, 1}, stride{1, 1}, dilation{1, 1};
   std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right

@@ -48,7 +48,30 @@ ActivationParams SoftmaxOutputParams(bool int16) {
   return int16 ? ActivationParams{1.0f / 32768.0f, 0} : ActivationParams{1.0f / 256.0f, -128};
 }
 
-QuantizedWeights QuantizePerChannel(const DeployLayer& l) {
+namespace {
+
+QuantizedWeights QuantizeShared(const DeployLayer& l) {
+  std::vector<float> factor = l.folded_scale;
+  factor.resize(l.out_channels(), 1.0f);
+  for (float& f : factor) f = std::fabs(f);
+  float max_unfolded = 0.0f;
+  for (size_t i = 0; i < l.weights.size(); ++i) {
+    const float f = factor[WeightChannel(l, i)];
+    if (f > 0.0f) max_unfolded = std::max(max_unfolded, std::fabs(l.weights[i]) / f);
+  }
+  const float shared = SymmetricGrid(max_unfolded, GridMax(8)).scale;
+  std::vector<float> scale(l.out_channels());
+  for (size_t c = 0; c < scale.size(); ++c) {
+    scale[c] = factor[c] * shared;
+    if (!(scale[c] > 0.0f) || !std::isfinite(scale[c])) scale[c] = SymmetricGrid(0.0f, GridMax(8)).scale;
+  }
+  return QuantizeWithScales(l, WeightGrid{scale, 8});
+}
+
+}  // namespace
+
+QuantizedWeights QuantizeWeights(const DeployLayer& l) {
+  if (l.shared_values > 0) return QuantizeShared(l);
   std::vector<float> scale(l.out_channels(), 0.0f);
   for (size_t i = 0; i < l.weights.size(); ++i) {
     float& s = scale[WeightChannel(l, i)];
@@ -162,7 +185,7 @@ class Emitter {
               w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     }
     auto given = o_.weight_grids.find(l.name);
-    const QuantizedWeights qw = given == o_.weight_grids.end() ? QuantizePerChannel(l) : QuantizeWithScales(l, given->second);
+    const QuantizedWeights qw = given == o_.weight_grids.end() ? QuantizeWeights(l) : QuantizeWithScales(l, given->second);
     const std::vector<float>& scale = qw.scale;
     const int weight_bits = given == o_.weight_grids.end() || given->second.bits == 8 ? 0 : given->second.bits;
     const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, weight_bits};

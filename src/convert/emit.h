@@ -57,12 +57,15 @@ struct EmitOptions {
 StatusOr<std::vector<uint8_t>> EmitQfm(const DeployGraph& graph, const EmitOptions& options);
 
 // Per-output-channel symmetric int8 weights of a conv/depthwise/dense layer, narrow range
-// [-127, 127]: scale[c] = max |w[c]| / 127 (1 for an all-zero channel).
+// [-127, 127]: scale[c] = max |w[c]| / 127 (1 for an all-zero channel). A layer with shared
+// (clustered) weights gets one grid for the whole tensor instead, scaled per channel only by
+// its folded batch norm, scale[c] = |folded_scale[c]| * max |w / folded_scale| / 127, so its
+// int8 weights share values across channels as the float ones did (what coding needs).
 struct QuantizedWeights {
   std::vector<int8_t> values;  // in the layer's weight layout
   std::vector<float> scale;    // per output channel
 };
-QuantizedWeights QuantizePerChannel(const DeployLayer& layer);
+QuantizedWeights QuantizeWeights(const DeployLayer& layer);
 // With a given grid (scales per output channel, or one for all): round(w / s) clamped to
 // [-(2^(b-1) - 1), 2^(b-1) - 1].
 QuantizedWeights QuantizeWithScales(const DeployLayer& layer, const WeightGrid& grid);

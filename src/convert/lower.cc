@@ -4,6 +4,7 @@
 #include "convert/lower.h"
 
 #include <cmath>
+#include <unordered_set>
 
 #include "ops/batch_norm.h"
 #include "ops/conv2d.h"
@@ -29,6 +30,16 @@ const char* LayerKindName(LayerKind kind) {
 }
 
 namespace {
+
+// The distinct values of a clustered weight tensor (see DeployLayer::shared_values), else 0.
+int SharedValues(const Tensor& w) {
+  std::unordered_set<float> seen;
+  for (int64_t i = 0; i < w.size(); ++i) {
+    seen.insert(w.data()[i] == 0.0f ? 0.0f : w.data()[i]);  // -0 and +0 are one value
+    if (seen.size() > 256) return 0;
+  }
+  return static_cast<int64_t>(seen.size()) * 4 <= w.size() ? static_cast<int>(seen.size()) : 0;
+}
 
 class Lowering {
  public:
@@ -133,6 +144,7 @@ class Lowering {
                               " groups: the runtime runs ordinary and depthwise convolutions only");
     DeployLayer& l = AddLayer(depthwise ? LayerKind::kDepthwise : LayerKind::kConv, n, {x});
     SetWindow(l, op.window());
+    l.shared_values = SharedValues(*w);
     const float* src = w->data();
     if (depthwise) {
       l.depth_multiplier = oc / in_c;
@@ -168,6 +180,7 @@ class Lowering {
     DeployLayer& l = AddLayer(LayerKind::kDense, n, {x});
     l.weight_shape = {out, in};
     l.weights.assign(w->data(), w->data() + w->size());
+    l.shared_values = SharedValues(*w);
     if (chw[0] != 0) {  // column c*H*W + y*W + x of the NCHW flatten is column (y*W + x)*C + c here
       const int c_n = chw[0], hw = chw[1] * chw[2];
       for (int o = 0; o < out; ++o)
@@ -199,8 +212,10 @@ class Lowering {
     }
     const int oc = l->out_channels();
     const size_t per_channel = l->weights.size() / oc;
+    if (l->folded_scale.empty()) l->folded_scale.assign(oc, 1.0f);
     for (int c = 0; c < oc; ++c) {
       const double scale = gamma[c] / std::sqrt(static_cast<double>(var[c]) + op.eps());
+      l->folded_scale[c] = static_cast<float>(l->folded_scale[c] * scale);
       for (size_t k = 0; k < per_channel; ++k) {
         const size_t i = l->kind == LayerKind::kDepthwise ? k * oc + c : c * per_channel + k;
         l->weights[i] = static_cast<float>(l->weights[i] * scale);

@@ -46,7 +46,7 @@ void CorrectBiases(const std::vector<std::vector<double>>& channel_means, Deploy
   for (DeployLayer& l : graph->layers) {
     if (!l.has_weights()) continue;
     const std::vector<double>& mean = channel_means[l.inputs[0]];
-    const convert::QuantizedWeights qw = convert::QuantizePerChannel(l);
+    const convert::QuantizedWeights qw = convert::QuantizeWeights(l);
     const size_t oc = static_cast<size_t>(l.out_channels());
     const size_t in_c = mean.size();
     std::vector<double> shift(oc, 0.0);

@@ -156,7 +156,7 @@ TEST(Ptq, BiasCorrectionRemovesTheMeanShift) {
   for (size_t k = 0; k < g.layers.size(); ++k) {
     const convert::DeployLayer &l = g.layers[k], &f = before.layers[k];
     if (!l.has_weights()) continue;
-    const convert::QuantizedWeights q = convert::QuantizePerChannel(l);
+    const convert::QuantizedWeights q = convert::QuantizeWeights(l);
     const int out = l.out_channels(), in = static_cast<int>(l.weights.size()) / out;
     for (int o = 0; o < out; ++o) {
       double float_out = f.bias[o], quant_out = l.bias[o];

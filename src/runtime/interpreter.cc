@@ -74,7 +74,7 @@ Status Interpreter::BuildTensors() {
       return Invalid("tensor '" + t.name + "' would have " + std::to_string(t.elements) +
                      " elements at batch size " + std::to_string(batch_size_) + " (limit 2^31 - 1)");
     t.bytes = t.elements * DTypeSize(t.dtype);
-    if (t.constant) t.data = const_cast<uint8_t*>(m.buffers()->Get(ft.buffer())->data()->data());
+    if (t.constant) t.data = const_cast<uint8_t*>(model_->buffer_data(ft.buffer()));
     if (const qfm::Quantization* q = ft.quantization()) {
       t.scale.assign(q->scale()->begin(), q->scale()->end());
       t.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());

@@ -11,7 +11,7 @@ namespace qforge::runtime::coding {
 namespace {
 
 constexpr int kMaxBits = 15;
-constexpr size_t kHeaderBytes = 4 + 128;
+constexpr size_t kFixedHeaderBytes = 4 + 1;  // count, largest symbol
 
 // Canonical codes from lengths: increasing within each length, lengths in increasing order.
 std::vector<uint32_t> CanonicalCodes(const std::vector<int>& lengths) {
@@ -77,10 +77,15 @@ std::vector<uint8_t> HuffmanEncode(const std::vector<uint8_t>& symbols) {
   for (uint8_t s : symbols) ++counts[s];
   const std::vector<int> lengths = HuffmanCodeLengths(counts, kMaxBits);
   const std::vector<uint32_t> codes = CanonicalCodes(lengths);
-  std::vector<uint8_t> out(kHeaderBytes, 0);
+  int largest = 0;
+  for (int s = 0; s < 256; ++s)
+    if (counts[s] > 0) largest = s;
+  std::vector<uint8_t> out(kFixedHeaderBytes + (largest + 2) / 2, 0);
   const auto n = static_cast<uint32_t>(symbols.size());
   for (int b = 0; b < 4; ++b) out[b] = static_cast<uint8_t>(n >> (8 * b));
-  for (int s = 0; s < 256; ++s) out[4 + s / 2] |= static_cast<uint8_t>(lengths[s] << (s % 2 ? 4 : 0));
+  out[4] = static_cast<uint8_t>(largest);
+  for (int s = 0; s <= largest; ++s)
+    out[kFixedHeaderBytes + s / 2] |= static_cast<uint8_t>(lengths[s] << (s % 2 ? 4 : 0));
   uint64_t buffer = 0;
   int bits = 0;
   for (uint8_t s : symbols) {
@@ -96,11 +101,14 @@ std::vector<uint8_t> HuffmanEncode(const std::vector<uint8_t>& symbols) {
 }
 
 std::string HuffmanDecode(const uint8_t* data, size_t size, std::vector<uint8_t>* symbols) {
-  if (size < kHeaderBytes) return "coded stream shorter than its header";
+  if (size < kFixedHeaderBytes) return "coded stream shorter than its header";
   uint32_t n = 0;
   for (int b = 0; b < 4; ++b) n |= static_cast<uint32_t>(data[b]) << (8 * b);
-  std::vector<int> lengths(256);
-  for (int s = 0; s < 256; ++s) lengths[s] = (data[4 + s / 2] >> (s % 2 ? 4 : 0)) & 0xF;
+  const int largest = data[4];
+  const size_t header = kFixedHeaderBytes + (largest + 2) / 2;
+  if (size < header) return "coded stream shorter than its header";
+  std::vector<int> lengths(256, 0);
+  for (int s = 0; s <= largest; ++s) lengths[s] = (data[kFixedHeaderBytes + s / 2] >> (s % 2 ? 4 : 0)) & 0xF;
   // The lengths must form a prefix code (Kraft sum <= 1; a lone symbol has a 1-bit code).
   uint64_t kraft = 0;
   int present = 0;
@@ -113,7 +121,7 @@ std::string HuffmanDecode(const uint8_t* data, size_t size, std::vector<uint8_t>
   if (n > 0 && present == 0) return "symbols but no codes";
   // Each symbol takes at least one bit: a count the payload cannot hold is corrupt (and would
   // otherwise ask for a huge allocation).
-  const size_t payload = size - kHeaderBytes;
+  const size_t payload = size - header;
   if (n > payload * 8) return "symbol count larger than the stream can hold";
   // Table: the next 15 bits -> (symbol, length); 0 length marks a prefix no code starts.
   const std::vector<uint32_t> codes = CanonicalCodes(lengths);
@@ -124,7 +132,7 @@ std::string HuffmanDecode(const uint8_t* data, size_t size, std::vector<uint8_t>
     for (uint32_t i = 0; i < span; ++i) table[first + i] = static_cast<uint16_t>(s | (lengths[s] << 8));
   }
   symbols->assign(n, 0);
-  const uint8_t* in = data + kHeaderBytes;
+  const uint8_t* in = data + header;
   uint64_t buffer = 0;
   int bits = 0;
   size_t read = 0;

@@ -4,9 +4,10 @@
 // reads — lengths that do not form a prefix code, a stream that ends early, symbols beyond the
 // stated count — and fails with a message instead of reading past the buffer. C++17.
 //
-// Layout: u32 symbol count (little-endian), 128 bytes of code lengths (symbol 2i in the low
-// nibble of byte i, 2i + 1 in the high one; 0 = absent), then the codes, most significant bit
-// first, padded with zero bits to a whole byte.
+// Layout: u32 symbol count (little-endian), u8 L = the largest symbol present (0 if none),
+// ceil((L + 1) / 2) bytes of code lengths for symbols 0..L (symbol 2i in the low nibble of byte
+// i, 2i + 1 in the high one; 0 = absent), then the codes, most significant bit first, padded
+// with zero bits to a whole byte. Small alphabets (5-bit indices) keep a small header.
 #pragma once
 
 #include <cstdint>

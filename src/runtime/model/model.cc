@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+
+#include "runtime/coding/coded_bytes.h"
 
 namespace qforge::runtime {
 namespace {
@@ -45,9 +48,9 @@ Status CheckTensor(const qfm::Model& m, uint32_t i, const std::string& what) {
   }
   if (t->buffer() >= m.buffers()->size()) return Corrupt(what, label + " refers to a missing buffer");
   if (t->buffer() != 0) {
-    const auto* data = m.buffers()->Get(t->buffer())->data();
+    const qfm::Buffer* b = m.buffers()->Get(t->buffer());
     const int64_t want = count * DTypeSize(t->dtype());
-    const int64_t have = data ? static_cast<int64_t>(data->size()) : 0;
+    const int64_t have = b->coded() ? b->coded()->size() : b->data() ? static_cast<int64_t>(b->data()->size()) : 0;
     if (have != want)
       return Corrupt(what, label + " holds " + std::to_string(have) + " bytes, its shape needs " +
                                std::to_string(want));
@@ -99,14 +102,29 @@ Status CheckIndices(const flatbuffers::Vector<int32_t>* v, uint32_t tensors, boo
   return Status::Ok();
 }
 
+Status CheckBuffers(const qfm::Model& m, const std::string& what) {
+  const auto* b0 = m.buffers()->Get(0);
+  if (b0->coded() || (b0->data() && b0->data()->size() != 0)) return Corrupt(what, "buffer 0 must exist and be empty");
+  bool any_coded = false;
+  for (uint32_t i = 0; i < m.buffers()->size(); ++i) {
+    const qfm::Buffer* b = m.buffers()->Get(i);
+    if (!b->coded()) continue;
+    any_coded = true;
+    if (b->data() && b->data()->size() != 0) return Corrupt(what, "buffer " + std::to_string(i) + " is both raw and coded");
+  }
+  if (any_coded && m.version() < kQfmCodedVersion)
+    return Corrupt(what, "coded buffers in a version " + std::to_string(m.version()) + " file");
+  return Status::Ok();
+}
+
 Status CheckModel(const qfm::Model& m, const std::string& what) {
-  if (m.version() != kQfmVersion)
+  if (m.version() != kQfmVersion && m.version() != kQfmCodedVersion)
     return Corrupt(what, "format version " + std::to_string(m.version()) + " unsupported (this build reads " +
-                             std::to_string(kQfmVersion) + ")");
+                             std::to_string(kQfmVersion) + " and " + std::to_string(kQfmCodedVersion) + ")");
   if (!m.tensors() || !m.buffers() || !m.operators() || !m.inputs() || !m.outputs())
     return Corrupt(what, "missing tensors, buffers, operators, inputs or outputs");
-  if (m.buffers()->size() == 0 || (m.buffers()->Get(0)->data() && m.buffers()->Get(0)->data()->size() != 0))
-    return Corrupt(what, "buffer 0 must exist and be empty");
+  if (m.buffers()->size() == 0) return Corrupt(what, "buffer 0 must exist and be empty");
+  QF_RETURN_IF_ERROR(CheckBuffers(m, what));
   const uint32_t tensors = m.tensors()->size();
   for (uint32_t i = 0; i < tensors; ++i) QF_RETURN_IF_ERROR(CheckTensor(m, i, what));
   for (uint32_t k = 0; k < m.operators()->size(); ++k) {
@@ -150,7 +168,44 @@ StatusOr<std::shared_ptr<const Model>> Model::Verify(std::unique_ptr<Model> mode
   if (!qfm::VerifyModelBuffer(verifier)) return Corrupt(what, "corrupt or truncated model (structure check failed)");
   model->flat_ = qfm::GetModel(model->data_);
   QF_RETURN_IF_ERROR(CheckModel(*model->flat_, what));
+  QF_RETURN_IF_ERROR(model->DecodeBuffers(what));
   return std::shared_ptr<const Model>(std::move(model));
+}
+
+// Runs after CheckModel: every coded buffer's declared size matches the tensors using it.
+Status Model::DecodeBuffers(const std::string& what) {
+  const auto* buffers = flat_->buffers();
+  const auto start = std::chrono::steady_clock::now();
+  decoded_.resize(buffers->size());
+  std::vector<bool> used(buffers->size(), false);  // sizes of used buffers are checked
+  for (const qfm::Tensor* t : *flat_->tensors()) used[t->buffer()] = true;
+  for (uint32_t i = 0; i < buffers->size(); ++i) {
+    const qfm::CodedBytes* coded = buffers->Get(i)->coded();
+    if (!coded) continue;
+    if (!used[i]) return Corrupt(what, "coded buffer " + std::to_string(i) + " belongs to no tensor");
+    decoded_[i].resize(coded->size());
+    const Status s = coding::DecodeCodedBytes(*coded, decoded_[i].data());
+    if (!s.ok()) return Corrupt(what, "coded buffer " + std::to_string(i) + ": " + s.message());
+    ++decode_stats_.coded_buffers;
+    decode_stats_.decoded_bytes += coded->size();
+    decode_stats_.coded_bytes += (coded->codebook() ? coded->codebook()->size() : 0) +
+                                 (coded->indices() && coded->indices()->data() ? coded->indices()->data()->size() : 0) +
+                                 (coded->gaps() && coded->gaps()->data() ? coded->gaps()->data()->size() : 0);
+  }
+  decode_stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Status::Ok();
+}
+
+const uint8_t* Model::buffer_data(uint32_t index) const {
+  if (flat_->buffers()->Get(index)->coded()) return decoded_[index].data();
+  const auto* data = flat_->buffers()->Get(index)->data();
+  return data ? data->data() : nullptr;
+}
+
+size_t Model::buffer_size(uint32_t index) const {
+  if (flat_->buffers()->Get(index)->coded()) return decoded_[index].size();
+  const auto* data = flat_->buffers()->Get(index)->data();
+  return data ? data->size() : 0;
 }
 
 StatusOr<std::shared_ptr<const Model>> Model::Load(const std::string& path) {

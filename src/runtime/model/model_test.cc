@@ -77,7 +77,7 @@ TEST(Model, ValidModelLoadsFromFileAndMemory) {
 }
 
 TEST(Model, SemanticErrorsNameTheProblem) {
-  EXPECT_NE(LoadError(BuildModel({.version = 2})).find("version 2 unsupported"), std::string::npos);
+  EXPECT_NE(LoadError(BuildModel({.version = 3})).find("version 3 unsupported"), std::string::npos);
   EXPECT_NE(LoadError(BuildModel({.op_input = 9})).find("tensor 9, which does not exist"), std::string::npos);
   EXPECT_NE(LoadError(BuildModel({.op_input = -5})).find("does not exist"), std::string::npos);
   EXPECT_NE(LoadError(BuildModel({.weight_bytes = 7})).find("'weights') holds 7 bytes"), std::string::npos);

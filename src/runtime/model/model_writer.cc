@@ -27,9 +27,13 @@ int ModelWriter::AddTensor(const std::string& name, qfm::DType dtype, const std:
     t->quantization = std::make_unique<qfm::QuantizationT>();
     t->quantization->scale = quant->scale;
     t->quantization->zero_point = quant->zero_point;
+    std::vector<float>& scale = t->quantization->scale;
     std::vector<int64_t>& zp = t->quantization->zero_point;
-    if (zp.size() > 1 && std::all_of(zp.begin(), zp.end(), [&](int64_t z) { return z == zp[0]; }))
+    if (zp.size() > 1 && std::all_of(zp.begin(), zp.end(), [&](int64_t z) { return z == zp[0]; })) {
       zp.resize(1);  // one zero point shared by every channel
+      if (std::all_of(scale.begin(), scale.end(), [&](float x) { return x == scale[0]; }))
+        scale.resize(1);  // and one scale (e.g. clustered weights): per tensor
+    }
     t->quantization->quantized_dimension = quant->axis;
     t->quantization->bits = static_cast<uint8_t>(quant->bits);
   }

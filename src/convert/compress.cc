@@ -1,0 +1,45 @@
+// Compression: unpack, code the int8 constant buffers, pack, verify by decoding.
+#include "convert/compress.h"
+
+#include <cstring>
+#include <memory>
+
+namespace qforge::convert {
+
+StatusOr<CompressResult> CompressQfm(const runtime::Model& model, const CodingOptions& options) {
+  const qfm::Model& flat = model.flat();
+  std::unique_ptr<qfm::ModelT> m(flat.UnPack());
+  const size_t num_buffers = m->buffers.size();
+  std::vector<bool> int8_only(num_buffers, true), used(num_buffers, false);
+  for (const auto& t : m->tensors) {
+    used[t->buffer] = true;
+    if (t->dtype != qfm::DType::INT8) int8_only[t->buffer] = false;
+  }
+  CompressResult result;
+  for (uint32_t i = 1; i < num_buffers; ++i) {
+    qfm::BufferT& b = *m->buffers[i];
+    const uint8_t* raw = model.buffer_data(i);
+    b.data.assign(raw, raw + model.buffer_size(i));  // a coded input buffer, decoded
+    b.coded.reset();
+    if (!used[i] || !int8_only[i] || b.data.empty()) continue;
+    auto coded = std::make_unique<qfm::CodedBytesT>(CodeBytes(b.data, options));
+    if (CodedPayloadBytes(*coded) >= b.data.size()) continue;
+    b.coded = std::move(coded);
+    b.data.clear();
+    ++result.coded_buffers;
+  }
+  m->version = result.coded_buffers > 0 ? runtime::kQfmCodedVersion : runtime::kQfmVersion;
+  flatbuffers::FlatBufferBuilder builder(1 << 16);
+  qfm::FinishModelBuffer(builder, qfm::Model::Pack(builder, m.get()));
+  result.bytes.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+
+  QF_ASSIGN_OR_RETURN(const std::shared_ptr<const runtime::Model> check,
+                      runtime::Model::FromBytes(result.bytes.data(), result.bytes.size(), "the compressed model"));
+  for (uint32_t i = 0; i < num_buffers; ++i)
+    if (check->buffer_size(i) != model.buffer_size(i) ||
+        (model.buffer_size(i) && std::memcmp(check->buffer_data(i), model.buffer_data(i), model.buffer_size(i)) != 0))
+      return InternalError("compressed buffer {} does not decode to the original", i);
+  return result;
+}
+
+}  // namespace qforge::convert

@@ -1,0 +1,24 @@
+// `qforge compress`: a .qfm model with its int8 weight buffers coded (weight_coding.h) — the
+// last stage of Deep Compression. Buffers whose coding would not be smaller stay raw; coded
+// input buffers are decoded and coded again. The result is loaded back and every buffer
+// compared with the original before it is returned, so a written file always decodes to
+// exactly the model it came from.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "convert/weight_coding.h"
+#include "core/status.h"
+#include "runtime/model/model.h"
+
+namespace qforge::convert {
+
+struct CompressResult {
+  std::vector<uint8_t> bytes;  // the coded .qfm
+  int coded_buffers = 0;
+};
+
+StatusOr<CompressResult> CompressQfm(const runtime::Model& model, const CodingOptions& options);
+
+}  // namespace qforge::convert

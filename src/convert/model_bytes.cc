@@ -1,0 +1,61 @@
+// Bytes by part of a loaded .qfm model.
+#include "convert/model_bytes.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace qforge::convert {
+
+ModelBytes MeasureModelBytes(const runtime::Model& model) {
+  const qfm::Model& m = model.flat();
+  std::vector<int> role(m.tensors()->size(), 0);  // 1 weights, 2 bias
+  for (const qfm::Operator* op : *m.operators()) {
+    const bool weighted = op->type() == qfm::OpType::CONV_2D || op->type() == qfm::OpType::DEPTHWISE_CONV_2D ||
+                          op->type() == qfm::OpType::FULLY_CONNECTED;
+    if (!weighted) continue;
+    for (uint32_t k = 1; k < std::min<uint32_t>(op->inputs()->size(), 3); ++k)
+      if (op->inputs()->Get(k) >= 0) role[op->inputs()->Get(k)] = static_cast<int>(k);
+  }
+  ModelBytes b;
+  std::vector<bool> counted(m.buffers()->size(), false);  // a buffer shared by tensors counts once
+  for (uint32_t i = 0; i < m.tensors()->size(); ++i) {
+    const qfm::Tensor* t = m.tensors()->Get(i);
+    if (t->buffer() == 0) continue;
+    int64_t elements = 1;
+    for (int32_t d : *t->shape()) elements *= d;
+    b.parameters += elements;
+    if (counted[t->buffer()]) continue;
+    counted[t->buffer()] = true;
+    const qfm::Buffer* buffer = m.buffers()->Get(t->buffer());
+    if (const qfm::CodedBytes* c = buffer->coded()) {
+      b.codebooks += c->codebook() ? c->codebook()->size() : 0;
+      b.indices += c->indices() && c->indices()->data() ? c->indices()->data()->size() : 0;
+      b.sparse_indices += c->gaps() && c->gaps()->data() ? c->gaps()->data()->size() : 0;
+      continue;
+    }
+    const int64_t raw = buffer->data() ? buffer->data()->size() : 0;
+    (role[i] == 1 ? b.weights : role[i] == 2 ? b.biases : b.other_constants) += raw;
+  }
+  b.metadata = m.metadata() ? m.metadata()->size() : 0;
+  b.total = static_cast<int64_t>(model.size_bytes());
+  b.structure = b.total - b.codebooks - b.indices - b.sparse_indices - b.weights - b.biases - b.other_constants -
+                b.metadata;
+  return b;
+}
+
+nlohmann::json ToJson(const ModelBytes& b) {
+  return {{"codebooks", b.codebooks},
+          {"indices", b.indices},
+          {"sparse_indices", b.sparse_indices},
+          {"weights", b.weights},
+          {"biases", b.biases},
+          {"other_constants", b.other_constants},
+          {"metadata", b.metadata},
+          {"structure", b.structure},
+          {"total", b.total},
+          {"parameters", b.parameters},
+          {"float32_bytes", b.float32_bytes()},
+          {"compression_ratio", b.compression_ratio()}};
+}
+
+}  // namespace qforge::convert

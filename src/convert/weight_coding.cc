@@ -1,0 +1,106 @@
+// Weight coding: codebook, dense or sparse index streams, packed or Huffman streams.
+#include "convert/weight_coding.h"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include "runtime/coding/bit_packing.h"
+#include "runtime/coding/huffman.h"
+
+namespace qforge::convert {
+namespace {
+
+std::unique_ptr<qfm::CodedStreamT> CodeStream(const std::vector<uint8_t>& symbols, int bits, bool huffman) {
+  auto s = std::make_unique<qfm::CodedStreamT>();
+  s->bits = static_cast<uint8_t>(bits);
+  s->count = static_cast<uint32_t>(symbols.size());
+  s->coding = qfm::StreamCoding::PACKED;
+  s->data = runtime::coding::PackBits(symbols, bits);
+  if (huffman) {
+    std::vector<uint8_t> h = runtime::coding::HuffmanEncode(symbols);
+    if (h.size() < s->data.size()) {
+      s->coding = qfm::StreamCoding::HUFFMAN;
+      s->data = std::move(h);
+    }
+  }
+  return s;
+}
+
+// The distinct values of `bytes` other than `skip` (-1: none), in ascending signed order, and
+// each byte value's index among them.
+std::vector<uint8_t> Codebook(const std::array<size_t, 256>& counts, int skip, std::array<uint8_t, 256>* index) {
+  std::vector<uint8_t> book;
+  for (int v = -128; v < 128; ++v) {
+    const auto b = static_cast<uint8_t>(v);
+    if (counts[b] == 0 || b == skip) continue;
+    (*index)[b] = static_cast<uint8_t>(book.size());
+    book.push_back(b);
+  }
+  return book;
+}
+
+qfm::CodedBytesT Dense(const std::vector<uint8_t>& bytes, const std::array<size_t, 256>& counts, bool huffman) {
+  qfm::CodedBytesT c;
+  std::array<uint8_t, 256> index{};
+  c.size = static_cast<uint32_t>(bytes.size());
+  c.codebook = Codebook(counts, -1, &index);
+  std::vector<uint8_t> indices(bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) indices[i] = index[bytes[i]];
+  c.indices = CodeStream(indices, IndexBits(c.codebook.size()), huffman);
+  return c;
+}
+
+qfm::CodedBytesT Sparse(const std::vector<uint8_t>& bytes, const std::array<size_t, 256>& counts, uint8_t fill,
+                        int gap_bits, bool huffman) {
+  qfm::CodedBytesT c;
+  std::array<uint8_t, 256> index{};
+  c.size = static_cast<uint32_t>(bytes.size());
+  c.fill = fill;
+  c.gap_bits = static_cast<uint8_t>(gap_bits);
+  c.codebook = Codebook(counts, fill, &index);
+  if (c.codebook.empty()) c.codebook.push_back(fill);  // nothing stored, but a codebook is required
+  const size_t skip_only = (size_t{1} << gap_bits) - 1;
+  std::vector<uint8_t> indices, gaps;
+  size_t gap = 0;
+  for (uint8_t b : bytes) {
+    if (b == fill) {
+      ++gap;
+      continue;
+    }
+    for (; gap >= skip_only; gap -= skip_only) gaps.push_back(static_cast<uint8_t>(skip_only));
+    gaps.push_back(static_cast<uint8_t>(gap));
+    indices.push_back(index[b]);
+    gap = 0;
+  }
+  c.indices = CodeStream(indices, IndexBits(c.codebook.size()), huffman);
+  c.gaps = CodeStream(gaps, gap_bits, huffman);
+  return c;
+}
+
+}  // namespace
+
+int IndexBits(size_t k) {
+  int bits = 1;
+  while ((size_t{1} << bits) < k) ++bits;
+  return bits;
+}
+
+size_t CodedPayloadBytes(const qfm::CodedBytesT& c) {
+  return c.codebook.size() + (c.indices ? c.indices->data.size() : 0) + (c.gaps ? c.gaps->data.size() : 0);
+}
+
+qfm::CodedBytesT CodeBytes(const std::vector<uint8_t>& bytes, const CodingOptions& o) {
+  std::array<size_t, 256> counts{};
+  for (uint8_t b : bytes) ++counts[b];
+  qfm::CodedBytesT best = Dense(bytes, counts, o.huffman);
+  if (!o.sparse || bytes.empty()) return best;
+  const auto fill = static_cast<uint8_t>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  for (int gap_bits = 1; gap_bits <= 8; ++gap_bits) {
+    qfm::CodedBytesT candidate = Sparse(bytes, counts, fill, gap_bits, o.huffman);
+    if (CodedPayloadBytes(candidate) < CodedPayloadBytes(best)) best = std::move(candidate);
+  }
+  return best;
+}
+
+}  // namespace qforge::convert

@@ -1,0 +1,30 @@
+// Coding one constant buffer the way Deep Compression stores weights: a codebook of the
+// distinct byte values with each byte replaced by its index (ceil(log2 k) bits), and, for a
+// sparse buffer, the gaps between the bytes that differ from the most common one (its "fill",
+// the zero of pruned weights) instead of their positions. Each of the two symbol streams is
+// bit-packed or Huffman-coded, whichever is smaller; of the dense form and the sparse form with
+// every gap width 1..8, the smallest is kept. The runtime's coding::DecodeCodedBytes inverts it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/model/qfm_generated.h"
+
+namespace qforge::convert {
+
+struct CodingOptions {
+  bool sparse = true;   // try the sparse form
+  bool huffman = true;  // try Huffman coding for each stream
+};
+
+qfm::CodedBytesT CodeBytes(const std::vector<uint8_t>& bytes, const CodingOptions& options);
+
+// Bytes a coded buffer's codebook and streams take (the file adds a few dozen for its tables).
+size_t CodedPayloadBytes(const qfm::CodedBytesT& coded);
+
+// Bits an index into a codebook of k entries takes (at least 1).
+int IndexBits(size_t k);
+
+}  // namespace qforge::convert

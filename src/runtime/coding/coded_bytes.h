@@ -1,0 +1,22 @@
+// Decoding a coded constant buffer of a .qfm file (qfm::CodedBytes: codebook, index stream,
+// optional sparse gap stream; see qfm.fbs) back to its bytes, as the loader does once per
+// buffer. Every count, width and index is checked against the buffer's declared size: a
+// corrupted file gives an error, never a read or write out of bounds. C++17.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/model/qfm_generated.h"
+#include "runtime/status.h"
+
+namespace qforge::runtime::coding {
+
+// The symbols of one stream (packed or Huffman), each checked to be below 2^bits.
+Status DecodeStream(const qfm::CodedStream& stream, std::vector<uint8_t>* symbols);
+
+// Writes coded.size() bytes to `out`.
+Status DecodeCodedBytes(const qfm::CodedBytes& coded, uint8_t* out);
+
+}  // namespace qforge::runtime::coding
