@@ -1,4 +1,4 @@
-// Compression: unpack, code the int8 constant buffers, pack, verify by decoding.
+// Compression: unpack, code the constant buffers, pack, verify by decoding.
 #include "convert/compress.h"
 
 #include <cstring>
@@ -10,20 +10,17 @@ StatusOr<CompressResult> CompressQfm(const runtime::Model& model, const CodingOp
   const qfm::Model& flat = model.flat();
   std::unique_ptr<qfm::ModelT> m(flat.UnPack());
   const size_t num_buffers = m->buffers.size();
-  std::vector<bool> int8_only(num_buffers, true), used(num_buffers, false);
-  for (const auto& t : m->tensors) {
-    used[t->buffer] = true;
-    if (t->dtype != qfm::DType::INT8) int8_only[t->buffer] = false;
-  }
+  std::vector<bool> used(num_buffers, false);
+  for (const auto& t : m->tensors) used[t->buffer] = true;
   CompressResult result;
   for (uint32_t i = 1; i < num_buffers; ++i) {
     qfm::BufferT& b = *m->buffers[i];
     const uint8_t* raw = model.buffer_data(i);
     b.data.assign(raw, raw + model.buffer_size(i));  // a coded input buffer, decoded
     b.coded.reset();
-    if (!used[i] || !int8_only[i] || b.data.empty()) continue;
+    if (!used[i] || b.data.empty()) continue;
     auto coded = std::make_unique<qfm::CodedBytesT>(CodeBytes(b.data, options));
-    if (CodedPayloadBytes(*coded) >= b.data.size()) continue;
+    if (CodedFileBytes(*coded) >= b.data.size()) continue;
     b.coded = std::move(coded);
     b.data.clear();
     ++result.coded_buffers;

@@ -1,5 +1,6 @@
-// `qforge compress`: a .qfm model with its int8 weight buffers coded (weight_coding.h) — the
-// last stage of Deep Compression. Buffers whose coding would not be smaller stay raw; coded
+// `qforge compress`: a .qfm model with its constant buffers coded as bytes (weight_coding.h) —
+// the last stage of Deep Compression: int8 weights, and the int32 biases, whose high bytes are
+// nearly all 0x00 or 0xFF. Buffers whose coding would not be smaller stay raw; coded
 // input buffers are decoded and coded again. The result is loaded back and every buffer
 // compared with the original before it is returned, so a written file always decodes to
 // exactly the model it came from.

@@ -90,6 +90,12 @@ size_t CodedPayloadBytes(const qfm::CodedBytesT& c) {
   return c.codebook.size() + (c.indices ? c.indices->data.size() : 0) + (c.gaps ? c.gaps->data.size() : 0);
 }
 
+size_t CodedFileBytes(const qfm::CodedBytesT& c) {
+  flatbuffers::FlatBufferBuilder builder(CodedPayloadBytes(c) + 256);
+  builder.Finish(qfm::CodedBytes::Pack(builder, &c));
+  return builder.GetSize();
+}
+
 qfm::CodedBytesT CodeBytes(const std::vector<uint8_t>& bytes, const CodingOptions& o) {
   std::array<size_t, 256> counts{};
   for (uint8_t b : bytes) ++counts[b];
@@ -98,7 +104,7 @@ qfm::CodedBytesT CodeBytes(const std::vector<uint8_t>& bytes, const CodingOption
   const auto fill = static_cast<uint8_t>(std::max_element(counts.begin(), counts.end()) - counts.begin());
   for (int gap_bits = 1; gap_bits <= 8; ++gap_bits) {
     qfm::CodedBytesT candidate = Sparse(bytes, counts, fill, gap_bits, o.huffman);
-    if (CodedPayloadBytes(candidate) < CodedPayloadBytes(best)) best = std::move(candidate);
+    if (CodedFileBytes(candidate) < CodedFileBytes(best)) best = std::move(candidate);
   }
   return best;
 }

@@ -3,7 +3,7 @@
 // sparse buffer, the gaps between the bytes that differ from the most common one (its "fill",
 // the zero of pruned weights) instead of their positions. Each of the two symbol streams is
 // bit-packed or Huffman-coded, whichever is smaller; of the dense form and the sparse form with
-// every gap width 1..8, the smallest is kept. The runtime's coding::DecodeCodedBytes inverts it.
+// every gap width 1..8, the one taking the fewest bytes in the file is kept. The runtime's coding::DecodeCodedBytes inverts it.
 #pragma once
 
 #include <cstddef>
@@ -21,8 +21,9 @@ struct CodingOptions {
 
 qfm::CodedBytesT CodeBytes(const std::vector<uint8_t>& bytes, const CodingOptions& options);
 
-// Bytes a coded buffer's codebook and streams take (the file adds a few dozen for its tables).
+// Bytes a coded buffer's codebook and streams take, and all it adds to a file (with its tables).
 size_t CodedPayloadBytes(const qfm::CodedBytesT& coded);
+size_t CodedFileBytes(const qfm::CodedBytesT& coded);
 
 // Bits an index into a codebook of k entries takes (at least 1).
 int IndexBits(size_t k);
