@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "convert/channel_removal.h"
 #include "convert/lower.h"
 #include "core/rng.h"
 
@@ -80,6 +81,7 @@ std::vector<float> CalibrationSamples(const ImageDataset& d, const Preprocess& p
 StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const ImageDataset* data,
                                                   const PtqOptions& o) {
   QF_ASSIGN_OR_RETURN(DeployGraph graph, convert::Lower(ck.graph));
+  const convert::ChannelRemoval removal = convert::RemoveDeadChannels(&graph);
   convert::EmitOptions eo;
   eo.mode = o.mode;
   eo.int8_io = o.int8_io;
@@ -88,6 +90,7 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
                       {"preprocess", ck.meta.preprocess.ToJson()},
                       {"class_names", ck.meta.class_names},
                       {"input_layout", "NHWC"}};
+  if (removal.removed > 0) meta["removed_channels"] = removal.removed;
   if (convert::NeedsRanges(o.mode)) {
     if (!data) return InvalidArgument("{} mode needs calibration data", convert::ModeName(o.mode));
     const std::vector<int>& in_shape = graph.values[graph.input].shape;

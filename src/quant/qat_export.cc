@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "convert/channel_removal.h"
 #include "convert/emit.h"
 #include "convert/lower.h"
 #include "quant/fake_quant_op.h"
@@ -137,7 +138,15 @@ bool IsQatGraph(const Graph& graph) {
 StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const CheckpointMeta& meta,
                                                const QatExportOptions& options) {
   QF_ASSIGN_OR_RETURN(Stripped s, Stripper(qat_graph).Run());
-  QF_ASSIGN_OR_RETURN(const convert::DeployGraph d, convert::Lower(s.graph));
+  QF_ASSIGN_OR_RETURN(convert::DeployGraph d, convert::Lower(s.graph));
+  const convert::ChannelRemoval removal = convert::RemoveDeadChannels(&d);
+  for (const auto& [layer, kept] : removal.kept) {  // per-channel weight grids lose those channels too
+    auto grid = s.weight_grids.find(layer);
+    if (grid == s.weight_grids.end() || grid->second.scale.size() <= 1) continue;
+    std::vector<float> scale;
+    for (int c : kept) scale.push_back(grid->second.scale[c]);
+    grid->second.scale = std::move(scale);
+  }
   std::vector<std::optional<convert::ActivationParams>> params(d.values.size());
   bool int16 = false;
   for (const auto& [value, grid] : s.activation_grids) {
@@ -165,13 +174,14 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
     if (!params[v]) return InvalidArgument("value '{}' has no trained quantization range (kept in float?)", d.values[v].name);
     eo.params.push_back(*params[v]);
   }
-  eo.metadata_json = nlohmann::json{{"model", meta.model_name},
+  nlohmann::json metadata{{"model", meta.model_name},
                                     {"mode", convert::ModeName(eo.mode)},
                                     {"preprocess", meta.preprocess.ToJson()},
                                     {"class_names", meta.class_names},
                                     {"input_layout", "NHWC"},
-                                    {"qat", true}}
-                         .dump();
+                                    {"qat", true}};
+  if (removal.removed > 0) metadata["removed_channels"] = removal.removed;
+  eo.metadata_json = metadata.dump();
   return convert::EmitQfm(d, eo);
 }
 

@@ -45,6 +45,10 @@ std::vector<int64_t> Ascending(const std::vector<double>& scores) {
 StatusOr<SparsityPattern> SparsityPattern::Parse(const std::string& text) {
   SparsityPattern p;
   if (text == "unstructured") return p;
+  if (text == "channel") {
+    p.kind = Kind::kChannel;
+    return p;
+  }
   if (text == "block" || text.rfind("block:1x", 0) == 0) {
     p.kind = Kind::kBlock;
     p.block = 4;
@@ -67,18 +71,22 @@ StatusOr<SparsityPattern> SparsityPattern::Parse(const std::string& text) {
       if (p.m >= 2 && p.m <= 16 && p.n >= 1 && p.n < p.m) return p;
     }
   }
-  return InvalidArgument("unknown pruning pattern '{}' (unstructured, block, block:1xK, N:M such as 2:4)", text);
+  return InvalidArgument("unknown pruning pattern '{}' (unstructured, block, block:1xK, N:M such as 2:4, channel)",
+                         text);
 }
 
 std::string SparsityPattern::Name() const {
   switch (kind) {
     case Kind::kBlock: return "block:1x" + std::to_string(block);
     case Kind::kNM: return std::to_string(n) + ":" + std::to_string(m);
+    case Kind::kChannel: return "channel";
     default: return "unstructured";
   }
 }
 
 std::string SparsityPattern::Unfit(const Shape& shape) const {
+  if (kind == Kind::kChannel)
+    return shape.empty() || shape[0] < 2 ? "fewer than two output channels" : "";
   const int64_t size = kind == Kind::kBlock ? block : kind == Kind::kNM ? m : 1;
   const int64_t in = shape.size() > 1 ? shape[1] : 1;
   if (in % size != 0)
@@ -110,7 +118,12 @@ std::vector<uint8_t> MagnitudeMask(const Tensor& w, const SparsityPattern& patte
     return mask;
   }
   const int64_t size = pattern.kind == SparsityPattern::Kind::kBlock ? pattern.block : 1;
-  const Groups groups = GroupsOf(w.shape(), size);
+  Groups groups = GroupsOf(w.shape(), size);
+  if (pattern.kind == SparsityPattern::Kind::kChannel) {  // one group per output channel
+    groups.size = groups.in * groups.taps;
+    groups.in = groups.size;
+    groups.taps = 1;
+  }
   std::vector<double> scores(static_cast<size_t>(groups.count()), 0.0);
   groups.ForEach([&](int64_t g, int64_t e) { scores[g] += std::fabs(w[e]); });
   const auto pruned = static_cast<int64_t>(std::floor(sparsity * static_cast<double>(groups.count())));

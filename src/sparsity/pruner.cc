@@ -1,6 +1,9 @@
 // The pruner: choosing the weights, updating and applying masks.
 #include "sparsity/pruner.h"
 
+#include <algorithm>
+
+
 namespace qforge::sparsity {
 
 StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options, int64_t step) {
@@ -18,6 +21,20 @@ StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options,
       continue;
     }
     PrunedLayer layer;
+    if (options.pattern.kind == SparsityPattern::Kind::kChannel) {
+      if (w.shape().size() == 4 && w.shape()[1] == 1 && w.shape()[0] > 1) {  // depthwise (or 1 input channel)
+        if (const Value& in = graph.values()[node->inputs[0]]; in.shape.size() == 4 && in.shape[1] > 1) {
+          p.skipped_.push_back(node->name + ": a depthwise convolution's channels follow its input's");
+          continue;
+        }
+      }
+      StatusOr<ChannelCarriers> carriers = FindChannelCarriers(graph, *node);
+      if (!carriers.ok()) {
+        p.skipped_.push_back(node->name + ": " + carriers.status().message());
+        continue;
+      }
+      layer.carriers = std::move(*carriers);
+    }
     layer.node = node->name;
     layer.param = param;
     const auto own = options.layer_targets.find(node->name);
@@ -25,8 +42,17 @@ StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options,
                    : own != options.layer_targets.end() ? own->second
                                                          : options.schedule.final_sparsity;
     layer.mask.assign(static_cast<size_t>(w.size()), 1);
-    if (options.keep_zeros || step > options.schedule.begin_step)  // the pruned weights are the zeros
+    if (options.keep_zeros || step > options.schedule.begin_step) {  // the pruned weights are the zeros
       for (int64_t e = 0; e < w.size(); ++e) layer.mask[e] = w[e] != 0.0f;
+      if (options.pattern.kind == SparsityPattern::Kind::kChannel) {  // whole zero rows only: a row
+        const int64_t per = w.size() / w.shape()[0];                   // also has zeros where it read
+        for (int64_t c = 0; c < w.shape()[0]; ++c) {                   // a pruned input channel
+          const bool kept = std::any_of(layer.mask.begin() + c * per, layer.mask.begin() + (c + 1) * per,
+                                        [](uint8_t m) { return m != 0; });
+          std::fill(layer.mask.begin() + c * per, layer.mask.begin() + (c + 1) * per, kept ? 1 : 0);
+        }
+      }
+    }
     p.layers_.push_back(std::move(layer));
   }
   if (p.layers_.empty()) return InvalidArgument("no Conv2D or Dense weights to prune");
@@ -54,6 +80,10 @@ void Pruner::Apply(Graph& graph) const {
     const uint8_t* mask = layer.mask.data();
     const int64_t n = static_cast<int64_t>(layer.mask.size());
     for (int64_t e = 0; e < n; ++e) w[e] = mask[e] ? w[e] : 0.0f;
+    if (options_.pattern.kind != SparsityPattern::Kind::kChannel) continue;
+    const int64_t channels = graph.params()[layer.param].tensor.shape()[0], per = n / channels;
+    for (int64_t c = 0; c < channels; ++c)
+      if (!mask[c * per]) ZeroChannel(layer.carriers, channels, c, graph);  // channel masks are whole
   }
 }
 

@@ -2,7 +2,9 @@
 // follow a PruningSchedule — at each update step the mask of every pruned tensor is recomputed
 // for the schedule's target (or the node's own target), and before and after every training
 // step the masked weights are set to zero, so the forward pass sees the pruned model and the
-// optimizer's update never revives a pruned weight. Driven by the training step through
+// optimizer's update never revives a pruned weight. With the channel pattern a pruned filter's
+// bias, batch-norm scale and shift, depthwise filter and the next layers' weights reading it
+// are zeroed too, so the converter can remove it. Driven by the training step through
 // TrainOptions' before_step / after_step hooks (PruneHooks); nothing for the user to call.
 // C++20.
 #pragma once
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "sparsity/channel_group.h"
 #include "sparsity/mask.h"
 #include "sparsity/schedule.h"
 
@@ -37,6 +40,9 @@ struct PrunedLayer {
   int param = -1;  // index into graph.params()
   double target = 0;
   std::vector<uint8_t> mask;
+  // Channel pruning: the parameters that carry the node's output channels (channel_group.h),
+  // zeroed for each pruned channel with the filter.
+  ChannelCarriers carriers;
 };
 
 class Pruner {
