@@ -123,12 +123,14 @@ std::string HuffmanDecode(const uint8_t* data, size_t size, std::vector<uint8_t>
   // otherwise ask for a huge allocation).
   const size_t payload = size - header;
   if (n > payload * 8) return "symbol count larger than the stream can hold";
-  // Table: the next 15 bits -> (symbol, length); 0 length marks a prefix no code starts.
+  // Table: the next `width` bits (the longest code's length) -> (symbol, length); 0 length
+  // marks a prefix no code starts. Short codes keep the table small and quick to build.
   const std::vector<uint32_t> codes = CanonicalCodes(lengths);
-  std::vector<uint16_t> table(size_t{1} << kMaxBits, 0);
+  const int width = std::max(1, *std::max_element(lengths.begin(), lengths.end()));
+  std::vector<uint16_t> table(size_t{1} << width, 0);
   for (int s = 0; s < 256; ++s) {
     if (lengths[s] == 0) continue;
-    const uint32_t first = codes[s] << (kMaxBits - lengths[s]), span = uint32_t{1} << (kMaxBits - lengths[s]);
+    const uint32_t first = codes[s] << (width - lengths[s]), span = uint32_t{1} << (width - lengths[s]);
     for (uint32_t i = 0; i < span; ++i) table[first + i] = static_cast<uint16_t>(s | (lengths[s] << 8));
   }
   symbols->assign(n, 0);
@@ -141,7 +143,7 @@ std::string HuffmanDecode(const uint8_t* data, size_t size, std::vector<uint8_t>
       buffer |= static_cast<uint64_t>(in[read++]) << (56 - bits);
       bits += 8;
     }
-    const uint16_t entry = table[buffer >> (64 - kMaxBits)];
+    const uint16_t entry = table[buffer >> (64 - width)];
     const int length = entry >> 8;
     if (length == 0 || length > bits) return "coded stream ends early or holds an invalid code";
     (*symbols)[i] = static_cast<uint8_t>(entry & 0xFF);

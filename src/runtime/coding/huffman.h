@@ -1,6 +1,6 @@
 // Canonical Huffman coding of byte streams, the entropy coder of compressed weights (Deep
 // Compression's last stage): codes limited to 15 bits, stored as one 4-bit length per symbol,
-// decoded by a 2^15-entry table (one lookup per symbol). Decoding validates everything it
+// decoded by a table of 2^(longest code) entries (one lookup per symbol). Decoding validates everything it
 // reads — lengths that do not form a prefix code, a stream that ends early, symbols beyond the
 // stated count — and fails with a message instead of reading past the buffer. C++17.
 //
