@@ -1,8 +1,9 @@
 // Canonical Huffman coding of byte streams, the entropy coder of compressed weights (Deep
 // Compression's last stage): codes limited to 15 bits, stored as one 4-bit length per symbol,
-// decoded by a table of 2^(longest code) entries (one lookup per symbol). Decoding validates everything it
-// reads — lengths that do not form a prefix code, a stream that ends early, symbols beyond the
-// stated count — and fails with a message instead of reading past the buffer. C++17.
+// decoded by a table of 2^(longest code) entries (one lookup per symbol). Decoding validates
+// everything it reads — lengths that do not form a prefix code, a stream that ends early,
+// symbols beyond the stated count — and fails with a message instead of reading past the
+// buffer. C++17.
 //
 // Layout: u32 symbol count (little-endian), u8 L = the largest symbol present (0 if none),
 // ceil((L + 1) / 2) bytes of code lengths for symbols 0..L (symbol 2i in the low nibble of byte
