@@ -8,6 +8,7 @@
 #include <cmath>
 #include <random>
 
+#include "convert/damaged_models.h"
 #include "convert/emit.h"
 #include "convert/lower.h"
 #include "graph/builder.h"
@@ -230,30 +231,10 @@ TEST(Convert, CorruptedRealModelsFailCleanly) {
   const std::vector<uint8_t>& bytes = *good;
   const uint32_t seed = 424242;
   std::mt19937 rng(seed);
-  int rejected = 0, ran = 0;
-  std::vector<float> input(28 * 28, 0.5f);
-  auto attempt = [&](const std::vector<uint8_t>& damaged) {
-    auto model = runtime::Model::FromBytes(damaged.data(), damaged.size(), "damaged.qfm");
-    if (!model.ok()) {
-      EXPECT_FALSE(model.status().message().empty());
-      ++rejected;
-      return;
-    }
-    auto it = runtime::Interpreter::Create(*model, {2});
-    if (!it.ok()) {
-      EXPECT_FALSE(it.status().message().empty());
-      ++rejected;
-      return;
-    }
-    const runtime::RuntimeTensor& in = (*it)->input(0);
-    std::vector<uint8_t> zeros(static_cast<size_t>(in.bytes), 0);
-    EXPECT_TRUE((*it)->SetInput(0, zeros.data(), in.bytes).ok());
-    EXPECT_TRUE((*it)->Invoke().ok());
-    ++ran;
-  };
+  DamageOutcome outcome;
   for (int i = 0; i < 300; ++i) {  // truncations at spread-out lengths
     std::vector<uint8_t> d(bytes.begin(), bytes.begin() + static_cast<int64_t>(bytes.size() * i / 300));
-    attempt(d);
+    TryDamagedModel(d, 2, &outcome);
   }
   for (int i = 0; i < 400; ++i) {  // 1-4 random bytes replaced, mostly in the structure
     std::vector<uint8_t> d = bytes;
@@ -262,11 +243,11 @@ TEST(Convert, CorruptedRealModelsFailCleanly) {
       const size_t at = (i % 2 ? bytes.size() - 1 - rng() % 6000 : rng() % bytes.size());
       d[at] = static_cast<uint8_t>(rng());
     }
-    attempt(d);
+    TryDamagedModel(d, 2, &outcome);
   }
-  EXPECT_EQ(rejected + ran, 700) << "seed " << seed;
-  EXPECT_GT(rejected, 300) << "seed " << seed;
-  std::printf("corrupted variants: %d rejected, %d loaded and ran (seed %u)\n", rejected, ran, seed);
+  EXPECT_EQ(outcome.rejected + outcome.ran, 700) << "seed " << seed;
+  EXPECT_GT(outcome.rejected, 300) << "seed " << seed;
+  std::printf("corrupted variants: %d rejected, %d loaded and ran (seed %u)\n", outcome.rejected, outcome.ran, seed);
 }
 
 }  // namespace
