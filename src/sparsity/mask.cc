@@ -45,8 +45,15 @@ std::vector<int64_t> Ascending(const std::vector<double>& scores) {
 StatusOr<SparsityPattern> SparsityPattern::Parse(const std::string& text) {
   SparsityPattern p;
   if (text == "unstructured") return p;
-  if (text == "channel") {
+  if (text == "channel" || text.rfind("channel:", 0) == 0) {
     p.kind = Kind::kChannel;
+    if (text != "channel") {
+      const std::string multiple = text.substr(8);
+      if (multiple.empty() || multiple.size() > 3 || !std::all_of(multiple.begin(), multiple.end(), ::isdigit) ||
+          std::stoi(multiple) < 1 || std::stoi(multiple) > 256)
+        return InvalidArgument("bad channel pattern '{}' (channel:M, M in 1..256)", text);
+      p.block = std::stoi(multiple);
+    }
     return p;
   }
   if (text == "block" || text.rfind("block:1x", 0) == 0) {
@@ -71,7 +78,7 @@ StatusOr<SparsityPattern> SparsityPattern::Parse(const std::string& text) {
       if (p.m >= 2 && p.m <= 16 && p.n >= 1 && p.n < p.m) return p;
     }
   }
-  return InvalidArgument("unknown pruning pattern '{}' (unstructured, block, block:1xK, N:M such as 2:4, channel)",
+  return InvalidArgument("unknown pruning pattern '{}' (unstructured, block, block:1xK, N:M such as 2:4, channel, channel:M)",
                          text);
 }
 
@@ -79,7 +86,7 @@ std::string SparsityPattern::Name() const {
   switch (kind) {
     case Kind::kBlock: return "block:1x" + std::to_string(block);
     case Kind::kNM: return std::to_string(n) + ":" + std::to_string(m);
-    case Kind::kChannel: return "channel";
+    case Kind::kChannel: return block == 1 ? "channel" : "channel:" + std::to_string(block);
     default: return "unstructured";
   }
 }
@@ -126,7 +133,11 @@ std::vector<uint8_t> MagnitudeMask(const Tensor& w, const SparsityPattern& patte
   }
   std::vector<double> scores(static_cast<size_t>(groups.count()), 0.0);
   groups.ForEach([&](int64_t g, int64_t e) { scores[g] += std::fabs(w[e]); });
-  const auto pruned = static_cast<int64_t>(std::floor(sparsity * static_cast<double>(groups.count())));
+  auto pruned = static_cast<int64_t>(std::floor(sparsity * static_cast<double>(groups.count())));
+  if (pattern.kind == SparsityPattern::Kind::kChannel && pruned > 0) {  // keep a multiple of M
+    const int64_t m = pattern.block, kept = groups.count() - pruned;
+    pruned = groups.count() - std::min(groups.count(), (kept + m - 1) / m * m);
+  }
   const std::vector<int64_t> order = Ascending(scores);
   std::vector<uint8_t> keep_group(scores.size(), 1);
   for (int64_t j = 0; j < pruned; ++j) keep_group[order[j]] = 0;

@@ -5,7 +5,8 @@
 //   N:M           in every group of M consecutive input channels, the N largest |w| kept
 //                 (2:4 is what sparse tensor cores and some CPU kernels take);
 //   channel       whole output channels (filters), scored by their mean |w| (Li et al. 2017),
-//                 which the converter then removes (see channel_group.h).
+//                 which the converter then removes (see channel_group.h); channel:M keeps a
+//                 multiple of M channels (the int8 kernels work on 16 or 32 at a time).
 // Weights are [out, in, taps...] (Conv2D [OC, C, KH, KW], Dense [M, K]); groups run along `in`,
 // the axis that is contiguous in the runtime's OHWI filters. C++20.
 #pragma once
@@ -22,10 +23,10 @@ namespace qforge::sparsity {
 struct SparsityPattern {
   enum class Kind { kUnstructured, kBlock, kNM, kChannel };
   Kind kind = Kind::kUnstructured;
-  int block = 1;     // kBlock: input channels per block
+  int block = 1;     // kBlock: input channels per block; kChannel: channels kept in multiples of it
   int n = 2, m = 4;  // kNM: n kept of every m
 
-  // "unstructured", "block" (1x4), "block:1xK", "N:M" or "channel".
+  // "unstructured", "block" (1x4), "block:1xK", "N:M", "channel" or "channel:M".
   static StatusOr<SparsityPattern> Parse(const std::string& text);
   std::string Name() const;
   // Why `shape` cannot take this pattern ("" if it can): the input channels must split into

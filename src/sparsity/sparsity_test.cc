@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "graph/builder.h"
@@ -72,7 +73,10 @@ TEST(Pattern, ParseAndName) {
   EXPECT_EQ(SparsityPattern::Parse("block")->Name(), "block:1x4");
   EXPECT_EQ(SparsityPattern::Parse("block:1x8")->Name(), "block:1x8");
   EXPECT_EQ(SparsityPattern::Parse("unstructured")->Name(), "unstructured");
-  for (const char* bad : {"4:2", "0:4", "2:", ":4", "block:1x1", "block:2x4", "block:1x", "dense", "2:100"})
+  EXPECT_EQ(SparsityPattern::Parse("channel")->Name(), "channel");
+  EXPECT_EQ(SparsityPattern::Parse("channel:16")->Name(), "channel:16");
+  for (const char* bad : {"4:2", "0:4", "2:", ":4", "block:1x1", "block:2x4", "block:1x", "dense", "2:100", "channel:",
+                          "channel:0", "channel:x", "channel:1000"})
     EXPECT_FALSE(SparsityPattern::Parse(bad).ok()) << bad;
 }
 
@@ -138,6 +142,26 @@ TEST(Mask, BlocksArePrunedWhole) {
   EXPECT_EQ(pruned_blocks, 64 * 32 * 3 / 4);
   EXPECT_EQ(p.Unfit({8, 6, 3, 3}), "its 6 input channels do not split into groups of 4");
   EXPECT_EQ(p.Unfit({8, 16}), "");
+}
+
+// Whole filters by mean |w|: the weakest go; channel:M keeps a multiple of M.
+TEST(Mask, ChannelsArePrunedWholeWeakestFirst) {
+  Tensor w = RandomTensor({40, 8, 3, 3}, 5);
+  for (int64_t k = 0; k < 72; ++k) w[7 * 72 + k] *= 0.01f;  // channel 7 is the weakest
+  SparsityPattern p;
+  p.kind = SparsityPattern::Kind::kChannel;
+  for (int multiple : {1, 16}) {
+    p.block = multiple;
+    const std::vector<uint8_t> mask = MagnitudeMask(w, p, 0.3);
+    int pruned = 0;
+    for (int o = 0; o < 40; ++o) {
+      const int kept = std::accumulate(mask.begin() + o * 72, mask.begin() + (o + 1) * 72, 0);
+      ASSERT_TRUE(kept == 0 || kept == 72) << "channel " << o;
+      pruned += kept == 0;
+    }
+    EXPECT_EQ(mask[7 * 72], 0);
+    EXPECT_EQ(pruned, multiple == 1 ? 12 : 8) << multiple;  // 28 kept, or 32 = 2 x 16
+  }
 }
 
 // x [4, 4, 4] -> conv1 [8, 4, 3, 3] (same padding) -> dense1 [10, 8 * 4 * 4]: two prunable

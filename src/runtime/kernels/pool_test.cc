@@ -23,7 +23,7 @@ TEST(MaxPool, EveryIsaEqualsTheReference) {
   std::uniform_int_distribution<int> byte(-128, 127);
   int checked = 0;
   std::vector<ConvGeometry> geometries = testing::SweepGeometries({1, 8, 15, 16, 17, 64, 65}, {}, /*depthwise=*/true);
-  for (int c : {16, 17, 48}) {  // 2x2 windows, stride 2 (their own path), odd sizes leave a clipped edge
+  for (int c : {3, 12, 16, 17, 23, 48}) {  // 2x2 windows, stride 2 (their own path), odd sizes leave a clipped edge
     ConvGeometry g;
     g.batch = 2;
     g.in_h = 9;
