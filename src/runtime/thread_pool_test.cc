@@ -34,19 +34,26 @@ TEST(ThreadPool, EveryTaskOnceWorkersInRange) {
 }
 
 TEST(ThreadPool, WorkersStartWithTheirOwnShare) {
-  // 2 threads, 20 tasks of 0.5 ms: the caller (worker 0) starts with task 0, the other worker
-  // with task 10, the first of its share; each share ends up mostly with its owner.
+  // 2 threads, 20 tasks: the caller (worker 0) starts with task 0, the other worker with task
+  // 10, the first of its share. Each first task waits (up to 10 s) until the other worker has
+  // started one, so a busy machine that wakes worker 1 late cannot let worker 0 steal task 10
+  // first; how the rest is shared depends on timing and is not asserted.
   ThreadPool pool(2);
   std::vector<int> ran_on(20, -1);
+  std::atomic<int> started{0};
+  std::atomic<bool> first[2] = {true, true};
   pool.Run(20, [&](int task, int worker) {
     ran_on[task] = worker;
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
+    if (first[worker].exchange(false)) {
+      ++started;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (started < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    }
   });
+  EXPECT_EQ(started, 2);
   EXPECT_EQ(ran_on[0], 0);
   EXPECT_EQ(ran_on[10], 1);
-  int own = 0;
-  for (int t = 0; t < 20; ++t) own += ran_on[t] == t / 10;
-  EXPECT_GE(own, 16);
+  for (int t = 0; t < 20; ++t) EXPECT_GE(ran_on[t], 0) << "task " << t << " never ran";
 }
 
 TEST(ThreadPool, OneThreadRunsInline) {
