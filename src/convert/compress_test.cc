@@ -261,6 +261,22 @@ TEST(Compress, DamagedCodedModelsFailCleanly) {
   ASSERT_FALSE(old.ok());
   EXPECT_NE(old.status().message().find("coded buffers in a version 1 file"), std::string::npos);
 
+  // A coded buffer and its tensor claiming 2^30 bytes: refused before anything is allocated.
+  std::unique_ptr<qfm::ModelT> huge((*model)->flat().UnPack());
+  for (auto& tensor : huge->tensors) {
+    qfm::BufferT& b = *huge->buffers[tensor->buffer];
+    if (!b.coded || tensor->dtype != qfm::DType::INT8) continue;
+    tensor->shape = {1 << 15, 1 << 15};
+    tensor->quantization.reset();
+    b.coded->size = 1u << 30;
+    break;
+  }
+  flatbuffers::FlatBufferBuilder big;
+  qfm::FinishModelBuffer(big, qfm::Model::Pack(big, huge.get()));
+  auto bomb = runtime::Model::FromBytes(big.GetBufferPointer(), big.GetSize(), "bomb.qfm");
+  ASSERT_FALSE(bomb.ok());
+  EXPECT_NE(bomb.status().message().find("more than any coding expands to"), std::string::npos) << bomb.status().message();
+
   const uint32_t seed = 777;
   std::mt19937 rng(seed);
   DamageOutcome outcome;

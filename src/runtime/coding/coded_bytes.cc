@@ -42,6 +42,19 @@ Status DecodeStream(const qfm::CodedStream& stream, std::vector<uint8_t>* symbol
   return Bad("unknown stream coding " + std::to_string(static_cast<int>(stream.coding())));
 }
 
+size_t CodedPayloadSize(const qfm::CodedBytes& c) {
+  return (c.codebook() ? c.codebook()->size() : 0) + (c.indices() && c.indices()->data() ? c.indices()->data()->size() : 0) +
+         (c.gaps() && c.gaps()->data() ? c.gaps()->data()->size() : 0);
+}
+
+Status CheckDecodedSize(const qfm::CodedBytes& coded) {
+  const size_t payload = CodedPayloadSize(coded);
+  if (coded.size() > 4096 * (payload + 16))
+    return Bad("declares " + std::to_string(coded.size()) + " bytes from " + std::to_string(payload) +
+               " coded bytes, more than any coding expands to");
+  return Status::Ok();
+}
+
 Status DecodeCodedBytes(const qfm::CodedBytes& coded, uint8_t* out) {
   const size_t size = coded.size();
   const size_t codebook_size = coded.codebook() ? coded.codebook()->size() : 0;

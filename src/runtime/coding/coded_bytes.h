@@ -16,6 +16,13 @@ namespace qforge::runtime::coding {
 // The symbols of one stream (packed or Huffman), each checked to be below 2^bits.
 Status DecodeStream(const qfm::CodedStream& stream, std::vector<uint8_t>* symbols);
 
+// Bytes of codebook and streams the buffer holds.
+size_t CodedPayloadSize(const qfm::CodedBytes& coded);
+
+// Checked before allocating: coded data expands at most 2040x (a 1-bit Huffman symbol per 255
+// fill bytes), so a size beyond 4096 x (payload + 16) is corrupt, not a reason to allocate.
+Status CheckDecodedSize(const qfm::CodedBytes& coded);
+
 // Writes coded.size() bytes to `out`.
 Status DecodeCodedBytes(const qfm::CodedBytes& coded, uint8_t* out);
 

@@ -183,14 +183,15 @@ Status Model::DecodeBuffers(const std::string& what) {
     const qfm::CodedBytes* coded = buffers->Get(i)->coded();
     if (!coded) continue;
     if (!used[i]) return Corrupt(what, "coded buffer " + std::to_string(i) + " belongs to no tensor");
-    decoded_[i].resize(coded->size());
-    const Status s = coding::DecodeCodedBytes(*coded, decoded_[i].data());
+    Status s = coding::CheckDecodedSize(*coded);
+    if (s.ok()) {
+      decoded_[i].resize(coded->size());
+      s = coding::DecodeCodedBytes(*coded, decoded_[i].data());
+    }
     if (!s.ok()) return Corrupt(what, "coded buffer " + std::to_string(i) + ": " + s.message());
     ++decode_stats_.coded_buffers;
     decode_stats_.decoded_bytes += coded->size();
-    decode_stats_.coded_bytes += (coded->codebook() ? coded->codebook()->size() : 0) +
-                                 (coded->indices() && coded->indices()->data() ? coded->indices()->data()->size() : 0) +
-                                 (coded->gaps() && coded->gaps()->data() ? coded->gaps()->data()->size() : 0);
+    decode_stats_.coded_bytes += coding::CodedPayloadSize(*coded);
   }
   decode_stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return Status::Ok();
