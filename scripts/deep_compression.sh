@@ -2,9 +2,9 @@
 # Deep Compression on Fashion-MNIST, each stage measured through the runtime: the tables in
 # docs/compression.md. From RUNS/<model>/model.ckpt (trained with the zoo recipe if missing):
 # prune (gradual magnitude pruning while fine-tuning), cluster the pruned weights (trained
-# weight sharing, zeros kept), quantize to int8 (PTQ), code (codebook + sparse indices,
-# packed, then Huffman). Prints one markdown table per model: file bytes, ratio to the float32
-# .qfm and test accuracy of each stage.
+# weight sharing, zeros kept), quantize to int8 (PTQ, percentile calibration), code (codebook +
+# sparse indices, packed, then Huffman). Prints one markdown table per model: file bytes,
+# ratio to the float32 .qfm and test accuracy of each stage.
 # Usage: scripts/deep_compression.sh [RUNS_DIR [OUT_DIR [MODEL...]]]   (models: mlp lenet5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,15 +15,16 @@ models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(mlp lenet5)
 q=build/qforge
 sgd="--optimizer sgd --momentum 0.9 --nesterov --schedule cosine"
+calib="--calib-method percentile"
 
 recipe() {  # pruning and clustering flags per model
   case $1 in
     mlp) prune=(--epochs 30 --optimizer adam --lr 2e-4 --schedule cosine --prune 0.935
                 --prune-layer dense1=0.94 --prune-layer dense2=0.88 --prune-layer dense3=0.65)
          cluster=(--epochs 3 --optimizer adam --lr 1e-4 --schedule cosine --cluster 32) ;;
-    lenet5) prune=(--epochs 30 $sgd --lr 0.02 --augment-crop 2 --prune 0.94 --prune-layer conv1=0.5
-                   --prune-layer conv2=0.8 --prune-layer dense1=0.975 --prune-layer dense2=0.7)
-            cluster=(--epochs 3 --optimizer adam --lr 1e-4 --schedule cosine --augment-crop 2 --cluster 16) ;;
+    lenet5) prune=(--epochs 60 $sgd --lr 0.02 --augment-crop 2 --prune-end 28000 --prune 0.94
+                   --prune-layer conv1=0.5 --prune-layer conv2=0.8 --prune-layer dense1=0.975 --prune-layer dense2=0.7)
+            cluster=(--epochs 10 $sgd --lr 0.005 --augment-crop 2 --cluster 16) ;;
     *) echo "no Deep Compression recipe for $1" >&2; exit 2 ;;
   esac
 }
@@ -43,11 +44,11 @@ for m in "${models[@]}"; do
   $q train --model "$m" --init "$runs/$m/model.ckpt" "${prune[@]}" --out "$d/pruned" --json > "$d/pruned.json"
   $q train --model "$m" --init "$d/pruned/model.ckpt" "${cluster[@]}" --out "$d/clustered" --json > "$d/clustered.json"
   $q quantize "$runs/$m/model.ckpt" --mode float --out "$d/float.qfm" > /dev/null
-  $q quantize "$runs/$m/model.ckpt" --mode int8 --out "$d/int8.qfm" > /dev/null
-  $q quantize "$d/pruned/model.ckpt" --mode int8 --out "$d/pruned-int8.qfm" > /dev/null
+  $q quantize "$runs/$m/model.ckpt" --mode int8 $calib --out "$d/int8.qfm" > /dev/null
+  $q quantize "$d/pruned/model.ckpt" --mode int8 $calib --out "$d/pruned-int8.qfm" > /dev/null
   $q compress "$d/pruned-int8.qfm" --no-huffman --out "$d/pruned-packed.qfm" > /dev/null
   $q compress "$d/pruned-int8.qfm" --out "$d/pruned-coded.qfm" > /dev/null
-  $q quantize "$d/clustered/model.ckpt" --mode int8 --out "$d/clustered-int8.qfm" > /dev/null
+  $q quantize "$d/clustered/model.ckpt" --mode int8 $calib --out "$d/clustered-int8.qfm" > /dev/null
   $q compress "$d/clustered-int8.qfm" --no-huffman --out "$d/clustered-packed.qfm" > /dev/null
   $q compress "$d/clustered-int8.qfm" --out "$d/coded.qfm" --json > "$d/coded.json"
   float_bytes=$(stat -c %s "$d/float.qfm")
