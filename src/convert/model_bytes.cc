@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "runtime/coding/coded_bytes.h"
+
 namespace qforge::convert {
 
 ModelBytes MeasureModelBytes(const runtime::Model& model) {
@@ -28,9 +30,10 @@ ModelBytes MeasureModelBytes(const runtime::Model& model) {
     counted[t->buffer()] = true;
     const qfm::Buffer* buffer = m.buffers()->Get(t->buffer());
     if (const qfm::CodedBytes* c = buffer->coded()) {
-      b.codebooks += c->codebook() ? c->codebook()->size() : 0;
-      b.indices += c->indices() && c->indices()->data() ? c->indices()->data()->size() : 0;
-      b.sparse_indices += c->gaps() && c->gaps()->data() ? c->gaps()->data()->size() : 0;
+      const runtime::coding::CodedParts parts = runtime::coding::CodedPartSizes(*c);
+      b.codebooks += static_cast<int64_t>(parts.codebook);
+      b.indices += static_cast<int64_t>(parts.indices);
+      b.sparse_indices += static_cast<int64_t>(parts.gaps);
       continue;
     }
     const int64_t raw = buffer->data() ? buffer->data()->size() : 0;

@@ -42,13 +42,16 @@ Status DecodeStream(const qfm::CodedStream& stream, std::vector<uint8_t>* symbol
   return Bad("unknown stream coding " + std::to_string(static_cast<int>(stream.coding())));
 }
 
-size_t CodedPayloadSize(const qfm::CodedBytes& c) {
-  return (c.codebook() ? c.codebook()->size() : 0) + (c.indices() && c.indices()->data() ? c.indices()->data()->size() : 0) +
-         (c.gaps() && c.gaps()->data() ? c.gaps()->data()->size() : 0);
+CodedParts CodedPartSizes(const qfm::CodedBytes& c) {
+  CodedParts p;
+  p.codebook = c.codebook() ? c.codebook()->size() : 0;
+  p.indices = c.indices() && c.indices()->data() ? c.indices()->data()->size() : 0;
+  p.gaps = c.gaps() && c.gaps()->data() ? c.gaps()->data()->size() : 0;
+  return p;
 }
 
 Status CheckDecodedSize(const qfm::CodedBytes& coded) {
-  const size_t payload = CodedPayloadSize(coded);
+  const size_t payload = CodedPartSizes(coded).total();
   if (coded.size() > 4096 * (payload + 16))
     return Bad("declares " + std::to_string(coded.size()) + " bytes from " + std::to_string(payload) +
                " coded bytes, more than any coding expands to");

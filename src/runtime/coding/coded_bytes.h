@@ -17,7 +17,11 @@ namespace qforge::runtime::coding {
 Status DecodeStream(const qfm::CodedStream& stream, std::vector<uint8_t>* symbols);
 
 // Bytes of codebook and streams the buffer holds.
-size_t CodedPayloadSize(const qfm::CodedBytes& coded);
+struct CodedParts {
+  size_t codebook = 0, indices = 0, gaps = 0;
+  size_t total() const { return codebook + indices + gaps; }
+};
+CodedParts CodedPartSizes(const qfm::CodedBytes& coded);
 
 // Checked before allocating: coded data expands at most 2040x (a 1-bit Huffman symbol per 255
 // fill bytes), so a size beyond 4096 x (payload + 16) is corrupt, not a reason to allocate.

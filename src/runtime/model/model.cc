@@ -191,7 +191,7 @@ Status Model::DecodeBuffers(const std::string& what) {
     if (!s.ok()) return Corrupt(what, "coded buffer " + std::to_string(i) + ": " + s.message());
     ++decode_stats_.coded_buffers;
     decode_stats_.decoded_bytes += coded->size();
-    decode_stats_.coded_bytes += coding::CodedPayloadSize(*coded);
+    decode_stats_.coded_bytes += coding::CodedPartSizes(*coded).total();
   }
   decode_stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return Status::Ok();
