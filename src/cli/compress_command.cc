@@ -46,13 +46,6 @@ StatusOr<DecodeSpeed> MeasureDecoding(const std::string& path) {
   return d;
 }
 
-std::string PartsText(const convert::ModelBytes& b) {
-  return fmt::format(
-      "codebooks {}, indices {}, sparse indices {}, raw weights {}, biases {}, other constants {}, metadata {}, "
-      "structure {}",
-      b.codebooks, b.indices, b.sparse_indices, b.weights, b.biases, b.other_constants, b.metadata, b.structure);
-}
-
 Status RunCompress(const CompressFlags& f) {
   QF_ASSIGN_OR_RETURN(const std::shared_ptr<const runtime::Model> in, runtime::Model::Load(f.model));
   convert::CodingOptions o;
@@ -87,7 +80,7 @@ Status RunCompress(const CompressFlags& f) {
   fmt::print("{}: {} bytes ({} coded buffers), {:.2f}x smaller than the input's {} bytes, {:.1f}x smaller than its {} "
              "parameters in float32\n  {}\n  decoding at load: {:.3f} ms for {} bytes ({:.0f} MB/s)\n",
              f.out, bytes.total, r.coded_buffers, static_cast<double>(in->size_bytes()) / bytes.total, in->size_bytes(),
-             bytes.compression_ratio(), bytes.parameters, PartsText(bytes), decode.seconds_per_load * 1e3,
+             bytes.compression_ratio(), bytes.parameters, convert::PartsText(bytes), decode.seconds_per_load * 1e3,
              decode.decoded_bytes, decode.mb_per_s);
   if (f.eval) fmt::print("  accuracy {:.4f} on the test set (qforge runtime)\n", accuracy);
   return Status::Ok();

@@ -78,10 +78,7 @@ Status RunInspect(const InspectFlags& f) {
     fmt::print("  {:3} {:<28} {:<8} {:<18} {:>9} B {}{}\n", i, t.name, qfm::EnumNameDType(t.dtype),
                runtime::ShapeString(t.shape), t.bytes, t.constant ? "const " : "", ParamsText(t));
   }
-  fmt::print("\nbytes by part: codebooks {}, indices {}, sparse indices {}, raw weights {}, biases {}, other constants "
-             "{}, metadata {}, structure {} (total {})\n",
-             parts.codebooks, parts.indices, parts.sparse_indices, parts.weights, parts.biases, parts.other_constants,
-             parts.metadata, parts.structure, parts.total);
+  fmt::print("\nbytes by part: {} (total {})\n", convert::PartsText(parts), parts.total);
   fmt::print("{} parameters: {:.2f}x smaller than in float32 ({} bytes)\n", parts.parameters, parts.compression_ratio(),
              parts.float32_bytes());
   if (decode.coded_buffers > 0)

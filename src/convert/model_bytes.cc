@@ -1,6 +1,8 @@
 // Bytes by part of a loaded .qfm model.
 #include "convert/model_bytes.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -59,6 +61,13 @@ nlohmann::json ToJson(const ModelBytes& b) {
           {"parameters", b.parameters},
           {"float32_bytes", b.float32_bytes()},
           {"compression_ratio", b.compression_ratio()}};
+}
+
+std::string PartsText(const ModelBytes& b) {
+  return fmt::format(
+      "codebooks {}, indices {}, sparse indices {}, raw weights {}, biases {}, other constants {}, metadata {}, "
+      "structure {}",
+      b.codebooks, b.indices, b.sparse_indices, b.weights, b.biases, b.other_constants, b.metadata, b.structure);
 }
 
 }  // namespace qforge::convert

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "runtime/model/model.h"
 
@@ -26,5 +27,7 @@ struct ModelBytes {
 
 ModelBytes MeasureModelBytes(const runtime::Model& model);
 nlohmann::json ToJson(const ModelBytes& bytes);
+// "codebooks N, indices N, sparse indices N, raw weights N, biases N, ..., structure N".
+std::string PartsText(const ModelBytes& bytes);
 
 }  // namespace qforge::convert
