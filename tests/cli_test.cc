@@ -98,12 +98,20 @@ TEST_F(Cli, TrainWithClustering) {
   EXPECT_LE(j.at("clusters").at("dense3").get<int>(), 4);
   EXPECT_NEAR(j.at("pruned_layers").at("dense1").get<double>(), 0.6, 1e-4);
   EXPECT_GT(j.at("test_accuracy").get<double>(), 0.8);
+  // Per output channel: dense3's 10 rows take up to 4 values each.
+  Result pc = RunQforge("train --init " + Out("p") + "/model.ckpt --epochs 1 --threads 1 --json --cluster 4 "
+                        "--cluster-per-channel " + Data() + " --out " + Out("pc"), dir_);
+  ASSERT_EQ(pc.exit_code, 0) << pc.err;
+  const int dense3 = LastJson(pc).at("clusters").at("dense3").get<int>();
+  EXPECT_GT(dense3, 4);
+  EXPECT_LE(dense3, 40);
 
   ExpectCleanError(RunQforge("train --model mlp --cluster 1 " + Data(), dir_), "--cluster");
   ExpectCleanError(RunQforge("train --model mlp --cluster 8 --cluster-init kmeans " + Data(), dir_),
                    "unknown centroid initialization");
   ExpectCleanError(RunQforge("train --model mlp --cluster 8 --cluster-layer nothing=4 " + Data(), dir_), "'nothing'");
   ExpectCleanError(RunQforge("train --model mlp --cluster 8 --prune 0.5 " + Data(), dir_), "prune first");
+  ExpectCleanError(RunQforge("train --model mlp --cluster-per-channel " + Data(), dir_), "needs --cluster K");
 }
 
 TEST_F(Cli, BadArgumentsGiveOneErrorLine) {

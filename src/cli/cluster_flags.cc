@@ -12,10 +12,12 @@ void ClusterFlags::Register(CLI::App& cmd) {
       ->capture_default_str();
   cmd.add_option("--cluster-layer", layers, "NODE=K: this node's own cluster count (repeatable)");
   cmd.add_option("--cluster-skip", skip, "leave this node unclustered (repeatable)");
+  cmd.add_flag("--cluster-per-channel", per_channel, "K shared values per output channel instead of per tensor");
 }
 
 StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpoint& run, bool resuming,
                                                                           uint64_t seed) const {
+  if (k == 0 && per_channel) return InvalidArgument("--cluster-per-channel needs --cluster K");
   nlohmann::json& stored = run.meta.train_state["clustering"];
   if (k == 0) {
     if (!resuming || stored.is_null()) {
@@ -27,7 +29,7 @@ StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpo
                         ParseNodeValues(layers, "--cluster-layer", "K with K in 2..256",
                                         [](double n) { return n >= 2 && n <= 256 && n == static_cast<int>(n); }));
     for (auto& count : counts) count = static_cast<int>(count.get<double>());
-    stored = {{"k", k}, {"init", init}, {"layers", counts}, {"skip", skip}};
+    stored = {{"k", k}, {"init", init}, {"layers", counts}, {"skip", skip}, {"per_channel", per_channel}};
   }
   auto o = std::make_unique<cluster::ClusterOptions>();
   try {
@@ -35,6 +37,7 @@ StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpo
     QF_ASSIGN_OR_RETURN(o->init, cluster::ParseCentroidInit(stored.at("init").get<std::string>()));
     o->layer_k = stored.at("layers").get<std::map<std::string, int>>();
     o->skip = stored.at("skip").get<std::vector<std::string>>();
+    o->per_channel = stored.value("per_channel", false);
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("bad clustering options in the checkpoint: {}", e.what());
   }

@@ -1,5 +1,5 @@
 // `qforge train --cluster K [--cluster-init linear|random|density|kmeans++ --cluster-layer
-// NODE=K --cluster-skip NODE]`: weight sharing while training (cluster::Clusterer), zeros of a
+// NODE=K --cluster-skip NODE --cluster-per-channel]`: weight sharing while training (cluster::Clusterer), zeros of a
 // pruned model preserved. The options are stored in the run for --resume (the shared values
 // come back from the checkpoint's weights).
 #pragma once
@@ -20,6 +20,7 @@ struct ClusterFlags {
   int k = 0;  // 0: no clustering (unless a resumed run was clustering)
   std::string init = "linear";
   std::vector<std::string> layers, skip;  // "NODE=K", "NODE"
+  bool per_channel = false;
 
   void Register(CLI::App& cmd);
   // The clustering options for this run, or none; recorded in run.meta.train_state["clustering"].
@@ -30,7 +31,7 @@ struct ClusterFlags {
 StatusOr<std::shared_ptr<cluster::Clusterer>> AttachClusterer(const cluster::ClusterOptions& options, Checkpoint& run,
                                                               TrainOptions& train);
 
-// {"clusters": {node: distinct nonzero values, ...}} of the clustered tensors.
+// {"clusters": {node: distinct nonzero values of the tensor, ...}} of the clustered tensors.
 nlohmann::json ClusterJson(const cluster::Clusterer& clusterer, const Graph& graph);
 
 }  // namespace qforge::cli

@@ -117,6 +117,39 @@ TEST(Clusterer, SharesTrainsAndPreservesZeros) {
   for (size_t j = 0; j < 8; ++j) EXPECT_FLOAT_EQ(again->layers()[1].centroids[j], c->layers()[1].centroids[j]);
 }
 
+// Per output channel: each of dense1's 10 rows takes its own 4 values (40 in the tensor), a
+// row's update moves only that row's centroids, and a resumed run gets the same clustering.
+TEST(Clusterer, PerChannelCentroids) {
+  Graph g = SmallGraph();
+  float* dense = g.params()[2].tensor.data();  // [10, 128]
+  ClusterOptions o;
+  o.k = 4;
+  o.per_channel = true;
+  o.skip = {"conv1"};
+  StatusOr<Clusterer> c = Clusterer::Create(g, o);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->layers().size(), 1u);
+  const ClusteredLayer& layer = c->layers()[0];
+  ASSERT_EQ(layer.centroids.size(), 40u);
+  c->BeforeStep(g);
+  for (int row = 0; row < 10; ++row) {
+    EXPECT_EQ(DistinctNonzero(dense + row * 128, 128), 4) << "row " << row;
+    for (int e = 0; e < 128; ++e) {
+      const int a = layer.assignment[row * 128 + e];
+      ASSERT_TRUE(a >= row * 4 && a < row * 4 + 4) << "row " << row << " uses centroid " << a;
+    }
+  }
+  EXPECT_EQ(DistinctNonzero(dense, 1280), 40);
+  const std::vector<float> before = layer.centroids;
+  for (int e = 3 * 128; e < 4 * 128; ++e) dense[e] += 0.01f;  // an update of row 3 only
+  c->AfterStep(g);
+  for (size_t j = 0; j < 40; ++j)
+    EXPECT_NEAR(c->layers()[0].centroids[j], before[j] + (j / 4 == 3 ? 0.01f : 0.0f), 1e-6) << "centroid " << j;
+  StatusOr<Clusterer> again = Clusterer::Create(g, o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->layers()[0].assignment, c->layers()[0].assignment);
+}
+
 TEST(Clusterer, RejectsBadOptions) {
   const Graph g = SmallGraph();
   ClusterOptions o;

@@ -27,21 +27,27 @@ StatusOr<Clusterer> Clusterer::Create(const Graph& graph, const ClusterOptions& 
     const Tensor& w = graph.params()[param].tensor;
     const auto own = options.layer_k.find(node->name);
     const int k = own != options.layer_k.end() ? own->second : options.k;
-    std::vector<float> values;  // the weights to cluster (zeros left out when preserved)
-    for (int64_t e = 0; e < w.size(); ++e)
-      if (!(options.preserve_sparsity && w[e] == 0.0f)) values.push_back(w[e]);
     ClusteredLayer layer;
     layer.node = node->name;
     layer.param = param;
-    if (!values.empty()) {
-      layer.centroids = InitCentroids(values, k, options.init, rng);
-      if (static_cast<int64_t>(layer.centroids.size()) == k || DistinctNonzero(w.data(), w.size()) > k)
-        KMeans(values, layer.centroids, options.kmeans_iterations);
+    layer.assignment.assign(static_cast<size_t>(w.size()), -1);
+    // One group of weights per tensor, or per output channel (contiguous: weights are [out, ...]).
+    const int64_t groups = options.per_channel ? w.shape()[0] : 1, per = w.size() / groups;
+    for (int64_t g = 0; g < groups; ++g) {
+      const float* group = w.data() + g * per;
+      std::vector<float> values;  // the weights to cluster (zeros left out when preserved)
+      for (int64_t e = 0; e < per; ++e)
+        if (!(options.preserve_sparsity && group[e] == 0.0f)) values.push_back(group[e]);
+      if (values.empty()) continue;
+      std::vector<float> centroids = InitCentroids(values, k, options.init, rng);
+      if (static_cast<int64_t>(centroids.size()) == k || DistinctNonzero(group, per) > k)
+        KMeans(values, centroids, options.kmeans_iterations);
+      const auto offset = static_cast<int32_t>(layer.centroids.size());
+      for (int64_t e = 0; e < per; ++e)
+        if (!(options.preserve_sparsity && group[e] == 0.0f))
+          layer.assignment[g * per + e] = offset + static_cast<int32_t>(Nearest(centroids, group[e]));
+      layer.centroids.insert(layer.centroids.end(), centroids.begin(), centroids.end());
     }
-    layer.assignment.resize(static_cast<size_t>(w.size()));
-    for (int64_t e = 0; e < w.size(); ++e)
-      layer.assignment[e] = options.preserve_sparsity && w[e] == 0.0f ? -1
-                                                                      : static_cast<int16_t>(Nearest(layer.centroids, w[e]));
     c.layers_.push_back(std::move(layer));
   }
   if (c.layers_.empty()) return InvalidArgument("no Conv2D or Dense weights to cluster");

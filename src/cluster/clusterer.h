@@ -1,6 +1,6 @@
 // Weight sharing during training (Deep Compression's "trained quantization"): the weights of
-// each Conv2D and Dense node take one of k shared values. At the start every tensor's
-// centroids are initialized and refined by k-means and each weight assigned to its nearest;
+// each Conv2D and Dense node take one of k shared values (per tensor, or per output channel).
+// At the start every tensor's (or channel's) centroids are initialized and refined by k-means and each weight assigned to its nearest;
 // before each training step the weights are set to their centroids, and after the optimizer's
 // update each centroid moves by the mean of its members' updates — the centroids are trained
 // by their members' gradients — and the weights are set to the centroids again, so the
@@ -18,7 +18,10 @@
 namespace qforge::cluster {
 
 struct ClusterOptions {
-  int k = 16;  // shared values per tensor (2..256)
+  int k = 16;  // shared values per tensor, or per output channel (2..256)
+  // Each output channel of a weight tensor gets its own k centroids (k x channels values per
+  // tensor; the int8 weights then take at most k values per channel on their per-channel grid).
+  bool per_channel = false;
   CentroidInit init = CentroidInit::kLinear;
   int kmeans_iterations = 10;   // after the initialization (0: the initialization only)
   bool preserve_sparsity = true;
@@ -31,8 +34,8 @@ struct ClusterOptions {
 struct ClusteredLayer {
   std::string node;
   int param = -1;
-  std::vector<float> centroids;     // ascending at creation (training moves them)
-  std::vector<int16_t> assignment;  // per weight: a centroid, or -1 for a preserved zero
+  std::vector<float> centroids;     // ascending at creation (per channel: channel c's k first)
+  std::vector<int32_t> assignment;  // per weight: a centroid, or -1 for a preserved zero
 };
 
 class Clusterer {
