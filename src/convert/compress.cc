@@ -4,6 +4,8 @@
 #include <cstring>
 #include <memory>
 
+#include "runtime/model/model_writer.h"
+
 namespace qforge::convert {
 
 StatusOr<CompressResult> CompressQfm(const runtime::Model& model, const CodingOptions& options) {
@@ -26,9 +28,7 @@ StatusOr<CompressResult> CompressQfm(const runtime::Model& model, const CodingOp
     ++result.coded_buffers;
   }
   m->version = result.coded_buffers > 0 ? runtime::kQfmCodedVersion : runtime::kQfmVersion;
-  flatbuffers::FlatBufferBuilder builder(1 << 16);
-  qfm::FinishModelBuffer(builder, qfm::Model::Pack(builder, m.get()));
-  result.bytes.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+  result.bytes = runtime::SerializeModel(*m);
 
   QF_ASSIGN_OR_RETURN(const std::shared_ptr<const runtime::Model> check,
                       runtime::Model::FromBytes(result.bytes.data(), result.bytes.size(), "the compressed model"));

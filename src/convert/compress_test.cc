@@ -20,6 +20,7 @@
 #include "runtime/coding/bit_packing.h"
 #include "runtime/coding/coded_bytes.h"
 #include "runtime/interpreter.h"
+#include "runtime/model/model_writer.h"
 #include "zoo/zoo.h"
 
 namespace qforge::convert {
@@ -249,15 +250,13 @@ TEST(Compress, CompressingTwiceGivesTheSameFile) {
 
 TEST(Compress, DamagedCodedModelsFailCleanly) {
   const CompressedLenet m = MakeCompressedLenet();
-  std::vector<uint8_t> v1 = m.coded;
-  auto model = runtime::Model::FromBytes(v1.data(), v1.size(), "coded.qfm");
+  auto model = runtime::Model::FromBytes(m.coded.data(), m.coded.size(), "coded.qfm");
   ASSERT_TRUE(model.ok());
   // The same coded model labelled version 1 is refused: old readers would see empty buffers.
   std::unique_ptr<qfm::ModelT> t((*model)->flat().UnPack());
   t->version = 1;
-  flatbuffers::FlatBufferBuilder builder;
-  qfm::FinishModelBuffer(builder, qfm::Model::Pack(builder, t.get()));
-  auto old = runtime::Model::FromBytes(builder.GetBufferPointer(), builder.GetSize(), "old.qfm");
+  const std::vector<uint8_t> v1_bytes = runtime::SerializeModel(*t);
+  auto old = runtime::Model::FromBytes(v1_bytes.data(), v1_bytes.size(), "old.qfm");
   ASSERT_FALSE(old.ok());
   EXPECT_NE(old.status().message().find("coded buffers in a version 1 file"), std::string::npos);
 
@@ -271,9 +270,8 @@ TEST(Compress, DamagedCodedModelsFailCleanly) {
     b.coded->size = 1u << 30;
     break;
   }
-  flatbuffers::FlatBufferBuilder big;
-  qfm::FinishModelBuffer(big, qfm::Model::Pack(big, huge.get()));
-  auto bomb = runtime::Model::FromBytes(big.GetBufferPointer(), big.GetSize(), "bomb.qfm");
+  const std::vector<uint8_t> big = runtime::SerializeModel(*huge);
+  auto bomb = runtime::Model::FromBytes(big.data(), big.size(), "bomb.qfm");
   ASSERT_FALSE(bomb.ok());
   EXPECT_NE(bomb.status().message().find("more than any coding expands to"), std::string::npos) << bomb.status().message();
 

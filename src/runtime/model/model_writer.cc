@@ -65,9 +65,9 @@ void ModelWriter::AddOperator(qfm::OpType type, const std::vector<int>& inputs,
   model_.operators.push_back(std::move(op));
 }
 
-std::vector<uint8_t> ModelWriter::Serialize() const {
+std::vector<uint8_t> SerializeModel(const qfm::ModelT& model) {
   flatbuffers::FlatBufferBuilder builder(1 << 16);
-  qfm::FinishModelBuffer(builder, qfm::Model::Pack(builder, &model_));
+  qfm::FinishModelBuffer(builder, qfm::Model::Pack(builder, &model));
   return std::vector<uint8_t>(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
 }
 

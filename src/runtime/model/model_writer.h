@@ -18,6 +18,9 @@ struct QuantParams {
   int bits = 0;                     // n-bit grid in the type's container (0: full width)
 };
 
+// Packs a model object tree (e.g. one unpacked from a file and edited) into .qfm bytes.
+std::vector<uint8_t> SerializeModel(const qfm::ModelT& model);
+
 class ModelWriter {
  public:
   explicit ModelWriter(std::string producer = "qforge");
@@ -42,7 +45,7 @@ class ModelWriter {
   void SetVersion(uint32_t version) { model_.version = version; }  // tests of old/new files
 
   const qfm::ModelT& model() const { return model_; }
-  std::vector<uint8_t> Serialize() const;
+  std::vector<uint8_t> Serialize() const { return SerializeModel(model_); }
 
  private:
   int AddTensor(const std::string& name, qfm::DType dtype, const std::vector<int>& shape,
