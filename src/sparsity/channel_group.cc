@@ -26,6 +26,8 @@ bool KeepsChannels(std::string_view type) {
 }  // namespace
 
 StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) {
+  if (node.op->type() == "Conv2D" && static_cast<const Conv2DOp&>(*node.op).groups() > 1)
+    return InvalidArgument("a depthwise or grouped convolution's channels follow its input's");
   std::vector<std::vector<const Node*>> consumers(g.values().size());
   for (const Node& n : g.nodes())
     for (int v : n.inputs) consumers[v].push_back(&n);
@@ -73,8 +75,9 @@ StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) 
     if (g.params()[p].tensor.shape().empty() || g.params()[p].tensor.shape()[0] != channels)
       return InvalidArgument("its channels reach '{}' with another channel count", g.params()[p].name);
   for (int p : carriers.readers) {
-    const Tensor& w = p >= 0 ? g.params()[p].tensor : Tensor();
-    if (p < 0 || w.shape().size() < 2 || (w.size() / w.shape()[0]) % channels != 0)
+    if (p < 0) return InvalidArgument("a layer reading its channels has no weight parameter");
+    const Tensor& w = g.params()[p].tensor;
+    if (w.shape().size() < 2 || (w.size() / w.shape()[0]) % channels != 0)
       return InvalidArgument("a layer reading its channels has weights of another shape");
   }
   return carriers;

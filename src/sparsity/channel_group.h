@@ -7,7 +7,8 @@
 // which lets the converter delete it (convert/channel_removal.h); zeroing it in the readers
 // drops weights that only ever multiply that zero, so the model with the channel and the
 // model without it quantize alike. Channels that reach an Add, a concatenation or the model
-// output cannot be pruned. C++20.
+// output cannot be pruned, nor those of depthwise convolutions (they follow their input's).
+// C++20.
 #pragma once
 
 #include <vector>

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-
 namespace qforge::sparsity {
 
 StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options, int64_t step) {
@@ -22,12 +21,6 @@ StatusOr<Pruner> Pruner::Create(const Graph& graph, const PruneOptions& options,
     }
     PrunedLayer layer;
     if (options.pattern.kind == SparsityPattern::Kind::kChannel) {
-      if (w.shape().size() == 4 && w.shape()[1] == 1 && w.shape()[0] > 1) {  // depthwise (or 1 input channel)
-        if (const Value& in = graph.values()[node->inputs[0]]; in.shape.size() == 4 && in.shape[1] > 1) {
-          p.skipped_.push_back(node->name + ": a depthwise convolution's channels follow its input's");
-          continue;
-        }
-      }
       StatusOr<ChannelCarriers> carriers = FindChannelCarriers(graph, *node);
       if (!carriers.ok()) {
         p.skipped_.push_back(node->name + ": " + carriers.status().message());
