@@ -9,7 +9,10 @@ void PruneFlags::Register(CLI::App& cmd) {
   cmd.add_option("--prune", sparsity, "magnitude pruning to this final sparsity of the conv/dense weights")
       ->check(CLI::Range(0.0, 0.999));
   cmd.add_option("--prune-schedule", schedule, "poly (Zhu & Gupta, from 0) or const")->capture_default_str();
-  cmd.add_option("--prune-pattern", pattern, "unstructured, block, block:1xK, N:M (e.g. 2:4), channel or channel:M (whole filters, removed at conversion; a multiple of M kept)")->capture_default_str();
+  cmd.add_option("--prune-pattern", pattern,
+                 "unstructured, block, block:1xK, N:M (e.g. 2:4), channel or channel:M (whole filters, removed at "
+                 "conversion; a multiple of M kept)")
+      ->capture_default_str();
   cmd.add_option("--prune-begin", begin, "first pruning step")->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd.add_option("--prune-end", end, "last step the masks change (default: 2/3 of the run)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));

@@ -236,7 +236,7 @@ Status RunTrain(const TrainFlags& f) {
   } else {
     fmt::print("test accuracy {:.4f}, {:.0f} images/s; checkpoint {}\n", test_accuracy,
                images / seconds, options.checkpoint_path);
-    if (prune) fmt::print("sparsity of the conv/dense weights: {:.4f}\n", SparsityJson(run.graph)["sparsity"].get<double>());
+    if (prune) fmt::print("sparsity of the conv/dense weights: {:.4f}\n", sparsity::MeasureSparsity(run.graph).overall);
   }
   return Status::Ok();
 }

@@ -175,11 +175,11 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
     eo.params.push_back(*params[v]);
   }
   nlohmann::json metadata{{"model", meta.model_name},
-                                    {"mode", convert::ModeName(eo.mode)},
-                                    {"preprocess", meta.preprocess.ToJson()},
-                                    {"class_names", meta.class_names},
-                                    {"input_layout", "NHWC"},
-                                    {"qat", true}};
+                          {"mode", convert::ModeName(eo.mode)},
+                          {"preprocess", meta.preprocess.ToJson()},
+                          {"class_names", meta.class_names},
+                          {"input_layout", "NHWC"},
+                          {"qat", true}};
   if (removal.removed > 0) metadata["removed_channels"] = removal.removed;
   eo.metadata_json = metadata.dump();
   return convert::EmitQfm(d, eo);
