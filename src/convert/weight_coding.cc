@@ -51,17 +51,26 @@ qfm::CodedBytesT Dense(const std::vector<uint8_t>& bytes, const std::array<size_
   return c;
 }
 
-qfm::CodedBytesT Sparse(const std::vector<uint8_t>& bytes, const std::array<size_t, 256>& counts, uint8_t fill,
-                        int gap_bits, bool huffman) {
+// The sparse form without its gaps: the bytes other than `fill`, as indices into their codebook.
+qfm::CodedBytesT SparseIndices(const std::vector<uint8_t>& bytes, const std::array<size_t, 256>& counts, uint8_t fill,
+                               bool huffman) {
   qfm::CodedBytesT c;
   std::array<uint8_t, 256> index{};
   c.size = static_cast<uint32_t>(bytes.size());
   c.fill = fill;
-  c.gap_bits = static_cast<uint8_t>(gap_bits);
   c.codebook = Codebook(counts, fill, &index);
   if (c.codebook.empty()) c.codebook.push_back(fill);  // nothing stored, but a codebook is required
+  std::vector<uint8_t> indices;
+  for (uint8_t b : bytes)
+    if (b != fill) indices.push_back(index[b]);
+  c.indices = CodeStream(indices, IndexBits(c.codebook.size()), huffman);
+  return c;
+}
+
+// The fill bytes before each other byte, with the skip symbol 2^gap_bits - 1 for longer runs.
+std::vector<uint8_t> Gaps(const std::vector<uint8_t>& bytes, uint8_t fill, int gap_bits) {
   const size_t skip_only = (size_t{1} << gap_bits) - 1;
-  std::vector<uint8_t> indices, gaps;
+  std::vector<uint8_t> gaps;
   size_t gap = 0;
   for (uint8_t b : bytes) {
     if (b == fill) {
@@ -70,12 +79,9 @@ qfm::CodedBytesT Sparse(const std::vector<uint8_t>& bytes, const std::array<size
     }
     for (; gap >= skip_only; gap -= skip_only) gaps.push_back(static_cast<uint8_t>(skip_only));
     gaps.push_back(static_cast<uint8_t>(gap));
-    indices.push_back(index[b]);
     gap = 0;
   }
-  c.indices = CodeStream(indices, IndexBits(c.codebook.size()), huffman);
-  c.gaps = CodeStream(gaps, gap_bits, huffman);
-  return c;
+  return gaps;
 }
 
 }  // namespace
@@ -102,9 +108,16 @@ qfm::CodedBytesT CodeBytes(const std::vector<uint8_t>& bytes, const CodingOption
   qfm::CodedBytesT best = Dense(bytes, counts, o.huffman);
   if (!o.sparse || bytes.empty()) return best;
   const auto fill = static_cast<uint8_t>(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  // The index stream is the same for every gap width: coded once, the gaps once per width.
+  qfm::CodedBytesT sparse = SparseIndices(bytes, counts, fill, o.huffman);
+  size_t best_bytes = CodedFileBytes(best);
   for (int gap_bits = 1; gap_bits <= 8; ++gap_bits) {
-    qfm::CodedBytesT candidate = Sparse(bytes, counts, fill, gap_bits, o.huffman);
-    if (CodedFileBytes(candidate) < CodedFileBytes(best)) best = std::move(candidate);
+    sparse.gap_bits = static_cast<uint8_t>(gap_bits);
+    sparse.gaps = CodeStream(Gaps(bytes, fill, gap_bits), gap_bits, o.huffman);
+    if (const size_t candidate = CodedFileBytes(sparse); candidate < best_bytes) {
+      best = sparse;
+      best_bytes = candidate;
+    }
   }
   return best;
 }
