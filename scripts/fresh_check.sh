@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --rebuild-root) rebuild=1; shift ;;
     --) shift; main_args=("$@"); break ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "fresh_check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
