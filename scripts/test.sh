@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite: the Release build's tests (the runtime's also with
-# QFORGE_ISA=ref and avx2), then the core, data, ops, graph, train, runtime and converter tests
-# again under AddressSanitizer + UndefinedBehaviorSanitizer (Debug).
+# QFORGE_ISA=ref and avx2); the runtime-only build and its tests; qforge installed as a library
+# and used by the example consumer projects (scripts/consumer_check.sh); then the core, data,
+# ops, graph, train, runtime and converter tests again under AddressSanitizer +
+# UndefinedBehaviorSanitizer (Debug).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
@@ -12,13 +14,23 @@ for isa in ref avx2; do
   (cd build && QFORGE_ISA=$isa ctest --output-on-failure -j"$(nproc)" -L 'runtime|convert')
 done
 
+# The runtime alone: C++17 and FlatBuffers. The training stack's packages are made unfindable,
+# so a stray dependency fails this configure even on a machine that has them.
+cmake -S . -B build-runtime -G Ninja -DCMAKE_BUILD_TYPE=Release -DQFORGE_RUNTIME_ONLY=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_dnnl=ON -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON -DCMAKE_DISABLE_FIND_PACKAGE_CLI11=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON -DCMAKE_DISABLE_FIND_PACKAGE_OpenMP=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON >/dev/null
+cmake --build build-runtime --parallel "$(nproc)"
+(cd build-runtime && ctest --output-on-failure -j"$(nproc)")
+scripts/consumer_check.sh build build-runtime
+
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQFORGE_SANITIZE=ON \
   -DQFORGE_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan --parallel "$(nproc)" --target core_test data_test ops_test graph_test train_test \
   quant_math_test arena_planner_test model_test conv_ref_test elementwise_pool_ref_test lut_ref_test \
   int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test \
   gemm_test depthwise_test conv_gemm_test pool_test add_test quantize_test thread_pool_test huffman_test sparsity_test cluster_test \
-  compress_test channel_removal_test
+  compress_test channel_removal_test runtime_api_test c_api_test
 # oneDNN's JIT code and OpenMP runtime are not instrumented; leak checking stays on.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -1,7 +1,8 @@
-// The runtime API example of docs/runtime.md, compiled and run: it links only qforge_runtime.
-// A tiny model is written first with ModelWriter so the example has a file to load.
+// The runtime API example of docs/runtime.md, compiled and run: it uses only the public
+// qforge/runtime.h. A tiny model is written first with ModelWriter so the example has a file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -15,17 +16,19 @@ namespace {
 // --- docs/runtime.md example begins ---
 // Classifies `batch` images with a .qfm model; returns the predicted class of each.
 qforge::StatusOr<std::vector<int>> Classify(const std::string& path, const std::vector<float>& images, int batch) {
-  using namespace qforge::runtime;
-  QF_ASSIGN_OR_RETURN(std::shared_ptr<const Model> model, Model::Load(path));
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<Interpreter> interpreter, Interpreter::Create(model, {batch}));
-  const RuntimeTensor& input = interpreter->input(0);  // e.g. [batch, 28, 28, 1] FLOAT32, NHWC
-  QF_RETURN_IF_ERROR(interpreter->SetInput(0, images.data(), static_cast<int64_t>(images.size() * sizeof(float))));
-  QF_RETURN_IF_ERROR(interpreter->Invoke());
-  const RuntimeTensor& output = interpreter->output(0);  // [batch, classes] FLOAT32
-  const int classes = output.shape[1];
+  QF_ASSIGN_OR_RETURN(qforge::Model model, qforge::Model::Load(path));
+  qforge::InterpreterOptions options;
+  options.batch_size = batch;
+  QF_ASSIGN_OR_RETURN(qforge::Interpreter interpreter, qforge::Interpreter::Create(model, options));
+  // e.g. [batch, 28, 28, 1] float32, NHWC; SetInput checks the byte count.
+  QF_RETURN_IF_ERROR(interpreter.SetInput(0, images.data(), images.size() * sizeof(float)));
+  QF_RETURN_IF_ERROR(interpreter.Invoke());
+  // [batch, classes]; OutputData checks the type.
+  QF_ASSIGN_OR_RETURN(qforge::TensorView<const float> scores, interpreter.OutputData<float>(0));
+  const int classes = interpreter.output(0).shape[1];
   std::vector<int> predictions;
-  for (int b = 0; b < input.shape[0]; ++b) {
-    const float* row = output.as<float>() + b * classes;
+  for (int b = 0; b < batch; ++b) {
+    const float* row = scores.data() + b * classes;
     predictions.push_back(static_cast<int>(std::max_element(row, row + classes) - row));
   }
   return predictions;

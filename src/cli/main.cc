@@ -6,11 +6,13 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "qforge/version.h"
 #include "quant/fake_quant_op.h"
 
 int main(int argc, char** argv) {
   CLI::App app("qforge: train, quantize, compress and run neural networks", "qforge");
   app.require_subcommand(1);
+  app.set_version_flag("--version", "qforge " QFORGE_VERSION);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("qforge: error: {} (see --help)\n", e.what());
   });

@@ -1,12 +1,12 @@
 // Status helpers with fmt-style messages: InvalidArgument("bad {}", x) and friends. The
-// Status / StatusOr types themselves live in runtime/status.h.
+// Status / StatusOr types themselves live in the public qforge/status.h.
 #pragma once
 
 #include <fmt/format.h>
 
 #include <utility>
 
-#include "runtime/status.h"  // IWYU pragma: export
+#include "qforge/status.h"  // IWYU pragma: export
 
 namespace qforge {
 

@@ -12,7 +12,7 @@
 #include "runtime/model/model.h"
 #include "runtime/op_kernel.h"
 #include "runtime/runtime_tensor.h"
-#include "runtime/status.h"
+#include "qforge/status.h"
 #include "runtime/thread_pool.h"
 
 namespace qforge::runtime {

@@ -12,7 +12,7 @@
 #include "runtime/kernels/dispatch.h"
 #include "runtime/model/qfm_generated.h"
 #include "runtime/runtime_tensor.h"
-#include "runtime/status.h"
+#include "qforge/status.h"
 #include "runtime/thread_pool.h"
 
 namespace qforge::runtime {

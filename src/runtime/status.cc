@@ -1,5 +1,5 @@
 // Status names and formatting (no dependencies: part of the runtime).
-#include "runtime/status.h"
+#include "qforge/status.h"
 
 namespace qforge {
 

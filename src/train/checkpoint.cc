@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "data/file_bytes.h"
+#include "qforge/version.h"
 
 namespace qforge {
 namespace {
@@ -43,6 +44,7 @@ Status SaveCheckpoint(const std::string& path, const Graph& graph, const Checkpo
   for (const auto& [name, t] : optimizer_state) AppendTensor(payload, index, name, "optimizer", t);
   const nlohmann::json header{
       {"format_version", kFormatVersion},
+      {"producer", QFORGE_PRODUCER},
       {"graph", graph.ToJson()},
       {"model", meta.model_name},
       {"preprocess", meta.preprocess.ToJson()},
@@ -87,6 +89,7 @@ StatusOr<Checkpoint> ParseCheckpoint(const std::vector<uint8_t>& b, const std::s
     if (!graph.ok()) return DataLoss("{}: {}", what, graph.status().message());
     ck.graph = std::move(graph).value();
     ck.meta.model_name = header.at("model").get<std::string>();
+    ck.meta.producer = header.value("producer", std::string());
     auto pre = Preprocess::FromJson(header.at("preprocess"));
     if (!pre.ok()) return DataLoss("{}: {}", what, pre.status().message());
     ck.meta.preprocess = *pre;

@@ -19,6 +19,9 @@ struct CheckpointMeta {
   Preprocess preprocess;
   std::vector<std::string> class_names;
   nlohmann::json train_state = nlohmann::json::object();  // epoch, seed, recipe, metrics
+  // Read back from a file: who wrote it ("qforge 0.6.0"; "" for files from before 0.6).
+  // SaveCheckpoint always writes this build's QFORGE_PRODUCER.
+  std::string producer;
 };
 
 struct Checkpoint {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "runtime/model/qfm_generated.h"
-#include "runtime/status.h"
+#include "qforge/status.h"
 
 namespace qforge::runtime::coding {
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "runtime/status.h"
+#include "qforge/status.h"
 
 namespace qforge::runtime {
 

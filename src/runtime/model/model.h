@@ -15,7 +15,7 @@
 #include "runtime/aligned_allocator.h"
 
 #include "runtime/model/qfm_generated.h"
-#include "runtime/status.h"
+#include "qforge/status.h"
 
 namespace qforge::runtime {
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "qforge/version.h"
 #include "runtime/model/qfm_generated.h"
 
 namespace qforge::runtime {
@@ -23,7 +24,7 @@ std::vector<uint8_t> SerializeModel(const qfm::ModelT& model);
 
 class ModelWriter {
  public:
-  explicit ModelWriter(std::string producer = "qforge");
+  explicit ModelWriter(std::string producer = QFORGE_PRODUCER);
 
   // An activation (no data); its first dimension is the batch (stored as 1).
   int AddActivation(const std::string& name, qfm::DType dtype, const std::vector<int>& shape,

@@ -1,11 +1,14 @@
-// Status and StatusOr<T>: how qforge reports recoverable errors at API boundaries. Lives in the
-// runtime (the bottom layer, C++17, no dependencies) so the deployable engine and the training
-// code share one error type; core/status.h adds formatting helpers on top.
+// Status and StatusOr<T>: how qforge reports recoverable errors at API boundaries. Public and
+// dependency-free (C++17), implemented in the runtime (the bottom layer) so the deployable
+// engine, its public API and the training code share one error type; the internal
+// core/status.h adds formatting helpers on top.
 #pragma once
 
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "qforge/export.h"
 
 namespace qforge {
 
@@ -19,7 +22,7 @@ enum class StatusCode {
   kInternal,
 };
 
-const char* StatusCodeName(StatusCode code);
+QFORGE_API const char* StatusCodeName(StatusCode code);
 
 class [[nodiscard]] Status {
  public:
@@ -30,7 +33,7 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
-  std::string ToString() const;
+  QFORGE_API std::string ToString() const;
 
  private:
   StatusCode code_ = StatusCode::kOk;
