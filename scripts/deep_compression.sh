@@ -40,9 +40,9 @@ for m in "${models[@]}"; do
   recipe "$m"
   d="$out/$m"
   mkdir -p "$d"
-  [ -f "$runs/$m/model.ckpt" ] || $q train --model "$m" --out "$runs/$m"
-  $q train --model "$m" --init "$runs/$m/model.ckpt" "${prune[@]}" --out "$d/pruned" --json > "$d/pruned.json"
-  $q train --model "$m" --init "$d/pruned/model.ckpt" "${cluster[@]}" --out "$d/clustered" --json > "$d/clustered.json"
+  [ -f "$runs/$m/model.ckpt" ] || $q train --model "$m" --out "$runs/$m/model.ckpt"
+  $q train --model "$m" --init "$runs/$m/model.ckpt" "${prune[@]}" --out "$d/pruned/model.ckpt" --json > "$d/pruned.json"
+  $q train --model "$m" --init "$d/pruned/model.ckpt" "${cluster[@]}" --out "$d/clustered/model.ckpt" --json > "$d/clustered.json"
   $q quantize "$runs/$m/model.ckpt" --mode float --out "$d/float.qfm" > /dev/null
   $q quantize "$runs/$m/model.ckpt" --mode int8 $calib --out "$d/int8.qfm" > /dev/null
   $q quantize "$d/pruned/model.ckpt" --mode int8 $calib --out "$d/pruned-int8.qfm" > /dev/null

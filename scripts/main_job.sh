@@ -10,13 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 run=runs/lenet5
-build/qforge train --model lenet5 --out "$run" "$@"
+build/qforge train --model lenet5 --out "$run/model.ckpt" "$@"
 build/qforge quantize "$run/model.ckpt" --mode float --out "$run/float.qfm"
 build/qforge quantize "$run/model.ckpt" --mode int8 --calib-method percentile --out "$run/int8-ptq.qfm"
-build/qforge train --init "$run/model.ckpt" --qat --epochs 1 --lr 1e-4 --out "$run-qat"
-cp "$run-qat/model.qfm" "$run/int8-qat.qfm"
+build/qforge train --init "$run/model.ckpt" --qat --epochs 1 --lr 1e-4 --out "$run/int8-qat.ckpt"
 build/qforge eval "$run/model.ckpt" "$run/float.qfm" "$run/int8-ptq.qfm" "$run/int8-qat.qfm"
 for batch in 1 64; do
   build/qforge bench "$run/model.ckpt" "$run/float.qfm" "$run/int8-ptq.qfm" "$run/int8-qat.qfm" --batch "$batch" \
-    --min-seconds 0.5
+    --threads 1 --min-seconds 0.5
 done

@@ -11,7 +11,7 @@ models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(mlp lenet5 mobilenet resnet)
 for m in "${models[@]}"; do
   dir="$runs/$m"
-  [ -f "$dir/model.ckpt" ] || build/qforge train --model "$m" --out "$dir"
+  [ -f "$dir/model.ckpt" ] || build/qforge train --model "$m" --out "$dir/model.ckpt"
   files=("$dir/model.ckpt")
   for mode in float float16 dynamic int16x8; do
     build/qforge quantize "$dir/model.ckpt" --mode "$mode" --out "$dir/$mode.qfm" >/dev/null

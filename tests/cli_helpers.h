@@ -1,9 +1,11 @@
 // Shared by the CLI tests: run the `qforge` binary capturing its output, write a small
 // synthetic IDX dataset (class k = a bright bar in row band k), and a fixture with a temporary
-// folder and the check that an error is exactly one stderr line and a non-zero exit.
+// folder, the checks that an error is exactly one stderr line with the conventional exit code
+// (2: the command line, 1: the work), and that --json prints exactly one JSON object.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -87,13 +89,21 @@ class Cli : public ::testing::Test {
   std::string Data() const { return "--data-dir " + (dir_ / "data").string(); }
   std::string Out(const std::string& name) const { return (dir_ / name).string(); }
 
-  // Exactly one line on stderr, naming qforge, and a non-zero exit.
-  void ExpectCleanError(const Result& r, const std::string& must_contain) {
-    EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.exit_code, 128) << "crashed";
+  // A wrong command line: exit 2 and exactly one line on stderr, naming qforge.
+  void ExpectUsageError(const Result& r, const std::string& must_contain) { ExpectOneErrorLine(r, 2, must_contain); }
+  // Work that failed (a file, the data, the model): exit 1 and exactly one line on stderr.
+  void ExpectFailure(const Result& r, const std::string& must_contain) { ExpectOneErrorLine(r, 1, must_contain); }
+  void ExpectOneErrorLine(const Result& r, int exit_code, const std::string& must_contain) {
+    EXPECT_EQ(r.exit_code, exit_code) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_EQ(r.err.rfind("qforge", 0), 0u) << r.err;
     EXPECT_NE(r.err.find(must_contain), std::string::npos) << r.err;
+  }
+  // A --json command's stdout: exactly one JSON object, nothing else.
+  nlohmann::json OnlyJson(const Result& r) {
+    const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(j.is_object()) << "stdout is not one JSON object:\n" << r.out;
+    return j.is_object() ? j : nlohmann::json::object();
   }
 
   fs::path dir_;

@@ -30,17 +30,16 @@ class DeployCli : public Cli {
  protected:
   // Trains lenet5 for one epoch on the synthetic data; returns the checkpoint path.
   std::string TrainLenet5() {
-    Result t = RunQforge("train --model lenet5 --epochs 1 --threads 1 " + Data() + " --out " + Out("run"), dir_);
+    Result t = RunQforge("train --model lenet5 --epochs 1 --threads 1 " + Data() + " --out " + Out("run/model.ckpt"), dir_);
     EXPECT_EQ(t.exit_code, 0) << t.err;
     return Out("run") + "/model.ckpt";
   }
-  // The JSON object a command prints as its last line with --json.
+  // What a command prints with --json: exactly one JSON object on stdout. eval's one model.
   json Json(const std::string& args) {
     Result r = RunQforge(args + " --json", dir_);
     EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
-    if (r.exit_code != 0 || r.out.empty()) return json::object();
-    const size_t start = r.out.rfind('\n', r.out.size() - 2);
-    return json::parse(r.out.substr(start == std::string::npos ? 0 : start + 1));
+    const json j = OnlyJson(r);
+    return args.rfind("eval ", 0) == 0 && j.contains("models") ? j.at("models").at(0) : j;
   }
 };
 
@@ -93,8 +92,9 @@ TEST_F(DeployCli, QuantizeEvalInspectRun) {
 
   // run: an NPY batch in, logits out.
   WriteNpy(Out("in.npy"), {3, 28, 28, 1}, std::vector<float>(3 * 784, 0.25f));
-  const json r = Json("run " + Out("minmax.qfm") + " --input " + Out("in.npy") + " --output " + Out("out.npy"));
-  EXPECT_EQ(r.at("output_shape"), json::array({3, 10}));
+  const json r = Json("run " + Out("minmax.qfm") + " --input " + Out("in.npy") + " --out " + Out("out.npy"));
+  EXPECT_EQ(r.at("outputs").at(0).at("shape"), json::array({3, 10}));
+  EXPECT_EQ(r.at("outputs").at(0).at("dtype"), "float32");
   EXPECT_TRUE(fs::exists(Out("out.npy")));
   EXPECT_EQ(fs::file_size(Out("out.npy")), 128u + 3 * 10 * 4);
 }
@@ -105,10 +105,10 @@ TEST_F(DeployCli, QuantizeEvalInspectRun) {
 TEST_F(DeployCli, PruneClusterQuantizeCompress) {
   const std::string ckpt = TrainLenet5();
   const json p = Json("train --model lenet5 --init " + ckpt + " --epochs 1 --threads 1 --prune 0.8 --prune-end 4 " +
-                      Data() + " --out " + Out("pruned"));
+                      Data() + " --out " + Out("pruned/model.ckpt"));
   EXPECT_GT(p.at("sparsity").get<double>(), 0.75);
   const json c = Json("train --model lenet5 --init " + Out("pruned") + "/model.ckpt --epochs 1 --threads 1 --cluster 16 " +
-                      Data() + " --out " + Out("clustered"));
+                      Data() + " --out " + Out("clustered/model.ckpt"));
   for (const auto& [node, k] : c.at("clusters").items()) EXPECT_LE(k.get<int>(), 16) << node;
   Json("quantize " + Out("clustered") + "/model.ckpt --mode int8 " + Data() + " --out " + Out("int8.qfm"));
   const json e = Json("eval " + Out("int8.qfm") + " " + Data());
@@ -136,17 +136,17 @@ TEST_F(DeployCli, PruneClusterQuantizeCompress) {
   std::ifstream in(Out("coded.qfm"), std::ios::binary);
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(Out("cut.qfm"), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() * 3 / 4));
-  ExpectCleanError(RunQforge("compress " + Out("cut.qfm") + " --out " + Out("x.qfm"), dir_), "corrupt or truncated");
-  ExpectCleanError(RunQforge("eval " + Out("cut.qfm") + " " + Data(), dir_), "corrupt or truncated");
-  ExpectCleanError(RunQforge("compress " + ckpt + " --out " + Out("x.qfm"), dir_), "not a .qfm model");
-  ExpectCleanError(RunQforge("compress " + Out("none.qfm") + " --out " + Out("x.qfm"), dir_), "cannot open");
-  ExpectCleanError(RunQforge("compress " + Out("coded.qfm"), dir_), "--out");
+  ExpectFailure(RunQforge("compress " + Out("cut.qfm") + " --out " + Out("x.qfm"), dir_), "corrupt or truncated");
+  ExpectFailure(RunQforge("eval " + Out("cut.qfm") + " " + Data(), dir_), "corrupt or truncated");
+  ExpectFailure(RunQforge("compress " + ckpt + " --out " + Out("x.qfm"), dir_), "not a .qfm model");
+  ExpectFailure(RunQforge("compress " + Out("none.qfm") + " --out " + Out("x.qfm"), dir_), "cannot open");
+  ExpectUsageError(RunQforge("compress " + Out("coded.qfm"), dir_), "--out");
 }
 
 // Quantization-aware training from scratch and fine-tuning: the run reports the simulated and
 // the runtime's accuracy and their agreement; `convert` writes the same model.
 TEST_F(DeployCli, QatTrainConvertEval) {
-  const json t = Json("train --model lenet5 --qat --epochs 1 --threads 1 " + Data() + " --out " + Out("qat"));
+  const json t = Json("train --model lenet5 --qat --epochs 1 --threads 1 " + Data() + " --out " + Out("qat/model.ckpt"));
   ASSERT_TRUE(t.contains("int8_accuracy")) << t.dump();
   EXPECT_GT(t.at("qat_sim_accuracy").get<double>(), 0.5);
   EXPECT_GE(t.at("agreement").get<double>(), 0.9);
@@ -157,18 +157,18 @@ TEST_F(DeployCli, QatTrainConvertEval) {
   EXPECT_EQ(e.at("mode"), "int8");
 
   const std::string ckpt = TrainLenet5();
-  const json lsq = Json("train --init " + ckpt + " --qat --quantizer lsq --epochs 1 --lr 1e-4 " + Data() + " --out " + Out("lsq"));
+  const json lsq = Json("train --init " + ckpt + " --qat --quantizer lsq --epochs 1 --lr 1e-4 " + Data() + " --out " + Out("lsq/model.ckpt"));
   EXPECT_GE(lsq.at("agreement").get<double>(), 0.9);
-  ExpectCleanError(RunQforge("convert " + ckpt + " --out " + Out("x.qfm"), dir_), "is a float model");
-  ExpectCleanError(RunQforge("quantize " + Out("qat") + "/model.ckpt --out " + Out("x.qfm") + " " + Data(), dir_),
+  ExpectFailure(RunQforge("convert " + ckpt + " --out " + Out("x.qfm"), dir_), "is a float model");
+  ExpectFailure(RunQforge("quantize " + Out("qat") + "/model.ckpt --out " + Out("x.qfm") + " " + Data(), dir_),
                    "convert it with `qforge convert`");
   // A QAT checkpoint evaluates (the simulation) and resumes like any other.
   EXPECT_NEAR(Json("eval " + Out("qat") + "/model.ckpt " + Data()).at("accuracy").get<double>(),
               t.at("qat_sim_accuracy").get<double>(), 1e-9);
-  const json resumed = Json("train --resume " + Out("qat") + "/model.ckpt --epochs 2 " + Data() + " --out " + Out("qat"));
+  const json resumed = Json("train --resume " + Out("qat") + "/model.ckpt --epochs 2 " + Data() + " --out " + Out("qat/model.ckpt"));
   EXPECT_TRUE(resumed.contains("int8_accuracy"));
-  ExpectCleanError(RunQforge("train --model lenet5 --qat --scheme int3 " + Data(), dir_), "unknown scheme 'int3'");
-  ExpectCleanError(RunQforge("train --model lenet5 --qat --quantizer adaround " + Data(), dir_), "unknown quantizer");
+  ExpectUsageError(RunQforge("train --model lenet5 --qat --scheme int3 " + Data(), dir_), "unknown scheme 'int3'");
+  ExpectUsageError(RunQforge("train --model lenet5 --qat --quantizer adaround " + Data(), dir_), "unknown quantizer");
 }
 
 TEST_F(DeployCli, BenchComparesModelsAndThreadCounts) {
@@ -192,38 +192,38 @@ TEST_F(DeployCli, BenchComparesModelsAndThreadCounts) {
   EXPECT_NE(p.out.find("CONV_2D"), std::string::npos);
   EXPECT_NE(p.out.find("GOPS"), std::string::npos);
 
-  ExpectCleanError(RunQforge("bench " + Out("b.qfm") + " --threads 0", dir_), "--threads must be in 1..256");
-  ExpectCleanError(RunQforge("bench " + Out("b.qfm") + " --batch 0", dir_), "--batch must be in 1..4096");
-  ExpectCleanError(RunQforge("bench " + Out("b.qfm") + " --min-seconds -1", dir_), "--min-seconds");
-  ExpectCleanError(RunQforge("bench " + Out("none.qfm"), dir_), "none.qfm");
+  ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --threads 1,300", dir_), "--threads");
+  ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --batch 0", dir_), "--batch");
+  ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --min-seconds -1", dir_), "--min-seconds");
+  ExpectFailure(RunQforge("bench " + Out("none.qfm"), dir_), "none.qfm");
 }
 
 TEST_F(DeployCli, BadInputGivesOneErrorLine) {
   const std::string ckpt = TrainLenet5();
-  ExpectCleanError(RunQforge("quantize " + ckpt + " --mode int4 --out " + Out("x.qfm") + " " + Data(), dir_), "unknown mode 'int4'");
-  ExpectCleanError(RunQforge("quantize " + ckpt + " --calib-method entropy --out " + Out("x.qfm") + " " + Data(), dir_),
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --mode int4 --out " + Out("x.qfm") + " " + Data(), dir_), "unknown mode 'int4'");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --calib-method entropy --out " + Out("x.qfm") + " " + Data(), dir_),
                    "unknown calibration method");
-  ExpectCleanError(RunQforge("quantize " + ckpt + " --calib-samples 0 --out " + Out("x.qfm") + " " + Data(), dir_), "calib-samples");
-  ExpectCleanError(RunQforge("quantize " + ckpt + " --mode float --int8-io --out " + Out("x.qfm"), dir_), "--int8-io needs");
-  ExpectCleanError(RunQforge("quantize " + Out("missing.ckpt") + " --out " + Out("x.qfm") + " " + Data(), dir_), "missing.ckpt");
-  ExpectCleanError(RunQforge("quantize " + ckpt + " " + Data(), dir_), "--out");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --calib-samples 0 --out " + Out("x.qfm") + " " + Data(), dir_), "calib-samples");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --mode float --int8-io --out " + Out("x.qfm"), dir_), "--int8-io needs");
+  ExpectFailure(RunQforge("quantize " + Out("missing.ckpt") + " --out " + Out("x.qfm") + " " + Data(), dir_), "missing.ckpt");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " " + Data(), dir_), "--out");
 
   ASSERT_EQ(RunQforge("quantize " + ckpt + " --mode int8 --int8-io " + Data() + " --out " + Out("m.qfm"), dir_).exit_code, 0);
   std::ifstream in(Out("m.qfm"), std::ios::binary);
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(Out("truncated.qfm"), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
-  ExpectCleanError(RunQforge("eval " + Out("truncated.qfm") + " " + Data(), dir_), "truncated.qfm: corrupt or truncated model");
-  ExpectCleanError(RunQforge("inspect " + Out("truncated.qfm"), dir_), "corrupt or truncated");
-  ExpectCleanError(RunQforge("inspect " + ckpt, dir_), "not a .qfm model");
-  ExpectCleanError(RunQforge("inspect " + Out("nothing.qfm"), dir_), "cannot open");
+  ExpectFailure(RunQforge("eval " + Out("truncated.qfm") + " " + Data(), dir_), "truncated.qfm: corrupt or truncated model");
+  ExpectFailure(RunQforge("inspect " + Out("truncated.qfm"), dir_), "corrupt or truncated");
+  ExpectFailure(RunQforge("inspect " + ckpt, dir_), "not a .qfm model");
+  ExpectFailure(RunQforge("inspect " + Out("nothing.qfm"), dir_), "cannot open");
 
   WriteNpy(Out("wrong.npy"), {2, 28, 28}, std::vector<float>(2 * 784, 0.0f));
-  ExpectCleanError(RunQforge("run " + Out("m.qfm") + " --input " + Out("wrong.npy") + " --output " + Out("o.npy"), dir_),
-                   "does not match the model input [N, 28, 28, 1]");
+  ExpectFailure(RunQforge("run " + Out("m.qfm") + " --input " + Out("wrong.npy") + " --out " + Out("o.npy"), dir_),
+                   "does not match the model input 'image' [N, 28, 28, 1]");
   WriteNpy(Out("fraction.npy"), {1, 28, 28, 1}, std::vector<float>(784, 0.5f));
-  ExpectCleanError(RunQforge("run " + Out("m.qfm") + " --input " + Out("fraction.npy") + " --output " + Out("o.npy"), dir_),
+  ExpectFailure(RunQforge("run " + Out("m.qfm") + " --input " + Out("fraction.npy") + " --out " + Out("o.npy"), dir_),
                    "not a INT8 value");
-  ExpectCleanError(RunQforge("run " + Out("m.qfm") + " --input " + Out("none.npy") + " --output " + Out("o.npy"), dir_),
+  ExpectFailure(RunQforge("run " + Out("m.qfm") + " --input " + Out("none.npy") + " --out " + Out("o.npy"), dir_),
                    "none.npy");
 }
 

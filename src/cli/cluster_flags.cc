@@ -15,6 +15,15 @@ void ClusterFlags::Register(CLI::App& cmd) {
   cmd.add_flag("--cluster-per-channel", per_channel, "K shared values per output channel instead of per tensor");
 }
 
+Status ClusterFlags::Check() const {
+  if (k == 0 && per_channel) return InvalidArgument("--cluster-per-channel needs --cluster K");
+  if (k == 0) return Status::Ok();
+  QF_RETURN_IF_ERROR(cluster::ParseCentroidInit(init).status());
+  return ParseNodeValues(layers, "--cluster-layer", "K with K in 2..256",
+                         [](double n) { return n >= 2 && n <= 256 && n == static_cast<int>(n); })
+      .status();
+}
+
 StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpoint& run, bool resuming,
                                                                           uint64_t seed) const {
   if (k == 0 && per_channel) return InvalidArgument("--cluster-per-channel needs --cluster K");

@@ -23,6 +23,8 @@ struct ClusterFlags {
   bool per_channel = false;
 
   void Register(CLI::App& cmd);
+  // What the flags alone can tell: a bad initialization or NODE=K entry, flags without --cluster.
+  Status Check() const;
   // The clustering options for this run, or none; recorded in run.meta.train_state["clustering"].
   StatusOr<std::unique_ptr<cluster::ClusterOptions>> Resolve(Checkpoint& run, bool resuming, uint64_t seed) const;
 };

@@ -1,15 +1,12 @@
-// The `qforge` subcommands. Each registers its flags on a CLI11 app and returns a function
-// that runs it and reports failure as a Status.
+// The `qforge` subcommands. Each registers its flags on a CLI11 app (following
+// cli/conventions.h) and returns its check and run functions.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <functional>
 
-#include "core/status.h"
+#include "cli/conventions.h"
 
 namespace qforge::cli {
-
-using Command = std::function<Status()>;
 
 Command AddTrainCommand(CLI::App& app);
 Command AddEvalCommand(CLI::App& app);

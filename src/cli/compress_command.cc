@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/data_flags.h"
@@ -21,6 +20,8 @@ namespace {
 struct CompressFlags {
   std::string model, out;
   bool no_sparse = false, no_huffman = false, eval = false, json = false;
+  int64_t batch = kDefaultBatch;
+  int threads = 0;
   DataFlags data;
 };
 
@@ -59,8 +60,8 @@ Status RunCompress(const CompressFlags& f) {
   double accuracy = -1.0;
   if (f.eval) {
     QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
-    const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult e, convert::EvaluateQfm(out, f.out, data.test, 256, threads));
+    QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult e, convert::EvaluateQfm(out, f.out, data.test, static_cast<int>(f.batch),
+                                                                             ResolveThreads(f.threads)));
     accuracy = e.accuracy;
   }
   if (f.json) {
@@ -92,13 +93,17 @@ Command AddCompressCommand(CLI::App& app) {
   auto f = std::make_shared<CompressFlags>();
   auto* cmd = app.add_subcommand("compress", "code a .qfm model's int8 weights (codebook, sparse indices, Huffman)");
   cmd->add_option("model", f->model, "runtime model (.qfm), e.g. from `qforge quantize --mode int8`")->required();
-  cmd->add_option("--out", f->out, "output model file (.qfm)")->required();
+  AddOutFlag(*cmd, &f->out, "the coded model file to write (.qfm)")->required();
   cmd->add_flag("--no-sparse", f->no_sparse, "code every weight (no gap streams)");
   cmd->add_flag("--no-huffman", f->no_huffman, "bit-pack the streams only");
   cmd->add_flag("--eval", f->eval, "evaluate the coded model on the test set");
+  AddBatchFlag(*cmd, &f->batch, "--eval: images per inference (default 64)");
+  AddThreadsFlag(*cmd, &f->threads);
   f->data.Register(*cmd);
-  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
-  return [f]() { return RunCompress(*f); };
+  AddJsonFlag(*cmd, &f->json);
+  SetExamples(*cmd, {"qforge compress clustered.qfm --out coded.qfm", "qforge compress clustered.qfm --out coded.qfm --eval --json",
+                     "qforge compress int8.qfm --out coded.qfm --no-huffman"});
+  return {nullptr, [f] { return RunCompress(*f); }};
 }
 
 }  // namespace qforge::cli

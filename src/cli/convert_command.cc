@@ -39,10 +39,12 @@ Command AddConvertCommand(CLI::App& app) {
   auto f = std::make_shared<ConvertFlags>();
   auto* cmd = app.add_subcommand("convert", "convert a quantization-aware trained checkpoint to a .qfm model");
   cmd->add_option("checkpoint", f->checkpoint, "QAT checkpoint (.ckpt, from `qforge train --qat`)")->required();
-  cmd->add_option("--out", f->out, "output model file (.qfm)")->required();
+  AddOutFlag(*cmd, &f->out, "the model file to write (.qfm)")->required();
   cmd->add_flag("--int8-io", f->int8_io, "integer model input and output");
-  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
-  return [f]() { return RunConvert(*f); };
+  AddJsonFlag(*cmd, &f->json);
+  SetExamples(*cmd, {"qforge convert runs/qat/model.ckpt --out qat.qfm",
+                     "qforge convert runs/qat/model.ckpt --int8-io --out qat-io.qfm --json"});
+  return {nullptr, [f] { return RunConvert(*f); }};
 }
 
 }  // namespace qforge::cli

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/data_flags.h"
@@ -23,7 +22,7 @@ namespace {
 struct EvalFlags {
   std::vector<std::string> models;
   DataFlags data;
-  int64_t batch = 256;
+  int64_t batch = kDefaultBatch;
   int threads = 0;
   bool json = false;
 };
@@ -45,9 +44,8 @@ bool IsQfmFile(const std::string& path) {
 
 StatusOr<EvalRow> EvalQfm(const std::string& path, const ImageDataset& test, const EvalFlags& f) {
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
-  const int threads = f.threads > 0 ? f.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult r,
-                      convert::EvaluateQfm(model, path, test, static_cast<int>(f.batch), threads));
+                      convert::EvaluateQfm(model, path, test, static_cast<int>(f.batch), ResolveThreads(f.threads)));
   QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(*model, path));
   EvalRow row;
   row.path = path;
@@ -93,12 +91,16 @@ void PrintTable(const std::vector<EvalRow>& rows) {
 Status RunEval(const EvalFlags& f) {
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
   std::vector<EvalRow> rows;
+  nlohmann::json models = nlohmann::json::array();
   for (const std::string& path : f.models) {
     QF_ASSIGN_OR_RETURN(EvalRow row, IsQfmFile(path) ? EvalQfm(path, data.test, f) : EvalCheckpoint(path, data.test, f));
-    if (f.json) fmt::print("{}\n", row.json.dump());
+    models.push_back(row.json);
     rows.push_back(std::move(row));
   }
-  if (f.json) return Status::Ok();
+  if (f.json) {
+    fmt::print("{}\n", nlohmann::json{{"models", models}}.dump());
+    return Status::Ok();
+  }
   if (rows.size() == 1) {
     fmt::print("{}\n", rows[0].line);
   } else {
@@ -114,10 +116,12 @@ Command AddEvalCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("eval", "evaluate checkpoints or .qfm models on the test set");
   cmd->add_option("model", f->models, "checkpoints (.ckpt) and/or runtime models (.qfm)")->required();
   f->data.Register(*cmd);
-  cmd->add_option("--batch", f->batch, "batch size")->check(CLI::Range(1, 1 << 16));
-  cmd->add_option("--threads", f->threads, "worker threads (0: all cores)")->check(CLI::Range(0, 1024));
-  cmd->add_flag("--json", f->json, "print one JSON object per model on stdout");
-  return [f]() { return RunEval(*f); };
+  AddBatchFlag(*cmd, &f->batch, "images per inference (default 64)");
+  AddThreadsFlag(*cmd, &f->threads);
+  AddJsonFlag(*cmd, &f->json);
+  SetExamples(*cmd, {"qforge eval runs/lenet5/model.ckpt", "qforge eval runs/lenet5/model.ckpt float.qfm int8.qfm",
+                     "qforge eval int8.qfm --data-dir my-mnist-style-data --json"});
+  return {nullptr, [f] { return RunEval(*f); }};
 }
 
 }  // namespace qforge::cli

@@ -15,7 +15,7 @@ namespace {
 
 struct InspectFlags {
   std::string model;
-  int batch = 1;
+  int64_t batch = kDefaultBatch;
   bool json = false;
 };
 
@@ -30,7 +30,7 @@ std::string ParamsText(const RuntimeTensor& t) {
 
 Status RunInspect(const InspectFlags& f) {
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(f.model));
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, {f.batch}));
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, {static_cast<int>(f.batch)}));
   const qfm::Model& m = model->flat();
   const auto& tensors = it->tensors();
   nlohmann::json ops = nlohmann::json::array(), ts = nlohmann::json::array();
@@ -95,9 +95,10 @@ Command AddInspectCommand(CLI::App& app) {
   auto f = std::make_shared<InspectFlags>();
   auto* cmd = app.add_subcommand("inspect", "show a .qfm model's operators, tensors, sizes and memory plan");
   cmd->add_option("model", f->model, "runtime model (.qfm)")->required();
-  cmd->add_option("--batch", f->batch, "batch size for the memory plan")->check(CLI::Range(1, 1 << 16))->capture_default_str();
-  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
-  return [f]() { return RunInspect(*f); };
+  AddBatchFlag(*cmd, &f->batch, "batch size of the memory plan (default 64)");
+  AddJsonFlag(*cmd, &f->json);
+  SetExamples(*cmd, {"qforge inspect int8.qfm", "qforge inspect int8.qfm --batch 1 --json"});
+  return {nullptr, [f] { return RunInspect(*f); }};
 }
 
 }  // namespace qforge::cli

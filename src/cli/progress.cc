@@ -8,7 +8,7 @@
 
 namespace qforge::cli {
 
-ConsoleProgress::ConsoleProgress() : live_(isatty(fileno(stderr))) {}
+ConsoleProgress::ConsoleProgress(std::FILE* epochs) : live_(isatty(fileno(stderr))), epochs_(epochs) {}
 
 void ConsoleProgress::OnBatch(int epoch, int epochs, int64_t batch, int64_t num_batches,
                               double loss, double accuracy, double images_per_second,
@@ -25,10 +25,10 @@ void ConsoleProgress::OnBatch(int epoch, int epochs, int64_t batch, int64_t num_
 
 bool ConsoleProgress::OnEpoch(const EpochMetrics& m, int epochs) {
   if (live_) fmt::print(stderr, "\r{}\r", std::string(110, ' '));
-  fmt::print("epoch {}/{}: train loss {:.4f} acc {:.4f} | test loss {:.4f} acc {:.4f} | {:.0f} img/s, {:.1f}s\n",
+  fmt::print(epochs_, "epoch {}/{}: train loss {:.4f} acc {:.4f} | test loss {:.4f} acc {:.4f} | {:.0f} img/s, {:.1f}s\n",
              m.epoch, epochs, m.train_loss, m.train_accuracy, m.test_loss, m.test_accuracy,
              m.images_per_second, m.seconds);
-  std::fflush(stdout);
+  std::fflush(epochs_);
   return true;
 }
 

@@ -1,6 +1,8 @@
 // Training progress for people: a one-line live bar on a terminal (loss, accuracy, images/s,
-// ETA), plain per-epoch lines otherwise (logs, CI, pipes).
+// ETA, on stderr), and a line per epoch on `epochs` (stdout, or stderr under --json).
 #pragma once
+
+#include <cstdio>
 
 #include "train/trainer.h"
 
@@ -8,7 +10,7 @@ namespace qforge::cli {
 
 class ConsoleProgress : public ProgressReporter {
  public:
-  ConsoleProgress();
+  explicit ConsoleProgress(std::FILE* epochs);
   void OnBatch(int epoch, int epochs, int64_t batch, int64_t num_batches, double loss,
                double accuracy, double images_per_second,
                double elapsed_seconds) override;
@@ -16,6 +18,7 @@ class ConsoleProgress : public ProgressReporter {
 
  private:
   bool live_;  // stderr is a terminal
+  std::FILE* epochs_;
 };
 
 }  // namespace qforge::cli

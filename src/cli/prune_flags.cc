@@ -22,6 +22,15 @@ void PruneFlags::Register(CLI::App& cmd) {
   cmd.add_flag("--keep-sparsity", keep_sparsity, "keep the zeros of a pruned model while training (e.g. with --qat)");
 }
 
+Status PruneFlags::Check() const {
+  if (keep_sparsity && sparsity >= 0) return InvalidArgument("use --prune or --keep-sparsity, not both");
+  if (sparsity < 0) return Status::Ok();
+  QF_RETURN_IF_ERROR(sparsity::ParseScheduleKind(schedule).status());
+  QF_RETURN_IF_ERROR(sparsity::SparsityPattern::Parse(pattern).status());
+  return ParseNodeValues(layers, "--prune-layer", "S with S in [0, 1)", [](double s) { return s >= 0.0 && s < 1.0; })
+      .status();
+}
+
 StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint& run, int64_t total_steps,
                                                                        bool resuming) const {
   nlohmann::json& stored = run.meta.train_state["pruning"];

@@ -27,6 +27,8 @@ struct PruneFlags {
   bool keep_sparsity = false;                    // keep the zeros the weights have, no schedule
 
   void Register(CLI::App& cmd);
+  // What the flags alone can tell: conflicting flags, a bad pattern, schedule or NODE=S entry.
+  Status Check() const;
   // The pruning options for this run (none if neither the flags nor a resumed run ask for
   // pruning), recorded in run.meta.train_state["pruning"]. total_steps: the whole run's steps.
   StatusOr<std::unique_ptr<sparsity::PruneOptions>> Resolve(Checkpoint& run, int64_t total_steps,

@@ -23,6 +23,13 @@ struct QuantizeFlags {
   bool bias_correction = false, int8_io = false, json = false;
 };
 
+Status CheckQuantize(const QuantizeFlags& f) {
+  QF_ASSIGN_OR_RETURN(const convert::Mode mode, convert::ParseMode(f.mode));
+  QF_RETURN_IF_ERROR(quant::ParseCalibrationMethod(f.method).status());
+  if (f.int8_io && !convert::NeedsRanges(mode)) return InvalidArgument("--int8-io needs --mode int8 or int16x8");
+  return Status::Ok();
+}
+
 Status RunQuantize(const QuantizeFlags& f) {
   quant::PtqOptions o;
   QF_ASSIGN_OR_RETURN(o.mode, convert::ParseMode(f.mode));
@@ -32,7 +39,6 @@ Status RunQuantize(const QuantizeFlags& f) {
   o.seed = f.seed;
   o.bias_correction = f.bias_correction;
   o.int8_io = f.int8_io;
-  if (f.int8_io && !convert::NeedsRanges(o.mode)) return InvalidArgument("--int8-io needs --mode int8 or int16x8");
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(f.checkpoint));
   if (quant::IsQatGraph(ck.graph))
     return InvalidArgument("{} is a quantization-aware trained model; convert it with `qforge convert`", f.checkpoint);
@@ -65,7 +71,7 @@ Command AddQuantizeCommand(CLI::App& app) {
   auto f = std::make_shared<QuantizeFlags>();
   auto* cmd = app.add_subcommand("quantize", "convert a float checkpoint to a .qfm runtime model (post-training)");
   cmd->add_option("checkpoint", f->checkpoint, "float checkpoint (.ckpt)")->required();
-  cmd->add_option("--out", f->out, "output model file (.qfm)")->required();
+  AddOutFlag(*cmd, &f->out, "the model file to write (.qfm)")->required();
   cmd->add_option("--mode", f->mode, "int8 | int16x8 | dynamic | float16 | float")->capture_default_str();
   cmd->add_option("--calib-method", f->method, "minmax | percentile | mse | kl")->capture_default_str();
   cmd->add_option("--calib-samples", f->samples, "training images used for calibration")
@@ -76,8 +82,11 @@ Command AddQuantizeCommand(CLI::App& app) {
   cmd->add_flag("--bias-correction", f->bias_correction, "correct the output shift caused by weight rounding");
   cmd->add_flag("--int8-io", f->int8_io, "integer model input and output (no QUANTIZE/DEQUANTIZE)");
   f->data.Register(*cmd);
-  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
-  return [f]() { return RunQuantize(*f); };
+  AddJsonFlag(*cmd, &f->json);
+  SetExamples(*cmd, {"qforge quantize runs/lenet5/model.ckpt --mode int8 --out int8.qfm",
+                     "qforge quantize runs/lenet5/model.ckpt --mode int8 --calib-method percentile --int8-io --out io.qfm",
+                     "qforge quantize runs/lenet5/model.ckpt --mode float16 --out f16.qfm --json"});
+  return {[f] { return CheckQuantize(*f); }, [f] { return RunQuantize(*f); }};
 }
 
 }  // namespace qforge::cli

@@ -1,85 +1,192 @@
-// `qforge run FILE.qfm --input in.npy --output out.npy`: runs a runtime model on a batch from
-// an NPY file. The array is [N, ...the model input's shape without its batch dimension...]
-// (NHWC for images); values for an integer (--int8-io) input must be integers in its range.
-// The output is written as float32 (integer outputs keep their integer values).
+// `qforge run FILE.qfm --input [NAME=]ARRAYS ... --out OUT.npz|OUT.npy`: runs a runtime model on
+// a batch. Inputs are given by name (NAME=x.npy), as one .npz holding arrays named after the
+// model's inputs, or as a bare .npy for a one-input model. Each array is [N, ...the input's
+// shape without its batch dimension...] (NHWC for images), of any NPY numeric type: a float
+// input takes any values (converted to float32); an integer input (--int8-io models) takes
+// integers in its type's range. Every output is written with its own type: an .npz holds all of
+// them by name, an .npy the only one.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "data/npy.h"
+#include "data/file_bytes.h"
+#include "data/npz.h"
 #include "runtime/interpreter.h"
 
 namespace qforge::cli {
 namespace {
 
 struct RunFlags {
-  std::string model, input, output;
+  std::string model, out;
+  std::vector<std::string> inputs;  // "NAME=PATH" or "PATH"
+  int threads = 0;
   bool json = false;
 };
 
 using runtime::RuntimeTensor;
 
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Status CheckRun(const RunFlags& f) {
+  if (!EndsWith(f.out, ".npz") && !EndsWith(f.out, ".npy"))
+    return InvalidArgument("--out must name an .npz (every output) or an .npy file (a one-output model), not '{}'", f.out);
+  return Status::Ok();
+}
+
+// The arrays the --input flags give, by model input name ("" for a bare .npy).
+StatusOr<std::map<std::string, NamedArray>> ReadInputs(const RunFlags& f) {
+  std::map<std::string, NamedArray> arrays;
+  for (const std::string& entry : f.inputs) {
+    const size_t eq = entry.find('=');
+    const std::string name = eq == std::string::npos ? "" : entry.substr(0, eq);
+    const std::string path = eq == std::string::npos ? entry : entry.substr(eq + 1);
+    QF_ASSIGN_OR_RETURN(std::vector<NamedArray> read, ReadArrays(path));
+    const bool archive = read.size() != 1 || !read[0].name.empty();
+    if (archive && !name.empty())
+      return InvalidArgument("{}: an .npz gives its arrays their own names; pass it without NAME=", path);
+    for (NamedArray& a : read) {
+      if (!archive) a.name = name;
+      const std::string key = a.name;
+      if (!arrays.emplace(key, std::move(a)).second)
+        return InvalidArgument("input '{}' is given twice", key.empty() ? path : key);
+      arrays[key].name = key.empty() ? path : key;  // for messages: the name, or the file
+    }
+  }
+  return arrays;
+}
+
+// Matches the given arrays to the model's inputs: all by name, or one bare array for a
+// one-input model.
+StatusOr<std::vector<const NamedArray*>> MatchInputs(const std::map<std::string, NamedArray>& arrays,
+                                                     const runtime::Interpreter& probe, const std::string& model) {
+  std::vector<std::string> names;
+  for (int i = 0; i < probe.num_inputs(); ++i) names.push_back(probe.input(i).name);
+  const std::string listed = fmt::format("'{}'", fmt::join(names, "', '"));
+  std::vector<const NamedArray*> matched;
+  if (arrays.size() == 1 && arrays.begin()->first.empty()) {
+    if (names.size() != 1)
+      return InvalidArgument("{} has {} inputs ({}): give each as --input NAME=FILE.npy", model, names.size(), listed);
+    matched.push_back(&arrays.begin()->second);
+    return matched;
+  }
+  for (const auto& [name, array] : arrays)
+    if (name.empty() || std::find(names.begin(), names.end(), name) == names.end())
+      return InvalidArgument("{} has no input '{}' (its inputs: {})", model, name.empty() ? array.name : name, listed);
+  for (const std::string& name : names) {
+    auto it = arrays.find(name);
+    if (it == arrays.end()) return InvalidArgument("input '{}' of {} is not given (its inputs: {})", name, model, listed);
+    matched.push_back(&it->second);
+  }
+  return matched;
+}
+
+// The batch size the arrays share; each must be [N, ...sample shape].
+StatusOr<int> BatchOf(const std::vector<const NamedArray*>& arrays, const runtime::Interpreter& probe) {
+  int batch = -1;
+  for (int i = 0; i < probe.num_inputs(); ++i) {
+    const NpyArray& a = arrays[i]->array;
+    const std::vector<int>& shape = probe.input(i).shape;  // batch 1
+    bool fits = a.shape.size() == shape.size() && !a.shape.empty() && a.shape[0] >= 1 && a.shape[0] <= (1 << 20);
+    for (size_t d = 1; fits && d < shape.size(); ++d) fits = a.shape[d] == shape[d];
+    if (!fits) {
+      std::string want = "[N";
+      for (size_t d = 1; d < shape.size(); ++d) want += ", " + std::to_string(shape[d]);
+      return InvalidArgument("{}: array shape {} does not match the model input '{}' {}]", arrays[i]->name,
+                             ShapeToString(a.shape), probe.input(i).name, want);
+    }
+    if (batch >= 0 && a.shape[0] != batch)
+      return InvalidArgument("{}: batch {} differs from the other inputs' {}", arrays[i]->name, a.shape[0], batch);
+    batch = static_cast<int>(a.shape[0]);
+  }
+  return batch;
+}
+
 template <typename T>
-Status ToInteger(const Tensor& x, const RuntimeTensor& in) {
-  for (int64_t i = 0; i < x.size(); ++i) {
-    const float v = x.data()[i];
+Status ToInteger(const NamedArray& x, const RuntimeTensor& in) {
+  for (int64_t i = 0; i < x.array.size(); ++i) {
+    const double v = x.array.At(i);
     if (v != std::floor(v) || v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
-      return InvalidArgument("input element {} is {}, not a {} value the model's integer input takes", i, v,
-                             qfm::EnumNameDType(in.dtype));
+      return InvalidArgument("{}: element {} is {}, not a {} value the model's integer input '{}' takes", x.name, i, v,
+                             qfm::EnumNameDType(in.dtype), in.name);
     in.as<T>()[i] = static_cast<T>(v);
   }
   return Status::Ok();
 }
 
+Status Fill(const NamedArray& x, const RuntimeTensor& in) {
+  switch (in.dtype) {
+    case qfm::DType::FLOAT32:
+      for (int64_t i = 0; i < x.array.size(); ++i) in.as<float>()[i] = static_cast<float>(x.array.At(i));
+      return Status::Ok();
+    case qfm::DType::INT8: return ToInteger<int8_t>(x, in);
+    case qfm::DType::INT16: return ToInteger<int16_t>(x, in);
+    case qfm::DType::INT32: return ToInteger<int32_t>(x, in);
+    default: return InvalidArgument("input '{}' has type {}, which run does not fill", in.name, qfm::EnumNameDType(in.dtype));
+  }
+}
+
+StatusOr<NpyType> NpyTypeOf(const RuntimeTensor& t) {
+  switch (t.dtype) {
+    case qfm::DType::FLOAT32: return NpyType::kFloat32;
+    case qfm::DType::INT8: return NpyType::kInt8;
+    case qfm::DType::INT16: return NpyType::kInt16;
+    case qfm::DType::INT32: return NpyType::kInt32;
+    case qfm::DType::INT64: return NpyType::kInt64;
+    case qfm::DType::FLOAT16: return NpyType::kFloat16;
+  }
+  return InvalidArgument("output '{}' has an unknown type", t.name);
+}
+
 Status RunRun(const RunFlags& f) {
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(f.model));
-  QF_ASSIGN_OR_RETURN(Tensor x, ReadNpy(f.input));
-  if (model->flat().inputs()->size() != 1) return InvalidArgument("{}: run supports models with one input", f.model);
-  // The model's per-sample input shape, from a batch-1 interpreter.
+  QF_ASSIGN_OR_RETURN(const auto arrays, ReadInputs(f));
+  // The model's per-sample input shapes, from a batch-1 interpreter.
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> probe, runtime::Interpreter::Create(model, {1}));
-  const std::vector<int> sample(probe->input(0).shape.begin() + 1, probe->input(0).shape.end());
-  const Shape& s = x.shape();
-  bool fits = s.size() == sample.size() + 1 && s[0] >= 1 && s[0] <= (1 << 20);
-  for (size_t d = 0; fits && d < sample.size(); ++d) fits = s[d + 1] == sample[d];
-  if (!fits) {
-    std::string want = "[N";
-    for (int d : sample) want += ", " + std::to_string(d);
-    return InvalidArgument("{}: array shape {} does not match the model input {}]", f.input, ShapeToString(s), want);
-  }
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it,
-                      runtime::Interpreter::Create(model, {static_cast<int>(s[0])}));
-  const RuntimeTensor& in = it->input(0);
-  switch (in.dtype) {
-    case qfm::DType::FLOAT32: QF_RETURN_IF_ERROR(it->SetInput(0, x.data(), in.bytes)); break;
-    case qfm::DType::INT8: QF_RETURN_IF_ERROR(ToInteger<int8_t>(x, in)); break;
-    case qfm::DType::INT16: QF_RETURN_IF_ERROR(ToInteger<int16_t>(x, in)); break;
-    default: return InvalidArgument("{}: input type {} is not supported by run", f.model, qfm::EnumNameDType(in.dtype));
-  }
+  QF_ASSIGN_OR_RETURN(const std::vector<const NamedArray*> inputs, MatchInputs(arrays, *probe, f.model));
+  QF_ASSIGN_OR_RETURN(const int batch, BatchOf(inputs, *probe));
+  if (EndsWith(f.out, ".npy") && probe->num_outputs() != 1)
+    return InvalidArgument("{} has {} outputs: write them to an .npz", f.model, probe->num_outputs());
+  runtime::InterpreterOptions options;
+  options.batch_size = batch;
+  options.threads = ResolveThreads(f.threads);
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, options));
+  for (int i = 0; i < it->num_inputs(); ++i) QF_RETURN_IF_ERROR(Fill(*inputs[i], it->input(i)));
   QF_RETURN_IF_ERROR(it->Invoke());
-  nlohmann::json outputs = nlohmann::json::array();
-  const RuntimeTensor& out = it->output(0);
-  Shape out_shape(out.shape.begin(), out.shape.end());
-  Tensor y(out_shape);
-  for (int64_t i = 0; i < out.elements; ++i) {
-    switch (out.dtype) {
-      case qfm::DType::INT8: y.data()[i] = out.as<int8_t>()[i]; break;
-      case qfm::DType::INT16: y.data()[i] = out.as<int16_t>()[i]; break;
-      default: y.data()[i] = out.as<float>()[i];
-    }
+
+  std::vector<NamedArray> outputs;
+  nlohmann::json described = nlohmann::json::array();
+  for (int i = 0; i < it->num_outputs(); ++i) {
+    const RuntimeTensor& t = it->output(i);
+    NamedArray a;
+    a.name = t.name;
+    QF_ASSIGN_OR_RETURN(a.array.type, NpyTypeOf(t));
+    a.array.shape.assign(t.shape.begin(), t.shape.end());
+    a.array.data.assign(t.data, t.data + t.bytes);
+    described.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", NpyTypeName(a.array.type)}});
+    outputs.push_back(std::move(a));
   }
-  QF_RETURN_IF_ERROR(WriteNpy(f.output, y));
+  if (EndsWith(f.out, ".npz")) {
+    QF_RETURN_IF_ERROR(WriteNpz(f.out, outputs));
+  } else {
+    QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, SerializeNpy(outputs[0].array)));
+  }
   if (f.json) {
-    fmt::print("{}\n", nlohmann::json{{"model", f.model}, {"batch", s[0]}, {"output", f.output},
-                                      {"output_shape", out.shape}, {"output_dtype", qfm::EnumNameDType(out.dtype)},
+    fmt::print("{}\n", nlohmann::json{{"model", f.model}, {"batch", batch}, {"out", f.out}, {"outputs", described},
                                       {"model_bytes", model->size_bytes()}}
                            .dump());
-  } else {
-    fmt::print("{}: ran {} samples, wrote {} {} to {}\n", f.model, s[0], ShapeToString(out_shape),
-               qfm::EnumNameDType(out.dtype), f.output);
+    return Status::Ok();
   }
+  fmt::print("{}: ran {} samples, wrote to {}:\n", f.model, batch, f.out);
+  for (const NamedArray& a : outputs)
+    fmt::print("  {} {} {}\n", a.name, ShapeToString(a.array.shape), NpyTypeName(a.array.type));
   return Status::Ok();
 }
 
@@ -87,12 +194,19 @@ Status RunRun(const RunFlags& f) {
 
 Command AddRunCommand(CLI::App& app) {
   auto f = std::make_shared<RunFlags>();
-  auto* cmd = app.add_subcommand("run", "run a .qfm model on an NPY batch");
+  auto* cmd = app.add_subcommand("run", "run a .qfm model on arrays (NPY/NPZ) and write every output");
   cmd->add_option("model", f->model, "runtime model (.qfm)")->required();
-  cmd->add_option("--input", f->input, "input array (.npy), [N, ...model input shape]")->required();
-  cmd->add_option("--output", f->output, "output array (.npy, float32)")->required();
-  cmd->add_flag("--json", f->json, "print one JSON object on stdout");
-  return [f]() { return RunRun(*f); };
+  cmd->add_option("--input", f->inputs,
+                  "NAME=FILE.npy for input NAME (repeatable), an .npz of arrays named after the inputs, or FILE.npy "
+                  "for a one-input model; arrays are [N, ...input shape], any NPY numeric type")
+      ->required();
+  AddOutFlag(*cmd, &f->out, "OUT.npz: every output by name; OUT.npy: the only output")->required();
+  AddThreadsFlag(*cmd, &f->threads);
+  AddJsonFlag(*cmd, &f->json);
+  SetExamples(*cmd, {"qforge run int8.qfm --input x.npy --out y.npy",
+                     "qforge run int8.qfm --input image=x.npy --out outputs.npz --json",
+                     "qforge run two-input.qfm --input inputs.npz --out outputs.npz"});
+  return {[f] { return CheckRun(*f); }, [f] { return RunRun(*f); }};
 }
 
 }  // namespace qforge::cli

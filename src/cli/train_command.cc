@@ -55,8 +55,7 @@ Status MakeQuantizationAware(const TrainFlags& f, Checkpoint& ck) {
   QF_ASSIGN_OR_RETURN(o.scheme, quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer));
   o.keep_unsupported_float = f.qat_keep_float;
   QF_ASSIGN_OR_RETURN(quant::QatModel qat, quant::QuantizeModel(ck.graph, o));
-  if (!qat.kept_float.empty() && !f.json)
-    fmt::print("kept in float: {}\n", fmt::join(qat.kept_float, ", "));
+  if (!qat.kept_float.empty()) fmt::print(MessageStream(f.json), "kept in float: {}\n", fmt::join(qat.kept_float, ", "));
   ck.graph = std::move(qat.graph);
   ck.meta.train_state["qat"] = {{"scheme", f.scheme}, {"w_bits", f.w_bits}, {"a_bits", f.a_bits},
                                 {"quantizer", f.quantizer}, {"kept_float", qat.kept_float}};
@@ -148,13 +147,29 @@ StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, Checkpoint& run) {
   return t;
 }
 
-Status RunTrain(const TrainFlags& f) {
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// What the flags alone can tell, before any data is loaded.
+Status CheckTrain(const TrainFlags& f) {
   if (!f.init.empty() && !f.resume.empty()) return InvalidArgument("use --init or --resume, not both");
-  if (f.init.empty() && f.resume.empty()) {  // fail fast, before loading data
+  if (f.init.empty() && f.resume.empty()) {
     if (f.model.empty()) return InvalidArgument("--model is required (one of: {})", ZooModelNames());
-    if (!FindZooModel(f.model))
-      return NotFound("unknown model '{}' (choose one of: {})", f.model, ZooModelNames());
+    if (!FindZooModel(f.model)) return InvalidArgument("unknown model '{}' (choose one of: {})", f.model, ZooModelNames());
   }
+  if (!f.out.empty() && !EndsWith(f.out, ".ckpt"))
+    return InvalidArgument("--out names the checkpoint file to write and must end in .ckpt (e.g. --out runs/{}/model.ckpt)",
+                           f.model.empty() ? "my-run" : f.model);
+  if (f.cluster.k > 0 && f.prune.sparsity >= 0)
+    return InvalidArgument("--cluster with --prune: prune first, then --init the clustering run from it");
+  if (f.qat) QF_RETURN_IF_ERROR(quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer).status());
+  QF_RETURN_IF_ERROR(f.prune.Check());
+  return f.cluster.Check();
+}
+
+Status RunTrain(const TrainFlags& f) {
+  std::FILE* const say = MessageStream(f.json);
   SetNumThreads(f.threads);
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
   QF_ASSIGN_OR_RETURN(Checkpoint run, PrepareRun(f, data));
@@ -171,39 +186,35 @@ Status RunTrain(const TrainFlags& f) {
                       f.prune.Resolve(run, steps_per_epoch * options.epochs, !f.resume.empty()));
   if (prune) {
     QF_ASSIGN_OR_RETURN(std::shared_ptr<sparsity::Pruner> pruner, AttachPruner(*prune, run, start_step, options));
-    if (!f.json) {
-      if (prune->keep_zeros) {
-        fmt::print("keeping the zeros of {} weight tensors\n", pruner->layers().size());
-      } else {
-        fmt::print("pruning {} weight tensors to {} ({}, {} schedule, steps {}..{} every {})\n", pruner->layers().size(),
-                   prune->schedule.final_sparsity, prune->pattern.Name(), f.prune.schedule, prune->schedule.begin_step,
-                   prune->schedule.end_step, prune->schedule.frequency);
-      }
-      for (const std::string& why : pruner->skipped()) fmt::print("  left dense: {}\n", why);
+    if (prune->keep_zeros) {
+      fmt::print(say, "keeping the zeros of {} weight tensors\n", pruner->layers().size());
+    } else {
+      fmt::print(say, "pruning {} weight tensors to {} ({}, {} schedule, steps {}..{} every {})\n", pruner->layers().size(),
+                 prune->schedule.final_sparsity, prune->pattern.Name(), f.prune.schedule, prune->schedule.begin_step,
+                 prune->schedule.end_step, prune->schedule.frequency);
     }
+    for (const std::string& why : pruner->skipped()) fmt::print(say, "  left dense: {}\n", why);
   }
   QF_ASSIGN_OR_RETURN(std::unique_ptr<cluster::ClusterOptions> clustering,
                       f.cluster.Resolve(run, !f.resume.empty(), options.seed));
   std::shared_ptr<cluster::Clusterer> clusterer;
   if (clustering) {
-    if (prune) return InvalidArgument("--cluster with --prune: prune first, then --init the clustering run from it");
+    if (prune) return InvalidArgument("a resumed pruning run cannot also cluster: --init a clustering run from it");
     QF_ASSIGN_OR_RETURN(clusterer, AttachClusterer(*clustering, run, options));
-    if (!f.json) {
-      fmt::print("clustering {} weight tensors to {} shared values ({} initialization)\n", clusterer->layers().size(),
-                 clustering->k, f.cluster.init);
-      for (const std::string& why : clusterer->skipped()) fmt::print("  left alone: {}\n", why);
-    }
+    fmt::print(say, "clustering {} weight tensors to {} shared values ({} initialization)\n", clusterer->layers().size(),
+               clustering->k, f.cluster.init);
+    for (const std::string& why : clusterer->skipped()) fmt::print(say, "  left alone: {}\n", why);
   }
-  const std::string out_dir = f.out.empty() ? "runs/" + run.meta.model_name : f.out;
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) return InvalidArgument("cannot create output folder {}: {}", out_dir, ec.message());
-  options.checkpoint_path = (std::filesystem::path(out_dir) / "model.ckpt").string();
-  if (!f.json)
-    fmt::print("training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name,
-               options.epochs, options.batch, options.optimizer.type, options.schedule.base_lr,
-               NumThreads());
-  ConsoleProgress progress;
+  const std::filesystem::path checkpoint = f.out.empty() ? "runs/" + run.meta.model_name + "/model.ckpt" : f.out;
+  if (checkpoint.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(checkpoint.parent_path(), ec);
+    if (ec) return InvalidArgument("cannot create the folder of {}: {}", checkpoint.string(), ec.message());
+  }
+  options.checkpoint_path = checkpoint.string();
+  fmt::print(say, "training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name, options.epochs,
+             options.batch, options.optimizer.type, options.schedule.base_lr, NumThreads());
+  ConsoleProgress progress(say);
   QF_ASSIGN_OR_RETURN(std::vector<EpochMetrics> history, Train(run, data, options, &progress));
   double images = 0, seconds = 0;
   nlohmann::json epochs = nlohmann::json::array();
@@ -217,10 +228,9 @@ Status RunTrain(const TrainFlags& f) {
   const double test_accuracy = history.back().test_accuracy;
   nlohmann::json qat = nullptr;
   if (quant::IsQatGraph(run.graph)) {
-    const std::string qfm = (std::filesystem::path(out_dir) / "model.qfm").string();
+    const std::string qfm = std::filesystem::path(checkpoint).replace_extension(".qfm").string();
     QF_ASSIGN_OR_RETURN(qat, ConvertAndCompare(run, data, qfm, options.backend));
-    if (!f.json)
-      fmt::print("QAT: simulated accuracy {:.4f}, runtime (int8 .qfm) accuracy {:.4f}, agreement {:.4f}; {} ({} bytes)\n",
+    fmt::print(say, "QAT: simulated accuracy {:.4f}, runtime (int8 .qfm) accuracy {:.4f}, agreement {:.4f}; {} ({} bytes)\n",
                  qat["qat_sim_accuracy"].get<double>(), qat["int8_accuracy"].get<double>(),
                  qat["agreement"].get<double>(), qfm, qat["model_bytes"].get<int64_t>());
   }
@@ -250,7 +260,7 @@ Command AddTrainCommand(CLI::App& app) {
   f->data.Register(*cmd);
   f->epochs_opt = cmd->add_option("--epochs", f->epochs, "total epochs (default: the model's recipe)")
                       ->check(CLI::Range(1, 100000));
-  f->batch_opt = cmd->add_option("--batch", f->batch, "batch size")->check(CLI::Range(1, 1 << 16));
+  f->batch_opt = AddBatchFlag(*cmd, &f->batch, "batch size (default: the model's recipe)");
   f->optimizer_opt = cmd->add_option("--optimizer", f->optimizer, "sgd, adam or adamw")
                          ->check(CLI::IsMember({"sgd", "adam", "adamw"}));
   f->lr_opt = cmd->add_option("--lr", f->lr, "base learning rate")->check(CLI::Range(1e-9, 100.0));
@@ -261,8 +271,8 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--momentum", f->momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999));
   cmd->add_flag("--nesterov", f->nesterov, "Nesterov momentum for SGD");
   cmd->add_option("--seed", f->seed, "random seed (initialization, shuffling, dropout)");
-  cmd->add_option("--threads", f->threads, "worker threads (0: all cores)")->check(CLI::Range(0, 1024));
-  cmd->add_option("--out", f->out, "output folder for model.ckpt (default runs/MODEL)");
+  AddThreadsFlag(*cmd, &f->threads);
+  AddOutFlag(*cmd, &f->out, "the checkpoint to write, .ckpt (default runs/MODEL/model.ckpt); --qat also writes the .qfm beside it");
   cmd->add_option("--init", f->init, "start from this checkpoint's weights (fine-tuning)");
   cmd->add_option("--resume", f->resume, "continue this checkpoint's training run exactly");
   cmd->add_option("--augment-crop", f->crop_padding, "random-crop padding in pixels")->check(CLI::Range(0, 16));
@@ -281,8 +291,11 @@ Command AddTrainCommand(CLI::App& app) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   f->prune.Register(*cmd);
   f->cluster.Register(*cmd);
-  cmd->add_flag("--json", f->json, "print one JSON object as the last line of stdout");
-  return [f]() { return RunTrain(*f); };
+  AddJsonFlag(*cmd, &f->json);
+  SetExamples(*cmd, {"qforge train --model lenet5 --epochs 3",
+                     "qforge train --init runs/lenet5/model.ckpt --qat --epochs 1 --lr 1e-4 --out runs/qat/model.ckpt",
+                     "qforge train --resume runs/lenet5/model.ckpt --epochs 12 --json"});
+  return {[f] { return CheckTrain(*f); }, [f] { return RunTrain(*f); }};
 }
 
 }  // namespace qforge::cli

@@ -1,26 +1,67 @@
-// NPY parsing: magic, version, header dictionary (descr, fortran_order, shape), payload.
+// NPY parsing: magic, version, header dictionary (descr, fortran_order, shape), payload; and
+// writing with the header padded so the payload is 64-byte aligned.
 #include "data/npy.h"
 
 #include <cstring>
 #include <regex>
 
 #include "data/file_bytes.h"
+#include "runtime/float16.h"
 
 namespace qforge {
 namespace {
 
+struct TypeInfo {
+  NpyType type;
+  char kind;  // NumPy's: i, u, f
+  int width;
+  const char* name;
+};
+
+constexpr TypeInfo kTypes[] = {
+    {NpyType::kInt8, 'i', 1, "int8"},       {NpyType::kUInt8, 'u', 1, "uint8"},
+    {NpyType::kInt16, 'i', 2, "int16"},     {NpyType::kInt32, 'i', 4, "int32"},
+    {NpyType::kInt64, 'i', 8, "int64"},     {NpyType::kFloat16, 'f', 2, "float16"},
+    {NpyType::kFloat32, 'f', 4, "float32"}, {NpyType::kFloat64, 'f', 8, "float64"},
+};
+
+const TypeInfo& Info(NpyType type) { return kTypes[static_cast<int>(type)]; }
+
 template <typename T>
-void Convert(const uint8_t* src, Tensor& t) {
-  for (int64_t i = 0; i < t.size(); ++i) {
-    T v;
-    std::memcpy(&v, src + i * sizeof(T), sizeof(T));
-    t[i] = static_cast<float>(v);
-  }
+T Load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
 }
 
 }  // namespace
 
-StatusOr<Tensor> ParseNpy(const std::vector<uint8_t>& b, const std::string& what) {
+const char* NpyTypeName(NpyType type) { return Info(type).name; }
+int NpyTypeSize(NpyType type) { return Info(type).width; }
+bool NpyTypeIsInteger(NpyType type) { return Info(type).kind != 'f'; }
+
+int64_t NpyArray::size() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+double NpyArray::At(int64_t i) const {
+  const uint8_t* p = data.data() + i * NpyTypeSize(type);
+  switch (type) {
+    case NpyType::kInt8: return Load<int8_t>(p);
+    case NpyType::kUInt8: return Load<uint8_t>(p);
+    case NpyType::kInt16: return Load<int16_t>(p);
+    case NpyType::kInt32: return Load<int32_t>(p);
+    case NpyType::kInt64: return static_cast<double>(Load<int64_t>(p));
+    case NpyType::kFloat16: return runtime::HalfToFloat(Load<uint16_t>(p));
+    case NpyType::kFloat32: return Load<float>(p);
+    case NpyType::kFloat64: return Load<double>(p);
+  }
+  return 0.0;
+}
+
+StatusOr<NpyArray> ParseNpyArray(const std::vector<uint8_t>& b, const std::string& what) {
   static const uint8_t kMagic[] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   if (b.size() < 10 || std::memcmp(b.data(), kMagic, 6) != 0) return DataLoss("{}: not an NPY file", what);
   const int major = b[6];
@@ -38,7 +79,7 @@ StatusOr<Tensor> ParseNpy(const std::vector<uint8_t>& b, const std::string& what
   if (header_len > b.size() - offset) return DataLoss("{}: truncated NPY header", what);
   const std::string header(b.begin() + offset, b.begin() + offset + header_len);
   std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([<|>=]?)([a-z])(\\d+)'")))
+  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([<|>=]?)([a-zA-Z])(\\d{1,2})'")))
     return DataLoss("{}: NPY header has no dtype", what);
   const std::string order = m[1], kind = m[2];
   const int width = std::stoi(m[3]);
@@ -63,14 +104,47 @@ StatusOr<Tensor> ParseNpy(const std::vector<uint8_t>& b, const std::string& what
   if (b.size() - data_offset != count * width)
     return DataLoss("{}: NPY payload has {} bytes, header promises {}", what, b.size() - data_offset,
                     count * width);
-  Tensor t(shape);
-  const uint8_t* src = b.data() + data_offset;
-  if (kind == "f" && width == 4) Convert<float>(src, t);
-  else if (kind == "f" && width == 8) Convert<double>(src, t);
-  else if (kind == "u" && width == 1) Convert<uint8_t>(src, t);
-  else if (kind == "i" && width == 4) Convert<int32_t>(src, t);
-  else if (kind == "i" && width == 8) Convert<int64_t>(src, t);
-  else return Unimplemented("{}: NPY dtype {}{} unsupported", what, kind, width);
+  const TypeInfo* info = nullptr;
+  for (const TypeInfo& t : kTypes)
+    if (t.kind == kind[0] && t.width == width) info = &t;
+  if (info == nullptr)
+    return Unimplemented("{}: NPY dtype {}{} unsupported (int8, uint8, int16, int32, int64, float16, float32, float64)",
+                         what, kind, width);
+  NpyArray array;
+  array.type = info->type;
+  array.shape = std::move(shape);
+  array.data.assign(b.begin() + data_offset, b.end());
+  return array;
+}
+
+std::vector<uint8_t> SerializeNpy(const NpyArray& array) {
+  std::string shape;
+  for (int64_t d : array.shape) shape += std::to_string(d) + ",";
+  if (array.shape.size() > 1) shape.pop_back();
+  const TypeInfo& info = Info(array.type);
+  const char order = info.width == 1 ? '|' : '<';
+  std::string header = std::string("{'descr': '") + order + info.kind + std::to_string(info.width) +
+                       "', 'fortran_order': False, 'shape': (" + shape + "), }";
+  // Pad so the payload starts on a 64-byte boundary, ending the header with a newline.
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  const uint8_t magic[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xff),
+                             static_cast<uint8_t>(header.size() >> 8)};
+  std::vector<uint8_t> out(sizeof magic + header.size() + array.data.size());
+  std::memcpy(out.data(), magic, sizeof magic);
+  std::memcpy(out.data() + sizeof magic, header.data(), header.size());
+  if (!array.data.empty()) std::memcpy(out.data() + sizeof magic + header.size(), array.data.data(), array.data.size());
+  return out;
+}
+
+StatusOr<Tensor> ParseNpy(const std::vector<uint8_t>& bytes, const std::string& what) {
+  QF_ASSIGN_OR_RETURN(const NpyArray array, ParseNpyArray(bytes, what));
+  Tensor t(array.shape);
+  if (array.type == NpyType::kFloat32) {
+    if (!array.data.empty()) std::memcpy(t.data(), array.data.data(), array.data.size());
+  } else {
+    for (int64_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(array.At(i));
+  }
   return t;
 }
 
@@ -79,22 +153,16 @@ StatusOr<Tensor> ReadNpy(const std::string& path) {
   return ParseNpy(bytes, path);
 }
 
+NpyArray NpyFromTensor(const Tensor& t) {
+  NpyArray array;
+  array.shape = t.shape();
+  const auto* p = reinterpret_cast<const uint8_t*>(t.data());
+  array.data.assign(p, p + t.size() * sizeof(float));
+  return array;
+}
+
 Status WriteNpy(const std::string& path, const Tensor& t) {
-  std::string shape;
-  for (int64_t d : t.shape()) shape += std::to_string(d) + ",";
-  if (t.rank() > 1) shape.pop_back();
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }";
-  // Pad so the payload starts on a 64-byte boundary, ending the header with a newline.
-  while ((10 + header.size() + 1) % 64) header += ' ';
-  header += '\n';
-  const uint8_t magic[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xff),
-                             static_cast<uint8_t>(header.size() >> 8)};
-  const size_t payload = static_cast<size_t>(t.size()) * sizeof(float);
-  std::vector<uint8_t> out(sizeof magic + header.size() + payload);
-  std::memcpy(out.data(), magic, sizeof magic);
-  std::memcpy(out.data() + sizeof magic, header.data(), header.size());
-  if (payload) std::memcpy(out.data() + sizeof magic + header.size(), t.data(), payload);
-  return WriteFileAtomically(path, out);
+  return WriteFileAtomically(path, SerializeNpy(NpyFromTensor(t)));
 }
 
 }  // namespace qforge
