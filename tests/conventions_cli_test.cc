@@ -11,7 +11,7 @@
 #include "cli_helpers.h"
 #include "data/npz.h"
 #include "runtime/float16.h"
-#include "runtime/model/model_writer.h"
+#include "runtime/model/test_models.h"
 
 namespace {
 
@@ -103,23 +103,8 @@ TEST_F(ConventionsCli, HelpEndsWithExamplesAndListsTheEnvironment) {
   EXPECT_EQ(version.out.rfind("qforge 0.", 0), 0u) << version.out;
 }
 
-// y = a + b (float), q = quantize(a) on an int8 grid of scale 0.5, zero point -3: two inputs and
-// two outputs of different types.
 void WriteTwoInputModel(const std::string& path) {
-  using namespace qforge;
-  runtime::ModelWriter w;
-  const int a = w.AddActivation("a", qfm::DType::FLOAT32, {1, 3});
-  const int b = w.AddActivation("b", qfm::DType::FLOAT32, {1, 3});
-  const int y = w.AddActivation("sum", qfm::DType::FLOAT32, {1, 3});
-  runtime::QuantParams grid{{0.5f}, {-3}};
-  const int q = w.AddActivation("a/quantized", qfm::DType::INT8, {1, 3}, &grid);
-  qfm::OptionsUnion add;
-  add.Set(qfm::AddOptionsT{});
-  w.AddOperator(qfm::OpType::ADD, {a, b}, {y}, std::move(add));
-  w.AddOperator(qfm::OpType::QUANTIZE, {a}, {q});
-  w.SetInputs({a, b});
-  w.SetOutputs({y, q});
-  const std::vector<uint8_t> bytes = w.Serialize();
+  const std::vector<uint8_t> bytes = qforge::runtime::test_models::AddAndQuantizeModel();
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 

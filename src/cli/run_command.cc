@@ -31,12 +31,8 @@ struct RunFlags {
 
 using runtime::RuntimeTensor;
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 Status CheckRun(const RunFlags& f) {
-  if (!EndsWith(f.out, ".npz") && !EndsWith(f.out, ".npy"))
+  if (!f.out.ends_with(".npz") && !f.out.ends_with(".npy"))
     return InvalidArgument("--out must name an .npz (every output) or an .npy file (a one-output model), not '{}'", f.out);
   return Status::Ok();
 }
@@ -152,7 +148,7 @@ Status RunRun(const RunFlags& f) {
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> probe, runtime::Interpreter::Create(model, {1}));
   QF_ASSIGN_OR_RETURN(const std::vector<const NamedArray*> inputs, MatchInputs(arrays, *probe, f.model));
   QF_ASSIGN_OR_RETURN(const int batch, BatchOf(inputs, *probe));
-  if (EndsWith(f.out, ".npy") && probe->num_outputs() != 1)
+  if (f.out.ends_with(".npy") && probe->num_outputs() != 1)
     return InvalidArgument("{} has {} outputs: write them to an .npz", f.model, probe->num_outputs());
   runtime::InterpreterOptions options;
   options.batch_size = batch;
@@ -173,7 +169,7 @@ Status RunRun(const RunFlags& f) {
     described.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", NpyTypeName(a.array.type)}});
     outputs.push_back(std::move(a));
   }
-  if (EndsWith(f.out, ".npz")) {
+  if (f.out.ends_with(".npz")) {
     QF_RETURN_IF_ERROR(WriteNpz(f.out, outputs));
   } else {
     QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, SerializeNpy(outputs[0].array)));

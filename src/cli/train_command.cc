@@ -147,10 +147,6 @@ StatusOr<TrainOptions> ResolveOptions(const TrainFlags& f, Checkpoint& run) {
   return t;
 }
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // What the flags alone can tell, before any data is loaded.
 Status CheckTrain(const TrainFlags& f) {
   if (!f.init.empty() && !f.resume.empty()) return InvalidArgument("use --init or --resume, not both");
@@ -158,7 +154,7 @@ Status CheckTrain(const TrainFlags& f) {
     if (f.model.empty()) return InvalidArgument("--model is required (one of: {})", ZooModelNames());
     if (!FindZooModel(f.model)) return InvalidArgument("unknown model '{}' (choose one of: {})", f.model, ZooModelNames());
   }
-  if (!f.out.empty() && !EndsWith(f.out, ".ckpt"))
+  if (!f.out.empty() && !f.out.ends_with(".ckpt"))
     return InvalidArgument("--out names the checkpoint file to write and must end in .ckpt (e.g. --out runs/{}/model.ckpt)",
                            f.model.empty() ? "my-run" : f.model);
   if (f.cluster.k > 0 && f.prune.sparsity >= 0)

@@ -173,17 +173,13 @@ void Put(std::vector<uint8_t>& out, uint64_t value, int width) {
   for (int i = 0; i < width; ++i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
 }
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 StatusOr<std::vector<NamedArray>> ParseNpz(const std::vector<uint8_t>& bytes, const std::string& what) {
   QF_ASSIGN_OR_RETURN(const std::vector<Member> members, ReadDirectory(bytes, what));
   std::vector<NamedArray> arrays;
   for (const Member& m : members) {
-    if (!EndsWith(m.file_name, ".npy"))
+    if (!m.file_name.ends_with(".npy"))
       return InvalidArgument("{}: member '{}' is not an .npy array", what, m.file_name);
     QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> npy, Extract(bytes, m, what));
     NamedArray a;

@@ -11,33 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "runtime/model/model_writer.h"
+#include "runtime/model/test_models.h"
 
 namespace qforge {
 namespace {
 
-using runtime::ModelWriter;
-
-StatusOr<Model> Written(ModelWriter& w) {
-  const std::vector<uint8_t> bytes = w.Serialize();
-  return Model::FromBytes(bytes.data(), bytes.size(), "written model");
-}
-
-// y = a + b (float), q = quantize(a) on an int8 grid of scale 0.5, zero point -3.
 StatusOr<Model> AddAndQuantizeModel() {
-  ModelWriter w;
-  const int a = w.AddActivation("a", qfm::DType::FLOAT32, {1, 3});
-  const int b = w.AddActivation("b", qfm::DType::FLOAT32, {1, 3});
-  const int y = w.AddActivation("y", qfm::DType::FLOAT32, {1, 3});
-  runtime::QuantParams grid{{0.5f}, {-3}};
-  const int q = w.AddActivation("q", qfm::DType::INT8, {1, 3}, &grid);
-  qfm::OptionsUnion add;
-  add.Set(qfm::AddOptionsT{});
-  w.AddOperator(qfm::OpType::ADD, {a, b}, {y}, std::move(add));
-  w.AddOperator(qfm::OpType::QUANTIZE, {a}, {q});
-  w.SetInputs({a, b});
-  w.SetOutputs({y, q});
-  return Written(w);
+  const std::vector<uint8_t> bytes = runtime::test_models::AddAndQuantizeModel();
+  return Model::FromBytes(bytes.data(), bytes.size(), "written model");
 }
 
 std::string Message(const Status& s) { return s.message(); }
@@ -95,7 +76,7 @@ TEST(RuntimeApi, WrongTypesNamesSizesAndOptionsAreErrors) {
   auto interpreter = Interpreter::Create(*model);
   ASSERT_TRUE(interpreter.ok());
   EXPECT_EQ(Message(interpreter->InputData<int8_t>(0).status()), "input 'a' is float32, not int8");
-  EXPECT_EQ(Message(interpreter->OutputData<float>(1).status()), "output 'q' is int8, not float32");
+  EXPECT_EQ(Message(interpreter->OutputData<float>(1).status()), "output 'a/quantized' is int8, not float32");
   EXPECT_EQ(Message(interpreter->InputData<float>(2).status()), "input 2 does not exist");
   EXPECT_EQ(Message(interpreter->InputIndex("c").status()), "the model has no input 'c' (it has 'a', 'b')");
   EXPECT_EQ(interpreter->OutputIndex("c").status().code(), StatusCode::kNotFound);
