@@ -43,8 +43,18 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/qforgeConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/qforgeConfig.cmake ${PROJECT_BINARY_DIR}/qforgeConfigVersion.cmake
   DESTINATION ${QFORGE_CMAKE_DIR})
 
-# Relocatable: the prefix is found from the .pc file's own place (cmake --install --prefix P).
-file(RELATIVE_PATH QFORGE_PC_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
-string(REGEX REPLACE "/$" "" QFORGE_PC_TO_PREFIX "${QFORGE_PC_TO_PREFIX}")
+# Relocatable where the install folders are relative: the prefix is found from the .pc file's own
+# place (cmake --install --prefix P); absolute install folders are written as they are.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}" OR IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(QFORGE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(QFORGE_PC_LIBDIR "${CMAKE_INSTALL_FULL_LIBDIR}")
+  set(QFORGE_PC_INCLUDEDIR "${CMAKE_INSTALL_FULL_INCLUDEDIR}")
+else()
+  file(RELATIVE_PATH to_prefix /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+  string(REGEX REPLACE "/$" "" to_prefix "${to_prefix}")
+  set(QFORGE_PC_PREFIX "\${pcfiledir}/${to_prefix}")
+  set(QFORGE_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+  set(QFORGE_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
 configure_file(cmake/qforge-runtime.pc.in ${PROJECT_BINARY_DIR}/qforge-runtime.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/qforge-runtime.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,5 +1,5 @@
 // qforge runtime API: load a .qfm model, look at its inputs and outputs, fill an input, invoke,
-// read the outputs — with Status errors, never exceptions or crashes on bad files. This header
+// read the outputs — with Status errors, never exceptions or crashes on bad files or data. This header
 // is the whole public C++ surface of the runtime (C++17, standard library only): qforge's own
 // DType, read-only tensor descriptions, typed views into the interpreter's memory, nothing of
 // the file format's generated code, the kernels, their dispatch or the thread pool. Link
@@ -107,6 +107,8 @@ class QFORGE_API Interpreter {
 
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  // i in [0, num_inputs()) / [0, num_outputs()) is a precondition (a wrong index is a
+  // programming error: std::out_of_range); every call below takes any index and returns an error.
   const TensorInfo& input(int i) const { return inputs_.at(i); }
   const TensorInfo& output(int i) const { return outputs_.at(i); }
   // The index of the input or output of that name, or an error listing the names.

@@ -200,11 +200,13 @@ Status RunBench(const BenchFlags& f) {
   const double base = results[0].median_ms;
   if (f.json) {
     nlohmann::json rows = nlohmann::json::array();
-    for (const BenchResult& r : results)
+    for (const BenchResult& r : results) {
       rows.push_back({{"model", r.model}, {"isa", r.isa}, {"threads", r.threads}, {"model_bytes", r.model_bytes},
                       {"iterations", r.iterations},
                       {"median_ms", r.median_ms}, {"p90_ms", r.p90_ms}, {"samples_per_second", r.samples_per_second},
                       {"speedup_vs_first", base / r.median_ms}});
+      if (!r.profile.empty()) rows.back()["profile"] = r.profile;  // --profile: the per-operator table
+    }
     fmt::print("{}\n", nlohmann::json{{"batch", f.batch}, {"results", rows}}.dump());
     return Status::Ok();
   }

@@ -15,18 +15,24 @@ void ClusterFlags::Register(CLI::App& cmd) {
   cmd.add_flag("--cluster-per-channel", per_channel, "K shared values per output channel instead of per tensor");
 }
 
+StatusOr<nlohmann::json> ClusterFlags::LayerCounts() const {
+  QF_ASSIGN_OR_RETURN(nlohmann::json counts,
+                      ParseNodeValues(layers, "--cluster-layer", "K with K in 2..256",
+                                      [](double n) { return n >= 2 && n <= 256 && n == static_cast<int>(n); }));
+  for (auto& count : counts) count = static_cast<int>(count.get<double>());
+  return counts;
+}
+
 Status ClusterFlags::Check() const {
   if (k == 0 && per_channel) return InvalidArgument("--cluster-per-channel needs --cluster K");
   if (k == 0) return Status::Ok();
   QF_RETURN_IF_ERROR(cluster::ParseCentroidInit(init).status());
-  return ParseNodeValues(layers, "--cluster-layer", "K with K in 2..256",
-                         [](double n) { return n >= 2 && n <= 256 && n == static_cast<int>(n); })
-      .status();
+  return LayerCounts().status();
 }
 
 StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpoint& run, bool resuming,
                                                                           uint64_t seed) const {
-  if (k == 0 && per_channel) return InvalidArgument("--cluster-per-channel needs --cluster K");
+  QF_RETURN_IF_ERROR(Check());
   nlohmann::json& stored = run.meta.train_state["clustering"];
   if (k == 0) {
     if (!resuming || stored.is_null()) {
@@ -34,10 +40,7 @@ StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpo
       return std::unique_ptr<cluster::ClusterOptions>();
     }
   } else {
-    QF_ASSIGN_OR_RETURN(nlohmann::json counts,
-                        ParseNodeValues(layers, "--cluster-layer", "K with K in 2..256",
-                                        [](double n) { return n >= 2 && n <= 256 && n == static_cast<int>(n); }));
-    for (auto& count : counts) count = static_cast<int>(count.get<double>());
+    QF_ASSIGN_OR_RETURN(const nlohmann::json counts, LayerCounts());
     stored = {{"k", k}, {"init", init}, {"layers", counts}, {"skip", skip}, {"per_channel", per_channel}};
   }
   auto o = std::make_unique<cluster::ClusterOptions>();

@@ -27,6 +27,9 @@ struct ClusterFlags {
   Status Check() const;
   // The clustering options for this run, or none; recorded in run.meta.train_state["clustering"].
   StatusOr<std::unique_ptr<cluster::ClusterOptions>> Resolve(Checkpoint& run, bool resuming, uint64_t seed) const;
+
+ private:
+  StatusOr<nlohmann::json> LayerCounts() const;  // --cluster-layer entries, validated
 };
 
 // Clusters the run's weights now and adds the clusterer to the training hooks.

@@ -2,7 +2,8 @@
 #include "cli/conventions.h"
 
 #include <algorithm>
-#include <thread>
+
+#include "core/threading.h"
 
 namespace qforge::cli {
 
@@ -37,10 +38,7 @@ void SetExamples(CLI::App& cmd, std::initializer_list<const char*> examples) {
   cmd.footer(text);
 }
 
-int ResolveThreads(int threads) {
-  if (threads > 0) return threads;
-  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, kMaxThreads);
-}
+int ResolveThreads(int threads) { return threads > 0 ? threads : std::clamp(AllCores(), 1, kMaxThreads); }
 
 std::FILE* MessageStream(bool json) { return json ? stderr : stdout; }
 

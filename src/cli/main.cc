@@ -4,7 +4,11 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 #include <map>
+#include <new>
+#include <string>
 
 #include "cli/commands.h"
 #include "qforge/version.h"
@@ -23,6 +27,31 @@ Environment:
 Conventions: positional arguments are files read; --out is the file written; --threads 0 = all
 cores; --batch defaults to 64; --json prints only JSON on stdout. Exit 0 done, 1 failed, 2 bad
 command line. `qforge COMMAND --help` shows each command with examples.)";
+
+// Runs a parsed command's check and work: a failed check exits 2, failed work 1; an exception
+// (out of memory, a filesystem error) is failed work too, reported on one line.
+int RunCommand(const std::string& name, const qforge::cli::Command& command) {
+  int code = kUsageError;
+  try {
+    if (command.check) {
+      if (const qforge::Status status = command.check(); !status.ok()) {
+        fmt::print(stderr, "qforge {}: error: {} (see qforge {} --help)\n", name, status.message(), name);
+        return kUsageError;
+      }
+    }
+    code = kWorkFailed;
+    if (const qforge::Status status = command.run(); !status.ok()) {
+      fmt::print(stderr, "qforge {}: error: {}\n", name, status.message());
+      return kWorkFailed;
+    }
+    return 0;
+  } catch (const std::bad_alloc&) {
+    std::fputs("qforge: error: out of memory\n", stderr);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "qforge {}: error: {}\n", name, e.what());
+  }
+  return code;
+}
 
 }  // namespace
 
@@ -54,17 +83,9 @@ int main(int argc, char** argv) {
   }
   for (auto& [sub, command] : commands) {
     if (!sub->parsed()) continue;
-    if (command.check) {
-      if (const qforge::Status status = command.check(); !status.ok()) {
-        fmt::print(stderr, "qforge {}: error: {} (see qforge {} --help)\n", sub->get_name(), status.message(),
-                   sub->get_name());
-        return kUsageError;
-      }
-    }
-    if (const qforge::Status status = command.run(); !status.ok()) {
-      fmt::print(stderr, "qforge {}: error: {}\n", sub->get_name(), status.message());
-      return kWorkFailed;
-    }
+    const std::string name = sub->get_name();
+    const int code = RunCommand(name, command);
+    if (code != 0) return code;
   }
   return 0;
 }

@@ -22,20 +22,23 @@ void PruneFlags::Register(CLI::App& cmd) {
   cmd.add_flag("--keep-sparsity", keep_sparsity, "keep the zeros of a pruned model while training (e.g. with --qat)");
 }
 
+StatusOr<nlohmann::json> PruneFlags::LayerTargets() const {
+  return ParseNodeValues(layers, "--prune-layer", "S with S in [0, 1)", [](double s) { return s >= 0.0 && s < 1.0; });
+}
+
 Status PruneFlags::Check() const {
   if (keep_sparsity && sparsity >= 0) return InvalidArgument("use --prune or --keep-sparsity, not both");
   if (sparsity < 0) return Status::Ok();
   QF_RETURN_IF_ERROR(sparsity::ParseScheduleKind(schedule).status());
   QF_RETURN_IF_ERROR(sparsity::SparsityPattern::Parse(pattern).status());
-  return ParseNodeValues(layers, "--prune-layer", "S with S in [0, 1)", [](double s) { return s >= 0.0 && s < 1.0; })
-      .status();
+  return LayerTargets().status();
 }
 
 StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint& run, int64_t total_steps,
                                                                        bool resuming) const {
+  QF_RETURN_IF_ERROR(Check());
   nlohmann::json& stored = run.meta.train_state["pruning"];
   if (keep_sparsity) {
-    if (sparsity >= 0) return InvalidArgument("use --prune or --keep-sparsity, not both");
     stored = {{"keep_sparsity", true}, {"skip", skip}};
   } else if (sparsity < 0) {
     if (!resuming || stored.is_null()) {
@@ -43,9 +46,7 @@ StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint
       return std::unique_ptr<sparsity::PruneOptions>();
     }
   } else {
-    QF_ASSIGN_OR_RETURN(const nlohmann::json targets,
-                        ParseNodeValues(layers, "--prune-layer", "S with S in [0, 1)",
-                                        [](double s) { return s >= 0.0 && s < 1.0; }));
+    QF_ASSIGN_OR_RETURN(const nlohmann::json targets, LayerTargets());
     stored = {{"sparsity", sparsity}, {"schedule", schedule}, {"pattern", pattern}, {"begin", begin},
               {"end", end >= 0 ? end : std::max<int64_t>(begin + 1, total_steps * 2 / 3)},
               {"frequency", frequency}, {"layers", targets}, {"skip", skip}};

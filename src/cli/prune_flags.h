@@ -33,6 +33,9 @@ struct PruneFlags {
   // pruning), recorded in run.meta.train_state["pruning"]. total_steps: the whole run's steps.
   StatusOr<std::unique_ptr<sparsity::PruneOptions>> Resolve(Checkpoint& run, int64_t total_steps,
                                                              bool resuming) const;
+
+ private:
+  StatusOr<nlohmann::json> LayerTargets() const;  // --prune-layer entries, validated
 };
 
 // Adds the pruner to the training hooks (after any that are there).

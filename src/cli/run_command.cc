@@ -90,6 +90,9 @@ StatusOr<int> BatchOf(const std::vector<const NamedArray*>& arrays, const runtim
   for (int i = 0; i < probe.num_inputs(); ++i) {
     const NpyArray& a = arrays[i]->array;
     const std::vector<int>& shape = probe.input(i).shape;  // batch 1
+    if (shape.empty() || shape[0] != 1)
+      return InvalidArgument("input '{}' has a stored batch dimension of {}, not 1: run cannot batch it",
+                             probe.input(i).name, shape.empty() ? 0 : shape[0]);
     bool fits = a.shape.size() == shape.size() && !a.shape.empty() && a.shape[0] >= 1 && a.shape[0] <= (1 << 20);
     for (size_t d = 1; fits && d < shape.size(); ++d) fits = a.shape[d] == shape[d];
     if (!fits) {

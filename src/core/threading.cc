@@ -5,7 +5,9 @@
 
 namespace qforge {
 
-void SetNumThreads(int n) { omp_set_num_threads(n > 0 ? n : omp_get_num_procs()); }
+int AllCores() { return omp_get_num_procs(); }
+
+void SetNumThreads(int n) { omp_set_num_threads(n > 0 ? n : AllCores()); }
 
 int NumThreads() { return omp_get_max_threads(); }
 

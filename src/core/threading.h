@@ -3,7 +3,9 @@
 
 namespace qforge {
 
-// Sets the number of worker threads; n <= 0 means "all cores".
+// The cores this process may use (its CPU affinity): what "all cores" means everywhere.
+int AllCores();
+// Sets the number of worker threads; n <= 0 means all cores.
 void SetNumThreads(int n);
 int NumThreads();
 

@@ -27,6 +27,9 @@ constexpr TypeInfo kTypes[] = {
 
 const TypeInfo& Info(NpyType type) { return kTypes[static_cast<int>(type)]; }
 
+constexpr size_t kMaxHeaderBytes = 10000;
+constexpr uint64_t kMaxElements = uint64_t{1} << 32;
+
 template <typename T>
 T Load(const uint8_t* p) {
   T v;
@@ -77,6 +80,9 @@ StatusOr<NpyArray> ParseNpyArray(const std::vector<uint8_t>& b, const std::strin
     return DataLoss("{}: NPY version {} unsupported", what, major);
   }
   if (header_len > b.size() - offset) return DataLoss("{}: truncated NPY header", what);
+  // NumPy's own reader refuses longer headers; std::regex recurses per character, so a huge
+  // header could exhaust the stack.
+  if (header_len > kMaxHeaderBytes) return DataLoss("{}: NPY header of {} bytes (at most {})", what, header_len, kMaxHeaderBytes);
   const std::string header(b.begin() + offset, b.begin() + offset + header_len);
   std::smatch m;
   if (!std::regex_search(header, m, std::regex("'descr':\\s*'([<|>=]?)([a-zA-Z])(\\d{1,2})'")))
@@ -97,8 +103,8 @@ StatusOr<NpyArray> ParseNpyArray(const std::vector<uint8_t>& b, const std::strin
   }
   uint64_t count = 1;
   for (int64_t d : shape) {
+    if (d > 0 && count > kMaxElements / static_cast<uint64_t>(d)) return DataLoss("{}: NPY array too large", what);
     count *= static_cast<uint64_t>(d);
-    if (count > (uint64_t{1} << 32)) return DataLoss("{}: NPY array too large", what);
   }
   const size_t data_offset = offset + header_len;
   if (b.size() - data_offset != count * width)

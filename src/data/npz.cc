@@ -17,7 +17,7 @@ namespace {
 
 constexpr uint32_t kLocalHeader = 0x04034b50, kCentralHeader = 0x02014b50, kEndOfDirectory = 0x06054b50,
                    kZip64EndOfDirectory = 0x06064b50, kZip64Locator = 0x07064b50;
-constexpr uint64_t kMaxMember = uint64_t{1} << 31;  // bytes of one uncompressed array
+constexpr uint64_t kMaxMember = uint64_t{1} << 31;  // bytes of one uncompressed array, and of all
 constexpr uint64_t kMaxDeflateRatio = 1032;          // deflate's best case
 
 class Reader {
@@ -177,6 +177,14 @@ void Put(std::vector<uint8_t>& out, uint64_t value, int width) {
 
 StatusOr<std::vector<NamedArray>> ParseNpz(const std::vector<uint8_t>& bytes, const std::string& what) {
   QF_ASSIGN_OR_RETURN(const std::vector<Member> members, ReadDirectory(bytes, what));
+  // Before inflating anything: the members' sizes add up to a bounded total, names are unique.
+  uint64_t total = 0;
+  std::set<std::string> names;
+  for (const Member& m : members) {
+    total += std::min(m.size, kMaxMember + 1);
+    if (total > kMaxMember) return DataLoss("{}: the arrays claim more than {} bytes in all", what, kMaxMember);
+    if (!names.insert(m.file_name).second) return DataLoss("{}: '{}' is in the archive twice", what, m.file_name);
+  }
   std::vector<NamedArray> arrays;
   for (const Member& m : members) {
     if (!m.file_name.ends_with(".npy"))

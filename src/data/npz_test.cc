@@ -149,6 +149,40 @@ TEST(Npz, DamagedArchivesAreErrors) {
   EXPECT_NE(r.status().message().find("claims"), std::string::npos) << r.status().message();
 }
 
+// An NPY file (format 2.0) with this header dictionary and `payload` zero bytes.
+std::vector<uint8_t> NpyWithHeader(const std::string& dict, size_t payload) {
+  const std::string header = dict + "\n";
+  std::vector<uint8_t> b = {0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0};
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(header.size() >> (8 * i)));
+  b.insert(b.end(), header.begin(), header.end());
+  b.resize(b.size() + payload);
+  return b;
+}
+
+// Two members of one name, and members whose sizes add up past the cap: refused before inflating.
+TEST(Npz, DuplicateMembersAndHugeTotalsAreErrors) {
+  NamedArray a{"a", {NpyType::kInt8, {4}, {1, 2, 3, 4}}}, b{"b", {NpyType::kInt8, {4}, {5, 6, 7, 8}}};
+  const std::string path = (std::filesystem::temp_directory_path() / "qforge_npz_dup.npz").string();
+  ASSERT_TRUE(WriteNpz(path, {a, b}).ok());
+  const std::vector<uint8_t> bytes = *ReadFileBytes(path);
+  std::filesystem::remove(path);
+  std::vector<uint8_t> dup = bytes;
+  const std::string b_name = "b.npy";
+  for (auto it = dup.begin(); (it = std::search(it, dup.end(), b_name.begin(), b_name.end())) != dup.end(); ++it) *it = 'a';
+  auto r = ParseNpz(dup, "dup.npz");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("twice"), std::string::npos) << r.status().message();
+
+  std::vector<uint8_t> huge = bytes;
+  const uint8_t central[] = {0x50, 0x4b, 0x01, 0x02};
+  for (auto it = huge.begin(); (it = std::search(it, huge.end(), central, central + 4)) != huge.end(); ++it) {
+    it[24] = 0x00, it[25] = 0x00, it[26] = 0x00, it[27] = 0x60;  // uncompressed size 0x60000000 each
+  }
+  r = ParseNpz(huge, "huge.npz");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("in all"), std::string::npos) << r.status().message();
+}
+
 TEST(Npy, RejectsOversizedHeaderFields) {
   NpyArray a;
   a.shape = {2};
@@ -158,6 +192,19 @@ TEST(Npy, RejectsOversizedHeaderFields) {
   text.replace(text.find("<f4"), 3, "<f999");  // an absurd width: an error, not an exception
   auto r = ParseNpyArray(std::vector<uint8_t>(text.begin(), text.end()), "wide.npy");
   EXPECT_FALSE(r.ok());
+
+  // A header far longer than NumPy writes (its reader's limit is 10,000 bytes).
+  r = ParseNpyArray(NpyWithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::string(100000, ' ') +
+                                  "2,), }", 8),
+                    "long.npy");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("header"), std::string::npos) << r.status().message();
+
+  // Dimensions whose product overflows 64 bits, with an empty payload: refused, not wrapped to 0.
+  r = ParseNpyArray(NpyWithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", 0),
+                    "wrap.npy");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("too large"), std::string::npos) << r.status().message();
 }
 
 }  // namespace

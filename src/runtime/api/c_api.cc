@@ -1,6 +1,7 @@
 // The C API (qforge/c_api.h) over the C++ facade: opaque handles own facade objects; every
-// entry point validates its arguments, keeps exceptions from crossing into C, and records the
-// message of a failure for qf_last_error on the calling thread.
+// entry point validates its arguments, keeps every exception (out of memory included) from
+// crossing into C, and records "function: message" of a failure for qf_last_error on the
+// calling thread.
 #include "qforge/c_api.h"
 
 #include <exception>
@@ -26,31 +27,40 @@ struct QfInterpreter {
 namespace {
 
 thread_local std::string last_error;
+thread_local bool out_of_memory = false;  // when even the message could not be stored
 
-QfStatus Fail(QfStatus status, std::string message) {
-  last_error = std::move(message);
+QfStatus Fail(QfStatus status, const char* function, const std::string& message) noexcept {
+  try {
+    last_error = std::string(function) + ": " + message;
+    out_of_memory = false;
+  } catch (...) {
+    out_of_memory = true;
+  }
   return status;
 }
 
-QfStatus Report(const qforge::Status& status) {
+QfStatus Report(const char* function, const qforge::Status& status) noexcept {
   if (status.ok()) return QF_OK;
-  return Fail(static_cast<QfStatus>(status.code()), status.message());
+  return Fail(static_cast<QfStatus>(status.code()), function, status.message());
 }
 
-// Runs `body` (returning QfStatus), turning an escaping exception into QF_INTERNAL.
+// Runs `body` (returning QfStatus): no exception crosses into C, allocation failures included.
 template <typename Body>
-QfStatus Guarded(const char* function, Body&& body) {
+QfStatus Guarded(const char* function, Body&& body) noexcept {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return Fail(QF_INTERNAL, std::string(function) + ": out of memory");
+    out_of_memory = true;
+    return QF_INTERNAL;
   } catch (const std::exception& e) {
-    return Fail(QF_INTERNAL, std::string(function) + ": " + e.what());
+    return Fail(QF_INTERNAL, function, e.what());
+  } catch (...) {
+    return Fail(QF_INTERNAL, function, "unknown exception");
   }
 }
 
-QfStatus NullArgument(const char* function, const char* argument) {
-  return Fail(QF_INVALID_ARGUMENT, std::string(function) + ": " + argument + " is NULL");
+QfStatus NullArgument(const char* function, const char* argument) noexcept {
+  return Fail(QF_INVALID_ARGUMENT, function, std::string(argument) + " is NULL");
 }
 
 QfStatus Info(const QfInterpreter* handle, int index, QfTensorInfo* info, bool input, const char* function) {
@@ -59,8 +69,8 @@ QfStatus Info(const QfInterpreter* handle, int index, QfTensorInfo* info, bool i
   const qforge::Interpreter& interpreter = handle->interpreter;
   const int count = input ? interpreter.num_inputs() : interpreter.num_outputs();
   if (index < 0 || index >= count)
-    return Fail(QF_INVALID_ARGUMENT, std::string(function) + ": index " + std::to_string(index) + " is not in 0.." +
-                                         std::to_string(count - 1));
+    return Fail(QF_INVALID_ARGUMENT, function,
+                "index " + std::to_string(index) + " is not in 0.." + std::to_string(count - 1));
   const qforge::TensorInfo& t = input ? interpreter.input(index) : interpreter.output(index);
   info->name = t.name.c_str();
   info->dtype = static_cast<QfDType>(t.dtype);
@@ -78,12 +88,10 @@ QfStatus Index(const QfInterpreter* handle, const char* name, int* index, bool i
   if (handle == nullptr) return NullArgument(function, "interpreter");
   if (name == nullptr) return NullArgument(function, "name");
   if (index == nullptr) return NullArgument(function, "index");
-  return Guarded(function, [&] {
-    auto found = input ? handle->interpreter.InputIndex(name) : handle->interpreter.OutputIndex(name);
-    if (!found.ok()) return Report(found.status());
-    *index = *found;
-    return QF_OK;
-  });
+  auto found = input ? handle->interpreter.InputIndex(name) : handle->interpreter.OutputIndex(name);
+  if (!found.ok()) return Report(function, found.status());
+  *index = *found;
+  return QF_OK;
 }
 
 }  // namespace
@@ -102,27 +110,29 @@ const char* qf_dtype_name(QfDType dtype) {
   return qforge::DTypeName(static_cast<qforge::DType>(dtype));
 }
 
-const char* qf_last_error(void) { return last_error.c_str(); }
+const char* qf_last_error(void) { return out_of_memory ? "out of memory" : last_error.c_str(); }
 
 QfStatus qf_model_load(const char* path, QfModel** model) {
-  if (model == nullptr) return NullArgument("qf_model_load", "model");
-  *model = nullptr;
-  if (path == nullptr) return NullArgument("qf_model_load", "path");
-  return Guarded("qf_model_load", [&] {
+  static constexpr const char* kFunction = "qf_model_load";
+  return Guarded(kFunction, [&] {
+    if (model == nullptr) return NullArgument(kFunction, "model");
+    *model = nullptr;
+    if (path == nullptr) return NullArgument(kFunction, "path");
     auto loaded = qforge::Model::Load(path);
-    if (!loaded.ok()) return Report(loaded.status());
+    if (!loaded.ok()) return Report(kFunction, loaded.status());
     *model = new QfModel{std::move(*loaded)};
     return QF_OK;
   });
 }
 
 QfStatus qf_model_from_bytes(const void* data, size_t size, QfModel** model) {
-  if (model == nullptr) return NullArgument("qf_model_from_bytes", "model");
-  *model = nullptr;
-  if (data == nullptr) return NullArgument("qf_model_from_bytes", "data");
-  return Guarded("qf_model_from_bytes", [&] {
+  static constexpr const char* kFunction = "qf_model_from_bytes";
+  return Guarded(kFunction, [&] {
+    if (model == nullptr) return NullArgument(kFunction, "model");
+    *model = nullptr;
+    if (data == nullptr) return NullArgument(kFunction, "data");
     auto loaded = qforge::Model::FromBytes(data, size);
-    if (!loaded.ok()) return Report(loaded.status());
+    if (!loaded.ok()) return Report(kFunction, loaded.status());
     *model = new QfModel{std::move(*loaded)};
     return QF_OK;
   });
@@ -139,10 +149,11 @@ void qf_interpreter_options_init(QfInterpreterOptions* options) {
 
 QfStatus qf_interpreter_create(const QfModel* model, const QfInterpreterOptions* options,
                                QfInterpreter** interpreter) {
-  if (interpreter == nullptr) return NullArgument("qf_interpreter_create", "interpreter");
-  *interpreter = nullptr;
-  if (model == nullptr) return NullArgument("qf_interpreter_create", "model");
-  return Guarded("qf_interpreter_create", [&] {
+  static constexpr const char* kFunction = "qf_interpreter_create";
+  return Guarded(kFunction, [&] {
+    if (interpreter == nullptr) return NullArgument(kFunction, "interpreter");
+    *interpreter = nullptr;
+    if (model == nullptr) return NullArgument(kFunction, "model");
     qforge::InterpreterOptions o;
     if (options != nullptr) {
       o.batch_size = options->batch_size;
@@ -150,7 +161,7 @@ QfStatus qf_interpreter_create(const QfModel* model, const QfInterpreterOptions*
       if (options->max_isa != nullptr) o.max_isa = options->max_isa;
     }
     auto created = qforge::Interpreter::Create(model->model, o);
-    if (!created.ok()) return Report(created.status());
+    if (!created.ok()) return Report(kFunction, created.status());
     *interpreter = new QfInterpreter{std::move(*created)};
     return QF_OK;
   });
@@ -167,37 +178,49 @@ int qf_interpreter_output_count(const QfInterpreter* interpreter) {
 }
 
 QfStatus qf_interpreter_input_info(const QfInterpreter* interpreter, int index, QfTensorInfo* info) {
-  return Info(interpreter, index, info, /*input=*/true, "qf_interpreter_input_info");
+  static constexpr const char* kFunction = "qf_interpreter_input_info";
+  return Guarded(kFunction, [&] { return Info(interpreter, index, info, /*input=*/true, kFunction); });
 }
 
 QfStatus qf_interpreter_output_info(const QfInterpreter* interpreter, int index, QfTensorInfo* info) {
-  return Info(interpreter, index, info, /*input=*/false, "qf_interpreter_output_info");
+  static constexpr const char* kFunction = "qf_interpreter_output_info";
+  return Guarded(kFunction, [&] { return Info(interpreter, index, info, /*input=*/false, kFunction); });
 }
 
 QfStatus qf_interpreter_input_index(const QfInterpreter* interpreter, const char* name, int* index) {
-  return Index(interpreter, name, index, /*input=*/true, "qf_interpreter_input_index");
+  static constexpr const char* kFunction = "qf_interpreter_input_index";
+  return Guarded(kFunction, [&] { return Index(interpreter, name, index, /*input=*/true, kFunction); });
 }
 
 QfStatus qf_interpreter_output_index(const QfInterpreter* interpreter, const char* name, int* index) {
-  return Index(interpreter, name, index, /*input=*/false, "qf_interpreter_output_index");
+  static constexpr const char* kFunction = "qf_interpreter_output_index";
+  return Guarded(kFunction, [&] { return Index(interpreter, name, index, /*input=*/false, kFunction); });
 }
 
 QfStatus qf_interpreter_set_input(QfInterpreter* interpreter, int index, const void* data, size_t bytes) {
-  if (interpreter == nullptr) return NullArgument("qf_interpreter_set_input", "interpreter");
-  if (data == nullptr) return NullArgument("qf_interpreter_set_input", "data");
-  return Guarded("qf_interpreter_set_input", [&] { return Report(interpreter->interpreter.SetInput(index, data, bytes)); });
+  static constexpr const char* kFunction = "qf_interpreter_set_input";
+  return Guarded(kFunction, [&] {
+    if (interpreter == nullptr) return NullArgument(kFunction, "interpreter");
+    if (data == nullptr) return NullArgument(kFunction, "data");
+    return Report(kFunction, interpreter->interpreter.SetInput(index, data, bytes));
+  });
 }
 
 QfStatus qf_interpreter_invoke(QfInterpreter* interpreter) {
-  if (interpreter == nullptr) return NullArgument("qf_interpreter_invoke", "interpreter");
-  return Guarded("qf_interpreter_invoke", [&] { return Report(interpreter->interpreter.Invoke()); });
+  static constexpr const char* kFunction = "qf_interpreter_invoke";
+  return Guarded(kFunction, [&] {
+    if (interpreter == nullptr) return NullArgument(kFunction, "interpreter");
+    return Report(kFunction, interpreter->interpreter.Invoke());
+  });
 }
 
 QfStatus qf_interpreter_get_output(const QfInterpreter* interpreter, int index, void* data, size_t bytes) {
-  if (interpreter == nullptr) return NullArgument("qf_interpreter_get_output", "interpreter");
-  if (data == nullptr) return NullArgument("qf_interpreter_get_output", "data");
-  return Guarded("qf_interpreter_get_output",
-                 [&] { return Report(interpreter->interpreter.GetOutput(index, data, bytes)); });
+  static constexpr const char* kFunction = "qf_interpreter_get_output";
+  return Guarded(kFunction, [&] {
+    if (interpreter == nullptr) return NullArgument(kFunction, "interpreter");
+    if (data == nullptr) return NullArgument(kFunction, "data");
+    return Report(kFunction, interpreter->interpreter.GetOutput(index, data, bytes));
+  });
 }
 
 }  // extern "C"

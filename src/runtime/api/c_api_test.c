@@ -100,8 +100,17 @@ static void test_bad_arguments(const char* dir) {
   CHECK(qf_interpreter_create(NULL, NULL, &interpreter) == QF_INVALID_ARGUMENT && interpreter == NULL);
   CHECK(qf_interpreter_invoke(NULL) == QF_INVALID_ARGUMENT);
   CHECK(qf_interpreter_input_count(NULL) == -1);
+  CHECK(qf_interpreter_output_count(NULL) == -1);
   QfTensorInfo info;
   CHECK(qf_interpreter_input_info(NULL, 0, &info) == QF_INVALID_ARGUMENT);
+  CHECK(qf_interpreter_output_info(NULL, 0, &info) == QF_INVALID_ARGUMENT);
+  int index = 0;
+  CHECK(qf_interpreter_input_index(NULL, "x", &index) == QF_INVALID_ARGUMENT);
+  CHECK(qf_interpreter_output_index(NULL, "x", &index) == QF_INVALID_ARGUMENT);
+  CHECK(qf_interpreter_set_input(NULL, 0, junk, 4) == QF_INVALID_ARGUMENT);
+  CHECK(strstr(qf_last_error(), "qf_interpreter_set_input: interpreter is NULL") != NULL);
+  float out[4];
+  CHECK(qf_interpreter_get_output(NULL, 0, out, sizeof out) == QF_INVALID_ARGUMENT);
   qf_model_free(NULL);
   qf_interpreter_free(NULL);
 
@@ -123,6 +132,7 @@ static void test_bad_arguments(const char* dir) {
   CHECK(qf_interpreter_input_info(interpreter, 1, &info) == QF_INVALID_ARGUMENT);
   CHECK(qf_interpreter_output_info(interpreter, -1, &info) == QF_INVALID_ARGUMENT);
   CHECK(qf_interpreter_set_input(interpreter, 0, NULL, 0) == QF_INVALID_ARGUMENT);
+  CHECK(qf_interpreter_get_output(interpreter, 0, NULL, 40) == QF_INVALID_ARGUMENT);
   CHECK(qf_interpreter_input_index(interpreter, NULL, NULL) == QF_INVALID_ARGUMENT);
   qf_interpreter_free(interpreter);
   qf_model_free(model);
