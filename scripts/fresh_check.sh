@@ -7,7 +7,7 @@
 # copy of that root, on the committed tree (`git archive`), inside a private mount and PID
 # namespace. Prints PASS/FAIL per command with its duration; on failure, the failing step and
 # the end of its log. Needs root, debootstrap (installed if missing) and the network to the
-# Debian mirror. Too slow for every CI run (about an hour on 2 cores); run it before resolving
+# Debian mirror. Too slow for every CI run (about 30 minutes on 2 cores); run it before resolving
 # any change to dependencies or set-up.
 #
 # Usage: scripts/fresh_check.sh [--rev REV] [--only main|tests] [--keep] [--rebuild-root]
@@ -70,6 +70,16 @@ EOF
   rm -rf "$tmp"
 }
 
+# Prefixes each line with the minutes:seconds since START (epoch seconds).
+stamp() {
+  local start="$1" line now
+  while IFS= read -r line; do
+    now=$(date +%s)
+    printf '[%d:%02d] %s\n' $(((now - start) / 60)) $(((now - start) % 60)) "$line"
+  done
+}
+MILESTONES='\] (setup: |test accuracy|model +format|model +kernels|[0-9]+% tests passed|consumer_check: [0-9]+ passed)'
+
 # run_fresh NAME COMMAND...: a fresh root from the tarball, the committed tree in /root/qforge,
 # COMMAND run there as root with a clean environment; records PASS/FAIL and the duration.
 results=()
@@ -95,19 +105,22 @@ run_fresh() {
     exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
       PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       /bin/bash -c "cd /root/qforge && \"\$@\"" bash "$@"
-  ' fresh "$root" "$apt_cache" "$@" > "$log" 2>&1 < /dev/null
-  status=$?
+  ' fresh "$root" "$apt_cache" "$@" < /dev/null 2>&1 | stamp "$start" > "$log"
+  status=${PIPESTATUS[0]}
   set -e
   end=$(date +%s)
   local took
   took=$(seconds_to_text $((end - start)))
+  # When each milestone was reached: set-up, build, each test run, training, evaluation.
+  local steps
+  steps=$(grep -E "$MILESTONES" "$log" | sed -E 's/^\[([0-9:]+)\] (.{0,70}).*/      at \1  \2/' || true)
   if [ "$status" -eq 0 ]; then
-    results+=("PASS $name ($*) in $took")
+    results+=("PASS $name ($*) in $took" "$steps")
   else
     failed=1
     local step
-    step=$(grep -E '^(setup:|FAILED|CMake Error|E: |The following tests FAILED|\[ +FAILED)' "$log" | tail -n 1 || true)
-    results+=("FAIL $name ($*) after $took, exit $status${step:+, at: $step}")
+    step=$(grep -E '\] (setup:|FAILED|CMake Error|E: |The following tests FAILED|\[ +FAILED)' "$log" | tail -n 1 || true)
+    results+=("FAIL $name ($*) after $took, exit $status${step:+, at: $step}" "$steps")
     echo "---- last 30 lines of $log"
     tail -n 30 "$log"
     echo "----"
