@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "fresh_check: must run as root (chroot, mounts)" >&2; exit 2; }
-git rev-parse --verify -q "$rev^{commit}" >/dev/null || { echo "fresh_check: '$rev' is not a commit" >&2; exit 2; }
+rev=$(git rev-parse --verify -q "$rev^{commit}") || { echo "fresh_check: '$rev' is not a commit" >&2; exit 2; }
 
 work="${QFORGE_FRESH_DIR:-/var/tmp/qforge-fresh}"
 tarball="$work/bookworm-minbase.tar"
@@ -115,12 +115,12 @@ run_fresh() {
   local steps
   steps=$(grep -E "$MILESTONES" "$log" | sed -E 's/^\[([0-9:]+)\] (.{0,70}).*/      at \1  \2/' || true)
   if [ "$status" -eq 0 ]; then
-    results+=("PASS $name ($*) in $took" "$steps")
+    results+=("  PASS $name ($*) in $took" "$steps")
   else
     failed=1
     local step
     step=$(grep -E '\] (setup:|FAILED|CMake Error|E: |The following tests FAILED|\[ +FAILED)' "$log" | tail -n 1 || true)
-    results+=("FAIL $name ($*) after $took, exit $status${step:+, at: $step}" "$steps")
+    results+=("  FAIL $name ($*) after $took, exit $status${step:+, at: $step}" "$steps")
     echo "---- last 30 lines of $log"
     tail -n 30 "$log"
     echo "----"
@@ -131,14 +131,14 @@ run_fresh() {
 overall_start=$(date +%s)
 if [ "$rebuild" -eq 1 ] || [ ! -f "$tarball" ]; then
   t0=$(date +%s); make_root_tarball
-  results+=("PASS bootstrap (minbase bookworm root) in $(seconds_to_text $(($(date +%s) - t0)))")
+  results+=("  PASS bootstrap (minbase bookworm root) in $(seconds_to_text $(($(date +%s) - t0)))")
 else
-  results+=("PASS bootstrap (cached $tarball)")
+  results+=("  PASS bootstrap (cached $tarball)")
 fi
 echo "fresh_check: testing $(git rev-parse --short "$rev") ($(git log -1 --format=%s "$rev" | cut -c1-60))"
 [ "$only" = tests ] || run_fresh main scripts/main_job.sh "${main_args[@]}"
 [ "$only" = main ] || run_fresh tests scripts/test.sh
 
 echo "fresh_check results ($(seconds_to_text $(($(date +%s) - overall_start))) in all):"
-printf '  %s\n' "${results[@]}"
+printf '%s\n' "${results[@]}" | grep -v '^$' || true
 if [ "$failed" -eq 0 ]; then echo "PASS"; else echo "FAIL"; exit 1; fi
