@@ -30,7 +30,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "fresh_check: must run as root (chroot, mounts)" >&2; exit 2; }
-rev=$(git rev-parse --verify -q "$rev^{commit}") || { echo "fresh_check: '$rev' is not a commit" >&2; exit 2; }
+commit=$(git rev-parse --verify -q "$rev^{commit}") || { echo "fresh_check: '$rev' is not a commit" >&2; exit 2; }
+rev=$commit
 
 work="${QFORGE_FRESH_DIR:-/var/tmp/qforge-fresh}"
 tarball="$work/bookworm-minbase.tar"
