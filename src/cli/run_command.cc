@@ -49,11 +49,10 @@ StatusOr<std::map<std::string, NamedArray>> ReadInputs(const RunFlags& f) {
     if (archive && !name.empty())
       return InvalidArgument("{}: an .npz gives its arrays their own names; pass it without NAME=", path);
     for (NamedArray& a : read) {
-      if (!archive) a.name = name;
-      const std::string key = a.name;
-      if (!arrays.emplace(key, std::move(a)).second)
-        return InvalidArgument("input '{}' is given twice", key.empty() ? path : key);
-      arrays[key].name = key.empty() ? path : key;  // for messages: the name, or the file
+      const std::string key = archive ? a.name : name;
+      a.name = key.empty() ? path : key;  // for messages: the name, or the file
+      const std::string shown = a.name;   // emplace may move from `a` even when the key exists
+      if (!arrays.emplace(key, std::move(a)).second) return InvalidArgument("input '{}' is given twice", shown);
     }
   }
   return arrays;
