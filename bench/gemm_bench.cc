@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/peak.h"
 #include "runtime/quant_math.h"
 
@@ -35,8 +36,12 @@ void SetGops(benchmark::State& state, int64_t m, int64_t n, int64_t k) {
 
 void BM_QforgeGemm(benchmark::State& state) {
   const int s = static_cast<int>(state.range(0));
-  const Isa isa = runtime::ProcessIsa().value();
-  state.SetLabel(runtime::IsaName(isa));
+  const runtime::GemmKernel& kernel = runtime::BestKernel(runtime::GemmKernels(), runtime::ProcessIsa().value());
+  if (runtime::IsReference(kernel)) {
+    state.SkipWithError("the reference has no packed GEMM (QFORGE_ISA=ref or no x86 kernels)");
+    return;
+  }
+  state.SetLabel(kernel.name);
   const std::vector<int8_t> a = RandomBytes(static_cast<size_t>(s) * s, 1), w = RandomBytes(static_cast<size_t>(s) * s, 2);
   std::vector<int32_t> bias(s, 100), multiplier(s), shift(s);
   const runtime::QuantizedMultiplier qm = runtime::QuantizeMultiplier(1.0 / 2048.0);
@@ -46,7 +51,7 @@ void BM_QforgeGemm(benchmark::State& state) {
   q.output_zero_point = -5;
   q.multiplier = multiplier.data();
   q.shift = shift.data();
-  runtime::GemmRunner runner(runtime::PackGemm(isa, s, s, w.data(), bias.data(), q), /*pool=*/nullptr);
+  runtime::GemmRunner runner(runtime::PackGemm(kernel, s, s, w.data(), bias.data(), q), /*pool=*/nullptr);
   std::vector<int8_t> out(static_cast<size_t>(s) * s);
   for (auto _ : state) {  // what a dense layer runs, activation conversion included
     runner.Run(s, a.data(), s, out.data(), s);

@@ -19,6 +19,7 @@ using runtime::GridParams;
 using runtime::ModelWriter;
 using runtime::SymmetricGrid;
 using runtime::QuantParams;
+using runtime::SoftmaxOutputGrid;
 using qfm::DType;
 using qfm::OpType;
 
@@ -42,10 +43,6 @@ const char* ModeName(Mode mode) {
 ActivationParams ChooseActivationParams(ValueRange r, bool int16) {
   const GridParams g = int16 ? SymmetricGrid(r.min, r.max, GridMax(16)) : AsymmetricGrid(r.min, r.max, GridMin(8, false), GridMax(8));
   return {g.scale, g.zero_point};
-}
-
-ActivationParams SoftmaxOutputParams(bool int16) {
-  return int16 ? ActivationParams{1.0f / 32768.0f, 0} : ActivationParams{1.0f / 256.0f, -128};
 }
 
 namespace {
@@ -132,7 +129,10 @@ class Emitter {
   DType ActivationType() const { return !integer() ? DType::FLOAT32 : (int16() ? DType::INT16 : DType::INT8); }
 
   ActivationParams Params(int value) const {
-    if (softmax_output_[value]) return SoftmaxOutputParams(int16());
+    if (softmax_output_[value]) {
+      const GridParams grid = SoftmaxOutputGrid(int16());
+      return ActivationParams{grid.scale, grid.zero_point};
+    }
     return o_.params.empty() ? ChooseActivationParams(o_.ranges[value], int16()) : o_.params[value];
   }
 

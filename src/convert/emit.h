@@ -76,8 +76,5 @@ inline size_t WeightChannel(const DeployLayer& layer, size_t i) {
 }
 
 ActivationParams ChooseActivationParams(ValueRange r, bool int16);
-// The runtime's Softmax writes probabilities on a fixed grid (TFLite's): scale 1/256, zero
-// point -128 in int8; 1/32768, 0 in int16. Softmax outputs get it whatever their range.
-ActivationParams SoftmaxOutputParams(bool int16);
 
 }  // namespace qforge::convert

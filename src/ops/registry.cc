@@ -1,8 +1,6 @@
 // The op registry: type name -> factory from attributes. One table for the built-in ops, so a
 // new op is one line; layers above (quantization's FakeQuant) add theirs with RegisterOpType.
-#include <map>
-#include <mutex>
-
+#include "core/registry.h"
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
 #include "ops/channel_ops.h"
@@ -17,8 +15,8 @@
 namespace qforge {
 namespace {
 
-std::map<std::string, OpFactory, std::less<>>& Registry() {
-  static std::map<std::string, OpFactory, std::less<>> registry{
+Registry<OpFactory>& Ops() {
+  static Registry<OpFactory> registry("op type", {
       {"Add", &AddOp::FromAttrs},
       {"AvgPool", &PoolOp::AvgFromAttrs},
       {"BatchNorm", &BatchNormOp::FromAttrs},
@@ -37,32 +35,16 @@ std::map<std::string, OpFactory, std::less<>>& Registry() {
       {"ScaleChannels", &ScaleChannelsOp::FromAttrs},
       {"Sigmoid", &SigmoidOp::FromAttrs},
       {"Softmax", &SoftmaxOp::FromAttrs},
-  };
+  });
   return registry;
-}
-
-std::mutex& RegistryMutex() {
-  static std::mutex mutex;
-  return mutex;
 }
 
 }  // namespace
 
-Status RegisterOpType(const std::string& type, OpFactory factory) {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  auto [it, inserted] = Registry().emplace(type, factory);
-  if (!inserted && it->second != factory) return InvalidArgument("op type '{}' is already registered", type);
-  return Status::Ok();
-}
+Status RegisterOpType(const std::string& type, OpFactory factory) { return Ops().Add(type, factory); }
 
 StatusOr<std::unique_ptr<Op>> CreateOp(std::string_view type, const nlohmann::json& attrs) {
-  OpFactory factory = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(RegistryMutex());
-    auto it = Registry().find(type);
-    if (it == Registry().end()) return NotFound("unknown op type '{}'", type);
-    factory = it->second;
-  }
+  QF_ASSIGN_OR_RETURN(const OpFactory factory, Ops().Find(type));
   if (!attrs.is_object() && !attrs.is_null())
     return InvalidArgument("attributes of op '{}' must be an object", type);
   try {
@@ -72,11 +54,6 @@ StatusOr<std::unique_ptr<Op>> CreateOp(std::string_view type, const nlohmann::js
   }
 }
 
-std::vector<std::string> RegisteredOpTypes() {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
-  std::vector<std::string> types;
-  for (const auto& [name, factory] : Registry()) types.push_back(name);
-  return types;
-}
+std::vector<std::string> RegisteredOpTypes() { return Ops().Names(); }
 
 }  // namespace qforge

@@ -307,7 +307,7 @@ TEST(Qat, SoftmaxOutputGetsTheFixedGrid) {
     ASSERT_TRUE(q.ok()) << scheme;
     auto g = (*q)->CurrentGrid(nullptr, {});
     ASSERT_TRUE(g.ok()) << scheme;
-    const convert::ActivationParams want = convert::SoftmaxOutputParams(std::string(scheme) == "int16x8");
+    const runtime::GridParams want = runtime::SoftmaxOutputGrid(std::string(scheme) == "int16x8");
     EXPECT_EQ(g->scale[0], want.scale) << scheme;
     EXPECT_EQ(g->zero_point[0], want.zero_point) << scheme;
   }

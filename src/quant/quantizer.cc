@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <mutex>
 
+#include "core/registry.h"
 #include "core/simd_clones.h"
 #include "quant/quantizers.h"
+#include "runtime/quant_math.h"
 
 namespace qforge::quant {
 
@@ -48,9 +48,8 @@ int64_t Channels(const QuantSpec& spec, const Tensor& x) {
 namespace {
 
 // round(x / s) + zp for one element, as a float level clamped into [qmin - 1, qmax + 1] (still
-// telling inside from outside). Rounding is half away from zero, written without std::round so
-// the loops vectorize: v is clamped first, so truncation through int32 is exact, and
-// v - trunc(v) is exact too.
+// telling inside from outside). Rounding is the runtime's RoundHalfAwayBranchFree, so the loops
+// vectorize; v is clamped first, as it requires.
 struct Leveler {
   float s, zp, lo, hi;  // lo/hi: the levels' bounds widened by one, relative to the zero point
   Leveler(float scale, int32_t zero_point, int32_t qmin, int32_t qmax)
@@ -60,9 +59,7 @@ struct Leveler {
     float v = x / s;
     v = v > lo ? v : lo;  // NaN -> lo
     v = v < hi ? v : hi;
-    const float t = static_cast<float>(static_cast<int32_t>(v));
-    const float d = v - t;
-    return t + (d >= 0.5f ? 1.0f : (d <= -0.5f ? -1.0f : 0.0f)) + zp;
+    return runtime::RoundHalfAwayBranchFree(v) + zp;
   }
 };
 
@@ -205,26 +202,15 @@ void ChannelMinMax(const QuantSpec& spec, const Tensor& x, std::vector<float>* l
 
 namespace {
 
-std::map<std::string, QuantizerFactory, std::less<>>& Factories() {
-  static std::map<std::string, QuantizerFactory, std::less<>> factories = BuiltInQuantizers();
-  return factories;
-}
-
-std::mutex& FactoriesMutex() {
-  static std::mutex mutex;
-  return mutex;
+Registry<QuantizerFactory>& Quantizers() {
+  static Registry<QuantizerFactory> registry("quantizer", BuiltInQuantizers());
+  return registry;
 }
 
 }  // namespace
 
 StatusOr<std::unique_ptr<Quantizer>> CreateQuantizer(std::string_view type, const nlohmann::json& attrs) {
-  QuantizerFactory factory = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(FactoriesMutex());
-    auto it = Factories().find(type);
-    if (it == Factories().end()) return NotFound("unknown quantizer '{}'", type);
-    factory = it->second;
-  }
+  QF_ASSIGN_OR_RETURN(const QuantizerFactory factory, Quantizers().Find(type));
   if (!attrs.is_object()) return InvalidArgument("attributes of quantizer '{}' must be an object", type);
   try {
     QF_ASSIGN_OR_RETURN(const QuantSpec spec, QuantSpec::FromJson(attrs.value("spec", nlohmann::json::object())));
@@ -235,10 +221,7 @@ StatusOr<std::unique_ptr<Quantizer>> CreateQuantizer(std::string_view type, cons
 }
 
 Status RegisterQuantizer(const std::string& type, QuantizerFactory factory) {
-  std::lock_guard<std::mutex> lock(FactoriesMutex());
-  auto [it, inserted] = Factories().emplace(type, factory);
-  if (!inserted && it->second != factory) return InvalidArgument("quantizer '{}' is already registered", type);
-  return Status::Ok();
+  return Quantizers().Add(type, factory);
 }
 
 }  // namespace qforge::quant

@@ -1,7 +1,6 @@
 // The built-in quantization schemes.
 #include "quant/scheme.h"
 
-#include "convert/emit.h"
 #include "runtime/quant_grid.h"
 
 namespace qforge::quant {
@@ -34,10 +33,10 @@ StatusOr<Scheme> MakeScheme(const std::string& name, int weight_bits, int activa
   s.input = {"ema", {{"spec", {{"bits", int16 ? 16 : 8}, {"symmetric", int16}}}, {"decay", 0.99}}};
   s.output = name == "nbit" ? QuantizerChoice{s.activations.type, s.activations.attrs} : s.activations;
   if (name == "nbit") s.output.attrs["spec"]["bits"] = 8;
-  // The runtime's fixed Softmax grid (convert::SoftmaxOutputParams) as a fixed range: from 0
+  // The runtime's fixed Softmax grid (runtime::SoftmaxOutputGrid) as a fixed range: from 0
   // (probabilities are not negative) to the grid's top level, which the range-to-grid definition
   // maps back to exactly that scale and zero point.
-  const convert::ActivationParams grid = convert::SoftmaxOutputParams(int16);
+  const runtime::GridParams grid = runtime::SoftmaxOutputGrid(int16);
   const int qmax = runtime::GridMax(int16 ? 16 : 8);
   s.softmax = {"fixed",
                {{"spec", {{"bits", int16 ? 16 : 8}, {"symmetric", int16}}},

@@ -46,4 +46,11 @@ inline GridParams SymmetricGrid(float lo, float hi, int32_t qmax) {
   return SymmetricGrid(std::max(-std::min(lo, 0.0f), std::max(hi, 0.0f)), qmax);
 }
 
+// The fixed grid the runtime's Softmax writes probabilities on (TFLite's), whatever their
+// range: scale 1/256, zero point -128 in int8; 1/32768, 0 in int16. The converter gives Softmax
+// outputs this grid and QAT simulates it.
+inline GridParams SoftmaxOutputGrid(bool int16) {
+  return int16 ? GridParams{1.0f / 32768.0f, 0} : GridParams{1.0f / 256.0f, -128};
+}
+
 }  // namespace qforge::runtime

@@ -3,6 +3,7 @@
 // kernels, the SIMD kernels, the converter and integer-exact evaluation. C++17, header-only.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -18,6 +19,16 @@ struct QuantizedMultiplier {
 
 // Rounds half away from zero (std::round), as TFLite's TfLiteRound.
 inline int64_t RoundHalfAwayFromZero(double x) { return static_cast<int64_t>(std::round(x)); }
+
+// The same rounding for |v| < 2^31, written without std::round or branches so that loops over
+// it vectorize (the runtime's quantize kernels, fake quantization in training): truncation
+// through int32 (exact in that range), then a step away from zero where the remainder v -
+// trunc(v) (exact too) is at least one half.
+template <typename Real>
+inline Real RoundHalfAwayBranchFree(Real v) {
+  const Real t = static_cast<Real>(static_cast<int32_t>(v)), d = v - t;
+  return t + (d >= Real(0.5) ? Real(1) : (d <= Real(-0.5) ? Real(-1) : Real(0)));
+}
 
 // q = clamp(zero_point + round_half_away(real / scale)) into T's range (int8 or int16); NaN
 // maps to the zero point.
@@ -95,6 +106,17 @@ inline int32_t MultiplyByQuantizedMultiplier64(int64_t x, int32_t multiplier, in
   const int total_shift = 15 - shift;
   const int64_t rounded = x * reduced + (int64_t{1} << (total_shift - 1));
   return static_cast<int32_t>(rounded >> total_shift);
+}
+
+// The output stage every integer kernel ends with (gemmlowp's requantize-and-clamp): the
+// accumulator rescaled to the output's grid, moved by its zero point, clamped to [lo, hi] (the
+// type's range narrowed by a fused activation). int32 accumulators as above; int64 ones (16x8)
+// with the int64 rescale.
+inline int32_t RequantizeClamp(int32_t acc, QuantizedMultiplier m, int32_t zero_point, int32_t lo, int32_t hi) {
+  return std::clamp(MultiplyByQuantizedMultiplier(acc, m) + zero_point, lo, hi);
+}
+inline int32_t RequantizeClamp(int64_t acc, QuantizedMultiplier m, int32_t zero_point, int32_t lo, int32_t hi) {
+  return std::clamp(MultiplyByQuantizedMultiplier64(acc, m.multiplier, m.shift) + zero_point, lo, hi);
 }
 
 // True when the 16x8 requantization can apply QuantizeMultiplier(m).

@@ -8,6 +8,7 @@
 
 #include "runtime/kernels/add.h"
 #include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/kernel_test_util.h"
 
 namespace qforge::runtime {
@@ -32,12 +33,12 @@ TEST(AddInt8, EveryIsaEqualsTheReference) {
       testing::FillRandom(b, rng);
       std::vector<int8_t> want(n);
       ref::Add(p, n, a.as<int8_t>(), b.as<int8_t>(), want.data());
-      for (Isa isa : testing::RunnableIsas()) {
-        const AddInt8Kernel add(isa, p);
+      for (const AddKernel* kernel : RunnableKernels(AddKernels())) {
+        const AddInt8Kernel add(*kernel, p);
         GuardedBuffer out(n, guard);
         add.Run(0, n / 2, a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
         add.Run(n / 2, n, a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
-        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << " n " << n << " at " << i;
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out.as<int8_t>()[i], want[i]) << kernel->name << " n " << n << " at " << i;
       }
     }
 }

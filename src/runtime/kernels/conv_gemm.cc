@@ -12,20 +12,20 @@ constexpr int kBlockRows = 72;  // output pixels gathered per GEMM call: whole r
 
 }  // namespace
 
-ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const int32_t* bias,
+ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, const int32_t* bias,
                    const Requantization& q, ThreadPool* pool)
     : g_(g), pool_(pool) {
   const int k = g.kernel_h * g.kernel_w * g.in_c;
   if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
       g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w) {
-    direct_runner_ = std::make_unique<GemmRunner>(PackGemm(isa, g.out_c, k, filter, bias, q), pool);
+    direct_runner_ = std::make_unique<GemmRunner>(PackGemm(kernel, g.out_c, k, filter, bias, q), pool);
     return;
   }
   run_ = g.kernel_w * g.in_c;
-  // Without im2col (GemmTakesSegments): each kernel row's taps are one run of a padded copy of
+  // Without im2col (the kernel takes segments): each kernel row's taps are one run of a padded copy of
   // the input, given a slot of whole groups of 4 bytes; with im2col, thin inputs get 8- or
   // 16-byte slots gathered as words.
-  segmented_ = GemmTakesSegments(isa) && g.dilation_w == 1;
+  segmented_ = kernel.takes_segments && g.dilation_w == 1;
   if (segmented_) {
     slot_ = (run_ + 3) / 4 * 4;
   } else {
@@ -38,8 +38,7 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
     for (int ky = 0; ky < g.kernel_h; ++ky)
       std::copy_n(filter + (static_cast<int64_t>(oc) * g.kernel_h + ky) * run_, run_,
                   slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot_);
-  weights_ = PackGemm(isa, g.out_c, padded_k, slotted.data(), bias, q);
-  copy_run_ = CopyFlippedFor(isa);
+  weights_ = PackGemm(kernel, g.out_c, padded_k, slotted.data(), bias, q);
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
     // + slot: the last pixel's last run reads up to 3 bytes past its taps (zero weights).
@@ -48,7 +47,7 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
     return;
   }
   // kBiasedU8 rows are padded to whole groups of 4 bytes.
-  row_bytes_ = NativeGemmRowBytes(isa, padded_k);
+  row_bytes_ = GemmInputRowBytes(kernel, padded_k);
   input_bytes_ = static_cast<int64_t>(g.batch) * g.in_h * g.in_w * g.in_c;
   scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
 }
@@ -56,8 +55,8 @@ ConvGemm::ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const i
 void ConvGemm::RunBand(const int8_t* input, int task, int8_t* scratch, int8_t* output) const {
   const ConvGeometry& g = g_;
   int image = 0, first_out_row = 0, out_rows = 0;
-  bands_.Fill(task, input, weights_.input_zero_point, NativeGemmFlip(weights_.isa), copy_run_, scratch, &image,
-              &first_out_row, &out_rows);
+  bands_.Fill(task, input, weights_.input_zero_point, GemmInputFlip(*weights_.kernel), weights_.kernel->copy, scratch,
+              &image, &first_out_row, &out_rows);
   // One GEMM per output row: its pixels step stride_w pixels through the padded rows, each
   // kernel row's taps one run (segment) of them.
   const GemmSegments segments{g.kernel_h, g.dilation_h * bands_.row_bytes()};
@@ -75,12 +74,12 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
   const int c = g.in_c, row_bytes = row_bytes_, run = run_, slot = slot_;
   const int64_t input_bytes = input_bytes_;
   // Bytes are stored as a ^ flip: a itself (int8), or a + 128 (biased u8).
-  const uint8_t flip = NativeGemmFlip(weights_.isa);
+  const uint8_t flip = GemmInputFlip(*weights_.kernel);
   const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ flip);
   const uint64_t flip8 = 0x0101010101010101ull * flip;
   // Copies n bytes, flipped; 4..16 bytes move as two overlapping 4- or 8-byte words, longer
   // runs with the ISA's vectors; never touching a byte outside [0, n).
-  const CopyRun copy_run = copy_run_;
+  const CopyRun copy_run = weights_.kernel->copy;
   auto copy = [flip, flip8, copy_run](uint8_t* __restrict dst, const uint8_t* __restrict s, int n) {
     if (n >= 8 && n <= 16) {
       uint64_t head, tail;

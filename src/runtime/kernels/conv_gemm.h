@@ -1,12 +1,12 @@
 // int8 convolution as GEMM on the optimized GEMM kernels (kernels/gemm.h): the OHWI filter is
 // an [out_c][kh * kw * in_c] matrix. A 1x1, stride-1, unpadded convolution multiplies the NHWC
-// input rows directly (GemmRunner). Otherwise, where the ISA takes segmented rows (VNNI) and
+// input rows directly (GemmRunner). Otherwise, where the kernel takes segmented rows (VNNI) and
 // dilation_w is 1, each band of output rows gets a padded copy of its input rows
 // (kernels/padded_bands.h) and each kernel row's taps are read as one run of it, in a slot of
 // whole groups of 4 bytes with zero weights after the taps — no im2col. Any other case
 // gathers im2col rows — the taps of a block of output pixels, with the input zero point at
 // padding taps (which adds exactly nothing, as the reference's skipped taps) — into scratch,
-// a block at a time, in the GEMM kernel's native input form; thin inputs (a kernel row of at
+// a block at a time, in the GEMM kernel's input form; thin inputs (a kernel row of at
 // most 16 bytes) give each kernel row a whole 8- or 16-byte slot, so an inside window is
 // gathered as kh word copies. Byte-exact with ref::Conv2D. C++17.
 #pragma once
@@ -24,7 +24,7 @@ class ConvGemm {
  public:
   // filter [out_c][kh][kw][in_c] (OHWI), bias [out_c] or null. `pool` (or null: one thread)
   // runs the row blocks; its threads each get their own scratch.
-  ConvGemm(const ConvGeometry& g, Isa isa, const int8_t* filter, const int32_t* bias, const Requantization& q,
+  ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, const int32_t* bias, const Requantization& q,
            ThreadPool* pool);
   // Not reentrant: Run uses the object's scratch.
   void Run(const int8_t* input, int8_t* output);
@@ -45,7 +45,6 @@ class ConvGemm {
   int slot_ = 0;       // bytes one kernel row takes in an im2col row: run_, or 8 / 16 (thin)
   int row_bytes_ = 0;  // one im2col row, padded as the GEMM input form needs
   int64_t input_bytes_ = 0;
-  CopyRun copy_run_ = CopyFlipped;  // runs longer than 16 bytes
   bool segmented_ = false;
   PaddedBands bands_;  // segmented path
   std::vector<int8_t> scratch_;  // per thread: im2col rows of one block, or one band's padded input

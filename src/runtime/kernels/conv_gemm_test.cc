@@ -10,6 +10,7 @@
 
 #include "runtime/kernels/conv_gemm.h"
 #include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/kernel_test_util.h"
 #include "runtime/kernels/ref/conv_ref.h"
 
@@ -55,16 +56,16 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);
     ref::Conv2D(g, requant.q, in.as<int8_t>(), filter.data(), b.data(), want.data());
-    for (Isa isa : testing::RunnableIsas()) {
+    for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
       for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
-        ConvGemm conv(g, isa, filter.data(), b.data(), requant.q, pool);
+        ConvGemm conv(g, *kernel, filter.data(), b.data(), requant.q, pool);
         word_rows += conv.word_rows();
         direct += conv.direct();
         segmented += conv.segmented();
         GuardedBuffer out(out_bytes, guard);
         conv.Run(in.as<int8_t>(), out.as<int8_t>());
         for (size_t i = 0; i < out_bytes; ++i)
-          ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << (pool ? " 3 threads" : " 1 thread") << " in_c "
+          ASSERT_EQ(out.as<int8_t>()[i], want[i]) << kernel->name << (pool ? " 3 threads" : " 1 thread") << " in_c "
                                                   << g.in_c << " out_c " << g.out_c << " kernel " << g.kernel_h
                                                   << " stride " << g.stride_h << " dilation " << g.dilation_h << " at " << i;
       }
@@ -72,8 +73,10 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
   }
   EXPECT_GT(direct, 0);
   EXPECT_GT(word_rows, 0);
-  if (SupportedIsa() >= Isa::kAvx512Vnni) {
-    EXPECT_GT(segmented, 0);
+  for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
+    if (kernel->takes_segments) {
+      EXPECT_GT(segmented, 0);
+    }
   }
   EXPECT_GT(geometries.size(), 60u);
 }

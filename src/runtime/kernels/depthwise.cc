@@ -1,47 +1,26 @@
-// Depthwise weight packing and DepthwiseRunner (padded bands on the thread pool); the scalar
-// fallback (ISA ref) walks the taps with the reference's loop.
+// The depthwise family's table, weight packing and DepthwiseRunner (padded bands on the thread
+// pool).
 #include "runtime/kernels/depthwise.h"
 
 #include <algorithm>
 
-#include "runtime/kernels/ref/conv_loops.h"
-#include "runtime/quant_math.h"
-
 namespace qforge::runtime {
-namespace {
 
-// True where `isa`'s band kernels are compiled in.
-bool HasBandKernels(Isa isa) {
+const std::vector<DepthwiseKernel>& DepthwiseKernels() {
+  static const std::vector<DepthwiseKernel> family = {
+      {Isa::kRef, "ref", CopyFlipped, nullptr},
 #if defined(QFORGE_X86_KERNELS)
-  return isa != Isa::kRef;
-#else
-  (void)isa;
-  return false;
+      {Isa::kAvx2, "depthwise avx2", CopyFlipped, DepthwiseBandAvx2},
+      {Isa::kAvx512Vnni, "depthwise avx512vnni", CopyFlippedAvx512, DepthwiseBandAvx512},
 #endif
+  };
+  return family;
 }
 
-void DepthwiseScalar(const DepthwiseWeights& w, const int8_t* input, int8_t* output) {
-  const ConvGeometry& g = w.g;
-  for (int row = 0; row < g.batch * g.out_h; ++row) {
-    const int b = row / g.out_h, oy = row % g.out_h;
-    for (int ox = 0; ox < g.out_w; ++ox)
-      for (int c = 0; c < g.out_c; ++c) {
-        int32_t acc = w.bias[c];
-        ref::ForEachConvTap(g, b, oy, ox, [&](int64_t in_index, int tap) {
-          acc += static_cast<int16_t>(w.w[tap * w.padded_c + c]) * (input[in_index + c] - w.input_zero_point);
-        });
-        const int32_t v = MultiplyByQuantizedMultiplier(acc, w.multiplier[c], w.left_shift[c] - w.right_shift[c]);
-        output[ref::OutputIndex(g, b, oy, ox, c)] = static_cast<int8_t>(std::clamp(v + w.output_zero_point, w.act_min, w.act_max));
-      }
-  }
-}
-
-}  // namespace
-
-DepthwiseWeights PackDepthwise(Isa isa, const ConvGeometry& g, const int8_t* filter, const int32_t* bias,
-                               const Requantization& q) {
+DepthwiseWeights PackDepthwise(const DepthwiseKernel& kernel, const ConvGeometry& g, const int8_t* filter,
+                               const int32_t* bias, const Requantization& q) {
   DepthwiseWeights p;
-  p.isa = isa;
+  p.kernel = &kernel;
   p.g = g;
   p.padded_c = (g.out_c + 15) / 16 * 16;
   const int taps = g.kernel_h * g.kernel_w;
@@ -73,7 +52,6 @@ DepthwiseWeights PackDepthwise(Isa isa, const ConvGeometry& g, const int8_t* fil
 }
 
 DepthwiseRunner::DepthwiseRunner(DepthwiseWeights weights, ThreadPool* pool) : w_(std::move(weights)), pool_(pool) {
-  if (!HasBandKernels(w_.isa)) return;
   const int threads = pool ? pool->size() : 1;
   const ConvGeometry& g = w_.g;
   bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * g.kernel_h * g.kernel_w, /*slack=*/0);
@@ -82,19 +60,12 @@ DepthwiseRunner::DepthwiseRunner(DepthwiseWeights weights, ThreadPool* pool) : w
 
 void DepthwiseRunner::Run(const int8_t* input, int8_t* output) {
   const ConvGeometry& g = w_.g;
-  if (!HasBandKernels(w_.isa)) return DepthwiseScalar(w_, input, output);
   RunTasks(pool_, bands_.tasks(), [&](int t, int worker) {
     int8_t* padded = scratch_.data() + worker * bands_.band_bytes();
     int image = 0, first_out_row = 0, out_rows = 0;
-    bands_.Fill(t, input, w_.input_zero_point, 0x00, CopyFlippedFor(w_.isa), padded, &image, &first_out_row, &out_rows);
+    bands_.Fill(t, input, w_.input_zero_point, 0x00, w_.kernel->copy, padded, &image, &first_out_row, &out_rows);
     int8_t* out = output + (static_cast<int64_t>(image) * g.out_h + first_out_row) * g.out_w * g.out_c;
-    switch (w_.isa) {
-#if defined(QFORGE_X86_KERNELS)
-      case Isa::kAvx512Vnni: return DepthwiseBandAvx512(w_, padded, bands_.row_bytes(), out_rows, out);
-      case Isa::kAvx2: return DepthwiseBandAvx2(w_, padded, bands_.row_bytes(), out_rows, out);
-#endif
-      default: return;
-    }
+    w_.kernel->run(w_, padded, bands_.row_bytes(), out_rows, out);
   });
 }
 

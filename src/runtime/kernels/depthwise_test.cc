@@ -9,6 +9,7 @@
 
 #include "runtime/kernels/depthwise.h"
 #include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/kernel_test_util.h"
 #include "runtime/kernels/ref/conv_ref.h"
 
@@ -34,14 +35,14 @@ TEST(Depthwise, EveryIsaEqualsTheReference) {
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);
     ref::DepthwiseConv2D(g, requant.q, in.as<int8_t>(), filter.data(), b.data(), want.data());
-    for (Isa isa : testing::RunnableIsas())
+    for (const DepthwiseKernel* kernel : RunnableKernels(DepthwiseKernels()))
       for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
-        DepthwiseRunner runner(PackDepthwise(isa, g, filter.data(), b.data(), requant.q), pool);
+        DepthwiseRunner runner(PackDepthwise(*kernel, g, filter.data(), b.data(), requant.q), pool);
         GuardedBuffer out(out_bytes, guard);
         runner.Run(in.as<int8_t>(), out.as<int8_t>());
         for (size_t i = 0; i < out_bytes; ++i)
           ASSERT_EQ(out.as<int8_t>()[i], want[i])
-              << IsaName(isa) << (pool ? " 3 threads" : " 1 thread") << " channels " << g.in_c << " kernel "
+              << kernel->name << (pool ? " 3 threads" : " 1 thread") << " channels " << g.in_c << " kernel "
               << g.kernel_h << " stride " << g.stride_h << " dilation " << g.dilation_h << " at " << i;
       }
   }

@@ -1,8 +1,9 @@
 // Which instruction set the runtime's optimized kernels use. Chosen once per process: the best
 // ISA that this build compiled kernels for and this CPU supports, capped by the environment
 // variable QFORGE_ISA=ref|avx2|avx512vnni (so one machine can test every path). An interpreter
-// may cap it further (InterpreterOptions::isa). QFORGE_VERBOSE=1 logs each operator's kernel
-// to stderr. C++17.
+// may cap it further (InterpreterOptions::max_isa); each kernel family's table
+// (kernels/kernel_family.h) then gives the best kernel under that cap. QFORGE_VERBOSE=1 logs
+// each operator's kernel to stderr. C++17.
 #pragma once
 
 #include <string>

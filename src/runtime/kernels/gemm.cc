@@ -1,11 +1,9 @@
-// GEMM weight packing per ISA, the dispatcher, the scalar implementation, and GemmRunner (row
-// blocks converted to the ISA's input form, split over threads).
+// The GEMM family's table, weight packing, and GemmRunner (row blocks converted to the kernel's
+// input form, split over threads).
 #include "runtime/kernels/gemm.h"
 
 #include <algorithm>
 #include <cstring>
-
-#include "runtime/quant_math.h"
 
 namespace qforge::runtime {
 namespace {
@@ -15,35 +13,31 @@ constexpr int kRowQuantum = 24;
 
 int RoundUp(int x, int to) { return (x + to - 1) / to * to; }
 
-// Column block and k group of each ISA's packed layout.
-int ColumnBlock(Isa isa) { return isa == Isa::kAvx512Vnni ? 16 : isa == Isa::kAvx2 ? 8 : 1; }
-int KGroup(Isa isa) { return isa == Isa::kAvx512Vnni ? 4 : isa == Isa::kAvx2 ? 2 : 1; }
-
-void GemmRef(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-             int col_end) {
-  for (int r = 0; r < m; ++r)
-    for (int c = col_begin; c < col_end; ++c) {
-      int32_t acc = w.bias[c];
-      const int8_t* wc = w.packed.data() + static_cast<int64_t>(c) * w.k;
-      for (int k = 0; k < w.k; ++k) acc += wc[k] * (a[r * lda + k] - w.input_zero_point);
-      const int shift = w.left_shift[c] - w.right_shift[c];
-      const int32_t v = MultiplyByQuantizedMultiplier(acc, w.multiplier[c], shift) + w.output_zero_point;
-      out[r * ldc + c] = static_cast<int8_t>(std::clamp(v, w.act_min, w.act_max));
-    }
-}
-
 }  // namespace
 
-GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias, const Requantization& q) {
+const std::vector<GemmKernel>& GemmKernels() {
+  static const std::vector<GemmKernel> family = {
+      {Isa::kRef, "ref", 1, 1, 1, 1, GemmInput::kInt8, false, false, CopyFlipped, nullptr},
+#if defined(QFORGE_X86_KERNELS)
+      {Isa::kAvx2, "gemm avx2", 8, 2, 2, 16, GemmInput::kInt8, false, false, CopyFlipped, GemmAvx2},
+      {Isa::kAvx512Vnni, "gemm avx512vnni", 16, 4, 1, 32, GemmInput::kBiasedU8, true, true, CopyFlippedAvx512,
+       GemmAvx512Vnni},
+#endif
+  };
+  return family;
+}
+
+GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,
+                     const Requantization& q) {
   GemmWeights p;
-  p.isa = isa;
+  p.kernel = &kernel;
   p.n = n;
   p.k = k;
   p.input_zero_point = q.input_zero_point;
   p.output_zero_point = q.output_zero_point;
   p.act_min = q.act_min;
   p.act_max = q.act_max;
-  const int block = ColumnBlock(isa), group = KGroup(isa);
+  const int block = kernel.column_block, group = kernel.k_group;
   const int np = RoundUp(n, block), kp = RoundUp(k, group);
   p.bias.assign(np, 0);
   p.multiplier.assign(np, 0);
@@ -52,14 +46,14 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
   for (int c = 0; c < n; ++c) {
     int32_t sum = 0;
     for (int i = 0; i < k; ++i) sum += w[static_cast<int64_t>(c) * k + i];
-    // VNNI multiplies a + 128 (u8): sum w (a - zp) = sum w (a + 128) - (128 + zp) sum w.
-    p.bias[c] = (bias ? bias[c] : 0) - (isa == Isa::kAvx512Vnni ? (128 + q.input_zero_point) * sum : 0);
+    // Biased input multiplies a + 128 (u8): sum w (a - zp) = sum w (a + 128) - (128 + zp) sum w.
+    p.bias[c] = (bias ? bias[c] : 0) - (kernel.input == GemmInput::kBiasedU8 ? (128 + q.input_zero_point) * sum : 0);
     p.multiplier[c] = q.multiplier[c];
     p.left_shift[c] = std::max(q.shift[c], 0);
     p.right_shift[c] = std::max(-q.shift[c], 0);
     p.any_left_shift = p.any_left_shift || q.shift[c] > 0;
   }
-  if (isa == Isa::kAvx512Vnni) {
+  if (kernel.one_shift_requant) {
     // r = floor((x m + 2^30 + (h - s) 2^31) / 2^(31 + e)) with e the right shift, h = 2^(e-1)
     // (0 when e = 0) and s = [x < 0 and e > 0]: the derivation is in requant_avx512.h.
     p.round_add.assign(np, 0);
@@ -73,12 +67,8 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
       p.round_shift[lane] = 31 + e;
     }
   }
-  if (isa == Isa::kRef) {
-    p.packed.assign(w, w + static_cast<int64_t>(n) * k);
-    return p;
-  }
   // [np / block][kp / group][block][group] elements: int8 (VNNI) or int16 (AVX2).
-  const int bytes = isa == Isa::kAvx2 ? 2 : 1;
+  const int bytes = kernel.weight_bytes;
   p.packed.assign(static_cast<size_t>(np) * kp * bytes, 0);
   for (int c = 0; c < n; ++c)
     for (int i = 0; i < k; ++i) {
@@ -94,13 +84,11 @@ GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias
   return p;
 }
 
-int GemmColumnTile(Isa isa) { return isa == Isa::kAvx512Vnni ? 32 : isa == Isa::kAvx2 ? 16 : 1; }
+uint8_t GemmInputFlip(const GemmKernel& kernel) { return kernel.input == GemmInput::kBiasedU8 ? 0x80 : 0x00; }
 
-GemmInput NativeGemmInput(Isa isa) { return isa == Isa::kAvx512Vnni ? GemmInput::kBiasedU8 : GemmInput::kInt8; }
-
-uint8_t NativeGemmFlip(Isa isa) { return NativeGemmInput(isa) == GemmInput::kBiasedU8 ? 0x80 : 0x00; }
-
-int NativeGemmRowBytes(Isa isa, int k) { return NativeGemmInput(isa) == GemmInput::kBiasedU8 ? RoundUp(k, 4) : k; }
+int GemmInputRowBytes(const GemmKernel& kernel, int k) {
+  return kernel.input == GemmInput::kBiasedU8 ? RoundUp(k, 4) : k;
+}
 
 void CopyFlipped(uint8_t* __restrict dst, const uint8_t* __restrict src, int n, uint8_t flip) {
   const uint64_t flip8 = 0x0101010101010101ull * flip;
@@ -114,61 +102,33 @@ void CopyFlipped(uint8_t* __restrict dst, const uint8_t* __restrict src, int n, 
   for (; i < n; ++i) dst[i] = src[i] ^ flip;
 }
 
-CopyRun CopyFlippedFor(Isa isa) {
-#if defined(QFORGE_X86_KERNELS)
-  if (isa == Isa::kAvx512Vnni) return CopyFlippedAvx512;
-#endif
-  (void)isa;
-  return CopyFlipped;
-}
-
-void ToNativeGemmInput(Isa isa, int rows, int k, const int8_t* a, int64_t lda, int8_t* native, int64_t stride) {
-  const int row_bytes = NativeGemmRowBytes(isa, k);
-  const uint8_t flip = NativeGemmFlip(isa);
-  const CopyRun copy = CopyFlippedFor(isa);
+void ToGemmInput(const GemmKernel& kernel, int rows, int k, const int8_t* a, int64_t lda, int8_t* native,
+                 int64_t stride) {
+  const int row_bytes = GemmInputRowBytes(kernel, k);
+  const uint8_t flip = GemmInputFlip(kernel);
   for (int r = 0; r < rows; ++r) {
     auto* dst = reinterpret_cast<uint8_t*>(native + r * stride);
-    copy(dst, reinterpret_cast<const uint8_t*>(a + r * lda), k, flip);  // a + 128 as u8, or a itself
+    kernel.copy(dst, reinterpret_cast<const uint8_t*>(a + r * lda), k, flip);  // a + 128 as u8, or a itself
     std::memset(dst + k, 0, static_cast<size_t>(row_bytes - k));
   }
 }
 
 void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
           int col_end) {
-  if (col_end < 0) col_end = w.n;
-  switch (w.isa) {
-#if defined(QFORGE_X86_KERNELS)
-    case Isa::kAvx512Vnni: return GemmAvx512Vnni(w, m, a, lda, GemmSegments{}, out, ldc, col_begin, col_end);
-    case Isa::kAvx2: return GemmAvx2(w, m, a, lda, out, ldc, col_begin, col_end);
-#endif
-    default: return GemmRef(w, m, a, lda, out, ldc, col_begin, col_end);
-  }
-}
-
-bool GemmTakesSegments(Isa isa) {
-#if defined(QFORGE_X86_KERNELS)
-  return isa == Isa::kAvx512Vnni;
-#else
-  (void)isa;
-  return false;
-#endif
+  w.kernel->run(w, m, a, lda, GemmSegments{}, out, ldc, col_begin, col_end < 0 ? w.n : col_end);
 }
 
 void GemmSegmented(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
                    int64_t ldc) {
-#if defined(QFORGE_X86_KERNELS)
-  GemmAvx512Vnni(w, m, a, lda, segments, out, ldc, 0, w.n);
-#else
-  (void)w, (void)m, (void)a, (void)lda, (void)segments, (void)out, (void)ldc;
-#endif
+  w.kernel->run(w, m, a, lda, segments, out, ldc, 0, w.n);
 }
 
 namespace {
 
-// Rows [0, m) of a (native form) split over the pool's threads by column tiles.
+// Rows [0, m) of a (the kernel's input form) split over the pool's threads by column tiles.
 void ColumnTiles(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out,
                  int64_t ldc) {
-  const int tile = GemmColumnTile(w.isa), tiles = (w.n + tile - 1) / tile;
+  const int tile = w.kernel->column_tile, tiles = (w.n + tile - 1) / tile;
   pool->Run(tiles, [&](int t, int) { Gemm(w, m, a, lda, out, ldc, t * tile, std::min(w.n, (t + 1) * tile)); });
 }
 
@@ -194,9 +154,9 @@ void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a
 }  // namespace
 
 GemmRunner::GemmRunner(GemmWeights weights, ThreadPool* pool)
-    : w_(std::move(weights)), pool_(pool), input_(NativeGemmInput(w_.isa)) {
+    : w_(std::move(weights)), pool_(pool), input_(w_.kernel->input) {
   if (input_ == GemmInput::kBiasedU8) {
-    row_bytes_ = NativeGemmRowBytes(w_.isa, w_.k);
+    row_bytes_ = GemmInputRowBytes(*w_.kernel, w_.k);
     // Blocks of about 128 KiB of converted activations (they stay in L2 while every column
     // tile passes over them), at least 72 rows, a multiple of the register tiles' heights.
     block_rows_ = std::max(3 * kRowQuantum, 131072 / row_bytes_ / kRowQuantum * kRowQuantum);
@@ -214,13 +174,13 @@ void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t l
   const int blocks = (m + block_rows - 1) / block_rows;
   if (blocks == 1 && threads > 1 && pool_->TasksFor(int64_t{m} * w_.n * w_.k, threads) > 1) {
     // One block worth splitting: convert once, split its column tiles.
-    ToNativeGemmInput(w_.isa, m, w_.k, a, lda, scratch_.data(), row_bytes_);
+    ToGemmInput(*w_.kernel, m, w_.k, a, lda, scratch_.data(), row_bytes_);
     return ColumnTiles(pool_, w_, m, scratch_.data(), row_bytes_, out, ldc);
   }
   auto block = [&](int t, int worker) {
     const int first = t * block_rows, rows = std::min(block_rows, m - first);
     int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * block_rows_ * row_bytes_;
-    ToNativeGemmInput(w_.isa, rows, w_.k, a + first * lda, lda, scratch, row_bytes_);
+    ToGemmInput(*w_.kernel, rows, w_.k, a + first * lda, lda, scratch, row_bytes_);
     Gemm(w_, rows, scratch, row_bytes_, out + first * ldc, ldc);
   };
   RunTasks(pool_, blocks, block);

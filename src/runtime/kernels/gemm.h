@@ -1,12 +1,13 @@
 // The int8 GEMM kernel family behind fully connected layers and convolutions (1x1, im2col, or
 // segmented rows of a padded input): out[m][n] = clamp(MultiplyByQuantizedMultiplier(bias[n] +
 // sum_k w[n][k] * (a[m][k] - input_zero_point), multiplier[n], shift[n]) + output_zero_point,
-// act_min, act_max) — exactly ref::FullyConnected, byte for byte, in every implementation:
-//   ref         scalar loops over the unpacked weights;
+// act_min, act_max) — exactly ref::FullyConnected, byte for byte. GemmKernels() is the family's
+// table (kernels/kernel_family.h):
+//   ref         ref::FullyConnected itself (no packed form);
 //   avx2        16-bit multiply-adds (vpmaddwd) on weights packed [n/8][k/2][8][2] int16;
 //   avx512vnni  vpdpbusd on activations + 128 (u8) and weights packed [n/16][k/4][16][4],
 //               the +128 and zero-point corrections folded into the bias, both roundings of
-//               the requantization done as one 64-bit shift.
+//               the requantization done as one 64-bit shift; rows may come as segments.
 // Weights are packed once (PackGemm, at prepare time); Gemm runs rows [0, m) and never
 // validates. C++17.
 #pragma once
@@ -21,10 +22,12 @@
 
 namespace qforge::runtime {
 
+struct GemmKernel;
+
 struct GemmWeights {
-  Isa isa = Isa::kRef;
+  const GemmKernel* kernel = nullptr;
   int n = 0, k = 0;
-  std::vector<int8_t, AlignedAllocator<int8_t>> packed;  // ISA layout (ref: [n][k] as given); zero padding; 64-byte aligned
+  std::vector<int8_t, AlignedAllocator<int8_t>> packed;  // the kernel's layout, zero padding; 64-byte aligned
   std::vector<int32_t> bias;    // per column (padded to the ISA's column block), corrections folded in
   // Requantization per column (padded): multiplier, left shift max(shift, 0), right shift max(-shift, 0).
   std::vector<int32_t> multiplier, left_shift, right_shift;
@@ -37,47 +40,69 @@ struct GemmWeights {
   int32_t input_zero_point = 0, output_zero_point = 0, act_min = -128, act_max = 127;
 };
 
-// Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for `isa`.
-GemmWeights PackGemm(Isa isa, int n, int k, const int8_t* w, const int32_t* bias, const Requantization& q);
-
-// How each ISA takes activation rows: int8 as in the tensor (ref, avx2), or a + 128 as u8 with
-// each row zero-padded to a multiple of 4 bytes (avx512vnni), a form im2col writes directly.
+// How a kernel takes activation rows: int8 as in the tensor, or a + 128 as u8 with each row
+// zero-padded to a multiple of 4 bytes (a form im2col writes directly).
 enum class GemmInput { kInt8, kBiasedU8 };
-GemmInput NativeGemmInput(Isa isa);
-// The byte an int8 activation is xor-ed with to give the native form: 0x80 (a + 128 as u8) or 0.
-uint8_t NativeGemmFlip(Isa isa);
-// dst[i] = src[i] ^ flip for i < n: activations into the native form (flip 0x80: a + 128).
-// The portable version and the AVX-512 one (kernels/x86/copy_avx512.cc: 64 bytes per step, the
-// tail masked); CopyFlippedFor picks the one `isa` allows.
-using CopyRun = void (*)(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
-void CopyFlipped(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
-void CopyFlippedAvx512(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
-CopyRun CopyFlippedFor(Isa isa);
-
-// Bytes per row of the native form for k inputs.
-int NativeGemmRowBytes(Isa isa, int k);
-// Copies `rows` int8 rows of k bytes (stride lda) into the native form (stride `stride`).
-void ToNativeGemmInput(Isa isa, int rows, int k, const int8_t* a, int64_t lda, int8_t* native, int64_t stride);
-
-// Rows [0, m) of a — in the ISA's native form (row stride lda) — -> out (row stride ldc),
-// columns [col_begin, col_end) (col_end -1: all n); col_begin must be a multiple of
-// GemmColumnTile.
-void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin = 0,
-          int col_end = -1);
 
 // Where each row's k inputs lie: `count` equal runs (of the packed k / count bytes, a multiple
 // of 4), run s at s * stride from the row's start — a convolution without im2col, each kernel
-// row's taps being one run of a padded input. avx512vnni only (GemmTakesSegments).
+// row's taps being one run of a padded input. Only kernels with takes_segments read them.
 struct GemmSegments {
   int count = 1;
   int64_t stride = 0;
 };
-bool GemmTakesSegments(Isa isa);
+
+// dst[i] = src[i] ^ flip for i < n: activations into a kernel's input form (flip 0x80: a + 128).
+using CopyRun = void (*)(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+// Rows [0, m) of a (the kernel's input form, row stride lda) -> out (row stride ldc), columns
+// [col_begin, col_end).
+using GemmRun = void (*)(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments,
+                         int8_t* out, int64_t ldc, int col_begin, int col_end);
+
+// One entry of the GEMM family's table.
+struct GemmKernel {
+  Isa isa;
+  const char* name;         // as QFORGE_VERBOSE reports it
+  int column_block;         // the packed layout: columns per block,
+  int k_group;              //   k values per group,
+  int weight_bytes;         //   bytes per weight (int16 for vpmaddwd)
+  int column_tile;          // columns one register tile covers (column ranges split at multiples)
+  GemmInput input;          // the activation rows it reads
+  bool one_shift_requant;   // precomputed 64-bit rounding terms (round_add, round_shift)
+  bool takes_segments;      // reads GemmSegments (a convolution without im2col)
+  CopyRun copy;             // the fastest CopyFlipped this ISA has
+  GemmRun run;              // null for the reference
+};
+
+// ref, then the x86 kernels compiled in.
+const std::vector<GemmKernel>& GemmKernels();
+
+// Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for an optimized `kernel`.
+GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,
+                     const Requantization& q);
+
+// The byte an int8 activation is xor-ed with to give the kernel's input form: 0x80 or 0.
+uint8_t GemmInputFlip(const GemmKernel& kernel);
+// The portable CopyFlipped and the AVX-512 one (kernels/x86/copy_avx512.cc: 64 bytes per step,
+// the tail masked).
+void CopyFlipped(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+void CopyFlippedAvx512(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);
+
+// Bytes per row of the kernel's input form for k inputs.
+int GemmInputRowBytes(const GemmKernel& kernel, int k);
+// Copies `rows` int8 rows of k bytes (stride lda) into the kernel's input form (stride `stride`).
+void ToGemmInput(const GemmKernel& kernel, int rows, int k, const int8_t* a, int64_t lda, int8_t* native,
+                 int64_t stride);
+
+// Rows [0, m) of a — in the kernel's input form (row stride lda) — -> out (row stride ldc),
+// columns [col_begin, col_end) (col_end -1: all n); col_begin must be a multiple of
+// the kernel's column_tile.
+void Gemm(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin = 0,
+          int col_end = -1);
+// All columns, each row's k inputs read as `segments` (kernels with takes_segments).
 void GemmSegmented(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
                    int64_t ldc);
-// The columns one register tile covers (column ranges split at multiples of it).
-int GemmColumnTile(Isa isa);
-// One layer's GEMM on int8 activations (dense layers, 1x1 convolutions). Where the ISA's native
+// One layer's GEMM on int8 activations (dense layers, 1x1 convolutions). Where the kernel's
 // input is another form (VNNI: a + 128, rows padded to groups of 4), each block of rows is
 // converted once into per-thread scratch — one pass over the activations instead of a flip in
 // the inner loop of every column tile — then multiplied. Threads take row blocks, or column
@@ -97,9 +122,9 @@ class GemmRunner {
   std::vector<int8_t> scratch_;  // block_rows_ rows per thread
 };
 
-// The ISA implementations (kernels/x86/*.cc), called by Gemm.
-void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-              int col_end);
+// The ISA implementations (kernels/x86/*.cc), the table's run functions.
+void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+              int64_t ldc, int col_begin, int col_end);
 void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
                     int64_t ldc, int col_begin, int col_end);
 

@@ -11,6 +11,7 @@
 
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/kernel_test_util.h"
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/quant_math.h"
@@ -20,7 +21,6 @@ namespace {
 
 using testing::GuardedBuffer;
 using testing::RandomRequant;
-using testing::RunnableIsas;
 
 struct Case {
   int m, n, k;
@@ -41,20 +41,20 @@ void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
     for (int i = 0; i < c.k; ++i) dense[r * c.k + i] = a.as<int8_t>()[r * c.lda + i];
   ref::FullyConnected(c.m, c.k, c.n, q, dense.data(), w.data(), b.data(), want.data());
 
-  for (Isa isa : RunnableIsas()) {
-    const GemmWeights packed = PackGemm(isa, c.n, c.k, w.data(), b.data(), q);
-    // The rows in the ISA's native form, as wide apart as in a.
-    const int64_t stride = NativeGemmRowBytes(isa, c.k) + (c.lda - c.k);
-    GuardedBuffer native((c.m - 1) * stride + NativeGemmRowBytes(isa, c.k), guard);
-    ToNativeGemmInput(isa, c.m, c.k, a.as<int8_t>(), c.lda, native.as<int8_t>(), stride);
+  for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
+    const GemmWeights packed = PackGemm(*kernel, c.n, c.k, w.data(), b.data(), q);
+    // The rows in the kernel's input form, as wide apart as in a.
+    const int64_t stride = GemmInputRowBytes(*kernel, c.k) + (c.lda - c.k);
+    GuardedBuffer native((c.m - 1) * stride + GemmInputRowBytes(*kernel, c.k), guard);
+    ToGemmInput(*kernel, c.m, c.k, a.as<int8_t>(), c.lda, native.as<int8_t>(), stride);
     GuardedBuffer out((c.m - 1) * c.ldc + c.n, guard);
     for (size_t i = 0; i < out.bytes(); ++i) out.as<int8_t>()[i] = 77;  // gaps between rows must survive
     Gemm(packed, c.m, native.as<int8_t>(), stride, out.as<int8_t>(), c.ldc);
     for (int r = 0; r < c.m; ++r) {
       for (int j = 0; j < c.n; ++j)
         ASSERT_EQ(out.as<int8_t>()[r * c.ldc + j], want[r * c.n + j])
-            << IsaName(isa) << " m " << c.m << " n " << c.n << " k " << c.k << " row " << r << " col " << j;
-      for (int64_t j = c.n; r + 1 < c.m && j < c.ldc; ++j) ASSERT_EQ(out.as<int8_t>()[r * c.ldc + j], 77) << IsaName(isa);
+            << kernel->name << " m " << c.m << " n " << c.n << " k " << c.k << " row " << r << " col " << j;
+      for (int64_t j = c.n; r + 1 < c.m && j < c.ldc; ++j) ASSERT_EQ(out.as<int8_t>()[r * c.ldc + j], 77) << kernel->name;
     }
   }
 }
@@ -80,7 +80,7 @@ TEST(Gemm, RowStridesWiderThanRows) {
       }
 }
 
-// GemmRunner (dense layers, 1x1 convolutions): row blocks converted to the ISA's native form,
+// GemmRunner (dense layers, 1x1 convolutions): row blocks converted to the kernel's input form,
 // alone and on 3 threads (row blocks, or column tiles of one block), equals the reference.
 TEST(Gemm, RunnerOnOneAndThreeThreads) {
   std::mt19937 rng(9);
@@ -97,12 +97,12 @@ TEST(Gemm, RunnerOnOneAndThreeThreads) {
         const RandomRequant requant(n, rng);
         std::vector<int8_t> want(static_cast<size_t>(m) * n);
         ref::FullyConnected(m, k, n, requant.q, a.data(), w.data(), b.data(), want.data());
-        for (Isa isa : RunnableIsas())
+        for (const GemmKernel* kernel : RunnableKernels(GemmKernels()))
           for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
-            GemmRunner runner(PackGemm(isa, n, k, w.data(), b.data(), requant.q), pool);
+            GemmRunner runner(PackGemm(*kernel, n, k, w.data(), b.data(), requant.q), pool);
             std::vector<int8_t> got(want.size());
             runner.Run(m, a.data(), k, got.data(), n);
-            ASSERT_EQ(got, want) << IsaName(isa) << " m " << m << " n " << n << " k " << k << (pool ? " 3 threads" : "");
+            ASSERT_EQ(got, want) << kernel->name << " m " << m << " n " << n << " k " << k << (pool ? " 3 threads" : "");
           }
       }
 }
@@ -110,7 +110,7 @@ TEST(Gemm, RunnerOnOneAndThreeThreads) {
 TEST(Gemm, ExtremeInputsAndWeights) {
   // All activations at -128 / 127 with zero point at the other end and weights at +-127: the
   // largest accumulators, the +128 correction and the rounding at their limits.
-  for (Isa isa : RunnableIsas()) {
+  for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
     for (int sign : {-1, 1}) {
       const int m = 9, n = 33, k = 515;
       std::vector<int8_t> a(static_cast<size_t>(m) * k, sign > 0 ? 127 : -128), w(static_cast<size_t>(n) * k, static_cast<int8_t>(127 * sign));
@@ -121,8 +121,8 @@ TEST(Gemm, ExtremeInputsAndWeights) {
       q.shift = shift.data();
       std::vector<int8_t> want(static_cast<size_t>(m) * n), got(want.size());
       ref::FullyConnected(m, k, n, q, a.data(), w.data(), b.data(), want.data());
-      GemmRunner(PackGemm(isa, n, k, w.data(), b.data(), q), nullptr).Run(m, a.data(), k, got.data(), n);
-      EXPECT_EQ(got, want) << IsaName(isa);
+      GemmRunner(PackGemm(*kernel, n, k, w.data(), b.data(), q), nullptr).Run(m, a.data(), k, got.data(), n);
+      EXPECT_EQ(got, want) << kernel->name;
     }
   }
 }
@@ -169,12 +169,12 @@ TEST(Gemm, RequantizationTiesAtEveryShift) {
   int inside = 0;  // outputs strictly inside the int8 range: the rounding is visible there
   for (int8_t v : want) inside += v > -128 && v < 127;
   EXPECT_GT(inside, static_cast<int>(want.size()) * 3 / 4);
-  for (Isa isa : RunnableIsas()) {
+  for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
     std::vector<int8_t> got(want.size());
-    GemmRunner(PackGemm(isa, n, k, w.data(), bias.data(), q), nullptr).Run(m, a.data(), k, got.data(), n);
+    GemmRunner(PackGemm(*kernel, n, k, w.data(), bias.data(), q), nullptr).Run(m, a.data(), k, got.data(), n);
     for (int r = 0; r < m; ++r)
       for (int c = 0; c < n; ++c)
-        ASSERT_EQ(got[r * n + c], want[r * n + c]) << IsaName(isa) << " row " << r << " column " << c << " multiplier "
+        ASSERT_EQ(got[r * n + c], want[r * n + c]) << kernel->name << " row " << r << " column " << c << " multiplier "
                                                     << multiplier[c] << " shift " << shift[c] << " bias " << bias[c];
   }
 }

@@ -1,4 +1,4 @@
-// Test helpers for the optimized kernels: the ISAs this CPU runs, and random per-channel
+// Test helpers for the optimized kernels: guarded random inputs and random per-channel
 // requantization (zero points, multipliers with left and right shifts, fused-activation bounds).
 #pragma once
 
@@ -13,13 +13,6 @@
 #include "runtime/quant_math.h"
 
 namespace qforge::runtime::testing {
-
-inline std::vector<Isa> RunnableIsas() {
-  std::vector<Isa> isas;
-  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni})
-    if (isa <= SupportedIsa()) isas.push_back(isa);
-  return isas;
-}
 
 // Random bytes (every int8 value) in a guarded buffer.
 inline void FillRandom(GuardedBuffer& buffer, std::mt19937& rng) {

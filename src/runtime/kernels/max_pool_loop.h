@@ -1,6 +1,5 @@
 // The max-pooling loop nest, C++ with 16-byte vector types (GCC/Clang vector extensions); the
-// ISA files (kernels/x86/pool_*.cc) compile it under their flags, kernels/pool.cc for the
-// baseline.
+// ISA files (kernels/x86/pool_*.cc) compile it under their flags.
 #pragma once
 
 #include <algorithm>

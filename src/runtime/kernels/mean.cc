@@ -1,9 +1,17 @@
-// Pixel-major global average pooling.
+// The mean family's table and the pixel-major global average pooling.
 #include "runtime/kernels/mean.h"
 
 #include <algorithm>
 
 namespace qforge::runtime {
+
+const std::vector<MeanKernel>& MeanKernels() {
+  static const std::vector<MeanKernel> family = {
+      {Isa::kRef, "ref", nullptr},
+      {Isa::kAvx2, "mean (pixel-major)", MeanInt8},
+  };
+  return family;
+}
 
 void MeanInt8(int batch_begin, int batch_end, int h, int w, int c, const MeanParams& p, const int8_t* input,
               int8_t* output) {
@@ -19,10 +27,9 @@ void MeanInt8(int batch_begin, int batch_end, int h, int w, int c, const MeanPar
         const int8_t* __restrict x = image + i * c + c0;
         for (int k = 0; k < n; ++k) sums[k] += x[k];
       }
-      for (int k = 0; k < n; ++k) {
-        const int32_t v = MultiplyByQuantizedMultiplier(sums[k], p.multiplier) + p.offset;
-        output[static_cast<int64_t>(b) * c + c0 + k] = static_cast<int8_t>(std::clamp(v, p.act_min, p.act_max));
-      }
+      for (int k = 0; k < n; ++k)
+        output[static_cast<int64_t>(b) * c + c0 + k] =
+            static_cast<int8_t>(RequantizeClamp(sums[k], p.multiplier, p.offset, p.act_min, p.act_max));
     }
   }
 }

@@ -1,16 +1,32 @@
 // Global average pooling (MEAN over H and W) on NHWC int8, pixel-major: the sums of a chunk of
 // channels accumulate while the pixels stream by in memory order (the reference walks each
-// channel with a stride of C). Same sums and the same fixed-point rescale, so byte-exact with
-// ref::Mean. C++17.
+// channel with a stride of C). Same sums and the same output stage, so byte-exact with
+// ref::Mean, the family's reference entry (MeanKernels(), kernels/kernel_family.h). C++17.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
+#include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/ref/pool_ref.h"
 
 namespace qforge::runtime {
 
 // Images [batch_begin, batch_end) of [batch, h, w, c] -> [batch, c].
+using MeanRun = void (*)(int batch_begin, int batch_end, int h, int w, int c, const MeanParams& p,
+                         const int8_t* input, int8_t* output);
+
+// One entry of the mean family's table.
+struct MeanKernel {
+  Isa isa;
+  const char* name;  // as QFORGE_VERBOSE reports it
+  MeanRun run;       // null for the reference
+};
+
+// ref, then the pixel-major loop: portable C++, listed at the first optimized tier (avx2) so
+// that QFORGE_ISA=ref keeps every operator on its reference.
+const std::vector<MeanKernel>& MeanKernels();
+
 void MeanInt8(int batch_begin, int batch_end, int h, int w, int c, const MeanParams& p, const int8_t* input,
               int8_t* output);
 

@@ -1,19 +1,17 @@
-// Max-pooling dispatch; without x86 kernels the same loop runs compiled for the baseline.
+// The max-pooling family's table.
 #include "runtime/kernels/pool.h"
-
-#include "runtime/kernels/max_pool_loop.h"
 
 namespace qforge::runtime {
 
-void MaxPoolInt8(Isa isa, const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input,
-                 int8_t* output, int row_begin, int row_end) {
-  switch (isa) {
+const std::vector<MaxPoolKernel>& MaxPoolKernels() {
+  static const std::vector<MaxPoolKernel> family = {
+      {Isa::kRef, "ref", nullptr},
 #if defined(QFORGE_X86_KERNELS)
-    case Isa::kAvx512Vnni: return MaxPoolInt8Avx512(g, act_min, act_max, input, output, row_begin, row_end);
-    case Isa::kAvx2: return MaxPoolInt8Avx2(g, act_min, act_max, input, output, row_begin, row_end);
+      {Isa::kAvx2, "max pool avx2", MaxPoolInt8Avx2},
+      {Isa::kAvx512Vnni, "max pool avx512vnni", MaxPoolInt8Avx512},
 #endif
-    default: return kernels::MaxPoolRows(g, act_min, act_max, input, output, row_begin, row_end);
-  }
+  };
+  return family;
 }
 
 }  // namespace qforge::runtime

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/kernels/guarded_buffer.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/kernel_test_util.h"
 #include "runtime/kernels/mean.h"
 #include "runtime/kernels/pool.h"
@@ -43,13 +44,13 @@ TEST(MaxPool, EveryIsaEqualsTheReference) {
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);
     ref::MaxPool(g, act_min, act_max, in.as<int8_t>(), want.data());
-    for (Isa isa : testing::RunnableIsas()) {
+    for (const MaxPoolKernel* kernel : RunnableKernels(MaxPoolKernels())) {
       GuardedBuffer out(out_bytes, guard);
       const int rows = g.batch * g.out_h;
-      MaxPoolInt8(isa, g, act_min, act_max, in.as<int8_t>(), out.as<int8_t>(), 0, rows / 2);
-      MaxPoolInt8(isa, g, act_min, act_max, in.as<int8_t>(), out.as<int8_t>(), rows / 2, rows);
+      kernel->run(g, act_min, act_max, in.as<int8_t>(), out.as<int8_t>(), 0, rows / 2);
+      kernel->run(g, act_min, act_max, in.as<int8_t>(), out.as<int8_t>(), rows / 2, rows);
       for (size_t i = 0; i < out_bytes; ++i)
-        ASSERT_EQ(out.as<int8_t>()[i], want[i]) << IsaName(isa) << " channels " << g.in_c << " window "
+        ASSERT_EQ(out.as<int8_t>()[i], want[i]) << kernel->name << " channels " << g.in_c << " window "
                                                 << g.kernel_h << " stride " << g.stride_h << " at " << i;
     }
     ++checked;
@@ -68,9 +69,11 @@ TEST(Mean, PixelMajorEqualsTheReference) {
       testing::FillRandom(in, rng);
       std::vector<int8_t> want(static_cast<size_t>(batch) * c), got(want.size());
       ref::Mean(batch, hw, 1, c, p, in.as<int8_t>(), want.data());
-      MeanInt8(0, 1, hw, 1, c, p, in.as<int8_t>(), got.data());
-      MeanInt8(1, batch, hw, 1, c, p, in.as<int8_t>(), got.data());
-      ASSERT_EQ(got, want) << "channels " << c << " pixels " << hw;
+      for (const MeanKernel* kernel : RunnableKernels(MeanKernels())) {
+        kernel->run(0, 1, hw, 1, c, p, in.as<int8_t>(), got.data());
+        kernel->run(1, batch, hw, 1, c, p, in.as<int8_t>(), got.data());
+        ASSERT_EQ(got, want) << kernel->name << " channels " << c << " pixels " << hw;
+      }
     }
 }
 

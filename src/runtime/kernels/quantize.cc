@@ -1,19 +1,17 @@
-// Quantization dispatch; without x86 kernels the same loop runs compiled for the baseline.
+// The quantize family's table.
 #include "runtime/kernels/quantize.h"
-
-#include "runtime/kernels/quantize_loop.h"
 
 namespace qforge::runtime {
 
-void QuantizeInt8(Isa isa, float scale, int32_t zero_point, int64_t begin, int64_t end, const float* input,
-                  int8_t* output) {
-  switch (isa) {
+const std::vector<QuantizeKernel>& QuantizeKernels() {
+  static const std::vector<QuantizeKernel> family = {
+      {Isa::kRef, "ref", nullptr},
 #if defined(QFORGE_X86_KERNELS)
-    case Isa::kAvx512Vnni: return QuantizeInt8Avx512(scale, zero_point, begin, end, input, output);
-    case Isa::kAvx2: return QuantizeInt8Avx2(scale, zero_point, begin, end, input, output);
+      {Isa::kAvx2, "quantize avx2", QuantizeInt8Avx2},
+      {Isa::kAvx512Vnni, "quantize avx512vnni", QuantizeInt8Avx512},
 #endif
-    default: return kernels::QuantizeRange(scale, zero_point, begin, end, input, output);
-  }
+  };
+  return family;
 }
 
 }  // namespace qforge::runtime

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "runtime/quant_math.h"
+
 namespace qforge::runtime::kernels {
 
 // q = clamp(zp + round_half_away(raw)) for a scaled value raw, as ref::Quantize (NaN -> zp).
@@ -15,8 +17,7 @@ template <typename Real>
 inline int8_t QuantizeScaled(Real raw, Real zp, Real lo, Real hi) {
   Real v = raw > lo ? raw : lo;  // NaN -> lo, replaced below
   v = v < hi ? v : hi;
-  const Real t = static_cast<Real>(static_cast<int32_t>(v)), d = v - t;
-  Real q = t + (d >= Real(0.5) ? Real(1) : (d <= Real(-0.5) ? Real(-1) : Real(0))) + zp;
+  Real q = RoundHalfAwayBranchFree(v) + zp;
   q = q > Real(-128) ? q : Real(-128);
   q = q < Real(127) ? q : Real(127);
   q = raw == raw ? q : zp;

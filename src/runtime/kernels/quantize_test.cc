@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/kernel_test_util.h"
 #include "runtime/kernels/quantize.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
@@ -30,12 +31,12 @@ TEST(QuantizeInt8, EveryIsaEqualsTheReference) {
       const auto n = static_cast<int64_t>(x.size());
       std::vector<int8_t> want(n);
       ref::Quantize(scale, zp, n, x.data(), want.data());
-      for (Isa isa : testing::RunnableIsas()) {
+      for (const QuantizeKernel* kernel : RunnableKernels(QuantizeKernels())) {
         std::vector<int8_t> got(n);
-        QuantizeInt8(isa, scale, zp, 0, n / 3, x.data(), got.data());
-        QuantizeInt8(isa, scale, zp, n / 3, n, x.data(), got.data());
+        kernel->run(scale, zp, 0, n / 3, x.data(), got.data());
+        kernel->run(scale, zp, n / 3, n, x.data(), got.data());
         for (int64_t i = 0; i < n; ++i)
-          ASSERT_EQ(got[i], want[i]) << IsaName(isa) << " scale " << scale << " zp " << zp << " x " << x[i];
+          ASSERT_EQ(got[i], want[i]) << kernel->name << " scale " << scale << " zp " << zp << " x " << x[i];
       }
     }
   }

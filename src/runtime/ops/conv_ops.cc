@@ -10,6 +10,7 @@
 #include "runtime/kernels/conv_gemm.h"
 #include "runtime/kernels/depthwise.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/hybrid_ref.h"
@@ -140,33 +141,34 @@ std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantT
   });
 }
 
-// int8 convolutions and dense layers on the GEMM kernels, depthwise convolutions (depth
-// multiplier 1) on the depthwise kernels, when the interpreter's ISA has them; the rest, and
-// everything under QFORGE_ISA=ref, run the reference.
+// int8 convolutions and dense layers on the best GEMM kernel, depthwise convolutions (depth
+// multiplier 1) on the best depthwise kernel, under the interpreter's ISA; the rest, and the
+// reference entries, run the reference.
 std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
-  const bool multiplier_one = l.kind == Kind::kDepthwise && l.g.out_c == l.g.in_c;
-  if (c.isa == Isa::kRef || (l.kind == Kind::kDepthwise && !multiplier_one)) return IntegerKernel<int8_t, int32_t>(l, t);
   const int8_t* in = l.input->as<int8_t>();
   int8_t* out = l.output->as<int8_t>();
   const int32_t* bias = l.bias ? l.bias->as<int32_t>() : nullptr;
-  const std::string isa = IsaName(c.isa);
   if (l.kind == Kind::kDepthwise) {
-    auto runner = std::make_shared<DepthwiseRunner>(PackDepthwise(c.isa, l.g, l.filter->as<int8_t>(), bias, t->q), c.pool);
-    return std::make_unique<OpKernel>([runner, in, out] { runner->Run(in, out); }, "depthwise " + isa);
+    const DepthwiseKernel& kernel = BestKernel(DepthwiseKernels(), c.isa);
+    if (IsReference(kernel) || l.g.out_c != l.g.in_c) return IntegerKernel<int8_t, int32_t>(l, t);
+    auto runner = std::make_shared<DepthwiseRunner>(PackDepthwise(kernel, l.g, l.filter->as<int8_t>(), bias, t->q), c.pool);
+    return std::make_unique<OpKernel>([runner, in, out] { runner->Run(in, out); }, kernel.name);
   }
+  const GemmKernel& kernel = BestKernel(GemmKernels(), c.isa);
+  if (IsReference(kernel)) return IntegerKernel<int8_t, int32_t>(l, t);
   if (l.kind == Kind::kDense) {
-    auto runner = std::make_shared<GemmRunner>(PackGemm(c.isa, l.out_c, l.in, l.filter->as<int8_t>(), bias, t->q), c.pool);
+    auto runner = std::make_shared<GemmRunner>(PackGemm(kernel, l.out_c, l.in, l.filter->as<int8_t>(), bias, t->q), c.pool);
     const int batch = l.batch, in_features = l.in, out_features = l.out_c;
     return std::make_unique<OpKernel>(
         [runner, batch, in_features, out_features, in, out] { runner->Run(batch, in, in_features, out, out_features); },
-        "gemm " + isa);
+        kernel.name);
   }
-  auto conv = std::make_shared<ConvGemm>(l.g, c.isa, l.filter->as<int8_t>(), bias, t->q, c.pool);
+  auto conv = std::make_shared<ConvGemm>(l.g, kernel, l.filter->as<int8_t>(), bias, t->q, c.pool);
   const std::string how = conv->direct()      ? " (1x1 direct)"
                           : conv->segmented() ? " (padded runs)"
                           : conv->word_rows() ? " (im2col, word rows)"
                                               : " (im2col)";
-  return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, "gemm " + isa + how);
+  return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, kernel.name + how);
 }
 
 std::unique_ptr<OpKernel> FloatKernel(const Layer& l) {

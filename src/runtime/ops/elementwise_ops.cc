@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/kernels/add.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/quantize.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -13,6 +14,7 @@
 #include "runtime/kernels/ref/lut_ref.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/preparers.h"
+#include "runtime/quant_grid.h"
 
 namespace qforge::runtime::ops {
 namespace {
@@ -45,8 +47,9 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
   T* out = c.outputs[0]->as<T>();
   const int64_t n = c.outputs[0]->elements;
   if constexpr (std::is_same_v<T, int8_t>) {
-    if (c.isa != Isa::kRef) {  // the vector kernel, split over the threads in chunks
-      auto add = std::make_shared<AddInt8Kernel>(c.isa, p);
+    const AddKernel& kernel = BestKernel(AddKernels(), c.isa);
+    if (!IsReference(kernel)) {  // the vector kernel, split over the threads in chunks
+      auto add = std::make_shared<AddInt8Kernel>(kernel, p);
       ThreadPool* pool = c.pool;
       const int64_t chunk = ElementwiseChunk(n, pool);
       return std::make_unique<OpKernel>(
@@ -54,30 +57,30 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
             ForEachChunk(pool, n, chunk,
                          [&](int64_t begin, int64_t end) { add->Run(begin, end, a, b, out); });
           },
-          std::string(c.isa == Isa::kAvx512Vnni ? "add table " : "add ") + IsaName(c.isa));
+          kernel.name);
     }
   }
   return std::make_unique<OpKernel>([p, a, b, out, n] { ref::Add(p, n, a, b, out); });
 }
 
 template <typename T>
-Prepared QuantizeKernel(const OpContext& c, const RuntimeTensor& in, const RuntimeTensor& out) {
+Prepared QuantizeOp(const OpContext& c, const RuntimeTensor& in, const RuntimeTensor& out) {
   const float* x = in.as<float>();
   T* y = out.as<T>();
   const float s = out.scale[0];
   const auto zp = static_cast<int32_t>(out.zero_point[0]);
   const int64_t n = out.elements;
   if constexpr (std::is_same_v<T, int8_t>) {
-    if (out.bits == 0 && c.isa != Isa::kRef) {
-      const Isa isa = c.isa;
+    const QuantizeKernel& kernel = BestKernel(QuantizeKernels(), c.isa);
+    if (out.bits == 0 && !IsReference(kernel)) {
+      const QuantizeRun run = kernel.run;
       ThreadPool* pool = c.pool;
       const int64_t chunk = ElementwiseChunk(n, pool);
       return std::make_unique<OpKernel>(
-          [isa, x, y, s, zp, n, pool, chunk] {
-            ForEachChunk(pool, n, chunk,
-                         [&](int64_t begin, int64_t end) { QuantizeInt8(isa, s, zp, begin, end, x, y); });
+          [run, x, y, s, zp, n, pool, chunk] {
+            ForEachChunk(pool, n, chunk, [&](int64_t begin, int64_t end) { run(s, zp, begin, end, x, y); });
           },
-          std::string("quantize ") + IsaName(isa));
+          kernel.name);
     }
   }
   if (out.bits == 0) return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Quantize(s, zp, n, x, y); });
@@ -89,7 +92,7 @@ Prepared QuantizeKernel(const OpContext& c, const RuntimeTensor& in, const Runti
 }
 
 template <typename T>
-Prepared DequantizeKernel(const RuntimeTensor& in, const RuntimeTensor& out) {
+Prepared DequantizeOp(const RuntimeTensor& in, const RuntimeTensor& out) {
   const T* x = in.as<T>();
   float* y = out.as<float>();
   const float s = in.scale[0];
@@ -143,8 +146,8 @@ Prepared PrepareQuantize(const OpContext& c) {
   QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::FLOAT32}));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
   QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.outputs[0]));
-  if (c.outputs[0]->dtype == qfm::DType::INT16) return QuantizeKernel<int16_t>(c, *c.inputs[0], *c.outputs[0]);
-  return QuantizeKernel<int8_t>(c, *c.inputs[0], *c.outputs[0]);
+  if (c.outputs[0]->dtype == qfm::DType::INT16) return QuantizeOp<int16_t>(c, *c.inputs[0], *c.outputs[0]);
+  return QuantizeOp<int8_t>(c, *c.inputs[0], *c.outputs[0]);
 }
 
 Prepared PrepareDequantize(const OpContext& c) {
@@ -152,8 +155,8 @@ Prepared PrepareDequantize(const OpContext& c) {
   QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::FLOAT32}));
   QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.inputs[0]));
-  if (c.inputs[0]->dtype == qfm::DType::INT16) return DequantizeKernel<int16_t>(*c.inputs[0], *c.outputs[0]);
-  return DequantizeKernel<int8_t>(*c.inputs[0], *c.outputs[0]);
+  if (c.inputs[0]->dtype == qfm::DType::INT16) return DequantizeOp<int16_t>(*c.inputs[0], *c.outputs[0]);
+  return DequantizeOp<int8_t>(*c.inputs[0], *c.outputs[0]);
 }
 
 Prepared PrepareHardSwish(const OpContext& c) {
@@ -204,7 +207,8 @@ Prepared PrepareSoftmax(const OpContext& c) {
     }
     case qfm::DType::INT8: {
       QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT8));
-      if (out.scale[0] != 1.0f / 256.0f || out.zero_point[0] != -128)
+      const GridParams grid = SoftmaxOutputGrid(false);
+      if (out.scale[0] != grid.scale || out.zero_point[0] != grid.zero_point)
         return c.Error("int8 softmax output must have scale 1/256 and zero point -128");
       const ExpTable table = MakeSoftmaxExpTable(in.scale[0], beta);
       const int8_t* x = in.as<int8_t>();
@@ -213,7 +217,7 @@ Prepared PrepareSoftmax(const OpContext& c) {
     }
     case qfm::DType::INT16: {
       QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT16));
-      if (out.scale[0] != 1.0f / 32768.0f) return c.Error("int16 softmax output must have scale 1/32768");
+      if (out.scale[0] != SoftmaxOutputGrid(true).scale) return c.Error("int16 softmax output must have scale 1/32768");
       const double s = in.scale[0];
       const int16_t* x = in.as<int16_t>();
       int16_t* y = out.as<int16_t>();

@@ -4,6 +4,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/mean.h"
 #include "runtime/kernels/pool.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -23,20 +24,21 @@ Prepared IntegerPool(const OpContext& c, Pool pool, const ConvGeometry& g, IntRa
   const T* x = in.as<T>();
   T* y = out.as<T>();
   if constexpr (std::is_same_v<T, int8_t>) {
-    if (pool == Pool::kMax && c.isa != Isa::kRef) {
-      const Isa isa = c.isa;
+    const MaxPoolKernel& kernel = BestKernel(MaxPoolKernels(), c.isa);
+    if (pool == Pool::kMax && !IsReference(kernel)) {
+      const MaxPoolRun run = kernel.run;
       ThreadPool* threads = c.pool;
       const int rows = g.batch * g.out_h;
       return std::make_unique<OpKernel>(
-          [isa, g, act, x, y, rows, threads] {
-            if (!threads) return MaxPoolInt8(isa, g, act.min, act.max, x, y, 0, rows);
+          [run, g, act, x, y, rows, threads] {
+            if (!threads) return run(g, act.min, act.max, x, y, 0, rows);
             const int64_t work = static_cast<int64_t>(rows) * g.out_w * g.out_c * g.kernel_h * g.kernel_w;
             const int tasks = threads->TasksFor(work, std::min(rows, 4 * threads->size())), per_task = (rows + tasks - 1) / tasks;
             threads->Run(tasks, [&](int t, int) {
-              MaxPoolInt8(isa, g, act.min, act.max, x, y, t * per_task, std::min(rows, (t + 1) * per_task));
+              run(g, act.min, act.max, x, y, t * per_task, std::min(rows, (t + 1) * per_task));
             });
           },
-          std::string("max pool ") + IsaName(isa));
+          kernel.name);
     }
   }
   if (pool == Pool::kMax) return std::make_unique<OpKernel>([g, act, x, y] { ref::MaxPool(g, act.min, act.max, x, y); });
@@ -109,14 +111,16 @@ Prepared PrepareMean(const OpContext& c) {
   }
   const int8_t* x = in.as<int8_t>();
   int8_t* y = out.as<int8_t>();
-  if (c.isa != Isa::kRef) {  // pixel-major, images split over the threads
+  const MeanKernel& kernel = BestKernel(MeanKernels(), c.isa);
+  if (!IsReference(kernel)) {  // images split over the threads
+    const MeanRun run = kernel.run;
     ThreadPool* pool = c.pool;
     return std::make_unique<OpKernel>(
-        [n, h, w, ch, p, x, y, pool] {
-          if (!pool) return MeanInt8(0, n, h, w, ch, p, x, y);
-          pool->Run(n, [&](int b, int) { MeanInt8(b, b + 1, h, w, ch, p, x, y); });
+        [run, n, h, w, ch, p, x, y, pool] {
+          if (!pool) return run(0, n, h, w, ch, p, x, y);
+          pool->Run(n, [&](int b, int) { run(b, b + 1, h, w, ch, p, x, y); });
         },
-        "mean (pixel-major)");
+        kernel.name);
   }
   return std::make_unique<OpKernel>([n, h, w, ch, p, x, y] { ref::Mean(n, h, w, ch, p, x, y); });
 }

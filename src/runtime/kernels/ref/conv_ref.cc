@@ -9,22 +9,13 @@
 namespace qforge::runtime::ref {
 namespace {
 
-int32_t Requantize(int32_t acc, const Requantization& q, int channel) {
-  const int32_t v = MultiplyByQuantizedMultiplier(acc, q.multiplier[channel], q.shift[channel]);
-  return std::clamp(v + q.output_zero_point, q.act_min, q.act_max);
-}
-
-int32_t Requantize(int64_t acc, const Requantization& q, int channel) {
-  const int32_t v = MultiplyByQuantizedMultiplier64(acc, q.multiplier[channel], q.shift[channel]);
-  return std::clamp(v + q.output_zero_point, q.act_min, q.act_max);
-}
-
-// The epilogue of every integer kernel: bias, requantize, clamp, store.
+// The epilogue of every integer kernel: bias, then the output stage, store.
 template <typename Acc, typename Out, typename Bias>
 auto Store(const Requantization& q, const Bias* bias, Out* output) {
   return [&q, bias, output](int64_t index, int channel, Acc acc) {
     if (bias) acc += bias[channel];
-    output[index] = static_cast<Out>(Requantize(acc, q, channel));
+    const QuantizedMultiplier m{q.multiplier[channel], q.shift[channel]};
+    output[index] = static_cast<Out>(RequantizeClamp(acc, m, q.output_zero_point, q.act_min, q.act_max));
   };
 }
 

@@ -32,8 +32,7 @@ void Add(const AddParams& p, int64_t size, const T* input1, const T* input2, T* 
         (input1[i] - p.input1_zero_point) * (1 << p.left_shift), p.input1_multiplier);
     const int32_t b = MultiplyByQuantizedMultiplier(
         (input2[i] - p.input2_zero_point) * (1 << p.left_shift), p.input2_multiplier);
-    const int32_t sum = MultiplyByQuantizedMultiplier(a + b, p.output_multiplier) + p.output_zero_point;
-    output[i] = static_cast<T>(std::clamp(sum, p.act_min, p.act_max));
+    output[i] = static_cast<T>(RequantizeClamp(a + b, p.output_multiplier, p.output_zero_point, p.act_min, p.act_max));
   }
 }
 

@@ -48,8 +48,7 @@ void Mean(int batch, int h, int w, int c, const MeanParams& p, const T* input, T
     for (int ch = 0; ch < c; ++ch) {
       int32_t acc = 0;
       for (int i = 0; i < h * w; ++i) acc += input[(b * h * w + i) * c + ch];
-      const int32_t v = MultiplyByQuantizedMultiplier(acc, p.multiplier) + p.offset;
-      output[b * c + ch] = static_cast<T>(std::clamp(v, p.act_min, p.act_max));
+      output[b * c + ch] = static_cast<T>(RequantizeClamp(acc, p.multiplier, p.offset, p.act_min, p.act_max));
     }
 }
 

@@ -5,8 +5,8 @@
 
 namespace qforge::runtime {
 
-void AddInt8Avx2(const AddParams& p, int64_t begin, int64_t end, const int8_t* input1, const int8_t* input2,
-                 int8_t* output) {
+void AddInt8Avx2(const AddParams& p, const int8_t* /*no table*/, int64_t begin, int64_t end, const int8_t* input1,
+                 const int8_t* input2, int8_t* output) {
   x86::AddRange<x86::Avx2>(p, begin, end, input1, input2, output);
 }
 

@@ -7,8 +7,8 @@
 
 namespace qforge::runtime {
 
-void AddInt8TableAvx512(const int8_t* table, int64_t begin, int64_t end, const int8_t* input1, const int8_t* input2,
-                        int8_t* output) {
+void AddInt8TableAvx512(const AddParams& /*in the table*/, const int8_t* table, int64_t begin, int64_t end,
+                        const int8_t* input1, const int8_t* input2, int8_t* output) {
   const __m512i offset = _mm512_set1_epi32(128 * 256 + 128);
   for (int64_t i = begin; i < end; i += 16) {
     const __mmask16 lanes = end - i >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << (end - i)) - 1u);

@@ -87,8 +87,8 @@ void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int col,
 
 }  // namespace
 
-void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc, int col_begin,
-              int col_end) {
+void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments /*whole rows*/, int8_t* out,
+              int64_t ldc, int col_begin, int col_end) {
   for (int col = col_begin; col < col_end; col += 8 * kMaxVectors) {
     switch (std::min(kMaxVectors, (col_end - col + 7) / 8)) {  // the last columns may need fewer vectors
       case 2: Columns<2>(w, m, a, lda, col, out, ldc); break;

@@ -1,0 +1,52 @@
+// The kernel family tables: each starts with its reference and climbs the ISAs, the best entry
+// under a cap is the highest one allowed, and on a CPU with optimized kernels every family has
+// some to run (so the byte-exactness tests beside each family compare something).
+#include <gtest/gtest.h>
+
+#include "runtime/kernels/add.h"
+#include "runtime/kernels/depthwise.h"
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/kernel_family.h"
+#include "runtime/kernels/mean.h"
+#include "runtime/kernels/pool.h"
+#include "runtime/kernels/quantize.h"
+
+namespace qforge::runtime {
+namespace {
+
+template <typename Kernel>
+void CheckFamily(const std::vector<Kernel>& family) {
+  ASSERT_FALSE(family.empty());
+  EXPECT_TRUE(IsReference(family.front()));
+  EXPECT_TRUE(family.front().run == nullptr);
+  for (size_t i = 1; i < family.size(); ++i) {
+    EXPECT_LT(family[i - 1].isa, family[i].isa) << family[i].name;
+    EXPECT_TRUE(family[i].run != nullptr) << family[i].name;
+  }
+  EXPECT_EQ(&BestKernel(family, Isa::kRef), &family.front());
+  for (const Kernel& kernel : family) EXPECT_EQ(&BestKernel(family, kernel.isa), &kernel) << kernel.name;
+  EXPECT_EQ(&BestKernel(family, Isa::kAvx512Vnni), &family.back());
+  if (SupportedIsa() > Isa::kRef) {
+    EXPECT_FALSE(RunnableKernels(family).empty());
+  }
+}
+
+TEST(KernelFamily, GemmTable) { CheckFamily(GemmKernels()); }
+TEST(KernelFamily, DepthwiseTable) { CheckFamily(DepthwiseKernels()); }
+TEST(KernelFamily, MaxPoolTable) { CheckFamily(MaxPoolKernels()); }
+TEST(KernelFamily, MeanTable) { CheckFamily(MeanKernels()); }
+TEST(KernelFamily, AddTable) { CheckFamily(AddKernels()); }
+TEST(KernelFamily, QuantizeTable) { CheckFamily(QuantizeKernels()); }
+
+// Only the segmented-convolution kernel reads activations + 128, and it has the precomputed
+// one-shift requantization its epilogue uses.
+TEST(KernelFamily, GemmInputForms) {
+  for (const GemmKernel& kernel : GemmKernels()) {
+    EXPECT_EQ(kernel.takes_segments, kernel.input == GemmInput::kBiasedU8) << kernel.name;
+    EXPECT_EQ(GemmInputFlip(kernel), kernel.input == GemmInput::kBiasedU8 ? 0x80 : 0x00) << kernel.name;
+    EXPECT_EQ(GemmInputRowBytes(kernel, 5), kernel.input == GemmInput::kBiasedU8 ? 8 : 5) << kernel.name;
+  }
+}
+
+}  // namespace
+}  // namespace qforge::runtime
