@@ -164,6 +164,83 @@ Status CheckTrain(const TrainFlags& f) {
   return f.cluster.Check();
 }
 
+// The pruning or clustering a run carries, if any.
+struct WeightHooks {
+  std::unique_ptr<sparsity::PruneOptions> prune;
+  std::unique_ptr<cluster::ClusterOptions> clustering;
+  std::shared_ptr<cluster::Clusterer> clusterer;
+};
+
+// Attaches --prune or --cluster (or what a resumed run did) to the training, and says so.
+StatusOr<WeightHooks> AttachWeightHooks(const TrainFlags& f, Checkpoint& run, int64_t steps_per_epoch,
+                                        TrainOptions& options) {
+  std::FILE* const say = MessageStream(f.json);
+  const int64_t start_step = run.meta.train_state.value("epochs_done", 0) * steps_per_epoch;
+  WeightHooks hooks;
+  QF_ASSIGN_OR_RETURN(hooks.prune, f.prune.Resolve(run, steps_per_epoch * options.epochs, !f.resume.empty()));
+  if (const sparsity::PruneOptions* prune = hooks.prune.get()) {
+    QF_ASSIGN_OR_RETURN(std::shared_ptr<sparsity::Pruner> pruner, AttachPruner(*prune, run, start_step, options));
+    if (prune->keep_zeros) {
+      fmt::print(say, "keeping the zeros of {} weight tensors\n", pruner->layers().size());
+    } else {
+      fmt::print(say, "pruning {} weight tensors to {} ({}, {} schedule, steps {}..{} every {})\n", pruner->layers().size(),
+                 prune->schedule.final_sparsity, prune->pattern.Name(), f.prune.schedule, prune->schedule.begin_step,
+                 prune->schedule.end_step, prune->schedule.frequency);
+    }
+    for (const std::string& why : pruner->skipped()) fmt::print(say, "  left dense: {}\n", why);
+  }
+  QF_ASSIGN_OR_RETURN(hooks.clustering, f.cluster.Resolve(run, !f.resume.empty(), options.seed));
+  if (hooks.clustering) {
+    if (hooks.prune) return InvalidArgument("a resumed pruning run cannot also cluster: --init a clustering run from it");
+    QF_ASSIGN_OR_RETURN(hooks.clusterer, AttachClusterer(*hooks.clustering, run, options));
+    fmt::print(say, "clustering {} weight tensors to {} shared values ({} initialization)\n",
+               hooks.clusterer->layers().size(), hooks.clustering->k, f.cluster.init);
+    for (const std::string& why : hooks.clusterer->skipped()) fmt::print(say, "  left alone: {}\n", why);
+  }
+  return hooks;
+}
+
+// The checkpoint to write (--out, or runs/MODEL/model.ckpt), its folder created.
+StatusOr<std::string> CheckpointPath(const TrainFlags& f, const Checkpoint& run) {
+  const std::filesystem::path checkpoint = f.out.empty() ? "runs/" + run.meta.model_name + "/model.ckpt" : f.out;
+  if (checkpoint.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(checkpoint.parent_path(), ec);
+    if (ec) return InvalidArgument("cannot create the folder of {}: {}", checkpoint.string(), ec.message());
+  }
+  return checkpoint.string();
+}
+
+// The run's results on stdout: one JSON object (--json), or lines for people. `qat` holds the
+// converted model's figures of a QAT run (null otherwise).
+void ReportRun(const TrainFlags& f, const Checkpoint& run, const TrainOptions& options,
+               const std::vector<EpochMetrics>& history, const nlohmann::json& qat, const WeightHooks& hooks) {
+  double images = 0, seconds = 0;
+  nlohmann::json epochs = nlohmann::json::array();
+  for (const EpochMetrics& m : history) {
+    images += m.images_per_second * m.seconds;
+    seconds += m.seconds;
+    epochs.push_back({{"epoch", m.epoch}, {"train_loss", m.train_loss},
+                      {"train_accuracy", m.train_accuracy}, {"test_accuracy", m.test_accuracy},
+                      {"images_per_second", m.images_per_second}});
+  }
+  const double test_accuracy = history.back().test_accuracy;
+  if (!f.json) {
+    fmt::print("test accuracy {:.4f}, {:.0f} images/s; checkpoint {}\n", test_accuracy,
+               images / seconds, options.checkpoint_path);
+    if (hooks.prune) fmt::print("sparsity of the conv/dense weights: {:.4f}\n", sparsity::MeasureSparsity(run.graph).overall);
+    return;
+  }
+  nlohmann::json j{{"model", run.meta.model_name},        {"epochs", options.epochs},
+                   {"test_accuracy", test_accuracy},       {"images_per_second", images / seconds},
+                   {"threads", NumThreads()},              {"batch", options.batch},
+                   {"checkpoint", options.checkpoint_path}, {"history", epochs}};
+  if (!qat.is_null()) j.update(qat);
+  if (hooks.prune || hooks.clustering) j.update(SparsityJson(run.graph));
+  if (hooks.clusterer) j.update(ClusterJson(*hooks.clusterer, run.graph));
+  fmt::print("{}\n", j.dump());
+}
+
 Status RunTrain(const TrainFlags& f) {
   std::FILE* const say = MessageStream(f.json);
   SetNumThreads(f.threads);
@@ -177,73 +254,21 @@ Status RunTrain(const TrainFlags& f) {
     };
   }
   const int64_t steps_per_epoch = (data.train.count + options.batch - 1) / options.batch;
-  const int64_t start_step = run.meta.train_state.value("epochs_done", 0) * steps_per_epoch;
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<sparsity::PruneOptions> prune,
-                      f.prune.Resolve(run, steps_per_epoch * options.epochs, !f.resume.empty()));
-  if (prune) {
-    QF_ASSIGN_OR_RETURN(std::shared_ptr<sparsity::Pruner> pruner, AttachPruner(*prune, run, start_step, options));
-    if (prune->keep_zeros) {
-      fmt::print(say, "keeping the zeros of {} weight tensors\n", pruner->layers().size());
-    } else {
-      fmt::print(say, "pruning {} weight tensors to {} ({}, {} schedule, steps {}..{} every {})\n", pruner->layers().size(),
-                 prune->schedule.final_sparsity, prune->pattern.Name(), f.prune.schedule, prune->schedule.begin_step,
-                 prune->schedule.end_step, prune->schedule.frequency);
-    }
-    for (const std::string& why : pruner->skipped()) fmt::print(say, "  left dense: {}\n", why);
-  }
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<cluster::ClusterOptions> clustering,
-                      f.cluster.Resolve(run, !f.resume.empty(), options.seed));
-  std::shared_ptr<cluster::Clusterer> clusterer;
-  if (clustering) {
-    if (prune) return InvalidArgument("a resumed pruning run cannot also cluster: --init a clustering run from it");
-    QF_ASSIGN_OR_RETURN(clusterer, AttachClusterer(*clustering, run, options));
-    fmt::print(say, "clustering {} weight tensors to {} shared values ({} initialization)\n", clusterer->layers().size(),
-               clustering->k, f.cluster.init);
-    for (const std::string& why : clusterer->skipped()) fmt::print(say, "  left alone: {}\n", why);
-  }
-  const std::filesystem::path checkpoint = f.out.empty() ? "runs/" + run.meta.model_name + "/model.ckpt" : f.out;
-  if (checkpoint.has_parent_path()) {
-    std::error_code ec;
-    std::filesystem::create_directories(checkpoint.parent_path(), ec);
-    if (ec) return InvalidArgument("cannot create the folder of {}: {}", checkpoint.string(), ec.message());
-  }
-  options.checkpoint_path = checkpoint.string();
+  QF_ASSIGN_OR_RETURN(const WeightHooks hooks, AttachWeightHooks(f, run, steps_per_epoch, options));
+  QF_ASSIGN_OR_RETURN(options.checkpoint_path, CheckpointPath(f, run));
   fmt::print(say, "training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name, options.epochs,
              options.batch, options.optimizer.type, options.schedule.base_lr, NumThreads());
   ConsoleProgress progress(say);
   QF_ASSIGN_OR_RETURN(std::vector<EpochMetrics> history, Train(run, data, options, &progress));
-  double images = 0, seconds = 0;
-  nlohmann::json epochs = nlohmann::json::array();
-  for (const EpochMetrics& m : history) {
-    images += m.images_per_second * m.seconds;
-    seconds += m.seconds;
-    epochs.push_back({{"epoch", m.epoch}, {"train_loss", m.train_loss},
-                      {"train_accuracy", m.train_accuracy}, {"test_accuracy", m.test_accuracy},
-                      {"images_per_second", m.images_per_second}});
-  }
-  const double test_accuracy = history.back().test_accuracy;
   nlohmann::json qat = nullptr;
   if (quant::IsQatGraph(run.graph)) {
-    const std::string qfm = std::filesystem::path(checkpoint).replace_extension(".qfm").string();
+    const std::string qfm = std::filesystem::path(options.checkpoint_path).replace_extension(".qfm").string();
     QF_ASSIGN_OR_RETURN(qat, ConvertAndCompare(run, data, qfm, options.backend));
     fmt::print(say, "QAT: simulated accuracy {:.4f}, runtime (int8 .qfm) accuracy {:.4f}, agreement {:.4f}; {} ({} bytes)\n",
-                 qat["qat_sim_accuracy"].get<double>(), qat["int8_accuracy"].get<double>(),
-                 qat["agreement"].get<double>(), qfm, qat["model_bytes"].get<int64_t>());
+               qat["qat_sim_accuracy"].get<double>(), qat["int8_accuracy"].get<double>(),
+               qat["agreement"].get<double>(), qfm, qat["model_bytes"].get<int64_t>());
   }
-  if (f.json) {
-    nlohmann::json j{{"model", run.meta.model_name},        {"epochs", options.epochs},
-                     {"test_accuracy", test_accuracy},       {"images_per_second", images / seconds},
-                     {"threads", NumThreads()},              {"batch", options.batch},
-                     {"checkpoint", options.checkpoint_path}, {"history", epochs}};
-    if (!qat.is_null()) j.update(qat);
-    if (prune || clustering) j.update(SparsityJson(run.graph));
-    if (clusterer) j.update(ClusterJson(*clusterer, run.graph));
-    fmt::print("{}\n", j.dump());
-  } else {
-    fmt::print("test accuracy {:.4f}, {:.0f} images/s; checkpoint {}\n", test_accuracy,
-               images / seconds, options.checkpoint_path);
-    if (prune) fmt::print("sparsity of the conv/dense weights: {:.4f}\n", sparsity::MeasureSparsity(run.graph).overall);
-  }
+  ReportRun(f, run, options, history, qat, hooks);
   return Status::Ok();
 }
 

@@ -103,29 +103,29 @@ qfm::Activation ToQfm(FusedActivation a) {
 class Emitter {
  public:
   Emitter(const DeployGraph& g, const EmitOptions& o)
-      : g_(g), o_(o), value_tensor_(g.values.size(), -1), softmax_output_(g.values.size(), false) {
+      : graph_(g), options_(o), value_tensor_(g.values.size(), -1), softmax_output_(g.values.size(), false) {
     for (const DeployLayer& l : g.layers)
       if (l.kind == LayerKind::kSoftmax) softmax_output_[l.output] = true;
   }
 
   StatusOr<std::vector<uint8_t>> Run() {
-    if (NeedsRanges(o_.mode) && o_.ranges.size() != g_.values.size() && o_.params.size() != g_.values.size())
-      return InternalError("{} mode needs a range for each of the {} values", ModeName(o_.mode), g_.values.size());
-    for (const ActivationParams& p : o_.params)
+    if (NeedsRanges(options_.mode) && options_.ranges.size() != graph_.values.size() && options_.params.size() != graph_.values.size())
+      return InternalError("{} mode needs a range for each of the {} values", ModeName(options_.mode), graph_.values.size());
+    for (const ActivationParams& p : options_.params)
       if (!(p.scale > 0.0f) || !std::isfinite(p.scale)) return InvalidArgument("an activation scale is not positive and finite");
-    for (const ValueRange& r : o_.ranges)
+    for (const ValueRange& r : options_.ranges)
       if (!std::isfinite(r.min) || !std::isfinite(r.max))
         return InvalidArgument("calibration produced a non-finite range (NaN or infinite activations)");
     EmitInput();
-    for (const DeployLayer& l : g_.layers) QF_RETURN_IF_ERROR(EmitLayer(l));
+    for (const DeployLayer& l : graph_.layers) QF_RETURN_IF_ERROR(EmitLayer(l));
     EmitOutputs();
-    w_.SetMetadata(o_.metadata_json);
-    return w_.Serialize();
+    writer_.SetMetadata(options_.metadata_json);
+    return writer_.Serialize();
   }
 
  private:
-  bool integer() const { return NeedsRanges(o_.mode); }
-  bool int16() const { return o_.mode == Mode::kInt16x8; }
+  bool integer() const { return NeedsRanges(options_.mode); }
+  bool int16() const { return options_.mode == Mode::kInt16x8; }
   DType ActivationType() const { return !integer() ? DType::FLOAT32 : (int16() ? DType::INT16 : DType::INT8); }
 
   ActivationParams Params(int value) const {
@@ -133,41 +133,41 @@ class Emitter {
       const GridParams grid = SoftmaxOutputGrid(int16());
       return ActivationParams{grid.scale, grid.zero_point};
     }
-    return o_.params.empty() ? ChooseActivationParams(o_.ranges[value], int16()) : o_.params[value];
+    return options_.params.empty() ? ChooseActivationParams(options_.ranges[value], int16()) : options_.params[value];
   }
 
   int NewActivation(int value, const std::string& name) {
-    if (!integer()) return w_.AddActivation(name, DType::FLOAT32, g_.values[value].shape);
+    if (!integer()) return writer_.AddActivation(name, DType::FLOAT32, graph_.values[value].shape);
     const ActivationParams p = Params(value);
     const QuantParams q{{p.scale}, {p.zero_point}, 0, p.bits};
-    return w_.AddActivation(name, ActivationType(), g_.values[value].shape, &q);
+    return writer_.AddActivation(name, ActivationType(), graph_.values[value].shape, &q);
   }
 
   void EmitInput() {
-    const int v = g_.input;
-    if (integer() && !o_.int8_io) {
-      const int f = w_.AddActivation(g_.values[v].name, DType::FLOAT32, g_.values[v].shape);
-      value_tensor_[v] = NewActivation(v, g_.values[v].name + "/quantized");
-      w_.AddOperator(OpType::QUANTIZE, {f}, {value_tensor_[v]});
-      w_.SetInputs({f});
+    const int v = graph_.input;
+    if (integer() && !options_.int8_io) {
+      const int f = writer_.AddActivation(graph_.values[v].name, DType::FLOAT32, graph_.values[v].shape);
+      value_tensor_[v] = NewActivation(v, graph_.values[v].name + "/quantized");
+      writer_.AddOperator(OpType::QUANTIZE, {f}, {value_tensor_[v]});
+      writer_.SetInputs({f});
     } else {
-      value_tensor_[v] = NewActivation(v, g_.values[v].name);
-      w_.SetInputs({value_tensor_[v]});
+      value_tensor_[v] = NewActivation(v, graph_.values[v].name);
+      writer_.SetInputs({value_tensor_[v]});
     }
   }
 
   void EmitOutputs() {
-    if (o_.every_value_an_output) {
-      w_.SetOutputs(value_tensor_);
+    if (options_.every_value_an_output) {
+      writer_.SetOutputs(value_tensor_);
       return;
     }
-    const int v = g_.output;
-    if (integer() && !o_.int8_io) {
-      const int f = w_.AddActivation(g_.values[v].name + "/dequantized", DType::FLOAT32, g_.values[v].shape);
-      w_.AddOperator(OpType::DEQUANTIZE, {value_tensor_[v]}, {f});
-      w_.SetOutputs({f});
+    const int v = graph_.output;
+    if (integer() && !options_.int8_io) {
+      const int f = writer_.AddActivation(graph_.values[v].name + "/dequantized", DType::FLOAT32, graph_.values[v].shape);
+      writer_.AddOperator(OpType::DEQUANTIZE, {value_tensor_[v]}, {f});
+      writer_.SetOutputs({f});
     } else {
-      w_.SetOutputs({value_tensor_[v]});
+      writer_.SetOutputs({value_tensor_[v]});
     }
   }
 
@@ -175,22 +175,22 @@ class Emitter {
   std::pair<int, int> EmitWeights(const DeployLayer& l, int input_value) {
     const int oc = l.out_channels();
     const std::string& name = l.name;
-    if (o_.mode == Mode::kFloat)
-      return {w_.AddConstant(name + "/weights", DType::FLOAT32, l.weight_shape, l.weights),
-              w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
-    if (o_.mode == Mode::kFloat16) {
+    if (options_.mode == Mode::kFloat)
+      return {writer_.AddConstant(name + "/weights", DType::FLOAT32, l.weight_shape, l.weights),
+              writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    if (options_.mode == Mode::kFloat16) {
       std::vector<uint16_t> halves(l.weights.size());
       for (size_t i = 0; i < halves.size(); ++i) halves[i] = runtime::FloatToHalf(l.weights[i]);
-      return {w_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
-              w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+      return {writer_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
+              writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     }
-    auto given = o_.weight_grids.find(l.name);
-    const QuantizedWeights qw = given == o_.weight_grids.end() ? QuantizeWeights(l) : QuantizeWithScales(l, given->second);
+    auto given = options_.weight_grids.find(l.name);
+    const QuantizedWeights qw = given == options_.weight_grids.end() ? QuantizeWeights(l) : QuantizeWithScales(l, given->second);
     const std::vector<float>& scale = qw.scale;
-    const int weight_bits = given == o_.weight_grids.end() || given->second.bits == 8 ? 0 : given->second.bits;
+    const int weight_bits = given == options_.weight_grids.end() || given->second.bits == 8 ? 0 : given->second.bits;
     const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, weight_bits};
-    const int weights = w_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
-    if (o_.mode == Mode::kDynamic) return {weights, w_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    const int weights = writer_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
+    if (options_.mode == Mode::kDynamic) return {weights, writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     // Integer bias at scale s_in * s_w[c]. That scale is implied by the specification, so the
     // file stores no quantization parameters for biases (per-channel tables cost ~7% of a
     // small int8 model).
@@ -201,9 +201,9 @@ class Emitter {
       const double limit = int16() ? std::ldexp(1.0, 40) : std::numeric_limits<int32_t>::max();
       b64[c] = static_cast<int64_t>(std::clamp(std::round(l.bias[c] / bs), -limit, limit));
     }
-    if (int16()) return {weights, w_.AddConstant(name + "/bias", DType::INT64, {oc}, b64)};
+    if (int16()) return {weights, writer_.AddConstant(name + "/bias", DType::INT64, {oc}, b64)};
     const std::vector<int32_t> b32(b64.begin(), b64.end());
-    return {weights, w_.AddConstant(name + "/bias", DType::INT32, {oc}, b32)};
+    return {weights, writer_.AddConstant(name + "/bias", DType::INT32, {oc}, b32)};
   }
 
   qfm::OptionsUnion ConvOptions(const DeployLayer& l) const {
@@ -231,13 +231,13 @@ class Emitter {
   Status EmitLayer(const DeployLayer& l) {
     std::vector<int> inputs;
     for (int v : l.inputs) inputs.push_back(value_tensor_[v]);
-    const int out = value_tensor_[l.output] = NewActivation(l.output, g_.values[l.output].name);
+    const int out = value_tensor_[l.output] = NewActivation(l.output, graph_.values[l.output].name);
     qfm::OptionsUnion u;
     switch (l.kind) {
       case LayerKind::kConv:
       case LayerKind::kDepthwise: {
         const auto [weights, bias] = EmitWeights(l, l.inputs[0]);
-        w_.AddOperator(l.kind == LayerKind::kConv ? OpType::CONV_2D : OpType::DEPTHWISE_CONV_2D,
+        writer_.AddOperator(l.kind == LayerKind::kConv ? OpType::CONV_2D : OpType::DEPTHWISE_CONV_2D,
                        {inputs[0], weights, bias}, {out}, ConvOptions(l));
         return Status::Ok();
       }
@@ -246,44 +246,44 @@ class Emitter {
         qfm::FullyConnectedOptionsT o;
         o.activation = ToQfm(l.activation);
         u.Set(o);
-        w_.AddOperator(OpType::FULLY_CONNECTED, {inputs[0], weights, bias}, {out}, std::move(u));
+        writer_.AddOperator(OpType::FULLY_CONNECTED, {inputs[0], weights, bias}, {out}, std::move(u));
         return Status::Ok();
       }
       case LayerKind::kAdd: {
         qfm::AddOptionsT o;
         o.activation = ToQfm(l.activation);
         u.Set(o);
-        w_.AddOperator(OpType::ADD, inputs, {out}, std::move(u));
+        writer_.AddOperator(OpType::ADD, inputs, {out}, std::move(u));
         return Status::Ok();
       }
       case LayerKind::kMaxPool:
       case LayerKind::kAvgPool:
-        w_.AddOperator(l.kind == LayerKind::kMaxPool ? OpType::MAX_POOL_2D : OpType::AVERAGE_POOL_2D, inputs,
+        writer_.AddOperator(l.kind == LayerKind::kMaxPool ? OpType::MAX_POOL_2D : OpType::AVERAGE_POOL_2D, inputs,
                        {out}, PoolOptions(l));
         return Status::Ok();
-      case LayerKind::kMean: w_.AddOperator(OpType::MEAN, inputs, {out}); return Status::Ok();
-      case LayerKind::kFlatten: w_.AddOperator(OpType::RESHAPE, inputs, {out}); return Status::Ok();
-      case LayerKind::kHardSwish: w_.AddOperator(OpType::HARD_SWISH, inputs, {out}); return Status::Ok();
+      case LayerKind::kMean: writer_.AddOperator(OpType::MEAN, inputs, {out}); return Status::Ok();
+      case LayerKind::kFlatten: writer_.AddOperator(OpType::RESHAPE, inputs, {out}); return Status::Ok();
+      case LayerKind::kHardSwish: writer_.AddOperator(OpType::HARD_SWISH, inputs, {out}); return Status::Ok();
       case LayerKind::kSoftmax: {
         qfm::SoftmaxOptionsT o;
         u.Set(o);
-        w_.AddOperator(OpType::SOFTMAX, inputs, {out}, std::move(u));
+        writer_.AddOperator(OpType::SOFTMAX, inputs, {out}, std::move(u));
         return Status::Ok();
       }
       case LayerKind::kConcat: {
         qfm::ConcatenationOptionsT o;
         o.axis = l.concat_axis;
         u.Set(o);
-        w_.AddOperator(OpType::CONCATENATION, inputs, {out}, std::move(u));
+        writer_.AddOperator(OpType::CONCATENATION, inputs, {out}, std::move(u));
         return Status::Ok();
       }
     }
     return InternalError("layer '{}' has an unknown kind", l.name);
   }
 
-  const DeployGraph& g_;
-  const EmitOptions& o_;
-  ModelWriter w_;
+  const DeployGraph& graph_;
+  const EmitOptions& options_;
+  ModelWriter writer_;
   std::vector<int> value_tensor_;  // deploy value -> tensor index
   std::vector<bool> softmax_output_;  // deploy value -> written by a Softmax (fixed grid)
 };

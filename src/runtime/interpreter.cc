@@ -142,7 +142,7 @@ Status Interpreter::PlanMemory() {
 Status Interpreter::PrepareOps() {
   const qfm::Model& m = model_->flat();
   for (uint32_t k = 0; k < m.operators()->size(); ++k) {
-    OpContext c;
+    PrepareContext c;
     c.index = static_cast<int>(k);
     c.op = m.operators()->Get(k);
     for (int i : *c.op->inputs()) c.inputs.push_back(i < 0 ? nullptr : &tensors_[i]);

@@ -29,7 +29,8 @@ class OpKernel {
   std::string name_;
 };
 
-struct OpContext {
+// What a preparer sees of one operator: its tensors, the ISA cap and the thread pool.
+struct PrepareContext {
   int index = 0;
   Isa isa = Isa::kRef;          // the best instruction set the kernels may use
   ThreadPool* pool = nullptr;   // threads a kernel may split its work over (null: one)
@@ -45,6 +46,6 @@ struct OpContext {
 
 // Dispatches on the operator type; fails with a message naming the operator when its tensors
 // do not fit together or a type combination has no kernel.
-StatusOr<std::unique_ptr<OpKernel>> PrepareOp(const OpContext& context);
+StatusOr<std::unique_ptr<OpKernel>> PrepareOp(const PrepareContext& context);
 
 }  // namespace qforge::runtime

@@ -67,20 +67,18 @@ void ConvGemm::RunBand(const int8_t* input, int task, int8_t* scratch, int8_t* o
   }
 }
 
-void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const {
-  // The geometry in locals: byte stores may alias anything, which would otherwise make the
-  // compiler reload every member after each one.
-  const ConvGeometry g = g_;
-  const int c = g.in_c, row_bytes = row_bytes_, run = run_, slot = slot_;
-  const int64_t input_bytes = input_bytes_;
-  // Bytes are stored as a ^ flip: a itself (int8), or a + 128 (biased u8).
-  const uint8_t flip = GemmInputFlip(*weights_.kernel);
-  const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ flip);
-  const uint64_t flip8 = 0x0101010101010101ull * flip;
-  // Copies n bytes, flipped; 4..16 bytes move as two overlapping 4- or 8-byte words, longer
-  // runs with the ISA's vectors; never touching a byte outside [0, n).
-  const CopyRun copy_run = weights_.kernel->copy;
-  auto copy = [flip, flip8, copy_run](uint8_t* __restrict dst, const uint8_t* __restrict s, int n) {
+namespace {
+
+// Writes activation bytes into im2col rows in the GEMM kernel's input form (a ^ flip: a itself,
+// or a + 128) and fills padding taps with the input zero point in that form.
+struct TapCopier {
+  uint8_t flip = 0, pad = 0;
+  uint64_t flip8 = 0;    // flip in every byte
+  CopyRun long_copy;     // runs longer than 16 bytes, with the ISA's vectors
+
+  // n bytes, flipped; 4..16 bytes move as two overlapping 4- or 8-byte words; never touching a
+  // byte outside [0, n).
+  void Copy(uint8_t* __restrict dst, const uint8_t* __restrict s, int n) const {
     if (n >= 8 && n <= 16) {
       uint64_t head, tail;
       std::memcpy(&head, s, 8);
@@ -90,7 +88,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
       std::memcpy(dst + n - 8, &tail, 8);
       return;
     }
-    if (n > 16) return copy_run(dst, s, n, flip);
+    if (n > 16) return long_copy(dst, s, n, flip);
     if (n >= 4 && n < 8) {
       uint32_t head, tail;
       std::memcpy(&head, s, 4);
@@ -101,10 +99,105 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
       return;
     }
     for (int i = 0; i < n; ++i) dst[i] = s[i] ^ flip;
-  };
-  auto fill = [pad](uint8_t* __restrict dst, int n) {
+  }
+
+  // A whole slot of `bytes` (8 or 16) as 8-byte words: thin inputs, whose bytes past the run land
+  // on zero weights.
+  void CopyWords(uint8_t* __restrict dst, const uint8_t* __restrict s, int bytes) const {
+    for (int half = 0; half < bytes; half += 8) {
+      uint64_t word;
+      std::memcpy(&word, s + half, 8);
+      word ^= flip8;
+      std::memcpy(dst + half, &word, 8);
+    }
+  }
+
+  void Fill(uint8_t* __restrict dst, int n) const {
     for (int i = 0; i < n; ++i) dst[i] = pad;
-  };
+  }
+};
+
+// Where an im2col row's kernel rows go: `run` bytes of taps each, in slots of `slot` bytes.
+struct RowLayout {
+  int run, slot, row_bytes;
+  int64_t input_bytes;  // words must not read past the input tensor
+};
+
+// Pixels from (ox, oy) on — at most `limit` — whose windows lie inside the image, gathered
+// without per-pixel checks: one copy of the run per kernel row, or whole word slots for thin
+// inputs. Returns how many (0: this pixel's window is not inside).
+inline int GatherInside(const ConvGeometry& g, const RowLayout& l, const TapCopier& taps, const uint8_t* in,
+                        int64_t image, int ox, int oy, int limit, uint8_t* row) {
+  const int c = g.in_c;
+  const int x0 = ox * g.stride_w - g.pad_left, y0 = oy * g.stride_h - g.pad_top;
+  if (g.dilation_w != 1 || x0 < 0 || x0 + g.kernel_w > g.in_w || y0 < 0 ||
+      y0 + (g.kernel_h - 1) * g.dilation_h >= g.in_h)
+    return 0;
+  const int64_t row_step = static_cast<int64_t>(g.dilation_h) * g.in_w * c;
+  const int64_t from0 = image + (static_cast<int64_t>(y0) * g.in_w + x0) * c;
+  int count = std::min((g.in_w - g.kernel_w + g.pad_left) / g.stride_w + 1, g.out_w) - ox;
+  count = std::min(count, limit);
+  const int64_t step = static_cast<int64_t>(g.stride_w) * c, span = (g.kernel_h - 1) * row_step + l.slot;
+  while (l.slot > l.run && count > 0 && from0 + (count - 1) * step + span > l.input_bytes) --count;
+  for (int p = 0; p < count; ++p) {
+    const uint8_t* src = in + from0 + p * step;
+    uint8_t* dst = row + static_cast<int64_t>(p) * l.row_bytes;
+    for (int ky = 0; ky < g.kernel_h; ++ky) {
+      if (l.slot == l.run) {
+        taps.Copy(dst + ky * l.slot, src + ky * row_step, l.run);
+      } else {
+        taps.CopyWords(dst + ky * l.slot, src + ky * row_step, l.slot);
+      }
+    }
+  }
+  return std::max(count, 0);
+}
+
+// One pixel whose window crosses the image's edge: each kernel row's in-image taps copied,
+// the others filled with the zero point.
+inline void GatherEdge(const ConvGeometry& g, const RowLayout& l, const TapCopier& taps, const uint8_t* in,
+                       int64_t image, int ox, int oy, uint8_t* row) {
+  const int c = g.in_c;
+  const int x0 = ox * g.stride_w - g.pad_left;
+  // With dilation 1 the in-image taps of a kernel row are one contiguous run [first, last).
+  const int first = std::clamp(-x0, 0, g.kernel_w), last = std::clamp(g.in_w - x0, first, g.kernel_w);
+  for (int ky = 0; ky < g.kernel_h; ++ky) {
+    uint8_t* dst = row + ky * l.slot;
+    const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+    if (iy < 0 || iy >= g.in_h) {
+      taps.Fill(dst, l.run);
+      continue;
+    }
+    const int64_t line = image + static_cast<int64_t>(iy) * g.in_w * c;
+    if (g.dilation_w == 1) {
+      taps.Fill(dst, first * c);
+      taps.Copy(dst + first * c, in + line + static_cast<int64_t>(x0 + first) * c, (last - first) * c);
+      taps.Fill(dst + last * c, (g.kernel_w - last) * c);
+      continue;
+    }
+    for (int kx = 0; kx < g.kernel_w; ++kx) {
+      const int ix = x0 + kx * g.dilation_w;
+      if (ix < 0 || ix >= g.in_w) {
+        taps.Fill(dst + kx * c, c);
+      } else {
+        taps.Copy(dst + kx * c, in + line + static_cast<int64_t>(ix) * c, c);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const {
+  // Geometry, layout and copier in locals: byte stores may alias anything, which would otherwise
+  // make the compiler reload every member after each one.
+  const ConvGeometry g = g_;
+  const RowLayout layout{run_, slot_, row_bytes_, input_bytes_};
+  TapCopier taps;
+  taps.flip = GemmInputFlip(*weights_.kernel);
+  taps.pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ taps.flip);
+  taps.flip8 = 0x0101010101010101ull * taps.flip;
+  taps.long_copy = weights_.kernel->copy;
   const auto* in = reinterpret_cast<const uint8_t*>(input);
   // The first row's pixel, then stepped without divisions.
   int ox = static_cast<int>(first_row % g.out_w), oy = static_cast<int>(first_row / g.out_w % g.out_h);
@@ -114,70 +207,15 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
       ox = 0;
       if (++oy == g.out_h) oy = 0, ++b;
     }
-    uint8_t* row = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * row_bytes;
-    const int64_t image = static_cast<int64_t>(b) * g.in_h * g.in_w * c;
-    const int x0 = ox * g.stride_w - g.pad_left;
-    // With dilation 1 the in-image taps of a kernel row are one contiguous run [first, last).
-    const int first = std::clamp(-x0, 0, g.kernel_w), last = std::clamp(g.in_w - x0, first, g.kernel_w);
-    const int y0 = oy * g.stride_h - g.pad_top;
-    const int64_t row_step = static_cast<int64_t>(g.dilation_h) * g.in_w * c;
-    const int64_t from0 = image + (static_cast<int64_t>(y0) * g.in_w + x0) * c;
-    if (g.dilation_w == 1 && first == 0 && last == g.kernel_w && y0 >= 0 &&
-        y0 + (g.kernel_h - 1) * g.dilation_h < g.in_h) {
-      // Windows inside the image: this and the following pixels of the output row whose
-      // windows stay inside, without per-pixel checks — thin inputs as one or two words per
-      // kernel row (the bytes past each run land on zero weights; words must not run past the
-      // tensor), others as one copy of the run per kernel row.
-      int count = std::min((g.in_w - g.kernel_w + g.pad_left) / g.stride_w + 1, g.out_w) - ox;
-      count = std::min(count, rows - r);
-      const int64_t step = static_cast<int64_t>(g.stride_w) * c, span = (g.kernel_h - 1) * row_step + slot;
-      while (slot > run && count > 0 && from0 + (count - 1) * step + span > input_bytes) --count;
-      if (count > 0) {
-        for (int p = 0; p < count; ++p) {
-          const uint8_t* src = in + from0 + p * step;
-          uint8_t* dst = row + static_cast<int64_t>(p) * row_bytes;
-          for (int ky = 0; ky < g.kernel_h; ++ky) {
-            if (slot == run) {
-              copy(dst + ky * slot, src + ky * row_step, run);
-              continue;
-            }
-            for (int half = 0; half < slot; half += 8) {
-              uint64_t word;
-              std::memcpy(&word, src + ky * row_step + half, 8);
-              word ^= flip8;
-              std::memcpy(dst + ky * slot + half, &word, 8);
-            }
-          }
-        }
-        r += count - 1;
-        ox += count - 1;
-        continue;
-      }
+    uint8_t* row = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * layout.row_bytes;
+    const int64_t image = static_cast<int64_t>(b) * g.in_h * g.in_w * g.in_c;
+    const int inside = GatherInside(g, layout, taps, in, image, ox, oy, rows - r, row);
+    if (inside > 0) {  // this and the following pixels of the output row
+      r += inside - 1;
+      ox += inside - 1;
+      continue;
     }
-    for (int ky = 0; ky < g.kernel_h; ++ky) {
-      uint8_t* dst = row + ky * slot;
-      const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-      if (iy < 0 || iy >= g.in_h) {
-        fill(dst, run);
-        continue;
-      }
-      const int64_t line = image + static_cast<int64_t>(iy) * g.in_w * c;
-      if (g.dilation_w == 1) {
-        const int64_t from = line + static_cast<int64_t>(x0 + first) * c;
-        fill(dst, first * c);
-        copy(dst + first * c, in + from, (last - first) * c);
-        fill(dst + last * c, (g.kernel_w - last) * c);
-        continue;
-      }
-      for (int kx = 0; kx < g.kernel_w; ++kx) {
-        const int ix = x0 + kx * g.dilation_w;
-        if (ix < 0 || ix >= g.in_w) {
-          fill(dst + kx * c, c);
-        } else {
-          copy(dst + kx * c, in + line + static_cast<int64_t>(ix) * c, c);
-        }
-      }
-    }
+    GatherEdge(g, layout, taps, in, image, ox, oy, row);
   }
 }
 

@@ -71,8 +71,10 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
       }
     }
   }
-  EXPECT_GT(direct, 0);
-  EXPECT_GT(word_rows, 0);
+  if (!RunnableKernels(GemmKernels()).empty()) {  // a build without optimized kernels has none to test
+    EXPECT_GT(direct, 0);
+    EXPECT_GT(word_rows, 0);
+  }
   for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
     if (kernel->takes_segments) {
       EXPECT_GT(segmented, 0);

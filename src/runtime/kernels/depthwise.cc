@@ -51,21 +51,21 @@ DepthwiseWeights PackDepthwise(const DepthwiseKernel& kernel, const ConvGeometry
   return p;
 }
 
-DepthwiseRunner::DepthwiseRunner(DepthwiseWeights weights, ThreadPool* pool) : w_(std::move(weights)), pool_(pool) {
+DepthwiseRunner::DepthwiseRunner(DepthwiseWeights weights, ThreadPool* pool) : weights_(std::move(weights)), pool_(pool) {
   const int threads = pool ? pool->size() : 1;
-  const ConvGeometry& g = w_.g;
+  const ConvGeometry& g = weights_.g;
   bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * g.kernel_h * g.kernel_w, /*slack=*/0);
   scratch_.assign(static_cast<size_t>(bands_.band_bytes()) * threads, 0);
 }
 
 void DepthwiseRunner::Run(const int8_t* input, int8_t* output) {
-  const ConvGeometry& g = w_.g;
+  const ConvGeometry& g = weights_.g;
   RunTasks(pool_, bands_.tasks(), [&](int t, int worker) {
     int8_t* padded = scratch_.data() + worker * bands_.band_bytes();
     int image = 0, first_out_row = 0, out_rows = 0;
-    bands_.Fill(t, input, w_.input_zero_point, 0x00, w_.kernel->copy, padded, &image, &first_out_row, &out_rows);
+    bands_.Fill(t, input, weights_.input_zero_point, 0x00, weights_.kernel->copy, padded, &image, &first_out_row, &out_rows);
     int8_t* out = output + (static_cast<int64_t>(image) * g.out_h + first_out_row) * g.out_w * g.out_c;
-    w_.kernel->run(w_, padded, bands_.row_bytes(), out_rows, out);
+    weights_.kernel->run(weights_, padded, bands_.row_bytes(), out_rows, out);
   });
 }
 

@@ -64,7 +64,7 @@ class DepthwiseRunner {
   void Run(const int8_t* input, int8_t* output);
 
  private:
-  DepthwiseWeights w_;
+  DepthwiseWeights weights_;
   ThreadPool* pool_;
   PaddedBands bands_;
   std::vector<int8_t> scratch_;  // one band per thread

@@ -154,9 +154,9 @@ void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a
 }  // namespace
 
 GemmRunner::GemmRunner(GemmWeights weights, ThreadPool* pool)
-    : w_(std::move(weights)), pool_(pool), input_(w_.kernel->input) {
+    : weights_(std::move(weights)), pool_(pool), input_(weights_.kernel->input) {
   if (input_ == GemmInput::kBiasedU8) {
-    row_bytes_ = GemmInputRowBytes(*w_.kernel, w_.k);
+    row_bytes_ = GemmInputRowBytes(*weights_.kernel, weights_.k);
     // Blocks of about 128 KiB of converted activations (they stay in L2 while every column
     // tile passes over them), at least 72 rows, a multiple of the register tiles' heights.
     block_rows_ = std::max(3 * kRowQuantum, 131072 / row_bytes_ / kRowQuantum * kRowQuantum);
@@ -165,23 +165,23 @@ GemmRunner::GemmRunner(GemmWeights weights, ThreadPool* pool)
 }
 
 void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc) {
-  if (input_ == GemmInput::kInt8) return ParallelGemm(pool_, w_, m, a, lda, out, ldc);
+  if (input_ == GemmInput::kInt8) return ParallelGemm(pool_, weights_, m, a, lda, out, ldc);
   const int threads = pool_ ? pool_->size() : 1;
   // With threads, at least about 4 blocks per thread (but 72 rows or more each) to balance them.
   int block_rows = block_rows_;
   if (threads > 1)
     block_rows = std::min(block_rows, RoundUp(std::max(3 * kRowQuantum, (m + 4 * threads - 1) / (4 * threads)), kRowQuantum));
   const int blocks = (m + block_rows - 1) / block_rows;
-  if (blocks == 1 && threads > 1 && pool_->TasksFor(int64_t{m} * w_.n * w_.k, threads) > 1) {
+  if (blocks == 1 && threads > 1 && pool_->TasksFor(int64_t{m} * weights_.n * weights_.k, threads) > 1) {
     // One block worth splitting: convert once, split its column tiles.
-    ToGemmInput(*w_.kernel, m, w_.k, a, lda, scratch_.data(), row_bytes_);
-    return ColumnTiles(pool_, w_, m, scratch_.data(), row_bytes_, out, ldc);
+    ToGemmInput(*weights_.kernel, m, weights_.k, a, lda, scratch_.data(), row_bytes_);
+    return ColumnTiles(pool_, weights_, m, scratch_.data(), row_bytes_, out, ldc);
   }
   auto block = [&](int t, int worker) {
     const int first = t * block_rows, rows = std::min(block_rows, m - first);
     int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * block_rows_ * row_bytes_;
-    ToGemmInput(*w_.kernel, rows, w_.k, a + first * lda, lda, scratch, row_bytes_);
-    Gemm(w_, rows, scratch, row_bytes_, out + first * ldc, ldc);
+    ToGemmInput(*weights_.kernel, rows, weights_.k, a + first * lda, lda, scratch, row_bytes_);
+    Gemm(weights_, rows, scratch, row_bytes_, out + first * ldc, ldc);
   };
   RunTasks(pool_, blocks, block);
 }

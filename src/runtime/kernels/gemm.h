@@ -112,10 +112,10 @@ class GemmRunner {
  public:
   GemmRunner(GemmWeights weights, ThreadPool* pool);
   void Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t ldc);
-  const GemmWeights& weights() const { return w_; }
+  const GemmWeights& weights() const { return weights_; }
 
  private:
-  GemmWeights w_;
+  GemmWeights weights_;
   ThreadPool* pool_;
   GemmInput input_;
   int row_bytes_ = 0, block_rows_ = 0;

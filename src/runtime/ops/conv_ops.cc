@@ -34,7 +34,7 @@ struct Layer {
   const RuntimeTensor *input = nullptr, *filter = nullptr, *bias = nullptr, *output = nullptr;
 };
 
-StatusOr<Layer> CheckLayer(const OpContext& c, Kind kind) {
+StatusOr<Layer> CheckLayer(const PrepareContext& c, Kind kind) {
   QF_RETURN_IF_ERROR(CheckArity(c, 2, 3, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
   Layer l;
@@ -82,17 +82,17 @@ StatusOr<Layer> CheckLayer(const OpContext& c, Kind kind) {
   return l;
 }
 
-// Per-channel multipliers of an integer layer, kept alive by the kernel.
+// Per-channel multipliers of an integer layer, kept alive by the kernel; q points into them.
 struct RequantTable {
   std::vector<int32_t> multiplier, shift;
   Requantization q;
-  void Point() {
-    q.multiplier = multiplier.data();
-    q.shift = shift.data();
-  }
 };
 
-StatusOr<std::shared_ptr<RequantTable>> MakeRequant(const OpContext& c, const Layer& l, bool is16) {
+// The accumulators of an integer layer: int32 (int8 activations) or int64 (16x8).
+enum class Accumulator { kInt32, kInt64 };
+
+StatusOr<std::shared_ptr<RequantTable>> MakeRequant(const PrepareContext& c, const Layer& l, Accumulator accumulator) {
+  const bool is16 = accumulator == Accumulator::kInt64;
   QF_RETURN_IF_ERROR(CheckPerTensor(c, *l.input));
   QF_RETURN_IF_ERROR(CheckPerTensor(c, *l.output));
   QF_RETURN_IF_ERROR(CheckWeightQuantization(c, *l.filter, l.weight_axis, l.out_c));
@@ -122,7 +122,8 @@ StatusOr<std::shared_ptr<RequantTable>> MakeRequant(const OpContext& c, const La
   t->q.output_zero_point = static_cast<int32_t>(l.output->zero_point[0]);
   t->q.act_min = act.min;
   t->q.act_max = act.max;
-  t->Point();
+  t->q.multiplier = t->multiplier.data();
+  t->q.shift = t->shift.data();
   return t;
 }
 
@@ -144,7 +145,7 @@ std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantT
 // int8 convolutions and dense layers on the best GEMM kernel, depthwise convolutions (depth
 // multiplier 1) on the best depthwise kernel, under the interpreter's ISA; the rest, and the
 // reference entries, run the reference.
-std::unique_ptr<OpKernel> Int8Kernel(const OpContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
+std::unique_ptr<OpKernel> Int8Kernel(const PrepareContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
   const int8_t* in = l.input->as<int8_t>();
   int8_t* out = l.output->as<int8_t>();
   const int32_t* bias = l.bias ? l.bias->as<int32_t>() : nullptr;
@@ -193,7 +194,7 @@ std::unique_ptr<OpKernel> FloatKernel(const Layer& l) {
   });
 }
 
-StatusOr<std::unique_ptr<OpKernel>> HybridKernel(const OpContext& c, const Layer& l) {
+StatusOr<std::unique_ptr<OpKernel>> HybridKernel(const PrepareContext& c, const Layer& l) {
   QF_RETURN_IF_ERROR(CheckWeightQuantization(c, *l.filter, l.weight_axis, l.out_c));
   struct State {
     std::vector<float> scales;
@@ -218,17 +219,17 @@ StatusOr<std::unique_ptr<OpKernel>> HybridKernel(const OpContext& c, const Layer
   });
 }
 
-StatusOr<std::unique_ptr<OpKernel>> PrepareLayer(const OpContext& c, Kind kind) {
+StatusOr<std::unique_ptr<OpKernel>> PrepareLayer(const PrepareContext& c, Kind kind) {
   QF_ASSIGN_OR_RETURN(const Layer l, CheckLayer(c, kind));
   using qfm::DType;
   const DType in = l.input->dtype, w = l.filter->dtype, out = l.output->dtype;
   const DType bias = l.bias ? l.bias->dtype : DType::FLOAT32;
   if (in == DType::INT8 && w == DType::INT8 && out == DType::INT8 && (!l.bias || bias == DType::INT32)) {
-    QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, false));
+    QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, Accumulator::kInt32));
     return Int8Kernel(c, l, table);
   }
   if (in == DType::INT16 && w == DType::INT8 && out == DType::INT16 && (!l.bias || bias == DType::INT64)) {
-    QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, true));
+    QF_ASSIGN_OR_RETURN(auto table, MakeRequant(c, l, Accumulator::kInt64));
     return IntegerKernel<int16_t, int64_t>(l, table);
   }
   if (in == DType::FLOAT32 && out == DType::FLOAT32 && bias == DType::FLOAT32) {
@@ -242,11 +243,11 @@ StatusOr<std::unique_ptr<OpKernel>> PrepareLayer(const OpContext& c, Kind kind) 
 
 }  // namespace
 
-StatusOr<std::unique_ptr<OpKernel>> PrepareConv2D(const OpContext& c) { return PrepareLayer(c, Kind::kConv); }
-StatusOr<std::unique_ptr<OpKernel>> PrepareDepthwiseConv2D(const OpContext& c) {
+StatusOr<std::unique_ptr<OpKernel>> PrepareConv2D(const PrepareContext& c) { return PrepareLayer(c, Kind::kConv); }
+StatusOr<std::unique_ptr<OpKernel>> PrepareDepthwiseConv2D(const PrepareContext& c) {
   return PrepareLayer(c, Kind::kDepthwise);
 }
-StatusOr<std::unique_ptr<OpKernel>> PrepareFullyConnected(const OpContext& c) {
+StatusOr<std::unique_ptr<OpKernel>> PrepareFullyConnected(const PrepareContext& c) {
   return PrepareLayer(c, Kind::kDense);
 }
 

@@ -26,7 +26,7 @@ int64_t ElementwiseChunk(int64_t n, const ThreadPool* pool) {
   return std::max<int64_t>(4096, (n + 4 * threads - 1) / (4 * threads) + 63) / 64 * 64;
 }
 
-Status CheckUnary(const OpContext& c) {
+Status CheckUnary(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
   QF_RETURN_IF_ERROR(CheckConstant(c, *c.inputs[0], false));
@@ -34,7 +34,7 @@ Status CheckUnary(const OpContext& c) {
 }
 
 // The quantized input and output of a unary integer op, both per tensor.
-Status CheckQuantizedPair(const OpContext& c, qfm::DType type) {
+Status CheckQuantizedPair(const PrepareContext& c, qfm::DType type) {
   QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {type}));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {type}));
   QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.inputs[0]));
@@ -42,7 +42,7 @@ Status CheckQuantizedPair(const OpContext& c, qfm::DType type) {
 }
 
 template <typename T>
-Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
+Prepared IntegerAdd(const PrepareContext& c, const AddParams& p) {
   const T *a = c.inputs[0]->as<T>(), *b = c.inputs[1]->as<T>();
   T* out = c.outputs[0]->as<T>();
   const int64_t n = c.outputs[0]->elements;
@@ -64,7 +64,7 @@ Prepared IntegerAdd(const OpContext& c, const AddParams& p) {
 }
 
 template <typename T>
-Prepared QuantizeOp(const OpContext& c, const RuntimeTensor& in, const RuntimeTensor& out) {
+Prepared QuantizeOp(const PrepareContext& c, const RuntimeTensor& in, const RuntimeTensor& out) {
   const float* x = in.as<float>();
   T* y = out.as<T>();
   const float s = out.scale[0];
@@ -109,7 +109,7 @@ void RowsAndDepth(const RuntimeTensor& t, int* rows, int* depth) {
 
 }  // namespace
 
-Prepared PrepareAdd(const OpContext& c) {
+Prepared PrepareAdd(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 2, 2, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
   const RuntimeTensor &a = *c.inputs[0], &b = *c.inputs[1], &out = *c.outputs[0];
@@ -141,7 +141,7 @@ Prepared PrepareAdd(const OpContext& c) {
   return is16 ? IntegerAdd<int16_t>(c, p) : IntegerAdd<int8_t>(c, p);
 }
 
-Prepared PrepareQuantize(const OpContext& c) {
+Prepared PrepareQuantize(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::FLOAT32}));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
@@ -150,7 +150,7 @@ Prepared PrepareQuantize(const OpContext& c) {
   return QuantizeOp<int8_t>(c, *c.inputs[0], *c.outputs[0]);
 }
 
-Prepared PrepareDequantize(const OpContext& c) {
+Prepared PrepareDequantize(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::FLOAT32}));
@@ -159,7 +159,7 @@ Prepared PrepareDequantize(const OpContext& c) {
   return DequantizeOp<int8_t>(*c.inputs[0], *c.outputs[0]);
 }
 
-Prepared PrepareHardSwish(const OpContext& c) {
+Prepared PrepareHardSwish(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
   const int64_t n = out.elements;
@@ -191,7 +191,7 @@ Prepared PrepareHardSwish(const OpContext& c) {
   }
 }
 
-Prepared PrepareSoftmax(const OpContext& c) {
+Prepared PrepareSoftmax(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
   const float beta = c.op->options_as_SoftmaxOptions()->beta();

@@ -9,11 +9,11 @@
 
 namespace qforge::runtime {
 
-std::string OpContext::Label() const {
+std::string PrepareContext::Label() const {
   return "operator " + std::to_string(index) + " (" + qfm::EnumNameOpType(op->type()) + ")";
 }
 
-Status OpContext::Error(const std::string& message) const {
+Status PrepareContext::Error(const std::string& message) const {
   return Status(StatusCode::kInvalidArgument, Label() + ": " + message);
 }
 
@@ -24,7 +24,7 @@ std::string Name(const RuntimeTensor& t) { return "tensor '" + t.name + "'"; }
 
 }  // namespace
 
-Status CheckArity(const OpContext& c, size_t min_inputs, size_t max_inputs, size_t outputs) {
+Status CheckArity(const PrepareContext& c, size_t min_inputs, size_t max_inputs, size_t outputs) {
   if (c.inputs.size() < min_inputs || c.inputs.size() > max_inputs)
     return c.Error("has " + std::to_string(c.inputs.size()) + " inputs, expected " +
                    std::to_string(min_inputs) +
@@ -34,29 +34,29 @@ Status CheckArity(const OpContext& c, size_t min_inputs, size_t max_inputs, size
   return Status::Ok();
 }
 
-Status CheckPresent(const OpContext& c, std::initializer_list<size_t> required) {
+Status CheckPresent(const PrepareContext& c, std::initializer_list<size_t> required) {
   for (size_t i : required)
     if (i >= c.inputs.size() || !c.inputs[i]) return c.Error("input " + std::to_string(i) + " is missing");
   return Status::Ok();
 }
 
-Status CheckRank(const OpContext& c, const RuntimeTensor& t, size_t rank) {
+Status CheckRank(const PrepareContext& c, const RuntimeTensor& t, size_t rank) {
   if (t.shape.size() != rank)
     return c.Error(Name(t) + " has shape " + ShapeString(t.shape) + ", expected rank " + std::to_string(rank));
   return Status::Ok();
 }
 
-Status CheckDType(const OpContext& c, const RuntimeTensor& t, std::initializer_list<qfm::DType> allowed) {
+Status CheckDType(const PrepareContext& c, const RuntimeTensor& t, std::initializer_list<qfm::DType> allowed) {
   if (std::find(allowed.begin(), allowed.end(), t.dtype) != allowed.end()) return Status::Ok();
   return c.Error(Name(t) + " has type " + qfm::EnumNameDType(t.dtype) + ", which this operator does not take there");
 }
 
-Status CheckPerTensor(const OpContext& c, const RuntimeTensor& t) {
+Status CheckPerTensor(const PrepareContext& c, const RuntimeTensor& t) {
   if (!t.per_tensor()) return c.Error(Name(t) + " needs one scale and zero point");
   return Status::Ok();
 }
 
-Status CheckWeightQuantization(const OpContext& c, const RuntimeTensor& t, int axis, int channels) {
+Status CheckWeightQuantization(const PrepareContext& c, const RuntimeTensor& t, int axis, int channels) {
   if (!t.quantized()) return c.Error(Name(t) + " is not quantized");
   if (!t.per_tensor() && (t.quantized_dimension != axis || static_cast<int>(t.scale.size()) != channels))
     return c.Error(Name(t) + " has per-channel parameters along the wrong dimension");
@@ -65,26 +65,26 @@ Status CheckWeightQuantization(const OpContext& c, const RuntimeTensor& t, int a
   return Status::Ok();
 }
 
-Status CheckSameShape(const OpContext& c, const RuntimeTensor& a, const RuntimeTensor& b) {
+Status CheckSameShape(const PrepareContext& c, const RuntimeTensor& a, const RuntimeTensor& b) {
   if (a.shape != b.shape)
     return c.Error(Name(a) + " has shape " + ShapeString(a.shape) + " but " + Name(b) + " has " + ShapeString(b.shape));
   return Status::Ok();
 }
 
-Status CheckSameQuantization(const OpContext& c, const RuntimeTensor& a, const RuntimeTensor& b) {
+Status CheckSameQuantization(const PrepareContext& c, const RuntimeTensor& a, const RuntimeTensor& b) {
   if (a.dtype != b.dtype) return c.Error(Name(a) + " and " + Name(b) + " differ in type");
   if (a.scale != b.scale || a.zero_point != b.zero_point || a.bits != b.bits)
     return c.Error(Name(a) + " and " + Name(b) + " must share one scale and zero point");
   return Status::Ok();
 }
 
-Status CheckConstant(const OpContext& c, const RuntimeTensor& t, bool constant) {
+Status CheckConstant(const PrepareContext& c, const RuntimeTensor& t, bool constant) {
   if (t.constant != constant)
     return c.Error(Name(t) + (constant ? " must be a constant (weights)" : " must not be a constant"));
   return Status::Ok();
 }
 
-StatusOr<ConvGeometry> MakeGeometry(const OpContext& c, const RuntimeTensor& input,
+StatusOr<ConvGeometry> MakeGeometry(const PrepareContext& c, const RuntimeTensor& input,
                                     const RuntimeTensor& output, const Window& w) {
   QF_RETURN_IF_ERROR(CheckRank(c, input, 4));
   QF_RETURN_IF_ERROR(CheckRank(c, output, 4));

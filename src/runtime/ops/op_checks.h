@@ -14,21 +14,21 @@
 namespace qforge::runtime::ops {
 
 // Inputs in [min_inputs, max_inputs] (absent optional ones included), exactly `outputs`.
-Status CheckArity(const OpContext& c, size_t min_inputs, size_t max_inputs, size_t outputs);
+Status CheckArity(const PrepareContext& c, size_t min_inputs, size_t max_inputs, size_t outputs);
 // Every listed input that is present must exist; `required` inputs must be present.
-Status CheckPresent(const OpContext& c, std::initializer_list<size_t> required);
-Status CheckRank(const OpContext& c, const RuntimeTensor& t, size_t rank);
-Status CheckDType(const OpContext& c, const RuntimeTensor& t, std::initializer_list<qfm::DType> allowed);
+Status CheckPresent(const PrepareContext& c, std::initializer_list<size_t> required);
+Status CheckRank(const PrepareContext& c, const RuntimeTensor& t, size_t rank);
+Status CheckDType(const PrepareContext& c, const RuntimeTensor& t, std::initializer_list<qfm::DType> allowed);
 // Quantized with one scale and zero point (activations).
-Status CheckPerTensor(const OpContext& c, const RuntimeTensor& t);
+Status CheckPerTensor(const PrepareContext& c, const RuntimeTensor& t);
 // Quantized symmetrically (zero points 0), per tensor or per slice of `axis` of length `channels`.
-Status CheckWeightQuantization(const OpContext& c, const RuntimeTensor& t, int axis, int channels);
+Status CheckWeightQuantization(const PrepareContext& c, const RuntimeTensor& t, int axis, int channels);
 // Inputs and outputs must all have the same shape.
-Status CheckSameShape(const OpContext& c, const RuntimeTensor& a, const RuntimeTensor& b);
+Status CheckSameShape(const PrepareContext& c, const RuntimeTensor& a, const RuntimeTensor& b);
 // Same type, and for quantized types the same scale and zero point (ops that copy values).
-Status CheckSameQuantization(const OpContext& c, const RuntimeTensor& a, const RuntimeTensor& b);
+Status CheckSameQuantization(const PrepareContext& c, const RuntimeTensor& a, const RuntimeTensor& b);
 // A constant (weights) must be a constant; an activation must not be.
-Status CheckConstant(const OpContext& c, const RuntimeTensor& t, bool constant);
+Status CheckConstant(const PrepareContext& c, const RuntimeTensor& t, bool constant);
 
 // Scale of slice `channel` of a per-tensor or per-channel tensor.
 inline float ScaleAt(const RuntimeTensor& t, int channel) {
@@ -41,7 +41,7 @@ struct Window {
   int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
 };
-StatusOr<ConvGeometry> MakeGeometry(const OpContext& c, const RuntimeTensor& input,
+StatusOr<ConvGeometry> MakeGeometry(const PrepareContext& c, const RuntimeTensor& input,
                                     const RuntimeTensor& output, const Window& w);
 
 // The window of a Conv2DOptions (with dilation) or Pool2DOptions table.

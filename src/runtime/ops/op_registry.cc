@@ -3,7 +3,7 @@
 
 namespace qforge::runtime {
 
-StatusOr<std::unique_ptr<OpKernel>> PrepareOp(const OpContext& c) {
+StatusOr<std::unique_ptr<OpKernel>> PrepareOp(const PrepareContext& c) {
   using qfm::OpType;
   switch (c.op->type()) {
     case OpType::CONV_2D: return ops::PrepareConv2D(c);

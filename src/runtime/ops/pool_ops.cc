@@ -19,7 +19,7 @@ namespace {
 enum class Pool { kMax, kAverage };
 
 template <typename T>
-Prepared IntegerPool(const OpContext& c, Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
+Prepared IntegerPool(const PrepareContext& c, Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
                      const RuntimeTensor& out) {
   const T* x = in.as<T>();
   T* y = out.as<T>();
@@ -45,7 +45,7 @@ Prepared IntegerPool(const OpContext& c, Pool pool, const ConvGeometry& g, IntRa
   return std::make_unique<OpKernel>([g, act, x, y] { ref::AvgPool(g, act.min, act.max, x, y); });
 }
 
-Prepared PreparePool(const OpContext& c, Pool pool) {
+Prepared PreparePool(const PrepareContext& c, Pool pool) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
@@ -71,10 +71,10 @@ Prepared PreparePool(const OpContext& c, Pool pool) {
 
 }  // namespace
 
-Prepared PrepareMaxPool(const OpContext& c) { return PreparePool(c, Pool::kMax); }
-Prepared PrepareAvgPool(const OpContext& c) { return PreparePool(c, Pool::kAverage); }
+Prepared PrepareMaxPool(const PrepareContext& c) { return PreparePool(c, Pool::kMax); }
+Prepared PrepareAvgPool(const PrepareContext& c) { return PreparePool(c, Pool::kAverage); }
 
-Prepared PrepareMean(const OpContext& c) {
+Prepared PrepareMean(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];

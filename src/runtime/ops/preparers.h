@@ -9,18 +9,18 @@ namespace qforge::runtime::ops {
 
 using Prepared = StatusOr<std::unique_ptr<OpKernel>>;
 
-Prepared PrepareConv2D(const OpContext& c);
-Prepared PrepareDepthwiseConv2D(const OpContext& c);
-Prepared PrepareFullyConnected(const OpContext& c);
-Prepared PrepareAdd(const OpContext& c);
-Prepared PrepareQuantize(const OpContext& c);
-Prepared PrepareDequantize(const OpContext& c);
-Prepared PrepareHardSwish(const OpContext& c);
-Prepared PrepareSoftmax(const OpContext& c);
-Prepared PrepareMaxPool(const OpContext& c);
-Prepared PrepareAvgPool(const OpContext& c);
-Prepared PrepareMean(const OpContext& c);
-Prepared PrepareConcatenation(const OpContext& c);
-Prepared PrepareReshape(const OpContext& c);
+Prepared PrepareConv2D(const PrepareContext& c);
+Prepared PrepareDepthwiseConv2D(const PrepareContext& c);
+Prepared PrepareFullyConnected(const PrepareContext& c);
+Prepared PrepareAdd(const PrepareContext& c);
+Prepared PrepareQuantize(const PrepareContext& c);
+Prepared PrepareDequantize(const PrepareContext& c);
+Prepared PrepareHardSwish(const PrepareContext& c);
+Prepared PrepareSoftmax(const PrepareContext& c);
+Prepared PrepareMaxPool(const PrepareContext& c);
+Prepared PrepareAvgPool(const PrepareContext& c);
+Prepared PrepareMean(const PrepareContext& c);
+Prepared PrepareConcatenation(const PrepareContext& c);
+Prepared PrepareReshape(const PrepareContext& c);
 
 }  // namespace qforge::runtime::ops

@@ -11,7 +11,7 @@
 
 namespace qforge::runtime::ops {
 
-Prepared PrepareConcatenation(const OpContext& c) {
+Prepared PrepareConcatenation(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 64, 1));
   const RuntimeTensor& out = *c.outputs[0];
   const int rank = static_cast<int>(out.shape.size());
@@ -41,7 +41,7 @@ Prepared PrepareConcatenation(const OpContext& c) {
   return std::make_unique<OpKernel>([outer, inner_bytes, inputs, y] { ref::Concatenation(outer, inner_bytes, inputs, y); });
 }
 
-Prepared PrepareReshape(const OpContext& c) {
+Prepared PrepareReshape(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
