@@ -7,8 +7,9 @@
 # The first run trains the checkpoints into WORKDIR/ckpt with QFORGE (one short epoch per zoo model:
 # float, QAT with two schemes, pruned, then clustered); later runs reuse them, so two binaries (before
 # and after a change) are compared on the same checkpoints. Then it writes, with QFORGE, every
-# quantize mode and calibration method, convert with and without --int8-io, and compress in its
-# three codings into WORKDIR/qfm-<label> and prints "sha256  file" lines sorted by file.
+# quantize mode and calibration method, convert with and without --int8-io, compress in its
+# three codings, and the model a short QAT run from the float checkpoint converts, into
+# WORKDIR/qfm-<binary name>, and prints "sha256  file" lines sorted by file.
 # DATA_DIR is a folder of Fashion-MNIST IDX files (default: the dataset package's); a subset of
 # the training images keeps the run short.
 set -euo pipefail
@@ -26,7 +27,7 @@ data=${3:-/usr/share/datasets/fashion-mnist}
 models=(mlp lenet5 mobilenet resnet)
 ckpt=$work/ckpt
 out=$work/qfm-$(basename "$qforge")
-mkdir -p "$ckpt" "$out"
+mkdir -p "$ckpt" "$out" "$work/qat-run"
 quiet() { "$@" >/dev/null 2>"$work/last.log" || { cat "$work/last.log" >&2; exit 1; }; }
 
 train() {  # train NAME ARGS...: one checkpoint, once
@@ -61,6 +62,11 @@ for m in "${models[@]}"; do
     quiet "$qforge" convert "$ckpt/$m-$variant.ckpt" --out "$out/$m-$variant-convert.qfm"
     quiet "$qforge" convert "$ckpt/$m-$variant.ckpt" --int8-io --out "$out/$m-$variant-convert-io.qfm"
   done
+  # The QAT transform itself: a short QAT run from the float checkpoint with this binary writes
+  # its .qfm beside the checkpoint (the checkpoint holds timings, the model file does not).
+  quiet "$qforge" train --init "$ckpt/$m-float.ckpt" --qat --lr 1e-4 --data-dir "$data" --epochs 1 --seed 7 \
+    --threads 2 --out "$work/qat-run/$m.ckpt"
+  mv "$work/qat-run/$m.qfm" "$out/$m-qat-trained.qfm"
   for source in int8-minmax sparse-int8 qat-convert; do
     quiet "$qforge" compress "$out/$m-$source.qfm" --out "$out/$m-$source-coded.qfm"
     quiet "$qforge" compress "$out/$m-$source.qfm" --no-sparse --out "$out/$m-$source-dense-coded.qfm"

@@ -1,14 +1,20 @@
-// Lowering: walks the training graph in order, emitting deploy layers and folding/fusing
-// batch norm and activations into the layer that produced their input when that layer's
-// output has no other consumer.
+// Lowering: walks the training graph in order (graph/rewriter.h), emitting deploy layers and
+// folding/fusing batch norm and activations into the layer that produced their input when that
+// layer's output has no other reader.
 #include "convert/lower.h"
 
 #include <cmath>
 #include <unordered_set>
 
+#include "graph/rewriter.h"
+#include "ops/activations.h"
 #include "ops/batch_norm.h"
 #include "ops/conv2d.h"
+#include "ops/dense.h"
+#include "ops/dropout.h"
 #include "ops/pooling.h"
+#include "ops/softmax.h"
+#include "ops/tensor_ops.h"
 
 namespace qforge::convert {
 
@@ -43,26 +49,22 @@ int SharedValues(const Tensor& w) {
 
 class Lowering {
  public:
-  explicit Lowering(const Graph& g) : g_(g), deploy_of_(g.values().size(), -1), consumers_(g.values().size(), 0) {
-    for (const Node& n : g.nodes())
-      for (int v : n.inputs) ++consumers_[v];
-    for (int v : g.outputs()) ++consumers_[v];
-  }
+  explicit Lowering(const Graph& g) : graph_(g), walk_(g) {}
 
   StatusOr<DeployGraph> Run() {
-    if (g_.inputs().size() != 1 || g_.outputs().size() != 1)
+    if (graph_.inputs().size() != 1 || graph_.outputs().size() != 1)
       return InvalidArgument("the converter takes models with one input and one output (this one has {} and {})",
-                             g_.inputs().size(), g_.outputs().size());
-    const Value& in = g_.values()[g_.inputs()[0]];
+                             graph_.inputs().size(), graph_.outputs().size());
+    const Value& in = graph_.values()[graph_.inputs()[0]];
     if (in.shape.size() != 4 && in.shape.size() != 2)
       return InvalidArgument("input '{}' must be [N, C, H, W] or [N, features], not {}", in.name, ShapeToString(in.shape));
-    deploy_of_[g_.inputs()[0]] = NewValue(in.name, Nhwc(in.shape));
-    for (const Node& n : g_.nodes()) QF_RETURN_IF_ERROR(LowerNode(n));
-    d_.output = deploy_of_[g_.outputs()[0]];
-    d_.deploy_value_of = deploy_of_;
-    if (flatten_dims_[d_.output][0] != 0)
+    walk_.Map(graph_.inputs()[0], NewValue(in.name, Nhwc(in.shape)));
+    QF_RETURN_IF_ERROR(walk_.Walk([this](const Node& n) { return LowerNode(n); }));
+    deploy_.output = walk_.mapped(graph_.outputs()[0]);
+    deploy_.deploy_value_of = walk_.value_map();
+    if (flatten_dims_[deploy_.output][0] != 0)
       return InvalidArgument("the model's output is a flattened NCHW tensor; add a Dense layer after it");
-    return std::move(d_);
+    return std::move(deploy_);
   }
 
  private:
@@ -72,10 +74,10 @@ class Lowering {
   }
 
   int NewValue(const std::string& name, std::vector<int> shape) {
-    d_.values.push_back({name, std::move(shape)});
+    deploy_.values.push_back({name, std::move(shape)});
     producer_.push_back(-1);
     flatten_dims_.push_back({0, 0, 0});
-    return static_cast<int>(d_.values.size()) - 1;
+    return static_cast<int>(deploy_.values.size()) - 1;
   }
 
   DeployLayer& AddLayer(LayerKind kind, const Node& n, std::vector<int> inputs) {
@@ -83,11 +85,11 @@ class Lowering {
     l.kind = kind;
     l.name = n.name;
     l.inputs = std::move(inputs);
-    l.output = NewValue(n.name, Nhwc(g_.values()[n.output].shape));
-    producer_[l.output] = static_cast<int>(d_.layers.size());
-    deploy_of_[n.output] = l.output;
-    d_.layers.push_back(std::move(l));
-    return d_.layers.back();
+    l.output = NewValue(n.name, Nhwc(graph_.values()[n.output].shape));
+    producer_[l.output] = static_cast<int>(deploy_.layers.size());
+    walk_.Map(n.output, l.output);
+    deploy_.layers.push_back(std::move(l));
+    return deploy_.layers.back();
   }
 
   Status NodeError(const Node& n, const std::string& message) const {
@@ -95,14 +97,14 @@ class Lowering {
   }
 
   StatusOr<const Tensor*> Param(const Node& n, size_t i) const {
-    if (i >= n.inputs.size() || g_.values()[n.inputs[i]].kind != ValueKind::kParam)
+    if (i >= n.inputs.size() || graph_.values()[n.inputs[i]].kind != ValueKind::kParam)
       return NodeError(n, "input " + std::to_string(i) + " must be a parameter");
-    return &g_.params()[g_.values()[n.inputs[i]].index].tensor;
+    return &graph_.params()[graph_.values()[n.inputs[i]].index].tensor;
   }
 
   // The deploy value of a non-parameter input; values flattened in NCHW order may only feed Dense.
   StatusOr<int> Input(const Node& n, size_t i, bool allow_nchw_flatten = false) const {
-    const int d = deploy_of_[n.inputs[i]];
+    const int d = walk_.mapped(n.inputs[i]);
     if (d < 0) return NodeError(n, "input " + std::to_string(i) + " is not an activation");
     if (!allow_nchw_flatten && flatten_dims_[d][0] != 0)
       return NodeError(n, "consumes a flattened [C, H, W] tensor, whose NCHW element order the NHWC runtime does not keep; only Dense may follow a Flatten");
@@ -112,9 +114,9 @@ class Lowering {
   // The layer that produced deploy value `d` if training value `v` (its alias) may be fused
   // into it: `v` has no other consumer and the layer has no activation yet.
   DeployLayer* Fusable(int v, std::initializer_list<LayerKind> kinds) {
-    const int d = deploy_of_[v];
-    if (d < 0 || producer_[d] < 0 || consumers_[v] != 1) return nullptr;
-    DeployLayer& l = d_.layers[producer_[d]];
+    const int d = walk_.mapped(v);
+    if (d < 0 || producer_[d] < 0 || walk_.readers(v).size() != 1) return nullptr;
+    DeployLayer& l = deploy_.layers[producer_[d]];
     if (l.activation != FusedActivation::kNone) return nullptr;
     for (LayerKind k : kinds)
       if (l.kind == k) return &l;
@@ -134,7 +136,7 @@ class Lowering {
     const auto& op = static_cast<const Conv2DOp&>(*n.op);
     QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
     QF_ASSIGN_OR_RETURN(const Tensor* w, Param(n, 1));
-    const int in_c = d_.values[x].shape[3];
+    const int in_c = deploy_.values[x].shape[3];
     const auto oc = static_cast<int>(w->shape()[0]), kh = static_cast<int>(w->shape()[2]),
                kw = static_cast<int>(w->shape()[3]);
     const int64_t groups = op.groups();
@@ -201,10 +203,10 @@ class Lowering {
     const auto channels = static_cast<int>(p[0]->size());
     DeployLayer* l = Fusable(n.inputs[0], {LayerKind::kConv, LayerKind::kDepthwise, LayerKind::kDense});
     if (l) {
-      deploy_of_[n.output] = l->output;
+      walk_.Map(n.output, l->output);
     } else {  // standalone: a 1x1 depthwise convolution with the per-channel scale
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-      if (d_.values[x].shape.size() != 4) return NodeError(n, "batch norm on a 2-D tensor must follow a Dense layer");
+      if (deploy_.values[x].shape.size() != 4) return NodeError(n, "batch norm on a 2-D tensor must follow a Dense layer");
       l = &AddLayer(LayerKind::kDepthwise, n, {x});
       l->weight_shape = {1, 1, 1, channels};
       l->weights.assign(channels, 1.0f);
@@ -231,16 +233,16 @@ class Lowering {
     if (!l)
       return NodeError(n, "has no convolution, dense or add layer to fuse into (the runtime runs ReLU/ReLU6 only fused)");
     l->activation = act;
-    deploy_of_[n.output] = l->output;
+    walk_.Map(n.output, l->output);
     return Status::Ok();
   }
 
   Status LowerFlatten(const Node& n) {
     QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-    const std::vector<int> s = d_.values[x].shape;
-    if (g_.values()[n.output].shape.size() != 2) return NodeError(n, "only reshapes to [N, features] are supported");
+    const std::vector<int> s = deploy_.values[x].shape;
+    if (graph_.values()[n.output].shape.size() != 2) return NodeError(n, "only reshapes to [N, features] are supported");
     if (s.size() == 2) {
-      deploy_of_[n.output] = x;
+      walk_.Map(n.output, x);
       return Status::Ok();
     }
     DeployLayer& l = AddLayer(LayerKind::kFlatten, n, {x});
@@ -250,44 +252,47 @@ class Lowering {
 
   Status LowerNode(const Node& n) {
     const std::string_view type = n.op->type();
-    if (type == "Conv2D") return LowerConv(n);
-    if (type == "Dense") return LowerDense(n);
-    if (type == "BatchNorm") return LowerBatchNorm(n);
-    if (type == "Relu") return LowerActivation(n, FusedActivation::kRelu);
-    if (type == "Relu6") return LowerActivation(n, FusedActivation::kRelu6);
-    if (type == "Flatten" || type == "Reshape") return LowerFlatten(n);
-    if (type == "Dropout") {
-      QF_ASSIGN_OR_RETURN(deploy_of_[n.output], Input(n, 0, true));
+    if (type == Conv2DOp::kType) return LowerConv(n);
+    if (type == DenseOp::kType) return LowerDense(n);
+    if (type == BatchNormOp::kType) return LowerBatchNorm(n);
+    if (type == ReluOp::kType) return LowerActivation(n, FusedActivation::kRelu);
+    if (type == Relu6Op::kType) return LowerActivation(n, FusedActivation::kRelu6);
+    if (type == ReshapeOp::kFlattenType || type == ReshapeOp::kReshapeType) return LowerFlatten(n);
+    if (type == DropoutOp::kType) {
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0, /*allow_nchw_flatten=*/true));
+      walk_.Map(n.output, x);
       return Status::Ok();
     }
-    if (type == "MaxPool" || type == "AvgPool") {
+    if (type == PoolOp::kMaxType || type == PoolOp::kAvgType) {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-      DeployLayer& l = AddLayer(type == "MaxPool" ? LayerKind::kMaxPool : LayerKind::kAvgPool, n, {x});
+      DeployLayer& l = AddLayer(type == PoolOp::kMaxType ? LayerKind::kMaxPool : LayerKind::kAvgPool, n, {x});
       SetWindow(l, static_cast<const PoolOp&>(*n.op).window());
       return Status::Ok();
     }
-    if (type == "GlobalAvgPool" || type == "HardSwish" || type == "Softmax") {
+    if (type == GlobalAvgPoolOp::kType || type == HardSwishOp::kType || type == SoftmaxOp::kType) {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-      AddLayer(type == "HardSwish" ? LayerKind::kHardSwish : type == "Softmax" ? LayerKind::kSoftmax : LayerKind::kMean, n, {x});
+      AddLayer(type == HardSwishOp::kType ? LayerKind::kHardSwish
+               : type == SoftmaxOp::kType ? LayerKind::kSoftmax
+                                          : LayerKind::kMean,
+               n, {x});
       return Status::Ok();
     }
-    if (type == "Add" || type == "Concat") {
+    if (type == AddOp::kType || type == ConcatOp::kType) {
       std::vector<int> xs;
       for (size_t i = 0; i < n.inputs.size(); ++i) {
         QF_ASSIGN_OR_RETURN(const int x, Input(n, i));
         xs.push_back(x);
       }
-      DeployLayer& l = AddLayer(type == "Add" ? LayerKind::kAdd : LayerKind::kConcat, n, xs);
-      l.concat_axis = d_.values[l.output].shape.size() == 4 ? 3 : 1;
+      DeployLayer& l = AddLayer(type == AddOp::kType ? LayerKind::kAdd : LayerKind::kConcat, n, xs);
+      l.concat_axis = deploy_.values[l.output].shape.size() == 4 ? 3 : 1;
       return Status::Ok();
     }
     return NodeError(n, "has no int8 kernel in the runtime");
   }
 
-  const Graph& g_;
-  DeployGraph d_;
-  std::vector<int> deploy_of_;  // training value -> deploy value
-  std::vector<int> consumers_;  // training value -> number of readers (graph outputs count)
+  const Graph& graph_;
+  GraphWalk walk_;  // training value -> deploy value, and each value's readers
+  DeployGraph deploy_;
   std::vector<int> producer_;   // deploy value -> layer index, -1 for the input
   std::vector<std::array<int, 3>> flatten_dims_;  // deploy value -> {C, H, W} of an NCHW flatten
 };

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "ops/conv2d.h"
+#include "ops/dense.h"
+
 namespace qforge {
 
 StatusOr<int> Graph::NewValue(const std::string& name, ValueKind kind, Shape shape, int index) {
@@ -148,11 +151,11 @@ std::string Graph::Summary() const {
 }
 
 int WeightParamOf(const Graph& graph, const Node& node) {
-  if ((node.op->type() != "Conv2D" && node.op->type() != "Dense") || node.inputs.size() < 2) return -1;
+  if ((node.op->type() != Conv2DOp::kType && node.op->type() != DenseOp::kType) || node.inputs.size() < 2) return -1;
   int v = node.inputs[1];
-  for (int hops = 0; hops < 4 && graph.values()[v].kind == ValueKind::kNode; ++hops) {
+  while (graph.values()[v].kind == ValueKind::kNode) {
     const Node& producer = graph.nodes()[graph.values()[v].index];
-    if (producer.inputs.empty()) return -1;
+    if (!producer.op->PassesThrough() || producer.inputs.empty()) return -1;
     v = producer.inputs[0];
   }
   const Value& value = graph.values()[v];

@@ -82,9 +82,8 @@ class Graph {
   std::vector<Param> params_;
 };
 
-// The parameter holding a Conv2D or Dense node's weights — followed back through the nodes
-// quantization-aware training puts in between (weight fake quantization, the batch-norm
-// folding scale), which take it as their first input — or -1 for other nodes.
+// The parameter holding a Conv2D or Dense node's weights — followed back through nodes whose op
+// PassesThrough (those quantization-aware training puts in between) — or -1 for other nodes.
 int WeightParamOf(const Graph& graph, const Node& node);
 
 // A Conv2D or Dense node and the parameter holding its weights.

@@ -49,7 +49,8 @@ class ActivationOp : public Op {
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
     return std::unique_ptr<Op>(new ActivationOp<Fn>());
   }
-  std::string_view type() const override { return Fn::kName; }
+  static constexpr std::string_view kType = Fn::kName;
+  std::string_view type() const override { return kType; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& in) const override {
     if (in.size() != 1) return InvalidArgument("{} takes one input, got {}", Fn::kName, in.size());
     return in[0];

@@ -20,7 +20,8 @@ class BatchNormOp : public Op {
   BatchNormOp(float eps, float momentum, bool fuse_relu = false);
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
-  std::string_view type() const override { return "BatchNorm"; }
+  static constexpr std::string_view kType = "BatchNorm";
+  std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override;
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

@@ -16,7 +16,8 @@ class BnFoldScaleOp : public Op {
  public:
   explicit BnFoldScaleOp(float eps) : eps_(eps) {}
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
-  std::string_view type() const override { return "BnFoldScale"; }
+  static constexpr std::string_view kType = "BnFoldScale";
+  std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override { return {{"eps", eps_}}; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
@@ -31,8 +32,10 @@ class ScaleChannelsOp : public Op {
  public:
   ScaleChannelsOp(int axis, bool invert) : axis_(axis), invert_(invert) {}
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
-  std::string_view type() const override { return "ScaleChannels"; }
+  static constexpr std::string_view kType = "ScaleChannels";
+  std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override { return {{"axis", axis_}, {"invert", invert_}}; }
+  bool PassesThrough() const override { return axis_ == 0; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,

@@ -18,7 +18,8 @@ class Conv2DOp : public Op {
   ~Conv2DOp() override;
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
-  std::string_view type() const override { return "Conv2D"; }
+  static constexpr std::string_view kType = "Conv2D";
+  std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override;
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

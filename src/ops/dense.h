@@ -16,7 +16,8 @@ class DenseOp : public Op {
   ~DenseOp() override;
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
-  std::string_view type() const override { return "Dense"; }
+  static constexpr std::string_view kType = "Dense";
+  std::string_view type() const override { return kType; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,

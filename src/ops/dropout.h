@@ -13,7 +13,8 @@ class DropoutOp : public Op {
   explicit DropoutOp(float rate) : rate_(rate) {}
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
-  std::string_view type() const override { return "Dropout"; }
+  static constexpr std::string_view kType = "Dropout";
+  std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override { return {{"rate", rate_}}; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

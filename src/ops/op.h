@@ -31,6 +31,11 @@ class Op {
 
   virtual std::string_view type() const = 0;
   virtual nlohmann::json attrs() const { return nlohmann::json::object(); }
+  // True when the output stands for the first input as quantization-aware training transforms
+  // it (fake quantization; batch-norm folding's per-channel weight scale): analyses that ask what
+  // a value is — the parameter behind a layer's weights (WeightParamOf), the logits behind a
+  // model's output (LogitsValue) — look through such nodes.
+  virtual bool PassesThrough() const { return false; }
 
   // Output shape from input shapes. Dimension 0 is the batch and may be -1 (unknown).
   virtual StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const = 0;

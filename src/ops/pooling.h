@@ -22,7 +22,8 @@ class PoolOp : public Op {
   static StatusOr<std::unique_ptr<Op>> MaxFromAttrs(const nlohmann::json& attrs);
   static StatusOr<std::unique_ptr<Op>> AvgFromAttrs(const nlohmann::json& attrs);
 
-  std::string_view type() const override { return kind_ == Kind::kMax ? "MaxPool" : "AvgPool"; }
+  static constexpr std::string_view kMaxType = "MaxPool", kAvgType = "AvgPool";
+  std::string_view type() const override { return kind_ == Kind::kMax ? kMaxType : kAvgType; }
   nlohmann::json attrs() const override { return WindowToJson(window_); }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
@@ -44,7 +45,8 @@ class GlobalAvgPoolOp : public Op {
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
     return std::unique_ptr<Op>(new GlobalAvgPoolOp());
   }
-  std::string_view type() const override { return "GlobalAvgPool"; }
+  static constexpr std::string_view kType = "GlobalAvgPool";
+  std::string_view type() const override { return kType; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,

@@ -11,7 +11,8 @@ namespace qforge {
 class SoftmaxOp : public Op {
  public:
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) { return std::unique_ptr<Op>(new SoftmaxOp()); }
-  std::string_view type() const override { return "Softmax"; }
+  static constexpr std::string_view kType = "Softmax";
+  std::string_view type() const override { return kType; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   // dx = y * (dy - sum(dy * y)) per row.

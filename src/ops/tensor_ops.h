@@ -11,7 +11,8 @@ class AddOp : public Op {
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
     return std::unique_ptr<Op>(new AddOp());
   }
-  std::string_view type() const override { return "Add"; }
+  static constexpr std::string_view kType = "Add";
+  std::string_view type() const override { return kType; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
@@ -23,7 +24,8 @@ class ConcatOp : public Op {
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
     return std::unique_ptr<Op>(new ConcatOp());
   }
-  std::string_view type() const override { return "Concat"; }
+  static constexpr std::string_view kType = "Concat";
+  std::string_view type() const override { return kType; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
@@ -38,7 +40,8 @@ class ReshapeOp : public Op {
   static StatusOr<std::unique_ptr<Op>> ReshapeFromAttrs(const nlohmann::json& attrs);
   static StatusOr<std::unique_ptr<Op>> FlattenFromAttrs(const nlohmann::json& attrs);
 
-  std::string_view type() const override { return is_flatten_ ? "Flatten" : "Reshape"; }
+  static constexpr std::string_view kFlattenType = "Flatten", kReshapeType = "Reshape";
+  std::string_view type() const override { return is_flatten_ ? kFlattenType : kReshapeType; }
   nlohmann::json attrs() const override;
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

@@ -18,8 +18,10 @@ class FakeQuantOp : public Op {
   // {"quantizer": type, "config": the quantizer's attrs(), "enabled": bool, "observing": bool}.
   static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
 
-  std::string_view type() const override { return "FakeQuant"; }
+  static constexpr std::string_view kType = "FakeQuant";
+  std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override;
+  bool PassesThrough() const override { return true; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,

@@ -1,11 +1,20 @@
-// The QAT graph transform: walks the float graph in order, cloning nodes into a new graph and
-// inserting fake quantization, batch-norm folding and activation fusion as described in qat.h.
+// The QAT graph transform: rewrites the float graph (graph/rewriter.h), cloning nodes into a new
+// graph and inserting fake quantization, batch-norm folding and activation fusion as described
+// in qat.h.
 #include "quant/qat.h"
 
 #include <algorithm>
 
+#include "graph/rewriter.h"
+#include "ops/activations.h"
 #include "ops/batch_norm.h"
 #include "ops/channel_ops.h"
+#include "ops/conv2d.h"
+#include "ops/dense.h"
+#include "ops/dropout.h"
+#include "ops/pooling.h"
+#include "ops/softmax.h"
+#include "ops/tensor_ops.h"
 #include "quant/fake_quant_op.h"
 
 namespace qforge::quant {
@@ -13,180 +22,156 @@ namespace {
 
 class QatTransform {
  public:
-  QatTransform(const Graph& g, const QatOptions& o)
-      : g_(g), o_(o), map_(g.values().size(), -1), consumers_(g.values().size()), done_(g.nodes().size(), false) {
-    for (size_t k = 0; k < g.nodes().size(); ++k)
-      for (int v : g.nodes()[k].inputs) consumers_[v].push_back(static_cast<int>(k));
-    for (int v : g.outputs()) consumers_[v].push_back(-1);  // a graph output is a reader too
-  }
+  QatTransform(const Graph& g, const QatOptions& o) : options_(o), rewriter_(g) {}
 
   StatusOr<QatModel> Run() {
     QF_RETURN_IF_ERROR(RegisterQuantOps());
-    for (const Param& p : g_.params()) {
-      QF_ASSIGN_OR_RETURN(map_[p.value], out_.AddParam(p.name, p.tensor, p.trainable));
-    }
-    for (int v : g_.inputs()) QF_RETURN_IF_ERROR(AddInput(v));
-    for (size_t k = 0; k < g_.nodes().size(); ++k)
-      if (!done_[k]) QF_RETURN_IF_ERROR(Transform(g_.nodes()[k]));
-    std::vector<int> outputs;
-    for (int v : g_.outputs()) outputs.push_back(map_[v]);
-    QF_RETURN_IF_ERROR(out_.SetOutputs(outputs));
-    return QatModel{std::move(out_), std::move(kept_float_)};
+    QF_RETURN_IF_ERROR(rewriter_.CopyParamsAndInputs());
+    for (int v : source().inputs()) QF_RETURN_IF_ERROR(QuantizeInput(v));
+    QF_RETURN_IF_ERROR(rewriter_.Walk([this](const Node& n) { return Transform(n); }));
+    QF_ASSIGN_OR_RETURN(Graph graph, rewriter_.Finish());
+    return QatModel{std::move(graph), std::move(kept_float_)};
   }
 
  private:
+  const Graph& source() const { return rewriter_.source(); }
+
   QuantizeConfig ConfigFor(const std::string& name) const {
-    auto it = o_.node_configs.find(name);
-    return it == o_.node_configs.end() ? QuantizeConfig{} : it->second;
+    auto it = options_.node_configs.find(name);
+    return it == options_.node_configs.end() ? QuantizeConfig{} : it->second;
   }
 
-  // The node reading `v` when it is the only reader (and `v` is not a graph output), else -1.
-  int SoleConsumer(int v, std::initializer_list<std::string_view> types) const {
-    if (consumers_[v].size() != 1 || consumers_[v][0] < 0) return -1;
-    const int k = consumers_[v][0];
-    for (std::string_view t : types)
-      if (g_.nodes()[k].op->type() == t && !ConfigFor(g_.nodes()[k].name).keep_float) return k;
-    return -1;
-  }
-
-  StatusOr<int> Add(const std::string& name, StatusOr<std::unique_ptr<Op>> op, const std::vector<int>& inputs) {
-    QF_RETURN_IF_ERROR(op.status());
-    return out_.AddNode(name, std::move(*op), inputs);
-  }
-
-  // A copy of node n reading `inputs` (new-graph values); maps n's output.
-  StatusOr<int> Clone(const Node& n, const std::vector<int>& inputs) {
-    QF_ASSIGN_OR_RETURN(map_[n.output], Add(n.name, CreateOp(n.op->type(), n.op->attrs()), inputs));
-    return map_[n.output];
-  }
-
-  std::vector<int> Mapped(const Node& n) const {
-    std::vector<int> inputs;
-    for (int v : n.inputs) inputs.push_back(map_[v]);
-    return inputs;
+  // The sole reader of `v` of one of `types`, unless its config keeps it in float; else -1.
+  int SoleQuantizedReader(int v, std::initializer_list<std::string_view> types) const {
+    const int k = rewriter_.SoleReader(v, types);
+    return k >= 0 && !ConfigFor(source().nodes()[k].name).keep_float ? k : -1;
   }
 
   StatusOr<int> FakeQuant(int value, const QuantizerChoice& choice, const std::string& name) {
     QF_ASSIGN_OR_RETURN(std::unique_ptr<Quantizer> q, CreateQuantizer(choice.type, choice.attrs));
+    Graph& out = rewriter_.target();
     std::vector<int> inputs{value};
-    for (const QuantizerParam& p : q->Params(out_.values()[value].shape)) {
-      QF_ASSIGN_OR_RETURN(int id, out_.AddParam(name + "/" + p.name, Tensor(p.shape, p.init), p.trainable));
+    for (const QuantizerParam& p : q->Params(out.values()[value].shape)) {
+      QF_ASSIGN_OR_RETURN(int id, out.AddParam(name + "/" + p.name, Tensor(p.shape, p.init), p.trainable));
       inputs.push_back(id);
     }
-    return out_.AddNode(name, std::unique_ptr<Op>(new FakeQuantOp(std::move(q))), inputs);
+    return out.AddNode(name, std::unique_ptr<Op>(new FakeQuantOp(std::move(q))), inputs);
   }
 
-  // Quantizes the output of a unit ending at old value `v` (named by `name`): fuses a sole
+  // Quantizes the output of a unit ending at source value `v` (named by `name`): fuses a sole
   // ReLU/ReLU6 reader first, then one activation fake quantization.
   Status FinishUnit(int v, std::string name, bool relu, const QuantizeConfig& cfg) {
-    const int act = SoleConsumer(v, {"Relu", "Relu6"});
+    const int act = SoleQuantizedReader(v, {ReluOp::kType, Relu6Op::kType});
     if (act >= 0) {
-      const Node& a = g_.nodes()[act];
-      QF_RETURN_IF_ERROR(Clone(a, Mapped(a)).status());
-      done_[act] = true;
+      const Node& a = source().nodes()[act];
+      QF_RETURN_IF_ERROR(rewriter_.Clone(a).status());
+      rewriter_.MarkDone(act);
       v = a.output;
       name = a.name;
       relu = true;
     }
     // A concatenation quantizes its output with one grid, which its inputs share (the runtime
     // copies them): a unit whose only reader is a Concat leaves its output to that grid.
-    if (!cfg.quantize_output || SoleConsumer(v, {"Concat"}) >= 0) return Status::Ok();
-    const bool model_output = std::find(g_.outputs().begin(), g_.outputs().end(), v) != g_.outputs().end();
-    const QuantizerChoice& choice = cfg.activations ? *cfg.activations
-                                    : model_output  ? o_.scheme.output
-                                    : relu          ? o_.scheme.relu_activations
-                                                    : o_.scheme.activations;
-    QF_ASSIGN_OR_RETURN(map_[v], FakeQuant(map_[v], choice, name + "/act_quant"));
+    if (!cfg.quantize_output || SoleQuantizedReader(v, {ConcatOp::kType}) >= 0) return Status::Ok();
+    const QuantizerChoice& choice = cfg.activations         ? *cfg.activations
+                                    : rewriter_.IsGraphOutput(v) ? options_.scheme.output
+                                    : relu                  ? options_.scheme.relu_activations
+                                                            : options_.scheme.activations;
+    return QuantizeValue(v, choice, name + "/act_quant");
+  }
+
+  // Source value v now reads through a fake quantization.
+  Status QuantizeValue(int v, const QuantizerChoice& choice, const std::string& name) {
+    QF_ASSIGN_OR_RETURN(const int quantized, FakeQuant(rewriter_.mapped(v), choice, name));
+    rewriter_.Map(v, quantized);
     return Status::Ok();
   }
 
-  Status AddInput(int v) {
-    const Value& in = g_.values()[v];
-    QF_ASSIGN_OR_RETURN(map_[v], out_.AddInput(in.name, Shape(in.shape.begin() + 1, in.shape.end())));
-    const QuantizeConfig cfg = ConfigFor(in.name);
+  Status QuantizeInput(int v) {
+    const std::string& name = source().values()[v].name;
+    const QuantizeConfig cfg = ConfigFor(name);
     if (cfg.keep_float || !cfg.quantize_output) return Status::Ok();
-    QF_ASSIGN_OR_RETURN(map_[v], FakeQuant(map_[v], cfg.activations.value_or(o_.scheme.input), in.name + "/act_quant"));
-    return Status::Ok();
+    return QuantizeValue(v, cfg.activations.value_or(options_.scheme.input), name + "/act_quant");
   }
 
   Status Weighted(const Node& n, const QuantizeConfig& cfg) {
-    const QuantizerChoice& wq = cfg.weights ? *cfg.weights : o_.scheme.weights;
-    const int bn = o_.scheme.fold_batch_norm && cfg.quantize_weights ? SoleConsumer(n.output, {"BatchNorm"}) : -1;
-    std::vector<int> inputs = Mapped(n);
+    const QuantizerChoice& wq = cfg.weights ? *cfg.weights : options_.scheme.weights;
+    const int bn = options_.scheme.fold_batch_norm && cfg.quantize_weights
+                       ? SoleQuantizedReader(n.output, {BatchNormOp::kType})
+                       : -1;
+    std::vector<int> inputs = rewriter_.MappedInputs(n);
     if (bn < 0) {
       if (cfg.quantize_weights) {
         QF_ASSIGN_OR_RETURN(inputs[1], FakeQuant(inputs[1], wq, n.name + "/weight_quant"));
       }
-      QF_RETURN_IF_ERROR(Clone(n, inputs).status());
+      QF_RETURN_IF_ERROR(rewriter_.Clone(n, inputs).status());
       return FinishUnit(n.output, n.name, false, cfg);
     }
     // conv(x, fq(w s) [, b s]) / s feeds the batch norm (see qat.h).
-    const Node& b = g_.nodes()[bn];
+    const Node& b = source().nodes()[bn];
     const auto& bn_op = static_cast<const BatchNormOp&>(*b.op);
-    const std::vector<int> bn_inputs = Mapped(b);  // x, gamma, beta, running_mean, running_var
-    QF_ASSIGN_OR_RETURN(const int s, Add(n.name + "/fold_scale", BnFoldScaleOp::FromAttrs({{"eps", bn_op.eps()}}),
-                                         {bn_inputs[1], bn_inputs[4]}));
-    QF_ASSIGN_OR_RETURN(const int folded, Add(n.name + "/folded_weights", ScaleChannelsOp::FromAttrs({{"axis", 0}}),
-                                              {inputs[1], s}));
+    const std::vector<int> bn_inputs = rewriter_.MappedInputs(b);  // x, gamma, beta, running_mean, running_var
+    QF_ASSIGN_OR_RETURN(const int s, rewriter_.Add(n.name + "/fold_scale", BnFoldScaleOp::FromAttrs({{"eps", bn_op.eps()}}),
+                                                   {bn_inputs[1], bn_inputs[4]}));
+    QF_ASSIGN_OR_RETURN(const int folded, rewriter_.Add(n.name + "/folded_weights",
+                                                        ScaleChannelsOp::FromAttrs({{"axis", 0}}), {inputs[1], s}));
     QF_ASSIGN_OR_RETURN(inputs[1], FakeQuant(folded, wq, n.name + "/weight_quant"));
     if (inputs.size() > 2) {
-      QF_ASSIGN_OR_RETURN(inputs[2], Add(n.name + "/folded_bias", ScaleChannelsOp::FromAttrs({{"axis", 0}}), {inputs[2], s}));
+      QF_ASSIGN_OR_RETURN(inputs[2], rewriter_.Add(n.name + "/folded_bias", ScaleChannelsOp::FromAttrs({{"axis", 0}}),
+                                                   {inputs[2], s}));
     }
-    QF_ASSIGN_OR_RETURN(const int y, Clone(n, inputs));
+    QF_ASSIGN_OR_RETURN(const int y, rewriter_.Clone(n, inputs));
     std::vector<int> norm_inputs = bn_inputs;  // the batch norm divides by s (its input scale)
     norm_inputs[0] = y;
     norm_inputs.push_back(s);
-    QF_RETURN_IF_ERROR(Clone(b, norm_inputs).status());
-    done_[bn] = true;
+    QF_RETURN_IF_ERROR(rewriter_.Clone(b, norm_inputs).status());
+    rewriter_.MarkDone(bn);
     return FinishUnit(b.output, b.name, bn_op.fuse_relu(), cfg);
   }
 
+  Status KeepFloat(const Node& n) {
+    kept_float_.push_back(n.name);
+    return rewriter_.Clone(n).status();
+  }
+
   Status Unsupported(const Node& n, const std::string& why) {
-    if (!o_.keep_unsupported_float)
+    if (!options_.keep_unsupported_float)
       return InvalidArgument("node '{}' ({}): {}; keep it in float with keep_unsupported_float (--qat-keep-float)",
                              n.name, n.op->type(), why);
-    kept_float_.push_back(n.name);
-    return Clone(n, Mapped(n)).status();
+    return KeepFloat(n);
   }
 
   Status Transform(const Node& n) {
     const std::string_view type = n.op->type();
     const QuantizeConfig cfg = ConfigFor(n.name);
-    if (cfg.keep_float) {
-      kept_float_.push_back(n.name);
-      return Clone(n, Mapped(n)).status();
-    }
-    if (type == "Conv2D" || type == "Dense") return Weighted(n, cfg);
-    if (type == "MaxPool" || type == "AvgPool" || type == "Flatten" || type == "Reshape" || type == "Dropout")
-      return Clone(n, Mapped(n)).status();  // keep the input's grid
-    if (type == "Add" || type == "GlobalAvgPool" || type == "HardSwish" || type == "Relu" || type == "Relu6" ||
-        type == "BatchNorm") {
-      QF_RETURN_IF_ERROR(Clone(n, Mapped(n)).status());
-      const bool relu = type == "Relu" || type == "Relu6" ||
-                        (type == "BatchNorm" && static_cast<const BatchNormOp&>(*n.op).fuse_relu());
+    if (cfg.keep_float) return KeepFloat(n);
+    if (type == Conv2DOp::kType || type == DenseOp::kType) return Weighted(n, cfg);
+    if (type == PoolOp::kMaxType || type == PoolOp::kAvgType || type == ReshapeOp::kFlattenType ||
+        type == ReshapeOp::kReshapeType || type == DropoutOp::kType)
+      return rewriter_.Clone(n).status();  // keep the input's grid
+    if (type == AddOp::kType || type == GlobalAvgPoolOp::kType || type == HardSwishOp::kType ||
+        type == ReluOp::kType || type == Relu6Op::kType || type == BatchNormOp::kType) {
+      QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
+      const bool relu = type == ReluOp::kType || type == Relu6Op::kType ||
+                        (type == BatchNormOp::kType && static_cast<const BatchNormOp&>(*n.op).fuse_relu());
       return FinishUnit(n.output, n.name, relu, cfg);
     }
-    if (type == "Softmax") {  // probabilities on the runtime's fixed grid, whatever the config says
-      QF_RETURN_IF_ERROR(Clone(n, Mapped(n)).status());
-      QF_ASSIGN_OR_RETURN(map_[n.output], FakeQuant(map_[n.output], o_.scheme.softmax, n.name + "/act_quant"));
-      return Status::Ok();
+    if (type == SoftmaxOp::kType) {  // probabilities on the runtime's fixed grid, whatever the config says
+      QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
+      return QuantizeValue(n.output, options_.scheme.softmax, n.name + "/act_quant");
     }
-    if (type == "Concat") {
+    if (type == ConcatOp::kType) {
       for (int v : n.inputs)
-        if (consumers_[v].size() != 1)
+        if (rewriter_.readers(v).size() != 1)
           return Unsupported(n, "an input read elsewhere too cannot take the concatenation's shared grid");
-      QF_RETURN_IF_ERROR(Clone(n, Mapped(n)).status());
+      QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
       return FinishUnit(n.output, n.name, false, cfg);
     }
     return Unsupported(n, "has no quantized kernel in the runtime");
   }
 
-  const Graph& g_;
-  const QatOptions& o_;
-  Graph out_;
-  std::vector<int> map_;                     // old value -> new value
-  std::vector<std::vector<int>> consumers_;  // old value -> reading nodes (-1: graph output)
-  std::vector<bool> done_;                   // old node already emitted as part of a unit
+  const QatOptions& options_;
+  GraphRewriter rewriter_;
   std::vector<std::string> kept_float_;
 };
 
@@ -198,12 +183,12 @@ StatusOr<QatModel> QuantizeModel(const Graph& float_graph, const QatOptions& opt
 
 void FreezeBatchNorm(Graph& graph) {
   for (Node& n : graph.nodes())
-    if (n.op->type() == "BatchNorm") static_cast<BatchNormOp&>(*n.op).set_frozen(true);
+    if (n.op->type() == BatchNormOp::kType) static_cast<BatchNormOp&>(*n.op).set_frozen(true);
 }
 
 void FreezeObservers(Graph& graph) {
   for (Node& n : graph.nodes())
-    if (n.op->type() == "FakeQuant") static_cast<FakeQuantOp&>(*n.op).set_observing(false);
+    if (n.op->type() == FakeQuantOp::kType) static_cast<FakeQuantOp&>(*n.op).set_observing(false);
 }
 
 }  // namespace qforge::quant

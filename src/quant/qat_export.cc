@@ -8,6 +8,9 @@
 #include "convert/channel_removal.h"
 #include "convert/emit.h"
 #include "convert/lower.h"
+#include "graph/rewriter.h"
+#include "ops/batch_norm.h"
+#include "ops/channel_ops.h"
 #include "quant/fake_quant_op.h"
 
 namespace qforge::quant {
@@ -22,47 +25,43 @@ struct Stripped {
 
 class Stripper {
  public:
-  explicit Stripper(const Graph& q) : q_(q), map_(q.values().size(), -1) {}
+  explicit Stripper(const Graph& q) : rewriter_(q) {}
 
   StatusOr<Stripped> Run() {
     QF_RETURN_IF_ERROR(RegisterQuantOps());
-    for (const Param& p : q_.params()) {
-      QF_ASSIGN_OR_RETURN(map_[p.value], out_.graph.AddParam(p.name, p.tensor, p.trainable));
-    }
-    for (int v : q_.inputs()) {
-      const Value& in = q_.values()[v];
-      QF_ASSIGN_OR_RETURN(map_[v], out_.graph.AddInput(in.name, Shape(in.shape.begin() + 1, in.shape.end())));
-    }
-    for (const Node& n : q_.nodes()) QF_RETURN_IF_ERROR(Strip(n));
-    std::vector<int> outputs;
-    for (int v : q_.outputs()) outputs.push_back(map_[v]);
-    QF_RETURN_IF_ERROR(out_.graph.SetOutputs(outputs));
+    QF_RETURN_IF_ERROR(rewriter_.CopyParamsAndInputs());
+    QF_RETURN_IF_ERROR(rewriter_.Walk([this](const Node& n) { return Strip(n); }));
+    QF_ASSIGN_OR_RETURN(out_.graph, rewriter_.Finish());
     return std::move(out_);
   }
 
  private:
+  const Graph& qat() const { return rewriter_.source(); }
+
+  const Tensor& ParamTensor(int v) const { return qat().params()[qat().values()[v].index].tensor; }
+
   // Weights: a parameter, or a parameter scaled per output channel (batch-norm folding).
   bool IsWeight(int v) const {
-    const Value& value = q_.values()[v];
+    const Value& value = qat().values()[v];
     if (value.kind == ValueKind::kParam) return true;
     if (value.kind != ValueKind::kNode) return false;
-    const Node& n = q_.nodes()[value.index];
-    return n.op->type() == "ScaleChannels" && n.op->attrs().value("axis", 1) == 0;
+    const Node& n = qat().nodes()[value.index];
+    return n.op->type() == ScaleChannelsOp::kType && n.op->attrs().value("axis", 1) == 0;
   }
 
   // The value of a weight: a parameter, or a parameter scaled per output channel by
   // BnFoldScale(gamma, running_var) — the folded weights the quantizer saw.
   StatusOr<Tensor> WeightValue(int v) const {
-    const Value& value = q_.values()[v];
-    if (value.kind == ValueKind::kParam) return q_.params()[value.index].tensor;
-    const Node& scale_node = q_.nodes()[value.index];
-    Tensor w = q_.params()[q_.values()[scale_node.inputs[0]].index].tensor;
-    const Value& s = q_.values()[scale_node.inputs[1]];
-    if (s.kind != ValueKind::kNode || q_.nodes()[s.index].op->type() != "BnFoldScale")
+    const Value& value = qat().values()[v];
+    if (value.kind == ValueKind::kParam) return qat().params()[value.index].tensor;
+    const Node& scale_node = qat().nodes()[value.index];
+    Tensor w = ParamTensor(scale_node.inputs[0]);
+    const Value& s = qat().values()[scale_node.inputs[1]];
+    if (s.kind != ValueKind::kNode || qat().nodes()[s.index].op->type() != BnFoldScaleOp::kType)
       return InvalidArgument("value '{}': folded weights must be scaled by a BnFoldScale", value.name);
-    const Node& fold = q_.nodes()[s.index];
-    const Tensor& gamma = q_.params()[q_.values()[fold.inputs[0]].index].tensor;
-    const Tensor& var = q_.params()[q_.values()[fold.inputs[1]].index].tensor;
+    const Node& fold = qat().nodes()[s.index];
+    const Tensor& gamma = ParamTensor(fold.inputs[0]);
+    const Tensor& var = ParamTensor(fold.inputs[1]);
     const float eps = fold.op->attrs().value("eps", 1e-5f);
     const int64_t channels = w.shape()[0], inner = w.size() / channels;
     for (int64_t c = 0; c < channels; ++c) {
@@ -72,35 +71,24 @@ class Stripper {
     return w;
   }
 
-  // The node that reads value v (a weight fake quantization's layer).
-  const Node* Reader(int v) const {
-    for (const Node& n : q_.nodes())
-      for (int i : n.inputs)
-        if (i == v) return &n;
-    return nullptr;
-  }
-
   Status Strip(const Node& n) {
     const std::string_view type = n.op->type();
-    if (type == "BnFoldScale") return Status::Ok();
-    if (type == "ScaleChannels") {
-      map_[n.output] = map_[n.inputs[0]];
+    if (type == BnFoldScaleOp::kType) return Status::Ok();
+    if (type == ScaleChannelsOp::kType) {
+      rewriter_.Map(n.output, rewriter_.mapped(n.inputs[0]));
       return Status::Ok();
     }
-    if (type != "FakeQuant") {
-      std::vector<int> inputs;
-      for (int v : n.inputs) inputs.push_back(map_[v]);
-      if (type == "BatchNorm") inputs.resize(5);  // the input scale undid the folding
-      QF_ASSIGN_OR_RETURN(auto op, CreateOp(type, n.op->attrs()));
-      QF_ASSIGN_OR_RETURN(map_[n.output], out_.graph.AddNode(n.name, std::move(op), inputs));
-      return Status::Ok();
+    if (type != FakeQuantOp::kType) {
+      std::vector<int> inputs = rewriter_.MappedInputs(n);
+      if (type == BatchNormOp::kType) inputs.resize(5);  // the input scale undid the folding
+      return rewriter_.Clone(n, inputs).status();
     }
     const auto& fq = static_cast<const FakeQuantOp&>(*n.op);
-    map_[n.output] = map_[n.inputs[0]];
+    rewriter_.Map(n.output, rewriter_.mapped(n.inputs[0]));
     if (!fq.enabled()) return Status::Ok();
     const Quantizer& q = fq.quantizer();
     std::vector<Tensor> params;
-    for (size_t i = 1; i < n.inputs.size(); ++i) params.push_back(q_.params()[q_.values()[n.inputs[i]].index].tensor);
+    for (size_t i = 1; i < n.inputs.size(); ++i) params.push_back(ParamTensor(n.inputs[i]));
     std::vector<Tensor*> pointers;
     for (Tensor& t : params) pointers.push_back(&t);
     if (q.spec().bits > 8 && q.spec().bits != 16)
@@ -108,30 +96,30 @@ class Stripper {
     if (IsWeight(n.inputs[0])) {
       // The converter's own per-channel max|w| / 127 is what an 8-bit min/max quantizer did.
       if (q.type() == "minmax" && q.spec().bits == 8 && q.spec().per_channel) return Status::Ok();
-      const Node* layer = Reader(n.output);
-      if (!layer) return InvalidArgument("node '{}': weight quantization feeds nothing", n.name);
+      const std::vector<int>& readers = rewriter_.readers(n.output);
+      if (readers.empty() || readers[0] < 0) return InvalidArgument("node '{}': weight quantization feeds nothing", n.name);
+      const Node& layer = qat().nodes()[readers[0]];
       QF_ASSIGN_OR_RETURN(const Tensor weights, WeightValue(n.inputs[0]));
       QF_ASSIGN_OR_RETURN(const Grid g, q.CurrentGrid(&weights, pointers));
-      out_.weight_grids[layer->name] = convert::WeightGrid{g.scale, q.spec().bits};
+      out_.weight_grids[layer.name] = convert::WeightGrid{g.scale, q.spec().bits};
       return Status::Ok();
     }
     auto grid = q.CurrentGrid(nullptr, pointers);
     if (!grid.ok()) return InvalidArgument("node '{}': {}; train (or calibrate) before converting", n.name, grid.status().message());
     if (grid->scale.size() != 1) return InvalidArgument("node '{}': activations need one scale per tensor", n.name);
-    out_.activation_grids[map_[n.output]] = *grid;
+    out_.activation_grids[rewriter_.mapped(n.output)] = *grid;
     return Status::Ok();
   }
 
-  const Graph& q_;
+  GraphRewriter rewriter_;
   Stripped out_;
-  std::vector<int> map_;  // QAT value -> float value
 };
 
 }  // namespace
 
 bool IsQatGraph(const Graph& graph) {
   for (const Node& n : graph.nodes())
-    if (n.op->type() == "FakeQuant") return true;
+    if (n.op->type() == FakeQuantOp::kType) return true;
   return false;
 }
 

@@ -7,7 +7,13 @@
 #include <set>
 #include <string_view>
 
+#include "ops/activations.h"
+#include "ops/batch_norm.h"
 #include "ops/conv2d.h"
+#include "ops/dense.h"
+#include "ops/dropout.h"
+#include "ops/pooling.h"
+#include "ops/tensor_ops.h"
 
 namespace qforge::sparsity {
 namespace {
@@ -19,14 +25,15 @@ int ParamAt(const Graph& g, const Node& n, size_t input) {
 }
 
 bool KeepsChannels(std::string_view type) {
-  return type == "Relu" || type == "Relu6" || type == "HardSwish" || type == "MaxPool" || type == "AvgPool" ||
-         type == "GlobalAvgPool" || type == "Dropout" || type == "Flatten";
+  return type == ReluOp::kType || type == Relu6Op::kType || type == HardSwishOp::kType || type == PoolOp::kMaxType ||
+         type == PoolOp::kAvgType || type == GlobalAvgPoolOp::kType || type == DropoutOp::kType ||
+         type == ReshapeOp::kFlattenType;
 }
 
 }  // namespace
 
 StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) {
-  if (node.op->type() == "Conv2D" && static_cast<const Conv2DOp&>(*node.op).groups() > 1)
+  if (node.op->type() == Conv2DOp::kType && static_cast<const Conv2DOp&>(*node.op).groups() > 1)
     return InvalidArgument("a depthwise or grouped convolution's channels follow its input's");
   std::vector<std::vector<const Node*>> consumers(g.values().size());
   for (const Node& n : g.nodes())
@@ -42,11 +49,11 @@ StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) 
     if (outputs.count(v)) return InvalidArgument("its channels are the model's output");
     for (const Node* n : consumers[v]) {
       const std::string_view type = n->op->type();
-      if (type == "Dense") {  // reads the channels: the converter drops its inputs
+      if (type == DenseOp::kType) {  // reads the channels: the converter drops its inputs
         carriers.readers.push_back(WeightParamOf(g, *n));
         continue;
       }
-      if (type == "Conv2D") {
+      if (type == Conv2DOp::kType) {
         const auto& conv = static_cast<const Conv2DOp&>(*n->op);
         const int w = WeightParamOf(g, *n);
         if (conv.groups() == 1) {
@@ -59,7 +66,7 @@ StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) 
         companions.push_back(w);
         if (const int bias = ParamAt(g, *n, 2); bias >= 0) companions.push_back(bias);
         carrying.push_back(n->output);
-      } else if (type == "BatchNorm") {
+      } else if (type == BatchNormOp::kType) {
         for (size_t i : {1, 2})  // gamma, beta
           if (const int p = ParamAt(g, *n, i); p >= 0) companions.push_back(p);
         carrying.push_back(n->output);
