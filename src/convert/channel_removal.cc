@@ -11,8 +11,8 @@ bool PassesThrough(const DeployLayer& l) {
     case LayerKind::kMaxPool:
     case LayerKind::kAvgPool:
     case LayerKind::kMean:
-    case LayerKind::kHardSwish:
     case LayerKind::kFlatten: return true;
+    case LayerKind::kUnary: return l.keeps_zero;
     case LayerKind::kDepthwise: return l.depth_multiplier == 1;
     default: return false;
   }

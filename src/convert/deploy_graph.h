@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "runtime/model/qfm_generated.h"
+
 namespace qforge::convert {
 
-enum class LayerKind { kConv, kDepthwise, kDense, kAdd, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kHardSwish, kSoftmax };
+// kUnary: an element-wise unary operator of the runtime (DeployLayer::unary_op).
+enum class LayerKind { kConv, kDepthwise, kDense, kAdd, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kUnary, kSoftmax };
 enum class FusedActivation { kNone, kRelu, kRelu6 };
-
-const char* LayerKindName(LayerKind kind);
 
 struct DeployValue {
   std::string name;
@@ -41,6 +42,10 @@ struct DeployLayer {
   std::array<int, 2> kernel{1, 1}, stride{1, 1}, dilation{1, 1};
   std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right
   int concat_axis = 0;
+  // Unary layers: the runtime operator, and whether it maps 0 to 0 (a removed channel stays
+  // removed through it).
+  qfm::OpType unary_op = qfm::OpType::HARD_SWISH;
+  bool keeps_zero = false;
 
   bool has_weights() const {
     return kind == LayerKind::kConv || kind == LayerKind::kDepthwise || kind == LayerKind::kDense;

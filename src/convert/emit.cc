@@ -263,7 +263,7 @@ class Emitter {
         return Status::Ok();
       case LayerKind::kMean: writer_.AddOperator(OpType::MEAN, inputs, {out}); return Status::Ok();
       case LayerKind::kFlatten: writer_.AddOperator(OpType::RESHAPE, inputs, {out}); return Status::Ok();
-      case LayerKind::kHardSwish: writer_.AddOperator(OpType::HARD_SWISH, inputs, {out}); return Status::Ok();
+      case LayerKind::kUnary: writer_.AddOperator(l.unary_op, inputs, {out}); return Status::Ok();
       case LayerKind::kSoftmax: {
         qfm::SoftmaxOptionsT o;
         u.Set(o);

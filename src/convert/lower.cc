@@ -18,24 +18,22 @@
 
 namespace qforge::convert {
 
-const char* LayerKindName(LayerKind kind) {
-  switch (kind) {
-    case LayerKind::kConv: return "Conv2D";
-    case LayerKind::kDepthwise: return "DepthwiseConv2D";
-    case LayerKind::kDense: return "Dense";
-    case LayerKind::kAdd: return "Add";
-    case LayerKind::kMaxPool: return "MaxPool";
-    case LayerKind::kAvgPool: return "AvgPool";
-    case LayerKind::kMean: return "Mean";
-    case LayerKind::kConcat: return "Concat";
-    case LayerKind::kFlatten: return "Flatten";
-    case LayerKind::kHardSwish: return "HardSwish";
-    case LayerKind::kSoftmax: return "Softmax";
-  }
-  return "?";
-}
-
 namespace {
+
+// Training ops that run as an element-wise unary operator of the runtime.
+struct UnaryRule {
+  std::string_view type;
+  qfm::OpType runtime_op;
+};
+constexpr UnaryRule kUnaryRules[] = {
+    {HardSwishOp::kType, qfm::OpType::HARD_SWISH},
+};
+
+const UnaryRule* FindUnaryRule(std::string_view type) {
+  for (const UnaryRule& rule : kUnaryRules)
+    if (rule.type == type) return &rule;
+  return nullptr;
+}
 
 // The distinct values of a clustered weight tensor (see DeployLayer::shared_values), else 0.
 int SharedValues(const Tensor& w) {
@@ -269,12 +267,16 @@ class Lowering {
       SetWindow(l, static_cast<const PoolOp&>(*n.op).window());
       return Status::Ok();
     }
-    if (type == GlobalAvgPoolOp::kType || type == HardSwishOp::kType || type == SoftmaxOp::kType) {
+    if (const UnaryRule* rule = FindUnaryRule(type)) {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-      AddLayer(type == HardSwishOp::kType ? LayerKind::kHardSwish
-               : type == SoftmaxOp::kType ? LayerKind::kSoftmax
-                                          : LayerKind::kMean,
-               n, {x});
+      DeployLayer& l = AddLayer(LayerKind::kUnary, n, {x});
+      l.unary_op = rule->runtime_op;
+      l.keeps_zero = n.op->KeepsZeroChannels();
+      return Status::Ok();
+    }
+    if (type == GlobalAvgPoolOp::kType || type == SoftmaxOp::kType) {
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+      AddLayer(type == SoftmaxOp::kType ? LayerKind::kSoftmax : LayerKind::kMean, n, {x});
       return Status::Ok();
     }
     if (type == AddOp::kType || type == ConcatOp::kType) {
@@ -300,5 +302,7 @@ class Lowering {
 }  // namespace
 
 StatusOr<DeployGraph> Lower(const Graph& graph) { return Lowering(graph).Run(); }
+
+bool LowersToUnaryOp(std::string_view training_type) { return FindUnaryRule(training_type) != nullptr; }
 
 }  // namespace qforge::convert

@@ -4,11 +4,17 @@
 // other than flattening.
 #pragma once
 
+#include <string_view>
+
 #include "convert/deploy_graph.h"
 #include "graph/graph.h"
 
 namespace qforge::convert {
 
 StatusOr<DeployGraph> Lower(const Graph& graph);
+
+// True if a training op of this type becomes an element-wise unary operator of the runtime
+// (its own output grid when quantized).
+bool LowersToUnaryOp(std::string_view training_type);
 
 }  // namespace qforge::convert

@@ -51,6 +51,7 @@ class ActivationOp : public Op {
   }
   static constexpr std::string_view kType = Fn::kName;
   std::string_view type() const override { return kType; }
+  bool KeepsZeroChannels() const override { return Fn::F(0.0f) == 0.0f; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& in) const override {
     if (in.size() != 1) return InvalidArgument("{} takes one input, got {}", Fn::kName, in.size());
     return in[0];

@@ -36,6 +36,10 @@ class Op {
   // a value is — the parameter behind a layer's weights (WeightParamOf), the logits behind a
   // model's output (LogitsValue) — look through such nodes.
   virtual bool PassesThrough() const { return false; }
+  // True when each output channel depends only on the same input channel and an all-zero input
+  // channel gives an all-zero output channel (ReLU, HardSwish, pooling, dropout; not Sigmoid):
+  // a pruned channel stays prunable through such nodes.
+  virtual bool KeepsZeroChannels() const { return false; }
 
   // Output shape from input shapes. Dimension 0 is the batch and may be -1 (unknown).
   virtual StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const = 0;

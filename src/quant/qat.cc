@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "convert/lower.h"
 #include "graph/rewriter.h"
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
@@ -149,7 +150,7 @@ class QatTransform {
     if (type == PoolOp::kMaxType || type == PoolOp::kAvgType || type == ReshapeOp::kFlattenType ||
         type == ReshapeOp::kReshapeType || type == DropoutOp::kType)
       return rewriter_.Clone(n).status();  // keep the input's grid
-    if (type == AddOp::kType || type == GlobalAvgPoolOp::kType || type == HardSwishOp::kType ||
+    if (type == AddOp::kType || type == GlobalAvgPoolOp::kType || convert::LowersToUnaryOp(type) ||
         type == ReluOp::kType || type == Relu6Op::kType || type == BatchNormOp::kType) {
       QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
       const bool relu = type == ReluOp::kType || type == Relu6Op::kType ||

@@ -7,12 +7,9 @@
 #include <set>
 #include <string_view>
 
-#include "ops/activations.h"
 #include "ops/batch_norm.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
-#include "ops/dropout.h"
-#include "ops/pooling.h"
 #include "ops/tensor_ops.h"
 
 namespace qforge::sparsity {
@@ -24,11 +21,8 @@ int ParamAt(const Graph& g, const Node& n, size_t input) {
   return v.kind == ValueKind::kParam ? v.index : -1;
 }
 
-bool KeepsChannels(std::string_view type) {
-  return type == ReluOp::kType || type == Relu6Op::kType || type == HardSwishOp::kType || type == PoolOp::kMaxType ||
-         type == PoolOp::kAvgType || type == GlobalAvgPoolOp::kType || type == DropoutOp::kType ||
-         type == ReshapeOp::kFlattenType;
-}
+// The node passes channels on one to one, zeros staying zeros; or flattens them for a Dense.
+bool KeepsChannels(const Op& op) { return op.KeepsZeroChannels() || op.type() == ReshapeOp::kFlattenType; }
 
 }  // namespace
 
@@ -70,7 +64,7 @@ StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) 
         for (size_t i : {1, 2})  // gamma, beta
           if (const int p = ParamAt(g, *n, i); p >= 0) companions.push_back(p);
         carrying.push_back(n->output);
-      } else if (KeepsChannels(type)) {
+      } else if (KeepsChannels(*n->op)) {
         carrying.push_back(n->output);
       } else {
         return InvalidArgument("its channels reach the {} node '{}'", type, n->name);

@@ -241,14 +241,20 @@ StatusOr<std::unique_ptr<OpKernel>> PrepareLayer(const PrepareContext& c, Kind k
                  ", output " + qfm::EnumNameDType(out));
 }
 
+template <Kind kind>
+Prepared Prepare(const PrepareContext& c) {
+  return PrepareLayer(c, kind);
+}
+
 }  // namespace
 
-StatusOr<std::unique_ptr<OpKernel>> PrepareConv2D(const PrepareContext& c) { return PrepareLayer(c, Kind::kConv); }
-StatusOr<std::unique_ptr<OpKernel>> PrepareDepthwiseConv2D(const PrepareContext& c) {
-  return PrepareLayer(c, Kind::kDepthwise);
-}
-StatusOr<std::unique_ptr<OpKernel>> PrepareFullyConnected(const PrepareContext& c) {
-  return PrepareLayer(c, Kind::kDense);
+const std::vector<OpPreparer>& ConvPreparers() {
+  static const std::vector<OpPreparer> table = {
+      {qfm::OpType::CONV_2D, Prepare<Kind::kConv>},
+      {qfm::OpType::DEPTHWISE_CONV_2D, Prepare<Kind::kDepthwise>},
+      {qfm::OpType::FULLY_CONNECTED, Prepare<Kind::kDense>},
+  };
+  return table;
 }
 
 }  // namespace qforge::runtime::ops

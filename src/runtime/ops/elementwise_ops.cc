@@ -1,4 +1,5 @@
-// Preparers of the element-wise operators: ADD, QUANTIZE, DEQUANTIZE, HARD_SWISH, SOFTMAX.
+// Preparers of the element-wise operators: ADD, QUANTIZE, DEQUANTIZE, SOFTMAX, and the unary
+// ones (HARD_SWISH), whose kernels all come from one function per operator.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/int16_ref.h"
 #include "runtime/kernels/ref/lut_ref.h"
+#include "runtime/kernels/ref/unary_ref.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/preparers.h"
 #include "runtime/quant_grid.h"
@@ -107,8 +109,6 @@ void RowsAndDepth(const RuntimeTensor& t, int* rows, int* depth) {
   *rows = static_cast<int>(t.elements / *depth);
 }
 
-}  // namespace
-
 Prepared PrepareAdd(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 2, 2, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
@@ -159,7 +159,9 @@ Prepared PrepareDequantize(const PrepareContext& c) {
   return DequantizeOp<int8_t>(*c.inputs[0], *c.outputs[0]);
 }
 
-Prepared PrepareHardSwish(const PrepareContext& c) {
+// An element-wise unary operator on float, int8 (a 256-entry table of its function) or int16.
+template <typename Fn>
+Prepared PrepareUnary(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
   const int64_t n = out.elements;
@@ -168,11 +170,11 @@ Prepared PrepareHardSwish(const PrepareContext& c) {
       QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::FLOAT32}));
       const float* x = in.as<float>();
       float* y = out.as<float>();
-      return std::make_unique<OpKernel>([x, y, n] { ref::HardSwish(n, x, y); });
+      return std::make_unique<OpKernel>([x, y, n] { ref::Unary<Fn>(n, x, y); });
     }
     case qfm::DType::INT8: {
       QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT8));
-      Int8Table table = MakeHardSwishTable(in.scale[0], static_cast<int32_t>(in.zero_point[0]), out.scale[0],
+      Int8Table table = MakeUnaryTable<Fn>(in.scale[0], static_cast<int32_t>(in.zero_point[0]), out.scale[0],
                                            static_cast<int32_t>(out.zero_point[0]));
       const IntRange r = TypeRange(out);
       for (int8_t& v : table) v = static_cast<int8_t>(std::clamp<int32_t>(v, r.min, r.max));
@@ -185,11 +187,20 @@ Prepared PrepareHardSwish(const PrepareContext& c) {
       const double si = in.scale[0], so = out.scale[0];
       const int16_t* x = in.as<int16_t>();
       int16_t* y = out.as<int16_t>();
-      return std::make_unique<OpKernel>([si, so, x, y, n] { ref::HardSwish(si, so, n, x, y); });
+      return std::make_unique<OpKernel>([si, so, x, y, n] { ref::Unary<Fn>(si, so, n, x, y); });
     }
     default: return c.Error(std::string("has no kernel for type ") + qfm::EnumNameDType(in.dtype));
   }
 }
+
+// The element-wise unary operators' functions, F<float> for float tensors, F<double> for
+// quantized ones.
+struct HardSwishFn {  // x * relu6(x + 3) / 6 (Howard et al. 2019, MobileNetV3)
+  template <typename Real>
+  static Real F(Real x) {
+    return x * std::clamp(x + Real(3), Real(0), Real(6)) / Real(6);
+  }
+};
 
 Prepared PrepareSoftmax(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
@@ -227,6 +238,25 @@ Prepared PrepareSoftmax(const PrepareContext& c) {
     }
     default: return c.Error(std::string("has no kernel for type ") + qfm::EnumNameDType(in.dtype));
   }
+}
+
+}  // namespace
+
+const std::vector<OpPreparer>& ElementwisePreparers() {
+  static const std::vector<OpPreparer> table = {
+      {qfm::OpType::ADD, PrepareAdd},
+      {qfm::OpType::QUANTIZE, PrepareQuantize},
+      {qfm::OpType::DEQUANTIZE, PrepareDequantize},
+      {qfm::OpType::SOFTMAX, PrepareSoftmax},
+  };
+  return table;
+}
+
+const std::vector<OpPreparer>& UnaryPreparers() {
+  static const std::vector<OpPreparer> table = {
+      {qfm::OpType::HARD_SWISH, PrepareUnary<HardSwishFn>},
+  };
+  return table;
 }
 
 }  // namespace qforge::runtime::ops

@@ -1,26 +1,29 @@
-// PrepareOp: the operator type -> preparer table.
+// PrepareOp: the operator type -> preparer table, gathered from the preparer files' tables.
+#include <array>
+
 #include "runtime/ops/preparers.h"
 
 namespace qforge::runtime {
+namespace {
+
+using Preparer = ops::Prepared (*)(const PrepareContext& c);
+constexpr size_t kOpTypes = static_cast<size_t>(qfm::OpType::MAX) + 1;
+
+std::array<Preparer, kOpTypes> MakeTable() {
+  std::array<Preparer, kOpTypes> table{};
+  for (const auto* family : {&ops::ConvPreparers(), &ops::ElementwisePreparers(), &ops::UnaryPreparers(),
+                             &ops::PoolPreparers(), &ops::ShapePreparers()})
+    for (const ops::OpPreparer& p : *family) table[static_cast<size_t>(p.type)] = p.prepare;
+  return table;
+}
+
+}  // namespace
 
 StatusOr<std::unique_ptr<OpKernel>> PrepareOp(const PrepareContext& c) {
-  using qfm::OpType;
-  switch (c.op->type()) {
-    case OpType::CONV_2D: return ops::PrepareConv2D(c);
-    case OpType::DEPTHWISE_CONV_2D: return ops::PrepareDepthwiseConv2D(c);
-    case OpType::FULLY_CONNECTED: return ops::PrepareFullyConnected(c);
-    case OpType::ADD: return ops::PrepareAdd(c);
-    case OpType::MAX_POOL_2D: return ops::PrepareMaxPool(c);
-    case OpType::AVERAGE_POOL_2D: return ops::PrepareAvgPool(c);
-    case OpType::MEAN: return ops::PrepareMean(c);
-    case OpType::CONCATENATION: return ops::PrepareConcatenation(c);
-    case OpType::RESHAPE: return ops::PrepareReshape(c);
-    case OpType::SOFTMAX: return ops::PrepareSoftmax(c);
-    case OpType::HARD_SWISH: return ops::PrepareHardSwish(c);
-    case OpType::QUANTIZE: return ops::PrepareQuantize(c);
-    case OpType::DEQUANTIZE: return ops::PrepareDequantize(c);
-  }
-  return c.Error("unknown operator type");
+  static const std::array<Preparer, kOpTypes> table = MakeTable();
+  const auto type = static_cast<size_t>(c.op->type());
+  if (type >= kOpTypes || !table[type]) return c.Error("unknown operator type");
+  return table[type](c);
 }
 
 }  // namespace qforge::runtime

@@ -69,8 +69,6 @@ Prepared PreparePool(const PrepareContext& c, Pool pool) {
   return IntegerPool<int8_t>(c, pool, g, act, in, out);
 }
 
-}  // namespace
-
 Prepared PrepareMaxPool(const PrepareContext& c) { return PreparePool(c, Pool::kMax); }
 Prepared PrepareAvgPool(const PrepareContext& c) { return PreparePool(c, Pool::kAverage); }
 
@@ -123,6 +121,17 @@ Prepared PrepareMean(const PrepareContext& c) {
         kernel.name);
   }
   return std::make_unique<OpKernel>([n, h, w, ch, p, x, y] { ref::Mean(n, h, w, ch, p, x, y); });
+}
+
+}  // namespace
+
+const std::vector<OpPreparer>& PoolPreparers() {
+  static const std::vector<OpPreparer> table = {
+      {qfm::OpType::MAX_POOL_2D, PrepareMaxPool},
+      {qfm::OpType::AVERAGE_POOL_2D, PrepareAvgPool},
+      {qfm::OpType::MEAN, PrepareMean},
+  };
+  return table;
 }
 
 }  // namespace qforge::runtime::ops

@@ -1,7 +1,11 @@
-// One preparer per operator type (see op_kernel.h); PrepareOp dispatches to them.
+// The operator preparers, grouped by file: each file lists its operators' preparers in one
+// table, and PrepareOp (op_registry.cc) looks the operator type up in them. A new operator is
+// one row in its file's table (an element-wise unary one: one row in UnaryPreparers, its
+// kernels made from its function).
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "runtime/op_kernel.h"
 
@@ -9,18 +13,15 @@ namespace qforge::runtime::ops {
 
 using Prepared = StatusOr<std::unique_ptr<OpKernel>>;
 
-Prepared PrepareConv2D(const PrepareContext& c);
-Prepared PrepareDepthwiseConv2D(const PrepareContext& c);
-Prepared PrepareFullyConnected(const PrepareContext& c);
-Prepared PrepareAdd(const PrepareContext& c);
-Prepared PrepareQuantize(const PrepareContext& c);
-Prepared PrepareDequantize(const PrepareContext& c);
-Prepared PrepareHardSwish(const PrepareContext& c);
-Prepared PrepareSoftmax(const PrepareContext& c);
-Prepared PrepareMaxPool(const PrepareContext& c);
-Prepared PrepareAvgPool(const PrepareContext& c);
-Prepared PrepareMean(const PrepareContext& c);
-Prepared PrepareConcatenation(const PrepareContext& c);
-Prepared PrepareReshape(const PrepareContext& c);
+struct OpPreparer {
+  qfm::OpType type;
+  Prepared (*prepare)(const PrepareContext& c);
+};
+
+const std::vector<OpPreparer>& ConvPreparers();         // CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED
+const std::vector<OpPreparer>& ElementwisePreparers();  // ADD, QUANTIZE, DEQUANTIZE, SOFTMAX
+const std::vector<OpPreparer>& UnaryPreparers();        // HARD_SWISH
+const std::vector<OpPreparer>& PoolPreparers();         // MAX_POOL_2D, AVERAGE_POOL_2D, MEAN
+const std::vector<OpPreparer>& ShapePreparers();        // CONCATENATION, RESHAPE
 
 }  // namespace qforge::runtime::ops

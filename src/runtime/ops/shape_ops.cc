@@ -10,6 +10,7 @@
 #include "runtime/ops/preparers.h"
 
 namespace qforge::runtime::ops {
+namespace {
 
 Prepared PrepareConcatenation(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 64, 1));
@@ -53,6 +54,16 @@ Prepared PrepareReshape(const PrepareContext& c) {
   uint8_t* y = out.data;
   const auto bytes = static_cast<size_t>(out.bytes);
   return std::make_unique<OpKernel>([x, y, bytes] { std::memcpy(y, x, bytes); });
+}
+
+}  // namespace
+
+const std::vector<OpPreparer>& ShapePreparers() {
+  static const std::vector<OpPreparer> table = {
+      {qfm::OpType::CONCATENATION, PrepareConcatenation},
+      {qfm::OpType::RESHAPE, PrepareReshape},
+  };
+  return table;
 }
 
 }  // namespace qforge::runtime::ops

@@ -67,10 +67,6 @@ void Mean(int batch, int h, int w, int c, const float* input, float* output) {
     }
 }
 
-void HardSwish(int64_t size, const float* input, float* output) {
-  for (int64_t i = 0; i < size; ++i) output[i] = input[i] * std::clamp(input[i] + 3.0f, 0.0f, 6.0f) / 6.0f;
-}
-
 void Softmax(float beta, int rows, int depth, const float* input, float* output) {
   for (int r = 0; r < rows; ++r) {
     const float* x = input + static_cast<int64_t>(r) * depth;

@@ -27,7 +27,6 @@ void MaxPool(const ConvGeometry& g, FloatActivation act, const float* input, flo
 void AvgPool(const ConvGeometry& g, FloatActivation act, const float* input, float* output);
 // [batch, h, w, c] -> [batch, c].
 void Mean(int batch, int h, int w, int c, const float* input, float* output);
-void HardSwish(int64_t size, const float* input, float* output);
 // Softmax over the last dimension of [rows, depth] (max-subtracted, summed in double).
 void Softmax(float beta, int rows, int depth, const float* input, float* output);
 

@@ -1,4 +1,4 @@
-// Reference int16 HardSwish and Softmax.
+// Reference int16 Softmax.
 #include "runtime/kernels/ref/int16_ref.h"
 
 #include <algorithm>
@@ -7,14 +7,6 @@
 #include "runtime/quant_math.h"
 
 namespace qforge::runtime::ref {
-
-void HardSwish(double input_scale, double output_scale, int64_t size, const int16_t* input,
-               int16_t* output) {
-  for (int64_t i = 0; i < size; ++i) {
-    const double x = input[i] * input_scale;
-    output[i] = QuantizeTo<int16_t>(x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0, output_scale, 0);
-  }
-}
 
 void Softmax(double input_scale, double beta, int rows, int depth, const int16_t* input,
              int16_t* output, double* e) {

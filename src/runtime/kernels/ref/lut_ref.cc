@@ -6,12 +6,6 @@
 
 namespace qforge::runtime {
 
-Int8Table MakeHardSwishTable(double input_scale, int32_t input_zero_point, double output_scale,
-                             int32_t output_zero_point) {
-  return MakeActivationTable(input_scale, input_zero_point, output_scale, output_zero_point,
-                             [](double x) { return x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0; });
-}
-
 ExpTable MakeSoftmaxExpTable(double input_scale, double beta) {
   ExpTable table{};
   for (int d = 0; d < 256; ++d) table[d] = static_cast<float>(std::exp(-d * input_scale * beta));

@@ -18,10 +18,6 @@ template <typename Fn>
 Int8Table MakeActivationTable(double input_scale, int32_t input_zero_point, double output_scale,
                                int32_t output_zero_point, Fn&& f);
 
-// HardSwish: x * relu6(x + 3) / 6.
-Int8Table MakeHardSwishTable(double input_scale, int32_t input_zero_point, double output_scale,
-                             int32_t output_zero_point);
-
 // exp(-d * input_scale * beta) for d = max - q in 0..255.
 using ExpTable = std::array<float, 256>;
 ExpTable MakeSoftmaxExpTable(double input_scale, double beta = 1.0);

@@ -1,4 +1,5 @@
-// Golden values for the table-driven int8 kernels: HardSwish table entries and softmax rows.
+// Golden values for the table-driven int8 kernels: softmax rows (activation tables are tested
+// with the unary kernels, unary_ref_test.cc).
 #include "runtime/kernels/ref/lut_ref.h"
 
 #include <gtest/gtest.h>
@@ -7,16 +8,6 @@
 
 namespace qforge::runtime::ref {
 namespace {
-
-TEST(LutRef, HardSwishTableAndLookup) {
-  // Input scale 0.1, zero point 0; output scale 0.05, zero point -10.
-  const Int8Table t = MakeHardSwishTable(0.1, 0, 0.05, -10);
-  const std::vector<int8_t> in{-128, -30, 0, 10, 30, 127};  // -12.8, -3, 0, 1, 3, 12.7
-  std::vector<int8_t> out(in.size());
-  Lookup(t, static_cast<int64_t>(in.size()), in.data(), out.data());
-  // hardswish: 0, 0, 0, 1*4/6 = 0.6667 -> 13.33 -> 13, 3 -> 60, 12.7 -> 254 -> clamp 127.
-  EXPECT_EQ(out, (std::vector<int8_t>{-10, -10, -10, 3, 50, 127}));
-}
 
 TEST(LutRef, SoftmaxRows) {
   const ExpTable t = MakeSoftmaxExpTable(0.5);
