@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "ops/geometry.h"
 #include "ops/op.h"
 
 namespace qforge::testing {
@@ -117,6 +118,34 @@ inline void ExpectClose(const Tensor& a, const Tensor& b, float atol, float rtol
     if (std::abs(a[i] - b[i]) > tol && reported++ < 5)
       ADD_FAILURE() << what << ": element " << i << " is " << a[i] << ", expected " << b[i];
   }
+}
+
+// A registered op made from its type and attributes (the test fails if that fails).
+inline std::unique_ptr<Op> MakeOp(const std::string& type, const nlohmann::json& attrs = nlohmann::json::object()) {
+  auto op = CreateOp(type, attrs);
+  EXPECT_TRUE(op.ok()) << op.status().ToString();
+  return std::move(op).value();
+}
+
+// Conv2D attributes: a k x k window, stride, pads {top, left, bottom, right}, dilation, groups.
+inline nlohmann::json ConvAttrs(int64_t k, int64_t stride, std::array<int64_t, 4> pads, int64_t dil, int64_t groups) {
+  Window2D w;
+  w.kernel = {k, k};
+  w.stride = {stride, stride};
+  w.pads = pads;
+  w.dilation = {dil, dil};
+  auto j = WindowToJson(w);
+  j["groups"] = groups;
+  return j;
+}
+
+// Pooling attributes: a k x k window, stride s, pads {top, left, bottom, right}.
+inline nlohmann::json PoolAttrs(int64_t k, int64_t s, std::array<int64_t, 4> pads) {
+  Window2D w;
+  w.kernel = {k, k};
+  w.stride = {s, s};
+  w.pads = pads;
+  return WindowToJson(w);
 }
 
 }  // namespace qforge::testing

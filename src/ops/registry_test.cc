@@ -1,0 +1,33 @@
+// The op registry: attributes round-trip through CreateOp; bad types and attributes fail.
+#include <gtest/gtest.h>
+
+#include "ops/conv2d.h"
+#include "ops/op_test_harness.h"
+#include "ops/pooling.h"
+
+namespace qforge {
+namespace {
+
+using testing::ConvAttrs;
+using testing::MakeOp;
+using testing::PoolAttrs;
+
+TEST(Registry, AttributesRoundTripAndBadInputFails) {
+  for (const std::string& type : RegisteredOpTypes()) {
+    nlohmann::json attrs = nlohmann::json::object();
+    if (type == "Conv2D") attrs = ConvAttrs(3, 2, {1, 0, 1, 0}, 1, 1);
+    if (type == "MaxPool" || type == "AvgPool") attrs = PoolAttrs(3, 2, {1, 1, 1, 1});
+    if (type == "Reshape") attrs = {{"shape", {4, -1}}};
+    auto op = MakeOp(type, attrs);
+    auto again = MakeOp(type, op->attrs());
+    EXPECT_EQ(op->attrs(), again->attrs()) << type;
+    EXPECT_EQ(op->type(), type);
+  }
+  EXPECT_EQ(CreateOp("NoSuchOp", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(CreateOp("BatchNorm", {{"eps", "x"}}).ok());
+  EXPECT_FALSE(CreateOp("MaxPool", {{"kernel", {1, 2, 3}}}).ok());
+  EXPECT_FALSE(CreateOp("Reshape", {{"shape", {-1, -1}}}).ok());
+}
+
+}  // namespace
+}  // namespace qforge
