@@ -18,13 +18,19 @@ QF_SIMD_CLONES void ActivationBackwardLoop(const float* __restrict x, const floa
   for (int64_t i = 0; i < n; ++i) dx[i] = Fn::Grad(x[i], y[i], g[i]);
 }
 
-#define QF_INSTANTIATE_ACTIVATION(Fn)                                          \
-  template void ActivationForwardLoop<Fn>(const float*, float*, int64_t); \
-  template void ActivationBackwardLoop<Fn>(const float*, const float*, const float*, float*, int64_t);
-QF_INSTANTIATE_ACTIVATION(ReluFn)
-QF_INSTANTIATE_ACTIVATION(Relu6Fn)
-QF_INSTANTIATE_ACTIVATION(HardSwishFn)
-QF_INSTANTIATE_ACTIVATION(SigmoidFn)
-#undef QF_INSTANTIATE_ACTIVATION
+namespace {
+
+template <typename... Fns>
+std::vector<std::pair<std::string, OpFactory>> FactoriesOf(std::tuple<Fns...>*) {
+  return {{std::string(Fns::kName), &ActivationOp<Fns>::FromAttrs}...};
+}
+
+}  // namespace
+
+// Each factory makes its op, whose Forward and Backward call the loops above: naming them here
+// compiles the loops for every function of the list.
+std::vector<std::pair<std::string, OpFactory>> ActivationFactories() {
+  return FactoriesOf(static_cast<ActivationFns*>(nullptr));
+}
 
 }  // namespace qforge

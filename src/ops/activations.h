@@ -1,11 +1,16 @@
 // Element-wise activation ops: Relu, Relu6, HardSwish, Sigmoid. Each is a pair of scalar
 // functions (value, and the input gradient from x, y = F(x) and the output gradient g) plugged
 // into one op template. They are written as selects, not products with 0/1, so the loops
-// vectorize without branches.
+// vectorize without branches. A new activation is one struct here, added to ActivationFns:
+// its loops are compiled and its op registered from that list.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "ops/op.h"
 
@@ -36,7 +41,11 @@ struct SigmoidFn {
   static float Grad(float, float y, float g) { return g * y * (1.0f - y); }
 };
 
-// The element-wise loops (activations.cc, instantiated for the functions above): y = F(x), and
+// Every activation function: activations.cc compiles the loops below for each and gives the
+// registry ActivationOp<Fn> under Fn::kName (ActivationFactories).
+using ActivationFns = std::tuple<ReluFn, Relu6Fn, HardSwishFn, SigmoidFn>;
+
+// The element-wise loops (activations.cc, compiled for each of ActivationFns): y = F(x), and
 // dx = Grad(x, y, g).
 template <typename Fn>
 void ActivationForwardLoop(const float* x, float* y, int64_t n);
@@ -64,6 +73,9 @@ class ActivationOp : public Op {
     if (din[0]) ActivationBackwardLoop<Fn>(in[0]->data(), out.data(), dy.data(), din[0]->data(), out.size());
   }
 };
+
+// Type name and factory of every activation op, for the registry.
+std::vector<std::pair<std::string, OpFactory>> ActivationFactories();
 
 using ReluOp = ActivationOp<ReluFn>;
 using Relu6Op = ActivationOp<Relu6Fn>;

@@ -1,5 +1,6 @@
-// The op registry: type name -> factory from attributes. One table for the built-in ops, so a
-// new op is one line; layers above (quantization's FakeQuant) add theirs with RegisterOpType.
+// The op registry: type name -> factory from attributes. One table for the built-in ops (the
+// activations come from their own list, ops/activations.h); layers above (quantization's
+// FakeQuant) add theirs with RegisterOpType.
 #include "core/registry.h"
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
@@ -15,8 +16,8 @@
 namespace qforge {
 namespace {
 
-Registry<OpFactory>& Ops() {
-  static Registry<OpFactory> registry("op type", {
+std::map<std::string, OpFactory, std::less<>> BuiltInOps() {
+  std::map<std::string, OpFactory, std::less<>> ops = {
       {std::string(AddOp::kType), &AddOp::FromAttrs},
       {std::string(PoolOp::kAvgType), &PoolOp::AvgFromAttrs},
       {std::string(BatchNormOp::kType), &BatchNormOp::FromAttrs},
@@ -27,15 +28,17 @@ Registry<OpFactory>& Ops() {
       {std::string(DropoutOp::kType), &DropoutOp::FromAttrs},
       {std::string(ReshapeOp::kFlattenType), &ReshapeOp::FlattenFromAttrs},
       {std::string(GlobalAvgPoolOp::kType), &GlobalAvgPoolOp::FromAttrs},
-      {std::string(HardSwishOp::kType), &HardSwishOp::FromAttrs},
       {std::string(PoolOp::kMaxType), &PoolOp::MaxFromAttrs},
-      {std::string(ReluOp::kType), &ReluOp::FromAttrs},
-      {std::string(Relu6Op::kType), &Relu6Op::FromAttrs},
       {std::string(ReshapeOp::kReshapeType), &ReshapeOp::ReshapeFromAttrs},
       {std::string(ScaleChannelsOp::kType), &ScaleChannelsOp::FromAttrs},
-      {std::string(SigmoidOp::kType), &SigmoidOp::FromAttrs},
       {std::string(SoftmaxOp::kType), &SoftmaxOp::FromAttrs},
-  });
+  };
+  for (const auto& [type, factory] : ActivationFactories()) ops.emplace(type, factory);
+  return ops;
+}
+
+Registry<OpFactory>& Ops() {
+  static Registry<OpFactory> registry("op type", BuiltInOps());
   return registry;
 }
 
