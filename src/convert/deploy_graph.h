@@ -13,8 +13,8 @@
 
 namespace qforge::convert {
 
-// kUnary: an element-wise unary operator of the runtime (DeployLayer::unary_op).
-enum class LayerKind { kConv, kDepthwise, kDense, kAdd, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kUnary, kSoftmax };
+// kUnary, kBinary: an element-wise operator of the runtime (DeployLayer::elementwise_op).
+enum class LayerKind { kConv, kDepthwise, kDense, kBinary, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kUnary, kSoftmax };
 enum class FusedActivation { kNone, kRelu, kRelu6 };
 
 struct DeployValue {
@@ -42,9 +42,9 @@ struct DeployLayer {
   std::array<int, 2> kernel{1, 1}, stride{1, 1}, dilation{1, 1};
   std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right
   int concat_axis = 0;
-  // Unary layers: the runtime operator, and whether it maps 0 to 0 (a removed channel stays
-  // removed through it).
-  qfm::OpType unary_op = qfm::OpType::HARD_SWISH;
+  // Element-wise layers: the runtime operator; unary ones: whether it maps 0 to 0 (a removed
+  // channel stays removed through it).
+  qfm::OpType elementwise_op{};
   bool keeps_zero = false;
 
   bool has_weights() const {

@@ -228,6 +228,22 @@ class Emitter {
     return u;
   }
 
+  // An element-wise binary operator and its options (the fused activation).
+  Status EmitBinary(const DeployLayer& l, const std::vector<int>& inputs, int out) {
+    qfm::OptionsUnion u;
+    switch (l.elementwise_op) {
+      case OpType::ADD: {
+        qfm::AddOptionsT o;
+        o.activation = ToQfm(l.activation);
+        u.Set(o);
+        break;
+      }
+      default: return InternalError("no options for element-wise operator {}", qfm::EnumNameOpType(l.elementwise_op));
+    }
+    writer_.AddOperator(l.elementwise_op, inputs, {out}, std::move(u));
+    return Status::Ok();
+  }
+
   Status EmitLayer(const DeployLayer& l) {
     std::vector<int> inputs;
     for (int v : l.inputs) inputs.push_back(value_tensor_[v]);
@@ -249,13 +265,7 @@ class Emitter {
         writer_.AddOperator(OpType::FULLY_CONNECTED, {inputs[0], weights, bias}, {out}, std::move(u));
         return Status::Ok();
       }
-      case LayerKind::kAdd: {
-        qfm::AddOptionsT o;
-        o.activation = ToQfm(l.activation);
-        u.Set(o);
-        writer_.AddOperator(OpType::ADD, inputs, {out}, std::move(u));
-        return Status::Ok();
-      }
+      case LayerKind::kBinary: return EmitBinary(l, inputs, out);
       case LayerKind::kMaxPool:
       case LayerKind::kAvgPool:
         writer_.AddOperator(l.kind == LayerKind::kMaxPool ? OpType::MAX_POOL_2D : OpType::AVERAGE_POOL_2D, inputs,
@@ -263,7 +273,7 @@ class Emitter {
         return Status::Ok();
       case LayerKind::kMean: writer_.AddOperator(OpType::MEAN, inputs, {out}); return Status::Ok();
       case LayerKind::kFlatten: writer_.AddOperator(OpType::RESHAPE, inputs, {out}); return Status::Ok();
-      case LayerKind::kUnary: writer_.AddOperator(l.unary_op, inputs, {out}); return Status::Ok();
+      case LayerKind::kUnary: writer_.AddOperator(l.elementwise_op, inputs, {out}); return Status::Ok();
       case LayerKind::kSoftmax: {
         qfm::SoftmaxOptionsT o;
         u.Set(o);

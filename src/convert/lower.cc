@@ -20,17 +20,20 @@ namespace qforge::convert {
 
 namespace {
 
-// Training ops that run as an element-wise unary operator of the runtime.
-struct UnaryRule {
+// Training ops that run as an element-wise operator of the runtime (its inputs the same shape),
+// each with its own output grid when quantized.
+struct ElementwiseRule {
   std::string_view type;
   qfm::OpType runtime_op;
+  LayerKind kind;  // kUnary or kBinary
 };
-constexpr UnaryRule kUnaryRules[] = {
-    {HardSwishOp::kType, qfm::OpType::HARD_SWISH},
+constexpr ElementwiseRule kElementwiseRules[] = {
+    {AddOp::kType, qfm::OpType::ADD, LayerKind::kBinary},
+    {HardSwishOp::kType, qfm::OpType::HARD_SWISH, LayerKind::kUnary},
 };
 
-const UnaryRule* FindUnaryRule(std::string_view type) {
-  for (const UnaryRule& rule : kUnaryRules)
+const ElementwiseRule* FindElementwiseRule(std::string_view type) {
+  for (const ElementwiseRule& rule : kElementwiseRules)
     if (rule.type == type) return &rule;
   return nullptr;
 }
@@ -227,7 +230,7 @@ class Lowering {
   }
 
   Status LowerActivation(const Node& n, FusedActivation act) {
-    DeployLayer* l = Fusable(n.inputs[0], {LayerKind::kConv, LayerKind::kDepthwise, LayerKind::kDense, LayerKind::kAdd});
+    DeployLayer* l = Fusable(n.inputs[0], {LayerKind::kConv, LayerKind::kDepthwise, LayerKind::kDense, LayerKind::kBinary});
     if (!l)
       return NodeError(n, "has no convolution, dense or add layer to fuse into (the runtime runs ReLU/ReLU6 only fused)");
     l->activation = act;
@@ -267,11 +270,15 @@ class Lowering {
       SetWindow(l, static_cast<const PoolOp&>(*n.op).window());
       return Status::Ok();
     }
-    if (const UnaryRule* rule = FindUnaryRule(type)) {
-      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-      DeployLayer& l = AddLayer(LayerKind::kUnary, n, {x});
-      l.unary_op = rule->runtime_op;
-      l.keeps_zero = n.op->KeepsZeroChannels();
+    if (const ElementwiseRule* rule = FindElementwiseRule(type)) {
+      std::vector<int> xs;
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        QF_ASSIGN_OR_RETURN(const int x, Input(n, i));
+        xs.push_back(x);
+      }
+      DeployLayer& l = AddLayer(rule->kind, n, xs);
+      l.elementwise_op = rule->runtime_op;
+      l.keeps_zero = rule->kind == LayerKind::kUnary && n.op->KeepsZeroChannels();
       return Status::Ok();
     }
     if (type == GlobalAvgPoolOp::kType || type == SoftmaxOp::kType) {
@@ -279,13 +286,13 @@ class Lowering {
       AddLayer(type == SoftmaxOp::kType ? LayerKind::kSoftmax : LayerKind::kMean, n, {x});
       return Status::Ok();
     }
-    if (type == AddOp::kType || type == ConcatOp::kType) {
+    if (type == ConcatOp::kType) {
       std::vector<int> xs;
       for (size_t i = 0; i < n.inputs.size(); ++i) {
         QF_ASSIGN_OR_RETURN(const int x, Input(n, i));
         xs.push_back(x);
       }
-      DeployLayer& l = AddLayer(type == AddOp::kType ? LayerKind::kAdd : LayerKind::kConcat, n, xs);
+      DeployLayer& l = AddLayer(LayerKind::kConcat, n, xs);
       l.concat_axis = deploy_.values[l.output].shape.size() == 4 ? 3 : 1;
       return Status::Ok();
     }
@@ -303,6 +310,6 @@ class Lowering {
 
 StatusOr<DeployGraph> Lower(const Graph& graph) { return Lowering(graph).Run(); }
 
-bool LowersToUnaryOp(std::string_view training_type) { return FindUnaryRule(training_type) != nullptr; }
+bool LowersToElementwiseOp(std::string_view training_type) { return FindElementwiseRule(training_type) != nullptr; }
 
 }  // namespace qforge::convert

@@ -13,8 +13,8 @@ namespace qforge::convert {
 
 StatusOr<DeployGraph> Lower(const Graph& graph);
 
-// True if a training op of this type becomes an element-wise unary operator of the runtime
-// (its own output grid when quantized).
-bool LowersToUnaryOp(std::string_view training_type);
+// True if a training op of this type becomes an element-wise operator of the runtime (Add,
+// HardSwish; its own output grid when quantized).
+bool LowersToElementwiseOp(std::string_view training_type);
 
 }  // namespace qforge::convert

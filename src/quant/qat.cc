@@ -150,7 +150,7 @@ class QatTransform {
     if (type == PoolOp::kMaxType || type == PoolOp::kAvgType || type == ReshapeOp::kFlattenType ||
         type == ReshapeOp::kReshapeType || type == DropoutOp::kType)
       return rewriter_.Clone(n).status();  // keep the input's grid
-    if (type == AddOp::kType || type == GlobalAvgPoolOp::kType || convert::LowersToUnaryOp(type) ||
+    if (type == GlobalAvgPoolOp::kType || convert::LowersToElementwiseOp(type) ||
         type == ReluOp::kType || type == Relu6Op::kType || type == BatchNormOp::kType) {
       QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
       const bool relu = type == ReluOp::kType || type == Relu6Op::kType ||

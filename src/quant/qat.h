@@ -1,7 +1,7 @@
 // QuantizeModel: turns a float training graph into a quantization-aware one. Weights of
 // convolutions and dense layers pass through weight fake quantization; each fused unit —
 // Conv/Depthwise/Dense [+ BatchNorm] [+ ReLU/ReLU6], Add [+ ReLU], the runtime's element-wise
-// unary operators (HardSwish; convert::LowersToUnaryOp) and global
+// operators (HardSwish; convert::LowersToElementwiseOp) and global
 // average pooling — gets one activation fake quantization on its output (none in between);
 // max/average pooling, flatten and dropout keep their input's grid; a concatenation's inputs
 // share its output's one grid (they are not quantized on their own); a Softmax's
