@@ -6,8 +6,8 @@
 #   bench/compare_builds.sh QFORGE_A QFORGE_B ROUNDS MODEL.qfm... -- [qforge bench flags]
 #
 # Each round runs `qforge bench MODEL --json FLAGS` once with each build. Prints, per model and
-# thread count, the median over the rounds of each build's median milliseconds and their ratio
-# B / A (below 1: B is faster).
+# thread count, the median and the best over the rounds of each build's median milliseconds and
+# their ratios B / A (below 1: B is faster); on a shared machine the best is the steadier one.
 set -euo pipefail
 
 if [[ $# -lt 5 ]]; then
@@ -42,9 +42,9 @@ times = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     build, model, threads, ms = line.split()
     times[(model, int(threads), build)].append(float(ms))
-print(f"{'model':40} {'threads':>7} {'A ms':>9} {'B ms':>9} {'B / A':>7}")
+print(f"{'model':40} {'threads':>7} {'A median':>9} {'B median':>9} {'B / A':>6} {'A best':>9} {'B best':>9} {'B / A':>6}")
 for model, threads in sorted({(m, t) for m, t, _ in times}):
-    a = statistics.median(times[(model, threads, "A")])
-    b = statistics.median(times[(model, threads, "B")])
-    print(f"{model:40} {threads:>7} {a:9.4f} {b:9.4f} {b / a:7.3f}")
+    a, b = times[(model, threads, "A")], times[(model, threads, "B")]
+    am, bm, ab, bb = statistics.median(a), statistics.median(b), min(a), min(b)
+    print(f"{model:40} {threads:>7} {am:9.4f} {bm:9.4f} {bm / am:6.3f} {ab:9.4f} {bb:9.4f} {bb / ab:6.3f}")
 EOF

@@ -54,6 +54,6 @@ void FakeQuantOp::Backward(const OpContext&, const std::vector<Tensor*>& inputs,
   quantizer_->Backward(*inputs[0], params, grad_output, grad_inputs[0], dparams);
 }
 
-Status RegisterQuantOps() { return RegisterOpType("FakeQuant", &FakeQuantOp::FromAttrs); }
+Status RegisterQuantOps() { return RegisterOpType(std::string(FakeQuantOp::kType), &FakeQuantOp::FromAttrs); }
 
 }  // namespace qforge::quant
