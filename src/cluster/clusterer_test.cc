@@ -6,24 +6,13 @@
 #include <random>
 
 #include "cluster/clusterer.h"
-#include "graph/builder.h"
+#include "graph/test_graphs.h"
 
 namespace qforge::cluster {
 namespace {
 
-Graph SmallGraph() {
-  GraphBuilder b(3);
-  int x = b.Input("x", {4, 4, 4});
-  ConvOptions same;
-  same.padding = Padding::kSame;
-  x = b.Conv2D(x, 8, 3, same);  // conv1: 288 weights
-  x = b.Flatten(x);
-  x = b.Dense(x, 10);  // dense1: 1280 weights
-  return b.Finish({x}).value();
-}
-
 TEST(Clusterer, SharesTrainsAndPreservesZeros) {
-  Graph g = SmallGraph();
+  Graph g = testing::ConvDenseGraph(3);
   float* dense = g.params()[2].tensor.data();  // conv1 weight, conv1 bias, dense1 weight, ...
   ASSERT_EQ(g.params()[2].tensor.size(), 1280);
   for (int e = 0; e < 1280; e += 3) dense[e] = 0.0f;  // pruned
@@ -65,7 +54,7 @@ TEST(Clusterer, SharesTrainsAndPreservesZeros) {
 // Per output channel: each of dense1's 10 rows takes its own 4 values (40 in the tensor), a
 // row's update moves only that row's centroids, and a resumed run gets the same clustering.
 TEST(Clusterer, PerChannelCentroids) {
-  Graph g = SmallGraph();
+  Graph g = testing::ConvDenseGraph(3);
   float* dense = g.params()[2].tensor.data();  // [10, 128]
   ClusterOptions o;
   o.k = 4;
@@ -96,7 +85,7 @@ TEST(Clusterer, PerChannelCentroids) {
 }
 
 TEST(Clusterer, RejectsBadOptions) {
-  const Graph g = SmallGraph();
+  const Graph g = testing::ConvDenseGraph(3);
   ClusterOptions o;
   o.k = 1;
   EXPECT_FALSE(Clusterer::Create(g, o).ok());

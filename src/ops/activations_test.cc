@@ -4,13 +4,8 @@
 #include "ops/activations.h"
 #include "ops/op_test_harness.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::AwayFromZero;
-using testing::CheckGradients;
-using testing::MakeOp;
-using testing::RunForward;
 
 TEST(Activations, HandCheckedValues) {
   std::vector<Tensor> in{Tensor({1, 5})};
@@ -46,4 +41,4 @@ TEST(Activations, Gradients) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

@@ -5,16 +5,8 @@
 #include "ops/batch_norm.h"
 #include "ops/op_test_harness.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::ExpectClose;
-using testing::MakeOp;
-using testing::RandomTensor;
-using testing::RunBackward;
-using testing::RunForward;
-using testing::RunOptions;
 
 std::vector<Tensor> BatchNormInputs(const Shape& x_shape, Rng& rng) {
   const int64_t c = x_shape[1];
@@ -163,4 +155,4 @@ TEST(BatchNorm, FastHandlesLargeMean) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

@@ -4,13 +4,8 @@
 #include "ops/channel_ops.h"
 #include "ops/op_test_harness.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::MakeOp;
-using testing::RandomTensor;
-using testing::RunForward;
 
 TEST(ChannelOps, FoldScaleAndScaleChannelsValuesAndGradients) {
   Rng rng(10);
@@ -35,4 +30,4 @@ TEST(ChannelOps, FoldScaleAndScaleChannelsValuesAndGradients) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

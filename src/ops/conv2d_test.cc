@@ -5,16 +5,8 @@
 #include "ops/conv2d.h"
 #include "ops/op_test_harness.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::ConvAttrs;
-using testing::ExpectClose;
-using testing::MakeOp;
-using testing::RandomTensor;
-using testing::RunBackward;
-using testing::RunForward;
 
 TEST(Conv2D, HandCheckedValues) {
   // 1x1x3x3 input, one 2x2 filter of ones, bias 0.5, stride 1, no padding.
@@ -116,4 +108,4 @@ TEST(Conv2D, RejectsMismatchedWeights) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

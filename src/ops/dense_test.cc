@@ -5,15 +5,8 @@
 #include "ops/dense.h"
 #include "ops/op_test_harness.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::ExpectClose;
-using testing::MakeOp;
-using testing::RandomTensor;
-using testing::RunBackward;
-using testing::RunForward;
 
 TEST(Dense, HandCheckedAndGradients) {
   std::vector<Tensor> in{Tensor({1, 2}), Tensor({2, 2}), Tensor({2})};
@@ -58,4 +51,4 @@ TEST(Dense, BiasGradientWithFrozenWeights) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

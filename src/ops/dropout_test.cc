@@ -4,13 +4,8 @@
 #include "ops/dropout.h"
 #include "ops/op_test_harness.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::MakeOp;
-using testing::RandomTensor;
-using testing::RunForward;
 
 TEST(Dropout, KeepsExpectationAndIsIdentityInInference) {
   Rng rng(9);
@@ -32,4 +27,4 @@ TEST(Dropout, KeepsExpectationAndIsIdentityInInference) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

@@ -5,17 +5,8 @@
 #include "ops/op_test_harness.h"
 #include "ops/pooling.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::DistinctValues;
-using testing::ExpectClose;
-using testing::MakeOp;
-using testing::PoolAttrs;
-using testing::RandomTensor;
-using testing::RunBackward;
-using testing::RunForward;
 
 TEST(Pooling, HandCheckedValues) {
   std::vector<Tensor> in{Tensor({1, 1, 3, 3})};
@@ -91,4 +82,4 @@ TEST(Pooling, FastMatchesReferenceOnRandomGeometries) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

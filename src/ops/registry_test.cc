@@ -5,12 +5,8 @@
 #include "ops/op_test_harness.h"
 #include "ops/pooling.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::ConvAttrs;
-using testing::MakeOp;
-using testing::PoolAttrs;
 
 TEST(Registry, AttributesRoundTripAndBadInputFails) {
   for (const std::string& type : RegisteredOpTypes()) {
@@ -30,4 +26,4 @@ TEST(Registry, AttributesRoundTripAndBadInputFails) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

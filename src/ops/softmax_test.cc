@@ -4,13 +4,8 @@
 #include "ops/op_test_harness.h"
 #include "ops/softmax.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::MakeOp;
-using testing::RandomTensor;
-using testing::RunForward;
 
 TEST(Softmax, ValuesAndGradients) {
   auto op = MakeOp("Softmax");
@@ -29,4 +24,4 @@ TEST(Softmax, ValuesAndGradients) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

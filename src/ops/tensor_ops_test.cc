@@ -4,13 +4,8 @@
 #include "ops/op_test_harness.h"
 #include "ops/tensor_ops.h"
 
-namespace qforge {
+namespace qforge::testing {
 namespace {
-
-using testing::CheckGradients;
-using testing::MakeOp;
-using testing::RandomTensor;
-using testing::RunForward;
 
 TEST(TensorOps, AddConcatReshapeValuesAndGradients) {
   Rng rng(8);
@@ -36,4 +31,4 @@ TEST(TensorOps, AddConcatReshapeValuesAndGradients) {
 }
 
 }  // namespace
-}  // namespace qforge
+}  // namespace qforge::testing

@@ -6,27 +6,14 @@
 #include <numeric>
 #include <random>
 
-#include "graph/builder.h"
+#include "graph/test_graphs.h"
 #include "sparsity/pruner.h"
 
 namespace qforge::sparsity {
 namespace {
 
-// x [4, 4, 4] -> conv1 [8, 4, 3, 3] (same padding) -> dense1 [10, 8 * 4 * 4]: two prunable
-// weights, 288 and 1280 elements.
-Graph SmallGraph() {
-  GraphBuilder b(1);
-  int x = b.Input("x", {4, 4, 4});
-  ConvOptions same;
-  same.padding = Padding::kSame;
-  x = b.Conv2D(x, 8, 3, same);
-  x = b.Flatten(x);
-  x = b.Dense(x, 10);
-  return b.Finish({x}).value();
-}
-
 TEST(Pruner, FollowsTheScheduleAndKeepsPrunedWeightsAtZero) {
-  Graph g = SmallGraph();
+  Graph g = testing::ConvDenseGraph(1);
   PruneOptions o;
   o.schedule.final_sparsity = 0.8;
   o.schedule.begin_step = 0;
@@ -59,7 +46,7 @@ TEST(Pruner, FollowsTheScheduleAndKeepsPrunedWeightsAtZero) {
 }
 
 TEST(Pruner, KeepZerosHoldsTheExistingMaskOnly) {
-  Graph g = SmallGraph();
+  Graph g = testing::ConvDenseGraph(1);
   float* dense = g.params()[2].tensor.data();  // dense1's weights
   for (int e = 0; e < 1280; e += 5) dense[e] = 0.0f;
   PruneOptions o;
@@ -76,7 +63,7 @@ TEST(Pruner, KeepZerosHoldsTheExistingMaskOnly) {
 }
 
 TEST(Pruner, SkipsWhatCannotTakeThePattern) {
-  Graph g = SmallGraph();
+  Graph g = testing::ConvDenseGraph(1);
   PruneOptions o;
   o.pattern = *SparsityPattern::Parse("2:4");
   o.min_elements = 100;
