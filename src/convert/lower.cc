@@ -112,6 +112,16 @@ class Lowering {
     return d;
   }
 
+  // The deploy values of all of a node's inputs (none a flattened NCHW tensor).
+  StatusOr<std::vector<int>> Inputs(const Node& n) const {
+    std::vector<int> xs;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, i));
+      xs.push_back(x);
+    }
+    return xs;
+  }
+
   // The layer that produced deploy value `d` if training value `v` (its alias) may be fused
   // into it: `v` has no other consumer and the layer has no activation yet.
   DeployLayer* Fusable(int v, std::initializer_list<LayerKind> kinds) {
@@ -271,11 +281,7 @@ class Lowering {
       return Status::Ok();
     }
     if (const ElementwiseRule* rule = FindElementwiseRule(type)) {
-      std::vector<int> xs;
-      for (size_t i = 0; i < n.inputs.size(); ++i) {
-        QF_ASSIGN_OR_RETURN(const int x, Input(n, i));
-        xs.push_back(x);
-      }
+      QF_ASSIGN_OR_RETURN(const std::vector<int> xs, Inputs(n));
       DeployLayer& l = AddLayer(rule->kind, n, xs);
       l.elementwise_op = rule->runtime_op;
       l.keeps_zero = rule->kind == LayerKind::kUnary && n.op->KeepsZeroChannels();
@@ -287,11 +293,7 @@ class Lowering {
       return Status::Ok();
     }
     if (type == ConcatOp::kType) {
-      std::vector<int> xs;
-      for (size_t i = 0; i < n.inputs.size(); ++i) {
-        QF_ASSIGN_OR_RETURN(const int x, Input(n, i));
-        xs.push_back(x);
-      }
+      QF_ASSIGN_OR_RETURN(const std::vector<int> xs, Inputs(n));
       DeployLayer& l = AddLayer(LayerKind::kConcat, n, xs);
       l.concat_axis = deploy_.values[l.output].shape.size() == 4 ? 3 : 1;
       return Status::Ok();

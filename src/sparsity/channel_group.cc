@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <deque>
-#include <set>
 #include <string_view>
 
+#include "graph/rewriter.h"
 #include "ops/batch_norm.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
@@ -29,10 +29,7 @@ bool KeepsChannels(const Op& op) { return op.KeepsZeroChannels() || op.type() ==
 StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) {
   if (node.op->type() == Conv2DOp::kType && static_cast<const Conv2DOp&>(*node.op).groups() > 1)
     return InvalidArgument("a depthwise or grouped convolution's channels follow its input's");
-  std::vector<std::vector<const Node*>> consumers(g.values().size());
-  for (const Node& n : g.nodes())
-    for (int v : n.inputs) consumers[v].push_back(&n);
-  const std::set<int> outputs(g.outputs().begin(), g.outputs().end());
+  const GraphWalk walk(g);  // each value's readers
   ChannelCarriers carriers;
   std::vector<int>& companions = carriers.along_axis0;
   if (const int bias = ParamAt(g, node, 2); bias >= 0) companions.push_back(bias);
@@ -40,8 +37,9 @@ StatusOr<ChannelCarriers> FindChannelCarriers(const Graph& g, const Node& node) 
   while (!carrying.empty()) {
     const int v = carrying.front();
     carrying.pop_front();
-    if (outputs.count(v)) return InvalidArgument("its channels are the model's output");
-    for (const Node* n : consumers[v]) {
+    if (walk.IsGraphOutput(v)) return InvalidArgument("its channels are the model's output");
+    for (const int reader : walk.readers(v)) {
+      const Node* n = &g.nodes()[reader];
       const std::string_view type = n->op->type();
       if (type == DenseOp::kType) {  // reads the channels: the converter drops its inputs
         carriers.readers.push_back(WeightParamOf(g, *n));
