@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package qforge needs (idempotent: packages already present are skipped)
-# and configures + builds a Release build in build/. Usage: scripts/setup.sh [build-dir]
+# Installs every Debian package qforge needs (idempotent: packages already present are skipped),
+# configures + builds a Release build in build/, and puts onnxruntime-node (the tests' reference
+# runtime for ONNX, from the npm registry) in build/onnxruntime-node. Usage: scripts/setup.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,8 +9,13 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libdnnl-dev ocl-icd-opencl-dev libflatbuffers-dev flatbuffers-compiler libcli11-dev nlohmann-json3-dev libfmt-dev
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libonnx-dev libprotobuf-dev
   dataset-fashion-mnist
+  # tests only: PyTorch exports the test models; Node.js runs onnxruntime-node on them
+  python3-torch python3-torchvision python3-onnx python3-numpy nodejs
 )
+# Debian's npm, unless the machine already has one (Node.js from NodeSource bundles its own).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -28,3 +34,14 @@ BUILD_DIR="${1:-build}"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" --parallel "$(nproc)"
 echo "setup: built $BUILD_DIR/qforge"
+
+# onnxruntime-node, pinned; its CPU library ships in the package. The install script is skipped:
+# it only fetches optional GPU libraries, from outside the npm registry.
+ORT_VERSION=1.30.0
+ORT_DIR="$BUILD_DIR/onnxruntime-node"
+if ! grep -qs "\"version\": \"$ORT_VERSION\"" "$ORT_DIR/node_modules/onnxruntime-node/package.json"; then
+  mkdir -p "$ORT_DIR"
+  npm install --prefix "$ORT_DIR" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "onnxruntime-node@$ORT_VERSION" >/dev/null
+  echo "setup: installed onnxruntime-node $ORT_VERSION in $ORT_DIR"
+fi

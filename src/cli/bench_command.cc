@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/model_files.h"
+#include "interop/onnx/onnx_import.h"
 #include "core/threading.h"
 #include "train/checkpoint.h"
 #include "train/executor.h"
@@ -83,7 +85,7 @@ struct BenchTarget {
 };
 
 StatusOr<BenchTarget> PrepareCheckpoint(const std::string& path, int threads, const BenchFlags& f) {
-  QF_ASSIGN_OR_RETURN(Checkpoint loaded, LoadCheckpoint(path));
+  QF_ASSIGN_OR_RETURN(Checkpoint loaded, LoadModelFile(path));
   auto ck = std::make_shared<Checkpoint>(std::move(loaded));
   if (ck->graph.inputs().size() != 1) return InvalidArgument("{}: bench supports models with one input", path);
   Shape shape = ck->graph.values()[ck->graph.inputs()[0]].shape;
@@ -129,7 +131,8 @@ std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) 
 }
 
 StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const BenchFlags& f) {
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".ckpt") == 0) return PrepareCheckpoint(path, threads, f);
+  const bool checkpoint = path.size() > 5 && path.compare(path.size() - 5, 5, ".ckpt") == 0;
+  if (checkpoint || onnx_import::IsOnnxPath(path)) return PrepareCheckpoint(path, threads, f);
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
   runtime::InterpreterOptions options;
   options.batch_size = static_cast<int>(f.batch);
@@ -228,7 +231,7 @@ Status RunBench(const BenchFlags& f) {
 Command AddBenchCommand(CLI::App& app) {
   auto f = std::make_shared<BenchFlags>();
   auto* cmd = app.add_subcommand("bench", "latency and throughput of .qfm models (several: compared with the first)");
-  cmd->add_option("models", f->models, "runtime models (.qfm) or checkpoints (.ckpt, float inference)")->required();
+  cmd->add_option("models", f->models, "runtime models (.qfm), checkpoints (.ckpt) or ONNX models (.onnx), the last two in float")->required();
   AddBatchFlag(*cmd, &f->batch, "samples per inference call (default 64)");
   AddThreadListFlag(*cmd, &f->threads);
   cmd->add_option("--min-seconds", f->min_seconds, "time each model at least this long")->capture_default_str();

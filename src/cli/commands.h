@@ -17,5 +17,6 @@ Command AddRunCommand(CLI::App& app);
 Command AddConvertCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
 Command AddCompressCommand(CLI::App& app);
+Command AddImportCommand(CLI::App& app);
 
 }  // namespace qforge::cli

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_files.h"
 #include "cli/data_flags.h"
 #include "convert/evaluate.h"
 #include "core/threading.h"
@@ -61,7 +62,7 @@ StatusOr<EvalRow> EvalQfm(const std::string& path, const ImageDataset& test, con
 
 StatusOr<EvalRow> EvalCheckpoint(const std::string& path, const ImageDataset& test, const EvalFlags& f) {
   SetNumThreads(f.threads);
-  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(path));
+  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadModelFile(path));
   QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, test, ck.meta.preprocess, f.batch, Backend::kFast));
   EvalRow row;
   row.path = path;
@@ -114,7 +115,7 @@ Status RunEval(const EvalFlags& f) {
 Command AddEvalCommand(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
   auto* cmd = app.add_subcommand("eval", "evaluate checkpoints or .qfm models on the test set");
-  cmd->add_option("model", f->models, "checkpoints (.ckpt) and/or runtime models (.qfm)")->required();
+  cmd->add_option("model", f->models, "checkpoints (.ckpt), ONNX models (.onnx) and/or runtime models (.qfm)")->required();
   f->data.Register(*cmd);
   AddBatchFlag(*cmd, &f->batch, "images per inference (default 64)");
   AddThreadsFlag(*cmd, &f->threads);

@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
   using Adder = qforge::cli::Command (*)(CLI::App&);
   for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand, &qforge::cli::AddModelsCommand,
                     &qforge::cli::AddQuantizeCommand, &qforge::cli::AddConvertCommand, &qforge::cli::AddInspectCommand,
-                    &qforge::cli::AddRunCommand, &qforge::cli::AddBenchCommand, &qforge::cli::AddCompressCommand}) {
+                    &qforge::cli::AddRunCommand, &qforge::cli::AddBenchCommand, &qforge::cli::AddCompressCommand,
+                    &qforge::cli::AddImportCommand}) {
     auto command = add(app);
     commands[app.get_subcommands({}).back()] = std::move(command);
   }

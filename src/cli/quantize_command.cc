@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_files.h"
 #include "cli/data_flags.h"
 #include "data/file_bytes.h"
 #include "quant/ptq.h"
@@ -39,7 +40,7 @@ Status RunQuantize(const QuantizeFlags& f) {
   o.seed = f.seed;
   o.bias_correction = f.bias_correction;
   o.int8_io = f.int8_io;
-  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(f.checkpoint));
+  QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadModelFile(f.checkpoint));
   if (quant::IsQatGraph(ck.graph))
     return InvalidArgument("{} is a quantization-aware trained model; convert it with `qforge convert`", f.checkpoint);
   TrainTestData data;
@@ -70,7 +71,7 @@ Status RunQuantize(const QuantizeFlags& f) {
 Command AddQuantizeCommand(CLI::App& app) {
   auto f = std::make_shared<QuantizeFlags>();
   auto* cmd = app.add_subcommand("quantize", "convert a float checkpoint to a .qfm runtime model (post-training)");
-  cmd->add_option("checkpoint", f->checkpoint, "float checkpoint (.ckpt)")->required();
+  cmd->add_option("checkpoint", f->checkpoint, "float checkpoint (.ckpt) or ONNX model (.onnx)")->required();
   AddOutFlag(*cmd, &f->out, "the model file to write (.qfm)")->required();
   cmd->add_option("--mode", f->mode, "int8 | int16x8 | dynamic | float16 | float")->capture_default_str();
   cmd->add_option("--calib-method", f->method, "minmax | percentile | mse | kl")->capture_default_str();

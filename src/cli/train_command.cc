@@ -11,6 +11,7 @@
 #include "cli/cluster_flags.h"
 #include "cli/commands.h"
 #include "cli/data_flags.h"
+#include "cli/model_files.h"
 #include "cli/progress.h"
 #include "cli/prune_flags.h"
 #include "convert/evaluate.h"
@@ -82,7 +83,7 @@ StatusOr<nlohmann::json> ConvertAndCompare(Checkpoint& run, const TrainTestData&
 // Fills the run (graph, preprocessing, optimizer state) from --resume, --init or the zoo.
 StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) {
   if (!f.resume.empty() || !f.init.empty()) {
-    QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadCheckpoint(f.resume.empty() ? f.init : f.resume));
+    QF_ASSIGN_OR_RETURN(Checkpoint ck, f.resume.empty() ? LoadModelFile(f.init) : LoadCheckpoint(f.resume));
     if (!f.model.empty() && f.model != ck.meta.model_name)
       return InvalidArgument("--model {} does not match the checkpoint's model {}", f.model,
                              ck.meta.model_name);
@@ -294,7 +295,7 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "random seed (initialization, shuffling, dropout)");
   AddThreadsFlag(*cmd, &f->threads);
   AddOutFlag(*cmd, &f->out, "the checkpoint to write, .ckpt (default runs/MODEL/model.ckpt); --qat also writes the .qfm beside it");
-  cmd->add_option("--init", f->init, "start from this checkpoint's weights (fine-tuning)");
+  cmd->add_option("--init", f->init, "start from this checkpoint's (or ONNX model's) weights (fine-tuning)");
   cmd->add_option("--resume", f->resume, "continue this checkpoint's training run exactly");
   cmd->add_option("--augment-crop", f->crop_padding, "random-crop padding in pixels")->check(CLI::Range(0, 16));
   cmd->add_flag("--augment-flip", f->flip, "random horizontal flips");

@@ -1,0 +1,123 @@
+// Importers of element-wise operators: Relu, Clip (as ReLU or ReLU6), HardSwish, Sigmoid, Add of
+// two activations, Softmax over the classes, Dropout, Identity.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "interop/onnx/importers.h"
+#include "ops/activations.h"
+#include "ops/dropout.h"
+#include "ops/softmax.h"
+#include "ops/tensor_ops.h"
+
+namespace qforge::onnx_import {
+namespace {
+
+template <typename OpT>
+Status ImportUnary(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
+  QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<OpT>(), {x}));
+  ctx.SetActivation(n.output(0), y);
+  return Status::Ok();
+}
+
+// Clip's bounds: attributes before opset 11, optional constant inputs from 11 on.
+StatusOr<std::pair<double, double>> ClipBounds(ImportContext& ctx, const onnx::NodeProto& n) {
+  double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
+  if (ctx.opset() < 11) {
+    NodeAttrs attrs(n);
+    lo = attrs.Float("min", -std::numeric_limits<float>::max());
+    hi = attrs.Float("max", std::numeric_limits<float>::max());
+    QF_RETURN_IF_ERROR(attrs.status());
+  } else {
+    for (int i = 1; i <= 2; ++i) {
+      if (!ctx.HasInput(n, i)) continue;
+      QF_ASSIGN_OR_RETURN(const ConstTensor* c, ctx.ConstantInput(n, i, i == 1 ? "min" : "max"));
+      if (!c->IsScalarLike()) return InvalidArgument("{} must be a scalar", i == 1 ? "min" : "max");
+      (i == 1 ? lo : hi) = c->values[0];
+    }
+  }
+  return std::make_pair(lo, hi);
+}
+
+Status ImportClip(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(const auto bounds, ClipBounds(ctx, n));
+  const auto [lo, hi] = bounds;
+  const bool no_upper = hi >= std::numeric_limits<float>::max();
+  if (lo == 0.0 && no_upper) return ImportUnary<ReluOp>(ctx, n);
+  if (lo == 0.0 && hi == 6.0) return ImportUnary<Relu6Op>(ctx, n);
+  return InvalidArgument("Clip to [{}, {}]: only the ReLU [0, inf) and ReLU6 [0, 6] bounds are imported", lo, hi);
+}
+
+Status ImportAdd(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(const ImportedValue* a, ctx.Input(n, 0));
+  QF_ASSIGN_OR_RETURN(const ImportedValue* b, ctx.Input(n, 1));
+  if (a->is_constant() || b->is_constant())
+    return InvalidArgument("adding a constant to an activation is not supported");
+  if (a->shape != b->shape)
+    return InvalidArgument("the operands' shapes differ ({} and {}); broadcasting Add is not supported",
+                           ShapeToString(a->shape), ShapeToString(b->shape));
+  QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
+  QF_ASSIGN_OR_RETURN(const int y, ctx.Activation(n, 1));
+  QF_ASSIGN_OR_RETURN(const int sum, ctx.AddNode(n, std::make_unique<AddOp>(), {x, y}));
+  ctx.SetActivation(n.output(0), sum);
+  return Status::Ok();
+}
+
+Status ImportSoftmax(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(const ImportedValue* v, ctx.Input(n, 0));
+  NodeAttrs attrs(n);
+  const int64_t axis = attrs.Int("axis", ctx.opset() < 13 ? 1 : -1);
+  QF_RETURN_IF_ERROR(attrs.status());
+  const int64_t rank = static_cast<int64_t>(v->shape.size());
+  if (rank != 2 || (axis != 1 && axis != -1))
+    return InvalidArgument("only a softmax over the classes of [N, C] is imported (input {}, axis {})",
+                           ShapeToString(v->shape), axis);
+  return ImportUnary<SoftmaxOp>(ctx, n);
+}
+
+Status ImportDropout(ImportContext& ctx, const onnx::NodeProto& n) {
+  if (n.output_size() > 1 && !n.output(1).empty()) return InvalidArgument("the mask output is not supported");
+  float rate = 0.5f;
+  if (ctx.opset() < 12) {
+    NodeAttrs attrs(n);
+    rate = attrs.Float("ratio", 0.5f);
+    QF_RETURN_IF_ERROR(attrs.status());
+  } else if (ctx.HasInput(n, 1)) {
+    QF_ASSIGN_OR_RETURN(const ConstTensor* r, ctx.ConstantInput(n, 1, "ratio"));
+    if (!r->IsScalarLike()) return InvalidArgument("ratio must be a scalar");
+    rate = static_cast<float>(r->values[0]);
+  }
+  if (!(rate >= 0.0f && rate < 1.0f)) return InvalidArgument("ratio {} is not in [0, 1)", rate);
+  QF_ASSIGN_OR_RETURN(const ImportedValue* v, ctx.Input(n, 0));
+  if (v->is_constant()) {
+    ctx.Alias(n.output(0), *v);
+    return Status::Ok();
+  }
+  QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
+  QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<DropoutOp>(rate), {x}));
+  ctx.SetActivation(n.output(0), y);
+  return Status::Ok();
+}
+
+Status ImportIdentity(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(const ImportedValue* v, ctx.Input(n, 0));
+  ctx.Alias(n.output(0), *v);
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<ImporterRow> ElementwiseImporters() {
+  return {{"Relu", ImportUnary<ReluOp>},
+          {"Sigmoid", ImportUnary<SigmoidOp>},
+          {"HardSwish", ImportUnary<HardSwishOp>},
+          {"Clip", ImportClip},
+          {"Add", ImportAdd},
+          {"Softmax", ImportSoftmax},
+          {"Dropout", ImportDropout},
+          {"Identity", ImportIdentity}};
+}
+
+}  // namespace qforge::onnx_import

@@ -1,0 +1,31 @@
+// The node importers: one function per ONNX operator, listed in a table per file. An importer
+// reads its node's inputs and attributes from the context, adds qforge nodes (or records a
+// constant) and sets its outputs; an error is the reason the node cannot be imported.
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include <vector>
+
+#include "interop/onnx/import_context.h"
+
+namespace qforge::onnx_import {
+
+using NodeImporter = Status (*)(ImportContext& ctx, const onnx::NodeProto& node);
+
+struct ImporterRow {
+  const char* op_type;
+  NodeImporter import;
+};
+
+std::vector<ImporterRow> LayerImporters();       // import_layers.cc: Conv, Gemm, MatMul, BatchNormalization
+std::vector<ImporterRow> ElementwiseImporters();  // import_elementwise.cc: activations, Add, Softmax, Dropout
+std::vector<ImporterRow> PoolImporters();        // import_pool.cc: MaxPool, AveragePool, global pooling
+std::vector<ImporterRow> ShapeImporters();       // import_shape.cc: Flatten, Reshape, Concat, constants
+
+// Computes a node whose inputs are all constants (shape arithmetic); false when the operator
+// has no constant folding here (constant_fold.cc).
+bool CanFold(const std::string& op_type);
+Status FoldConstantNode(ImportContext& ctx, const onnx::NodeProto& node);
+
+}  // namespace qforge::onnx_import

@@ -1,0 +1,130 @@
+// Spelled-out activation patterns -> one node (see onnx_fusions.h). A pattern matches only when
+// each intermediate tensor has exactly one reader and is not a graph output, so nothing else
+// sees the tensors that disappear.
+#include "interop/onnx/onnx_fusions.h"
+
+#include <cmath>
+#include <map>
+
+namespace qforge::onnx_import {
+namespace {
+
+class Matcher {
+ public:
+  Matcher(const OnnxModel& m, const ImportContext& ctx) : ctx_(ctx) {
+    const onnx::GraphProto& g = m.proto.graph();
+    for (int i : m.order) nodes_.push_back(g.node(i));
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      for (const std::string& in : nodes_[i].input()) ++readers_[in];
+      for (const std::string& out : nodes_[i].output()) producer_[out] = static_cast<int>(i);
+      if (nodes_[i].op_type() == "Constant")
+        for (const auto& a : nodes_[i].attribute())
+          if (a.name() == "value" && a.has_t()) {
+            auto c = ReadTensorProto(a.t(), "constant");
+            if (c.ok() && c->IsScalarLike()) scalars_[nodes_[i].output(0)] = c->values[0];
+          }
+    }
+    for (const auto& out : g.output()) readers_[out.name()] += 2;  // never fused away
+  }
+
+  std::vector<onnx::NodeProto> Run() {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (removed_.count(static_cast<int>(i))) continue;
+      if (nodes_[i].op_type() == "Mul") MatchHardSigmoidProduct(static_cast<int>(i));
+      if (nodes_[i].op_type() == "Div" || nodes_[i].op_type() == "Mul") MatchSpelledHardSwish(static_cast<int>(i));
+    }
+    std::vector<onnx::NodeProto> out;
+    for (size_t i = 0; i < nodes_.size(); ++i)
+      if (!removed_.count(static_cast<int>(i))) out.push_back(nodes_[i]);
+    return out;
+  }
+
+ private:
+  // The node producing `tensor` if it is of `type` and `tensor` has one reader; else -1.
+  int SoleProducer(const std::string& tensor, const char* type) const {
+    auto it = producer_.find(tensor);
+    if (it == producer_.end() || removed_.count(it->second) || nodes_[it->second].op_type() != type) return -1;
+    auto r = readers_.find(tensor);
+    return r != readers_.end() && r->second == 1 ? it->second : -1;
+  }
+  bool IsScalar(const std::string& tensor, double value) const {
+    double v;
+    if (auto it = scalars_.find(tensor); it != scalars_.end()) v = it->second;
+    else if (const ImportedValue* c = ctx_.Find(tensor); c && c->is_constant() && c->constant.IsScalarLike()) v = c->constant.values[0];
+    else return false;
+    return std::abs(v - value) <= 1e-6 * std::max(1.0, std::abs(value));
+  }
+  float FloatAttr(const onnx::NodeProto& n, const char* name, float def) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == name && a.type() == onnx::AttributeProto::FLOAT) return a.f();
+    return def;
+  }
+  // Replaces node `last` by HardSwish(x), dropping the nodes in `gone`.
+  void ReplaceWithHardSwish(int last, const std::string& x, std::initializer_list<int> gone) {
+    onnx::NodeProto fused;
+    fused.set_op_type("HardSwish");
+    fused.set_doc_string(kFusedDoc);
+    fused.set_name(nodes_[last].name());
+    fused.add_input(x);
+    fused.add_output(nodes_[last].output(0));
+    nodes_[last] = fused;
+    for (int g : gone) removed_.insert(g);
+  }
+
+  // Mul(x, HardSigmoid(x)) with alpha 1/6, beta 1/2.
+  void MatchHardSigmoidProduct(int mul) {
+    const onnx::NodeProto& n = nodes_[mul];
+    for (int side = 0; side < 2; ++side) {
+      const int hs = SoleProducer(n.input(side), "HardSigmoid");
+      if (hs < 0 || nodes_[hs].input(0) != n.input(1 - side)) continue;
+      if (std::abs(FloatAttr(nodes_[hs], "alpha", 0.2f) - 1.0f / 6) > 1e-6f || FloatAttr(nodes_[hs], "beta", 0.5f) != 0.5f) continue;
+      ReplaceWithHardSwish(mul, n.input(1 - side), {hs});
+      return;
+    }
+  }
+
+  // Div(Mul(x, Clip(Add(x, 3), 0, 6)), 6) or Mul(..., 1/6); PyTorch writes relu6 as Relu then
+  // Clip (whose lower bound may then be absent).
+  void MatchSpelledHardSwish(int last) {
+    const onnx::NodeProto& n = nodes_[last];
+    const bool is_div = n.op_type() == "Div";
+    if (!(is_div ? IsScalar(n.input(1), 6.0) : IsScalar(n.input(1), 1.0 / 6))) return;
+    const int mul = SoleProducer(n.input(0), "Mul");
+    if (mul < 0) return;
+    for (int side = 0; side < 2; ++side) {
+      const int clip = SoleProducer(nodes_[mul].input(side), "Clip");
+      if (clip < 0 || !ClipBoundIs(nodes_[clip], 2, "max", 6.0)) continue;
+      const int relu = SoleProducer(nodes_[clip].input(0), "Relu");
+      if (relu < 0 && !ClipBoundIs(nodes_[clip], 1, "min", 0.0)) continue;
+      const int add = SoleProducer(relu < 0 ? nodes_[clip].input(0) : nodes_[relu].input(0), "Add");
+      if (add < 0) continue;
+      const std::string& x = nodes_[mul].input(1 - side);
+      const onnx::NodeProto& a = nodes_[add];
+      if (!((a.input(0) == x && IsScalar(a.input(1), 3.0)) || (a.input(1) == x && IsScalar(a.input(0), 3.0)))) continue;
+      ReplaceWithHardSwish(last, x, {mul, clip, add});
+      if (relu >= 0) removed_.insert(relu);
+      return;
+    }
+  }
+  // Clip's bound: input `index` (opset 11 on) or attribute `attr` (before).
+  bool ClipBoundIs(const onnx::NodeProto& clip, int index, const char* attr, double value) const {
+    if (clip.input_size() > index && !clip.input(index).empty()) return IsScalar(clip.input(index), value);
+    for (const auto& a : clip.attribute())
+      if (a.name() == attr) return a.type() == onnx::AttributeProto::FLOAT && a.f() == value;
+    return false;
+  }
+
+  const ImportContext& ctx_;
+  std::vector<onnx::NodeProto> nodes_;
+  std::map<std::string, int> readers_, producer_;
+  std::map<std::string, double> scalars_;
+  std::set<int> removed_;
+};
+
+}  // namespace
+
+std::vector<onnx::NodeProto> FuseActivations(const OnnxModel& m, const ImportContext& ctx) {
+  return Matcher(m, ctx).Run();
+}
+
+}  // namespace qforge::onnx_import

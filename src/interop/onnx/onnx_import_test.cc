@@ -1,0 +1,142 @@
+// The ONNX importer against onnxruntime-node: torchvision models exported by PyTorch with seeded
+// weights (tests/onnx/make_models.py) must give the logits onnxruntime gives on the same file and
+// input; broken files must fail with an error naming what is wrong.
+#include "interop/onnx/onnx_import.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "data/file_bytes.h"
+#include "data/npy.h"
+#include "train/executor.h"
+
+namespace qforge::onnx_import {
+namespace {
+
+const std::string kDir = QFORGE_ONNX_TESTDATA;
+
+std::string PathOf(const std::string& name) { return kDir + "/" + name; }
+
+// The graph's first output on `input`, computed by the training executor in inference mode.
+Tensor RunFloat(Graph& graph, const Tensor& input, Backend backend) {
+  Executor ex(&graph, backend);
+  const Status s = ex.Forward({&input}, false);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return ex.value(graph.outputs()[0]);
+}
+
+// Imports NAME.onnx and compares its output on NAME.input.npy with onnxruntime's NAME.ort.OUT.npy:
+// max |difference| <= 1e-4 * max |expected|.
+void ExpectMatchesOnnxRuntime(const std::string& name, const std::string& output, Backend backend) {
+  auto ck = ImportOnnx(PathOf(name + ".onnx"));
+  ASSERT_TRUE(ck.ok()) << ck.status().message();
+  auto input = ReadNpy(PathOf(name + ".input.npy"));
+  auto expected = ReadNpy(PathOf(name + ".ort." + output + ".npy"));
+  ASSERT_TRUE(input.ok() && expected.ok());
+  const Tensor got = RunFloat(ck->graph, *input, backend);
+  ASSERT_EQ(got.shape(), expected->shape());
+  float max_expected = 0, max_diff = 0;
+  for (int64_t i = 0; i < got.size(); ++i) {
+    max_expected = std::max(max_expected, std::abs((*expected)[i]));
+    max_diff = std::max(max_diff, std::abs(got[i] - (*expected)[i]));
+  }
+  EXPECT_GT(max_expected, 0.0f);
+  EXPECT_LE(max_diff, 1e-4f * max_expected) << name << ": max |difference| " << max_diff << ", max |logit| " << max_expected;
+}
+
+class TorchvisionImport : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TorchvisionImport, FloatEqualsOnnxRuntime) { ExpectMatchesOnnxRuntime(GetParam(), "logits", Backend::kFast); }
+
+INSTANTIATE_TEST_SUITE_P(Models, TorchvisionImport,
+                         ::testing::Values("resnet18_32", "resnet18_224", "mobilenet_v2_32", "mobilenet_v2_224",
+                                           "squeezenet1_1_32", "squeezenet1_1_224", "mnasnet0_5_32",
+                                           "mnasnet0_5_224"));
+
+TEST(OnnxImport, SmallModelsMatchWithTheReferenceKernels) {
+  ExpectMatchesOnnxRuntime("resnet18_32", "logits", Backend::kReference);
+  ExpectMatchesOnnxRuntime("squeezenet1_1_32", "logits", Backend::kReference);
+}
+
+TEST(OnnxImport, KeepsBatchNormAndNamesParametersAfterInitializers) {
+  auto ck = ImportOnnx(PathOf("resnet18_32.onnx"));
+  ASSERT_TRUE(ck.ok()) << ck.status().message();
+  int bn = 0, conv = 0;
+  for (const Node& n : ck->graph.nodes()) {
+    bn += n.op->type() == "BatchNorm";
+    conv += n.op->type() == "Conv2D";
+  }
+  EXPECT_EQ(conv, 20);
+  EXPECT_EQ(bn, 20);
+  EXPECT_GE(ck->graph.FindValue("conv1.weight"), 0);
+  EXPECT_EQ(ck->graph.values()[ck->graph.inputs()[0]].shape, (Shape{-1, 3, 32, 32}));
+}
+
+TEST(OnnxImport, SpelledOutHardSwishIsFused) {
+  auto ck = ImportOnnx(PathOf("hardswish_spelled.onnx"));
+  ASSERT_TRUE(ck.ok()) << ck.status().message();
+  std::vector<std::string> types;
+  for (const Node& n : ck->graph.nodes()) types.push_back(std::string(n.op->type()));
+  EXPECT_EQ(types, (std::vector<std::string>{"Conv2D", "HardSwish", "Conv2D", "HardSwish"}));
+  ExpectMatchesOnnxRuntime("hardswish_spelled", "y", Backend::kFast);
+}
+
+std::string ImportError(const std::vector<uint8_t>& bytes, const std::string& what) {
+  auto ck = ImportOnnxBytes(bytes, what);
+  EXPECT_FALSE(ck.ok()) << what << " was imported";
+  return ck.ok() ? "" : ck.status().message();
+}
+
+std::string ImportError(const std::string& name) {
+  auto bytes = ReadFileBytes(PathOf(name));
+  EXPECT_TRUE(bytes.ok());
+  return ImportError(*bytes, name);
+}
+
+TEST(OnnxImportErrors, TruncatedOrCorruptFile) {
+  auto bytes = ReadFileBytes(PathOf("resnet18_32.onnx"));
+  ASSERT_TRUE(bytes.ok());
+  std::vector<uint8_t> half(bytes->begin(), bytes->begin() + bytes->size() / 2);
+  EXPECT_NE(ImportError(half, "half.onnx").find("half.onnx: not a valid ONNX model"), std::string::npos);
+  EXPECT_NE(ImportError({}, "empty.onnx").find("empty"), std::string::npos);
+  std::vector<uint8_t> noise(4096);
+  for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<uint8_t>((i * 2654435761u) >> 13);
+  EXPECT_FALSE(ImportError(noise, "noise.onnx").empty());
+}
+
+TEST(OnnxImportErrors, ListsEveryUnsupportedNode) {
+  const std::string e = ImportError("unsupported_ops.onnx");
+  EXPECT_NE(e.find("2 of 4 nodes cannot be imported"), std::string::npos) << e;
+  EXPECT_NE(e.find("Erf (the operator is not supported): 'erf'"), std::string::npos) << e;
+  EXPECT_NE(e.find("FancyNorm (operators of domain 'com.example' are not supported): 'fancy'"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << "one line: " << e;
+}
+
+TEST(OnnxImportErrors, CyclicGraph) {
+  const std::string e = ImportError("cyclic.onnx");
+  EXPECT_NE(e.find("the graph has a cycle"), std::string::npos) << e;
+  EXPECT_NE(e.find("Add 'add'"), std::string::npos) << e;
+}
+
+TEST(OnnxImportErrors, InitializerShorterThanItsShape) {
+  const std::string e = ImportError("bad_initializer.onnx");
+  EXPECT_NE(e.find("initializer 'w': shape [4, 3, 3, 3] needs 108 elements, the tensor holds 103"), std::string::npos) << e;
+}
+
+TEST(OnnxImportErrors, DynamicSpatialDimensions) {
+  const std::string e = ImportError("dynamic_spatial.onnx");
+  EXPECT_NE(e.find("input 'x' has a dynamic dimension 2 ('height')"), std::string::npos) << e;
+}
+
+TEST(OnnxImportErrors, MissingFile) {
+  auto ck = ImportOnnx(PathOf("no_such_model.onnx"));
+  ASSERT_FALSE(ck.ok());
+  EXPECT_NE(ck.status().message().find("no_such_model.onnx"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qforge::onnx_import

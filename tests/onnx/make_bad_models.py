@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""Writes small ONNX models for the importer's tests: spelled-out activations (which must fuse)
+and broken models (which must fail with a clear error).
+
+Usage: make_bad_models.py OUT_DIR
+  hardswish_spelled.onnx  x*relu6(x+3)/6 and x*hardsigmoid(x) as PyTorch writes them at opset 11
+  unsupported_ops.onnx    Conv, then operators qforge does not import (Erf, a custom domain op)
+  cyclic.onnx             two nodes that read each other's output
+  bad_initializer.onnx    a weight whose data is shorter than its shape
+  dynamic_spatial.onnx    an input whose height and width are dynamic
+Models with a seeded input also get NAME.input.npy.
+"""
+import os
+import sys
+import warnings
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper
+
+
+class SpelledHardSwish(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.conv2 = torch.nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = x * torch.nn.functional.relu6(x + 3) / 6
+        x = self.conv2(x)
+        return x * torch.nn.functional.hardsigmoid(x)
+
+
+def save_spelled(out_dir):
+    torch.manual_seed(0)
+    x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, 8, 8), dtype=np.float32))
+    np.save(os.path.join(out_dir, "hardswish_spelled.input.npy"), x.numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(SpelledHardSwish().eval(), x, os.path.join(out_dir, "hardswish_spelled.onnx"), opset_version=11,
+                          input_names=["input"], output_names=["y"], dynamic_axes={"input": {0: "n"}, "y": {0: "n"}})
+
+
+def conv_weight(name, dims):
+    data = np.random.default_rng(2).standard_normal(dims).astype(np.float32)
+    return helper.make_tensor(name, TensorProto.FLOAT, dims, data.tobytes(), raw=True)
+
+
+def save(model, out_dir, name):
+    with open(os.path.join(out_dir, name), "wb") as f:  # not onnx.save: that one checks the model
+        f.write(model.SerializeToString())
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_bad_models.py OUT_DIR")
+    out_dir = sys.argv[1]
+    os.makedirs(out_dir, exist_ok=True)
+    save_spelled(out_dir)
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 8, 8])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    opset = [helper.make_opsetid("", 13), helper.make_opsetid("com.example", 1)]
+
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Erf", ["c"], ["e"], name="erf"),
+             helper.make_node("Relu", ["e"], ["r"], name="relu_after_erf"),
+             helper.make_node("FancyNorm", ["r"], ["y"], name="fancy", domain="com.example")]
+    graph = helper.make_graph(nodes, "unsupported", [x], [y], [conv_weight("w", [4, 3, 3, 3])])
+    save(helper.make_model(graph, opset_imports=opset), out_dir, "unsupported_ops.onnx")
+
+    nodes = [helper.make_node("Add", ["x", "b"], ["a"], name="add"),
+             helper.make_node("Relu", ["a"], ["b"], name="relu"),
+             helper.make_node("Relu", ["a"], ["y"], name="out")]
+    graph = helper.make_graph(nodes, "cyclic", [x], [y])
+    save(helper.make_model(graph, opset_imports=opset[:1]), out_dir, "cyclic.onnx")
+
+    short = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4, 3, 3, 3])
+    short.raw_data = np.zeros(4 * 3 * 3 * 3 - 5, np.float32).tobytes()
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
+    graph = helper.make_graph(nodes, "bad_initializer", [x], [y], [short])
+    save(helper.make_model(graph, opset_imports=opset[:1]), out_dir, "bad_initializer.onnx")
+
+    xd = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, "height", "width"])
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
+    graph = helper.make_graph(nodes, "dynamic", [xd], [y], [conv_weight("w", [4, 3, 3, 3])])
+    save(helper.make_model(graph, opset_imports=opset[:1]), out_dir, "dynamic_spatial.onnx")
+    print(f"wrote the small test models to {out_dir}")
+
+
+if __name__ == "__main__":
+    main()
