@@ -1,4 +1,4 @@
-// Element-wise activation ops: Relu, Relu6, HardSwish, Sigmoid. Each is a pair of scalar
+// Element-wise activation ops: Relu, Relu6, HardSwish, HardSigmoid, Sigmoid, SiLU. Each is a pair of scalar
 // functions (value, and the input gradient from x, y = F(x) and the output gradient g) plugged
 // into one op template. They are written as selects, not products with 0/1, so the loops
 // vectorize without branches. A new activation is one struct here, added to ActivationFns:
@@ -35,15 +35,31 @@ struct HardSwishFn {
     return x <= -3.0f ? 0.0f : g * slope;
   }
 };
+// relu6(x + 3) / 6 (MobileNetV3's gate; ONNX HardSigmoid with alpha 1/6, beta 1/2).
+struct HardSigmoidFn {
+  static constexpr const char* kName = "HardSigmoid";
+  static float F(float x) { return std::min(std::max(x * (1.0f / 6.0f) + 0.5f, 0.0f), 1.0f); }
+  static float Grad(float x, float, float g) { return x > -3.0f && x < 3.0f ? g * (1.0f / 6.0f) : 0.0f; }
+};
 struct SigmoidFn {
   static constexpr const char* kName = "Sigmoid";
   static float F(float x) { return 1.0f / (1.0f + std::exp(-x)); }
   static float Grad(float, float y, float g) { return g * y * (1.0f - y); }
 };
 
+// x * sigmoid(x) (Swish-1, EfficientNet's activation).
+struct SiluFn {
+  static constexpr const char* kName = "SiLU";
+  static float F(float x) { return x / (1.0f + std::exp(-x)); }
+  static float Grad(float x, float, float g) {
+    const float s = 1.0f / (1.0f + std::exp(-x));
+    return g * s * (1.0f + x * (1.0f - s));
+  }
+};
+
 // Every activation function: activations.cc compiles the loops below for each and gives the
 // registry ActivationOp<Fn> under Fn::kName (ActivationFactories).
-using ActivationFns = std::tuple<ReluFn, Relu6Fn, HardSwishFn, SigmoidFn>;
+using ActivationFns = std::tuple<ReluFn, Relu6Fn, HardSwishFn, HardSigmoidFn, SigmoidFn, SiluFn>;
 
 // The element-wise loops (activations.cc, compiled for each of ActivationFns): y = F(x), and
 // dx = Grad(x, y, g).
@@ -80,6 +96,8 @@ std::vector<std::pair<std::string, OpFactory>> ActivationFactories();
 using ReluOp = ActivationOp<ReluFn>;
 using Relu6Op = ActivationOp<Relu6Fn>;
 using HardSwishOp = ActivationOp<HardSwishFn>;
+using HardSigmoidOp = ActivationOp<HardSigmoidFn>;
 using SigmoidOp = ActivationOp<SigmoidFn>;
+using SiluOp = ActivationOp<SiluFn>;
 
 }  // namespace qforge

@@ -1,4 +1,4 @@
-// Activation ops (ReLU, ReLU6, HardSwish, Sigmoid): hand-checked values and gradients.
+// Activation ops (ReLU, ReLU6, HardSwish, HardSigmoid, Sigmoid, SiLU): hand-checked values and gradients.
 #include <gtest/gtest.h>
 
 #include "ops/activations.h"
@@ -15,19 +15,24 @@ TEST(Activations, HandCheckedValues) {
   auto relu6 = RunForward(*MakeOp("Relu6"), in, {});
   auto hswish = RunForward(*MakeOp("HardSwish"), in, {});
   auto sigmoid = RunForward(*MakeOp("Sigmoid"), in, {});
+  auto hsigmoid = RunForward(*MakeOp("HardSigmoid"), in, {});
+  auto silu = RunForward(*MakeOp("SiLU"), in, {});
   const float want_relu[] = {0, 0, 0.5f, 4, 7}, want_relu6[] = {0, 0, 0.5f, 4, 6};
   const float want_hswish[] = {0, -1 * 2 / 6.0f, 0.5f * 3.5f / 6.0f, 4, 7};
+  const float want_hsigmoid[] = {0, 2 / 6.0f, 3.5f / 6.0f, 1, 1};
   for (int i = 0; i < 5; ++i) {
     EXPECT_FLOAT_EQ(relu[i], want_relu[i]);
     EXPECT_FLOAT_EQ(relu6[i], want_relu6[i]);
     EXPECT_FLOAT_EQ(hswish[i], want_hswish[i]);
     EXPECT_FLOAT_EQ(sigmoid[i], 1.0f / (1.0f + std::exp(-xs[i])));
+    EXPECT_FLOAT_EQ(hsigmoid[i], want_hsigmoid[i]);
+    EXPECT_FLOAT_EQ(silu[i], xs[i] / (1.0f + std::exp(-xs[i])));
   }
 }
 
 TEST(Activations, Gradients) {
   Rng rng(6);
-  for (const char* type : {"Relu", "Relu6", "HardSwish", "Sigmoid"}) {
+  for (const char* type : {"Relu", "Relu6", "HardSwish", "HardSigmoid", "Sigmoid", "SiLU"}) {
     // Scaled by 5 so Relu6 and HardSwish see both flat and sloped parts; AwayFromZero keeps the
     // points off the kinks at 0, +-3 and 6 by at least h.
     Tensor x = AwayFromZero({2, 3, 4, 5}, rng, 0.05f);

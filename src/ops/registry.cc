@@ -4,6 +4,7 @@
 #include "core/registry.h"
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
+#include "ops/channel_layout.h"
 #include "ops/channel_ops.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
@@ -30,6 +31,9 @@ std::map<std::string, OpFactory, std::less<>> BuiltInOps() {
       {std::string(GlobalAvgPoolOp::kType), &GlobalAvgPoolOp::FromAttrs},
       {std::string(PoolOp::kMaxType), &PoolOp::MaxFromAttrs},
       {std::string(ReshapeOp::kReshapeType), &ReshapeOp::ReshapeFromAttrs},
+      {std::string(MulOp::kType), &MulOp::FromAttrs},
+      {std::string(ChannelShuffleOp::kType), &ChannelShuffleOp::FromAttrs},
+      {std::string(SliceChannelsOp::kType), &SliceChannelsOp::FromAttrs},
       {std::string(ScaleChannelsOp::kType), &ScaleChannelsOp::FromAttrs},
       {std::string(SoftmaxOp::kType), &SoftmaxOp::FromAttrs},
   };

@@ -1,4 +1,4 @@
-// Structural ops: element-wise sum, channel concatenation, reshapes.
+// Structural ops: element-wise sum and product, channel concatenation, reshapes.
 #include "ops/tensor_ops.h"
 
 #include <algorithm>
@@ -32,6 +32,41 @@ void AddOp::Backward(const OpContext&, const std::vector<Tensor*>&, const Tensor
                      const Tensor& dy, const std::vector<Tensor*>& din) {
   for (Tensor* d : din)
     if (d) std::copy(dy.data(), dy.data() + dy.size(), d->data());
+}
+
+StatusOr<Shape> MulOp::InferShape(const std::vector<Shape>& in) const {
+  if (in.size() != 2) return InvalidArgument("Mul takes two inputs, got {}", in.size());
+  const bool gate = in[0].size() == 4 && in[1] == Shape{in[0][0], in[0][1], 1, 1};
+  if (in[0] != in[1] && !gate)
+    return InvalidArgument("Mul takes inputs of one shape or an [N, C, 1, 1] gate; got {} and {}",
+                           ShapeToString(in[0]), ShapeToString(in[1]));
+  return in[0];
+}
+
+void MulOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
+  const float *a = in[0]->data(), *b = in[1]->data();
+  float* y = out.data();
+  if (in[1]->size() == out.size()) {
+    for (int64_t i = 0; i < out.size(); ++i) y[i] = a[i] * b[i];
+    return;
+  }
+  const int64_t planes = in[1]->size(), hw = out.size() / planes;
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t i = 0; i < hw; ++i) y[p * hw + i] = a[p * hw + i] * b[p];
+}
+
+void MulOp::Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor& out, const Tensor& dy,
+                     const std::vector<Tensor*>& din) {
+  const float *a = in[0]->data(), *b = in[1]->data(), *g = dy.data();
+  const int64_t planes = in[1]->size(), hw = out.size() / planes;  // hw = 1 without broadcasting
+  for (int64_t p = 0; p < planes; ++p) {
+    float gate_grad = 0.0f;
+    for (int64_t i = 0; i < hw; ++i) {
+      if (din[0]) din[0]->data()[p * hw + i] = g[p * hw + i] * b[hw == 1 ? p * hw + i : p];
+      gate_grad += g[p * hw + i] * a[p * hw + i];
+    }
+    if (din[1]) din[1]->data()[p] = gate_grad;
+  }
 }
 
 StatusOr<Shape> ConcatOp::InferShape(const std::vector<Shape>& in) const {

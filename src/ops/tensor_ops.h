@@ -1,5 +1,5 @@
-// Structural ops: Add (same shapes), Concat (along channels), Flatten ([N, ...] -> [N, K]) and
-// Reshape (batch kept, the rest given; one -1 allowed).
+// Structural ops: Add (same shapes), Mul (same shapes, or a per-channel gate), Concat (along
+// channels), Flatten ([N, ...] -> [N, K]) and Reshape (batch kept, the rest given; one -1 allowed).
 #pragma once
 
 #include "ops/op.h"
@@ -12,6 +12,21 @@ class AddOp : public Op {
     return std::unique_ptr<Op>(new AddOp());
   }
   static constexpr std::string_view kType = "Add";
+  std::string_view type() const override { return kType; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
+                const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs) override;
+};
+
+// y = a * b, b either of a's shape or a gate [N, C, 1, 1] scaling each channel of a [N, C, H, W]
+// (squeeze-and-excitation).
+class MulOp : public Op {
+ public:
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json&) {
+    return std::unique_ptr<Op>(new MulOp());
+  }
+  static constexpr std::string_view kType = "Mul";
   std::string_view type() const override { return kType; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

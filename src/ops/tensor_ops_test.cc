@@ -1,4 +1,4 @@
-// Add, Concat, Reshape: values and gradients.
+// Add, Mul, Concat, Reshape: values and gradients.
 #include <gtest/gtest.h>
 
 #include "ops/op_test_harness.h"
@@ -28,6 +28,22 @@ TEST(TensorOps, AddConcatReshapeValuesAndGradients) {
   EXPECT_FALSE(MakeOp("Reshape", {{"shape", {5}}})->InferShape({{2, 3, 2, 2}}).ok());
   EXPECT_FALSE(MakeOp("Add")->InferShape({{2, 3}, {2, 4}}).ok());
   EXPECT_FALSE(MakeOp("Concat")->InferShape({{2, 3, 4, 4}, {2, 3, 5, 4}}).ok());
+}
+
+TEST(TensorOps, MulOfOneShapeAndByAChannelGate) {
+  Rng rng(9);
+  std::vector<Tensor> two{RandomTensor({2, 3, 4, 4}, rng), RandomTensor({2, 3, 4, 4}, rng)};
+  Tensor prod = RunForward(*MakeOp("Mul"), two, {});
+  EXPECT_FLOAT_EQ(prod[21], two[0][21] * two[1][21]);
+  CheckGradients(*MakeOp("Mul"), two, {0, 1});
+
+  std::vector<Tensor> gated{RandomTensor({2, 3, 4, 5}, rng), RandomTensor({2, 3, 1, 1}, rng)};
+  Tensor y = RunForward(*MakeOp("Mul"), gated, {});
+  ASSERT_EQ(y.shape(), (Shape{2, 3, 4, 5}));
+  EXPECT_FLOAT_EQ(y[(1 * 3 + 2) * 20 + 7], gated[0][(1 * 3 + 2) * 20 + 7] * gated[1][1 * 3 + 2]);
+  CheckGradients(*MakeOp("Mul"), gated, {0, 1});
+  EXPECT_FALSE(MakeOp("Mul")->InferShape({{-1, 3, 4, 5}, {-1, 3, 4, 1}}).ok());
+  EXPECT_FALSE(MakeOp("Mul")->InferShape({{-1, 3, 1, 1}, {-1, 3, 4, 5}}).ok());  // the gate is second
 }
 
 }  // namespace

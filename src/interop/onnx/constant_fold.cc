@@ -182,9 +182,10 @@ Status FoldGather(ImportContext& ctx, const onnx::NodeProto& n) {
   return Status::Ok();
 }
 
-Status FoldSlice(ImportContext& ctx, const onnx::NodeProto& n) {
-  const ConstTensor& data = In(ctx, n, 0);
-  const int64_t rank = static_cast<int64_t>(data.dims.size());
+}  // namespace
+
+StatusOr<SliceSpec> ReadSliceSpec(ImportContext& ctx, const onnx::NodeProto& n, const Shape& dims) {
+  const int64_t rank = static_cast<int64_t>(dims.size());
   std::vector<int64_t> starts, ends, axes, steps;
   if (ctx.opset() < 10) {
     NodeAttrs attrs(n);
@@ -209,27 +210,37 @@ Status FoldSlice(ImportContext& ctx, const onnx::NodeProto& n) {
   if (steps.empty()) steps.assign(starts.size(), 1);
   if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
     return InvalidArgument("starts, ends, axes and steps differ in length");
-  std::vector<int64_t> begin(rank, 0), step(rank, 1);
-  Shape out = data.dims;
+  SliceSpec spec{std::vector<int64_t>(rank, 0), std::vector<int64_t>(rank, 1), dims};
   for (size_t i = 0; i < starts.size(); ++i) {
     QF_ASSIGN_OR_RETURN(const int64_t a, NormalizeAxis(axes[i], rank));
-    const int64_t len = data.dims[a], s = steps[i];
+    const int64_t len = dims[a], s = steps[i];
     if (s == 0) return InvalidArgument("a slice step is 0");
-    auto clampi = [&](int64_t v, int64_t lo, int64_t hi) { return std::clamp(v < 0 ? (v == INT64_MIN ? lo : v + len) : v, lo, hi); };
+    auto clampi = [&](int64_t v, int64_t lo, int64_t hi) {
+      return std::clamp(v < 0 ? (v == INT64_MIN ? lo : v + len) : v, lo, hi);
+    };
     const int64_t b = s > 0 ? clampi(starts[i], 0, len) : clampi(starts[i], -1, len - 1);
     const int64_t e = s > 0 ? clampi(ends[i], 0, len) : clampi(ends[i], -1, len - 1);
-    begin[a] = b;
-    step[a] = s;
-    out[a] = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s) : std::max<int64_t>(0, (b - e - s - 1) / -s);
+    spec.begin[a] = b;
+    spec.step[a] = s;
+    spec.out[a] = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s) : std::max<int64_t>(0, (b - e - s - 1) / -s);
   }
-  const auto si = Strides(data.dims), so = Strides(out);
+  return spec;
+}
+
+namespace {
+
+Status FoldSlice(ImportContext& ctx, const onnx::NodeProto& n) {
+  const ConstTensor& data = In(ctx, n, 0);
+  QF_ASSIGN_OR_RETURN(const SliceSpec spec, ReadSliceSpec(ctx, n, data.dims));
+  const int64_t rank = static_cast<int64_t>(data.dims.size());
+  const auto si = Strides(data.dims), so = Strides(spec.out);
   ConstTensor c;
   c.elem_type = data.elem_type;
-  c.dims = out;
-  c.values.resize(NumElements(out));
+  c.dims = spec.out;
+  c.values.resize(NumElements(spec.out));
   for (int64_t i = 0; i < c.count(); ++i) {
     int64_t from = 0;
-    for (int64_t d = 0; d < rank; ++d) from += (begin[d] + ((i / so[d]) % out[d]) * step[d]) * si[d];
+    for (int64_t d = 0; d < rank; ++d) from += (spec.begin[d] + ((i / so[d]) % spec.out[d]) * spec.step[d]) * si[d];
     c.values[i] = data.values[from];
   }
   ctx.SetConstant(n.output(0), std::move(c));

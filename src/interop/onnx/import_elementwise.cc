@@ -1,5 +1,6 @@
-// Importers of element-wise operators: Relu, Clip (as ReLU or ReLU6), HardSwish, Sigmoid, Add of
-// two activations, Softmax over the classes, Dropout, Identity.
+// Importers of element-wise operators: Relu, Clip (as ReLU or ReLU6), HardSwish, HardSigmoid,
+// Sigmoid, SiLU (fused), Add and Mul of two activations (Mul also by a per-channel gate), Softmax
+// over the classes, Dropout, Identity.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -65,6 +66,36 @@ Status ImportAdd(ImportContext& ctx, const onnx::NodeProto& n) {
   return Status::Ok();
 }
 
+Status ImportHardSigmoid(ImportContext& ctx, const onnx::NodeProto& n) {
+  NodeAttrs attrs(n);
+  const float alpha = attrs.Float("alpha", 0.2f), beta = attrs.Float("beta", 0.5f);
+  QF_RETURN_IF_ERROR(attrs.status());
+  if (std::abs(alpha - 1.0f / 6.0f) > 1e-6f || beta != 0.5f)
+    return InvalidArgument("HardSigmoid with alpha {}, beta {}: only alpha 1/6, beta 1/2 (PyTorch's) is imported",
+                           alpha, beta);
+  return ImportUnary<HardSigmoidOp>(ctx, n);
+}
+
+Status ImportMul(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(const ImportedValue* a, ctx.Input(n, 0));
+  QF_ASSIGN_OR_RETURN(const ImportedValue* b, ctx.Input(n, 1));
+  if (a->is_constant() || b->is_constant())
+    return InvalidArgument("multiplying an activation by a constant is not supported");
+  auto is_gate_of = [](const Shape& gate, const Shape& x) {
+    return x.size() == 4 && gate == Shape{x[0], x[1], 1, 1};
+  };
+  int big = 0;
+  if (is_gate_of(a->shape, b->shape)) big = 1;
+  else if (a->shape != b->shape && !is_gate_of(b->shape, a->shape))
+    return InvalidArgument("the operands' shapes ({} and {}) are neither equal nor a per-channel gate [N, C, 1, 1]",
+                           ShapeToString(a->shape), ShapeToString(b->shape));
+  QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, big));
+  QF_ASSIGN_OR_RETURN(const int y, ctx.Activation(n, 1 - big));
+  QF_ASSIGN_OR_RETURN(const int prod, ctx.AddNode(n, std::make_unique<MulOp>(), {x, y}));
+  ctx.SetActivation(n.output(0), prod);
+  return Status::Ok();
+}
+
 Status ImportSoftmax(ImportContext& ctx, const onnx::NodeProto& n) {
   QF_ASSIGN_OR_RETURN(const ImportedValue* v, ctx.Input(n, 0));
   NodeAttrs attrs(n);
@@ -113,6 +144,9 @@ std::vector<ImporterRow> ElementwiseImporters() {
   return {{"Relu", ImportUnary<ReluOp>},
           {"Sigmoid", ImportUnary<SigmoidOp>},
           {"HardSwish", ImportUnary<HardSwishOp>},
+          {"HardSigmoid", ImportHardSigmoid},
+          {"SiLU", ImportUnary<SiluOp>},  // only as fused by onnx_fusions.cc
+          {"Mul", ImportMul},
           {"Clip", ImportClip},
           {"Add", ImportAdd},
           {"Softmax", ImportSoftmax},

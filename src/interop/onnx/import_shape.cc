@@ -10,17 +10,12 @@
 namespace qforge::onnx_import {
 namespace {
 
-// Records a reshape of activation `x` to the ONNX shape `out` (dim 0 the batch): nothing when the
-// value already has that element layout, else a Reshape node.
+// Records a reshape of activation `x` to the ONNX shape `out` (dim 0 the batch) as a view: the
+// element order is unchanged, so no node is added until a consumer needs the shape itself
+// (ImportContext::Activation) — a flatten after global pooling, or the 5-D view of a channel
+// shuffle, never becomes a node.
 Status SetReshaped(ImportContext& ctx, const onnx::NodeProto& n, int x, const Shape& out) {
-  const Shape target(out.begin() + 1, out.end());
-  const Shape& have = ctx.graph().values()[x].shape;
-  if (Shape(have.begin() + 1, have.end()) == target) {
-    ctx.SetActivation(n.output(0), x, out);
-    return Status::Ok();
-  }
-  QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<ReshapeOp>(target), {x}));
-  ctx.SetActivation(n.output(0), y, out);
+  ctx.SetActivation(n.output(0), x, out);
   return Status::Ok();
 }
 

@@ -22,6 +22,15 @@ std::vector<ImporterRow> LayerImporters();       // import_layers.cc: Conv, Gemm
 std::vector<ImporterRow> ElementwiseImporters();  // import_elementwise.cc: activations, Add, Softmax, Dropout
 std::vector<ImporterRow> PoolImporters();        // import_pool.cc: MaxPool, AveragePool, global pooling
 std::vector<ImporterRow> ShapeImporters();       // import_shape.cc: Flatten, Reshape, Concat, constants
+std::vector<ImporterRow> ChannelImporters();     // import_channels.cc: Transpose (shuffle), Slice, Split
+
+// A Slice node's bounds resolved against a tensor's dims (ONNX clamping, negative indices):
+// for each dimension its first index, its step and the output size.
+struct SliceSpec {
+  std::vector<int64_t> begin, step;
+  Shape out;
+};
+StatusOr<SliceSpec> ReadSliceSpec(ImportContext& ctx, const onnx::NodeProto& n, const Shape& dims);
 
 // Computes a node whose inputs are all constants (shape arithmetic); false when the operator
 // has no constant folding here (constant_fold.cc).

@@ -30,8 +30,9 @@ class Matcher {
   std::vector<onnx::NodeProto> Run() {
     for (size_t i = 0; i < nodes_.size(); ++i) {
       if (removed_.count(static_cast<int>(i))) continue;
-      if (nodes_[i].op_type() == "Mul") MatchHardSigmoidProduct(static_cast<int>(i));
-      if (nodes_[i].op_type() == "Div" || nodes_[i].op_type() == "Mul") MatchSpelledHardSwish(static_cast<int>(i));
+      if (nodes_[i].op_type() == "Mul") MatchGatedSelf(static_cast<int>(i));
+      if (!removed_.count(static_cast<int>(i)) && (nodes_[i].op_type() == "Div" || nodes_[i].op_type() == "Mul"))
+        MatchSpelledHardSwish(static_cast<int>(i));
     }
     std::vector<onnx::NodeProto> out;
     for (size_t i = 0; i < nodes_.size(); ++i)
@@ -59,10 +60,10 @@ class Matcher {
       if (a.name() == name && a.type() == onnx::AttributeProto::FLOAT) return a.f();
     return def;
   }
-  // Replaces node `last` by HardSwish(x), dropping the nodes in `gone`.
-  void ReplaceWithHardSwish(int last, const std::string& x, std::initializer_list<int> gone) {
+  // Replaces node `last` by op_type(x), dropping the nodes in `gone`.
+  void ReplaceWith(const char* op_type, int last, const std::string& x, std::initializer_list<int> gone) {
     onnx::NodeProto fused;
-    fused.set_op_type("HardSwish");
+    fused.set_op_type(op_type);
     fused.set_doc_string(kFusedDoc);
     fused.set_name(nodes_[last].name());
     fused.add_input(x);
@@ -71,14 +72,21 @@ class Matcher {
     for (int g : gone) removed_.insert(g);
   }
 
-  // Mul(x, HardSigmoid(x)) with alpha 1/6, beta 1/2.
-  void MatchHardSigmoidProduct(int mul) {
+  // Mul(x, HardSigmoid(x)) with alpha 1/6, beta 1/2 is HardSwish; Mul(x, Sigmoid(x)) is SiLU.
+  void MatchGatedSelf(int mul) {
     const onnx::NodeProto& n = nodes_[mul];
+    for (int side = 0; side < 2; ++side) {
+      const int sig = SoleProducer(n.input(side), "Sigmoid");
+      if (sig >= 0 && nodes_[sig].input(0) == n.input(1 - side)) {
+        ReplaceWith("SiLU", mul, n.input(1 - side), {sig});
+        return;
+      }
+    }
     for (int side = 0; side < 2; ++side) {
       const int hs = SoleProducer(n.input(side), "HardSigmoid");
       if (hs < 0 || nodes_[hs].input(0) != n.input(1 - side)) continue;
       if (std::abs(FloatAttr(nodes_[hs], "alpha", 0.2f) - 1.0f / 6) > 1e-6f || FloatAttr(nodes_[hs], "beta", 0.5f) != 0.5f) continue;
-      ReplaceWithHardSwish(mul, n.input(1 - side), {hs});
+      ReplaceWith("HardSwish", mul, n.input(1 - side), {hs});
       return;
     }
   }
@@ -101,7 +109,7 @@ class Matcher {
       const std::string& x = nodes_[mul].input(1 - side);
       const onnx::NodeProto& a = nodes_[add];
       if (!((a.input(0) == x && IsScalar(a.input(1), 3.0)) || (a.input(1) == x && IsScalar(a.input(0), 3.0)))) continue;
-      ReplaceWithHardSwish(last, x, {mul, clip, add});
+      ReplaceWith("HardSwish", last, x, {mul, clip, add});
       if (relu >= 0) removed_.insert(relu);
       return;
     }

@@ -1,6 +1,7 @@
 // Activations that exporters spell out in several nodes, recognized before import and replaced
 // by the one operator they compute, so the importer (and quantization after it) sees the real
-// activation: x * HardSigmoid(x) and x * Clip(x + 3, 0, 6) / 6 (or * 1/6) are HardSwish.
+// activation: x * HardSigmoid(x) and x * Clip(x + 3, 0, 6) / 6 (or * 1/6) are HardSwish;
+// x * Sigmoid(x) is SiLU (an operator ONNX does not have: the fused node is the only way in).
 #pragma once
 
 #include <onnx/onnx_pb.h>

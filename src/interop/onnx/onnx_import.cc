@@ -22,7 +22,7 @@ namespace {
 const std::map<std::string, NodeImporter>& Importers() {
   static const std::map<std::string, NodeImporter> table = [] {
     std::map<std::string, NodeImporter> t;
-    for (auto rows : {LayerImporters(), ElementwiseImporters(), PoolImporters(), ShapeImporters()})
+    for (auto rows : {LayerImporters(), ElementwiseImporters(), PoolImporters(), ShapeImporters(), ChannelImporters()})
       for (const ImporterRow& row : rows) t.emplace(row.op_type, row.import);
     return t;
   }();

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "data/file_bytes.h"
 #include "data/npy.h"
@@ -55,7 +56,9 @@ TEST_P(TorchvisionImport, FloatEqualsOnnxRuntime) { ExpectMatchesOnnxRuntime(Get
 INSTANTIATE_TEST_SUITE_P(Models, TorchvisionImport,
                          ::testing::Values("resnet18_32", "resnet18_224", "mobilenet_v2_32", "mobilenet_v2_224",
                                            "squeezenet1_1_32", "squeezenet1_1_224", "mnasnet0_5_32",
-                                           "mnasnet0_5_224"));
+                                           "mnasnet0_5_224", "mobilenet_v3_small_32", "mobilenet_v3_small_224",
+                                           "shufflenet_v2_x0_5_32", "shufflenet_v2_x0_5_224", "efficientnet_b0_32",
+                                           "efficientnet_b0_224"));
 
 TEST(OnnxImport, SmallModelsMatchWithTheReferenceKernels) {
   ExpectMatchesOnnxRuntime("resnet18_32", "logits", Backend::kReference);
@@ -74,6 +77,34 @@ TEST(OnnxImport, KeepsBatchNormAndNamesParametersAfterInitializers) {
   EXPECT_EQ(bn, 20);
   EXPECT_GE(ck->graph.FindValue("conv1.weight"), 0);
   EXPECT_EQ(ck->graph.values()[ck->graph.inputs()[0]].shape, (Shape{-1, 3, 32, 32}));
+}
+
+// How many nodes of each type an import makes.
+std::map<std::string, int> OpCounts(const std::string& name) {
+  auto ck = ImportOnnx(PathOf(name + ".onnx"));
+  EXPECT_TRUE(ck.ok()) << ck.status().message();
+  std::map<std::string, int> counts;
+  if (ck.ok())
+    for (const Node& n : ck->graph.nodes()) ++counts[std::string(n.op->type())];
+  return counts;
+}
+
+TEST(OnnxImport, MapsEachArchitectureToQforgeOps) {
+  // MobileNetV3: HardSwish activations, squeeze-excite gates HardSigmoid * x.
+  auto mnv3 = OpCounts("mobilenet_v3_small_32");
+  EXPECT_EQ(mnv3["HardSwish"], 19);
+  EXPECT_EQ(mnv3["HardSigmoid"], 9);
+  EXPECT_EQ(mnv3["Mul"], 9);
+  // EfficientNet: x * sigmoid(x) fused to SiLU; the gates stay Sigmoid * x.
+  auto eff = OpCounts("efficientnet_b0_32");
+  EXPECT_EQ(eff["SiLU"], 49);
+  EXPECT_EQ(eff["Sigmoid"], 16);
+  EXPECT_EQ(eff["Mul"], 16);
+  // ShuffleNetV2: reshape -> transpose -> reshape is one ChannelShuffle; chunk() is two slices.
+  auto shuffle = OpCounts("shufflenet_v2_x0_5_32");
+  EXPECT_EQ(shuffle["ChannelShuffle"], 16);
+  EXPECT_EQ(shuffle["SliceChannels"], 26);
+  EXPECT_EQ(shuffle["Reshape"], 0);
 }
 
 TEST(OnnxImport, SpelledOutHardSwishIsFused) {
