@@ -91,6 +91,9 @@ run_fresh() {
   rm -rf "$root"; mkdir -p "$root"
   tar -C "$root" -xf "$tarball"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # The network's TLS trust, not the project's: where this machine reaches the npm registry
+  # through an intercepting proxy, its CA is in the host's bundle, which Node.js is pointed to.
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/fresh-check-network-ca.crt" 2>/dev/null || true
   mkdir -p "$root/root/qforge"
   git archive "$rev" | tar -C "$root/root/qforge" -x
   echo "fresh_check: $name: $* (log: $log)"
@@ -105,6 +108,7 @@ run_fresh() {
     mount --bind "$apt_cache" "$root/var/cache/apt/archives"
     exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
       PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      NODE_EXTRA_CA_CERTS=/etc/fresh-check-network-ca.crt \
       /bin/bash -c "cd /root/qforge && \"\$@\"" bash "$@"
   ' fresh "$root" "$apt_cache" "$@" < /dev/null 2>&1 | stamp "$start" > "$log"
   status=${PIPESTATUS[0]}

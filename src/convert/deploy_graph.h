@@ -14,7 +14,12 @@
 namespace qforge::convert {
 
 // kUnary, kBinary: an element-wise operator of the runtime (DeployLayer::elementwise_op).
-enum class LayerKind { kConv, kDepthwise, kDense, kBinary, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kUnary, kSoftmax };
+// kFlatten is any reshape that keeps the NHWC element order. kChannelShuffle and kSlice move
+// channels (ShuffleNet's shuffle; a channel range).
+enum class LayerKind {
+  kConv, kDepthwise, kDense, kBinary, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kUnary, kSoftmax,
+  kChannelShuffle, kSlice
+};
 enum class FusedActivation { kNone, kRelu, kRelu6 };
 
 struct DeployValue {
@@ -42,6 +47,8 @@ struct DeployLayer {
   std::array<int, 2> kernel{1, 1}, stride{1, 1}, dilation{1, 1};
   std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right
   int concat_axis = 0;
+  int shuffle_groups = 1;                // kChannelShuffle
+  std::array<int, 2> slice_range{0, 0};  // kSlice: channels [begin, end)
   // Element-wise layers: the runtime operator; unary ones: whether it maps 0 to 0 (a removed
   // channel stays removed through it).
   qfm::OpType elementwise_op{};
@@ -53,6 +60,13 @@ struct DeployLayer {
   // Output channels of a weighted layer.
   int out_channels() const { return weight_shape.empty() ? 0 : (kind == LayerKind::kDepthwise ? weight_shape[3] : weight_shape[0]); }
 };
+
+// True for layers whose outputs are input values moved, picked or averaged — never outside the
+// input's range — so the quantized output shares the input's grid.
+inline bool KeepsInputGrid(LayerKind k) {
+  return k == LayerKind::kMaxPool || k == LayerKind::kAvgPool || k == LayerKind::kFlatten ||
+         k == LayerKind::kChannelShuffle || k == LayerKind::kSlice;
+}
 
 struct DeployGraph {
   std::vector<DeployValue> values;

@@ -238,6 +238,12 @@ class Emitter {
         u.Set(o);
         break;
       }
+      case OpType::MUL: {
+        qfm::MulOptionsT o;
+        o.activation = ToQfm(l.activation);
+        u.Set(o);
+        break;
+      }
       default: return InternalError("no options for element-wise operator {}", qfm::EnumNameOpType(l.elementwise_op));
     }
     writer_.AddOperator(l.elementwise_op, inputs, {out}, std::move(u));
@@ -285,6 +291,22 @@ class Emitter {
         o.axis = l.concat_axis;
         u.Set(o);
         writer_.AddOperator(OpType::CONCATENATION, inputs, {out}, std::move(u));
+        return Status::Ok();
+      }
+      case LayerKind::kChannelShuffle: {
+        qfm::ChannelShuffleOptionsT o;
+        o.groups = l.shuffle_groups;
+        u.Set(o);
+        writer_.AddOperator(OpType::CHANNEL_SHUFFLE, inputs, {out}, std::move(u));
+        return Status::Ok();
+      }
+      case LayerKind::kSlice: {
+        qfm::SliceOptionsT o;
+        o.axis = static_cast<int>(graph_.values[l.output].shape.size()) - 1;
+        o.begin = l.slice_range[0];
+        o.end = l.slice_range[1];
+        u.Set(o);
+        writer_.AddOperator(OpType::SLICE, inputs, {out}, std::move(u));
         return Status::Ok();
       }
     }

@@ -9,6 +9,7 @@
 #include "graph/rewriter.h"
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
+#include "ops/channel_layout.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
@@ -29,7 +30,11 @@ struct ElementwiseRule {
 };
 constexpr ElementwiseRule kElementwiseRules[] = {
     {AddOp::kType, qfm::OpType::ADD, LayerKind::kBinary},
+    {MulOp::kType, qfm::OpType::MUL, LayerKind::kBinary},
     {HardSwishOp::kType, qfm::OpType::HARD_SWISH, LayerKind::kUnary},
+    {HardSigmoidOp::kType, qfm::OpType::HARD_SIGMOID, LayerKind::kUnary},
+    {SigmoidOp::kType, qfm::OpType::SIGMOID, LayerKind::kUnary},
+    {SiluOp::kType, qfm::OpType::SILU, LayerKind::kUnary},
 };
 
 const ElementwiseRule* FindElementwiseRule(std::string_view type) {
@@ -248,16 +253,41 @@ class Lowering {
     return Status::Ok();
   }
 
-  Status LowerFlatten(const Node& n) {
+  // A reshape keeps the element order; in NHWC it does only when it flattens (the NCHW order is
+  // then recorded for the Dense that reads it) or when no value both has a channel and a pixel
+  // dimension above 1 on either side ([N, C] <-> [N, C, 1, 1], or equal shapes).
+  Status LowerReshape(const Node& n) {
     QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
     const std::vector<int> s = deploy_.values[x].shape;
-    if (graph_.values()[n.output].shape.size() != 2) return NodeError(n, "only reshapes to [N, features] are supported");
-    if (s.size() == 2) {
+    const Shape& out = graph_.values()[n.output].shape;
+    const std::vector<int> target = Nhwc(out);
+    if (out.size() == 2 && s.size() == 2) {
       walk_.Map(n.output, x);
       return Status::Ok();
     }
-    DeployLayer& l = AddLayer(LayerKind::kFlatten, n, {x});
-    if (s[1] * s[2] > 1 && s[3] > 1) flatten_dims_[l.output] = {s[3], s[1], s[2]};
+    if (out.size() == 2) {
+      DeployLayer& l = AddLayer(LayerKind::kFlatten, n, {x});
+      if (s[1] * s[2] > 1 && s[3] > 1) flatten_dims_[l.output] = {s[3], s[1], s[2]};
+      return Status::Ok();
+    }
+    auto plain = [](const std::vector<int>& v) { return v.size() == 2 || v[1] * v[2] == 1 || v[3] == 1; };
+    if (out.size() != 4 || !plain(s) || !plain(target))
+      return NodeError(n, "only flattening and reshapes between [N, C] and [N, C, 1, 1] are supported, not " +
+                              ShapeToString(graph_.values()[n.inputs[0]].shape) + " to " + ShapeToString(out));
+    AddLayer(LayerKind::kFlatten, n, {x});
+    return Status::Ok();
+  }
+
+  Status LowerChannelMove(const Node& n) {
+    QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+    if (n.op->type() == ChannelShuffleOp::kType) {
+      DeployLayer& l = AddLayer(LayerKind::kChannelShuffle, n, {x});
+      l.shuffle_groups = static_cast<int>(static_cast<const ChannelShuffleOp&>(*n.op).groups());
+    } else {
+      const auto& op = static_cast<const SliceChannelsOp&>(*n.op);
+      DeployLayer& l = AddLayer(LayerKind::kSlice, n, {x});
+      l.slice_range = {static_cast<int>(op.begin()), static_cast<int>(op.end())};
+    }
     return Status::Ok();
   }
 
@@ -268,7 +298,8 @@ class Lowering {
     if (type == BatchNormOp::kType) return LowerBatchNorm(n);
     if (type == ReluOp::kType) return LowerActivation(n, FusedActivation::kRelu);
     if (type == Relu6Op::kType) return LowerActivation(n, FusedActivation::kRelu6);
-    if (type == ReshapeOp::kFlattenType || type == ReshapeOp::kReshapeType) return LowerFlatten(n);
+    if (type == ReshapeOp::kFlattenType || type == ReshapeOp::kReshapeType) return LowerReshape(n);
+    if (type == ChannelShuffleOp::kType || type == SliceChannelsOp::kType) return LowerChannelMove(n);
     if (type == DropoutOp::kType) {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0, /*allow_nchw_flatten=*/true));
       walk_.Map(n.output, x);

@@ -1,10 +1,12 @@
 // GraphBuilder: layer helpers over Graph, with parameter initialization.
 #include "graph/builder.h"
 
+#include <cctype>
 #include <cmath>
 
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
+#include "ops/channel_layout.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
@@ -135,6 +137,8 @@ int GraphBuilder::Relu(int x) { return AddNode("relu", ReluOp::FromAttrs({}), {x
 int GraphBuilder::Relu6(int x) { return AddNode("relu6_", Relu6Op::FromAttrs({}), {x}); }
 int GraphBuilder::HardSwish(int x) { return AddNode("hswish", HardSwishOp::FromAttrs({}), {x}); }
 int GraphBuilder::Sigmoid(int x) { return AddNode("sigmoid", SigmoidOp::FromAttrs({}), {x}); }
+int GraphBuilder::HardSigmoid(int x) { return AddNode("hard_sigmoid", HardSigmoidOp::FromAttrs({}), {x}); }
+int GraphBuilder::Silu(int x) { return AddNode("silu", SiluOp::FromAttrs({}), {x}); }
 int GraphBuilder::Softmax(int x) { return AddNode("softmax", SoftmaxOp::FromAttrs({}), {x}); }
 
 namespace {
@@ -163,6 +167,18 @@ int GraphBuilder::AvgPool(int x, int64_t kernel, const PoolOptions& o) {
 
 int GraphBuilder::GlobalAvgPool(int x) { return AddNode("gap", GlobalAvgPoolOp::FromAttrs({}), {x}); }
 int GraphBuilder::Add(int a, int b) { return AddNode("add", AddOp::FromAttrs({}), {a, b}); }
+int GraphBuilder::Mul(int a, int b) { return AddNode("mul", MulOp::FromAttrs({}), {a, b}); }
+int GraphBuilder::ChannelShuffle(int x, int64_t groups) {
+  return AddNode("shuffle", ChannelShuffleOp::FromAttrs({{"groups", groups}}), {x});
+}
+int GraphBuilder::SliceChannels(int x, int64_t begin, int64_t end) {
+  return AddNode("slice", SliceChannelsOp::FromAttrs({{"begin", begin}, {"end", end}}), {x});
+}
+int GraphBuilder::OpOfType(const std::string& type, const nlohmann::json& attrs, std::vector<int> inputs) {
+  std::string prefix = type;
+  for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return AddNode(prefix, CreateOp(type, attrs), std::move(inputs));
+}
 int GraphBuilder::Concat(const std::vector<int>& xs) { return AddNode("concat", ConcatOp::FromAttrs({}), xs); }
 int GraphBuilder::Flatten(int x) { return AddNode("flatten", ReshapeOp::FlattenFromAttrs({}), {x}); }
 int GraphBuilder::Reshape(int x, const Shape& shape) {

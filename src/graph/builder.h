@@ -43,17 +43,25 @@ class GraphBuilder {
   int Relu(int x);
   int Relu6(int x);
   int HardSwish(int x);
+  int HardSigmoid(int x);
   int Sigmoid(int x);
+  int Silu(int x);
   // Probabilities over [N, classes] (training applies the loss to its input, the logits).
   int Softmax(int x);
   int MaxPool(int x, int64_t kernel, const PoolOptions& options = {});
   int AvgPool(int x, int64_t kernel, const PoolOptions& options = {});
   int GlobalAvgPool(int x);
   int Add(int a, int b);
+  // a * b, b of a's shape or a per-channel gate [N, C, 1, 1].
+  int Mul(int a, int b);
+  int ChannelShuffle(int x, int64_t groups);
+  int SliceChannels(int x, int64_t begin, int64_t end);
   int Concat(const std::vector<int>& xs);
   int Flatten(int x);
   int Reshape(int x, const Shape& shape_without_batch);
   int Dropout(int x, float rate);
+  // Any registered op type (ops/registry.cc or RegisterOpType) on these inputs.
+  int OpOfType(const std::string& type, const nlohmann::json& attrs, std::vector<int> inputs);
 
   StatusOr<Graph> Finish(const std::vector<int>& outputs);
 

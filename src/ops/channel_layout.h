@@ -16,6 +16,7 @@ class ChannelShuffleOp : public Op {
   static constexpr std::string_view kType = "ChannelShuffle";
   std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override { return {{"groups", groups_}}; }
+  bool KeepsValueRange() const override { return true; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,
@@ -36,6 +37,7 @@ class SliceChannelsOp : public Op {
   static constexpr std::string_view kType = "SliceChannels";
   std::string_view type() const override { return kType; }
   nlohmann::json attrs() const override { return {{"begin", begin_}, {"end", end_}}; }
+  bool KeepsValueRange() const override { return true; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;
   void Backward(const OpContext& ctx, const std::vector<Tensor*>& inputs, const Tensor& output,

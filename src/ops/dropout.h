@@ -16,6 +16,7 @@ class DropoutOp : public Op {
   static constexpr std::string_view kType = "Dropout";
   std::string_view type() const override { return kType; }
   bool KeepsZeroChannels() const override { return true; }
+  bool KeepsValueRange() const override { return true; }
   nlohmann::json attrs() const override { return {{"rate", rate_}}; }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

@@ -40,6 +40,10 @@ class Op {
   // channel gives an all-zero output channel (ReLU, HardSwish, pooling, dropout; not Sigmoid):
   // a pruned channel stays prunable through such nodes.
   virtual bool KeepsZeroChannels() const { return false; }
+  // True when every output value is an input value moved or picked, or a windowed average the
+  // runtime computes on the input's grid (pooling, reshapes, dropout, channel shuffles and
+  // slices): quantization gives the output the input's grid.
+  virtual bool KeepsValueRange() const { return false; }
 
   // Output shape from input shapes. Dimension 0 is the batch and may be -1 (unknown).
   virtual StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const = 0;

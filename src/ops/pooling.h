@@ -25,6 +25,7 @@ class PoolOp : public Op {
   static constexpr std::string_view kMaxType = "MaxPool", kAvgType = "AvgPool";
   std::string_view type() const override { return kind_ == Kind::kMax ? kMaxType : kAvgType; }
   bool KeepsZeroChannels() const override { return true; }
+  bool KeepsValueRange() const override { return true; }
   nlohmann::json attrs() const override { return WindowToJson(window_); }
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

@@ -14,6 +14,8 @@ TEST(Registry, AttributesRoundTripAndBadInputFails) {
     if (type == "Conv2D") attrs = ConvAttrs(3, 2, {1, 0, 1, 0}, 1, 1);
     if (type == "MaxPool" || type == "AvgPool") attrs = PoolAttrs(3, 2, {1, 1, 1, 1});
     if (type == "Reshape") attrs = {{"shape", {4, -1}}};
+    if (type == "ChannelShuffle") attrs = {{"groups", 2}};
+    if (type == "SliceChannels") attrs = {{"begin", 1}, {"end", 3}};
     auto op = MakeOp(type, attrs);
     auto again = MakeOp(type, op->attrs());
     EXPECT_EQ(op->attrs(), again->attrs()) << type;

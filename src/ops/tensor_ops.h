@@ -57,6 +57,7 @@ class ReshapeOp : public Op {
 
   static constexpr std::string_view kFlattenType = "Flatten", kReshapeType = "Reshape";
   std::string_view type() const override { return is_flatten_ ? kFlattenType : kReshapeType; }
+  bool KeepsValueRange() const override { return true; }
   nlohmann::json attrs() const override;
   StatusOr<Shape> InferShape(const std::vector<Shape>& inputs) const override;
   void Forward(const OpContext& ctx, const std::vector<Tensor*>& inputs, Tensor& output) override;

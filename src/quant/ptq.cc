@@ -23,9 +23,7 @@ void TieRanges(const DeployGraph& graph, std::vector<ValueRange>* ranges) {
     return v;
   };
   for (const DeployLayer& l : graph.layers) {
-    const bool ties = l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool ||
-                      l.kind == LayerKind::kFlatten || l.kind == LayerKind::kConcat;
-    if (!ties) continue;
+    if (!convert::KeepsInputGrid(l.kind) && l.kind != LayerKind::kConcat) continue;
     for (int in : l.inputs) parent[find(in)] = find(l.output);
   }
   std::vector<ValueRange> group(graph.values.size(), ValueRange{0.0f, 0.0f});

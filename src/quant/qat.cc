@@ -147,9 +147,7 @@ class QatTransform {
     const QuantizeConfig cfg = ConfigFor(n.name);
     if (cfg.keep_float) return KeepFloat(n);
     if (type == Conv2DOp::kType || type == DenseOp::kType) return Weighted(n, cfg);
-    if (type == PoolOp::kMaxType || type == PoolOp::kAvgType || type == ReshapeOp::kFlattenType ||
-        type == ReshapeOp::kReshapeType || type == DropoutOp::kType)
-      return rewriter_.Clone(n).status();  // keep the input's grid
+    if (n.op->KeepsValueRange()) return rewriter_.Clone(n).status();  // keep the input's grid
     if (type == GlobalAvgPoolOp::kType || convert::LowersToElementwiseOp(type) ||
         type == ReluOp::kType || type == Relu6Op::kType || type == BatchNormOp::kType) {
       QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());

@@ -144,10 +144,8 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
     params[dv] = convert::ActivationParams{grid.scale[0], grid.zero_point[0], bits == 8 ? 0 : bits};
     int16 = grid.qmax > 127;
   }
-  for (const convert::DeployLayer& l : d.layers) {  // pooling and flatten keep their input's grid
-    const bool keeps = l.kind == convert::LayerKind::kMaxPool || l.kind == convert::LayerKind::kAvgPool ||
-                       l.kind == convert::LayerKind::kFlatten;
-    if (keeps && params[l.inputs[0]]) params[l.output] = params[l.inputs[0]];
+  for (const convert::DeployLayer& l : d.layers) {  // pooling, reshapes, channel moves keep their input's grid
+    if (convert::KeepsInputGrid(l.kind) && params[l.inputs[0]]) params[l.output] = params[l.inputs[0]];
   }
   for (auto l = d.layers.rbegin(); l != d.layers.rend(); ++l) {  // concatenation inputs take its grid
     if (l->kind != convert::LayerKind::kConcat || !params[l->output]) continue;

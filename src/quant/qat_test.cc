@@ -11,6 +11,7 @@
 
 #include "convert/emit.h"
 #include "graph/builder.h"
+#include "graph/test_graphs.h"
 #include "quant/fake_quant_op.h"
 #include "quant/qat.h"
 #include "quant/qat_export.h"
@@ -342,18 +343,18 @@ TEST(Qat, SoftmaxOutputGetsTheFixedGrid) {
 
 TEST(Qat, UnsupportedNodesAreNamedOrKeptInFloat) {
   GraphBuilder b(1);
-  const int y = b.Dense(b.Sigmoid(b.Dense(b.Flatten(b.Input("x", {1, 4, 4})), 8)), 3);
+  const int y = b.Dense(b.OpOfType(testing::TestOnlyCube(), {}, {b.Dense(b.Flatten(b.Input("x", {1, 4, 4})), 8)}), 3);
   auto g = b.Finish({y});
   ASSERT_TRUE(g.ok());
   QatOptions o = Options();
   auto failed = QuantizeModel(*g, o);
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find("(Sigmoid): has no quantized kernel"), std::string::npos);
+  EXPECT_NE(failed.status().message().find("(TestOnlyCube): has no quantized kernel"), std::string::npos);
   o.keep_unsupported_float = true;
   auto kept = QuantizeModel(*g, o);
   ASSERT_TRUE(kept.ok());
   ASSERT_EQ(kept->kept_float.size(), 1u);
-  EXPECT_EQ(kept->graph.nodes()[kept->graph.values()[kept->graph.FindValue(kept->kept_float[0])].index].op->type(), "Sigmoid");
+  EXPECT_EQ(kept->graph.nodes()[kept->graph.values()[kept->graph.FindValue(kept->kept_float[0])].index].op->type(), testing::TestOnlyCube());
   // Per-layer control: the first dense layer kept in float gets no fake quantization.
   const std::string dense = g->nodes()[1].name;
   QuantizeConfig keep;

@@ -87,6 +87,9 @@ qfm::Options ExpectedOptions(qfm::OpType type) {
     case qfm::OpType::ADD: return qfm::Options::AddOptions;
     case qfm::OpType::CONCATENATION: return qfm::Options::ConcatenationOptions;
     case qfm::OpType::SOFTMAX: return qfm::Options::SoftmaxOptions;
+    case qfm::OpType::MUL: return qfm::Options::MulOptions;
+    case qfm::OpType::CHANNEL_SHUFFLE: return qfm::Options::ChannelShuffleOptions;
+    case qfm::OpType::SLICE: return qfm::Options::SliceOptions;
     default: return qfm::Options::NONE;
   }
 }

@@ -1,5 +1,6 @@
-// Preparers of the element-wise operators: ADD, QUANTIZE, DEQUANTIZE, SOFTMAX, and the unary
-// ones (HARD_SWISH), whose kernels all come from one function per operator.
+// Preparers of the element-wise operators: ADD, MUL, QUANTIZE, DEQUANTIZE, SOFTMAX, and the
+// unary ones (HARD_SWISH, HARD_SIGMOID, SIGMOID, SILU), whose kernels all come from one function
+// per operator.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/int16_ref.h"
 #include "runtime/kernels/ref/lut_ref.h"
+#include "runtime/kernels/ref/mul_ref.h"
 #include "runtime/kernels/ref/unary_ref.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/preparers.h"
@@ -141,6 +143,54 @@ Prepared PrepareAdd(const PrepareContext& c) {
   return is16 ? IntegerAdd<int16_t>(c, p) : IntegerAdd<int8_t>(c, p);
 }
 
+// MUL: a * b, b of a's shape or one value per sample and channel ([N, 1, 1, C]).
+Prepared PrepareMul(const PrepareContext& c) {
+  QF_RETURN_IF_ERROR(CheckArity(c, 2, 2, 1));
+  QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
+  const RuntimeTensor &a = *c.inputs[0], &b = *c.inputs[1], &out = *c.outputs[0];
+  QF_RETURN_IF_ERROR(CheckConstant(c, a, false));
+  QF_RETURN_IF_ERROR(CheckConstant(c, b, false));
+  QF_RETURN_IF_ERROR(CheckSameShape(c, a, out));
+  QF_RETURN_IF_ERROR(CheckDType(c, a, {out.dtype}));
+  QF_RETURN_IF_ERROR(CheckDType(c, b, {out.dtype}));
+  MulShape shape;
+  shape.samples = out.shape[0];
+  shape.channels = out.shape.back();
+  shape.pixels = out.elements / (shape.samples * std::max<int64_t>(shape.channels, 1));
+  if (b.shape != out.shape) {
+    bool gate = b.shape.size() == out.shape.size() && b.shape[0] == out.shape[0] && b.shape.back() == out.shape.back();
+    for (size_t d = 1; gate && d + 1 < b.shape.size(); ++d) gate = b.shape[d] == 1;
+    if (!gate) return c.Error("the second input must have the first's shape or [N, 1, 1, C]; it is " + ShapeString(b.shape));
+    shape.broadcast = true;
+  }
+  const qfm::Activation act = c.op->options_as_MulOptions()->activation();
+  if (out.dtype == qfm::DType::FLOAT32) {
+    const float *x = a.as<float>(), *y = b.as<float>();
+    float* z = out.as<float>();
+    const ref::FloatActivation range = FloatActivationRange(act);
+    return std::make_unique<OpKernel>([shape, range, x, y, z] { ref::Mul(shape, range, x, y, z); });
+  }
+  QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::INT8, qfm::DType::INT16}));
+  for (const RuntimeTensor* t : {&a, &b, &out}) QF_RETURN_IF_ERROR(CheckPerTensor(c, *t));
+  // The product's left shift must not overflow: |product| < 2^16 for int8 and < 2^30 for int16.
+  const double multiplier = static_cast<double>(a.scale[0]) * b.scale[0] / out.scale[0];
+  const bool is16 = out.dtype == qfm::DType::INT16;
+  if (!IsEncodableMultiplier(multiplier) || multiplier >= (is16 ? 1.0 : 32768.0))
+    return c.Error("output scale is too small for its inputs' scales");
+  const IntRange range = QuantizedActivationRange(act, out);
+  const MulParams p = MakeMulParams(a.scale[0], static_cast<int32_t>(a.zero_point[0]), b.scale[0],
+                                    static_cast<int32_t>(b.zero_point[0]), out.scale[0],
+                                    static_cast<int32_t>(out.zero_point[0]), range.min, range.max);
+  if (is16) {
+    const int16_t *x = a.as<int16_t>(), *y = b.as<int16_t>();
+    int16_t* z = out.as<int16_t>();
+    return std::make_unique<OpKernel>([shape, p, x, y, z] { ref::Mul(shape, p, x, y, z); });
+  }
+  const int8_t *x = a.as<int8_t>(), *y = b.as<int8_t>();
+  int8_t* z = out.as<int8_t>();
+  return std::make_unique<OpKernel>([shape, p, x, y, z] { ref::Mul(shape, p, x, y, z); });
+}
+
 Prepared PrepareQuantize(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::FLOAT32}));
@@ -202,6 +252,25 @@ struct HardSwishFn {  // x * relu6(x + 3) / 6 (Howard et al. 2019, MobileNetV3)
   }
 };
 
+struct HardSigmoidFn {  // relu6(x + 3) / 6
+  template <typename Real>
+  static Real F(Real x) {
+    return std::clamp(x + Real(3), Real(0), Real(6)) / Real(6);
+  }
+};
+struct SigmoidFn {
+  template <typename Real>
+  static Real F(Real x) {
+    return Real(1) / (Real(1) + std::exp(-x));
+  }
+};
+struct SiluFn {  // x * sigmoid(x)
+  template <typename Real>
+  static Real F(Real x) {
+    return x / (Real(1) + std::exp(-x));
+  }
+};
+
 Prepared PrepareSoftmax(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
@@ -245,6 +314,7 @@ Prepared PrepareSoftmax(const PrepareContext& c) {
 const std::vector<OpPreparer>& ElementwisePreparers() {
   static const std::vector<OpPreparer> table = {
       {qfm::OpType::ADD, PrepareAdd},
+      {qfm::OpType::MUL, PrepareMul},
       {qfm::OpType::QUANTIZE, PrepareQuantize},
       {qfm::OpType::DEQUANTIZE, PrepareDequantize},
       {qfm::OpType::SOFTMAX, PrepareSoftmax},
@@ -255,6 +325,9 @@ const std::vector<OpPreparer>& ElementwisePreparers() {
 const std::vector<OpPreparer>& UnaryPreparers() {
   static const std::vector<OpPreparer> table = {
       {qfm::OpType::HARD_SWISH, PrepareUnary<HardSwishFn>},
+      {qfm::OpType::HARD_SIGMOID, PrepareUnary<HardSigmoidFn>},
+      {qfm::OpType::SIGMOID, PrepareUnary<SigmoidFn>},
+      {qfm::OpType::SILU, PrepareUnary<SiluFn>},
   };
   return table;
 }

@@ -1,16 +1,47 @@
-// Preparers of CONCATENATION and RESHAPE: byte copies whose quantized operands share one scale
-// and zero point.
+// Preparers of CONCATENATION, RESHAPE, CHANNEL_SHUFFLE and SLICE: byte copies whose quantized
+// operands share one scale and zero point — but for a concatenation input on a grid of its own,
+// which is first requantized to the output's (as TFLite does).
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <vector>
 
+#include "runtime/kernels/ref/channel_ref.h"
 #include "runtime/kernels/ref/concat_ref.h"
+#include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/model/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/preparers.h"
 
 namespace qforge::runtime::ops {
 namespace {
+
+// A kernel requantizing quantized tensor `in` to `out`'s grid into a buffer it owns; *data is
+// then that buffer.
+StatusOr<std::function<void()>> RequantizeInto(const PrepareContext& c, const RuntimeTensor& in,
+                                               const RuntimeTensor& out, const uint8_t** data) {
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, in));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, out));
+  const double m = static_cast<double>(in.scale[0]) / out.scale[0];
+  if (!IsEncodableMultiplier(m) || m >= 32768.0) return c.Error("an input's scale is too large for the output's");
+  RequantizeParams p;
+  p.input_zero_point = static_cast<int32_t>(in.zero_point[0]);
+  p.output_zero_point = static_cast<int32_t>(out.zero_point[0]);
+  p.multiplier = QuantizeMultiplier(m);
+  const IntRange r = TypeRange(out);
+  p.min = r.min;
+  p.max = r.max;
+  const int64_t n = in.elements;
+  auto scratch = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(in.bytes));
+  *data = scratch->data();
+  if (out.dtype == qfm::DType::INT16) {
+    const int16_t* x = in.as<int16_t>();
+    return std::function<void()>(
+        [p, n, x, scratch] { ref::Requantize(p, n, x, reinterpret_cast<int16_t*>(scratch->data())); });
+  }
+  const int8_t* x = in.as<int8_t>();
+  return std::function<void()>([p, n, x, scratch] { ref::Requantize(p, n, x, reinterpret_cast<int8_t*>(scratch->data())); });
+}
 
 Prepared PrepareConcatenation(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 1, 64, 1));
@@ -24,22 +55,33 @@ Prepared PrepareConcatenation(const PrepareContext& c) {
   for (int d = axis + 1; d < rank; ++d) inner_elements *= out.shape[d];
   std::vector<int64_t> inner_bytes;
   std::vector<const uint8_t*> inputs;
+  std::vector<std::function<void()>> requantize;  // inputs on their own grids, into scratch
   int axis_total = 0;
   for (size_t i = 0; i < c.inputs.size(); ++i) {
     QF_RETURN_IF_ERROR(CheckPresent(c, {i}));
     const RuntimeTensor& in = *c.inputs[i];
     QF_RETURN_IF_ERROR(CheckConstant(c, in, false));
-    QF_RETURN_IF_ERROR(CheckSameQuantization(c, in, out));
+    QF_RETURN_IF_ERROR(CheckDType(c, in, {out.dtype}));
+    const bool quantized = out.dtype == qfm::DType::INT8 || out.dtype == qfm::DType::INT16;
+    const bool same_grid = in.scale == out.scale && in.zero_point == out.zero_point && in.bits == out.bits;
+    const uint8_t* data = in.data;
+    if (!quantized) QF_RETURN_IF_ERROR(CheckSameQuantization(c, in, out));
+    if (quantized && !same_grid) {
+      QF_ASSIGN_OR_RETURN(requantize.emplace_back(), RequantizeInto(c, in, out, &data));
+    }
     bool fits = in.shape.size() == out.shape.size();
     for (int d = 0; fits && d < rank; ++d) fits = d == axis || in.shape[d] == out.shape[d];
     if (!fits) return c.Error("input " + ShapeString(in.shape) + " does not fit output " + ShapeString(out.shape));
     axis_total += in.shape[axis];
     inner_bytes.push_back(in.shape[axis] * inner_elements * DTypeSize(in.dtype));
-    inputs.push_back(in.data);
+    inputs.push_back(data);
   }
   if (axis_total != out.shape[axis]) return c.Error("inputs do not add up to the output's size along the axis");
   uint8_t* y = out.data;
-  return std::make_unique<OpKernel>([outer, inner_bytes, inputs, y] { ref::Concatenation(outer, inner_bytes, inputs, y); });
+  return std::make_unique<OpKernel>([outer, inner_bytes, inputs, y, requantize] {
+    for (const auto& r : requantize) r();
+    ref::Concatenation(outer, inner_bytes, inputs, y);
+  });
 }
 
 Prepared PrepareReshape(const PrepareContext& c) {
@@ -56,12 +98,65 @@ Prepared PrepareReshape(const PrepareContext& c) {
   return std::make_unique<OpKernel>([x, y, bytes] { std::memcpy(y, x, bytes); });
 }
 
+// A one-input data movement: same dtype and quantization in and out.
+Status CheckMove(const PrepareContext& c) {
+  QF_RETURN_IF_ERROR(CheckArity(c, 1, 1, 1));
+  QF_RETURN_IF_ERROR(CheckPresent(c, {0}));
+  QF_RETURN_IF_ERROR(CheckConstant(c, *c.inputs[0], false));
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {c.outputs[0]->dtype}));
+  return CheckSameQuantization(c, *c.inputs[0], *c.outputs[0]);
+}
+
+Prepared PrepareChannelShuffle(const PrepareContext& c) {
+  QF_RETURN_IF_ERROR(CheckMove(c));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  QF_RETURN_IF_ERROR(CheckSameShape(c, in, out));
+  const int groups = c.op->options_as_ChannelShuffleOptions()->groups();
+  const int channels = out.shape.back();
+  if (groups < 1 || channels % groups != 0)
+    return c.Error(std::to_string(channels) + " channels do not split into " + std::to_string(groups) + " groups");
+  std::vector<int32_t> source(channels);
+  const int per_group = channels / groups;
+  for (int k = 0; k < channels; ++k) source[k] = (k % groups) * per_group + k / groups;
+  const int64_t pixels = out.elements / std::max(channels, 1);
+  const int bytes = DTypeSize(out.dtype);
+  const uint8_t* x = in.data;
+  uint8_t* y = out.data;
+  return std::make_unique<OpKernel>(
+      [pixels, channels, source, bytes, x, y] { ref::GatherChannels(pixels, channels, source, bytes, x, y); });
+}
+
+Prepared PrepareSlice(const PrepareContext& c) {
+  QF_RETURN_IF_ERROR(CheckMove(c));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  const qfm::SliceOptions* o = c.op->options_as_SliceOptions();
+  const int rank = static_cast<int>(in.shape.size());
+  const int axis = o->axis() < 0 ? o->axis() + rank : o->axis();
+  if (axis < 1 || axis >= rank) return c.Error("axis must be one of the input's non-batch axes");
+  const int begin = o->begin(), end = o->end();
+  if (begin < 0 || end <= begin || end > in.shape[axis])
+    return c.Error("the range [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside " +
+                   ShapeString(in.shape) + " along axis " + std::to_string(axis));
+  std::vector<int> want = in.shape;
+  want[axis] = end - begin;
+  if (out.shape != want) return c.Error("output " + ShapeString(out.shape) + " should be " + ShapeString(want));
+  int64_t outer = 1, inner = DTypeSize(in.dtype);
+  for (int d = 0; d < axis; ++d) outer *= in.shape[d];
+  for (int d = axis + 1; d < rank; ++d) inner *= in.shape[d];
+  const int64_t size = in.shape[axis];
+  const uint8_t* x = in.data;
+  uint8_t* y = out.data;
+  return std::make_unique<OpKernel>([outer, size, begin, end, inner, x, y] { ref::Slice(outer, size, begin, end, inner, x, y); });
+}
+
 }  // namespace
 
 const std::vector<OpPreparer>& ShapePreparers() {
   static const std::vector<OpPreparer> table = {
       {qfm::OpType::CONCATENATION, PrepareConcatenation},
       {qfm::OpType::RESHAPE, PrepareReshape},
+      {qfm::OpType::CHANNEL_SHUFFLE, PrepareChannelShuffle},
+      {qfm::OpType::SLICE, PrepareSlice},
   };
   return table;
 }

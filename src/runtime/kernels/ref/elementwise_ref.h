@@ -1,6 +1,6 @@
 // Reference integer element-wise kernels: Add (TFLite's integer Add: both inputs rescaled to a
-// common scale with headroom bits, summed, requantized), Quantize and Dequantize. Each for int8
-// and for the 16x8 mode's int16 activations.
+// common scale with headroom bits, summed, requantized), Requantize (one grid to another),
+// Quantize and Dequantize. Each for int8 and for the 16x8 mode's int16 activations.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,18 @@ AddParams MakeAddParams(double scale1, int32_t zero_point1, double scale2, int32
                         double output_scale, int32_t output_zero_point, int32_t act_min = -128,
                         int32_t act_max = 127, int left_shift = 20);
 
+// Requantization from one grid to another of the same type: q' = clamp(zero_point' +
+// (q - zero_point) * scale / scale'), the factor applied as a QuantizedMultiplier.
+struct RequantizeParams {
+  int32_t input_zero_point = 0, output_zero_point = 0;
+  QuantizedMultiplier multiplier;
+  int32_t min = -128, max = 127;
+};
+
 namespace ref {
+
+template <typename T>
+void Requantize(const RequantizeParams& p, int64_t size, const T* input, T* output);
 
 // T is int8_t or int16_t.
 template <typename T>
