@@ -10,6 +10,7 @@
 #include "ops/activations.h"
 #include "ops/batch_norm.h"
 #include "ops/channel_layout.h"
+#include "ops/channel_ops.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
@@ -209,20 +210,18 @@ class Lowering {
     return SetBias(n, l, out);
   }
 
-  Status LowerBatchNorm(const Node& n) {
-    const auto& op = static_cast<const BatchNormOp&>(*n.op);
-    const Tensor* p[4];
-    for (size_t i = 0; i < 4; ++i) {
-      QF_ASSIGN_OR_RETURN(p[i], Param(n, i + 1));
-    }
-    const float *gamma = p[0]->data(), *beta = p[1]->data(), *mean = p[2]->data(), *var = p[3]->data();
-    const auto channels = static_cast<int>(p[0]->size());
+  // y = (x + pre[c]) * scale[c] + post[c]: folded into the producing convolution or dense layer
+  // when it may be, else a 1x1 depthwise layer of its own.
+  Status LowerChannelAffine(const Node& n, const std::vector<double>& scale, const std::vector<float>& pre,
+                            const std::vector<float>& post, bool fuse_relu) {
+    const auto channels = static_cast<int>(scale.size());
     DeployLayer* l = Fusable(n.inputs[0], {LayerKind::kConv, LayerKind::kDepthwise, LayerKind::kDense});
     if (l) {
       walk_.Map(n.output, l->output);
-    } else {  // standalone: a 1x1 depthwise convolution with the per-channel scale
+    } else {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
-      if (deploy_.values[x].shape.size() != 4) return NodeError(n, "batch norm on a 2-D tensor must follow a Dense layer");
+      if (deploy_.values[x].shape.size() != 4)
+        return NodeError(n, "a per-channel scale on a 2-D tensor must follow a Dense layer");
       l = &AddLayer(LayerKind::kDepthwise, n, {x});
       l->weight_shape = {1, 1, 1, channels};
       l->weights.assign(channels, 1.0f);
@@ -232,16 +231,41 @@ class Lowering {
     const size_t per_channel = l->weights.size() / oc;
     if (l->folded_scale.empty()) l->folded_scale.assign(oc, 1.0f);
     for (int c = 0; c < oc; ++c) {
-      const double scale = gamma[c] / std::sqrt(static_cast<double>(var[c]) + op.eps());
-      l->folded_scale[c] = static_cast<float>(l->folded_scale[c] * scale);
+      l->folded_scale[c] = static_cast<float>(l->folded_scale[c] * scale[c]);
       for (size_t k = 0; k < per_channel; ++k) {
         const size_t i = l->kind == LayerKind::kDepthwise ? k * oc + c : c * per_channel + k;
-        l->weights[i] = static_cast<float>(l->weights[i] * scale);
+        l->weights[i] = static_cast<float>(l->weights[i] * scale[c]);
       }
-      l->bias[c] = static_cast<float>((l->bias[c] - mean[c]) * scale + beta[c]);
+      l->bias[c] = static_cast<float>((l->bias[c] + pre[c]) * scale[c] + post[c]);
     }
-    if (op.fuse_relu()) l->activation = FusedActivation::kRelu;
+    if (fuse_relu) l->activation = FusedActivation::kRelu;
     return Status::Ok();
+  }
+
+  // Batch norm in inference: (x - mean) * gamma / sqrt(var + eps) + beta.
+  Status LowerBatchNorm(const Node& n) {
+    const auto& op = static_cast<const BatchNormOp&>(*n.op);
+    const Tensor* p[4];
+    for (size_t i = 0; i < 4; ++i) {
+      QF_ASSIGN_OR_RETURN(p[i], Param(n, i + 1));
+    }
+    const float *gamma = p[0]->data(), *beta = p[1]->data(), *mean = p[2]->data(), *var = p[3]->data();
+    const size_t channels = p[0]->size();
+    std::vector<double> scale(channels);
+    std::vector<float> minus_mean(channels);
+    for (size_t c = 0; c < channels; ++c) {
+      scale[c] = gamma[c] / std::sqrt(static_cast<double>(var[c]) + op.eps());
+      minus_mean[c] = -mean[c];
+    }
+    return LowerChannelAffine(n, scale, minus_mean, std::vector<float>(beta, beta + channels), op.fuse_relu());
+  }
+
+  Status LowerAffineChannels(const Node& n) {
+    QF_ASSIGN_OR_RETURN(const Tensor* a, Param(n, 1));
+    QF_ASSIGN_OR_RETURN(const Tensor* b, Param(n, 2));
+    return LowerChannelAffine(n, std::vector<double>(a->data(), a->data() + a->size()),
+                              std::vector<float>(a->size(), 0.0f), std::vector<float>(b->data(), b->data() + b->size()),
+                              false);
   }
 
   Status LowerActivation(const Node& n, FusedActivation act) {
@@ -296,6 +320,7 @@ class Lowering {
     if (type == Conv2DOp::kType) return LowerConv(n);
     if (type == DenseOp::kType) return LowerDense(n);
     if (type == BatchNormOp::kType) return LowerBatchNorm(n);
+    if (type == AffineChannelsOp::kType) return LowerAffineChannels(n);
     if (type == ReluOp::kType) return LowerActivation(n, FusedActivation::kRelu);
     if (type == Relu6Op::kType) return LowerActivation(n, FusedActivation::kRelu6);
     if (type == ReshapeOp::kFlattenType || type == ReshapeOp::kReshapeType) return LowerReshape(n);

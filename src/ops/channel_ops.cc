@@ -1,4 +1,4 @@
-// BnFoldScale and ScaleChannels: forward and backward.
+// BnFoldScale, ScaleChannels and AffineChannels: forward and backward.
 #include "ops/channel_ops.h"
 
 #include <cmath>
@@ -107,6 +107,39 @@ void ScaleChannelsOp::Backward(const OpContext&, const std::vector<Tensor*>& in,
                                const std::vector<Tensor*>& din) {
   ScaleChannelsGradLoop(ChannelView(*in[0], axis_), in[0]->data(), in[1]->data(), invert_, dy.data(),
                         din[0] ? din[0]->data() : nullptr, din[1] ? din[1]->data() : nullptr);
+}
+
+StatusOr<Shape> AffineChannelsOp::InferShape(const std::vector<Shape>& in) const {
+  if (in.size() != 3 || in[0].size() < 2 || in[1].size() != 1 || in[1] != in[2] || in[0][1] != in[1][0])
+    return InvalidArgument("AffineChannels takes x [N, C, ...], a scale [C] and a shift [C]");
+  return in[0];
+}
+
+void AffineChannelsOp::Forward(const OpContext&, const std::vector<Tensor*>& in, Tensor& out) {
+  const ChannelView v(*in[0], 1);
+  ScaleChannelsLoop(v, in[0]->data(), in[1]->data(), false, out.data());
+  const float* shift = in[2]->data();
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = 0; c < v.channels; ++c) {
+      float* y = out.data() + (o * v.channels + c) * v.inner;
+      for (int64_t i = 0; i < v.inner; ++i) y[i] += shift[c];
+    }
+}
+
+void AffineChannelsOp::Backward(const OpContext&, const std::vector<Tensor*>& in, const Tensor&, const Tensor& dy,
+                                const std::vector<Tensor*>& din) {
+  const ChannelView v(*in[0], 1);
+  ScaleChannelsGradLoop(v, in[0]->data(), in[1]->data(), false, dy.data(), din[0] ? din[0]->data() : nullptr,
+                        din[1] ? din[1]->data() : nullptr);
+  if (!din[2]) return;
+  din[2]->Fill(0.0f);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = 0; c < v.channels; ++c) {
+      const float* g = dy.data() + (o * v.channels + c) * v.inner;
+      float sum = 0.0f;
+      for (int64_t i = 0; i < v.inner; ++i) sum += g[i];
+      (*din[2])[c] += sum;
+    }
 }
 
 }  // namespace qforge

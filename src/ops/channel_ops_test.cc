@@ -29,5 +29,16 @@ TEST(ChannelOps, FoldScaleAndScaleChannelsValuesAndGradients) {
   EXPECT_FALSE(CreateOp("BnFoldScale", {{"eps", 0}}).ok());
 }
 
+TEST(ChannelOps, AffineChannelsScalesAndShiftsEachChannel) {
+  Rng rng(12);
+  std::vector<Tensor> in{RandomTensor({2, 3, 2, 2}, rng), RandomTensor({3}, rng, 0.5f, 2.0f), RandomTensor({3}, rng)};
+  const Tensor y = RunForward(*MakeOp("AffineChannels"), in, {});
+  EXPECT_FLOAT_EQ(y[12 + 8 + 1], in[0][12 + 8 + 1] * in[1][2] + in[2][2]);  // sample 1, channel 2
+  CheckGradients(*MakeOp("AffineChannels"), in, {0, 1, 2}, {}, 1e-3f);
+  std::vector<Tensor> flat{RandomTensor({4, 3}, rng), RandomTensor({3}, rng), RandomTensor({3}, rng)};
+  CheckGradients(*MakeOp("AffineChannels"), flat, {0, 1, 2}, {}, 1e-3f);
+  EXPECT_FALSE(MakeOp("AffineChannels")->InferShape({{-1, 4, 2, 2}, {3}, {3}}).ok());
+}
+
 }  // namespace
 }  // namespace qforge::testing

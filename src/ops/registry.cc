@@ -20,6 +20,7 @@ namespace {
 std::map<std::string, OpFactory, std::less<>> BuiltInOps() {
   std::map<std::string, OpFactory, std::less<>> ops = {
       {std::string(AddOp::kType), &AddOp::FromAttrs},
+      {std::string(AffineChannelsOp::kType), &AffineChannelsOp::FromAttrs},
       {std::string(PoolOp::kAvgType), &PoolOp::AvgFromAttrs},
       {std::string(BatchNormOp::kType), &BatchNormOp::FromAttrs},
       {std::string(BnFoldScaleOp::kType), &BnFoldScaleOp::FromAttrs},

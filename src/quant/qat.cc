@@ -101,6 +101,9 @@ class QatTransform {
                        ? SoleQuantizedReader(n.output, {BatchNormOp::kType})
                        : -1;
     std::vector<int> inputs = rewriter_.MappedInputs(n);
+    const int affine = bn < 0 && cfg.quantize_weights ? SoleQuantizedReader(n.output, {AffineChannelsOp::kType}) : -1;
+    if (affine >= 0 && NonZeroParam(source().nodes()[affine].inputs[1]))
+      return WeightedWithAffine(n, source().nodes()[affine], affine, std::move(inputs), wq, cfg);
     if (bn < 0) {
       if (cfg.quantize_weights) {
         QF_ASSIGN_OR_RETURN(inputs[1], FakeQuant(inputs[1], wq, n.name + "/weight_quant"));
@@ -130,6 +133,38 @@ class QatTransform {
     return FinishUnit(b.output, b.name, bn_op.fuse_relu(), cfg);
   }
 
+  // A per-channel scale and shift right after the layer (an imported model's x * a + b): the
+  // quantizer sees the weights the converter will fold, w a, as with batch norm:
+  // conv(x, fq(w a), bias a) / a feeds the AffineChannels node. Needs a scale without zeros.
+  Status WeightedWithAffine(const Node& n, const Node& affine, int affine_index, std::vector<int> inputs,
+                            const QuantizerChoice& wq, const QuantizeConfig& cfg) {
+    const int a = rewriter_.mapped(affine.inputs[1]);
+    QF_ASSIGN_OR_RETURN(const int folded, rewriter_.Add(n.name + "/folded_weights",
+                                                        ScaleChannelsOp::FromAttrs({{"axis", 0}}), {inputs[1], a}));
+    QF_ASSIGN_OR_RETURN(inputs[1], FakeQuant(folded, wq, n.name + "/weight_quant"));
+    if (inputs.size() > 2) {
+      QF_ASSIGN_OR_RETURN(inputs[2], rewriter_.Add(n.name + "/folded_bias", ScaleChannelsOp::FromAttrs({{"axis", 0}}),
+                                                   {inputs[2], a}));
+    }
+    QF_ASSIGN_OR_RETURN(const int y, rewriter_.Clone(n, inputs));
+    QF_ASSIGN_OR_RETURN(const int unfolded, rewriter_.Add(n.name + "/unfolded",
+                                                          ScaleChannelsOp::FromAttrs({{"axis", 1}, {"invert", true}}), {y, a}));
+    rewriter_.Map(n.output, unfolded);
+    QF_RETURN_IF_ERROR(rewriter_.Clone(affine).status());
+    rewriter_.MarkDone(affine_index);
+    return FinishUnit(affine.output, affine.name, false, cfg);
+  }
+
+  // True if `v` is a parameter without a zero (a scale that may be divided by).
+  bool NonZeroParam(int v) const {
+    const Value& value = source().values()[v];
+    if (value.kind != ValueKind::kParam) return false;
+    const Tensor& t = source().params()[value.index].tensor;
+    for (int64_t i = 0; i < t.size(); ++i)
+      if (t[i] == 0.0f) return false;
+    return true;
+  }
+
   Status KeepFloat(const Node& n) {
     kept_float_.push_back(n.name);
     return rewriter_.Clone(n).status();
@@ -149,7 +184,8 @@ class QatTransform {
     if (type == Conv2DOp::kType || type == DenseOp::kType) return Weighted(n, cfg);
     if (n.op->KeepsValueRange()) return rewriter_.Clone(n).status();  // keep the input's grid
     if (type == GlobalAvgPoolOp::kType || convert::LowersToElementwiseOp(type) ||
-        type == ReluOp::kType || type == Relu6Op::kType || type == BatchNormOp::kType) {
+        type == ReluOp::kType || type == Relu6Op::kType || type == BatchNormOp::kType ||
+        type == AffineChannelsOp::kType) {
       QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
       const bool relu = type == ReluOp::kType || type == Relu6Op::kType ||
                         (type == BatchNormOp::kType && static_cast<const BatchNormOp&>(*n.op).fuse_relu());

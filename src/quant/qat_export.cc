@@ -50,24 +50,30 @@ class Stripper {
   }
 
   // The value of a weight: a parameter, or a parameter scaled per output channel by
-  // BnFoldScale(gamma, running_var) — the folded weights the quantizer saw.
+  // BnFoldScale(gamma, running_var) or by a constant scale parameter (AffineChannels) — the
+  // folded weights the quantizer saw.
   StatusOr<Tensor> WeightValue(int v) const {
     const Value& value = qat().values()[v];
     if (value.kind == ValueKind::kParam) return qat().params()[value.index].tensor;
     const Node& scale_node = qat().nodes()[value.index];
     Tensor w = ParamTensor(scale_node.inputs[0]);
     const Value& s = qat().values()[scale_node.inputs[1]];
-    if (s.kind != ValueKind::kNode || qat().nodes()[s.index].op->type() != BnFoldScaleOp::kType)
-      return InvalidArgument("value '{}': folded weights must be scaled by a BnFoldScale", value.name);
-    const Node& fold = qat().nodes()[s.index];
-    const Tensor& gamma = ParamTensor(fold.inputs[0]);
-    const Tensor& var = ParamTensor(fold.inputs[1]);
-    const float eps = fold.op->attrs().value("eps", 1e-5f);
     const int64_t channels = w.shape()[0], inner = w.size() / channels;
-    for (int64_t c = 0; c < channels; ++c) {
-      const float k = gamma[c] / std::sqrt(var[c] + eps);
-      for (int64_t i = 0; i < inner; ++i) w[c * inner + i] *= k;
+    std::vector<float> k(channels);
+    if (s.kind == ValueKind::kParam) {
+      const Tensor& a = qat().params()[s.index].tensor;
+      for (int64_t c = 0; c < channels; ++c) k[c] = a[c];
+    } else if (s.kind == ValueKind::kNode && qat().nodes()[s.index].op->type() == BnFoldScaleOp::kType) {
+      const Node& fold = qat().nodes()[s.index];
+      const Tensor& gamma = ParamTensor(fold.inputs[0]);
+      const Tensor& var = ParamTensor(fold.inputs[1]);
+      const float eps = fold.op->attrs().value("eps", 1e-5f);
+      for (int64_t c = 0; c < channels; ++c) k[c] = gamma[c] / std::sqrt(var[c] + eps);
+    } else {
+      return InvalidArgument("value '{}': folded weights must be scaled by a BnFoldScale or a parameter", value.name);
     }
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i) w[c * inner + i] *= k[c];
     return w;
   }
 

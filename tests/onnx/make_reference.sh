@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the ONNX importer's test set: exports the torchvision models and the small test models
-# (make_models.py, make_bad_models.py), then runs every model that has a seeded input through
+# (make_models.py, make_small_models.py), then runs every model that has a seeded input through
 # onnxruntime-node, the independent reference, writing NAME.ort.OUTPUT.npy beside it.
 # Usage: make_reference.sh OUT_DIR ORT_NODE_MODULES
 set -euo pipefail
@@ -12,7 +12,7 @@ if [ ! -d "$NODE_PATH/onnxruntime-node" ]; then
   exit 1
 fi
 /usr/bin/python3 "$here/make_models.py" "$out"
-/usr/bin/python3 "$here/make_bad_models.py" "$out"
+/usr/bin/python3 "$here/make_small_models.py" "$out"
 for input in "$out"/*.input.npy; do
   stem="${input%.input.npy}"
   node "$here/ort_run.js" "$stem.onnx" "$stem.ort." "$input"

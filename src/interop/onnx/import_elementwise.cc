@@ -1,13 +1,16 @@
 // Importers of element-wise operators: Relu, Clip (as ReLU or ReLU6), HardSwish, HardSigmoid,
-// Sigmoid, SiLU (fused), Add and Mul of two activations (Mul also by a per-channel gate), Softmax
-// over the classes, Dropout, Identity.
+// Sigmoid, SiLU (fused), Add and Mul of two activations (Mul also by a per-channel gate), Add,
+// Sub, Mul and Div of an activation and a constant (scalar or per channel: AffineChannels),
+// Softmax over the classes, Dropout, Identity.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "interop/onnx/importers.h"
 #include "ops/activations.h"
+#include "ops/channel_ops.h"
 #include "ops/dropout.h"
 #include "ops/softmax.h"
 #include "ops/tensor_ops.h"
@@ -51,11 +54,76 @@ Status ImportClip(ImportContext& ctx, const onnx::NodeProto& n) {
   return InvalidArgument("Clip to [{}, {}]: only the ReLU [0, inf) and ReLU6 [0, 6] bounds are imported", lo, hi);
 }
 
+// A constant that is one value, or one per channel of an activation of ONNX shape `x`
+// ([C], [C, 1, 1], [1, C, 1, 1], ...): its value for each of the x[1] channels.
+StatusOr<std::vector<float>> PerChannel(const ConstTensor& c, const Shape& x) {
+  const int64_t channels = x[1];
+  if (c.count() == 1) return std::vector<float>(channels, static_cast<float>(c.values[0]));
+  Shape dims(x.size() > c.dims.size() ? x.size() - c.dims.size() : 0, 1);
+  dims.insert(dims.end(), c.dims.begin(), c.dims.end());
+  bool fits = dims.size() == x.size() && c.count() == channels;
+  for (size_t d = 0; fits && d < dims.size(); ++d) fits = d == 1 ? dims[d] == channels : dims[d] == 1;
+  if (!fits)
+    return InvalidArgument("the constant {} is neither one value nor one per channel of {}", ShapeToString(c.dims),
+                           ShapeToString(x));
+  return std::vector<float>(c.values.begin(), c.values.end());
+}
+
+// x * scale + shift per channel, x being input `x_index` of the node.
+Status AddAffine(ImportContext& ctx, const onnx::NodeProto& n, int x_index, const std::vector<float>& scale,
+                 const std::vector<float>& shift) {
+  QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, x_index));
+  const auto channels = static_cast<int64_t>(scale.size());
+  Tensor a({channels}), b({channels});
+  std::copy(scale.begin(), scale.end(), a.data());
+  std::copy(shift.begin(), shift.end(), b.data());
+  const std::string name = n.name().empty() ? n.output(0) : n.name();
+  QF_ASSIGN_OR_RETURN(const int ap, ctx.Param(name + "/scale", a, false));
+  QF_ASSIGN_OR_RETURN(const int bp, ctx.Param(name + "/shift", b, false));
+  QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<AffineChannelsOp>(), {x, ap, bp}));
+  ctx.SetActivation(n.output(0), y);
+  return Status::Ok();
+}
+
+// Add, Sub, Mul or Div of an activation and a constant.
+Status ImportConstantArithmetic(ImportContext& ctx, const onnx::NodeProto& n, const ImportedValue& a,
+                                const ImportedValue& b) {
+  const bool constant_first = a.is_constant();
+  const ImportedValue& x = constant_first ? b : a;
+  if (x.shape.size() < 2) return InvalidArgument("the activation {} has no channels", ShapeToString(x.shape));
+  QF_ASSIGN_OR_RETURN(std::vector<float> k, PerChannel(constant_first ? a.constant : b.constant, x.shape));
+  const std::vector<float> ones(k.size(), 1.0f), zeros(k.size(), 0.0f);
+  const int xi = constant_first ? 1 : 0;
+  const std::string& op = n.op_type();
+  if (op == "Add") return AddAffine(ctx, n, xi, ones, k);
+  if (op == "Mul") return AddAffine(ctx, n, xi, k, zeros);
+  if (op == "Sub") {
+    std::vector<float> negated(k.size());
+    for (size_t c = 0; c < k.size(); ++c) negated[c] = -k[c];
+    return constant_first ? AddAffine(ctx, n, xi, std::vector<float>(k.size(), -1.0f), k) : AddAffine(ctx, n, xi, ones, negated);
+  }
+  if (constant_first) return InvalidArgument("dividing a constant by an activation is not supported");
+  std::vector<float> inverse(k.size());
+  for (size_t c = 0; c < k.size(); ++c) {
+    if (k[c] == 0.0f) return InvalidArgument("division by a constant zero");
+    inverse[c] = 1.0f / k[c];
+  }
+  return AddAffine(ctx, n, xi, inverse, zeros);
+}
+
+// Sub and Div: an activation and a constant.
+Status ImportSubDiv(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(const ImportedValue* a, ctx.Input(n, 0));
+  QF_ASSIGN_OR_RETURN(const ImportedValue* b, ctx.Input(n, 1));
+  if (!a->is_constant() && !b->is_constant())
+    return InvalidArgument("{} of two activations is not supported (only with a constant)", n.op_type());
+  return ImportConstantArithmetic(ctx, n, *a, *b);
+}
+
 Status ImportAdd(ImportContext& ctx, const onnx::NodeProto& n) {
   QF_ASSIGN_OR_RETURN(const ImportedValue* a, ctx.Input(n, 0));
   QF_ASSIGN_OR_RETURN(const ImportedValue* b, ctx.Input(n, 1));
-  if (a->is_constant() || b->is_constant())
-    return InvalidArgument("adding a constant to an activation is not supported");
+  if (a->is_constant() || b->is_constant()) return ImportConstantArithmetic(ctx, n, *a, *b);
   if (a->shape != b->shape)
     return InvalidArgument("the operands' shapes differ ({} and {}); broadcasting Add is not supported",
                            ShapeToString(a->shape), ShapeToString(b->shape));
@@ -79,8 +147,7 @@ Status ImportHardSigmoid(ImportContext& ctx, const onnx::NodeProto& n) {
 Status ImportMul(ImportContext& ctx, const onnx::NodeProto& n) {
   QF_ASSIGN_OR_RETURN(const ImportedValue* a, ctx.Input(n, 0));
   QF_ASSIGN_OR_RETURN(const ImportedValue* b, ctx.Input(n, 1));
-  if (a->is_constant() || b->is_constant())
-    return InvalidArgument("multiplying an activation by a constant is not supported");
+  if (a->is_constant() || b->is_constant()) return ImportConstantArithmetic(ctx, n, *a, *b);
   auto is_gate_of = [](const Shape& gate, const Shape& x) {
     return x.size() == 4 && gate == Shape{x[0], x[1], 1, 1};
   };
@@ -149,6 +216,8 @@ std::vector<ImporterRow> ElementwiseImporters() {
           {"Mul", ImportMul},
           {"Clip", ImportClip},
           {"Add", ImportAdd},
+          {"Sub", ImportSubDiv},
+          {"Div", ImportSubDiv},
           {"Softmax", ImportSoftmax},
           {"Dropout", ImportDropout},
           {"Identity", ImportIdentity}};

@@ -1,4 +1,5 @@
-// Imported torchvision models (tests/onnx/make_models.py, 32x32) through post-training
+// Imported torchvision models (tests/onnx/make_models.py, 32x32) and a model of arithmetic with
+// constants (make_small_models.py) through post-training
 // quantization, the converter and the runtime, in every mode: the runtime's logits against the
 // float training graph's on the same images. And through quantization-aware training: a few
 // steps, then the converted int8 model against the training graph's simulation of it.
@@ -69,10 +70,11 @@ TEST_P(ImportedModelDeploys, EveryModeTracksTheFloatGraph) {
   auto ck = ImportOnnx(kDir + "/" + GetParam() + ".onnx");
   ASSERT_TRUE(ck.ok()) << ck.status().message();
   constexpr int64_t kSamples = 16;
-  const ImageDataset calibration = RandomImages(64, 32, 1), test = RandomImages(kSamples, 32, 2);
+  const int64_t size = ck->graph.values()[ck->graph.inputs()[0]].shape[2];
+  const ImageDataset calibration = RandomImages(64, size, 1), test = RandomImages(kSamples, size, 2);
   std::vector<int64_t> all(kSamples);
   for (int64_t i = 0; i < kSamples; ++i) all[i] = i;
-  Tensor nchw({kSamples, 3, 32, 32});
+  Tensor nchw({kSamples, 3, size, size});
   for (int64_t i = 0; i < nchw.size(); ++i) nchw[i] = ck->meta.preprocess.Apply(test.pixels[i]);
   std::vector<float> nhwc(nchw.size());
   PreprocessNhwc(test, ck->meta.preprocess, all.data(), kSamples, nhwc.data());
@@ -120,8 +122,9 @@ TEST_P(ImportedModelDeploys, QuantizationAwareTrainingExportsWhatItSimulates) {
   ASSERT_TRUE(q.ok()) << q.status().message();
   EXPECT_TRUE(q->kept_float.empty());
   constexpr int64_t kSamples = 16;
-  const ImageDataset images = RandomImages(kSamples, 32, 3);
-  Tensor nchw({kSamples, 3, 32, 32});
+  const int64_t size = ck->graph.values()[ck->graph.inputs()[0]].shape[2];
+  const ImageDataset images = RandomImages(kSamples, size, 3);
+  Tensor nchw({kSamples, 3, size, size});
   for (int64_t i = 0; i < nchw.size(); ++i) nchw[i] = ck->meta.preprocess.Apply(images.pixels[i]);
   std::vector<int32_t> labels(kSamples);
   for (int64_t i = 0; i < kSamples; ++i) labels[i] = static_cast<int32_t>(i % 10);
@@ -165,7 +168,8 @@ TEST_P(ImportedModelDeploys, QuantizationAwareTrainingExportsWhatItSimulates) {
 
 INSTANTIATE_TEST_SUITE_P(Models, ImportedModelDeploys,
                          ::testing::Values("resnet18_32", "mobilenet_v2_32", "mobilenet_v3_small_32", "squeezenet1_1_32",
-                                           "shufflenet_v2_x0_5_32", "mnasnet0_5_32", "efficientnet_b0_32"));
+                                           "shufflenet_v2_x0_5_32", "mnasnet0_5_32", "efficientnet_b0_32",
+                                           "constant_arithmetic"));
 
 }  // namespace
 }  // namespace qforge::onnx_import

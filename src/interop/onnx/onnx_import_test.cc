@@ -116,6 +116,13 @@ TEST(OnnxImport, SpelledOutHardSwishIsFused) {
   ExpectMatchesOnnxRuntime("hardswish_spelled", "y", Backend::kFast);
 }
 
+TEST(OnnxImport, ArithmeticWithConstantsBecomesPerChannelAffineLayers) {
+  // (x - mean) / std, conv * 0.5 + 1, conv * gain - 0.25, fc / 2: seven scale-and-shift nodes.
+  EXPECT_EQ(OpCounts("constant_arithmetic")["AffineChannels"], 7);
+  ExpectMatchesOnnxRuntime("constant_arithmetic", "y", Backend::kFast);
+  ExpectMatchesOnnxRuntime("constant_arithmetic", "y", Backend::kReference);
+}
+
 std::string ImportError(const std::vector<uint8_t>& bytes, const std::string& what) {
   auto ck = ImportOnnxBytes(bytes, what);
   EXPECT_FALSE(ck.ok()) << what << " was imported";

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Writes small ONNX models for the importer's tests: spelled-out activations (which must fuse)
-and broken models (which must fail with a clear error).
+"""Writes small ONNX models for the importer's tests: spelled-out activations (which must fuse),
+arithmetic with constants, and broken models (which must fail with a clear error).
 
-Usage: make_bad_models.py OUT_DIR
+Usage: make_small_models.py OUT_DIR
   hardswish_spelled.onnx  x*relu6(x+3)/6 and x*hardsigmoid(x) as PyTorch writes them at opset 11
+  constant_arithmetic.onnx  (x - mean) / std at the input, scalar and per-channel Mul/Add/Sub/Div
+                          after convolutions and after the classifier
   unsupported_ops.onnx    Conv, then operators qforge does not import (Erf, a custom domain op)
   cyclic.onnx             two nodes that read each other's output
   bad_initializer.onnx    a weight whose data is shorter than its shape
@@ -33,13 +35,30 @@ class SpelledHardSwish(torch.nn.Module):
         return x * torch.nn.functional.hardsigmoid(x)
 
 
-def save_spelled(out_dir):
-    torch.manual_seed(0)
-    x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, 8, 8), dtype=np.float32))
-    np.save(os.path.join(out_dir, "hardswish_spelled.input.npy"), x.numpy())
+class ConstantArithmetic(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.conv2 = torch.nn.Conv2d(8, 8, 3, padding=1, bias=False)
+        self.fc = torch.nn.Linear(8, 10)
+        self.register_buffer("mean", torch.tensor([0.4, 0.5, 0.6]).reshape(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.2, 0.25, 0.3]).reshape(1, 3, 1, 1))
+        self.register_buffer("gain", torch.linspace(0.5, 2.0, 8).reshape(1, 8, 1, 1))
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        x = torch.relu(self.conv1(x) * 0.5 + 1.0)
+        x = self.conv2(x) * self.gain - 0.25
+        x = torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc(x) / 2.0
+
+
+def save_torch(module, name, out_dir, size, opset):
+    x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32))
+    np.save(os.path.join(out_dir, f"{name}.input.npy"), x.numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(SpelledHardSwish().eval(), x, os.path.join(out_dir, "hardswish_spelled.onnx"), opset_version=11,
+        torch.onnx.export(module.eval(), x, os.path.join(out_dir, f"{name}.onnx"), opset_version=opset,
                           input_names=["input"], output_names=["y"], dynamic_axes={"input": {0: "n"}, "y": {0: "n"}})
 
 
@@ -55,10 +74,13 @@ def save(model, out_dir, name):
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: make_bad_models.py OUT_DIR")
+        sys.exit("usage: make_small_models.py OUT_DIR")
     out_dir = sys.argv[1]
     os.makedirs(out_dir, exist_ok=True)
-    save_spelled(out_dir)
+    torch.manual_seed(0)
+    save_torch(SpelledHardSwish(), "hardswish_spelled", out_dir, 8, 11)
+    torch.manual_seed(0)
+    save_torch(ConstantArithmetic(), "constant_arithmetic", out_dir, 16, 13)
 
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 8, 8])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
