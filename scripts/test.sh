@@ -2,7 +2,7 @@
 # Sets up and runs the whole test suite: the Release build's tests (the runtime's also with
 # QFORGE_ISA=ref and avx2); the runtime-only build (portable kernels only) and its tests; qforge
 # installed as a library and used by the example consumer projects (scripts/consumer_check.sh);
-# then the core, data, ops, graph, train, runtime and converter tests again under
+# then the core, data, ops, graph, train, runtime, converter and ONNX import tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (Debug).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,13 +26,14 @@ cmake --build build-runtime --parallel "$(nproc)"
 scripts/consumer_check.sh build build-runtime
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQFORGE_SANITIZE=ON \
-  -DQFORGE_BUILD_BENCH=OFF >/dev/null
+  -DQFORGE_BUILD_BENCH=OFF -DQFORGE_ORT_NODE_MODULES="$PWD/build/onnxruntime-node/node_modules" >/dev/null
 cmake --build build-asan --parallel "$(nproc)" --target core_test data_test ops_test graph_test train_test \
   quant_math_test arena_planner_test model_test conv_ref_test elementwise_pool_ref_test lut_ref_test unary_ref_test mul_channel_ref_test \
   int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test \
   gemm_test depthwise_test conv_gemm_test pool_test add_test quantize_test kernel_family_test thread_pool_test huffman_test sparsity_test cluster_test \
-  compress_test channel_removal_test runtime_api_test c_api_test npz_test
+  compress_test channel_removal_test runtime_api_test c_api_test npz_test onnx_import_test
 # oneDNN's JIT code and OpenMP runtime are not instrumented; leak checking stays on.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -j"$(nproc)" -L 'core|data|ops|graph|train|runtime|convert')
+(cd build-asan && ctest --output-on-failure -j"$(nproc)" -L 'core|data|ops|graph|train|runtime|convert|interop' \
+  -E 'onnx_deploy_test|import_cli_test')

@@ -59,10 +59,14 @@ std::vector<std::vector<bool>> Removable(const DeployGraph& g, std::vector<std::
   std::fill(rem[g.input].begin(), rem[g.input].end(), false);
   std::fill(rem[g.output].begin(), rem[g.output].end(), false);
   for (const DeployLayer& l : g.layers) {
-    const bool reads_channels = l.kind == LayerKind::kConv || l.kind == LayerKind::kDense || PassesThrough(l);
+    // A grouped convolution's channels stay: removing some would unbalance its groups.
+    const bool grouped = l.kind == LayerKind::kConv && l.groups != 1;
+    const bool reads_channels =
+        (l.kind == LayerKind::kConv && !grouped) || l.kind == LayerKind::kDense || PassesThrough(l);
     if (!reads_channels)
       for (int in : l.inputs) std::fill(rem[in].begin(), rem[in].end(), false);
-    if (l.kind == LayerKind::kDepthwise && l.depth_multiplier != 1) std::fill(rem[l.output].begin(), rem[l.output].end(), false);
+    if ((l.kind == LayerKind::kDepthwise && l.depth_multiplier != 1) || grouped)
+      std::fill(rem[l.output].begin(), rem[l.output].end(), false);
   }
   for (bool changed = true; changed;) {  // both sides of a pass-through layer must agree
     changed = false;

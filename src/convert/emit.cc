@@ -136,11 +136,13 @@ class Emitter {
     return options_.params.empty() ? ChooseActivationParams(options_.ranges[value], int16()) : options_.params[value];
   }
 
-  int NewActivation(int value, const std::string& name) {
-    if (!integer()) return writer_.AddActivation(name, DType::FLOAT32, graph_.values[value].shape);
+  // A tensor for deploy value `value` (its quantization; its shape unless `shape` is given).
+  int NewActivation(int value, const std::string& name, const std::vector<int>* shape = nullptr) {
+    const std::vector<int>& dims = shape ? *shape : graph_.values[value].shape;
+    if (!integer()) return writer_.AddActivation(name, DType::FLOAT32, dims);
     const ActivationParams p = Params(value);
     const QuantParams q{{p.scale}, {p.zero_point}, 0, p.bits};
-    return writer_.AddActivation(name, ActivationType(), graph_.values[value].shape, &q);
+    return writer_.AddActivation(name, ActivationType(), dims, &q);
   }
 
   void EmitInput() {
@@ -171,8 +173,11 @@ class Emitter {
     }
   }
 
-  // Weights (and bias) of a conv/depthwise/dense layer in the mode's types.
-  std::pair<int, int> EmitWeights(const DeployLayer& l, int input_value) {
+  // Weights (and bias) of a conv/depthwise/dense layer in the mode's types. A trained weight grid
+  // is looked up under `grid_layer` (default: the layer's name), its channels from
+  // `first_channel` on (one group of a grouped convolution).
+  std::pair<int, int> EmitWeights(const DeployLayer& l, int input_value, const std::string* grid_layer = nullptr,
+                                  int first_channel = 0) {
     const int oc = l.out_channels();
     const std::string& name = l.name;
     if (options_.mode == Mode::kFloat)
@@ -184,8 +189,16 @@ class Emitter {
       return {writer_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
               writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     }
-    auto given = options_.weight_grids.find(l.name);
-    const QuantizedWeights qw = given == options_.weight_grids.end() ? QuantizeWeights(l) : QuantizeWithScales(l, given->second);
+    auto given = options_.weight_grids.find(grid_layer ? *grid_layer : l.name);
+    QuantizedWeights qw;
+    if (given == options_.weight_grids.end()) {
+      qw = QuantizeWeights(l);
+    } else {
+      WeightGrid grid = given->second;
+      if (grid.scale.size() > 1)
+        grid.scale = std::vector<float>(grid.scale.begin() + first_channel, grid.scale.begin() + first_channel + oc);
+      qw = QuantizeWithScales(l, grid);
+    }
     const std::vector<float>& scale = qw.scale;
     const int weight_bits = given == options_.weight_grids.end() || given->second.bits == 8 ? 0 : given->second.bits;
     const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, weight_bits};
@@ -228,6 +241,44 @@ class Emitter {
     return u;
   }
 
+  // A grouped convolution: per group, a SLICE of its input channels and a CONV_2D with its
+  // filters (the layer's fused activation; the output's grid), then one CONCATENATION.
+  Status EmitGroupedConv(const DeployLayer& l, int input, int out) {
+    const int groups = l.groups, group_out = l.out_channels() / groups, group_in = l.weight_shape[3];
+    const size_t per_filter = l.weights.size() / l.out_channels();
+    std::vector<int> parts;
+    for (int g = 0; g < groups; ++g) {
+      DeployLayer part = l;
+      part.groups = 1;
+      part.name = l.name + "/group" + std::to_string(g);
+      part.weight_shape[0] = group_out;
+      part.weights.assign(l.weights.begin() + g * group_out * per_filter, l.weights.begin() + (g + 1) * group_out * per_filter);
+      part.bias.assign(l.bias.begin() + g * group_out, l.bias.begin() + (g + 1) * group_out);
+      if (!l.folded_scale.empty())
+        part.folded_scale.assign(l.folded_scale.begin() + g * group_out, l.folded_scale.begin() + (g + 1) * group_out);
+      std::vector<int> in_shape = graph_.values[l.inputs[0]].shape, out_shape = graph_.values[l.output].shape;
+      in_shape[3] = group_in;
+      out_shape[3] = group_out;
+      const int sliced = NewActivation(l.inputs[0], part.name + "/input", &in_shape);
+      qfm::SliceOptionsT so;
+      so.axis = 3;
+      so.begin = g * group_in;
+      so.end = (g + 1) * group_in;
+      qfm::OptionsUnion su;
+      su.Set(so);
+      writer_.AddOperator(OpType::SLICE, {input}, {sliced}, std::move(su));
+      const auto [weights, bias] = EmitWeights(part, l.inputs[0], &l.name, g * group_out);
+      parts.push_back(NewActivation(l.output, part.name, &out_shape));
+      writer_.AddOperator(OpType::CONV_2D, {sliced, weights, bias}, {parts.back()}, ConvOptions(part));
+    }
+    qfm::ConcatenationOptionsT co;
+    co.axis = 3;
+    qfm::OptionsUnion cu;
+    cu.Set(co);
+    writer_.AddOperator(OpType::CONCATENATION, parts, {out}, std::move(cu));
+    return Status::Ok();
+  }
+
   // An element-wise binary operator and its options (the fused activation).
   Status EmitBinary(const DeployLayer& l, const std::vector<int>& inputs, int out) {
     qfm::OptionsUnion u;
@@ -257,6 +308,8 @@ class Emitter {
     qfm::OptionsUnion u;
     switch (l.kind) {
       case LayerKind::kConv:
+        if (l.groups > 1) return EmitGroupedConv(l, inputs[0], out);
+        [[fallthrough]];
       case LayerKind::kDepthwise: {
         const auto [weights, bias] = EmitWeights(l, l.inputs[0]);
         writer_.AddOperator(l.kind == LayerKind::kConv ? OpType::CONV_2D : OpType::DEPTHWISE_CONV_2D,
@@ -279,7 +332,15 @@ class Emitter {
         return Status::Ok();
       case LayerKind::kMean: writer_.AddOperator(OpType::MEAN, inputs, {out}); return Status::Ok();
       case LayerKind::kFlatten: writer_.AddOperator(OpType::RESHAPE, inputs, {out}); return Status::Ok();
-      case LayerKind::kUnary: writer_.AddOperator(l.elementwise_op, inputs, {out}); return Status::Ok();
+      case LayerKind::kUnary:
+        if (l.elementwise_op == OpType::CLIP) {
+          qfm::ClipOptionsT o;
+          o.min = l.clip_bounds[0];
+          o.max = l.clip_bounds[1];
+          u.Set(o);
+        }
+        writer_.AddOperator(l.elementwise_op, inputs, {out}, std::move(u));
+        return Status::Ok();
       case LayerKind::kSoftmax: {
         qfm::SoftmaxOptionsT o;
         u.Set(o);

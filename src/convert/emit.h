@@ -75,6 +75,18 @@ inline size_t WeightChannel(const DeployLayer& layer, size_t i) {
   return layer.kind == LayerKind::kDepthwise ? i % oc : i / (layer.weights.size() / oc);
 }
 
+// The input channel (of `in_channels`) that weight element i of a layer multiplies: OHWI and
+// dense rows end in the input channel (within the group, for a grouped convolution);
+// depthwise output channel c reads input channel c / depth_multiplier.
+inline size_t WeightInputChannel(const DeployLayer& layer, size_t i, size_t in_channels) {
+  const size_t c = WeightChannel(layer, i);
+  if (layer.kind == LayerKind::kDepthwise) return c / static_cast<size_t>(layer.depth_multiplier);
+  if (layer.groups == 1) return i % in_channels;
+  const size_t group_in = static_cast<size_t>(layer.weight_shape[3]);
+  const size_t group_out = static_cast<size_t>(layer.out_channels() / layer.groups);
+  return c / group_out * group_in + i % group_in;
+}
+
 ActivationParams ChooseActivationParams(ValueRange r, bool int16);
 
 }  // namespace qforge::convert

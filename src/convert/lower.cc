@@ -36,6 +36,7 @@ constexpr ElementwiseRule kElementwiseRules[] = {
     {HardSigmoidOp::kType, qfm::OpType::HARD_SIGMOID, LayerKind::kUnary},
     {SigmoidOp::kType, qfm::OpType::SIGMOID, LayerKind::kUnary},
     {SiluOp::kType, qfm::OpType::SILU, LayerKind::kUnary},
+    {ClipOp::kType, qfm::OpType::CLIP, LayerKind::kUnary},
 };
 
 const ElementwiseRule* FindElementwiseRule(std::string_view type) {
@@ -156,12 +157,11 @@ class Lowering {
     const int in_c = deploy_.values[x].shape[3];
     const auto oc = static_cast<int>(w->shape()[0]), kh = static_cast<int>(w->shape()[2]),
                kw = static_cast<int>(w->shape()[3]);
-    const int64_t groups = op.groups();
+    const int groups = static_cast<int>(op.groups());
     const bool depthwise = groups > 1 && groups == in_c && oc % in_c == 0;
-    if (groups != 1 && !depthwise)
-      return NodeError(n, "grouped convolution with " + std::to_string(groups) +
-                              " groups: the runtime runs ordinary and depthwise convolutions only");
+    const int group_in = in_c / groups;  // the weights' input channels
     DeployLayer& l = AddLayer(depthwise ? LayerKind::kDepthwise : LayerKind::kConv, n, {x});
+    if (!depthwise) l.groups = groups;
     SetWindow(l, op.window());
     l.shared_values = SharedValues(*w);
     const float* src = w->data();
@@ -172,12 +172,13 @@ class Lowering {
       for (int o = 0; o < oc; ++o)
         for (int t = 0; t < kh * kw; ++t) l.weights[static_cast<size_t>(t) * oc + o] = src[o * kh * kw + t];
     } else {
-      l.weight_shape = {oc, kh, kw, in_c};
-      l.weights.resize(static_cast<size_t>(oc) * kh * kw * in_c);
+      l.weight_shape = {oc, kh, kw, group_in};
+      l.weights.resize(static_cast<size_t>(oc) * kh * kw * group_in);
       for (int o = 0; o < oc; ++o)
-        for (int c = 0; c < in_c; ++c)
+        for (int c = 0; c < group_in; ++c)
           for (int t = 0; t < kh * kw; ++t)
-            l.weights[(static_cast<size_t>(o) * kh * kw + t) * in_c + c] = src[(static_cast<size_t>(o) * in_c + c) * kh * kw + t];
+            l.weights[(static_cast<size_t>(o) * kh * kw + t) * group_in + c] =
+                src[(static_cast<size_t>(o) * group_in + c) * kh * kw + t];
     }
     return SetBias(n, l, oc);
   }
@@ -341,6 +342,10 @@ class Lowering {
       DeployLayer& l = AddLayer(rule->kind, n, xs);
       l.elementwise_op = rule->runtime_op;
       l.keeps_zero = rule->kind == LayerKind::kUnary && n.op->KeepsZeroChannels();
+      if (type == ClipOp::kType) {
+        const auto& clip = static_cast<const ClipOp&>(*n.op);
+        l.clip_bounds = {clip.min(), clip.max()};
+      }
       return Status::Ok();
     }
     if (type == GlobalAvgPoolOp::kType || type == SoftmaxOp::kType) {

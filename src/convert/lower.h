@@ -1,7 +1,6 @@
 // Lowering a trained float graph (NCHW, training ops) to a DeployGraph (NHWC, fused layers).
-// Fails with an error naming the node for anything the runtime cannot run: grouped
-// convolutions other than depthwise, ReLU/ReLU6 with nothing to fuse into, reshapes other than
-// flattening and [N, C] <-> [N, C, 1, 1].
+// Fails with an error naming the node for anything the runtime cannot run: ReLU/ReLU6 with
+// nothing to fuse into, reshapes other than flattening and [N, C] <-> [N, C, 1, 1].
 #pragma once
 
 #include <string_view>
@@ -14,7 +13,7 @@ namespace qforge::convert {
 StatusOr<DeployGraph> Lower(const Graph& graph);
 
 // True if a training op of this type becomes an element-wise operator of the runtime (Add, Mul,
-// HardSwish, HardSigmoid, Sigmoid, SiLU; its own output grid when quantized).
+// HardSwish, HardSigmoid, Sigmoid, SiLU, Clip; its own output grid when quantized).
 bool LowersToElementwiseOp(std::string_view training_type);
 
 }  // namespace qforge::convert

@@ -90,6 +90,30 @@ class ActivationOp : public Op {
   }
 };
 
+// y = clamp(x, min, max) with bounds of the model's choosing (ONNX Clip, PyTorch's hardtanh);
+// ReLU and ReLU6 are the fixed-bound cases above.
+class ClipOp : public Op {
+ public:
+  ClipOp(float min, float max) : min_(min), max_(max) {}
+  static StatusOr<std::unique_ptr<Op>> FromAttrs(const nlohmann::json& attrs);
+  static constexpr std::string_view kType = "Clip";
+  std::string_view type() const override { return kType; }
+  nlohmann::json attrs() const override { return {{"min", min_}, {"max", max_}}; }
+  bool KeepsZeroChannels() const override { return min_ <= 0.0f && max_ >= 0.0f; }
+  StatusOr<Shape> InferShape(const std::vector<Shape>& in) const override {
+    if (in.size() != 1) return InvalidArgument("Clip takes one input, got {}", in.size());
+    return in[0];
+  }
+  void Forward(const OpContext& ctx, const std::vector<Tensor*>& in, Tensor& out) override;
+  void Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor& out, const Tensor& dy,
+                const std::vector<Tensor*>& din) override;
+  float min() const { return min_; }
+  float max() const { return max_; }
+
+ private:
+  float min_, max_;
+};
+
 // Type name and factory of every activation op, for the registry.
 std::vector<std::pair<std::string, OpFactory>> ActivationFactories();
 

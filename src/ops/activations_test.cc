@@ -45,5 +45,25 @@ TEST(Activations, Gradients) {
   }
 }
 
+TEST(Activations, ClipToChosenBounds) {
+  std::vector<Tensor> in{Tensor({1, 4})};
+  const float xs[] = {-3, -0.5f, 1.5f, 4};
+  for (int i = 0; i < 4; ++i) in[0][i] = xs[i];
+  const Tensor y = RunForward(*MakeOp("Clip", {{"min", -1.0}, {"max", 2.0}}), in, {});
+  const float want[] = {-1, -0.5f, 1.5f, 2};
+  for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(y[i], want[i]);
+  Rng rng(8);
+  Tensor x = AwayFromZero({2, 3, 4, 4}, rng, 0.05f);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    x[i] *= 3.0f;
+    for (float kink : {-1.0f, 2.0f})
+      if (std::abs(x[i] - kink) < 0.05f) x[i] += 0.1f;
+  }
+  CheckGradients(*MakeOp("Clip", {{"min", -1.0}, {"max", 2.0}}), {x}, {0});
+  EXPECT_FALSE(CreateOp("Clip", {{"min", 1.0}, {"max", 1.0}}).ok());
+  EXPECT_TRUE(MakeOp("Clip", {{"min", -1.0}, {"max", 2.0}})->KeepsZeroChannels());
+  EXPECT_FALSE(MakeOp("Clip", {{"min", 0.5}, {"max", 2.0}})->KeepsZeroChannels());
+}
+
 }  // namespace
 }  // namespace qforge::testing

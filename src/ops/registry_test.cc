@@ -15,6 +15,7 @@ TEST(Registry, AttributesRoundTripAndBadInputFails) {
     if (type == "MaxPool" || type == "AvgPool") attrs = PoolAttrs(3, 2, {1, 1, 1, 1});
     if (type == "Reshape") attrs = {{"shape", {4, -1}}};
     if (type == "ChannelShuffle") attrs = {{"groups", 2}};
+    if (type == "Clip") attrs = {{"min", -1.0}, {"max", 2.0}};
     if (type == "SliceChannels") attrs = {{"begin", 1}, {"end", 3}};
     auto op = MakeOp(type, attrs);
     auto again = MakeOp(type, op->attrs());

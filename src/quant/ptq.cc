@@ -52,10 +52,7 @@ void CorrectBiases(const std::vector<std::vector<double>>& channel_means, Deploy
     for (size_t i = 0; i < l.weights.size(); ++i) {
       const size_t c = convert::WeightChannel(l, i);
       const double error = qw.values[i] * static_cast<double>(qw.scale[c]) - l.weights[i];
-      // The input channel element i multiplies: OHWI / dense rows end in the input channel;
-      // depthwise output channel c reads input channel c / depth_multiplier.
-      const size_t ic = l.kind == LayerKind::kDepthwise ? c / l.depth_multiplier : i % in_c;
-      shift[c] += error * mean[ic];
+      shift[c] += error * mean[convert::WeightInputChannel(l, i, in_c)];
     }
     for (size_t c = 0; c < oc; ++c) l.bias[c] = static_cast<float>(l.bias[c] - shift[c]);
   }

@@ -6,6 +6,9 @@ Usage: make_small_models.py OUT_DIR
   hardswish_spelled.onnx  x*relu6(x+3)/6 and x*hardsigmoid(x) as PyTorch writes them at opset 11
   constant_arithmetic.onnx  (x - mean) / std at the input, scalar and per-channel Mul/Add/Sub/Div
                           after convolutions and after the classifier
+  grouped_conv.onnx       ResNeXt-style grouped convolutions (4 and 8 groups, one dilated) with
+                          batch norm, then Clip to [-1, 2] and hardtanh, at opset 9 (Clip's
+                          bounds as attributes); the stem's padding is an explicit Pad
   unsupported_ops.onnx    Conv, then operators qforge does not import (Erf, a custom domain op)
   cyclic.onnx             two nodes that read each other's output
   bad_initializer.onnx    a weight whose data is shorter than its shape
@@ -53,13 +56,37 @@ class ConstantArithmetic(torch.nn.Module):
         return self.fc(x) / 2.0
 
 
+class GroupedConv(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Conv2d(3, 16, 3, padding=0, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(16)
+        self.grouped = torch.nn.Conv2d(16, 32, 3, stride=2, padding=1, groups=4, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(32)
+        self.dilated = torch.nn.Conv2d(32, 32, 3, padding=2, dilation=2, groups=8)
+        self.fc = torch.nn.Linear(32, 10)
+        with torch.no_grad():
+            for bn in (self.bn1, self.bn2):
+                bn.running_mean.uniform_(-0.2, 0.2)
+                bn.running_var.uniform_(0.5, 1.5)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.stem(torch.nn.functional.pad(x, (1, 2, 0, 1)))))
+        x = torch.relu(self.bn2(self.grouped(x)))
+        x = torch.clamp(self.dilated(x), -1.0, 2.0)
+        x = torch.nn.functional.hardtanh(x * 3.0)
+        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def save_torch(module, name, out_dir, size, opset):
+    """Exports `module` (batch norm kept as BatchNormalization) with a seeded input NAME.input.npy."""
     x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32))
     np.save(os.path.join(out_dir, f"{name}.input.npy"), x.numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(module.eval(), x, os.path.join(out_dir, f"{name}.onnx"), opset_version=opset,
-                          input_names=["input"], output_names=["y"], dynamic_axes={"input": {0: "n"}, "y": {0: "n"}})
+                          input_names=["input"], output_names=["y"], dynamic_axes={"input": {0: "n"}, "y": {0: "n"}},
+                          training=torch.onnx.TrainingMode.PRESERVE)
 
 
 def conv_weight(name, dims):
@@ -81,6 +108,8 @@ def main():
     save_torch(SpelledHardSwish(), "hardswish_spelled", out_dir, 8, 11)
     torch.manual_seed(0)
     save_torch(ConstantArithmetic(), "constant_arithmetic", out_dir, 16, 13)
+    torch.manual_seed(0)
+    save_torch(GroupedConv(), "grouped_conv", out_dir, 16, 9)
 
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 8, 8])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)

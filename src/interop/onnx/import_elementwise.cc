@@ -51,7 +51,12 @@ Status ImportClip(ImportContext& ctx, const onnx::NodeProto& n) {
   const bool no_upper = hi >= std::numeric_limits<float>::max();
   if (lo == 0.0 && no_upper) return ImportUnary<ReluOp>(ctx, n);
   if (lo == 0.0 && hi == 6.0) return ImportUnary<Relu6Op>(ctx, n);
-  return InvalidArgument("Clip to [{}, {}]: only the ReLU [0, inf) and ReLU6 [0, 6] bounds are imported", lo, hi);
+  if (!(lo > -std::numeric_limits<float>::max()) || no_upper || !(lo < hi))
+    return InvalidArgument("Clip to [{}, {}]: a bounded range (or ReLU's [0, inf)) is imported", lo, hi);
+  QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
+  QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<ClipOp>(static_cast<float>(lo), static_cast<float>(hi)), {x}));
+  ctx.SetActivation(n.output(0), y);
+  return Status::Ok();
 }
 
 // A constant that is one value, or one per channel of an activation of ONNX shape `x`

@@ -21,7 +21,7 @@ class Matcher {
         for (const auto& a : nodes_[i].attribute())
           if (a.name() == "value" && a.has_t()) {
             auto c = ReadTensorProto(a.t(), "constant");
-            if (c.ok() && c->IsScalarLike()) scalars_[nodes_[i].output(0)] = c->values[0];
+            if (c.ok()) constants_[nodes_[i].output(0)] = std::move(*c);
           }
     }
     for (const auto& out : g.output()) readers_[out.name()] += 2;  // never fused away
@@ -33,6 +33,7 @@ class Matcher {
       if (nodes_[i].op_type() == "Mul") MatchGatedSelf(static_cast<int>(i));
       if (!removed_.count(static_cast<int>(i)) && (nodes_[i].op_type() == "Div" || nodes_[i].op_type() == "Mul"))
         MatchSpelledHardSwish(static_cast<int>(i));
+      if (nodes_[i].op_type() == "Conv") MatchPaddedConv(static_cast<int>(i));
     }
     std::vector<onnx::NodeProto> out;
     for (size_t i = 0; i < nodes_.size(); ++i)
@@ -48,12 +49,16 @@ class Matcher {
     auto r = readers_.find(tensor);
     return r != readers_.end() && r->second == 1 ? it->second : -1;
   }
+  // A Constant node's or an initializer's value, or null.
+  const ConstTensor* ConstantOf(const std::string& tensor) const {
+    if (auto it = constants_.find(tensor); it != constants_.end()) return &it->second;
+    const ImportedValue* c = ctx_.Find(tensor);
+    return c && c->is_constant() ? &c->constant : nullptr;
+  }
   bool IsScalar(const std::string& tensor, double value) const {
-    double v;
-    if (auto it = scalars_.find(tensor); it != scalars_.end()) v = it->second;
-    else if (const ImportedValue* c = ctx_.Find(tensor); c && c->is_constant() && c->constant.IsScalarLike()) v = c->constant.values[0];
-    else return false;
-    return std::abs(v - value) <= 1e-6 * std::max(1.0, std::abs(value));
+    const ConstTensor* c = ConstantOf(tensor);
+    if (!c || !c->IsScalarLike()) return false;
+    return std::abs(c->values[0] - value) <= 1e-6 * std::max(1.0, std::abs(value));
   }
   float FloatAttr(const onnx::NodeProto& n, const char* name, float def) const {
     for (const auto& a : n.attribute())
@@ -122,10 +127,60 @@ class Matcher {
     return false;
   }
 
+  // Conv(Pad(x)) with zeros added to H and W only: the padding becomes the convolution's own.
+  void MatchPaddedConv(int conv) {
+    onnx::NodeProto& c = nodes_[conv];
+    const int pad = SoleProducer(c.input(0), "Pad");
+    if (pad < 0) return;
+    const onnx::NodeProto& p = nodes_[pad];
+    std::vector<int64_t> pads;
+    std::string mode = "constant";
+    double value = 0;
+    for (const auto& a : p.attribute()) {
+      if (a.name() == "mode") mode = a.s();
+      if (a.name() == "pads") pads.assign(a.ints().begin(), a.ints().end());
+      if (a.name() == "value") value = a.f();
+    }
+    if (p.input_size() > 1 && !p.input(1).empty()) {
+      const ConstTensor* t = ConstantOf(p.input(1));
+      if (!t) return;
+      pads.assign(t->values.begin(), t->values.end());
+    }
+    if (p.input_size() > 2 && !p.input(2).empty()) {
+      const ConstTensor* v = ConstantOf(p.input(2));
+      if (!v || !v->IsScalarLike()) return;
+      value = v->values[0];
+    }
+    if (p.input_size() > 3 && !p.input(3).empty()) return;  // opset 18's axes
+    if (mode != "constant" || value != 0 || pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5]) return;
+    for (int64_t v : pads)
+      if (v < 0) return;
+    std::vector<int64_t> conv_pads = {0, 0, 0, 0};
+    onnx::NodeProto fused = c;
+    fused.clear_attribute();
+    for (const auto& a : c.attribute()) {
+      if (a.name() == "auto_pad" && a.s() != "NOTSET") return;
+      if (a.name() == "pads") {
+        if (a.ints_size() != 4) return;
+        conv_pads.assign(a.ints().begin(), a.ints().end());
+      } else {
+        *fused.add_attribute() = a;
+      }
+    }
+    onnx::AttributeProto* merged = fused.add_attribute();
+    merged->set_name("pads");
+    merged->set_type(onnx::AttributeProto::INTS);
+    for (int64_t v : {conv_pads[0] + pads[2], conv_pads[1] + pads[3], conv_pads[2] + pads[6], conv_pads[3] + pads[7]})
+      merged->add_ints(v);
+    fused.set_input(0, p.input(0));
+    c = fused;
+    removed_.insert(pad);
+  }
+
   const ImportContext& ctx_;
   std::vector<onnx::NodeProto> nodes_;
   std::map<std::string, int> readers_, producer_;
-  std::map<std::string, double> scalars_;
+  std::map<std::string, ConstTensor> constants_;
   std::set<int> removed_;
 };
 

@@ -2,6 +2,8 @@
 // by the one operator they compute, so the importer (and quantization after it) sees the real
 // activation: x * HardSigmoid(x) and x * Clip(x + 3, 0, 6) / 6 (or * 1/6) are HardSwish;
 // x * Sigmoid(x) is SiLU (an operator ONNX does not have: the fused node is the only way in).
+// And a zero Pad of H and W before a Conv (TensorFlow exports write them) becomes the
+// convolution's own padding.
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -123,6 +123,15 @@ TEST(OnnxImport, ArithmeticWithConstantsBecomesPerChannelAffineLayers) {
   ExpectMatchesOnnxRuntime("constant_arithmetic", "y", Backend::kReference);
 }
 
+TEST(OnnxImport, GroupedConvolutionsAndClipBounds) {
+  auto counts = OpCounts("grouped_conv");
+  EXPECT_EQ(counts["Conv2D"], 3);
+  EXPECT_EQ(counts["Clip"], 2);  // [-1, 2] and hardtanh's [-1, 1], opset 9 attributes
+  EXPECT_EQ(counts["AffineChannels"], 1);
+  ExpectMatchesOnnxRuntime("grouped_conv", "y", Backend::kFast);
+  ExpectMatchesOnnxRuntime("grouped_conv", "y", Backend::kReference);
+}
+
 std::string ImportError(const std::vector<uint8_t>& bytes, const std::string& what) {
   auto ck = ImportOnnxBytes(bytes, what);
   EXPECT_FALSE(ck.ok()) << what << " was imported";

@@ -90,6 +90,7 @@ qfm::Options ExpectedOptions(qfm::OpType type) {
     case qfm::OpType::MUL: return qfm::Options::MulOptions;
     case qfm::OpType::CHANNEL_SHUFFLE: return qfm::Options::ChannelShuffleOptions;
     case qfm::OpType::SLICE: return qfm::Options::SliceOptions;
+    case qfm::OpType::CLIP: return qfm::Options::ClipOptions;
     default: return qfm::Options::NONE;
   }
 }

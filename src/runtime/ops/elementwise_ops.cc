@@ -1,6 +1,6 @@
 // Preparers of the element-wise operators: ADD, MUL, QUANTIZE, DEQUANTIZE, SOFTMAX, and the
-// unary ones (HARD_SWISH, HARD_SIGMOID, SIGMOID, SILU), whose kernels all come from one function
-// per operator.
+// unary ones (HARD_SWISH, HARD_SIGMOID, SIGMOID, SILU, CLIP), whose kernels all come from one
+// function per operator.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -111,13 +111,18 @@ void RowsAndDepth(const RuntimeTensor& t, int* rows, int* depth) {
   *rows = static_cast<int>(t.elements / *depth);
 }
 
-Prepared PrepareAdd(const PrepareContext& c) {
+// Two activation inputs, one output of the first input's shape.
+Status CheckBinary(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckArity(c, 2, 2, 1));
   QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
+  QF_RETURN_IF_ERROR(CheckConstant(c, *c.inputs[0], false));
+  QF_RETURN_IF_ERROR(CheckConstant(c, *c.inputs[1], false));
+  return CheckSameShape(c, *c.inputs[0], *c.outputs[0]);
+}
+
+Prepared PrepareAdd(const PrepareContext& c) {
+  QF_RETURN_IF_ERROR(CheckBinary(c));
   const RuntimeTensor &a = *c.inputs[0], &b = *c.inputs[1], &out = *c.outputs[0];
-  QF_RETURN_IF_ERROR(CheckConstant(c, a, false));
-  QF_RETURN_IF_ERROR(CheckConstant(c, b, false));
-  QF_RETURN_IF_ERROR(CheckSameShape(c, a, out));
   QF_RETURN_IF_ERROR(CheckSameShape(c, b, out));
   QF_RETURN_IF_ERROR(CheckDType(c, a, {out.dtype}));
   QF_RETURN_IF_ERROR(CheckDType(c, b, {out.dtype}));
@@ -145,12 +150,8 @@ Prepared PrepareAdd(const PrepareContext& c) {
 
 // MUL: a * b, b of a's shape or one value per sample and channel ([N, 1, 1, C]).
 Prepared PrepareMul(const PrepareContext& c) {
-  QF_RETURN_IF_ERROR(CheckArity(c, 2, 2, 1));
-  QF_RETURN_IF_ERROR(CheckPresent(c, {0, 1}));
+  QF_RETURN_IF_ERROR(CheckBinary(c));
   const RuntimeTensor &a = *c.inputs[0], &b = *c.inputs[1], &out = *c.outputs[0];
-  QF_RETURN_IF_ERROR(CheckConstant(c, a, false));
-  QF_RETURN_IF_ERROR(CheckConstant(c, b, false));
-  QF_RETURN_IF_ERROR(CheckSameShape(c, a, out));
   QF_RETURN_IF_ERROR(CheckDType(c, a, {out.dtype}));
   QF_RETURN_IF_ERROR(CheckDType(c, b, {out.dtype}));
   MulShape shape;
@@ -211,7 +212,7 @@ Prepared PrepareDequantize(const PrepareContext& c) {
 
 // An element-wise unary operator on float, int8 (a 256-entry table of its function) or int16.
 template <typename Fn>
-Prepared PrepareUnary(const PrepareContext& c) {
+Prepared PrepareUnaryWith(const PrepareContext& c, const Fn& fn) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
   const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
   const int64_t n = out.elements;
@@ -220,12 +221,12 @@ Prepared PrepareUnary(const PrepareContext& c) {
       QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::FLOAT32}));
       const float* x = in.as<float>();
       float* y = out.as<float>();
-      return std::make_unique<OpKernel>([x, y, n] { ref::Unary<Fn>(n, x, y); });
+      return std::make_unique<OpKernel>([x, y, n, fn] { ref::Unary(n, x, y, fn); });
     }
     case qfm::DType::INT8: {
       QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT8));
-      Int8Table table = MakeUnaryTable<Fn>(in.scale[0], static_cast<int32_t>(in.zero_point[0]), out.scale[0],
-                                           static_cast<int32_t>(out.zero_point[0]));
+      Int8Table table = MakeUnaryTable(in.scale[0], static_cast<int32_t>(in.zero_point[0]), out.scale[0],
+                                       static_cast<int32_t>(out.zero_point[0]), fn);
       const IntRange r = TypeRange(out);
       for (int8_t& v : table) v = static_cast<int8_t>(std::clamp<int32_t>(v, r.min, r.max));
       const int8_t* x = in.as<int8_t>();
@@ -237,10 +238,15 @@ Prepared PrepareUnary(const PrepareContext& c) {
       const double si = in.scale[0], so = out.scale[0];
       const int16_t* x = in.as<int16_t>();
       int16_t* y = out.as<int16_t>();
-      return std::make_unique<OpKernel>([si, so, x, y, n] { ref::Unary<Fn>(si, so, n, x, y); });
+      return std::make_unique<OpKernel>([si, so, x, y, n, fn] { ref::Unary(si, so, n, x, y, fn); });
     }
     default: return c.Error(std::string("has no kernel for type ") + qfm::EnumNameDType(in.dtype));
   }
+}
+
+template <typename Fn>
+Prepared PrepareUnary(const PrepareContext& c) {
+  return PrepareUnaryWith(c, Fn{});
 }
 
 // The element-wise unary operators' functions, F<float> for float tensors, F<double> for
@@ -270,6 +276,21 @@ struct SiluFn {  // x * sigmoid(x)
     return x / (Real(1) + std::exp(-x));
   }
 };
+
+struct ClipFn {  // clamp(x, min, max), the bounds from the operator's options
+  double min, max;
+  template <typename Real>
+  Real F(Real x) const {
+    return std::clamp(x, static_cast<Real>(min), static_cast<Real>(max));
+  }
+};
+
+Prepared PrepareClip(const PrepareContext& c) {
+  const qfm::ClipOptions* o = c.op->options_as_ClipOptions();
+  if (!std::isfinite(o->min()) || !std::isfinite(o->max()) || !(o->min() < o->max()))
+    return c.Error("the bounds must be finite with min < max");
+  return PrepareUnaryWith(c, ClipFn{o->min(), o->max()});
+}
 
 Prepared PrepareSoftmax(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
@@ -328,6 +349,7 @@ const std::vector<OpPreparer>& UnaryPreparers() {
       {qfm::OpType::HARD_SIGMOID, PrepareUnary<HardSigmoidFn>},
       {qfm::OpType::SIGMOID, PrepareUnary<SigmoidFn>},
       {qfm::OpType::SILU, PrepareUnary<SiluFn>},
+      {qfm::OpType::CLIP, PrepareClip},
   };
   return table;
 }
