@@ -37,7 +37,7 @@ Status ImportTranspose(ImportContext& ctx, const onnx::NodeProto& n) {
 Status AddChannelRange(ImportContext& ctx, const onnx::NodeProto& n, const std::string& out, int64_t begin,
                        int64_t end) {
   QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
-  const Shape& in = ctx.graph().values()[x].shape;
+  const Shape in = ctx.graph().values()[x].shape;
   if (begin == 0 && end == in[1]) {
     ctx.SetActivation(out, x);
     return Status::Ok();

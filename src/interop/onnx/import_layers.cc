@@ -15,7 +15,7 @@ namespace {
 Status ImportConv(ImportContext& ctx, const onnx::NodeProto& n) {
   QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
   QF_ASSIGN_OR_RETURN(const ConstTensor* w, ctx.ConstantInput(n, 1, "the weight"));
-  const Shape& in = ctx.graph().values()[x].shape;
+  const Shape in = ctx.graph().values()[x].shape;
   if (in.size() != 4 || w->dims.size() != 4)
     return InvalidArgument("only 2-D convolutions are imported (input {}, weight {})", ShapeToString(in),
                            ShapeToString(w->dims));
@@ -41,7 +41,7 @@ Status ImportConv(ImportContext& ctx, const onnx::NodeProto& n) {
 // A fully connected layer y = x W^T + b from a weight given as [M, K] (`transposed`) or [K, M].
 Status AddDense(ImportContext& ctx, const onnx::NodeProto& n, int x, const ConstTensor& w, bool transposed, float alpha,
                 const ConstTensor* bias, float beta) {
-  const Shape& in = ctx.graph().values()[x].shape;
+  const Shape in = ctx.graph().values()[x].shape;
   if (in.size() != 2) return InvalidArgument("the input must be [N, K], is {}", ShapeToString(in));
   if (w.dims.size() != 2) return InvalidArgument("the weight must be 2-D, is {}", ShapeToString(w.dims));
   const int64_t m = transposed ? w.dims[0] : w.dims[1], k = transposed ? w.dims[1] : w.dims[0];
@@ -103,7 +103,7 @@ Status ImportBatchNorm(ImportContext& ctx, const onnx::NodeProto& n) {
   if (!(eps > 0.0f) || !(momentum >= 0.0f && momentum <= 1.0f))
     return InvalidArgument("epsilon {} or momentum {} out of range", eps, momentum);
   QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
-  const Shape& in = ctx.graph().values()[x].shape;
+  const Shape in = ctx.graph().values()[x].shape;
   if (in.size() < 2) return InvalidArgument("the input must have channels, is {}", ShapeToString(in));
   std::vector<int> inputs = {x};
   const char* roles[] = {"scale", "bias", "mean", "variance"};

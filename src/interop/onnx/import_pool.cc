@@ -30,7 +30,7 @@ Status ImportPool(ImportContext& ctx, const onnx::NodeProto& n) {
 // Global average pooling gives qforge's [N, C]; the ONNX tensor is [N, C, 1, 1] when kept 4-D.
 Status AddGlobalAverage(ImportContext& ctx, const onnx::NodeProto& n, bool keep_dims) {
   QF_ASSIGN_OR_RETURN(const int x, ctx.Activation(n, 0));
-  const Shape& in = ctx.graph().values()[x].shape;
+  const Shape in = ctx.graph().values()[x].shape;
   if (in.size() != 4) return InvalidArgument("the input must be 4-D (NCHW), is {}", ShapeToString(in));
   QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<GlobalAvgPoolOp>(), {x}));
   ctx.SetActivation(n.output(0), y, keep_dims ? Shape{in[0], in[1], 1, 1} : Shape{in[0], in[1]});
