@@ -38,9 +38,9 @@ struct DeployLayer {
   std::vector<int> weight_shape;
   std::vector<float> bias;
   int depth_multiplier = 1;
-  // A grouped convolution (kConv): `groups` independent convolutions, each on in_c / groups input
-  // channels with out_c / groups filters; weights OHWI with I = in_c / groups. The emitter
-  // writes it as slices, one CONV_2D per group and a concatenation.
+  // kConv: `groups` independent convolutions, each on in_c / groups input channels with
+  // out_c / groups filters (weights OHWI with I = in_c / groups); the emitter writes them as
+  // slices, one CONV_2D per group and a concatenation. kChannelShuffle: its groups.
   int groups = 1;
   // Weight sharing (clustered layers): the number of distinct values the training weights take
   // when it is at most 256 and each value is shared by 4 weights on average, else 0; and the
@@ -51,7 +51,6 @@ struct DeployLayer {
   std::array<int, 2> kernel{1, 1}, stride{1, 1}, dilation{1, 1};
   std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right
   int concat_axis = 0;
-  int shuffle_groups = 1;                // kChannelShuffle
   std::array<int, 2> slice_range{0, 0};  // kSlice: channels [begin, end)
   std::array<float, 2> clip_bounds{0, 0};  // kUnary CLIP: min, max
   // Element-wise layers: the runtime operator; unary ones: whether it maps 0 to 0 (a removed

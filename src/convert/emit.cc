@@ -231,6 +231,24 @@ class Emitter {
     return u;
   }
 
+  static qfm::OptionsUnion ConcatOptions(int axis) {
+    qfm::ConcatenationOptionsT o;
+    o.axis = axis;
+    qfm::OptionsUnion u;
+    u.Set(o);
+    return u;
+  }
+
+  static qfm::OptionsUnion SliceOptions(int axis, int begin, int end) {
+    qfm::SliceOptionsT o;
+    o.axis = axis;
+    o.begin = begin;
+    o.end = end;
+    qfm::OptionsUnion u;
+    u.Set(o);
+    return u;
+  }
+
   qfm::OptionsUnion PoolOptions(const DeployLayer& l) const {
     qfm::Pool2DOptionsT o;
     o.filter_h = l.kernel[0], o.filter_w = l.kernel[1];
@@ -246,12 +264,16 @@ class Emitter {
   Status EmitGroupedConv(const DeployLayer& l, int input, int out) {
     const int groups = l.groups, group_out = l.out_channels() / groups, group_in = l.weight_shape[3];
     const size_t per_filter = l.weights.size() / l.out_channels();
+    DeployLayer one = l;  // one group's layer, its weights filled in per group
+    one.groups = 1;
+    one.weight_shape[0] = group_out;
+    one.weights.clear();
+    one.bias.clear();
+    one.folded_scale.clear();
     std::vector<int> parts;
     for (int g = 0; g < groups; ++g) {
-      DeployLayer part = l;
-      part.groups = 1;
+      DeployLayer part = one;
       part.name = l.name + "/group" + std::to_string(g);
-      part.weight_shape[0] = group_out;
       part.weights.assign(l.weights.begin() + g * group_out * per_filter, l.weights.begin() + (g + 1) * group_out * per_filter);
       part.bias.assign(l.bias.begin() + g * group_out, l.bias.begin() + (g + 1) * group_out);
       if (!l.folded_scale.empty())
@@ -260,22 +282,12 @@ class Emitter {
       in_shape[3] = group_in;
       out_shape[3] = group_out;
       const int sliced = NewActivation(l.inputs[0], part.name + "/input", &in_shape);
-      qfm::SliceOptionsT so;
-      so.axis = 3;
-      so.begin = g * group_in;
-      so.end = (g + 1) * group_in;
-      qfm::OptionsUnion su;
-      su.Set(so);
-      writer_.AddOperator(OpType::SLICE, {input}, {sliced}, std::move(su));
+      writer_.AddOperator(OpType::SLICE, {input}, {sliced}, SliceOptions(3, g * group_in, (g + 1) * group_in));
       const auto [weights, bias] = EmitWeights(part, l.inputs[0], &l.name, g * group_out);
       parts.push_back(NewActivation(l.output, part.name, &out_shape));
       writer_.AddOperator(OpType::CONV_2D, {sliced, weights, bias}, {parts.back()}, ConvOptions(part));
     }
-    qfm::ConcatenationOptionsT co;
-    co.axis = 3;
-    qfm::OptionsUnion cu;
-    cu.Set(co);
-    writer_.AddOperator(OpType::CONCATENATION, parts, {out}, std::move(cu));
+    writer_.AddOperator(OpType::CONCATENATION, parts, {out}, ConcatOptions(3));
     return Status::Ok();
   }
 
@@ -347,27 +359,19 @@ class Emitter {
         writer_.AddOperator(OpType::SOFTMAX, inputs, {out}, std::move(u));
         return Status::Ok();
       }
-      case LayerKind::kConcat: {
-        qfm::ConcatenationOptionsT o;
-        o.axis = l.concat_axis;
-        u.Set(o);
-        writer_.AddOperator(OpType::CONCATENATION, inputs, {out}, std::move(u));
+      case LayerKind::kConcat:
+        writer_.AddOperator(OpType::CONCATENATION, inputs, {out}, ConcatOptions(l.concat_axis));
         return Status::Ok();
-      }
       case LayerKind::kChannelShuffle: {
         qfm::ChannelShuffleOptionsT o;
-        o.groups = l.shuffle_groups;
+        o.groups = l.groups;
         u.Set(o);
         writer_.AddOperator(OpType::CHANNEL_SHUFFLE, inputs, {out}, std::move(u));
         return Status::Ok();
       }
       case LayerKind::kSlice: {
-        qfm::SliceOptionsT o;
-        o.axis = static_cast<int>(graph_.values[l.output].shape.size()) - 1;
-        o.begin = l.slice_range[0];
-        o.end = l.slice_range[1];
-        u.Set(o);
-        writer_.AddOperator(OpType::SLICE, inputs, {out}, std::move(u));
+        const int axis = static_cast<int>(graph_.values[l.output].shape.size()) - 1;
+        writer_.AddOperator(OpType::SLICE, inputs, {out}, SliceOptions(axis, l.slice_range[0], l.slice_range[1]));
         return Status::Ok();
       }
     }

@@ -307,7 +307,7 @@ class Lowering {
     QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
     if (n.op->type() == ChannelShuffleOp::kType) {
       DeployLayer& l = AddLayer(LayerKind::kChannelShuffle, n, {x});
-      l.shuffle_groups = static_cast<int>(static_cast<const ChannelShuffleOp&>(*n.op).groups());
+      l.groups = static_cast<int>(static_cast<const ChannelShuffleOp&>(*n.op).groups());
     } else {
       const auto& op = static_cast<const SliceChannelsOp&>(*n.op);
       DeployLayer& l = AddLayer(LayerKind::kSlice, n, {x});

@@ -40,6 +40,10 @@ std::vector<int64_t> NodeAttrs::Ints(const std::string& name, std::vector<int64_
   const auto* a = Find(name, onnx::AttributeProto::INTS);
   return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : def;
 }
+std::vector<float> NodeAttrs::Floats(const std::string& name) {
+  const auto* a = Find(name, onnx::AttributeProto::FLOATS);
+  return a ? std::vector<float>(a->floats().begin(), a->floats().end()) : std::vector<float>{};
+}
 const onnx::TensorProto* NodeAttrs::TensorAttr(const std::string& name) {
   const auto* a = Find(name, onnx::AttributeProto::TENSOR);
   return a ? &a->t() : nullptr;
@@ -94,7 +98,7 @@ StatusOr<int> ImportContext::Param(const std::string& name, const Tensor& t, boo
 }
 
 std::string ImportContext::UniqueNodeName(const onnx::NodeProto& n, const std::string& suffix) {
-  std::string base = (n.name().empty() ? n.output(0) : n.name()) + suffix;
+  std::string base = NodeName(n) + suffix;
   std::string name = base;
   for (int k = 2; node_names_.count(name) || graph_.FindValue(name) >= 0; ++k) name = fmt::format("{}_{}", base, k);
   node_names_.insert(name);
@@ -104,12 +108,6 @@ std::string ImportContext::UniqueNodeName(const onnx::NodeProto& n, const std::s
 StatusOr<int> ImportContext::AddNode(const onnx::NodeProto& n, std::unique_ptr<Op> op, const std::vector<int>& inputs,
                                      const std::string& suffix) {
   return graph_.AddNode(UniqueNodeName(n, suffix), std::move(op), inputs);
-}
-
-StatusOr<int> ImportContext::AddNode(const onnx::NodeProto& n, std::string_view type, const nlohmann::json& attrs,
-                                     const std::vector<int>& inputs, const std::string& suffix) {
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<Op> op, CreateOp(type, attrs));
-  return AddNode(n, std::move(op), inputs, suffix);
 }
 
 void ImportContext::SetActivation(const std::string& name, int id, Shape onnx_shape) {

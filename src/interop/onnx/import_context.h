@@ -34,6 +34,7 @@ class NodeAttrs {
   float Float(const std::string& name, float def);
   std::string String(const std::string& name, const std::string& def);
   std::vector<int64_t> Ints(const std::string& name, std::vector<int64_t> def);
+  std::vector<float> Floats(const std::string& name);  // empty when absent
   const onnx::TensorProto* TensorAttr(const std::string& name);
   const Status& status() const { return status_; }
 
@@ -72,9 +73,6 @@ class ImportContext {
   // Adds `op` on `inputs`, named after the ONNX node (plus `suffix`); returns its value id.
   StatusOr<int> AddNode(const onnx::NodeProto& n, std::unique_ptr<Op> op, const std::vector<int>& inputs,
                         const std::string& suffix = "");
-  // Adds a node from its registered type and attributes (ops/registry.cc).
-  StatusOr<int> AddNode(const onnx::NodeProto& n, std::string_view type, const nlohmann::json& attrs,
-                        const std::vector<int>& inputs, const std::string& suffix = "");
 
   // Records what an ONNX tensor is.
   void SetActivation(const std::string& name, int id, Shape onnx_shape);

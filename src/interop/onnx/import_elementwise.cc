@@ -9,6 +9,8 @@
 #include <limits>
 
 #include "interop/onnx/importers.h"
+#include "interop/onnx/onnx_file.h"
+#include "interop/onnx/onnx_fusions.h"
 #include "ops/activations.h"
 #include "ops/channel_ops.h"
 #include "ops/dropout.h"
@@ -82,9 +84,8 @@ Status AddAffine(ImportContext& ctx, const onnx::NodeProto& n, int x_index, cons
   Tensor a({channels}), b({channels});
   std::copy(scale.begin(), scale.end(), a.data());
   std::copy(shift.begin(), shift.end(), b.data());
-  const std::string name = n.name().empty() ? n.output(0) : n.name();
-  QF_ASSIGN_OR_RETURN(const int ap, ctx.Param(name + "/scale", a, false));
-  QF_ASSIGN_OR_RETURN(const int bp, ctx.Param(name + "/shift", b, false));
+  QF_ASSIGN_OR_RETURN(const int ap, ctx.Param(NodeName(n) + "/scale", a, false));
+  QF_ASSIGN_OR_RETURN(const int bp, ctx.Param(NodeName(n) + "/shift", b, false));
   QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<AffineChannelsOp>(), {x, ap, bp}));
   ctx.SetActivation(n.output(0), y);
   return Status::Ok();
@@ -143,7 +144,7 @@ Status ImportHardSigmoid(ImportContext& ctx, const onnx::NodeProto& n) {
   NodeAttrs attrs(n);
   const float alpha = attrs.Float("alpha", 0.2f), beta = attrs.Float("beta", 0.5f);
   QF_RETURN_IF_ERROR(attrs.status());
-  if (std::abs(alpha - 1.0f / 6.0f) > 1e-6f || beta != 0.5f)
+  if (!IsPyTorchHardSigmoid(n))
     return InvalidArgument("HardSigmoid with alpha {}, beta {}: only alpha 1/6, beta 1/2 (PyTorch's) is imported",
                            alpha, beta);
   return ImportUnary<HardSigmoidOp>(ctx, n);

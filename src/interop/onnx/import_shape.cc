@@ -10,15 +10,6 @@
 namespace qforge::onnx_import {
 namespace {
 
-// Records a reshape of activation `x` to the ONNX shape `out` (dim 0 the batch) as a view: the
-// element order is unchanged, so no node is added until a consumer needs the shape itself
-// (ImportContext::Activation) — a flatten after global pooling, or the 5-D view of a channel
-// shuffle, never becomes a node.
-Status SetReshaped(ImportContext& ctx, const onnx::NodeProto& n, int x, const Shape& out) {
-  ctx.SetActivation(n.output(0), x, out);
-  return Status::Ok();
-}
-
 Status ImportFlatten(ImportContext& ctx, const onnx::NodeProto& n) {
   QF_ASSIGN_OR_RETURN(const ImportedValue* v, ctx.Input(n, 0));
   if (v->is_constant()) return InvalidArgument("Flatten of a constant is not supported");
@@ -29,7 +20,8 @@ Status ImportFlatten(ImportContext& ctx, const onnx::NodeProto& n) {
   if (axis != 1) return InvalidArgument("only Flatten at axis 1 (keeping the batch) is imported, not axis {}", axis);
   const Shape out = {-1, NumElements(Shape(v->shape.begin() + 1, v->shape.end()))};
   QF_ASSIGN_OR_RETURN(const int x, ctx.ActivationAnyShape(n, 0));
-  return SetReshaped(ctx, n, x, out);
+  ctx.SetActivation(n.output(0), x, out);  // a view: see ImportContext::Activation
+  return Status::Ok();
 }
 
 // ONNX Reshape's target (0 copies, -1 infers, kBatchDim is the symbolic batch) for an activation
@@ -70,7 +62,8 @@ Status ImportReshape(ImportContext& ctx, const onnx::NodeProto& n) {
   QF_ASSIGN_OR_RETURN(const ConstTensor* t, ctx.ConstantInput(n, 1, "the target shape"));
   QF_ASSIGN_OR_RETURN(const Shape out, ReshapeTarget(ctx, v->shape, *t));
   QF_ASSIGN_OR_RETURN(const int x, ctx.ActivationAnyShape(n, 0));
-  return SetReshaped(ctx, n, x, out);
+  ctx.SetActivation(n.output(0), x, out);  // a view: see ImportContext::Activation
+  return Status::Ok();
 }
 
 Status ImportConcat(ImportContext& ctx, const onnx::NodeProto& n) {
@@ -120,10 +113,6 @@ Status ImportCast(ImportContext& ctx, const onnx::NodeProto& n) {
   return Status::Ok();
 }
 
-const onnx::AttributeProto& FindAttr(const onnx::NodeProto& n, const std::string& name) {
-  return *std::find_if(n.attribute().begin(), n.attribute().end(), [&](const auto& a) { return a.name() == name; });
-}
-
 Status ImportConstant(ImportContext& ctx, const onnx::NodeProto& n) {
   NodeAttrs attrs(n);
   ConstTensor c;
@@ -137,8 +126,8 @@ Status ImportConstant(ImportContext& ctx, const onnx::NodeProto& n) {
     c.elem_type = onnx::TensorProto::INT64;
     for (int64_t v : attrs.Ints("value_ints", {})) c.values.push_back(static_cast<double>(v));
     c.dims = {c.count()};
-  } else if (const onnx::AttributeProto* floats = attrs.Has("value_floats") ? &FindAttr(n, "value_floats") : nullptr) {
-    c.values.assign(floats->floats().begin(), floats->floats().end());
+  } else if (attrs.Has("value_floats")) {
+    for (float v : attrs.Floats("value_floats")) c.values.push_back(v);
     c.dims = {c.count()};
   } else {
     return InvalidArgument("only value, value_float, value_int and value_ints constants are supported");

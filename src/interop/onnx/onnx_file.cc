@@ -10,10 +10,11 @@
 
 namespace qforge::onnx_import {
 
-std::string NodeLabel(const onnx::NodeProto& node) {
-  const std::string& name = node.name().empty() && node.output_size() > 0 ? node.output(0) : node.name();
-  return fmt::format("{} '{}'", node.op_type(), name);
+std::string NodeName(const onnx::NodeProto& node) {
+  return node.name().empty() && node.output_size() > 0 ? node.output(0) : node.name();
 }
+
+std::string NodeLabel(const onnx::NodeProto& node) { return fmt::format("{} '{}'", node.op_type(), NodeName(node)); }
 
 namespace {
 

@@ -25,7 +25,9 @@ struct OnnxModel {
 StatusOr<OnnxModel> ParseOnnxModel(const std::vector<uint8_t>& bytes, const std::string& what);
 StatusOr<OnnxModel> ReadOnnxModel(const std::string& path);
 
-// "Conv 'name'" (or the node's first output when it has no name), for messages.
+// The node's name, or its first output's when it has none.
+std::string NodeName(const onnx::NodeProto& node);
+// "Conv 'name'", for messages.
 std::string NodeLabel(const onnx::NodeProto& node);
 
 }  // namespace qforge::onnx_import

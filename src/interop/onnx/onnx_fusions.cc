@@ -60,11 +60,6 @@ class Matcher {
     if (!c || !c->IsScalarLike()) return false;
     return std::abs(c->values[0] - value) <= 1e-6 * std::max(1.0, std::abs(value));
   }
-  float FloatAttr(const onnx::NodeProto& n, const char* name, float def) const {
-    for (const auto& a : n.attribute())
-      if (a.name() == name && a.type() == onnx::AttributeProto::FLOAT) return a.f();
-    return def;
-  }
   // Replaces node `last` by op_type(x), dropping the nodes in `gone`.
   void ReplaceWith(const char* op_type, int last, const std::string& x, std::initializer_list<int> gone) {
     onnx::NodeProto fused;
@@ -90,7 +85,7 @@ class Matcher {
     for (int side = 0; side < 2; ++side) {
       const int hs = SoleProducer(n.input(side), "HardSigmoid");
       if (hs < 0 || nodes_[hs].input(0) != n.input(1 - side)) continue;
-      if (std::abs(FloatAttr(nodes_[hs], "alpha", 0.2f) - 1.0f / 6) > 1e-6f || FloatAttr(nodes_[hs], "beta", 0.5f) != 0.5f) continue;
+      if (!IsPyTorchHardSigmoid(nodes_[hs])) continue;
       ReplaceWith("HardSwish", mul, n.input(1 - side), {hs});
       return;
     }
@@ -122,9 +117,8 @@ class Matcher {
   // Clip's bound: input `index` (opset 11 on) or attribute `attr` (before).
   bool ClipBoundIs(const onnx::NodeProto& clip, int index, const char* attr, double value) const {
     if (clip.input_size() > index && !clip.input(index).empty()) return IsScalar(clip.input(index), value);
-    for (const auto& a : clip.attribute())
-      if (a.name() == attr) return a.type() == onnx::AttributeProto::FLOAT && a.f() == value;
-    return false;
+    NodeAttrs attrs(clip);
+    return attrs.Has(attr) && attrs.Float(attr, 0) == value && attrs.status().ok();
   }
 
   // Conv(Pad(x)) with zeros added to H and W only: the padding becomes the convolution's own.
@@ -133,14 +127,11 @@ class Matcher {
     const int pad = SoleProducer(c.input(0), "Pad");
     if (pad < 0) return;
     const onnx::NodeProto& p = nodes_[pad];
-    std::vector<int64_t> pads;
-    std::string mode = "constant";
-    double value = 0;
-    for (const auto& a : p.attribute()) {
-      if (a.name() == "mode") mode = a.s();
-      if (a.name() == "pads") pads.assign(a.ints().begin(), a.ints().end());
-      if (a.name() == "value") value = a.f();
-    }
+    NodeAttrs attrs(p);
+    std::vector<int64_t> pads = attrs.Ints("pads", {});
+    const std::string mode = attrs.String("mode", "constant");
+    double value = attrs.Float("value", 0.0f);
+    if (!attrs.status().ok()) return;
     if (p.input_size() > 1 && !p.input(1).empty()) {
       const ConstTensor* t = ConstantOf(p.input(1));
       if (!t) return;
@@ -185,6 +176,12 @@ class Matcher {
 };
 
 }  // namespace
+
+bool IsPyTorchHardSigmoid(const onnx::NodeProto& node) {
+  NodeAttrs attrs(node);
+  const float alpha = attrs.Float("alpha", 0.2f), beta = attrs.Float("beta", 0.5f);
+  return attrs.status().ok() && std::abs(alpha - 1.0f / 6.0f) <= 1e-6f && beta == 0.5f;
+}
 
 std::vector<onnx::NodeProto> FuseActivations(const OnnxModel& m, const ImportContext& ctx) {
   return Matcher(m, ctx).Run();

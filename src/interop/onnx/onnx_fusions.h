@@ -18,6 +18,9 @@ namespace qforge::onnx_import {
 // The doc_string of a fused node (it may use an operator newer than the model's opset).
 inline constexpr const char* kFusedDoc = "fused by qforge's importer";
 
+// True for a HardSigmoid with PyTorch's slope (alpha 1/6, beta 1/2): relu6(x + 3) / 6.
+bool IsPyTorchHardSigmoid(const onnx::NodeProto& node);
+
 // The model's nodes in topological order with the spelled-out activations fused. Constants are
 // looked up in `ctx` (the initializers) and in Constant nodes.
 std::vector<onnx::NodeProto> FuseActivations(const OnnxModel& m, const ImportContext& ctx);

@@ -129,7 +129,7 @@ std::vector<Problem> ImportNodes(const OnnxModel& m, const std::vector<onnx::Nod
 
   std::vector<Problem> problems;
   for (const onnx::NodeProto& n : nodes) {
-    const std::string name = n.name().empty() && n.output_size() > 0 ? n.output(0) : n.name();
+    const std::string name = NodeName(n);
     if (!n.domain().empty() && n.domain() != "ai.onnx") {
       problems.push_back({n.op_type(), name, fmt::format("operators of domain '{}' are not supported", n.domain())});
       continue;
