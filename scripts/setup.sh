@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libdnnl-dev ocl-icd-opencl-dev libflatbuffers-dev flatbuffers-compiler libcli11-dev nlohmann-json3-dev libfmt-dev
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libonnx-dev libprotobuf-dev
+  libonnx-dev libprotobuf-dev libpng-dev libturbojpeg0-dev
   dataset-fashion-mnist
   # tests only: PyTorch exports the test models; Node.js runs onnxruntime-node on them
   python3-torch python3-torchvision python3-onnx python3-numpy nodejs

@@ -59,7 +59,9 @@ Status RunCompress(const CompressFlags& f) {
   QF_ASSIGN_OR_RETURN(const DecodeSpeed decode, MeasureDecoding(f.out));
   double accuracy = -1.0;
   if (f.eval) {
-    QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
+    QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(out, f.out));
+    QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load(spec));
+    QF_RETURN_IF_ERROR(RequireLabels(data.test, "evaluation"));
     QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult e, convert::EvaluateQfm(out, f.out, data.test, static_cast<int>(f.batch),
                                                                              ResolveThreads(f.threads)));
     accuracy = e.accuracy;

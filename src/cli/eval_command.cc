@@ -43,11 +43,36 @@ bool IsQfmFile(const std::string& path) {
   return in.read(head, sizeof head) && std::string(head + 4, 4) == "QFM1";
 }
 
-StatusOr<EvalRow> EvalQfm(const std::string& path, const ImageDataset& test, const EvalFlags& f) {
+// The test split fitted to a model's input; consecutive models with the same input share it.
+class TestData {
+ public:
+  explicit TestData(const DataFlags& flags) : flags_(flags) {}
+  StatusOr<const ImageDataset*> For(const InputSpec& spec) {
+    if (!loaded_ || spec.channels != spec_.channels || spec.height != spec_.height || spec.width != spec_.width ||
+        spec.resize != spec_.resize) {
+      QF_ASSIGN_OR_RETURN(TrainTestData data, flags_.Load(spec));
+      QF_RETURN_IF_ERROR(RequireLabels(data.test, "evaluation"));
+      test_ = std::move(data.test);
+      spec_ = spec;
+      loaded_ = true;
+    }
+    return &test_;
+  }
+
+ private:
+  const DataFlags& flags_;
+  bool loaded_ = false;
+  InputSpec spec_;
+  ImageDataset test_;
+};
+
+StatusOr<EvalRow> EvalQfm(const std::string& path, TestData& data, const EvalFlags& f) {
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
-  QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult r,
-                      convert::EvaluateQfm(model, path, test, static_cast<int>(f.batch), ResolveThreads(f.threads)));
   QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(*model, path));
+  QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(model, path));
+  QF_ASSIGN_OR_RETURN(const ImageDataset* test, data.For(spec));
+  QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult r,
+                      convert::EvaluateQfm(model, path, *test, static_cast<int>(f.batch), ResolveThreads(f.threads)));
   EvalRow row;
   row.path = path;
   row.format = meta.json.value("mode", std::string("?"));
@@ -60,10 +85,12 @@ StatusOr<EvalRow> EvalQfm(const std::string& path, const ImageDataset& test, con
   return row;
 }
 
-StatusOr<EvalRow> EvalCheckpoint(const std::string& path, const ImageDataset& test, const EvalFlags& f) {
+StatusOr<EvalRow> EvalCheckpoint(const std::string& path, TestData& data, const EvalFlags& f) {
   SetNumThreads(f.threads);
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadModelFile(path));
-  QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, test, ck.meta.preprocess, f.batch, Backend::kFast));
+  QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(ck, path));
+  QF_ASSIGN_OR_RETURN(const ImageDataset* test, data.For(spec));
+  QF_ASSIGN_OR_RETURN(EvalResult r, Evaluate(ck.graph, *test, ck.meta.preprocess, f.batch, Backend::kFast));
   EvalRow row;
   row.path = path;
   row.format = "checkpoint";
@@ -90,11 +117,11 @@ void PrintTable(const std::vector<EvalRow>& rows) {
 }
 
 Status RunEval(const EvalFlags& f) {
-  QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
+  TestData data(f.data);
   std::vector<EvalRow> rows;
   nlohmann::json models = nlohmann::json::array();
   for (const std::string& path : f.models) {
-    QF_ASSIGN_OR_RETURN(EvalRow row, IsQfmFile(path) ? EvalQfm(path, data.test, f) : EvalCheckpoint(path, data.test, f));
+    QF_ASSIGN_OR_RETURN(EvalRow row, IsQfmFile(path) ? EvalQfm(path, data, f) : EvalCheckpoint(path, data, f));
     models.push_back(row.json);
     rows.push_back(std::move(row));
   }
@@ -121,7 +148,8 @@ Command AddEvalCommand(CLI::App& app) {
   AddThreadsFlag(*cmd, &f->threads);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge eval runs/lenet5/model.ckpt", "qforge eval runs/lenet5/model.ckpt float.qfm int8.qfm",
-                     "qforge eval int8.qfm --data-dir my-mnist-style-data --json"});
+                     "qforge eval int8.qfm --data-dir my-mnist-style-data --json",
+                     "qforge eval model.ckpt int8.qfm --data my-images/"});
   return {nullptr, [f] { return RunEval(*f); }};
 }
 

@@ -1,10 +1,12 @@
 // `qforge import MODEL.onnx --out MODEL.ckpt`: an ONNX float model as a qforge checkpoint — graph,
-// weights, class names — that train --init, quantize, eval, bench, pruning and clustering take.
+// weights, class names, preprocessing (--mean/--std/--input-size/--resize) — that train --init,
+// quantize, eval, bench, pruning and clustering take.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/data_flags.h"
 #include "interop/onnx/onnx_import.h"
 
 namespace qforge::cli {
@@ -12,6 +14,7 @@ namespace {
 
 struct ImportFlags {
   std::string model, out, class_names;
+  PreprocessFlags preprocess;
   bool json = false;
 };
 
@@ -37,7 +40,9 @@ Status RunImport(const ImportFlags& f) {
   onnx_import::ImportOptions options;
   QF_ASSIGN_OR_RETURN(options.class_names, SplitClassNames(f.class_names));
   onnx_import::ImportStats stats;
-  QF_ASSIGN_OR_RETURN(const Checkpoint ck, onnx_import::ImportOnnx(f.model, options, &stats));
+  QF_ASSIGN_OR_RETURN(Checkpoint ck, onnx_import::ImportOnnx(f.model, options, &stats));
+  QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(ck, f.model));
+  QF_RETURN_IF_ERROR(f.preprocess.Apply(spec, &ck.meta.preprocess));
   const Shape& logits = ck.graph.values()[ck.graph.outputs()[0]].shape;
   if (!options.class_names.empty() && (logits.size() != 2 || logits[1] != static_cast<int64_t>(options.class_names.size())))
     return InvalidArgument("{} class names given for an output of shape {}", options.class_names.size(),
@@ -67,9 +72,12 @@ Command AddImportCommand(CLI::App& app) {
   cmd->add_option("model", f->model, "ONNX model (.onnx), e.g. from torch.onnx.export")->required();
   AddOutFlag(*cmd, &f->out, "the checkpoint to write (.ckpt)")->required();
   cmd->add_option("--class-names", f->class_names, "class names, comma-separated, stored in the checkpoint");
+  f->preprocess.Register(*cmd);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge import resnet18.onnx --out resnet18.ckpt",
-                     "qforge import net.onnx --class-names cat,dog --out net.ckpt --json"});
+                     "qforge import net.onnx --class-names cat,dog --out net.ckpt --json",
+                     "qforge import resnet18.onnx --out r.ckpt --resize 256 --mean 0.485,0.456,0.406 "
+                     "--std 0.229,0.224,0.225"});
   return {[f] { return CheckImport(*f); }, [f] { return RunImport(*f); }};
 }
 

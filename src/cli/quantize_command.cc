@@ -45,7 +45,8 @@ Status RunQuantize(const QuantizeFlags& f) {
     return InvalidArgument("{} is a quantization-aware trained model; convert it with `qforge convert`", f.checkpoint);
   TrainTestData data;
   if (convert::NeedsRanges(o.mode)) {
-    QF_ASSIGN_OR_RETURN(data, f.data.Load());
+    QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(ck, f.checkpoint));
+    QF_ASSIGN_OR_RETURN(data, f.data.Load(spec));  // labels are not needed: calibration only
   }
   QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes,
                       quant::QuantizeCheckpoint(ck, convert::NeedsRanges(o.mode) ? &data.train : nullptr, o));

@@ -28,6 +28,7 @@ namespace {
 struct TrainFlags {
   std::string model, init, resume, out;
   DataFlags data;
+  PreprocessFlags preprocess;
   int epochs = 0;
   int64_t batch = 0;
   std::string optimizer, schedule;
@@ -81,7 +82,7 @@ StatusOr<nlohmann::json> ConvertAndCompare(Checkpoint& run, const TrainTestData&
 }
 
 // Fills the run (graph, preprocessing, optimizer state) from --resume, --init or the zoo.
-StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) {
+StatusOr<Checkpoint> PrepareRun(const TrainFlags& f) {
   if (!f.resume.empty() || !f.init.empty()) {
     QF_ASSIGN_OR_RETURN(Checkpoint ck, f.resume.empty() ? LoadModelFile(f.init) : LoadCheckpoint(f.resume));
     if (!f.model.empty() && f.model != ck.meta.model_name)
@@ -99,10 +100,27 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, const TrainTestData& data) 
   Checkpoint ck;
   QF_ASSIGN_OR_RETURN(ck.graph, zoo->build(f.seed));
   ck.meta.model_name = zoo->name;
-  ck.meta.preprocess = ComputeNormalization(data.train);
-  ck.meta.class_names = data.train.class_names;
   QF_RETURN_IF_ERROR(MakeQuantizationAware(f, ck));
   return ck;
+}
+
+// The data fitted to the run's model, with the preprocessing flags applied to the run; a fresh
+// run normalizes by the training data's statistics unless --mean/--std say otherwise. A model
+// without class names takes the data's.
+StatusOr<TrainTestData> LoadTrainingData(const TrainFlags& f, Checkpoint& run) {
+  QF_ASSIGN_OR_RETURN(InputSpec spec, ModelInputSpec(run, run.meta.model_name));
+  QF_RETURN_IF_ERROR(f.preprocess.Apply(spec, &run.meta.preprocess));
+  spec.resize = run.meta.preprocess.resize;
+  QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load(spec));
+  QF_RETURN_IF_ERROR(RequireLabels(data.train, "training"));
+  QF_RETURN_IF_ERROR(RequireLabels(data.test, "evaluation after each epoch"));
+  if (f.resume.empty() && f.init.empty() && !f.preprocess.normalization_given()) {
+    const int64_t resize = run.meta.preprocess.resize;
+    run.meta.preprocess = ComputeNormalization(data.train);
+    run.meta.preprocess.resize = resize;
+  }
+  if (run.meta.class_names.empty()) run.meta.class_names = data.train.class_names;
+  return data;
 }
 
 // Recipe defaults, then the stored options of a resumed run, then explicit flags. The
@@ -158,6 +176,9 @@ Status CheckTrain(const TrainFlags& f) {
   if (!f.out.empty() && !f.out.ends_with(".ckpt"))
     return InvalidArgument("--out names the checkpoint file to write and must end in .ckpt (e.g. --out runs/{}/model.ckpt)",
                            f.model.empty() ? "my-run" : f.model);
+  if (!f.resume.empty() && (f.preprocess.input_size || f.preprocess.resize || f.preprocess.normalization_given()))
+    return InvalidArgument("--resume continues with the run's preprocessing: --input-size, --resize, --mean and "
+                           "--std are for a new run");
   if (f.cluster.k > 0 && f.prune.sparsity >= 0)
     return InvalidArgument("--cluster with --prune: prune first, then --init the clustering run from it");
   if (f.qat) QF_RETURN_IF_ERROR(quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer).status());
@@ -245,8 +266,8 @@ void ReportRun(const TrainFlags& f, const Checkpoint& run, const TrainOptions& o
 Status RunTrain(const TrainFlags& f) {
   std::FILE* const say = MessageStream(f.json);
   SetNumThreads(f.threads);
-  QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load());
-  QF_ASSIGN_OR_RETURN(Checkpoint run, PrepareRun(f, data));
+  QF_ASSIGN_OR_RETURN(Checkpoint run, PrepareRun(f));
+  QF_ASSIGN_OR_RETURN(const TrainTestData data, LoadTrainingData(f, run));
   QF_ASSIGN_OR_RETURN(TrainOptions options, ResolveOptions(f, run));
   if (quant::IsQatGraph(run.graph)) {
     options.before_step = [&f](int64_t step, Graph& graph) {
@@ -280,6 +301,7 @@ Command AddTrainCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "train a model on an image dataset");
   cmd->add_option("--model", f->model, "zoo model: " + ZooModelNames());
   f->data.Register(*cmd);
+  f->preprocess.Register(*cmd);
   f->epochs_opt = cmd->add_option("--epochs", f->epochs, "total epochs (default: the model's recipe)")
                       ->check(CLI::Range(1, 100000));
   f->batch_opt = AddBatchFlag(*cmd, &f->batch, "batch size (default: the model's recipe)");
@@ -316,7 +338,10 @@ Command AddTrainCommand(CLI::App& app) {
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge train --model lenet5 --epochs 3",
                      "qforge train --init runs/lenet5/model.ckpt --qat --epochs 1 --lr 1e-4 --out runs/qat/model.ckpt",
-                     "qforge train --resume runs/lenet5/model.ckpt --epochs 12 --json"});
+                     "qforge train --resume runs/lenet5/model.ckpt --epochs 12 --json",
+                     "qforge train --init resnet18.onnx --input-size 32 --epochs 5 --out runs/resnet18/model.ckpt",
+                     "qforge train --init model.onnx --data my-images/ --input-size 224 --mean 0.485,0.456,0.406 "
+                     "--std 0.229,0.224,0.225"});
   return {[f] { return CheckTrain(*f); }, [f] { return RunTrain(*f); }};
 }
 

@@ -31,6 +31,15 @@ StatusOr<QfmMetadata> ReadMetadata(const runtime::Model& model, const std::strin
   return m;
 }
 
+StatusOr<Shape> InputShapeNchw(std::shared_ptr<const runtime::Model> model, const std::string& what) {
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<Interpreter> it, Interpreter::Create(model));
+  if (it->num_inputs() != 1) return InvalidArgument("{}: the model has {} inputs, not one", what, it->num_inputs());
+  const std::vector<int>& nhwc = it->input(0).shape;
+  if (nhwc.size() != 4) return InvalidArgument("{}: the model's input {} is not a batch of images", what,
+                                               runtime::ShapeString(nhwc));
+  return Shape{nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
+}
+
 Status FillInput(const ImageDataset& data, const Preprocess& pre, const int64_t* indices, int64_t count,
                  Interpreter* it) {
   const RuntimeTensor& in = it->input(0);
@@ -75,7 +84,7 @@ StatusOr<QfmEvalResult> EvaluateQfm(std::shared_ptr<const runtime::Model> model,
   QF_ASSIGN_OR_RETURN(const QfmMetadata meta, ReadMetadata(*model, what));
   if (model->flat().inputs()->size() != 1 || model->flat().outputs()->size() != 1)
     return InvalidArgument("{}: evaluation needs a model with one input and one output", what);
-  if (data.count < 1) return InvalidArgument("no evaluation data");
+  if (!data.labelled()) return InvalidArgument("evaluation needs labelled test images, and the data has none");
   batch = static_cast<int>(std::min<int64_t>(batch, data.count));
   threads = std::max(1, std::min<int>(threads, static_cast<int>((data.count + batch - 1) / batch)));
   // Interpreters per thread: one for full batches, one for the last partial batch.

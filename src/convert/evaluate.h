@@ -22,6 +22,9 @@ struct QfmMetadata {
 };
 StatusOr<QfmMetadata> ReadMetadata(const runtime::Model& model, const std::string& what);
 
+// The image input of a .qfm model as NCHW ({batch, C, H, W}; the runtime's layout is NHWC).
+StatusOr<Shape> InputShapeNchw(std::shared_ptr<const runtime::Model> model, const std::string& what);
+
 struct QfmEvalResult {
   double accuracy = 0.0;
   int64_t count = 0;

@@ -143,7 +143,7 @@ TEST(BatchIterator, VisitsEveryExampleOnceAndIsSeeded) {
     d.labels.push_back(i);
     for (int p = 0; p < 4; ++p) d.pixels.push_back(static_cast<uint8_t>(i * 10));
   }
-  Preprocess pre{.scale = 1.0f, .mean = 5.0f, .std = 2.0f};
+  Preprocess pre{.scale = 1.0f, .mean = {5.0f}, .std = {2.0f}};
   auto order = [&](uint64_t seed) {
     BatchIterator it(d, pre, 4, true, seed);
     Tensor x;
@@ -168,7 +168,7 @@ TEST(BatchIterator, AugmentationCropsAndFlips) {
   d.num_classes = 1;
   d.labels = {0};
   d.pixels = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-  Preprocess identity{.scale = 1.0f, .mean = 0.0f, .std = 1.0f};
+  Preprocess identity{.scale = 1.0f, .mean = {0.0f}, .std = {1.0f}};
   Tensor x;
   std::vector<int32_t> y;
   // Flip only: every draw is either the image or its mirror.

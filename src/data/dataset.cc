@@ -1,6 +1,7 @@
 // Dataset loading, normalization statistics and batching.
 #include "data/dataset.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -9,17 +10,67 @@
 
 namespace qforge {
 
+namespace {
+
+// A number (one value for every channel) or a non-empty list of numbers.
+StatusOr<std::vector<float>> ChannelValues(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = j.at(key);
+  std::vector<float> out;
+  if (v.is_number()) out.push_back(v.get<float>());
+  else if (v.is_array() && !v.empty())
+    for (const auto& x : v) {
+      if (!x.is_number()) return InvalidArgument("preprocessing {} holds a non-number", key);
+      out.push_back(x.get<float>());
+    }
+  else return InvalidArgument("preprocessing {} must be a number or a list of numbers", key);
+  return out;
+}
+
+nlohmann::json ChannelJson(const std::vector<float>& v) {
+  return v.size() == 1 ? nlohmann::json(v[0]) : nlohmann::json(v);
+}
+
+}  // namespace
+
+std::pair<float, float> Preprocess::PixelRange(int64_t channels) const {
+  std::pair<float, float> range{Apply(0), Apply(255)};
+  for (int64_t c = 1; c < channels; ++c) {
+    range.first = std::min(range.first, Apply(0, c));
+    range.second = std::max(range.second, Apply(255, c));
+  }
+  return range;
+}
+
+Status Preprocess::CheckChannels(int64_t channels) const {
+  for (const auto* v : {&mean, &std})
+    if (v->size() != 1 && static_cast<int64_t>(v->size()) != channels)
+      return InvalidArgument("{} preprocessing {} values for {}-channel images (give 1 or {})", v->size(),
+                             v == &mean ? "mean" : "std", channels, channels);
+  return Status::Ok();
+}
+
+nlohmann::json Preprocess::ToJson() const {
+  nlohmann::json j{{"scale", scale}, {"mean", ChannelJson(mean)}, {"std", ChannelJson(std)}};
+  if (resize > 0) j["resize"] = resize;
+  return j;
+}
+
 StatusOr<Preprocess> Preprocess::FromJson(const nlohmann::json& j) {
   Preprocess p;
   try {
     p.scale = j.at("scale").get<float>();
-    p.mean = j.at("mean").get<float>();
-    p.std = j.at("std").get<float>();
+    QF_ASSIGN_OR_RETURN(p.mean, ChannelValues(j, "mean"));
+    QF_ASSIGN_OR_RETURN(p.std, ChannelValues(j, "std"));
+    p.resize = j.value("resize", int64_t{0});
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("bad preprocessing description: {}", e.what());
   }
-  if (!std::isfinite(p.scale) || !std::isfinite(p.mean) || !(p.std > 0) || !std::isfinite(p.std))
-    return InvalidArgument("preprocessing scale/mean/std must be finite and std > 0");
+  if (!std::isfinite(p.scale)) return InvalidArgument("preprocessing scale must be finite");
+  for (float m : p.mean)
+    if (!std::isfinite(m)) return InvalidArgument("preprocessing mean must be finite");
+  for (float s : p.std)
+    if (!(s > 0) || !std::isfinite(s)) return InvalidArgument("preprocessing std must be finite and > 0");
+  if (p.resize < 0 || p.resize > (1 << 16)) return InvalidArgument("preprocessing resize {} out of range", p.resize);
   return p;
 }
 
@@ -80,73 +131,116 @@ StatusOr<TrainTestData> LoadFashionMnist(const std::string& dir) {
 }
 
 Preprocess ComputeNormalization(const ImageDataset& d, float scale) {
-  double sum = 0, sq = 0;
-  for (uint8_t p : d.pixels) {
-    const double x = p * static_cast<double>(scale);
-    sum += x;
-    sq += x * x;
-  }
-  const double n = static_cast<double>(d.pixels.size());
+  const int64_t hw = d.height * d.width;
   Preprocess pre;
   pre.scale = scale;
-  pre.mean = static_cast<float>(sum / n);
-  pre.std = static_cast<float>(std::sqrt(std::max(sq / n - (sum / n) * (sum / n), 1e-12)));
+  pre.mean.assign(d.channels, 0.0f);
+  pre.std.assign(d.channels, 1.0f);
+  for (int64_t c = 0; c < d.channels; ++c) {
+    double sum = 0, sq = 0;
+    for (int64_t i = 0; i < d.count; ++i) {
+      const int64_t at = (i * d.channels + c) * hw;
+      for (int64_t p = at; p < at + hw; ++p) {
+        const double x = d.floating ? d.values[p] : d.pixels[p] * static_cast<double>(scale);
+        sum += x;
+        sq += x * x;
+      }
+    }
+    const double n = static_cast<double>(std::max<int64_t>(d.count * hw, 1));
+    pre.mean[c] = static_cast<float>(sum / n);
+    pre.std[c] = static_cast<float>(std::sqrt(std::max(sq / n - (sum / n) * (sum / n), 1e-12)));
+  }
+  if (std::all_of(pre.mean.begin(), pre.mean.end(), [&](float m) { return m == pre.mean[0]; }) &&
+      std::all_of(pre.std.begin(), pre.std.end(), [&](float s) { return s == pre.std[0]; })) {
+    pre.mean.resize(1);
+    pre.std.resize(1);
+  }
   return pre;
 }
 
-BatchIterator::BatchIterator(const ImageDataset& data, const Preprocess& pre, int64_t batch_size,
-                             bool shuffle, uint64_t seed, Augment augment)
-    : data_(data), pre_(pre), batch_(batch_size), augment_(augment), rng_(seed) {
-  order_.resize(data.count);
-  std::iota(order_.begin(), order_.end(), 0);
-  if (shuffle)
-    for (int64_t i = data.count - 1; i > 0; --i) std::swap(order_[i], order_[rng_.Below(i + 1)]);
-  for (int v = 0; v < 256; ++v) lut_[v] = pre.Apply(v);
+InputMapper::InputMapper(const ImageDataset& d, const Preprocess& pre) : data_(d), pre_(pre) {
+  if (d.floating) return;
+  lut_.resize(d.channels * 256);
+  for (int64_t c = 0; c < d.channels; ++c)
+    for (int v = 0; v < 256; ++v) lut_[c * 256 + v] = pre.Apply(v, c);
+}
+
+float InputMapper::Zero(int64_t channel) const {
+  return data_.floating ? pre_.ApplyValue(0.0f, channel) : lut_[channel * 256];
+}
+
+void InputMapper::ExampleNchw(int64_t index, float* dst) const {
+  const int64_t c = data_.channels, hw = data_.height * data_.width;
+  for (int64_t ch = 0; ch < c; ++ch) {
+    const int64_t at = (index * c + ch) * hw;
+    float* out = dst + ch * hw;
+    if (data_.floating) {
+      const float mean = pre_.Mean(ch), inv = 1.0f / pre_.Std(ch);
+      const float* src = data_.values.data() + at;
+      for (int64_t p = 0; p < hw; ++p) out[p] = (src[p] - mean) * inv;
+    } else {
+      const float* lut = lut_.data() + ch * 256;
+      const uint8_t* src = data_.pixels.data() + at;
+      for (int64_t p = 0; p < hw; ++p) out[p] = lut[src[p]];
+    }
+  }
 }
 
 void PreprocessNhwc(const ImageDataset& d, const Preprocess& pre, const int64_t* indices, int64_t count,
                     float* out) {
-  float lut[256];
-  for (int v = 0; v < 256; ++v) lut[v] = pre.Apply(v);
+  const InputMapper mapper(d, pre);
   const int64_t c = d.channels, hw = d.height * d.width;
+  std::vector<float> nchw(static_cast<size_t>(c * hw));
   for (int64_t i = 0; i < count; ++i) {
-    const uint8_t* src = d.pixels.data() + indices[i] * c * hw;
+    mapper.ExampleNchw(indices[i], nchw.data());
     float* dst = out + i * c * hw;
     for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p) dst[p * c + ch] = lut[src[ch * hw + p]];
+      for (int64_t p = 0; p < hw; ++p) dst[p * c + ch] = nchw[ch * hw + p];
   }
+}
+
+BatchIterator::BatchIterator(const ImageDataset& data, const Preprocess& pre, int64_t batch_size,
+                             bool shuffle, uint64_t seed, Augment augment)
+    : data_(data), mapper_(data, pre), batch_(batch_size), augment_(augment), rng_(seed) {
+  order_.resize(data.count);
+  std::iota(order_.begin(), order_.end(), 0);
+  if (shuffle)
+    for (int64_t i = data.count - 1; i > 0; --i) std::swap(order_[i], order_[rng_.Below(i + 1)]);
 }
 
 void BatchIterator::CopyExample(int64_t index, float* dst) {
   const int64_t c = data_.channels, h = data_.height, w = data_.width;
-  const uint8_t* src = data_.pixels.data() + index * c * h * w;
   const int64_t pad = augment_.crop_padding;
   if (pad == 0 && !augment_.horizontal_flip) {
-    for (int64_t i = 0; i < c * h * w; ++i) dst[i] = lut_[src[i]];
+    mapper_.ExampleNchw(index, dst);
     return;
   }
+  example_.resize(static_cast<size_t>(c * h * w));
+  mapper_.ExampleNchw(index, example_.data());
   const int64_t dy = pad ? static_cast<int64_t>(rng_.Below(2 * pad + 1)) - pad : 0;
   const int64_t dx = pad ? static_cast<int64_t>(rng_.Below(2 * pad + 1)) - pad : 0;
   const bool flip = augment_.horizontal_flip && rng_.Below(2);
-  for (int64_t ch = 0; ch < c; ++ch)
+  for (int64_t ch = 0; ch < c; ++ch) {
+    const float zero = mapper_.Zero(ch);
     for (int64_t y = 0; y < h; ++y)
       for (int64_t x = 0; x < w; ++x) {
         const int64_t sy = y + dy, sx0 = flip ? w - 1 - x : x, sx = sx0 + dx;
         const bool inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-        dst[(ch * h + y) * w + x] = lut_[inside ? src[(ch * h + sy) * w + sx] : 0];
+        dst[(ch * h + y) * w + x] = inside ? example_[(ch * h + sy) * w + sx] : zero;
       }
+  }
 }
 
 bool BatchIterator::Next(Tensor* images, std::vector<int32_t>* labels) {
   if (pos_ >= data_.count) return false;
   const int64_t n = std::min(batch_, data_.count - pos_);
-  const int64_t per = data_.channels * data_.height * data_.width;
+  const int64_t per = data_.example_size();
   images->Resize({n, data_.channels, data_.height, data_.width});
   labels->resize(n);
   for (int64_t i = 0; i < n; ++i) {
     const int64_t idx = order_[pos_ + i];
     CopyExample(idx, images->data() + i * per);
-    (*labels)[i] = data_.labels[idx];
+    (*labels)[i] = data_.labels.empty() ? -1 : data_.labels[idx];
   }
   pos_ += n;
   return true;

@@ -1,10 +1,13 @@
-// Image classification datasets held as raw uint8 pixels, the preprocessing that turns them
-// into model inputs, and a seeded shuffling batch iterator with optional augmentation.
+// Image classification datasets held as raw 8-bit pixels or float values, the preprocessing
+// that turns them into model inputs, and a seeded shuffling batch iterator with optional
+// augmentation. Loaders: IDX here, arrays in data/array_dataset.h, image folders in
+// data/image_folder.h; data/conform.h fits a dataset to a model's input.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/rng.h"
@@ -15,23 +18,40 @@ namespace qforge {
 
 struct ImageDataset {
   int64_t count = 0, channels = 1, height = 0, width = 0;
-  std::vector<uint8_t> pixels;  // count x channels x height x width
-  std::vector<int32_t> labels;
+  // count x channels x height x width: 8-bit pixels, or (floating) values taken as they are.
+  bool floating = false;
+  std::vector<uint8_t> pixels;
+  std::vector<float> values;
+  std::vector<int32_t> labels;  // empty for unlabelled data (calibration only)
   int num_classes = 0;
   std::vector<std::string> class_names;
+  int64_t example_size() const { return channels * height * width; }
+  bool labelled() const { return labels.size() == static_cast<size_t>(count) && count > 0; }
 };
 
 struct TrainTestData {
   ImageDataset train, test;
 };
 
-// Model input = (pixel * scale - mean) / std. Stored in checkpoints so eval needs no flags.
+// Model input of channel c = (x - mean[c]) / std[c], where x = pixel * scale for 8-bit pixels
+// and the value itself for float data; mean and std hold one value for every channel or one
+// per channel. `resize` > 0: images are first resized (shorter side to `resize`) and centre-
+// cropped to the model's input (data/conform.h). Stored in checkpoints and .qfm metadata, so
+// eval and quantize need no flags.
 struct Preprocess {
   float scale = 1.0f / 255.0f;
-  float mean = 0.0f;
-  float std = 1.0f;
-  float Apply(int pixel) const { return (pixel * scale - mean) / std; }
-  nlohmann::json ToJson() const { return {{"scale", scale}, {"mean", mean}, {"std", std}}; }
+  std::vector<float> mean{0.0f};
+  std::vector<float> std{1.0f};
+  int64_t resize = 0;
+  float Mean(int64_t channel) const { return mean.size() == 1 ? mean[0] : mean[channel]; }
+  float Std(int64_t channel) const { return std.size() == 1 ? std[0] : std[channel]; }
+  float Apply(int pixel, int64_t channel = 0) const { return (pixel * scale - Mean(channel)) / Std(channel); }
+  float ApplyValue(float value, int64_t channel) const { return (value - Mean(channel)) / Std(channel); }
+  // The model inputs 8-bit pixels 0..255 of every channel can give: [lowest, highest].
+  std::pair<float, float> PixelRange(int64_t channels) const;
+  // An error unless mean/std have 1 or `channels` entries.
+  Status CheckChannels(int64_t channels) const;
+  nlohmann::json ToJson() const;
   static StatusOr<Preprocess> FromJson(const nlohmann::json& j);
 };
 
@@ -43,8 +63,22 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 StatusOr<TrainTestData> LoadMnistStyle(const std::string& dir,
                                        const std::vector<std::string>& class_names);
 StatusOr<TrainTestData> LoadFashionMnist(const std::string& dir);
-// Per-pixel mean and standard deviation of a dataset after `scale`.
+// Mean and standard deviation of each channel of a dataset (8-bit pixels after `scale`); one
+// value when all channels agree (a gray image replicated to RGB).
 Preprocess ComputeNormalization(const ImageDataset& d, float scale = 1.0f / 255.0f);
+
+// Turns stored examples into model inputs (a table per channel for 8-bit pixels).
+class InputMapper {
+ public:
+  InputMapper(const ImageDataset& d, const Preprocess& pre);
+  void ExampleNchw(int64_t index, float* dst) const;  // channels x height x width
+  float Zero(int64_t channel) const;                   // the input a raw 0 (padding) becomes
+
+ private:
+  const ImageDataset& data_;
+  Preprocess pre_;
+  std::vector<float> lut_;  // channels x 256
+};
 
 // Writes examples indices[0..count) preprocessed, in NHWC order (the runtime's layout), to
 // out[count * height * width * channels].
@@ -69,13 +103,13 @@ class BatchIterator {
   void CopyExample(int64_t index, float* dst);
 
   const ImageDataset& data_;
-  Preprocess pre_;
+  InputMapper mapper_;
   int64_t batch_;
   Augment augment_;
   Rng rng_;
   std::vector<int64_t> order_;
   int64_t pos_ = 0;
-  float lut_[256];  // pixel value -> model input
+  std::vector<float> example_;  // one example before augmentation
 };
 
 }  // namespace qforge

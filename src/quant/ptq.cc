@@ -99,9 +99,13 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
     co.int16 = o.mode == convert::Mode::kInt16x8;
     const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed);
     QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), n, co));
-    // The input's values are known exactly: preprocessed pixels 0..255. Their full range maps
-    // every pixel to its own int8 level, whatever the method would pick from the histogram.
-    cal.ranges[graph.input] = {ck.meta.preprocess.Apply(0), ck.meta.preprocess.Apply(255)};
+    // The input's values of 8-bit images are known exactly: preprocessed pixels 0..255. Their
+    // full range maps every pixel to its own int8 level, whatever the method would pick from the
+    // histogram. Float data keeps its calibrated range.
+    if (!data->floating) {
+      const auto [lowest, highest] = ck.meta.preprocess.PixelRange(data->channels);
+      cal.ranges[graph.input] = {lowest, highest};
+    }
     if (o.bias_correction) CorrectBiases(cal.channel_means, &graph);
     TieRanges(graph, &cal.ranges);
     eo.ranges = std::move(cal.ranges);

@@ -28,9 +28,10 @@ Status CheckModelFitsData(const Graph& graph, const ImageDataset& data) {
     return InvalidArgument("model input is {} but the dataset images are {}", ShapeToString(in),
                            ShapeToString(want));
   const Shape& out = graph.values()[graph.outputs()[0]].shape;
-  if (out.size() != 2 || out[1] != data.num_classes)
+  if (out.size() != 2 || out[1] < data.num_classes)
     return InvalidArgument("model output is {} but the dataset has {} classes", ShapeToString(out),
                            data.num_classes);
+  if (!data.labelled()) return InvalidArgument("training and evaluation need labelled images, and this data has none");
   return Status::Ok();
 }
 
@@ -64,6 +65,7 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
                                           TrainOptions options, ProgressReporter* progress) {
   Graph& graph = run.graph;
   QF_RETURN_IF_ERROR(CheckModelFitsData(graph, data.train));
+  QF_RETURN_IF_ERROR(CheckModelFitsData(graph, data.test));  // evaluated after every epoch
   QF_RETURN_IF_ERROR(ValidateOptimizerConfig(options.optimizer));
   if (options.epochs < 1) return InvalidArgument("epochs must be >= 1");
   if (options.batch < 1) return InvalidArgument("batch size must be >= 1");

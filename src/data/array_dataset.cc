@@ -1,0 +1,129 @@
+// Array datasets: locate the named arrays, check their shapes and types, copy them in.
+#include "data/array_dataset.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "data/npz.h"
+
+namespace qforge {
+namespace {
+
+constexpr int64_t kMaxChannels = 4;
+constexpr int64_t kMaxLabel = 65535;
+
+const NpyArray* Find(const std::vector<NamedArray>& arrays, const std::string& name) {
+  for (const NamedArray& a : arrays)
+    if (a.name == name) return &a.array;
+  return nullptr;
+}
+
+StatusOr<bool> IsChannelsLast(const Shape& s, ArrayLayout layout, const std::string& what) {
+  if (layout != ArrayLayout::kAuto) return layout == ArrayLayout::kNhwc;
+  const bool first = s[1] <= kMaxChannels, last = s[3] <= kMaxChannels;
+  if (first != last) return last;
+  return InvalidArgument("{}: cannot tell channels from image size in shape {}; pass --layout nchw or nhwc", what,
+                         ShapeToString(s));
+}
+
+StatusOr<ImageDataset> Images(const NpyArray& x, ArrayLayout layout, const std::string& what) {
+  const Shape& s = x.shape;
+  if (s.size() != 3 && s.size() != 4)
+    return InvalidArgument("{}: images must be N x H x W, N x C x H x W or N x H x W x C, not {}", what, ShapeToString(s));
+  if (x.type != NpyType::kUInt8 && NpyTypeIsInteger(x.type))
+    return InvalidArgument("{}: images must be uint8 or float, not {}", what, NpyTypeName(x.type));
+  ImageDataset d;
+  d.count = s[0];
+  bool channels_last = false;
+  if (s.size() == 3) {
+    d.height = s[1];
+    d.width = s[2];
+  } else {
+    QF_ASSIGN_OR_RETURN(channels_last, IsChannelsLast(s, layout, what));
+    d.channels = channels_last ? s[3] : s[1];
+    d.height = channels_last ? s[1] : s[2];
+    d.width = channels_last ? s[2] : s[3];
+  }
+  if (d.count < 1 || d.height < 1 || d.width < 1 || d.channels < 1 || d.channels > kMaxChannels)
+    return InvalidArgument("{}: shape {} holds no images of 1..{} channels", what, ShapeToString(s), kMaxChannels);
+  d.floating = x.type != NpyType::kUInt8;
+  const int64_t hw = d.height * d.width, c = d.channels, n = x.size();
+  if (d.floating) d.values.resize(n);
+  else d.pixels.resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    // Element i of the file goes to (example, channel, pixel) in NCHW order.
+    const int64_t example = i / (c * hw), rest = i % (c * hw);
+    const int64_t to = channels_last ? example * c * hw + (rest % c) * hw + rest / c : i;
+    if (d.floating) {
+      const double v = x.At(i);
+      if (!std::isfinite(v)) return InvalidArgument("{}: element {} is not finite", what, i);
+      d.values[to] = static_cast<float>(v);
+    } else {
+      d.pixels[to] = x.data[i];
+    }
+  }
+  return d;
+}
+
+Status AddLabels(const NpyArray& y, ImageDataset* d, const std::string& what) {
+  if (!NpyTypeIsInteger(y.type)) return InvalidArgument("{}: labels must be integers, not {}", what, NpyTypeName(y.type));
+  if (y.shape.size() != 1 || y.shape[0] != d->count)
+    return InvalidArgument("{}: {} labels (shape {}) for {} images", what, y.size(), ShapeToString(y.shape), d->count);
+  d->labels.resize(d->count);
+  for (int64_t i = 0; i < d->count; ++i) {
+    const double label = y.At(i);
+    if (label < 0 || label > kMaxLabel) return InvalidArgument("{}: label {} at index {} is out of range [0, {}]", what, label, i, kMaxLabel);
+    d->labels[i] = static_cast<int32_t>(label);
+  }
+  return Status::Ok();
+}
+
+// Both splits get the class count and names of all their labels together.
+void NameClasses(TrainTestData* data) {
+  int32_t top = -1;
+  for (const ImageDataset* d : {&data->train, &data->test})
+    for (int32_t l : d->labels) top = std::max(top, l);
+  for (ImageDataset* d : {&data->train, &data->test}) {
+    d->num_classes = top + 1;
+    d->class_names.clear();
+    for (int32_t c = 0; c <= top; ++c) d->class_names.push_back(std::to_string(c));
+  }
+}
+
+}  // namespace
+
+bool IsArrayPath(const std::string& path) { return path.ends_with(".npz") || path.ends_with(".npy"); }
+
+StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout layout) {
+  QF_ASSIGN_OR_RETURN(const std::vector<NamedArray> arrays, ReadArrays(path));
+  TrainTestData data;
+  if (path.ends_with(".npy")) {
+    QF_ASSIGN_OR_RETURN(data.train, Images(arrays.at(0).array, layout, path));
+  } else {
+    const NpyArray* x_train = Find(arrays, "x_train");
+    if (!x_train) return InvalidArgument("{}: no x_train array (expected x_train, y_train, x_test, y_test)", path);
+    QF_ASSIGN_OR_RETURN(data.train, Images(*x_train, layout, path + ": x_train"));
+    if (const NpyArray* y = Find(arrays, "y_train")) QF_RETURN_IF_ERROR(AddLabels(*y, &data.train, path + ": y_train"));
+    const NpyArray *x_test = Find(arrays, "x_test"), *y_test = Find(arrays, "y_test");
+    if (y_test && !x_test) return InvalidArgument("{}: y_test without x_test", path);
+    if (x_test) {
+      QF_ASSIGN_OR_RETURN(data.test, Images(*x_test, layout, path + ": x_test"));
+      if (y_test) QF_RETURN_IF_ERROR(AddLabels(*y_test, &data.test, path + ": y_test"));
+      if (data.test.channels != data.train.channels || data.test.height != data.train.height ||
+          data.test.width != data.train.width || data.test.floating != data.train.floating)
+        return InvalidArgument("{}: x_test's images ({}x{}x{}) differ from x_train's ({}x{}x{}) in size or type", path,
+                               data.test.channels, data.test.height, data.test.width, data.train.channels,
+                               data.train.height, data.train.width);
+    }
+  }
+  if (data.test.count == 0) {  // an empty test split of the same kind
+    data.test.channels = data.train.channels;
+    data.test.height = data.train.height;
+    data.test.width = data.train.width;
+    data.test.floating = data.train.floating;
+  }
+  NameClasses(&data);
+  return data;
+}
+
+}  // namespace qforge

@@ -1,0 +1,21 @@
+// Datasets from NumPy arrays: an .npz with x_train (images), y_train (labels), x_test, y_test
+// (Keras's naming; labels optional: unlabelled images serve calibration), or one .npy of
+// unlabelled images. Images are N x H x W (gray), N x C x H x W or N x H x W x C (C in 1..4,
+// told apart by which axis is small, or by `layout`), uint8 (pixels) or float (values taken as
+// they are, finite); labels any integer type, one per image, 0 <= label < 65536. Class names
+// are the label numbers.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "data/dataset.h"
+
+namespace qforge {
+
+enum class ArrayLayout { kAuto, kNchw, kNhwc };
+
+bool IsArrayPath(const std::string& path);  // .npz or .npy
+StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout layout = ArrayLayout::kAuto);
+
+}  // namespace qforge

@@ -1,0 +1,18 @@
+// Image-folder datasets, as torchvision's ImageFolder lays them out: ROOT/train/CLASS/*.png|jpg
+// and ROOT/test/CLASS/... (or ROOT/val/...), class names the sorted subfolder names of train.
+// A folder that holds images directly (no train/) is unlabelled data, for calibration.
+// Every image is fitted to the model's input as it is decoded (data/conform.h).
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "data/conform.h"
+#include "data/dataset.h"
+
+namespace qforge {
+
+bool IsImageFolder(const std::string& path);  // a folder with train/ or with image files
+StatusOr<TrainTestData> LoadImageFolder(const std::string& root, const InputSpec& spec);
+
+}  // namespace qforge

@@ -1,0 +1,101 @@
+// Your own data end to end: an imported torchvision model trains, evaluates and quantizes on an
+// image folder (mixed sizes, PNG and JPEG, gray and RGB) and on unlabelled array calibration
+// data, its preprocessing stored so later commands need no flags; gray 28x28 data is fitted to
+// an RGB 32x32 model; wrong data and wrong preprocessing flags are one-line errors.
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
+#include "data/npz.h"
+#include "data/test_images.h"
+
+namespace {
+
+using namespace qforge_cli_test;
+using nlohmann::json;
+using qforge::test_images::EncodeJpeg;
+using qforge::test_images::EncodePng;
+
+const std::string kModel = std::string(QFORGE_ONNX_TESTDATA) + "/squeezenet1_1_32.onnx";
+
+class UserDataCli : public Cli {
+ protected:
+  void WriteFile(const fs::path& p, const std::vector<uint8_t>& bytes) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
+  // Class "dark" and class "bright", JPEG (RGB) and PNG (gray) of mixed sizes.
+  std::string WriteFolder() {
+    for (const char* split : {"train", "val"})
+      for (int bright = 0; bright < 2; ++bright)
+        for (int i = 0; i < (split[0] == 't' ? 6 : 2); ++i) {
+          const int h = 36 + 2 * i, w = 40, channels = i % 2 ? 1 : 3;
+          std::vector<uint8_t> hwc(h * w * channels);
+          for (size_t k = 0; k < hwc.size(); ++k) hwc[k] = static_cast<uint8_t>((bright ? 170 : 20) + (k * 7) % 60);
+          WriteFile(dir_ / "f" / split / (bright ? "bright" : "dark") / (std::to_string(i) + (channels == 1 ? ".png" : ".jpg")),
+                    channels == 1 ? EncodePng(1, h, w, hwc) : EncodeJpeg(3, h, w, hwc));
+        }
+    return (dir_ / "f").string();
+  }
+  // Unlabelled float images, N x H x W x C.
+  std::string WriteCalibration() {
+    qforge::NpyArray x{qforge::NpyType::kFloat32, {5, 40, 40, 3}, {}};
+    std::vector<float> v(5 * 40 * 40 * 3);
+    for (size_t k = 0; k < v.size(); ++k) v[k] = static_cast<float>(k % 97) / 96.0f;
+    x.data.resize(v.size() * 4);
+    std::memcpy(x.data.data(), v.data(), x.data.size());
+    const std::string path = Out("cal.npy");
+    WriteFile(path, qforge::SerializeNpy(x));
+    return path;
+  }
+};
+
+TEST_F(UserDataCli, ImageFolderTrainsEvaluatesAndQuantizesWithStoredPreprocessing) {
+  const std::string folder = WriteFolder();
+  Result t = RunQforge("train --init " + kModel + " --data " + folder + " --input-size 32 --mean 0.5 --std 0.25,0.25,0.25 " +
+                           "--epochs 1 --batch 4 --out " + Out("m.ckpt") + " --json", dir_);
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_EQ(OnlyJson(t).at("history").size(), 1u);
+  // eval and quantize take the stored resize and normalization: no flags.
+  Result e = RunQforge("eval " + Out("m.ckpt") + " --data " + folder + " --json", dir_);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(OnlyJson(e).at("models").at(0).at("count"), 4);
+  Result q = RunQforge("quantize " + Out("m.ckpt") + " --data " + WriteCalibration() + " --out " + Out("m.qfm") + " --json", dir_);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(OnlyJson(q).at("calibration").at("samples"), 5);
+  Result eq = RunQforge("eval " + Out("m.qfm") + " --data " + folder + " --json", dir_);
+  ASSERT_EQ(eq.exit_code, 0) << eq.err;
+  EXPECT_EQ(OnlyJson(eq).at("models").at(0).at("count"), 4);
+  // Unlabelled data cannot evaluate.
+  ExpectFailure(RunQforge("eval " + Out("m.qfm") + " --data " + Out("cal.npy"), dir_), "needs labelled images");
+}
+
+TEST_F(UserDataCli, GrayImagesAreFittedToAnRgbModelOnlyWhenAsked) {
+  Result r = RunQforge("train --init " + kModel + " " + Data() + " --epochs 1 --out " + Out("x.ckpt"), dir_);
+  ExpectFailure(r, "pass --input-size 32");
+  EXPECT_FALSE(fs::exists(Out("x.ckpt")));
+  Result ok = RunQforge("train --init " + kModel + " " + Data() + " --input-size 32 --epochs 1 --batch 50 --out " +
+                            Out("x.ckpt") + " --json", dir_);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_TRUE(fs::exists(Out("x.ckpt")));
+}
+
+TEST_F(UserDataCli, BadDataAndPreprocessingFlagsAreOneLineErrors) {
+  const std::string init = "train --init " + kModel + " --epochs 1 --out " + Out("x.ckpt") + " " + Data();
+  ExpectFailure(RunQforge(init + " --input-size 64", dir_), "--input-size 64 but the model takes 32x32");
+  ExpectFailure(RunQforge(init + " --input-size 32 --mean 0.1,0.2", dir_), "2 preprocessing mean values for 3-channel");
+  ExpectFailure(RunQforge(init + " --input-size 32 --std 0", dir_), "--std");
+  ExpectFailure(RunQforge("train --init " + kModel + " --data " + Out("nothing.txt") + " --out " + Out("x.ckpt"), dir_),
+                "not fashion-mnist, an .npz/.npy file or an image folder");
+  qforge::NpyArray x{qforge::NpyType::kUInt8, {3, 32, 32}, std::vector<uint8_t>(3 * 32 * 32)};
+  qforge::NpyArray y{qforge::NpyType::kUInt8, {2}, {0, 1}};
+  ASSERT_TRUE(qforge::WriteNpz(Out("bad.npz"), {{"x_train", x}, {"y_train", y}}).ok());
+  ExpectFailure(RunQforge("train --init " + kModel + " --data " + Out("bad.npz") + " --out " + Out("x.ckpt"), dir_),
+                "bad.npz: y_train: 2 labels");
+  WriteFile(dir_ / "f2" / "train" / "a" / "0.png", {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3});
+  ExpectFailure(RunQforge("train --init " + kModel + " --data " + Out("f2") + " --input-size 32 --out " + Out("x.ckpt"), dir_),
+                "0.png");
+  EXPECT_FALSE(fs::exists(Out("x.ckpt")));
+  ExpectUsageError(RunQforge("train --resume " + Out("x.ckpt") + " --mean 0.5 " + Data(), dir_), "--resume continues");
+}
+
+}  // namespace
