@@ -133,10 +133,15 @@ TEST(Convert, UnsupportedGraphsNameTheNode) {
     const int y = b.OpOfType(testing::TestOnlyCube(), {}, {b.Dense(b.Flatten(b.Input("x", {1, 4, 4})), 3)});
     EXPECT_NE(error(b, y).find("(TestOnlyCube): has no int8 kernel"), std::string::npos);
   }
-  {
+  {  // a ReLU with nothing to fuse into is a CLIP of its own
     GraphBuilder b(1);
     const int y = b.Relu(b.MaxPool(b.Input("x", {1, 4, 4}), 2));
-    EXPECT_NE(error(b, y).find("(Relu): has no convolution, dense or add layer to fuse into"), std::string::npos);
+    auto g = b.Finish({y});
+    ASSERT_TRUE(g.ok());
+    auto lowered = Lower(*g);
+    ASSERT_TRUE(lowered.ok()) << lowered.status().message();
+    EXPECT_EQ(lowered->layers.back().elementwise_op, qfm::OpType::CLIP);
+    EXPECT_EQ(lowered->layers.back().clip_bounds[0], 0.0f);
   }
   {
     GraphBuilder b(1);

@@ -9,16 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "ops/resize.h"
 #include "runtime/model/qfm_generated.h"
 
 namespace qforge::convert {
 
 // kUnary, kBinary: an element-wise operator of the runtime (DeployLayer::elementwise_op).
 // kFlatten is any reshape that keeps the NHWC element order. kChannelShuffle and kSlice move
-// channels (ShuffleNet's shuffle; a channel range).
+// channels (ShuffleNet's shuffle; a channel range). kResize: nearest or bilinear resampling.
 enum class LayerKind {
   kConv, kDepthwise, kDense, kBinary, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kUnary, kSoftmax,
-  kChannelShuffle, kSlice
+  kChannelShuffle, kSlice, kResize
 };
 enum class FusedActivation { kNone, kRelu, kRelu6 };
 
@@ -53,6 +54,7 @@ struct DeployLayer {
   int concat_axis = 0;
   std::array<int, 2> slice_range{0, 0};  // kSlice: channels [begin, end)
   std::array<float, 2> clip_bounds{0, 0};  // kUnary CLIP: min, max
+  ResizeMode resize;                       // kResize
   // Element-wise layers: the runtime operator; unary ones: whether it maps 0 to 0 (a removed
   // channel stays removed through it).
   qfm::OpType elementwise_op{};
@@ -69,7 +71,7 @@ struct DeployLayer {
 // input's range — so the quantized output shares the input's grid.
 inline bool KeepsInputGrid(LayerKind k) {
   return k == LayerKind::kMaxPool || k == LayerKind::kAvgPool || k == LayerKind::kFlatten ||
-         k == LayerKind::kChannelShuffle || k == LayerKind::kSlice;
+         k == LayerKind::kChannelShuffle || k == LayerKind::kSlice || k == LayerKind::kResize;
 }
 
 struct DeployGraph {

@@ -369,6 +369,15 @@ class Emitter {
         writer_.AddOperator(OpType::CHANNEL_SHUFFLE, inputs, {out}, std::move(u));
         return Status::Ok();
       }
+      case LayerKind::kResize: {
+        qfm::ResizeOptionsT o;
+        o.bilinear = l.resize.bilinear;
+        o.coordinates = static_cast<qfm::ResizeCoordinates>(l.resize.coordinates);
+        o.nearest_rounding = static_cast<qfm::NearestRounding>(l.resize.rounding);
+        u.Set(o);
+        writer_.AddOperator(OpType::RESIZE, inputs, {out}, std::move(u));
+        return Status::Ok();
+      }
       case LayerKind::kSlice: {
         const int axis = static_cast<int>(graph_.values[l.output].shape.size()) - 1;
         writer_.AddOperator(OpType::SLICE, inputs, {out}, SliceOptions(axis, l.slice_range[0], l.slice_range[1]));

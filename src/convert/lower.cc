@@ -4,6 +4,7 @@
 #include "convert/lower.h"
 
 #include <cmath>
+#include <limits>
 #include <unordered_set>
 
 #include "graph/rewriter.h"
@@ -15,6 +16,7 @@
 #include "ops/dense.h"
 #include "ops/dropout.h"
 #include "ops/pooling.h"
+#include "ops/resize.h"
 #include "ops/softmax.h"
 #include "ops/tensor_ops.h"
 
@@ -271,8 +273,14 @@ class Lowering {
 
   Status LowerActivation(const Node& n, FusedActivation act) {
     DeployLayer* l = Fusable(n.inputs[0], {LayerKind::kConv, LayerKind::kDepthwise, LayerKind::kDense, LayerKind::kBinary});
-    if (!l)
-      return NodeError(n, "has no convolution, dense or add layer to fuse into (the runtime runs ReLU/ReLU6 only fused)");
+    if (!l) {  // after a layer without a fused activation: a CLIP of its own
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+      DeployLayer& clip = AddLayer(LayerKind::kUnary, n, {x});
+      clip.elementwise_op = qfm::OpType::CLIP;
+      clip.keeps_zero = true;
+      clip.clip_bounds = {0.0f, act == FusedActivation::kRelu6 ? 6.0f : std::numeric_limits<float>::max()};
+      return Status::Ok();
+    }
     l->activation = act;
     walk_.Map(n.output, l->output);
     return Status::Ok();
@@ -326,6 +334,11 @@ class Lowering {
     if (type == Relu6Op::kType) return LowerActivation(n, FusedActivation::kRelu6);
     if (type == ReshapeOp::kFlattenType || type == ReshapeOp::kReshapeType) return LowerReshape(n);
     if (type == ChannelShuffleOp::kType || type == SliceChannelsOp::kType) return LowerChannelMove(n);
+    if (type == ResizeOp::kType) {
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+      AddLayer(LayerKind::kResize, n, {x}).resize = static_cast<const ResizeOp&>(*n.op).mode();
+      return Status::Ok();
+    }
     if (type == DropoutOp::kType) {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0, /*allow_nchw_flatten=*/true));
       walk_.Map(n.output, x);

@@ -11,6 +11,7 @@
 #include "ops/dropout.h"
 #include "ops/op.h"
 #include "ops/pooling.h"
+#include "ops/resize.h"
 #include "ops/softmax.h"
 #include "ops/tensor_ops.h"
 
@@ -32,6 +33,7 @@ std::map<std::string, OpFactory, std::less<>> BuiltInOps() {
       {std::string(GlobalAvgPoolOp::kType), &GlobalAvgPoolOp::FromAttrs},
       {std::string(PoolOp::kMaxType), &PoolOp::MaxFromAttrs},
       {std::string(ReshapeOp::kReshapeType), &ReshapeOp::ReshapeFromAttrs},
+      {std::string(ResizeOp::kType), &ResizeOp::FromAttrs},
       {std::string(MulOp::kType), &MulOp::FromAttrs},
       {std::string(ChannelShuffleOp::kType), &ChannelShuffleOp::FromAttrs},
       {std::string(SliceChannelsOp::kType), &SliceChannelsOp::FromAttrs},

@@ -9,6 +9,10 @@ Usage: make_small_models.py OUT_DIR
   grouped_conv.onnx       ResNeXt-style grouped convolutions (4 and 8 groups, one dilated) with
                           batch norm, then Clip to [-1, 2] and hardtanh, at opset 9 (Clip's
                           bounds as attributes); the stem's padding is an explicit Pad
+  resize_modes.onnx       Resize at opset 13: nearest x2, bilinear to a size, align_corners, and a
+                          bilinear resize that shrinks one axis while enlarging the other
+  upsample_opset9.onnx    nearest and bilinear x2 upsampling as opset 9's Upsample, and as
+  resize_opset10.onnx     opset 10's Resize
   unsupported_ops.onnx    Conv, then operators qforge does not import (Erf, a custom domain op)
   cyclic.onnx             two nodes that read each other's output
   bad_initializer.onnx    a weight whose data is shorter than its shape
@@ -78,6 +82,29 @@ class GroupedConv(torch.nn.Module):
         return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class ResizeModes(torch.nn.Module):
+    """Resampling inside a small classifier (the head keeps the output [N, classes])."""
+
+    def __init__(self, all_modes):
+        super().__init__()
+        self.all_modes = all_modes
+        self.conv1 = torch.nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.conv2 = torch.nn.Conv2d(8, 8, 3, padding=1)
+        self.fc = torch.nn.Linear(8, 10)
+
+    def forward(self, x):
+        f = torch.nn.functional
+        x = torch.relu(self.conv1(x))
+        y = f.interpolate(x, scale_factor=2.0, mode="nearest") + f.interpolate(x, scale_factor=2.0, mode="bilinear")
+        if self.all_modes:
+            y = y + f.interpolate(x, size=(16, 16), mode="bilinear", align_corners=True)
+            y = f.interpolate(self.conv2(y), size=(12, 20), mode="bilinear")
+            y = f.interpolate(y, scale_factor=0.5, mode="nearest")
+        else:
+            y = self.conv2(y)
+        return self.fc(torch.flatten(f.adaptive_avg_pool2d(torch.relu(y), 1), 1))
+
+
 def save_torch(module, name, out_dir, size, opset):
     """Exports `module` (batch norm kept as BatchNormalization) with a seeded input NAME.input.npy."""
     x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32))
@@ -110,6 +137,11 @@ def main():
     save_torch(ConstantArithmetic(), "constant_arithmetic", out_dir, 16, 13)
     torch.manual_seed(0)
     save_torch(GroupedConv(), "grouped_conv", out_dir, 16, 9)
+    torch.manual_seed(0)
+    save_torch(ResizeModes(True), "resize_modes", out_dir, 16, 13)
+    for opset, name in ((9, "upsample_opset9"), (10, "resize_opset10")):
+        torch.manual_seed(0)
+        save_torch(ResizeModes(False), name, out_dir, 16, opset)
 
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 8, 8])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)

@@ -23,6 +23,7 @@ std::vector<ImporterRow> ElementwiseImporters();  // import_elementwise.cc: acti
 std::vector<ImporterRow> PoolImporters();        // import_pool.cc: MaxPool, AveragePool, global pooling
 std::vector<ImporterRow> ShapeImporters();       // import_shape.cc: Flatten, Reshape, Concat, constants
 std::vector<ImporterRow> ChannelImporters();     // import_channels.cc: Transpose (shuffle), Slice, Split
+std::vector<ImporterRow> ResizeImporters();      // import_resize.cc: Resize, Upsample
 
 // A Slice node's bounds resolved against a tensor's dims (ONNX clamping, negative indices):
 // for each dimension its first index, its step and the output size.

@@ -22,7 +22,8 @@ namespace {
 const std::map<std::string, NodeImporter>& Importers() {
   static const std::map<std::string, NodeImporter> table = [] {
     std::map<std::string, NodeImporter> t;
-    for (auto rows : {LayerImporters(), ElementwiseImporters(), PoolImporters(), ShapeImporters(), ChannelImporters()})
+    for (auto rows : {LayerImporters(), ElementwiseImporters(), PoolImporters(), ShapeImporters(), ChannelImporters(),
+                      ResizeImporters()})
       for (const ImporterRow& row : rows) t.emplace(row.op_type, row.import);
     return t;
   }();

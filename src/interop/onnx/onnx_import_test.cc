@@ -132,6 +132,19 @@ TEST(OnnxImport, GroupedConvolutionsAndClipBounds) {
   ExpectMatchesOnnxRuntime("grouped_conv", "y", Backend::kReference);
 }
 
+TEST(OnnxImport, ResizeAndUpsampleInEveryOpsetSpelling) {
+  // Opset 13: nearest x2 (asymmetric, floor), bilinear x2 (half_pixel), align_corners, a resize
+  // to 12 x 20 (one axis shrinks) and a nearest x0.5; opsets 9 and 10: nearest and bilinear x2.
+  EXPECT_EQ(OpCounts("resize_modes")["Resize"], 5);
+  for (const char* model : {"resize_modes", "upsample_opset9", "resize_opset10"}) {
+    if (std::string(model) != "resize_modes") {
+      EXPECT_EQ(OpCounts(model)["Resize"], 2) << model;
+    }
+    ExpectMatchesOnnxRuntime(model, "y", Backend::kFast);
+    ExpectMatchesOnnxRuntime(model, "y", Backend::kReference);
+  }
+}
+
 std::string ImportError(const std::vector<uint8_t>& bytes, const std::string& what) {
   auto ck = ImportOnnxBytes(bytes, what);
   EXPECT_FALSE(ck.ok()) << what << " was imported";

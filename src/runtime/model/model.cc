@@ -91,6 +91,7 @@ qfm::Options ExpectedOptions(qfm::OpType type) {
     case qfm::OpType::CHANNEL_SHUFFLE: return qfm::Options::ChannelShuffleOptions;
     case qfm::OpType::SLICE: return qfm::Options::SliceOptions;
     case qfm::OpType::CLIP: return qfm::Options::ClipOptions;
+    case qfm::OpType::RESIZE: return qfm::Options::ResizeOptions;
     default: return qfm::Options::NONE;
   }
 }

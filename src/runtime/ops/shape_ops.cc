@@ -1,6 +1,7 @@
-// Preparers of CONCATENATION, RESHAPE, CHANNEL_SHUFFLE and SLICE: byte copies whose quantized
-// operands share one scale and zero point — but for a concatenation input on a grid of its own,
-// which is first requantized to the output's (as TFLite does).
+// Preparers of CONCATENATION, RESHAPE, CHANNEL_SHUFFLE, SLICE and RESIZE: data movement (a
+// bilinear resize blends neighbours) whose quantized operands share one scale and zero point —
+// but for a concatenation input on a grid of its own, which is first requantized to the
+// output's (as TFLite does).
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "runtime/kernels/ref/channel_ref.h"
 #include "runtime/kernels/ref/concat_ref.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
+#include "runtime/kernels/ref/resize_ref.h"
 #include "runtime/model/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/preparers.h"
@@ -149,6 +151,42 @@ Prepared PrepareSlice(const PrepareContext& c) {
   return std::make_unique<OpKernel>([outer, size, begin, end, inner, x, y] { ref::Slice(outer, size, begin, end, inner, x, y); });
 }
 
+Prepared PrepareResize(const PrepareContext& c) {
+  QF_RETURN_IF_ERROR(CheckMove(c));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  if (in.shape.size() != 4 || out.shape.size() != 4 || in.shape[0] != out.shape[0] || in.shape[3] != out.shape[3])
+    return c.Error("resizes [N, H, W, C] to [N, H', W', C], not " + ShapeString(in.shape) + " to " + ShapeString(out.shape));
+  const qfm::ResizeOptions* o = c.op->options_as_ResizeOptions();
+  const auto coordinates = static_cast<int>(o->coordinates()), rounding = static_cast<int>(o->nearest_rounding());
+  if (coordinates < 0 || coordinates > 3 || rounding < 0 || rounding > 3) return c.Error("unknown resize mode");
+  const ref::ResizeShape s{in.shape[0], in.shape[1], in.shape[2], out.shape[1], out.shape[2], in.shape[3]};
+  const auto taps = [&](int64_t from, int64_t to) {
+    return ref::ResizeTaps(from, to, o->bilinear(), static_cast<ref::ResizeCoordinates>(coordinates),
+                           static_cast<ref::NearestRounding>(rounding));
+  };
+  const std::vector<ref::ResizeTap> rows = taps(s.in_h, s.out_h), cols = taps(s.in_w, s.out_w);
+  switch (in.dtype) {
+    case qfm::DType::FLOAT32: {
+      const float* x = in.as<float>();
+      float* y = out.as<float>();
+      return std::make_unique<OpKernel>([s, rows, cols, x, y] { ref::ResizeFloat(s, rows, cols, x, y); });
+    }
+    case qfm::DType::INT8: {
+      const int8_t* x = in.as<int8_t>();
+      int8_t* y = out.as<int8_t>();
+      return std::make_unique<OpKernel>(
+          [s, r = ref::ToFixed(rows), k = ref::ToFixed(cols), x, y] { ref::ResizeQuantized(s, r, k, x, y); });
+    }
+    case qfm::DType::INT16: {
+      const int16_t* x = in.as<int16_t>();
+      int16_t* y = out.as<int16_t>();
+      return std::make_unique<OpKernel>(
+          [s, r = ref::ToFixed(rows), k = ref::ToFixed(cols), x, y] { ref::ResizeQuantized(s, r, k, x, y); });
+    }
+    default: return c.Error(std::string("has no kernel for type ") + qfm::EnumNameDType(in.dtype));
+  }
+}
+
 }  // namespace
 
 const std::vector<OpPreparer>& ShapePreparers() {
@@ -157,6 +195,7 @@ const std::vector<OpPreparer>& ShapePreparers() {
       {qfm::OpType::RESHAPE, PrepareReshape},
       {qfm::OpType::CHANNEL_SHUFFLE, PrepareChannelShuffle},
       {qfm::OpType::SLICE, PrepareSlice},
+      {qfm::OpType::RESIZE, PrepareResize},
   };
   return table;
 }

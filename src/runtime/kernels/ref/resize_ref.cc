@@ -1,0 +1,59 @@
+// Reference RESIZE kernels: each output sample blends up to four input samples per channel.
+#include "runtime/kernels/ref/resize_ref.h"
+
+#include "runtime/quant_math.h"
+
+namespace qforge::runtime::ref {
+
+void ResizeFloat(const ResizeShape& s, const std::vector<ResizeTap>& rows, const std::vector<ResizeTap>& cols,
+                 const float* input, float* output) {
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t y = 0; y < s.out_h; ++y)
+      for (int64_t x = 0; x < s.out_w; ++x) {
+        const ResizeTap &r = rows[y], &c = cols[x];
+        const float* top = input + (n * s.in_h + r.i0) * s.in_w * s.channels;
+        const float* bottom = input + (n * s.in_h + r.i1) * s.in_w * s.channels;
+        const auto wy = static_cast<float>(r.w1), wx = static_cast<float>(c.w1);
+        float* out = output + ((n * s.out_h + y) * s.out_w + x) * s.channels;
+        for (int64_t k = 0; k < s.channels; ++k) {
+          const float t = top[c.i0 * s.channels + k] + wx * (top[c.i1 * s.channels + k] - top[c.i0 * s.channels + k]);
+          const float b = bottom[c.i0 * s.channels + k] +
+                          wx * (bottom[c.i1 * s.channels + k] - bottom[c.i0 * s.channels + k]);
+          out[k] = t + wy * (b - t);
+        }
+      }
+}
+
+std::vector<FixedTap> ToFixed(const std::vector<ResizeTap>& taps) {
+  std::vector<FixedTap> out(taps.size());
+  for (size_t i = 0; i < taps.size(); ++i)
+    out[i] = {taps[i].i0, taps[i].i1, static_cast<int32_t>(RoundHalfAwayFromZero(taps[i].w1 * 1024.0))};
+  return out;
+}
+
+template <typename T>
+void ResizeQuantized(const ResizeShape& s, const std::vector<FixedTap>& rows, const std::vector<FixedTap>& cols,
+                     const T* input, T* output) {
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t y = 0; y < s.out_h; ++y)
+      for (int64_t x = 0; x < s.out_w; ++x) {
+        const FixedTap &r = rows[y], &c = cols[x];
+        const T* top = input + (n * s.in_h + r.i0) * s.in_w * s.channels;
+        const T* bottom = input + (n * s.in_h + r.i1) * s.in_w * s.channels;
+        const int64_t w00 = int64_t{1024 - r.w1} * (1024 - c.w1), w01 = int64_t{1024 - r.w1} * c.w1;
+        const int64_t w10 = int64_t{r.w1} * (1024 - c.w1), w11 = int64_t{r.w1} * c.w1;
+        T* out = output + ((n * s.out_h + y) * s.out_w + x) * s.channels;
+        for (int64_t k = 0; k < s.channels; ++k) {
+          const int64_t sum = w00 * top[c.i0 * s.channels + k] + w01 * top[c.i1 * s.channels + k] +
+                              w10 * bottom[c.i0 * s.channels + k] + w11 * bottom[c.i1 * s.channels + k];
+          out[k] = static_cast<T>((sum + (int64_t{1} << 19)) >> 20);  // within the inputs' range: no clamp
+        }
+      }
+}
+
+template void ResizeQuantized<int8_t>(const ResizeShape&, const std::vector<FixedTap>&, const std::vector<FixedTap>&,
+                                      const int8_t*, int8_t*);
+template void ResizeQuantized<int16_t>(const ResizeShape&, const std::vector<FixedTap>&, const std::vector<FixedTap>&,
+                                       const int16_t*, int16_t*);
+
+}  // namespace qforge::runtime::ref
