@@ -16,10 +16,11 @@ namespace qforge::convert {
 
 // kUnary, kBinary: an element-wise operator of the runtime (DeployLayer::elementwise_op).
 // kFlatten is any reshape that keeps the NHWC element order. kChannelShuffle and kSlice move
-// channels (ShuffleNet's shuffle; a channel range). kResize: nearest or bilinear resampling.
+// channels (ShuffleNet's shuffle; a channel range). kResize: nearest or bilinear resampling;
+// kInsertZeros: pixels spread `stride` apart (a transposed convolution's first half).
 enum class LayerKind {
   kConv, kDepthwise, kDense, kBinary, kMaxPool, kAvgPool, kMean, kConcat, kFlatten, kUnary, kSoftmax,
-  kChannelShuffle, kSlice, kResize
+  kChannelShuffle, kSlice, kResize, kInsertZeros
 };
 enum class FusedActivation { kNone, kRelu, kRelu6 };
 
@@ -48,7 +49,7 @@ struct DeployLayer {
   // factor batch-norm folding multiplied each output channel by (empty: none).
   int shared_values = 0;
   std::vector<float> folded_scale;
-  // Convolution and pooling windows.
+  // Convolution and pooling windows; kInsertZeros: its stride.
   std::array<int, 2> kernel{1, 1}, stride{1, 1}, dilation{1, 1};
   std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right
   int concat_axis = 0;
@@ -67,11 +68,13 @@ struct DeployLayer {
   int out_channels() const { return weight_shape.empty() ? 0 : (kind == LayerKind::kDepthwise ? weight_shape[3] : weight_shape[0]); }
 };
 
-// True for layers whose outputs are input values moved, picked or averaged — never outside the
-// input's range — so the quantized output shares the input's grid.
+// True for layers whose outputs are input values moved, picked or averaged (or zeros, which
+// every quantized range holds) — never outside the input's range — so the quantized output
+// shares the input's grid.
 inline bool KeepsInputGrid(LayerKind k) {
   return k == LayerKind::kMaxPool || k == LayerKind::kAvgPool || k == LayerKind::kFlatten ||
-         k == LayerKind::kChannelShuffle || k == LayerKind::kSlice || k == LayerKind::kResize;
+         k == LayerKind::kChannelShuffle || k == LayerKind::kSlice || k == LayerKind::kResize ||
+         k == LayerKind::kInsertZeros;
 }
 
 struct DeployGraph {

@@ -369,6 +369,14 @@ class Emitter {
         writer_.AddOperator(OpType::CHANNEL_SHUFFLE, inputs, {out}, std::move(u));
         return Status::Ok();
       }
+      case LayerKind::kInsertZeros: {
+        qfm::InsertZerosOptionsT o;
+        o.stride_h = l.stride[0];
+        o.stride_w = l.stride[1];
+        u.Set(o);
+        writer_.AddOperator(OpType::INSERT_ZEROS, inputs, {out}, std::move(u));
+        return Status::Ok();
+      }
       case LayerKind::kResize: {
         qfm::ResizeOptionsT o;
         o.bilinear = l.resize.bilinear;

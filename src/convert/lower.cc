@@ -15,6 +15,7 @@
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
+#include "ops/insert_zeros.h"
 #include "ops/pooling.h"
 #include "ops/resize.h"
 #include "ops/softmax.h"
@@ -334,6 +335,12 @@ class Lowering {
     if (type == Relu6Op::kType) return LowerActivation(n, FusedActivation::kRelu6);
     if (type == ReshapeOp::kFlattenType || type == ReshapeOp::kReshapeType) return LowerReshape(n);
     if (type == ChannelShuffleOp::kType || type == SliceChannelsOp::kType) return LowerChannelMove(n);
+    if (type == InsertZerosOp::kType) {
+      QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
+      const auto& stride = static_cast<const InsertZerosOp&>(*n.op).stride();
+      AddLayer(LayerKind::kInsertZeros, n, {x}).stride = {static_cast<int>(stride[0]), static_cast<int>(stride[1])};
+      return Status::Ok();
+    }
     if (type == ResizeOp::kType) {
       QF_ASSIGN_OR_RETURN(const int x, Input(n, 0));
       AddLayer(LayerKind::kResize, n, {x}).resize = static_cast<const ResizeOp&>(*n.op).mode();

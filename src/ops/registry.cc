@@ -9,6 +9,7 @@
 #include "ops/conv2d.h"
 #include "ops/dense.h"
 #include "ops/dropout.h"
+#include "ops/insert_zeros.h"
 #include "ops/op.h"
 #include "ops/pooling.h"
 #include "ops/resize.h"
@@ -31,6 +32,7 @@ std::map<std::string, OpFactory, std::less<>> BuiltInOps() {
       {std::string(DropoutOp::kType), &DropoutOp::FromAttrs},
       {std::string(ReshapeOp::kFlattenType), &ReshapeOp::FlattenFromAttrs},
       {std::string(GlobalAvgPoolOp::kType), &GlobalAvgPoolOp::FromAttrs},
+      {std::string(InsertZerosOp::kType), &InsertZerosOp::FromAttrs},
       {std::string(PoolOp::kMaxType), &PoolOp::MaxFromAttrs},
       {std::string(ReshapeOp::kReshapeType), &ReshapeOp::ReshapeFromAttrs},
       {std::string(ResizeOp::kType), &ResizeOp::FromAttrs},

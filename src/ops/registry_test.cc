@@ -17,6 +17,7 @@ TEST(Registry, AttributesRoundTripAndBadInputFails) {
     if (type == "ChannelShuffle") attrs = {{"groups", 2}};
     if (type == "Clip") attrs = {{"min", -1.0}, {"max", 2.0}};
     if (type == "SliceChannels") attrs = {{"begin", 1}, {"end", 3}};
+    if (type == "InsertZeros") attrs = {{"stride", {2, 3}}};
     if (type == "Resize") attrs = {{"mode", "bilinear"}, {"coordinates", "align_corners"}, {"height", 5}, {"width", 7}};
     auto op = MakeOp(type, attrs);
     auto again = MakeOp(type, op->attrs());

@@ -13,6 +13,9 @@ Usage: make_small_models.py OUT_DIR
                           bilinear resize that shrinks one axis while enlarging the other
   upsample_opset9.onnx    nearest and bilinear x2 upsampling as opset 9's Upsample, and as
   resize_opset10.onnx     opset 10's Resize
+  transposed_conv.onnx    ConvTranspose as segmentation decoders use it (kernel 4 stride 2 pad 1 with
+                          batch norm; kernel 3 stride 2 with output_padding and 2 groups; stride 1
+                          dilated), at opset 11
   unsupported_ops.onnx    Conv, then operators qforge does not import (Erf, a custom domain op)
   cyclic.onnx             two nodes that read each other's output
   bad_initializer.onnx    a weight whose data is shorter than its shape
@@ -105,6 +108,26 @@ class ResizeModes(torch.nn.Module):
         return self.fc(torch.flatten(f.adaptive_avg_pool2d(torch.relu(y), 1), 1))
 
 
+class TransposedConv(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.up1 = torch.nn.ConvTranspose2d(8, 8, 4, stride=2, padding=1, bias=False)
+        self.bn = torch.nn.BatchNorm2d(8)
+        self.up2 = torch.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1, groups=2)
+        self.up3 = torch.nn.ConvTranspose2d(4, 6, 3, padding=2, dilation=2)
+        self.fc = torch.nn.Linear(6, 10)
+        with torch.no_grad():
+            self.bn.running_mean.uniform_(-0.2, 0.2)
+            self.bn.running_var.uniform_(0.5, 1.5)
+
+    def forward(self, x):
+        x = torch.relu(self.conv(x))
+        x = torch.relu(self.bn(self.up1(x)))
+        x = self.up3(torch.relu(self.up2(x)))
+        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def save_torch(module, name, out_dir, size, opset):
     """Exports `module` (batch norm kept as BatchNormalization) with a seeded input NAME.input.npy."""
     x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32))
@@ -139,6 +162,8 @@ def main():
     save_torch(GroupedConv(), "grouped_conv", out_dir, 16, 9)
     torch.manual_seed(0)
     save_torch(ResizeModes(True), "resize_modes", out_dir, 16, 13)
+    torch.manual_seed(0)
+    save_torch(TransposedConv(), "transposed_conv", out_dir, 16, 11)
     for opset, name in ((9, "upsample_opset9"), (10, "resize_opset10")):
         torch.manual_seed(0)
         save_torch(ResizeModes(False), name, out_dir, 16, opset)

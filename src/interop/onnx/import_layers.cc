@@ -1,13 +1,15 @@
-// Importers of the weighted layers: Conv (groups, dilation, pads, auto_pad), Gemm and MatMul
-// (as Dense), BatchNormalization. Weights must be constants; they become trainable parameters
+// Importers of the weighted layers: Conv (groups, dilation, pads, auto_pad), ConvTranspose (as
+// InsertZeros and Conv2D), Gemm and MatMul (as Dense), BatchNormalization. Weights must be constants; they become trainable parameters
 // named after their initializers.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "interop/onnx/importers.h"
 #include "interop/onnx/window_attrs.h"
 #include "ops/batch_norm.h"
 #include "ops/conv2d.h"
 #include "ops/dense.h"
+#include "ops/insert_zeros.h"
 
 namespace qforge::onnx_import {
 namespace {
@@ -30,6 +32,69 @@ Status ImportConv(ImportContext& ctx, const onnx::NodeProto& n) {
   if (ctx.HasInput(n, 2)) {
     QF_ASSIGN_OR_RETURN(const ConstTensor* b, ctx.ConstantInput(n, 2, "the bias"));
     if (b->count() != w->dims[0]) return InvalidArgument("bias has {} values for {} output channels", b->count(), w->dims[0]);
+    QF_ASSIGN_OR_RETURN(const int bp, ctx.Param(n.input(2), b->ToFloatTensor(), true));
+    inputs.push_back(bp);
+  }
+  QF_ASSIGN_OR_RETURN(const int y, ctx.AddNode(n, std::make_unique<Conv2DOp>(window, groups), inputs));
+  ctx.SetActivation(n.output(0), y);
+  return Status::Ok();
+}
+
+// ConvTranspose as InsertZeros (stride) and a stride-1 Conv2D with the kernel flipped and its
+// in/out axes swapped, padded by dilation * (k - 1) - pad (plus output_padding at the end): the
+// same sums, on the convolution's kernels in training and at run time.
+Status ImportConvTranspose(ImportContext& ctx, const onnx::NodeProto& n) {
+  QF_ASSIGN_OR_RETURN(int x, ctx.Activation(n, 0));
+  QF_ASSIGN_OR_RETURN(const ConstTensor* w, ctx.ConstantInput(n, 1, "the weight"));
+  const Shape in = ctx.graph().values()[x].shape;
+  if (in.size() != 4 || w->dims.size() != 4)
+    return InvalidArgument("only 2-D transposed convolutions are imported (input {}, weight {})", ShapeToString(in),
+                           ShapeToString(w->dims));
+  NodeAttrs attrs(n);
+  const int64_t groups = attrs.Int("group", 1);
+  const std::vector<int64_t> strides = attrs.Ints("strides", {1, 1}), dilations = attrs.Ints("dilations", {1, 1});
+  const std::vector<int64_t> pads = attrs.Ints("pads", {0, 0, 0, 0}), output_padding = attrs.Ints("output_padding", {0, 0});
+  const std::string auto_pad = attrs.String("auto_pad", "NOTSET");
+  const bool output_shape = attrs.Has("output_shape");
+  QF_RETURN_IF_ERROR(attrs.status());
+  if (auto_pad != "NOTSET" || output_shape)
+    return InvalidArgument("auto_pad and output_shape are not supported (give pads and output_padding)");
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 || output_padding.size() != 2)
+    return InvalidArgument("strides, dilations, output_padding need 2 values and pads 4");
+  const int64_t cin = w->dims[0], cout_per_group = w->dims[1], kh = w->dims[2], kw = w->dims[3];
+  if (groups < 1 || cin != in[1] || cin % groups != 0)
+    return InvalidArgument("group {} does not fit {} input channels and weight {}", groups, in[1], ShapeToString(w->dims));
+  Window2D window;
+  window.kernel = {kh, kw};
+  window.dilation = {dilations[0], dilations[1]};
+  for (int axis = 0; axis < 2; ++axis) {
+    const int64_t reach = dilations[axis] * ((axis ? kw : kh) - 1);
+    window.pads[axis] = reach - pads[axis];
+    window.pads[axis + 2] = reach - pads[axis + 2] + output_padding[axis];
+    if (strides[axis] < 1 || output_padding[axis] < 0 || output_padding[axis] >= std::max(strides[axis], dilations[axis]))
+      return InvalidArgument("strides must be >= 1 and output_padding below the stride or dilation");
+    if (window.pads[axis] < 0 || window.pads[axis + 2] < 0)
+      return InvalidArgument("pads [{}] larger than the kernel's reach are not supported", fmt::join(pads, ", "));
+  }
+  if (strides[0] > 1 || strides[1] > 1) {
+    QF_ASSIGN_OR_RETURN(x, ctx.AddNode(n, std::make_unique<InsertZerosOp>(std::array<int64_t, 2>{strides[0], strides[1]}),
+                                       {x}, "/insert_zeros"));
+  }
+  // Weight [Cin, Cout / g, kh, kw] -> OIHW [Cout, Cin / g, kh, kw], flipped in space.
+  const int64_t cin_per_group = cin / groups, cout = cout_per_group * groups;
+  Tensor weight({cout, cin_per_group, kh, kw});
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t ci = 0; ci < cin_per_group; ++ci)
+      for (int64_t co = 0; co < cout_per_group; ++co)
+        for (int64_t a = 0; a < kh; ++a)
+          for (int64_t b = 0; b < kw; ++b)
+            weight[(((g * cout_per_group + co) * cin_per_group + ci) * kh + a) * kw + b] = static_cast<float>(
+                w->values[(((g * cin_per_group + ci) * cout_per_group + co) * kh + (kh - 1 - a)) * kw + (kw - 1 - b)]);
+  QF_ASSIGN_OR_RETURN(const int wp, ctx.Param(n.input(1) + "/" + n.name() + "/conv", weight, true));
+  std::vector<int> inputs = {x, wp};
+  if (ctx.HasInput(n, 2)) {
+    QF_ASSIGN_OR_RETURN(const ConstTensor* b, ctx.ConstantInput(n, 2, "the bias"));
+    if (b->count() != cout) return InvalidArgument("bias has {} values for {} output channels", b->count(), cout);
     QF_ASSIGN_OR_RETURN(const int bp, ctx.Param(n.input(2), b->ToFloatTensor(), true));
     inputs.push_back(bp);
   }
@@ -125,7 +190,7 @@ Status ImportBatchNorm(ImportContext& ctx, const onnx::NodeProto& n) {
 }  // namespace
 
 std::vector<ImporterRow> LayerImporters() {
-  return {{"Conv", ImportConv}, {"Gemm", ImportGemm}, {"MatMul", ImportMatMul}, {"BatchNormalization", ImportBatchNorm}};
+  return {{"Conv", ImportConv}, {"ConvTranspose", ImportConvTranspose}, {"Gemm", ImportGemm}, {"MatMul", ImportMatMul}, {"BatchNormalization", ImportBatchNorm}};
 }
 
 }  // namespace qforge::onnx_import

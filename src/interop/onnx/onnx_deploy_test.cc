@@ -169,7 +169,8 @@ TEST_P(ImportedModelDeploys, QuantizationAwareTrainingExportsWhatItSimulates) {
 INSTANTIATE_TEST_SUITE_P(Models, ImportedModelDeploys,
                          ::testing::Values("resnet18_32", "mobilenet_v2_32", "mobilenet_v3_small_32", "squeezenet1_1_32",
                                            "shufflenet_v2_x0_5_32", "mnasnet0_5_32", "efficientnet_b0_32",
-                                           "constant_arithmetic", "grouped_conv", "resize_modes", "upsample_opset9"));
+                                           "constant_arithmetic", "grouped_conv", "resize_modes", "upsample_opset9",
+                                           "transposed_conv"));
 
 }  // namespace
 }  // namespace qforge::onnx_import

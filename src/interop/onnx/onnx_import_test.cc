@@ -145,6 +145,14 @@ TEST(OnnxImport, ResizeAndUpsampleInEveryOpsetSpelling) {
   }
 }
 
+TEST(OnnxImport, TransposedConvolutionsAsInsertedZerosAndConvolutions) {
+  auto counts = OpCounts("transposed_conv");
+  EXPECT_EQ(counts["InsertZeros"], 2);  // the stride-1 one needs none
+  EXPECT_EQ(counts["Conv2D"], 4);
+  ExpectMatchesOnnxRuntime("transposed_conv", "y", Backend::kFast);
+  ExpectMatchesOnnxRuntime("transposed_conv", "y", Backend::kReference);
+}
+
 std::string ImportError(const std::vector<uint8_t>& bytes, const std::string& what) {
   auto ck = ImportOnnxBytes(bytes, what);
   EXPECT_FALSE(ck.ok()) << what << " was imported";

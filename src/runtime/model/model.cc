@@ -92,6 +92,7 @@ qfm::Options ExpectedOptions(qfm::OpType type) {
     case qfm::OpType::SLICE: return qfm::Options::SliceOptions;
     case qfm::OpType::CLIP: return qfm::Options::ClipOptions;
     case qfm::OpType::RESIZE: return qfm::Options::ResizeOptions;
+    case qfm::OpType::INSERT_ZEROS: return qfm::Options::InsertZerosOptions;
     default: return qfm::Options::NONE;
   }
 }

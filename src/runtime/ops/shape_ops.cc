@@ -1,7 +1,8 @@
-// Preparers of CONCATENATION, RESHAPE, CHANNEL_SHUFFLE, SLICE and RESIZE: data movement (a
+// Preparers of CONCATENATION, RESHAPE, CHANNEL_SHUFFLE, SLICE, RESIZE and INSERT_ZEROS: data movement (a
 // bilinear resize blends neighbours) whose quantized operands share one scale and zero point —
 // but for a concatenation input on a grid of its own, which is first requantized to the
 // output's (as TFLite does).
+#include <array>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -187,6 +188,30 @@ Prepared PrepareResize(const PrepareContext& c) {
   }
 }
 
+Prepared PrepareInsertZeros(const PrepareContext& c) {
+  QF_RETURN_IF_ERROR(CheckMove(c));
+  const RuntimeTensor &in = *c.inputs[0], &out = *c.outputs[0];
+  const qfm::InsertZerosOptions* o = c.op->options_as_InsertZerosOptions();
+  const int sh = o->stride_h(), sw = o->stride_w();
+  if (sh < 1 || sw < 1 || sh > 64 || sw > 64) return c.Error("strides must be 1..64");
+  if (in.shape.size() != 4 ||
+      out.shape != std::vector<int>{in.shape[0], (in.shape[1] - 1) * sh + 1, (in.shape[2] - 1) * sw + 1, in.shape[3]})
+    return c.Error("output " + ShapeString(out.shape) + " is not input " + ShapeString(in.shape) + " spread by the strides");
+  const ref::ResizeShape s{in.shape[0], in.shape[1], in.shape[2], out.shape[1], out.shape[2], in.shape[3]};
+  const int bytes = DTypeSize(in.dtype);
+  std::array<uint8_t, 4> zero{};  // 0.0f, or the zero point in the element's bytes
+  if (in.dtype == qfm::DType::INT8) zero[0] = static_cast<uint8_t>(static_cast<int8_t>(in.zero_point.at(0)));
+  if (in.dtype == qfm::DType::INT16) {
+    const auto z = static_cast<int16_t>(in.zero_point.at(0));
+    std::memcpy(zero.data(), &z, sizeof z);
+  }
+  if (in.dtype != qfm::DType::FLOAT32 && in.dtype != qfm::DType::INT8 && in.dtype != qfm::DType::INT16)
+    return c.Error(std::string("has no kernel for type ") + qfm::EnumNameDType(in.dtype));
+  const uint8_t* x = in.data;
+  uint8_t* y = out.data;
+  return std::make_unique<OpKernel>([s, sh, sw, bytes, zero, x, y] { ref::InsertZeros(s, sh, sw, bytes, zero.data(), x, y); });
+}
+
 }  // namespace
 
 const std::vector<OpPreparer>& ShapePreparers() {
@@ -196,6 +221,7 @@ const std::vector<OpPreparer>& ShapePreparers() {
       {qfm::OpType::CHANNEL_SHUFFLE, PrepareChannelShuffle},
       {qfm::OpType::SLICE, PrepareSlice},
       {qfm::OpType::RESIZE, PrepareResize},
+      {qfm::OpType::INSERT_ZEROS, PrepareInsertZeros},
   };
   return table;
 }

@@ -1,5 +1,8 @@
-// Reference RESIZE kernels: each output sample blends up to four input samples per channel.
+// Reference INSERT_ZEROS and RESIZE kernels: INSERT_ZEROS copies pixels onto a strided grid;
+// RESIZE blends up to four input samples per channel.
 #include "runtime/kernels/ref/resize_ref.h"
+
+#include <cstring>
 
 #include "runtime/quant_math.h"
 
@@ -22,6 +25,17 @@ void ResizeFloat(const ResizeShape& s, const std::vector<ResizeTap>& rows, const
           out[k] = t + wy * (b - t);
         }
       }
+}
+
+void InsertZeros(const ResizeShape& s, int stride_h, int stride_w, int element_bytes, const uint8_t* zero,
+                 const uint8_t* input, uint8_t* output) {
+  const int64_t pixel = s.channels * element_bytes, total = s.batch * s.out_h * s.out_w * s.channels;
+  for (int64_t i = 0; i < total; ++i) std::memcpy(output + i * element_bytes, zero, element_bytes);
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t y = 0; y < s.in_h; ++y)
+      for (int64_t x = 0; x < s.in_w; ++x)
+        std::memcpy(output + ((n * s.out_h + y * stride_h) * s.out_w + x * stride_w) * pixel,
+                    input + ((n * s.in_h + y) * s.in_w + x) * pixel, pixel);
 }
 
 std::vector<FixedTap> ToFixed(const std::vector<ResizeTap>& taps) {

@@ -1,4 +1,5 @@
-// Reference RESIZE (ONNX Resize / Upsample; nearest or bilinear) on NHWC tensors. Which input
+// Reference spatial resampling on NHWC tensors: INSERT_ZEROS (pixels spread `stride` apart,
+// the input's zero between them) and RESIZE (ONNX Resize / Upsample; nearest or bilinear). Which input
 // samples an output sample reads is one function of each axis (ResizeTaps, header-only so the
 // training op computes the same taps): ONNX's coordinate transforms and nearest rounding modes.
 // Bilinear int8/int16 weights are fixed point (Q10 per axis, 1024 = 1): the output, on the
@@ -66,6 +67,11 @@ struct FixedTap {
   int32_t i0 = 0, i1 = 0, w1 = 0;
 };
 std::vector<FixedTap> ToFixed(const std::vector<ResizeTap>& taps);
+
+// Output pixel (y * stride_h, x * stride_w) = input pixel (y, x); every other output element is
+// `zero` (element_bytes wide: 0.0f, or the quantized tensor's zero point).
+void InsertZeros(const ResizeShape& s, int stride_h, int stride_w, int element_bytes, const uint8_t* zero,
+                 const uint8_t* input, uint8_t* output);
 
 template <typename T>
 void ResizeQuantized(const ResizeShape& s, const std::vector<FixedTap>& rows, const std::vector<FixedTap>& cols,

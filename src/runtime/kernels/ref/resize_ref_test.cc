@@ -1,5 +1,5 @@
-// Golden values for the reference RESIZE: taps of each coordinate mode, the Q10 bilinear
-// rounding of int8 (half up, on the input's grid), nearest copies, and float against int8.
+// Golden values for the reference RESIZE (taps of each coordinate mode, the Q10 bilinear
+// rounding of int8 — half up, on the input's grid —, nearest copies, float) and INSERT_ZEROS.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -55,6 +55,15 @@ TEST(ResizeRef, Int8BilinearRoundsHalfUpOnTheInputGrid) {
   std::vector<int16_t> pix{1, -1, 100, -100}, up(8);
   ResizeQuantized(n, near_rows, near_cols, pix.data(), up.data());
   EXPECT_EQ(up, (std::vector<int16_t>{1, -1, 1, -1, 100, -100, 100, -100}));
+}
+
+TEST(InsertZerosRef, SpreadsPixelsWithTheZeroPointBetween) {
+  // 2 x 2 pixels of 2 channels, strides 2 and 1 -> 3 x 2; the int8 zero point is -5.
+  const ResizeShape s{1, 2, 2, 3, 2, 2};
+  std::vector<int8_t> in{1, 2, 3, 4, 5, 6, 7, 8}, out(12);
+  const uint8_t zero = static_cast<uint8_t>(int8_t{-5});
+  InsertZeros(s, 2, 1, 1, &zero, reinterpret_cast<const uint8_t*>(in.data()), reinterpret_cast<uint8_t*>(out.data()));
+  EXPECT_EQ(out, (std::vector<int8_t>{1, 2, 3, 4, -5, -5, -5, -5, 5, 6, 7, 8}));
 }
 
 TEST(ResizeRef, FloatBlendsFourNeighbours) {
