@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite: the Release build's tests (the runtime's also with
-# QFORGE_ISA=ref and avx2); the runtime-only build (portable kernels only) and its tests; qforge
+# QFORGE_ISA=ref, avx2 and avx512vnni); the runtime-only build (portable kernels only) and its tests; qforge
 # installed as a library and used by the example consumer projects (scripts/consumer_check.sh);
 # then the core, data, ops, graph, train, runtime, converter and ONNX import tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (Debug).
@@ -10,7 +10,7 @@ scripts/setup.sh build
 (cd build && ctest --output-on-failure -j"$(nproc)")
 # The runtime and converter tests again with the optimized kernels capped at each lower ISA
 # (the kernel tests compare every ISA themselves; these run whole models through each path).
-for isa in ref avx2; do
+for isa in ref avx2 avx512vnni; do
   (cd build && QFORGE_ISA=$isa ctest --output-on-failure -j"$(nproc)" -L 'runtime|convert')
 done
 

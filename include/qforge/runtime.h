@@ -92,7 +92,7 @@ class QFORGE_API Model {
 struct InterpreterOptions {
   int batch_size = 1;   // the models' first dimension is multiplied by this
   int threads = 1;      // threads of the optimized kernels (1: the caller's thread only)
-  // Caps the kernels' instruction set: "ref", "avx2" or "avx512vnni"; "" = the best this CPU
+  // Caps the kernels' instruction set: "ref", "avx2", "avx512vnni" or "avx512vbmi"; "" = the best this CPU
   // supports (itself capped by the QFORGE_ISA environment variable).
   std::string max_isa;
 };

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -127,6 +128,18 @@ std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) 
                        gops > 0 ? fmt::format("{:.1f}", gops) : "",
                        gops > 0 && peak > 0 ? fmt::format("{:.0f}%", 100.0 * gops / peak) : "");
   }
+  // The same time by operator type, largest share first.
+  std::map<std::string, std::pair<int, double>> by_type;  // type -> (operators, seconds)
+  for (size_t k = 0; k < seconds.size(); ++k) {
+    auto& [count, time] = by_type[qfm::EnumNameOpType(m.operators()->Get(static_cast<flatbuffers::uoffset_t>(k))->type())];
+    ++count;
+    time += seconds[k];
+  }
+  std::vector<std::pair<std::string, std::pair<int, double>>> types(by_type.begin(), by_type.end());
+  std::sort(types.begin(), types.end(), [](const auto& a, const auto& b) { return a.second.second > b.second.second; });
+  out += "  by operator type:\n";
+  for (const auto& [type, stats] : types)
+    out += fmt::format("      {:<20} {:>3} ops {:5.1f}%\n", type, stats.first, 100.0 * stats.second / std::max(total, 1e-12));
   return out;
 }
 

@@ -23,7 +23,7 @@ struct InterpreterOptions {
   int batch_size = 1;
   // Caps the instruction set of the optimized kernels below the process's (kernels/dispatch.h:
   // the best the CPU supports, capped by QFORGE_ISA).
-  Isa max_isa = Isa::kAvx512Vnni;
+  Isa max_isa = Isa::kAvx512Vbmi;
   // Threads of the optimized kernels (1: run on the caller's thread only).
   int threads = 1;
   // Work (multiply-accumulates or bytes) below which an operator is not split over the

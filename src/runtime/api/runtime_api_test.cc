@@ -89,7 +89,7 @@ TEST(RuntimeApi, WrongTypesNamesSizesAndOptionsAreErrors) {
 
   InterpreterOptions bad;
   bad.max_isa = "sse9";
-  EXPECT_EQ(Message(Interpreter::Create(*model, bad).status()), "unknown ISA 'sse9' (ref, avx2, avx512vnni)");
+  EXPECT_EQ(Message(Interpreter::Create(*model, bad).status()), "unknown ISA 'sse9' (ref, avx2, avx512vnni, avx512vbmi)");
   bad = {};
   bad.batch_size = 0;
   EXPECT_FALSE(Interpreter::Create(*model, bad).ok());
@@ -132,7 +132,7 @@ TEST(RuntimeApi, FilesFromQforge050StillLoadAndComputeTheSame) {
     EXPECT_EQ(model->producer(), "qforge");
     const std::vector<char> expected = ReadFile(dir + "/" + name + "_output.bin");
     ASSERT_EQ(expected.size(), 2u * 10 * sizeof(float));
-    for (const char* isa : {"ref", "avx2", "avx512vnni"}) {
+    for (const char* isa : {"ref", "avx2", "avx512vnni", "avx512vbmi"}) {
       InterpreterOptions options;
       options.batch_size = 2;
       options.max_isa = isa;

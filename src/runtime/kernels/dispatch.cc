@@ -10,14 +10,15 @@ const char* IsaName(Isa isa) {
     case Isa::kRef: return "ref";
     case Isa::kAvx2: return "avx2";
     case Isa::kAvx512Vnni: return "avx512vnni";
+    case Isa::kAvx512Vbmi: return "avx512vbmi";
   }
   return "?";
 }
 
 StatusOr<Isa> ParseIsa(const std::string& name) {
-  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni})
+  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni, Isa::kAvx512Vbmi})
     if (name == IsaName(isa)) return isa;
-  return Status(StatusCode::kInvalidArgument, "unknown ISA '" + name + "' (ref, avx2, avx512vnni)");
+  return Status(StatusCode::kInvalidArgument, "unknown ISA '" + name + "' (ref, avx2, avx512vnni, avx512vbmi)");
 }
 
 Isa SupportedIsa() {
@@ -25,7 +26,7 @@ Isa SupportedIsa() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
       __builtin_cpu_supports("avx512vnni"))
-    return Isa::kAvx512Vnni;
+    return __builtin_cpu_supports("avx512vbmi") ? Isa::kAvx512Vbmi : Isa::kAvx512Vnni;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
 #endif
   return Isa::kRef;

@@ -1,6 +1,6 @@
 // Which instruction set the runtime's optimized kernels use. Chosen once per process: the best
 // ISA that this build compiled kernels for and this CPU supports, capped by the environment
-// variable QFORGE_ISA=ref|avx2|avx512vnni (so one machine can test every path). An interpreter
+// variable QFORGE_ISA=ref|avx2|avx512vnni|avx512vbmi (so one machine can test every path). An interpreter
 // may cap it further (InterpreterOptions::max_isa); each kernel family's table
 // (kernels/kernel_family.h) then gives the best kernel under that cap. QFORGE_VERBOSE=1 logs
 // each operator's kernel to stderr. C++17.
@@ -12,8 +12,9 @@
 
 namespace qforge::runtime {
 
-// Ordered: a higher ISA can run every kernel of a lower one.
-enum class Isa { kRef = 0, kAvx2 = 1, kAvx512Vnni = 2 };
+// Ordered: a higher ISA can run every kernel of a lower one. kAvx512Vbmi: VNNI plus VBMI's
+// byte permutes (Ice Lake, Zen 4 and later), which table lookups use.
+enum class Isa { kRef = 0, kAvx2 = 1, kAvx512Vnni = 2, kAvx512Vbmi = 3 };
 
 const char* IsaName(Isa isa);
 StatusOr<Isa> ParseIsa(const std::string& name);

@@ -58,10 +58,10 @@ TEST(MaxPool, EveryIsaEqualsTheReference) {
   EXPECT_GT(checked, 40);
 }
 
-TEST(Mean, PixelMajorEqualsTheReference) {
+TEST(Mean, EveryIsaEqualsTheReference) {
   std::mt19937 rng(16);
   std::uniform_int_distribution<int> byte(-128, 127);
-  for (int c : {1, 16, 255, 256, 257, 600})
+  for (int c : {1, 7, 9, 16, 17, 33, 65, 255, 256, 257, 600})
     for (int hw : {1, 7, 49}) {
       const int batch = 3;
       const MeanParams p = MakeMeanParams(hw, 0.02 + 0.001 * c, byte(rng), 0.015, byte(rng));

@@ -9,6 +9,8 @@
 
 #include "runtime/kernels/add.h"
 #include "runtime/kernels/kernel_family.h"
+#include "runtime/kernels/lookup.h"
+#include "runtime/kernels/mul.h"
 #include "runtime/kernels/quantize.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -189,7 +191,22 @@ Prepared PrepareMul(const PrepareContext& c) {
   }
   const int8_t *x = a.as<int8_t>(), *y = b.as<int8_t>();
   int8_t* z = out.as<int8_t>();
-  return std::make_unique<OpKernel>([shape, p, x, y, z] { ref::Mul(shape, p, x, y, z); });
+  const MulKernel& kernel = BestKernel(MulKernels(), c.isa);
+  if (IsReference(kernel)) return std::make_unique<OpKernel>([shape, p, x, y, z] { ref::Mul(shape, p, x, y, z); });
+  // The vector kernel, the samples split over the threads.
+  ThreadPool* pool = c.pool;
+  const int64_t per_sample = shape.pixels * shape.channels, gate = shape.broadcast ? shape.channels : per_sample;
+  const int64_t chunk = std::max<int64_t>(1, ElementwiseChunk(out.elements, pool) / std::max<int64_t>(per_sample, 1));
+  const MulRun run = kernel.run;
+  return std::make_unique<OpKernel>(
+      [shape, p, x, y, z, pool, chunk, per_sample, gate, run] {
+        ForEachChunk(pool, shape.samples, chunk, [&](int64_t begin, int64_t end) {
+          MulShape part = shape;
+          part.samples = end - begin;
+          run(part, p, x + begin * per_sample, y + begin * gate, z + begin * per_sample);
+        });
+      },
+      kernel.name);
 }
 
 Prepared PrepareQuantize(const PrepareContext& c) {
@@ -231,7 +248,16 @@ Prepared PrepareUnaryWith(const PrepareContext& c, const Fn& fn) {
       for (int8_t& v : table) v = static_cast<int8_t>(std::clamp<int32_t>(v, r.min, r.max));
       const int8_t* x = in.as<int8_t>();
       int8_t* y = out.as<int8_t>();
-      return std::make_unique<OpKernel>([table, x, y, n] { ref::Lookup(table, n, x, y); });
+      const LookupKernel& kernel = BestKernel(LookupKernels(), c.isa);
+      if (IsReference(kernel)) return std::make_unique<OpKernel>([table, x, y, n] { ref::Lookup(table, n, x, y); });
+      ThreadPool* pool = c.pool;
+      const int64_t chunk = ElementwiseChunk(n, pool);
+      const LookupRun run = kernel.run;
+      return std::make_unique<OpKernel>(
+          [table, x, y, n, pool, chunk, run] {
+            ForEachChunk(pool, n, chunk, [&](int64_t begin, int64_t end) { run(table, begin, end, x, y); });
+          },
+          kernel.name);
     }
     case qfm::DType::INT16: {
       QF_RETURN_IF_ERROR(CheckQuantizedPair(c, qfm::DType::INT16));

@@ -8,10 +8,12 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/channel_ref.h"
 #include "runtime/kernels/ref/concat_ref.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/resize_ref.h"
+#include "runtime/kernels/shuffle.h"
 #include "runtime/model/model.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/preparers.h"
@@ -125,6 +127,11 @@ Prepared PrepareChannelShuffle(const PrepareContext& c) {
   const int bytes = DTypeSize(out.dtype);
   const uint8_t* x = in.data;
   uint8_t* y = out.data;
+  const ShuffleKernel& kernel = BestKernel(ShuffleKernels(), c.isa);
+  if (groups == 2 && bytes == 1 && !IsReference(kernel)) {
+    const ShuffleRun run = kernel.run;
+    return std::make_unique<OpKernel>([pixels, channels, x, y, run] { run(pixels, channels, x, y); }, kernel.name);
+  }
   return std::make_unique<OpKernel>(
       [pixels, channels, source, bytes, x, y] { ref::GatherChannels(pixels, channels, source, bytes, x, y); });
 }

@@ -1,5 +1,5 @@
-// Vector traits for AVX2 (8 int32 lanes), used by the depthwise loop nest (shared with AVX-512)
-// and the Add loop: loads of int8 lanes (partial at the end), arithmetic, requantization,
+// Vector traits for AVX2 (8 int32 lanes), used by the depthwise and Mul loop nests (shared with
+// AVX-512) and the Add loop: loads of int8 lanes (partial at the end), arithmetic, requantization,
 // stores. Included only by files compiled with AVX2 flags.
 #pragma once
 
@@ -26,6 +26,7 @@ struct Avx2 {
   }
   static I Sub(I a, I b) { return _mm256_sub_epi32(a, b); }
   static I Add(I a, I b) { return _mm256_add_epi32(a, b); }
+  static I Mul(I a, I b) { return _mm256_mullo_epi32(a, b); }
   static I ShiftLeft(I a, int bits) { return _mm256_slli_epi32(a, bits); }
   static I MulByQuantizedMultiplier(I x, I m, I left, I right) {
     return x86::RoundingDivideByPot(x86::RoundingDoublingHighMul(_mm256_sllv_epi32(x, left), m), right);

@@ -1,5 +1,5 @@
-// Vector traits for AVX-512 (16 int32 lanes), used by the depthwise loop nest it shares with
-// AVX2: loads of int8 lanes (masked at the end), multiply-add, requantization, stores.
+// Vector traits for AVX-512 (16 int32 lanes), used by the depthwise and Mul loop nests it
+// shares with AVX2: loads of int8 lanes (masked at the end), multiply-add, requantization, stores.
 // Included only by files compiled with AVX-512 flags. (AVX-512 Add reads a table instead.)
 #pragma once
 
@@ -20,6 +20,9 @@ struct Avx512 {
   static I LoadBytes(const int8_t* p, int n) {
     return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1u), p));
   }
+  static I Sub(I a, I b) { return _mm512_sub_epi32(a, b); }
+  static I Add(I a, I b) { return _mm512_add_epi32(a, b); }
+  static I Mul(I a, I b) { return _mm512_mullo_epi32(a, b); }
   // acc + x * w per lane, x in int16 range, w an int16 in the low half with the high half zero.
   static I MulAdd(I acc, I x, I w) { return _mm512_dpwssd_epi32(acc, x, w); }
   static I Requantize(I acc, I m, I left, I right, I zp, I lo, I hi) {
