@@ -71,7 +71,7 @@ TEST_F(UserDataCli, ImageFolderTrainsEvaluatesAndQuantizesWithStoredPreprocessin
 
 TEST_F(UserDataCli, GrayImagesAreFittedToAnRgbModelOnlyWhenAsked) {
   Result r = RunQforge("train --init " + kModel + " " + Data() + " --epochs 1 --out " + Out("x.ckpt"), dir_);
-  ExpectFailure(r, "pass --input-size 32");
+  ExpectFailure(r, "with --input-size 32 when training or importing");
   EXPECT_FALSE(fs::exists(Out("x.ckpt")));
   Result ok = RunQforge("train --init " + kModel + " " + Data() + " --input-size 32 --epochs 1 --batch 50 --out " +
                             Out("x.ckpt") + " --json", dir_);

@@ -105,8 +105,8 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f) {
 }
 
 // The data fitted to the run's model, with the preprocessing flags applied to the run; a fresh
-// run normalizes by the training data's statistics unless --mean/--std say otherwise. A model
-// without class names takes the data's.
+// run normalizes by the training data's statistics where --mean/--std do not say otherwise. A
+// model without class names takes the data's.
 StatusOr<TrainTestData> LoadTrainingData(const TrainFlags& f, Checkpoint& run) {
   QF_ASSIGN_OR_RETURN(InputSpec spec, ModelInputSpec(run, run.meta.model_name));
   QF_RETURN_IF_ERROR(f.preprocess.Apply(spec, &run.meta.preprocess));
@@ -114,10 +114,11 @@ StatusOr<TrainTestData> LoadTrainingData(const TrainFlags& f, Checkpoint& run) {
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load(spec));
   QF_RETURN_IF_ERROR(RequireLabels(data.train, "training"));
   QF_RETURN_IF_ERROR(RequireLabels(data.test, "evaluation after each epoch"));
-  if (f.resume.empty() && f.init.empty() && !f.preprocess.normalization_given()) {
-    const int64_t resize = run.meta.preprocess.resize;
-    run.meta.preprocess = ComputeNormalization(data.train);
-    run.meta.preprocess.resize = resize;
+  if (f.resume.empty() && f.init.empty()) {
+    const Preprocess measured = ComputeNormalization(data.train);
+    run.meta.preprocess.scale = measured.scale;
+    if (f.preprocess.mean.empty()) run.meta.preprocess.mean = measured.mean;
+    if (f.preprocess.std.empty()) run.meta.preprocess.std = measured.std;
   }
   if (run.meta.class_names.empty()) run.meta.class_names = data.train.class_names;
   return data;

@@ -2,6 +2,7 @@
 #include "data/array_dataset.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "data/npz.h"
@@ -22,6 +23,9 @@ StatusOr<bool> IsChannelsLast(const Shape& s, ArrayLayout layout, const std::str
   if (layout != ArrayLayout::kAuto) return layout == ArrayLayout::kNhwc;
   const bool first = s[1] <= kMaxChannels, last = s[3] <= kMaxChannels;
   if (first != last) return last;
+  if (!first)
+    return InvalidArgument("{}: shape {} has no axis of 1 to {} channels (axis 1 or 3)", what, ShapeToString(s),
+                           kMaxChannels);
   return InvalidArgument("{}: cannot tell channels from image size in shape {}; pass --layout nchw or nhwc", what,
                          ShapeToString(s));
 }
@@ -92,12 +96,16 @@ void NameClasses(TrainTestData* data) {
 
 }  // namespace
 
-bool IsArrayPath(const std::string& path) { return path.ends_with(".npz") || path.ends_with(".npy"); }
+bool IsArrayPath(const std::string& path) {
+  std::string lower = path;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.ends_with(".npz") || lower.ends_with(".npy");
+}
 
 StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout layout) {
   QF_ASSIGN_OR_RETURN(const std::vector<NamedArray> arrays, ReadArrays(path));
   TrainTestData data;
-  if (path.ends_with(".npy")) {
+  if (arrays.size() == 1 && arrays[0].name.empty()) {  // an .npy file
     QF_ASSIGN_OR_RETURN(data.train, Images(arrays.at(0).array, layout, path));
   } else {
     const NpyArray* x_train = Find(arrays, "x_train");

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "data/resize.h"
 
 namespace qforge {
@@ -20,10 +22,15 @@ Status CheckFits(int64_t channels, int64_t h, int64_t w, const InputSpec& spec, 
     return InvalidArgument("{}: images have {} channel(s) but the model takes {}", what, channels, spec.channels);
   if (spec.resize == 0) {
     if (h == spec.height && w == spec.width) return Status::Ok();
-    return InvalidArgument("{}: images are {}x{} but the model takes {}x{}; pass --input-size {} to resize and "
-                           "centre-crop them", what, h, w, spec.height, spec.width, std::max(spec.height, spec.width));
+    return InvalidArgument("{}: images are {}x{} but the model takes {}x{}; resize and centre-crop them with "
+                           "{} when training or importing the model (stored in it)", what, h, w, spec.height,
+                           spec.width,
+                           spec.height == spec.width ? fmt::format("--input-size {}", spec.height) : "--resize");
   }
   const auto [rh, rw] = ResizedSize(h, w, spec.resize);
+  if (rh * rw > kMaxResizedPixels)
+    return InvalidArgument("{}: resizing {}x{} images to a shorter side of {} gives {}x{}, over {} pixels", what, h, w,
+                           spec.resize, rh, rw, kMaxResizedPixels);
   if (rh < spec.height || rw < spec.width)
     return InvalidArgument("{}: resizing {}x{} images to a shorter side of {} gives {}x{}, smaller than the model's "
                            "{}x{} input", what, h, w, spec.resize, rh, rw, spec.height, spec.width);

@@ -13,6 +13,10 @@
 
 namespace qforge {
 
+// Resized images larger than this many pixels are refused (an extreme aspect ratio must not
+// allocate gigabytes).
+inline constexpr int64_t kMaxResizedPixels = int64_t{1} << 26;
+
 struct InputSpec {
   int64_t channels = 0, height = 0, width = 0;  // the model's input
   int64_t resize = 0;  // shorter side before the crop; 0: images must already be height x width

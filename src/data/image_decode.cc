@@ -55,6 +55,8 @@ StatusOr<DecodedImage> DecodeJpeg(const std::vector<uint8_t>& bytes, const std::
   if (tjDecompressHeader3(handle.get(), data, size, &width, &height, &subsampling, &colorspace) != 0)
     return DataLoss("{}: not a readable JPEG ({})", what, tjGetErrorStr2(handle.get()));
   QF_RETURN_IF_ERROR(CheckSize(height, width, what));
+  if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK)
+    return DataLoss("{}: CMYK JPEG images are not supported (convert them to RGB)", what);
   const int64_t channels = colorspace == TJCS_GRAY ? 1 : 3;
   std::vector<uint8_t> hwc(static_cast<size_t>(channels * height * width));
   if (tjDecompress2(handle.get(), data, size, hwc.data(), width, 0, height, channels == 1 ? TJPF_GRAY : TJPF_RGB,

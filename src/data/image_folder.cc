@@ -12,24 +12,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The image files directly in `dir`, sorted (a fixed order makes runs reproducible).
-StatusOr<std::vector<fs::path>> ImagesIn(const fs::path& dir) {
+// The entries of `dir` that are image files (or, `folders`, subfolders not starting with a dot),
+// sorted: a fixed order makes runs reproducible. An entry that cannot be inspected (a dangling
+// link) is skipped; a folder that cannot be listed is an error.
+StatusOr<std::vector<fs::path>> Entries(const fs::path& dir, bool folders) {
   std::error_code ec;
-  std::vector<fs::path> files;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file(ec) && IsImagePath(it->path().string())) files.push_back(it->path());
+  std::vector<fs::path> found;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code entry_error;
+    const std::string name = it->path().filename().string();
+    if (folders ? it->is_directory(entry_error) && !name.starts_with(".")
+                : it->is_regular_file(entry_error) && IsImagePath(name))
+      found.push_back(it->path());
+  }
   if (ec) return NotFound("cannot list {}: {}", dir.string(), ec.message());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-std::vector<std::string> SubfolderNames(const fs::path& dir) {
-  std::error_code ec;
-  std::vector<std::string> names;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_directory(ec)) names.push_back(it->path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 Status AddImage(const fs::path& file, int32_t label, const InputSpec& spec, ImageDataset* d) {
@@ -57,12 +55,17 @@ StatusOr<ImageDataset> LoadSplit(const fs::path& dir, const std::vector<std::str
   ImageDataset d = EmptySplit(spec);
   d.class_names = classes;
   d.num_classes = static_cast<int>(classes.size());
-  for (const std::string& name : SubfolderNames(dir))
-    if (std::find(classes.begin(), classes.end(), name) == classes.end())
-      return InvalidArgument("{}: class folder '{}' is not one of train's classes", dir.string(), name);
+  QF_ASSIGN_OR_RETURN(const std::vector<fs::path> folders, Entries(dir, /*folders=*/true));
+  for (const fs::path& folder : folders)
+    if (std::find(classes.begin(), classes.end(), folder.filename().string()) == classes.end())
+      return InvalidArgument("{}: class folder '{}' is not one of train's classes", dir.string(),
+                             folder.filename().string());
   for (size_t c = 0; c < classes.size(); ++c) {
-    if (!fs::is_directory(dir / classes[c])) continue;  // a class without test images
-    QF_ASSIGN_OR_RETURN(const std::vector<fs::path> files, ImagesIn(dir / classes[c]));
+    std::error_code ec;
+    if (!fs::is_directory(dir / classes[c], ec)) continue;  // a class without test images
+    QF_ASSIGN_OR_RETURN(const std::vector<fs::path> files, Entries(dir / classes[c], /*folders=*/false));
+    if (files.empty() && dir.filename() == "train")
+      return InvalidArgument("{}: class folder '{}' has no .png or .jpg images", dir.string(), classes[c]);
     for (const fs::path& f : files) QF_RETURN_IF_ERROR(AddImage(f, static_cast<int32_t>(c), spec, &d));
   }
   if (d.count == 0) return InvalidArgument("{}: no .png or .jpg images in its class folders", dir.string());
@@ -70,14 +73,6 @@ StatusOr<ImageDataset> LoadSplit(const fs::path& dir, const std::vector<std::str
 }
 
 }  // namespace
-
-bool IsImageFolder(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_directory(path, ec)) return false;
-  if (fs::is_directory(fs::path(path) / "train", ec)) return true;
-  auto images = ImagesIn(path);
-  return images.ok() && !images->empty();
-}
 
 StatusOr<TrainTestData> LoadImageFolder(const std::string& root, const InputSpec& spec) {
   const fs::path dir(root);
@@ -87,12 +82,14 @@ StatusOr<TrainTestData> LoadImageFolder(const std::string& root, const InputSpec
   if (!fs::is_directory(dir / "train", ec)) {  // unlabelled images
     data.train = EmptySplit(spec);
     data.test = EmptySplit(spec);
-    QF_ASSIGN_OR_RETURN(const std::vector<fs::path> files, ImagesIn(dir));
+    QF_ASSIGN_OR_RETURN(const std::vector<fs::path> files, Entries(dir, /*folders=*/false));
     if (files.empty()) return InvalidArgument("{}: no train/ folder and no .png or .jpg images", root);
     for (const fs::path& f : files) QF_RETURN_IF_ERROR(AddImage(f, -1, spec, &data.train));
     return data;
   }
-  const std::vector<std::string> classes = SubfolderNames(dir / "train");
+  QF_ASSIGN_OR_RETURN(const std::vector<fs::path> class_folders, Entries(dir / "train", /*folders=*/true));
+  std::vector<std::string> classes;
+  for (const fs::path& folder : class_folders) classes.push_back(folder.filename().string());
   if (classes.empty()) return InvalidArgument("{}: train/ has no class subfolders", root);
   QF_ASSIGN_OR_RETURN(data.train, LoadSplit(dir / "train", classes, spec));
   for (const char* test : {"test", "val"})

@@ -1,6 +1,7 @@
 // Image-folder datasets, as torchvision's ImageFolder lays them out: ROOT/train/CLASS/*.png|jpg
 // and ROOT/test/CLASS/... (or ROOT/val/...), class names the sorted subfolder names of train.
-// A folder that holds images directly (no train/) is unlabelled data, for calibration.
+// A folder that holds images directly (no train/) is unlabelled data, for calibration. Folders
+// starting with a dot are not classes; a train class folder without images is an error.
 // Every image is fitted to the model's input as it is decoded (data/conform.h).
 #pragma once
 
@@ -12,7 +13,6 @@
 
 namespace qforge {
 
-bool IsImageFolder(const std::string& path);  // a folder with train/ or with image files
 StatusOr<TrainTestData> LoadImageFolder(const std::string& root, const InputSpec& spec);
 
 }  // namespace qforge

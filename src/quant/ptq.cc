@@ -99,9 +99,11 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
     co.int16 = o.mode == convert::Mode::kInt16x8;
     const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed);
     QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), n, co));
-    // The input's values of 8-bit images are known exactly: preprocessed pixels 0..255. Their
-    // full range maps every pixel to its own int8 level, whatever the method would pick from the
-    // histogram. Float data keeps its calibrated range.
+    // The input's values of 8-bit images are known exactly: preprocessed pixels 0..255 of each
+    // channel. Their full range (over the channels) keeps every pixel value, whatever the method
+    // would pick from the histogram; with one normalization for every channel each pixel value
+    // has its own int8 level (per-channel mean/std can merge neighbouring values). Float data
+    // keeps its calibrated range.
     if (!data->floating) {
       const auto [lowest, highest] = ck.meta.preprocess.PixelRange(data->channels);
       cal.ranges[graph.input] = {lowest, highest};

@@ -17,6 +17,8 @@ Usage: make_small_models.py OUT_DIR
                           batch norm; kernel 3 stride 2 with output_padding and 2 groups; stride 1
                           dilated), at opset 11
   unsupported_ops.onnx    Conv, then operators qforge does not import (Erf, a custom domain op)
+  unsupported_resampling.onnx  ConvTranspose with auto_pad and with output_padding past its end
+                          pad, and a cubic Resize
   cyclic.onnx             two nodes that read each other's output
   bad_initializer.onnx    a weight whose data is shorter than its shape
   dynamic_spatial.onnx    an input whose height and width are dynamic
@@ -178,6 +180,17 @@ def main():
              helper.make_node("FancyNorm", ["r"], ["y"], name="fancy", domain="com.example")]
     graph = helper.make_graph(nodes, "unsupported", [x], [y], [conv_weight("w", [4, 3, 3, 3])])
     save(helper.make_model(graph, opset_imports=opset), out_dir, "unsupported_ops.onnx")
+
+    # Transposed convolutions qforge refuses: auto_pad, output_padding past the end pad, cubic Resize.
+    nodes = [helper.make_node("ConvTranspose", ["x", "wt"], ["a"], name="same_upper", auto_pad="SAME_UPPER",
+                              strides=[2, 2]),
+             helper.make_node("ConvTranspose", ["x", "wt"], ["b"], name="past_pad", strides=[2, 2],
+                              output_padding=[1, 1]),
+             helper.make_node("Resize", ["x", "", "scales"], ["c"], name="cubic", mode="cubic"),
+             helper.make_node("Add", ["a", "b"], ["y"], name="sum")]
+    scales = helper.make_tensor("scales", TensorProto.FLOAT, [4], [1.0, 1.0, 2.0, 2.0])
+    graph = helper.make_graph(nodes, "unsupported_resampling", [x], [y], [conv_weight("wt", [3, 4, 3, 3]), scales])
+    save(helper.make_model(graph, opset_imports=opset[:1]), out_dir, "unsupported_resampling.onnx")
 
     nodes = [helper.make_node("Add", ["x", "b"], ["a"], name="add"),
              helper.make_node("Relu", ["a"], ["b"], name="relu"),

@@ -71,10 +71,15 @@ Status ImportConvTranspose(ImportContext& ctx, const onnx::NodeProto& n) {
     const int64_t reach = dilations[axis] * ((axis ? kw : kh) - 1);
     window.pads[axis] = reach - pads[axis];
     window.pads[axis + 2] = reach - pads[axis + 2] + output_padding[axis];
-    if (strides[axis] < 1 || output_padding[axis] < 0 || output_padding[axis] >= std::max(strides[axis], dilations[axis]))
-      return InvalidArgument("strides must be >= 1 and output_padding below the stride or dilation");
+    if (strides[axis] < 1 || dilations[axis] < 1 || pads[axis] < 0 || pads[axis + 2] < 0 || output_padding[axis] < 0 ||
+        output_padding[axis] >= std::max(strides[axis], dilations[axis]))
+      return InvalidArgument("strides and dilations must be >= 1, pads >= 0 and output_padding below the stride or "
+                             "dilation");
     if (window.pads[axis] < 0 || window.pads[axis + 2] < 0)
       return InvalidArgument("pads [{}] larger than the kernel's reach are not supported", fmt::join(pads, ", "));
+    if (output_padding[axis] > pads[axis + 2])
+      return InvalidArgument("output_padding {} beyond the end pad {} (rows that only get the bias) is not supported",
+                             output_padding[axis], pads[axis + 2]);
   }
   if (strides[0] > 1 || strides[1] > 1) {
     QF_ASSIGN_OR_RETURN(x, ctx.AddNode(n, std::make_unique<InsertZerosOp>(std::array<int64_t, 2>{strides[0], strides[1]}),

@@ -184,6 +184,14 @@ TEST(OnnxImportErrors, ListsEveryUnsupportedNode) {
   EXPECT_EQ(e.find('\n'), std::string::npos) << "one line: " << e;
 }
 
+TEST(OnnxImportErrors, ResamplingAttributesQforgeDoesNotHandle) {
+  const std::string e = ImportError("unsupported_resampling.onnx");
+  EXPECT_NE(e.find("3 of 4 nodes cannot be imported"), std::string::npos) << e;
+  EXPECT_NE(e.find("auto_pad and output_shape are not supported"), std::string::npos) << e;
+  EXPECT_NE(e.find("output_padding 1 beyond the end pad 0"), std::string::npos) << e;
+  EXPECT_NE(e.find("mode 'cubic' is not supported"), std::string::npos) << e;
+}
+
 TEST(OnnxImportErrors, CyclicGraph) {
   const std::string e = ImportError("cyclic.onnx");
   EXPECT_NE(e.find("the graph has a cycle"), std::string::npos) << e;

@@ -8,23 +8,35 @@
 
 namespace qforge::runtime::ref {
 
-void ResizeFloat(const ResizeShape& s, const std::vector<ResizeTap>& rows, const std::vector<ResizeTap>& cols,
-                 const float* input, float* output) {
+namespace {
+
+// Calls blend(top, bottom, row tap, column tap, out) for every output pixel: the input rows the
+// pixel reads (channels-last) and where its channels go.
+template <typename T, typename Tap, typename Blend>
+void ForEachOutputPixel(const ResizeShape& s, const std::vector<Tap>& rows, const std::vector<Tap>& cols,
+                        const T* input, T* output, Blend blend) {
   for (int64_t n = 0; n < s.batch; ++n)
     for (int64_t y = 0; y < s.out_h; ++y)
-      for (int64_t x = 0; x < s.out_w; ++x) {
-        const ResizeTap &r = rows[y], &c = cols[x];
-        const float* top = input + (n * s.in_h + r.i0) * s.in_w * s.channels;
-        const float* bottom = input + (n * s.in_h + r.i1) * s.in_w * s.channels;
-        const auto wy = static_cast<float>(r.w1), wx = static_cast<float>(c.w1);
-        float* out = output + ((n * s.out_h + y) * s.out_w + x) * s.channels;
-        for (int64_t k = 0; k < s.channels; ++k) {
-          const float t = top[c.i0 * s.channels + k] + wx * (top[c.i1 * s.channels + k] - top[c.i0 * s.channels + k]);
-          const float b = bottom[c.i0 * s.channels + k] +
-                          wx * (bottom[c.i1 * s.channels + k] - bottom[c.i0 * s.channels + k]);
-          out[k] = t + wy * (b - t);
-        }
-      }
+      for (int64_t x = 0; x < s.out_w; ++x)
+        blend(input + (n * s.in_h + rows[y].i0) * s.in_w * s.channels,
+              input + (n * s.in_h + rows[y].i1) * s.in_w * s.channels, rows[y], cols[x],
+              output + ((n * s.out_h + y) * s.out_w + x) * s.channels);
+}
+
+}  // namespace
+
+void ResizeFloat(const ResizeShape& s, const std::vector<ResizeTap>& rows, const std::vector<ResizeTap>& cols,
+                 const float* input, float* output) {
+  const int64_t ch = s.channels;
+  ForEachOutputPixel(s, rows, cols, input, output,
+                     [ch](const float* top, const float* bottom, const ResizeTap& r, const ResizeTap& c, float* out) {
+                       const auto wy = static_cast<float>(r.w1), wx = static_cast<float>(c.w1);
+                       for (int64_t k = 0; k < ch; ++k) {
+                         const float t = top[c.i0 * ch + k] + wx * (top[c.i1 * ch + k] - top[c.i0 * ch + k]);
+                         const float b = bottom[c.i0 * ch + k] + wx * (bottom[c.i1 * ch + k] - bottom[c.i0 * ch + k]);
+                         out[k] = t + wy * (b - t);
+                       }
+                     });
 }
 
 void InsertZeros(const ResizeShape& s, int stride_h, int stride_w, int element_bytes, const uint8_t* zero,
@@ -48,21 +60,17 @@ std::vector<FixedTap> ToFixed(const std::vector<ResizeTap>& taps) {
 template <typename T>
 void ResizeQuantized(const ResizeShape& s, const std::vector<FixedTap>& rows, const std::vector<FixedTap>& cols,
                      const T* input, T* output) {
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t y = 0; y < s.out_h; ++y)
-      for (int64_t x = 0; x < s.out_w; ++x) {
-        const FixedTap &r = rows[y], &c = cols[x];
-        const T* top = input + (n * s.in_h + r.i0) * s.in_w * s.channels;
-        const T* bottom = input + (n * s.in_h + r.i1) * s.in_w * s.channels;
-        const int64_t w00 = int64_t{1024 - r.w1} * (1024 - c.w1), w01 = int64_t{1024 - r.w1} * c.w1;
-        const int64_t w10 = int64_t{r.w1} * (1024 - c.w1), w11 = int64_t{r.w1} * c.w1;
-        T* out = output + ((n * s.out_h + y) * s.out_w + x) * s.channels;
-        for (int64_t k = 0; k < s.channels; ++k) {
-          const int64_t sum = w00 * top[c.i0 * s.channels + k] + w01 * top[c.i1 * s.channels + k] +
-                              w10 * bottom[c.i0 * s.channels + k] + w11 * bottom[c.i1 * s.channels + k];
-          out[k] = static_cast<T>((sum + (int64_t{1} << 19)) >> 20);  // within the inputs' range: no clamp
-        }
-      }
+  const int64_t ch = s.channels;
+  ForEachOutputPixel(s, rows, cols, input, output,
+                     [ch](const T* top, const T* bottom, const FixedTap& r, const FixedTap& c, T* out) {
+                       const int64_t w00 = int64_t{1024 - r.w1} * (1024 - c.w1), w01 = int64_t{1024 - r.w1} * c.w1;
+                       const int64_t w10 = int64_t{r.w1} * (1024 - c.w1), w11 = int64_t{r.w1} * c.w1;
+                       for (int64_t k = 0; k < ch; ++k) {
+                         const int64_t sum = w00 * top[c.i0 * ch + k] + w01 * top[c.i1 * ch + k] +
+                                             w10 * bottom[c.i0 * ch + k] + w11 * bottom[c.i1 * ch + k];
+                         out[k] = static_cast<T>((sum + (int64_t{1} << 19)) >> 20);  // within the inputs' range
+                       }
+                     });
 }
 
 template void ResizeQuantized<int8_t>(const ResizeShape&, const std::vector<FixedTap>&, const std::vector<FixedTap>&,
