@@ -1,6 +1,7 @@
 // `qforge import` end to end on the ONNX test set (tests/onnx/make_reference.sh): a torchvision
-// export becomes a checkpoint the other commands take, an .onnx path works where a checkpoint does,
-// and a model with unsupported nodes or a wrong command line gives one error line and no file.
+// export becomes a checkpoint the other commands take (bench, eval, pruning, clustering), an
+// .onnx path works where a checkpoint does, and a model with unsupported nodes or a wrong
+// command line gives one error line and no file.
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.h"
@@ -27,6 +28,20 @@ TEST_F(ImportCli, ImportsATorchvisionModelThatBenchAndEvalTake) {
     Result b = RunQforge("bench " + model + " --batch 2 --threads 1 --json", dir_);
     EXPECT_EQ(b.exit_code, 0) << model << ": " << b.err;
   }
+}
+
+TEST_F(ImportCli, ImportedModelsPruneAndCluster) {
+  const std::string onnx = kModels + "/squeezenet1_1_32.onnx";
+  Result p = RunQforge("train --init " + onnx + " " + Data() + " --input-size 32 --prune 0.5 --epochs 1 --batch 50 --out " +
+                           Out("pruned.ckpt") + " --json", dir_);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const json pruned = OnlyJson(p);
+  EXPECT_NEAR(pruned.at("sparsity").get<double>(), 0.5, 0.02);
+  EXPECT_EQ(pruned.at("pruned_layers").size(), 26u);  // every convolution
+  Result c = RunQforge("train --init " + Out("pruned.ckpt") + " " + Data() + " --cluster 16 --epochs 1 --batch 50 --out " +
+                           Out("clustered.ckpt") + " --json", dir_);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  for (const auto& [layer, count] : OnlyJson(c).at("clusters").items()) EXPECT_LE(count.get<int>(), 16) << layer;
 }
 
 TEST_F(ImportCli, UnsupportedNodesFailWithOneLineAndWriteNothing) {
