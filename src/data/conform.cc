@@ -81,7 +81,7 @@ Status ConformDataset(ImageDataset* d, const InputSpec& spec, const std::string&
       std::copy(fitted.begin(), fitted.end(), values.begin() + i * out_size);
     } else {
       for (int64_t k = 0; k < out_size; ++k)
-        pixels[i * out_size + k] = static_cast<uint8_t>(std::clamp(std::lround(fitted[k]), 0L, 255L));
+        pixels[i * out_size + k] = ToPixel(fitted[k]);
     }
   }
   d->pixels = std::move(pixels);

@@ -4,6 +4,8 @@
 // (rounded), float images stay float.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +23,9 @@ struct InputSpec {
   int64_t channels = 0, height = 0, width = 0;  // the model's input
   int64_t resize = 0;  // shorter side before the crop; 0: images must already be height x width
 };
+
+// A fitted 8-bit sample back to a pixel: rounded half away from zero, clamped to 0..255.
+inline uint8_t ToPixel(float v) { return static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L)); }
 
 // The resized size of an h x w image (shorter side to `resize`, aspect kept, longer side
 // rounded down), as {height, width}.

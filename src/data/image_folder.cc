@@ -36,7 +36,7 @@ Status AddImage(const fs::path& file, int32_t label, const InputSpec& spec, Imag
   const std::vector<float> values(image.chw.begin(), image.chw.end());
   QF_ASSIGN_OR_RETURN(const std::vector<float> fitted,
                       FitImage(values.data(), image.channels, image.height, image.width, spec, file.string()));
-  for (float v : fitted) d->pixels.push_back(static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L)));
+  for (float v : fitted) d->pixels.push_back(ToPixel(v));
   if (label >= 0) d->labels.push_back(label);
   ++d->count;
   return Status::Ok();
