@@ -18,5 +18,6 @@ Command AddConvertCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
 Command AddCompressCommand(CLI::App& app);
 Command AddImportCommand(CLI::App& app);
+Command AddExportCommand(CLI::App& app);
 
 }  // namespace qforge::cli

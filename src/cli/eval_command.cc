@@ -36,13 +36,6 @@ struct EvalRow {
   nlohmann::json json;
 };
 
-// A .qfm file carries the FlatBuffers file identifier "QFM1" at bytes 4..7.
-bool IsQfmFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[8] = {};
-  return in.read(head, sizeof head) && std::string(head + 4, 4) == "QFM1";
-}
-
 // The test split fitted to a model's input; consecutive models with the same input share it.
 class TestData {
  public:

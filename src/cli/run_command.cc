@@ -4,7 +4,9 @@
 // shape without its batch dimension...] (NHWC for images), of any NPY numeric type: a float
 // input takes any values (converted to float32); an integer input (--int8-io models) takes
 // integers in its type's range. Every output is written with its own type: an .npz holds all of
-// them by name, an .npy the only one.
+// them by name, an .npy the only one. `--data SPEC` instead runs the model over a data set's test
+// split, preprocessed as its metadata says, and writes the inputs it was given and the labels
+// beside the outputs (how exported models are checked against the runtime).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -15,6 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/data_flags.h"
+#include "convert/evaluate.h"
 #include "data/file_bytes.h"
 #include "data/npz.h"
 #include "runtime/interpreter.h"
@@ -25,6 +29,9 @@ namespace {
 struct RunFlags {
   std::string model, out;
   std::vector<std::string> inputs;  // "NAME=PATH" or "PATH"
+  DataFlags data;
+  bool data_given = false;
+  int64_t limit = 0;  // --data: the first `limit` test samples (0: all)
   int threads = 0;
   bool json = false;
 };
@@ -32,6 +39,11 @@ struct RunFlags {
 using runtime::RuntimeTensor;
 
 Status CheckRun(const RunFlags& f) {
+  if (f.inputs.empty() == !f.data_given)
+    return InvalidArgument("give the model's inputs as --input arrays, or --data to run it over a data set's test split");
+  if (f.limit < 0) return InvalidArgument("--limit must be 0 (all) or a positive count, not {}", f.limit);
+  if (f.data_given && !f.out.ends_with(".npz"))
+    return InvalidArgument("--data writes inputs, outputs and labels: --out must name an .npz file, not '{}'", f.out);
   if (!f.out.ends_with(".npz") && !f.out.ends_with(".npy"))
     return InvalidArgument("--out must name an .npz (every output) or an .npy file (a one-output model), not '{}'", f.out);
   return Status::Ok();
@@ -143,8 +155,67 @@ StatusOr<NpyType> NpyTypeOf(const RuntimeTensor& t) {
   return InvalidArgument("output '{}' has an unknown type", t.name);
 }
 
+// Appends tensor `t`'s values to the array of its name in `arrays` (a new one: [batch, ...]),
+// growing its first dimension.
+Status Append(const RuntimeTensor& t, std::vector<NamedArray>* arrays) {
+  auto it = std::find_if(arrays->begin(), arrays->end(), [&](const NamedArray& a) { return a.name == t.name; });
+  if (it == arrays->end()) {
+    NamedArray a;
+    a.name = t.name;
+    QF_ASSIGN_OR_RETURN(a.array.type, NpyTypeOf(t));
+    a.array.shape.assign(t.shape.begin(), t.shape.end());
+    a.array.shape[0] = 0;
+    arrays->push_back(std::move(a));
+    it = arrays->end() - 1;
+  }
+  it->array.shape[0] += t.shape[0];
+  it->array.data.insert(it->array.data.end(), t.data, t.data + t.bytes);
+  return Status::Ok();
+}
+
+Status Write(const RunFlags& f, const runtime::Model& model, int64_t batch, const std::vector<NamedArray>& outputs);
+
+// --data: the test split in batches; the arrays are the input as fed, every output, and "label".
+Status RunOnTestSet(const RunFlags& f, std::shared_ptr<const runtime::Model> model) {
+  QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(*model, f.model));
+  QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(model, f.model));
+  QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load(spec));
+  const ImageDataset& test = data.test;
+  const int64_t count = f.limit > 0 ? std::min(f.limit, test.count) : test.count;
+  constexpr int64_t kBatch = 256;
+  std::vector<int64_t> order(count);
+  for (int64_t i = 0; i < count; ++i) order[i] = i;
+  std::vector<NamedArray> arrays;
+  std::unique_ptr<runtime::Interpreter> full, tail;
+  for (int64_t first = 0; first < count; first += kBatch) {
+    const int64_t n = std::min(kBatch, count - first);
+    std::unique_ptr<runtime::Interpreter>& it = n == kBatch ? full : tail;
+    if (!it) {
+      runtime::InterpreterOptions options;
+      options.batch_size = static_cast<int>(n);
+      options.threads = ResolveThreads(f.threads);
+      QF_ASSIGN_OR_RETURN(it, runtime::Interpreter::Create(model, options));
+    }
+    QF_RETURN_IF_ERROR(convert::FillInput(test, meta.preprocess, order.data() + first, n, it.get()));
+    QF_RETURN_IF_ERROR(Append(it->input(0), &arrays));  // before the arena reuses its memory
+    QF_RETURN_IF_ERROR(it->Invoke());
+    for (int i = 0; i < it->num_outputs(); ++i) QF_RETURN_IF_ERROR(Append(it->output(i), &arrays));
+  }
+  if (test.labelled()) {
+    NamedArray labels;
+    labels.name = "label";
+    labels.array.type = NpyType::kInt32;
+    labels.array.shape = {count};
+    const auto* bytes = reinterpret_cast<const uint8_t*>(test.labels.data());
+    labels.array.data.assign(bytes, bytes + count * sizeof(int32_t));
+    arrays.push_back(std::move(labels));
+  }
+  return Write(f, *model, count, arrays);
+}
+
 Status RunRun(const RunFlags& f) {
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(f.model));
+  if (f.data_given) return RunOnTestSet(f, model);
   QF_ASSIGN_OR_RETURN(const auto arrays, ReadInputs(f));
   // The model's per-sample input shapes, from a batch-1 interpreter.
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> probe, runtime::Interpreter::Create(model, {1}));
@@ -158,19 +229,15 @@ Status RunRun(const RunFlags& f) {
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, options));
   for (int i = 0; i < it->num_inputs(); ++i) QF_RETURN_IF_ERROR(Fill(*inputs[i], it->input(i)));
   QF_RETURN_IF_ERROR(it->Invoke());
-
   std::vector<NamedArray> outputs;
+  for (int i = 0; i < it->num_outputs(); ++i) QF_RETURN_IF_ERROR(Append(it->output(i), &outputs));
+  return Write(f, *model, batch, outputs);
+}
+
+Status Write(const RunFlags& f, const runtime::Model& model, int64_t batch, const std::vector<NamedArray>& outputs) {
   nlohmann::json described = nlohmann::json::array();
-  for (int i = 0; i < it->num_outputs(); ++i) {
-    const RuntimeTensor& t = it->output(i);
-    NamedArray a;
-    a.name = t.name;
-    QF_ASSIGN_OR_RETURN(a.array.type, NpyTypeOf(t));
-    a.array.shape.assign(t.shape.begin(), t.shape.end());
-    a.array.data.assign(t.data, t.data + t.bytes);
-    described.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", NpyTypeName(a.array.type)}});
-    outputs.push_back(std::move(a));
-  }
+  for (const NamedArray& a : outputs)
+    described.push_back({{"name", a.name}, {"shape", a.array.shape}, {"dtype", NpyTypeName(a.array.type)}});
   if (f.out.ends_with(".npz")) {
     QF_RETURN_IF_ERROR(WriteNpz(f.out, outputs));
   } else {
@@ -178,7 +245,7 @@ Status RunRun(const RunFlags& f) {
   }
   if (f.json) {
     fmt::print("{}\n", nlohmann::json{{"model", f.model}, {"batch", batch}, {"out", f.out}, {"outputs", described},
-                                      {"model_bytes", model->size_bytes()}}
+                                      {"model_bytes", model.size_bytes()}}
                            .dump());
     return Status::Ok();
   }
@@ -192,19 +259,25 @@ Status RunRun(const RunFlags& f) {
 
 Command AddRunCommand(CLI::App& app) {
   auto f = std::make_shared<RunFlags>();
-  auto* cmd = app.add_subcommand("run", "run a .qfm model on arrays (NPY/NPZ) and write every output");
+  auto* cmd = app.add_subcommand("run", "run a .qfm model on arrays (NPY/NPZ) or a test split (--data) and write every output");
   cmd->add_option("model", f->model, "runtime model (.qfm)")->required();
   cmd->add_option("--input", f->inputs,
                   "NAME=FILE.npy for input NAME (repeatable), an .npz of arrays named after the inputs, or FILE.npy "
-                  "for a one-input model; arrays are [N, ...input shape], any NPY numeric type")
-      ->required();
+                  "for a one-input model; arrays are [N, ...input shape], any NPY numeric type");
+  f->data.Register(*cmd);
+  cmd->add_option("--limit", f->limit, "with --data: the first N test samples (default: all)");
   AddOutFlag(*cmd, &f->out, "OUT.npz: every output by name; OUT.npy: the only output")->required();
   AddThreadsFlag(*cmd, &f->threads);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge run int8.qfm --input x.npy --out y.npy",
                      "qforge run int8.qfm --input image=x.npy --out outputs.npz --json",
-                     "qforge run two-input.qfm --input inputs.npz --out outputs.npz"});
-  return {[f] { return CheckRun(*f); }, [f] { return RunRun(*f); }};
+                     "qforge run two-input.qfm --input inputs.npz --out outputs.npz",
+                     "qforge run int8.qfm --data fashion-mnist --limit 1000 --out test.npz"});
+  return {[f, cmd] {
+            f->data_given = cmd->count("--data") + cmd->count("--data-dir") > 0;
+            return CheckRun(*f);
+          },
+          [f] { return RunRun(*f); }};
 }
 
 }  // namespace qforge::cli

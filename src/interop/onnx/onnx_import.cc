@@ -179,6 +179,31 @@ bool IsOnnxPath(const std::string& path) {
   return ext == ".onnx";
 }
 
+namespace {
+
+// A model qforge exported carries its preprocessing and class names in metadata_props
+// (`qforge export`); they come back with it.
+Status ReadExportedMetadata(const onnx::ModelProto& proto, const std::string& what, CheckpointMeta* meta) {
+  for (const onnx::StringStringEntryProto& p : proto.metadata_props()) {
+    if (p.key() != "preprocess" && p.key() != "class_names") continue;
+    const nlohmann::json j = nlohmann::json::parse(p.value(), nullptr, /*allow_exceptions=*/false);
+    if (p.key() == "preprocess") {
+      auto pre = Preprocess::FromJson(j);
+      if (!pre.ok()) return InvalidArgument("{}: metadata 'preprocess': {}", what, pre.status().message());
+      meta->preprocess = *pre;
+    } else {
+      if (!j.is_array()) return InvalidArgument("{}: metadata 'class_names' is not a JSON list", what);
+      for (const auto& name : j) {
+        if (!name.is_string()) return InvalidArgument("{}: metadata 'class_names' holds a non-string", what);
+        meta->class_names.push_back(name.get<std::string>());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<Checkpoint> ImportOnnxBytes(const std::vector<uint8_t>& bytes, const std::string& what,
                                      const ImportOptions& options, ImportStats* stats_out) {
   QF_ASSIGN_OR_RETURN(const OnnxModel m, ParseOnnxModel(bytes, what));
@@ -199,7 +224,8 @@ StatusOr<Checkpoint> ImportOnnxBytes(const std::vector<uint8_t>& bytes, const st
   Checkpoint ck;
   ck.graph = std::move(ctx.graph());
   ck.meta.model_name = std::filesystem::path(what).stem().string();
-  ck.meta.class_names = options.class_names;
+  QF_RETURN_IF_ERROR(ReadExportedMetadata(m.proto, what, &ck.meta));
+  if (!options.class_names.empty()) ck.meta.class_names = options.class_names;
   ck.meta.train_state = nlohmann::json::object();
   ck.meta.train_state["imported_from"] = {{"file", std::filesystem::path(what).filename().string()},
                                           {"opset", m.opset},
