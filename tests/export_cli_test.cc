@@ -1,0 +1,179 @@
+// `qforge export` checked by runtimes that are not qforge's: every exported ONNX model runs in
+// onnxruntime-node (tests/export/check_export.py) on the test images qforge ran, and must agree
+// with the qforge runtime — the zoo models in every mode, the imported torchvision
+// architectures and small models covering every operator, float and int8. Float exports
+// re-import to the same outputs; bad input fails with one error line and writes nothing.
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.h"
+
+namespace {
+
+using namespace qforge_cli_test;
+using nlohmann::json;
+
+const std::string kModels = QFORGE_ONNX_TESTDATA;
+
+class ExportCli : public Cli {
+ protected:
+  // Runs check_export.py on `model` and its export `exported` over the synthetic test split
+  // (images fitted to the model as its metadata says); returns its JSON report.
+  json Check(const std::string& model, const std::string& exported) {
+    const std::string cmd = std::string("/usr/bin/python3 ") + QFORGE_CHECK_EXPORT + " --qforge " + QFORGE_BIN +
+                            " --data-dir " + (dir_ / "data").string() + " --ort-node-modules " + QFORGE_ORT_NODE_MODULES +
+                            " " + model + " " + exported + " > " + Out("check.json") + " 2> " + Out("check.err");
+    const int status = std::system(cmd.c_str());
+    std::ifstream out(Out("check.json")), err(Out("check.err"));
+    std::stringstream o, e;
+    o << out.rdbuf();
+    e << err.rdbuf();
+    EXPECT_EQ(status, 0) << cmd << "\n" << e.str();
+    const json j = json::parse(o.str(), nullptr, false);
+    EXPECT_TRUE(j.is_object()) << o.str() << e.str();
+    return j.is_object() ? j : json::object();
+  }
+
+  void Export(const std::string& model, const std::string& out, const std::string& flags = "") {
+    Result r = RunQforge("export " + model + " --format onnx --out " + out + " " + flags + " --json", dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(OnlyJson(r).at("format"), "onnx");
+  }
+
+  void Train(const std::string& model, const std::string& out, const std::string& flags = "") {
+    Result r = RunQforge("train --model " + model + " " + Data() + " --epochs 2 --batch 30 --out " + out + " " + flags, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+};
+
+// Float exports compute what the runtime computes, to float rounding.
+void ExpectExact(const json& j) {
+  EXPECT_LE(j.value("max_relative_diff", 1.0), 1e-5) << j.dump();
+  if (j.contains("agreement")) EXPECT_EQ(j.at("agreement"), 1.0) << j.dump();
+}
+
+// Integer exports: ONNX Runtime rounds its integer arithmetic its own way (a float multiplier
+// per output, half to even) where qforge follows TFLite's fixed point, so values differ by an
+// output step or a few, and a class whose score ties with another's within that may flip. The
+// models here train for seconds (small margins); a wrong layout or operator would be off by the
+// whole output range and agree on about one sample in ten. (Trained models on Fashion-MNIST:
+// docs/export.md.)
+void ExpectClose(const json& j, double max_relative_diff) {
+  EXPECT_LE(j.value("max_relative_diff", 1.0), max_relative_diff) << j.dump();
+  if (j.contains("agreement")) EXPECT_GE(j.at("agreement").get<double>(), 0.9) << j.dump();
+}
+
+TEST_F(ExportCli, ZooModelsInEveryModeRunInOnnxRuntime) {
+  for (const std::string model : {"mlp", "lenet5", "mobilenet", "resnet"}) {
+    SCOPED_TRACE(model);
+    const std::string ck = Out(model + ".ckpt");
+    Train(model, ck);
+    for (const std::string mode : {"float", "float16", "dynamic", "int8"}) {
+      const std::string qfm = Out(model + "-" + mode + ".qfm"), onnx = Out(model + "-" + mode + ".onnx");
+      Result q = RunQforge("quantize " + ck + " " + Data() + " --mode " + mode + " --calib-samples 100 --out " + qfm, dir_);
+      ASSERT_EQ(q.exit_code, 0) << q.err;
+      Export(qfm, onnx);
+      const json j = Check(qfm, onnx);
+      if (mode == "float" || mode == "float16") ExpectExact(j);
+      // dynamic: ONNX Runtime multiplies by the dequantized weights in float, qforge quantizes
+      // each sample's activations too.
+      if (mode == "dynamic") ExpectClose(j, 0.05);
+      if (mode == "int8") ExpectClose(j, 0.05);
+    }
+    // A float checkpoint exports through the float mode.
+    Export(ck, Out(model + "-ckpt.onnx"));
+    ExpectExact(Check(Out(model + "-float.qfm"), Out(model + "-ckpt.onnx")));
+  }
+}
+
+TEST_F(ExportCli, QatCheckpointsAndIntegerIoExport) {
+  const std::string ck = Out("lenet5.ckpt"), qat = Out("qat.ckpt");
+  Train("lenet5", ck);
+  Result r = RunQforge("train --init " + ck + " --qat " + Data() + " --epochs 1 --batch 30 --out " + qat, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Result c = RunQforge("convert " + qat + " --out " + Out("qat.qfm"), dir_);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  Export(qat, Out("qat.onnx"));  // a QAT checkpoint exports through convert
+  ExpectClose(Check(Out("qat.qfm"), Out("qat.onnx")), 0.05);
+  // int8 input and output: the graph keeps int8 activations throughout.
+  Export(Out("qat.qfm"), Out("qat-io.onnx"), "--int8-io");
+  Result io = RunQforge("convert " + qat + " --int8-io --out " + Out("qat-io.qfm"), dir_);
+  ASSERT_EQ(io.exit_code, 0) << io.err;
+  ExpectClose(Check(Out("qat-io.qfm"), Out("qat-io.onnx")), 0.05);
+  Export(Out("qat.qfm"), Out("qat-s8.onnx"), "--onnx-activations int8");
+  ExpectClose(Check(Out("qat.qfm"), Out("qat-s8.onnx")), 0.05);
+}
+
+// Every operator the importer makes, through imported torchvision architectures and the small
+// models (resizing, transposed and grouped convolutions, arithmetic with constants).
+class ExportImported : public ExportCli, public ::testing::WithParamInterface<std::pair<std::string, int>> {};
+
+TEST_P(ExportImported, FloatExactlyAndInt8Closely) {
+  const auto& [name, size] = GetParam();
+  const std::string ck = Out(name + ".ckpt");
+  Result i = RunQforge("import " + kModels + "/" + name + ".onnx --input-size " + std::to_string(size) + " --out " + ck, dir_);
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  for (const std::string mode : {"float", "int8"}) {
+    const std::string qfm = Out(mode + ".qfm"), onnx = Out(mode + ".onnx");
+    Result q = RunQforge("quantize " + ck + " " + Data() + " --mode " + mode + " --calib-samples 100 --out " + qfm, dir_);
+    ASSERT_EQ(q.exit_code, 0) << q.err;
+    Export(qfm, onnx);
+    const json j = Check(qfm, onnx);
+    if (mode == "float") {
+      ExpectExact(j);
+    } else {
+      // Untrained weights: no margin between classes to keep the top class stable, so only the
+      // values are held (a few output steps after up to 60 layers; a wrong layout or operator is
+      // off by the whole range).
+      EXPECT_LE(j.value("max_relative_diff", 1.0), 0.1) << j.dump();
+    }
+  }
+  // Round trip: the exported float model imports again (preprocessing included) to the same outputs.
+  Result back = RunQforge("import " + Out("float.onnx") + " --out " + Out("again.ckpt"), dir_);
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  Result q = RunQforge("quantize " + Out("again.ckpt") + " --mode float --out " + Out("again.qfm"), dir_);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  ExpectExact(Check(Out("float.qfm"), Out("again.qfm")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ExportImported,
+                         ::testing::Values(std::make_pair("mobilenet_v2_32", 32), std::make_pair("mobilenet_v3_small_32", 32),
+                                           std::make_pair("efficientnet_b0_32", 32), std::make_pair("resnet18_32", 32),
+                                           std::make_pair("shufflenet_v2_x0_5_32", 32), std::make_pair("squeezenet1_1_32", 32),
+                                           std::make_pair("mnasnet0_5_32", 32), std::make_pair("grouped_conv", 16),
+                                           std::make_pair("hardswish_spelled", 8), std::make_pair("resize_modes", 16),
+                                           std::make_pair("transposed_conv", 16), std::make_pair("upsample_opset9", 16),
+                                           std::make_pair("constant_arithmetic", 16)),
+                         [](const auto& info) { return info.param.first; });
+
+TEST_F(ExportCli, BadInputFailsWithOneLineAndWritesNothing) {
+  const std::string ck = Out("mlp.ckpt");
+  Train("mlp", ck);
+  Result q = RunQforge("quantize " + ck + " " + Data() + " --mode int16x8 --calib-samples 50 --out " + Out("i16.qfm"), dir_);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  // An operator the target cannot express, named.
+  ExpectFailure(RunQforge("export " + Out("i16.qfm") + " --format onnx --out " + Out("i16.onnx"), dir_),
+                "operator 0 (QUANTIZE) uses INT16 tensor");
+  EXPECT_FALSE(fs::exists(Out("i16.onnx")));
+  // A path that cannot be written.
+  ExpectFailure(RunQforge("export " + ck + " --format onnx --out " + Out("no/such/dir/m.onnx"), dir_), "m.onnx");
+  // A damaged model: truncated, and with bytes flipped in its middle.
+  Result f = RunQforge("quantize " + ck + " --mode float --out " + Out("m.qfm"), dir_);
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  std::vector<char> bytes;
+  {
+    std::ifstream in(Out("m.qfm"), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(Out("cut.qfm"), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 3));
+  ExpectFailure(RunQforge("export " + Out("cut.qfm") + " --format onnx --out " + Out("cut.onnx"), dir_), "cut.qfm");
+  EXPECT_FALSE(fs::exists(Out("cut.onnx")));
+  // Integer input asked of a float model.
+  ExpectFailure(RunQforge("export " + Out("m.qfm") + " --format onnx --int8-io --out " + Out("io.onnx"), dir_),
+                "--int8-io: the model's input 'image' is float");
+  EXPECT_FALSE(fs::exists(Out("io.onnx")));
+  ExpectUsageError(RunQforge("export " + Out("m.qfm") + " --format coreml --out " + Out("x"), dir_), "--format");
+  ExpectUsageError(RunQforge("export " + Out("m.qfm") + " --format onnx", dir_), "--out");
+  ExpectFailure(RunQforge("export " + Out("missing.qfm") + " --format onnx --out " + Out("x.onnx"), dir_), "missing.qfm");
+}
+
+}  // namespace
