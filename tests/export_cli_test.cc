@@ -1,8 +1,10 @@
-// `qforge export` checked by runtimes that are not qforge's: every exported ONNX model runs in
-// onnxruntime-node (tests/export/check_export.py) on the test images qforge ran, and must agree
-// with the qforge runtime — the zoo models in every mode, the imported torchvision
-// architectures and small models covering every operator, float and int8. Float exports
-// re-import to the same outputs; bad input fails with one error line and writes nothing.
+// `qforge export` checked by runtimes that are not qforge's (tests/export/check_export.py runs
+// them on the test images qforge ran): every exported ONNX model in onnxruntime-node — the zoo
+// models in every mode, the imported torchvision architectures and small models covering every
+// operator, float and int8 — and the TFLite exports in Arm NN (Debian's 20.08, CPU reference
+// backend), which runs the float ones; its parser (TFLite's FlatBuffers verifier, then every
+// operator) takes the others, which it cannot run (see docs/export.md). Float exports re-import
+// to the same outputs; bad input fails with one error line and writes nothing.
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.h"
@@ -18,10 +20,12 @@ class ExportCli : public Cli {
  protected:
   // Runs check_export.py on `model` and its export `exported` over the synthetic test split
   // (images fitted to the model as its metadata says); returns its JSON report.
-  json Check(const std::string& model, const std::string& exported) {
+  // Arm NN runs samples one at a time on its reference backend: `limit` keeps it short.
+  json Check(const std::string& model, const std::string& exported, int limit = 0) {
     const std::string cmd = std::string("/usr/bin/python3 ") + QFORGE_CHECK_EXPORT + " --qforge " + QFORGE_BIN +
                             " --data-dir " + (dir_ / "data").string() + " --ort-node-modules " + QFORGE_ORT_NODE_MODULES +
-                            " " + model + " " + exported + " > " + Out("check.json") + " 2> " + Out("check.err");
+                            (limit ? " --limit " + std::to_string(limit) : "") + " " + model + " " + exported + " > " +
+                            Out("check.json") + " 2> " + Out("check.err");
     const int status = std::system(cmd.c_str());
     std::ifstream out(Out("check.json")), err(Out("check.err"));
     std::stringstream o, e;
@@ -34,9 +38,17 @@ class ExportCli : public Cli {
   }
 
   void Export(const std::string& model, const std::string& out, const std::string& flags = "") {
-    Result r = RunQforge("export " + model + " --format onnx --out " + out + " " + flags + " --json", dir_);
+    const std::string format = out.ends_with(".tflite") ? "tflite" : "onnx";
+    Result r = RunQforge("export " + model + " --format " + format + " --out " + out + " " + flags + " --json", dir_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(OnlyJson(r).at("format"), "onnx");
+    EXPECT_EQ(OnlyJson(r).at("format"), format);
+  }
+
+  // Arm NN's TFLite parser takes the file: TFLite's FlatBuffers verifier, then every operator.
+  void ExpectArmnnParses(const std::string& tflite) {
+    const std::string cmd = std::string("/usr/bin/python3 ") + QFORGE_ARMNN_RUN + " " + tflite + " --parse > " +
+                            Out("parse.txt") + " 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << tflite;
   }
 
   void Train(const std::string& model, const std::string& out, const std::string& flags = "") {
@@ -78,6 +90,12 @@ TEST_F(ExportCli, ZooModelsInEveryModeRunInOnnxRuntime) {
       // each sample's activations too.
       if (mode == "dynamic") ExpectClose(j, 0.05);
       if (mode == "int8") ExpectClose(j, 0.05);
+      const std::string tflite = Out(model + "-" + mode + ".tflite");
+      Export(qfm, tflite);
+      // Arm NN 20.08 runs float models; it parses int8 ones but aborts on their per-channel
+      // weights, and takes no weights computed by DEQUANTIZE (float16, dynamic range).
+      if (mode == "float") ExpectExact(Check(qfm, tflite, 20));
+      if (mode == "int8") ExpectArmnnParses(tflite);
     }
     // A float checkpoint exports through the float mode.
     Export(ck, Out(model + "-ckpt.onnx"));
@@ -118,9 +136,14 @@ TEST_P(ExportImported, FloatExactlyAndInt8Closely) {
     ASSERT_EQ(q.exit_code, 0) << q.err;
     Export(qfm, onnx);
     const json j = Check(qfm, onnx);
+    Export(qfm, Out(mode + ".tflite"));
     if (mode == "float") {
       ExpectExact(j);
+      // Arm NN 20.08 reads RESIZE_BILINEAR's half_pixel_centers as false (measured: its output
+      // equals the asymmetric mode's to 6e-8), so a model resizing that way differs there.
+      if (name != "resize_modes") ExpectExact(Check(qfm, Out(mode + ".tflite"), 20));
     } else {
+      ExpectArmnnParses(Out(mode + ".tflite"));
       // Untrained weights: no margin between classes to keep the top class stable, so only the
       // values are held (a few output steps after up to 60 layers; a wrong layout or operator is
       // off by the whole range).

@@ -9,6 +9,7 @@
 #include "cli/model_files.h"
 #include "data/file_bytes.h"
 #include "interop/onnx/onnx_export.h"
+#include "interop/tflite/tflite_export.h"
 
 namespace qforge::cli {
 namespace {
@@ -19,6 +20,7 @@ struct ExportFlags {
 };
 
 StatusOr<std::vector<uint8_t>> ExportBytes(const interop::QfmView& view, const ExportFlags& f) {
+  if (f.format == "tflite") return tflite_export::ExportTflite(view);
   onnx_export::OnnxExportOptions options;
   options.activations =
       f.onnx_activations == "int8" ? onnx_export::OnnxActivations::kInt8 : onnx_export::OnnxActivations::kUint8;
@@ -58,7 +60,8 @@ Command AddExportCommand(CLI::App& app) {
       ->capture_default_str();
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge export int8.qfm --format onnx --out int8.onnx",
-                     "qforge export runs/qat/model.ckpt --format onnx --out qat.onnx --json"});
+                     "qforge export runs/qat/model.ckpt --format onnx --out qat.onnx --json",
+                     "qforge export int8.qfm --format tflite --int8-io --out int8.tflite"});
   return {nullptr, [f] { return RunExport(*f); }};
 }
 

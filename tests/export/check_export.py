@@ -32,10 +32,15 @@ def run_onnx(path, x, work, node_modules):
     return np.load(os.path.join(work, "y.npy"))
 
 
-def run_tflite(path, x):
-    sys.path.insert(0, HERE)
-    import armnn_run  # pylint: disable=import-outside-toplevel
-    return armnn_run.run(path, x)
+def run_tflite(path, x, work):
+    np.save(os.path.join(work, "x.npy"), x)
+    r = subprocess.run([sys.executable, os.path.join(HERE, "armnn_run.py"), path, os.path.join(work, "x.npy"),
+                        os.path.join(work, "y.npy")], capture_output=True, text=True)
+    if r.returncode != 0:
+        lines = [line for line in r.stderr.splitlines() if line.strip() and "Skipped" not in line]
+        how = f"signal {-r.returncode}" if r.returncode < 0 else f"exit {r.returncode}"
+        raise SystemExit(f"check_export: Arm NN cannot run {path} ({how}): {lines[-1] if lines else ''}")
+    return np.load(os.path.join(work, "y.npy"))
 
 
 def main():
@@ -67,7 +72,7 @@ def main():
         if a.exported.endswith(".qfm"):
             got = run_qforge(a.exported, os.path.join(work, "again.npz"))[1]
         elif a.exported.endswith(".tflite"):
-            got = run_tflite(a.exported, x)
+            got = run_tflite(a.exported, x, work)
         else:
             if x.ndim == 4:
                 x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # the ONNX graph is NCHW
