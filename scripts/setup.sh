@@ -11,8 +11,10 @@ PACKAGES=(
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev libpng-dev libturbojpeg0-dev
   dataset-fashion-mnist
-  # tests only: PyTorch exports the test models; Node.js runs onnxruntime-node on them
+  # tests only: PyTorch exports the test models; Node.js runs onnxruntime-node on them; Arm NN
+  # (its TFLite parser and CPU reference backend) runs exported TFLite files
   python3-torch python3-torchvision python3-onnx python3-numpy nodejs
+  python3-pyarmnn libarmnn-cpuref-backend22
 )
 # Debian's npm, unless the machine already has one (Node.js from NodeSource bundles its own).
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)

@@ -47,6 +47,14 @@ int TfliteBuilder::Tensor(int index) {
   return mapped_[index] = id;
 }
 
+void TfliteBuilder::MapTo(int index, int id) {
+  if (id < 0) {
+    mapped_.erase(index);
+  } else {
+    mapped_[index] = id;
+  }
+}
+
 int TfliteBuilder::TensorLike(int like, const std::string& name, const std::vector<int>& shape) {
   const QfmTensor& t = tensor(like);
   TensorQuant q{t.scale, t.zero_point, t.axis};

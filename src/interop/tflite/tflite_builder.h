@@ -38,6 +38,8 @@ class TfliteBuilder {
 
   // The TFLite tensor of .qfm tensor `index` (added on first use, with its bytes if constant).
   int Tensor(int index);
+  // Makes `id` the TFLite tensor of .qfm tensor `index` from now on (or, with -1, none yet).
+  void MapTo(int index, int id);
   // A tensor of its own; `data` null for an activation.
   int NewTensor(const std::string& name, tfl::TensorType type, const std::vector<int>& shape,
                 const TensorQuant* quant = nullptr, const void* data = nullptr, size_t bytes = 0);
