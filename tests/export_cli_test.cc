@@ -44,6 +44,17 @@ class ExportCli : public Cli {
     EXPECT_EQ(OnlyJson(r).at("format"), format);
   }
 
+  // TFLite round trip: `qforge import` of the export gives back a model computing the same
+  // values, bit for bit (the exporter's operator groups fold back into the .qfm operators).
+  void ExpectRoundTrip(const std::string& qfm, const std::string& tflite) {
+    const std::string again = tflite + ".qfm";
+    Result r = RunQforge("import " + tflite + " --out " + again + " --json", dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(OnlyJson(r).at("format"), "tflite");
+    const json j = Check(qfm, again);
+    EXPECT_EQ(j.value("max_relative_diff", 1.0), 0.0) << j.dump();
+  }
+
   // Arm NN's TFLite parser takes the file: TFLite's FlatBuffers verifier, then every operator.
   void ExpectArmnnParses(const std::string& tflite) {
     const std::string cmd = std::string("/usr/bin/python3 ") + QFORGE_ARMNN_RUN + " " + tflite + " --parse > " +
@@ -96,6 +107,7 @@ TEST_F(ExportCli, ZooModelsInEveryModeRunInOnnxRuntime) {
       // weights, and takes no weights computed by DEQUANTIZE (float16, dynamic range).
       if (mode == "float") ExpectExact(Check(qfm, tflite, 20));
       if (mode == "int8") ExpectArmnnParses(tflite);
+      ExpectRoundTrip(qfm, tflite);
     }
     // A float checkpoint exports through the float mode.
     Export(ck, Out(model + "-ckpt.onnx"));
@@ -119,6 +131,23 @@ TEST_F(ExportCli, QatCheckpointsAndIntegerIoExport) {
   ExpectClose(Check(Out("qat-io.qfm"), Out("qat-io.onnx")), 0.05);
   Export(Out("qat.qfm"), Out("qat-s8.onnx"), "--onnx-activations int8");
   ExpectClose(Check(Out("qat.qfm"), Out("qat-s8.onnx")), 0.05);
+  Export(Out("qat.qfm"), Out("qat-io.tflite"), "--int8-io");
+  ExpectArmnnParses(Out("qat-io.tflite"));
+  ExpectRoundTrip(Out("qat-io.qfm"), Out("qat-io.tflite"));
+  // int16x8 has no ONNX form (below) but exports to TFLite.
+  Result i16 = RunQforge("quantize " + ck + " " + Data() + " --mode int16x8 --calib-samples 50 --out " + Out("i16.qfm"), dir_);
+  ASSERT_EQ(i16.exit_code, 0) << i16.err;
+  Export(Out("i16.qfm"), Out("i16.tflite"));
+  ExpectRoundTrip(Out("i16.qfm"), Out("i16.tflite"));
+  // QAT with 4-bit activations: the grid's clamp survives both exports.
+  Result nbit = RunQforge("train --init " + ck + " --qat --scheme nbit --w-bits 4 --a-bits 4 " + Data() +
+                              " --epochs 1 --batch 30 --out " + Out("nbit.ckpt"), dir_);
+  ASSERT_EQ(nbit.exit_code, 0) << nbit.err;
+  ASSERT_EQ(RunQforge("convert " + Out("nbit.ckpt") + " --out " + Out("nbit.qfm"), dir_).exit_code, 0);
+  Export(Out("nbit.qfm"), Out("nbit.tflite"));
+  ExpectRoundTrip(Out("nbit.qfm"), Out("nbit.tflite"));
+  Export(Out("nbit.qfm"), Out("nbit.onnx"));
+  ExpectClose(Check(Out("nbit.qfm"), Out("nbit.onnx")), 0.1);
 }
 
 // Every operator the importer makes, through imported torchvision architectures and the small
@@ -137,6 +166,7 @@ TEST_P(ExportImported, FloatExactlyAndInt8Closely) {
     Export(qfm, onnx);
     const json j = Check(qfm, onnx);
     Export(qfm, Out(mode + ".tflite"));
+    ExpectRoundTrip(qfm, Out(mode + ".tflite"));
     if (mode == "float") {
       ExpectExact(j);
       // Arm NN 20.08 reads RESIZE_BILINEAR's half_pixel_centers as false (measured: its output
@@ -197,6 +227,25 @@ TEST_F(ExportCli, BadInputFailsWithOneLineAndWritesNothing) {
   ExpectUsageError(RunQforge("export " + Out("m.qfm") + " --format coreml --out " + Out("x"), dir_), "--format");
   ExpectUsageError(RunQforge("export " + Out("m.qfm") + " --format onnx", dir_), "--out");
   ExpectFailure(RunQforge("export " + Out("missing.qfm") + " --format onnx --out " + Out("x.onnx"), dir_), "missing.qfm");
+  // A damaged TFLite file, and one with an operator qforge has no form for.
+  ASSERT_EQ(RunQforge("export " + Out("m.qfm") + " --format tflite --out " + Out("m.tflite"), dir_).exit_code, 0);
+  {
+    std::ifstream in(Out("m.tflite"), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(Out("cut.tflite"), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  ExpectFailure(RunQforge("import " + Out("cut.tflite") + " --out " + Out("from-cut.qfm"), dir_), "not a TFLite file");
+  EXPECT_FALSE(fs::exists(Out("from-cut.qfm")));
+  ExpectUsageError(RunQforge("import " + Out("m.tflite") + " --out " + Out("m.ckpt"), dir_), "--out must name a .qfm");
+  // Average pooling whose padding TFLite cannot express (it would count the padded zeros).
+  Result p = RunQforge("import " + kModels + "/padded_avgpool.onnx --input-size 16 --out " + Out("pool.ckpt"), dir_);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  ExpectFailure(RunQforge("export " + Out("pool.ckpt") + " --format tflite --out " + Out("pool.tflite"), dir_),
+                "(AVERAGE_POOL_2D): average pooling with padding 1,1,1,1 is neither TFLite's SAME nor VALID");
+  EXPECT_FALSE(fs::exists(Out("pool.tflite")));
+  Export(Out("pool.ckpt"), Out("pool.onnx"));
+  ExpectUsageError(RunQforge("import " + Out("m.tflite") + " --class-names a,b --out " + Out("m2.qfm"), dir_),
+                   "apply to ONNX imports");
 }
 
 }  // namespace

@@ -130,6 +130,20 @@ class TransposedConv(torch.nn.Module):
         return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class PaddedAvgPool(torch.nn.Module):
+    """Average pooling with padding that is neither TFLite's SAME nor VALID (padding left out of the count)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+        self.pool = torch.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+        self.fc = torch.nn.Linear(4, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv(x)))
+        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def save_torch(module, name, out_dir, size, opset):
     """Exports `module` (batch norm kept as BatchNormalization) with a seeded input NAME.input.npy."""
     x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32))
@@ -166,6 +180,8 @@ def main():
     save_torch(ResizeModes(True), "resize_modes", out_dir, 16, 13)
     torch.manual_seed(0)
     save_torch(TransposedConv(), "transposed_conv", out_dir, 16, 11)
+    torch.manual_seed(0)
+    save_torch(PaddedAvgPool(), "padded_avgpool", out_dir, 16, 13)
     for opset, name in ((9, "upsample_opset9"), (10, "resize_opset10")):
         torch.manual_seed(0)
         save_torch(ResizeModes(False), name, out_dir, 16, opset)
