@@ -248,4 +248,48 @@ TEST_F(ExportCli, BadInputFailsWithOneLineAndWritesNothing) {
                    "apply to ONNX imports");
 }
 
+// Hand-made TFLite files (JSON through flatc and the exporter's schema) that a reader must refuse
+// with a message, not a crash: each is one operator over 4x4x1 float tensors.
+class TfliteImportCli : public Cli {
+ protected:
+  // `code`: the operator; `inputs`, `outputs`: tensor indices; `extra`: more tensors and buffers.
+  Result ImportHandMade(const std::string& code, const std::string& inputs, const std::string& outputs,
+                        const std::string& options = "", const std::string& extra_tensors = "",
+                        const std::string& extra_buffers = "") {
+    const std::string json =
+        R"({"version": 3, "operator_codes": [{"builtin_code": ")" + code + R"("}], "subgraphs": [{"tensors": [)" +
+        R"({"shape": [1, 4, 4, 1], "type": "FLOAT32", "name": "x"}, {"shape": [1, 4, 4, 1], "type": "FLOAT32", "name": "y"})" +
+        extra_tensors + R"(], "inputs": [0], "outputs": [1], "operators": [{"opcode_index": 0, "inputs": )" + inputs +
+        R"(, "outputs": )" + outputs + options + R"(}]}], "buffers": [{})" + extra_buffers + "]}";
+    std::ofstream(Out("m.json")) << json;
+    const std::string cmd = std::string(QFORGE_FLATC) + " -b -o " + dir_.string() + " " + QFORGE_TFLITE_SCHEMA + " " +
+                            Out("m.json") + " > " + Out("flatc.txt") + " 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << json;  // writes m.tflite (the schema's file extension)
+    return RunQforge("import " + Out("m.tflite") + " --out " + Out("m.qfm"), dir_);
+  }
+};
+
+TEST_F(TfliteImportCli, MalformedFilesFailWithAMessage) {
+  std::ofstream(Out("empty.tflite")).close();
+  ExpectFailure(RunQforge("import " + Out("empty.tflite") + " --out " + Out("e.qfm"), dir_), "not a TFLite file");
+  std::ofstream(Out("short.tflite")) << "TFL3";
+  ExpectFailure(RunQforge("import " + Out("short.tflite") + " --out " + Out("e.qfm"), dir_), "not a TFLite file");
+  ExpectFailure(ImportHandMade("CONV_2D", "[0]", "[1]"), "has 1 inputs, not 2");
+  ExpectFailure(ImportHandMade("CONV_2D", "[0, -1]", "[1]"), "lacks its input 1");
+  ExpectFailure(ImportHandMade("CONV_2D", "[0, 2]", "[1]", "", R"(, {"shape": [1, 1, 1, 1], "type": "FLOAT32", "buffer": 1})",
+                               R"(, {"data": [0, 0, 128, 63]})"),
+                "no options");
+  ExpectFailure(ImportHandMade("DEQUANTIZE", "[1]", "[1]"), "its own output");
+  ExpectFailure(ImportHandMade("CONV_2D", "[0, 7]", "[1]"), "does not exist");
+  ExpectFailure(ImportHandMade("TRANSPOSE_CONV", "[2, 3, 0]", "[1]",
+                               R"(, "builtin_options_type": "TransposeConvOptions", "builtin_options": {"padding": "VALID", "stride_w": 1, "stride_h": 1})",
+                               R"(, {"shape": [4], "type": "INT32", "buffer": 1}, {"shape": [1, 1, 1, 1], "type": "FLOAT32", "buffer": 2})",
+                               R"(, {"data": [1, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0]}, {"data": [0, 0]})"),
+                "1x1 identity kernel");
+  ExpectFailure(ImportHandMade("TRANSPOSE", "[0, 2]", "[1]", "", R"(, {"shape": [4], "type": "INT32", "buffer": 1})",
+                               R"(, {"data": [0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]})"),
+                "(TRANSPOSE): has no .qfm form");
+  EXPECT_FALSE(fs::exists(Out("m.qfm")));
+}
+
 }  // namespace

@@ -42,6 +42,7 @@ Status CheckRun(const RunFlags& f) {
   if (f.inputs.empty() == !f.data_given)
     return InvalidArgument("give the model's inputs as --input arrays, or --data to run it over a data set's test split");
   if (f.limit < 0) return InvalidArgument("--limit must be 0 (all) or a positive count, not {}", f.limit);
+  if (f.limit > 0 && !f.data_given) return InvalidArgument("--limit counts test samples of --data");
   if (f.data_given && !f.out.ends_with(".npz"))
     return InvalidArgument("--data writes inputs, outputs and labels: --out must name an .npz file, not '{}'", f.out);
   if (!f.out.ends_with(".npz") && !f.out.ends_with(".npy"))
@@ -177,6 +178,14 @@ Status Write(const RunFlags& f, const runtime::Model& model, int64_t batch, cons
 
 // --data: the test split in batches; the arrays are the input as fed, every output, and "label".
 Status RunOnTestSet(const RunFlags& f, std::shared_ptr<const runtime::Model> model) {
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> probe, runtime::Interpreter::Create(model));
+  if (probe->num_inputs() != 1)
+    return InvalidArgument("{} has {} inputs; --data feeds a one-input model (give several with --input)", f.model,
+                           probe->num_inputs());
+  for (int i = 0; i < probe->num_outputs(); ++i)
+    if (probe->output(i).name == "label" || probe->output(i).name == probe->input(0).name)
+      return InvalidArgument("{}: output '{}' would collide with the input or the labels in the .npz", f.model,
+                             probe->output(i).name);
   QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(*model, f.model));
   QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(model, f.model));
   QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load(spec));

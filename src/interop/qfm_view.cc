@@ -7,7 +7,6 @@
 #include <cstring>
 #include <set>
 
-#include "runtime/float16.h"
 #include "runtime/interpreter.h"
 
 namespace qforge::interop {
@@ -98,7 +97,11 @@ StatusOr<QfmView> QfmView::Make(std::shared_ptr<const runtime::Model> model, con
     for (int& output : v.outputs_) {
       if (v.tensors_[output].dtype != qfm::DType::FLOAT32) continue;
       auto producer = std::find_if(ops.begin(), ops.end(), [&](const QfmOp& o) { return o.outputs[0] == output; });
-      if (producer == ops.end() || producer->type != qfm::OpType::DEQUANTIZE)
+      const int dequantized = output;
+      const bool read = std::any_of(ops.begin(), ops.end(), [&](const QfmOp& o) {
+        return std::count(o.inputs.begin(), o.inputs.end(), dequantized) > 0;
+      });
+      if (producer == ops.end() || producer->type != qfm::OpType::DEQUANTIZE || read)
         return InvalidArgument("--int8-io: the model's output '{}' is float and not dequantized at the output; "
                                "integer output needs an int8 or int16x8 model", v.tensors_[output].name);
       dropped[producer - ops.begin()] = true;
@@ -116,19 +119,6 @@ StatusOr<QfmView> QfmView::Make(std::shared_ptr<const runtime::Model> model, con
 
 bool QfmView::IsModelOutput(int index) const {
   return std::find(outputs_.begin(), outputs_.end(), index) != outputs_.end();
-}
-
-double ConstantAt(const QfmTensor& t, int64_t index) {
-  const uint8_t* p = t.data + index * runtime::DTypeSize(t.dtype);
-  switch (t.dtype) {
-    case qfm::DType::FLOAT32: { float v; std::memcpy(&v, p, 4); return v; }
-    case qfm::DType::FLOAT16: { uint16_t v; std::memcpy(&v, p, 2); return runtime::HalfToFloat(v); }
-    case qfm::DType::INT8: return static_cast<int8_t>(*p);
-    case qfm::DType::INT16: { int16_t v; std::memcpy(&v, p, 2); return v; }
-    case qfm::DType::INT32: { int32_t v; std::memcpy(&v, p, 4); return v; }
-    case qfm::DType::INT64: { int64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
-  }
-  return 0;
 }
 
 std::vector<int> PermutedShape(const std::vector<int>& shape, const std::vector<int>& perm) {

@@ -71,9 +71,6 @@ class QfmView {
   std::string metadata_, producer_;
 };
 
-// Element `index` of a constant tensor, widened (float16 to float; integers exactly).
-double ConstantAt(const QfmTensor& t, int64_t index);
-
 // The bytes of an array of `shape` with elements of `element_bytes` bytes, its dimensions
 // reordered: dimension k of the result is dimension `perm[k]` of the input.
 std::vector<uint8_t> PermuteDims(const uint8_t* data, const std::vector<int>& shape, int element_bytes,

@@ -18,6 +18,7 @@ function readNpy(path, ort) {
   const shape = header.match(/'shape':\s*\(([^)]*)\)/)[1].split(',').map(s => s.trim()).filter(s => s).map(Number);
   const [type, Array] = TYPES[descr];
   const count = shape.reduce((a, d) => a * d, 1);
+  if (start + count * Array.BYTES_PER_ELEMENT > b.length) throw new Error(`${path}: the file ends before its ${count} elements`);
   const data = new Array(count);
   new Uint8Array(data.buffer).set(b.subarray(start, start + count * Array.BYTES_PER_ELEMENT));
   return new ort.Tensor(type, data, shape);

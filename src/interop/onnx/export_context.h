@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "interop/exporter_table.h"
 #include "interop/qfm_view.h"
 
 namespace qforge::onnx_export {
@@ -115,10 +116,7 @@ void SetString(onnx::NodeProto* n, const std::string& name, const std::string& v
 // One operator's exporter: adds the nodes computing the operator's outputs, or says why the
 // operator cannot be written.
 using OpExporter = Status (*)(ExportContext& ctx, const QfmOp& op);
-struct ExporterRow {
-  qfm::OpType type;
-  OpExporter exporter;
-};
+using ExporterRow = interop::ExporterRow<OpExporter>;
 std::vector<ExporterRow> LayerExporters();        // export_layers.cc: convolutions, dense, pooling, mean
 std::vector<ExporterRow> ElementwiseExporters();  // export_elementwise.cc: add, mul, activations, softmax, (de)quantize
 std::vector<ExporterRow> ShapeExporters();        // export_shape.cc: concat, reshape, shuffle, slice, resize, insert zeros

@@ -72,7 +72,8 @@ Status ExportSoftmax(ExportContext& ctx, const QfmOp& op) {
     ctx.Node("Mul", {x, ctx.Floats(ctx.tensor(out).name + "/beta", {beta}, true)}, {scaled});
     x = scaled;
   }
-  SetInt(ctx.Node("Softmax", {x}, {ctx.FloatResult(out)}), "axis", -1);
+  // Over the channels: the last .qfm axis, ONNX axis 1 of an image.
+  SetInt(ctx.Node("Softmax", {x}, {ctx.FloatResult(out)}), "axis", ctx.OnnxAxis(out, -1));
   ctx.Produced(out);
   return Status::Ok();
 }

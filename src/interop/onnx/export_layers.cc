@@ -65,7 +65,7 @@ Status ExportPool(ExportContext& ctx, const QfmOp& op) {
   const bool max = op.type == qfm::OpType::MAX_POOL_2D;
   const QfmTensor &x = ctx.tensor(in), &y = ctx.tensor(out);
   // Max pooling moves stored values: an int8 tensor is pooled as int8 when nothing is fused.
-  const bool stored = max && activation == 0 && x.scale == y.scale && x.zero_point == y.zero_point;
+  const bool stored = max && activation == 0 && x.scale == y.scale && x.zero_point == y.zero_point && x.bits == y.bits;
   const std::string source = stored ? ctx.Raw(in) : ctx.Float(in);
   const std::string linear = stored ? ctx.Raw(out) : PreActivation(ctx, activation, out);
   onnx::NodeProto* n = ctx.Node(max ? "MaxPool" : "AveragePool", {source}, {linear});

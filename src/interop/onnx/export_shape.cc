@@ -16,7 +16,8 @@ Status ExportConcat(ExportContext& ctx, const QfmOp& op) {
   const QfmTensor& y = ctx.tensor(out);
   bool same_grid = true;
   for (int in : op.inputs)
-    same_grid = same_grid && ctx.tensor(in).scale == y.scale && ctx.tensor(in).zero_point == y.zero_point;
+    same_grid = same_grid && ctx.tensor(in).scale == y.scale && ctx.tensor(in).zero_point == y.zero_point &&
+                ctx.tensor(in).bits == y.bits;
   std::vector<std::string> inputs;
   for (int in : op.inputs) inputs.push_back(same_grid ? ctx.Raw(in) : ctx.Float(in));
   onnx::NodeProto* n = ctx.Node("Concat", inputs, {same_grid ? ctx.Raw(out) : ctx.FloatResult(out)});
@@ -68,6 +69,7 @@ Status ExportChannelShuffle(ExportContext& ctx, const QfmOp& op) {
   const int groups = op.flat->options_as_ChannelShuffleOptions()->groups();
   const std::vector<int> dims = ctx.OnnxShape(in);
   const std::string name = ctx.tensor(out).name;
+  if (dims.size() != 2 && dims.size() != 4) return Unimplemented("a channel shuffle of rank {}", dims.size());
   std::vector<int64_t> split = {0, groups, dims[1] / groups}, joined = {0, dims[1]}, perm = {0, 2, 1};
   for (size_t d = 2; d < dims.size(); ++d) {
     split.push_back(dims[d]);

@@ -15,13 +15,8 @@ namespace qforge::onnx_export {
 namespace {
 
 const std::map<qfm::OpType, OpExporter>& Exporters() {
-  static const auto* table = [] {
-    auto* t = new std::map<qfm::OpType, OpExporter>;
-    for (const auto& rows : {LayerExporters(), ElementwiseExporters(), ShapeExporters()})
-      for (const ExporterRow& r : rows) (*t)[r.type] = r.exporter;
-    return t;
-  }();
-  return *table;
+  static const auto table = interop::GatherExporters<OpExporter>({LayerExporters(), ElementwiseExporters(), ShapeExporters()});
+  return table;
 }
 
 // ONNX's QuantizeLinear takes int16 only from opset 21, and int64 biases belong to int16 models.

@@ -182,8 +182,9 @@ bool IsOnnxPath(const std::string& path) {
 namespace {
 
 // A model qforge exported carries its preprocessing and class names in metadata_props
-// (`qforge export`); they come back with it.
+// (`qforge export`); they come back with it. Other producers' keys are left alone.
 Status ReadExportedMetadata(const onnx::ModelProto& proto, const std::string& what, CheckpointMeta* meta) {
+  if (proto.producer_name() != "qforge") return Status::Ok();
   for (const onnx::StringStringEntryProto& p : proto.metadata_props()) {
     if (p.key() != "preprocess" && p.key() != "class_names") continue;
     const nlohmann::json j = nlohmann::json::parse(p.value(), nullptr, /*allow_exceptions=*/false);

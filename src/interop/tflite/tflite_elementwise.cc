@@ -16,8 +16,9 @@ namespace {
 Status ExportBinary(TfliteBuilder& b, const QfmOp& op) {
   const std::vector<int> in = {b.Tensor(op.inputs[0]), b.Tensor(op.inputs[1])}, out = {b.Tensor(op.outputs[0])};
   if (op.type == qfm::OpType::ADD) {
+    // pot_scale_int16 false: int16 additions take TFLite's general path, as the runtime computes them.
     b.Op(tfl::BuiltinOperator::ADD, in, out, tfl::BuiltinOptions::AddOptions,
-         tfl::CreateAddOptions(b.fbb(), TfliteActivation(op.flat->options_as_AddOptions()->activation())).Union());
+         tfl::CreateAddOptions(b.fbb(), TfliteActivation(op.flat->options_as_AddOptions()->activation()), false).Union());
   } else {
     b.Op(tfl::BuiltinOperator::MUL, in, out, tfl::BuiltinOptions::MulOptions,
          tfl::CreateMulOptions(b.fbb(), TfliteActivation(op.flat->options_as_MulOptions()->activation())).Union());
@@ -26,6 +27,7 @@ Status ExportBinary(TfliteBuilder& b, const QfmOp& op) {
 }
 
 Status ExportHardSwish(TfliteBuilder& b, const QfmOp& op) {
+  if (b.tensor(op.outputs[0]).dtype == qfm::DType::INT16) return Unimplemented("TFLite's HARD_SWISH has no int16 kernel");
   b.Op(tfl::BuiltinOperator::HARD_SWISH, {b.Tensor(op.inputs[0])}, {b.Tensor(op.outputs[0])},
        tfl::BuiltinOptions::HardSwishOptions, tfl::CreateHardSwishOptions(b.fbb()).Union());
   return Status::Ok();

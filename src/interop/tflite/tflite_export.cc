@@ -12,13 +12,8 @@ namespace qforge::tflite_export {
 namespace {
 
 const std::map<qfm::OpType, OpExporter>& Exporters() {
-  static const auto* table = [] {
-    auto* t = new std::map<qfm::OpType, OpExporter>;
-    for (const auto& rows : {LayerExporters(), ElementwiseExporters(), ShapeExporters()})
-      for (const ExporterRow& r : rows) (*t)[r.type] = r.exporter;
-    return t;
-  }();
-  return *table;
+  static const auto table = interop::GatherExporters<OpExporter>({LayerExporters(), ElementwiseExporters(), ShapeExporters()});
+  return table;
 }
 
 // An n-bit activation grid (QAT with fewer than 8 bits) has no TFLite field: the operator writes

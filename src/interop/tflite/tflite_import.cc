@@ -43,9 +43,22 @@ class Importer {
   bool IsConstant(int t) const { size_t n; return Data(t, &n) != nullptr; }
   std::vector<int32_t> Ints(int t) const;
   float Scalar(int t) const;  // a one-element constant's real value
-  std::vector<int> Shape(int t) const { return T(t).shape() ? std::vector<int>(T(t).shape()->begin(), T(t).shape()->end()) : std::vector<int>{}; }
-  int OnlyReader(int t) const { return readers_[t].size() == 1 ? readers_[t][0] : -1; }
-  std::string Label(int k) const { return fmt::format("operator {} ({})", k, tfl::EnumNameBuiltinOperator(Code(k))); }
+  int Ints8(int t) const;     // a one-element int8 constant's stored value (or 0)
+  std::vector<int> Shape(int t) const {
+    return t >= 0 && T(t).shape() ? std::vector<int>(T(t).shape()->begin(), T(t).shape()->end()) : std::vector<int>{};
+  }
+  bool IsFloat(int t) const { return t >= 0 && T(t).type() == tfl::TensorType::FLOAT32; }
+  // The one operator reading `t`, which the model does not also output; else -1.
+  int OnlyReader(int t) const {
+    const bool output = std::find(graph_.outputs()->begin(), graph_.outputs()->end(), t) != graph_.outputs()->end();
+    return t >= 0 && readers_[t].size() == 1 && !output ? readers_[t][0] : -1;
+  }
+  bool NonNegative(int t) const;
+  bool PlainMul(int k) const {
+    const tfl::MulOptions* o = O(k).builtin_options_as_MulOptions();
+    return !o || o->fused_activation_function() == tfl::ActivationFunctionType::NONE;
+  }
+  std::string Label(int k) const;
 
   StatusOr<int> Qfm(int t);  // the .qfm tensor of TFLite tensor t (added on first use)
   void FoldFirst();
@@ -70,12 +83,37 @@ class Importer {
   ModelWriter w_;
 };
 
+std::string Importer::Label(int k) const {
+  const char* name = tfl::EnumNameBuiltinOperator(Code(k));
+  return fmt::format("operator {} ({})", k, *name ? name : fmt::format("TFLite code {}", static_cast<int>(Code(k))));
+}
+
+// Every value of `t` is >= 0: an int8 grid starting at 0, or the output of a ReLU (fused or not).
+bool Importer::NonNegative(int t) const {
+  const tfl::Tensor& x = T(t);
+  const tfl::QuantizationParameters* q = x.quantization();
+  if (x.type() == tfl::TensorType::INT8)
+    return q && q->zero_point() && q->zero_point()->size() == 1 && q->zero_point()->Get(0) == -128;
+  const int k = producer_[t];
+  if (k < 0) return false;
+  const Op code = Code(k);
+  if (code == Op::RELU || code == Op::RELU6) return true;
+  tfl::ActivationFunctionType act = tfl::ActivationFunctionType::NONE;
+  if (const auto* o = O(k).builtin_options_as_Conv2DOptions()) act = o->fused_activation_function();
+  if (const auto* o = O(k).builtin_options_as_DepthwiseConv2DOptions()) act = o->fused_activation_function();
+  if (const auto* o = O(k).builtin_options_as_FullyConnectedOptions()) act = o->fused_activation_function();
+  if (const auto* o = O(k).builtin_options_as_AddOptions()) act = o->fused_activation_function();
+  if (const auto* o = O(k).builtin_options_as_Pool2DOptions()) act = o->fused_activation_function();
+  return act == tfl::ActivationFunctionType::RELU || act == tfl::ActivationFunctionType::RELU6;
+}
+
 Op Importer::Code(int k) const {
   const tfl::OperatorCode& c = *model_.operator_codes()->Get(O(k).opcode_index());
   return static_cast<Op>(std::max<int32_t>(static_cast<int32_t>(c.builtin_code()), c.deprecated_builtin_code()));
 }
 
 const uint8_t* Importer::Data(int t, size_t* bytes) const {
+  if (t < 0) return nullptr;
   const uint32_t b = T(t).buffer();
   if (b == 0 || b >= model_.buffers()->size()) return nullptr;
   const tfl::Buffer* buffer = model_.buffers()->Get(b);
@@ -90,6 +128,12 @@ std::vector<int32_t> Importer::Ints(int t) const {
   std::vector<int32_t> v(p && T(t).type() == tfl::TensorType::INT32 ? bytes / 4 : 0);
   if (!v.empty()) std::memcpy(v.data(), p, v.size() * 4);
   return v;
+}
+
+int Importer::Ints8(int t) const {
+  size_t bytes = 0;
+  const uint8_t* p = Data(t, &bytes);
+  return p && bytes == 1 && T(t).type() == tfl::TensorType::INT8 ? static_cast<int8_t>(*p) : 0;
 }
 
 float Importer::Scalar(int t) const {
@@ -108,7 +152,10 @@ float Importer::Scalar(int t) const {
 }
 
 StatusOr<int> Importer::Qfm(int t) {
-  while (alias_.count(t)) t = alias_[t];
+  for (int hops = 0; alias_.count(t); ++hops) {
+    if (hops > OpCount()) return InvalidArgument("{}: operators feed each other in a cycle", what_);
+    t = alias_[t];
+  }
   if (auto it = mapped_.find(t); it != mapped_.end()) return it->second;
   const tfl::Tensor& x = T(t);
   qfm::DType dtype;
@@ -120,8 +167,8 @@ StatusOr<int> Importer::Qfm(int t) {
     case tfl::TensorType::INT32: dtype = qfm::DType::INT32; break;
     case tfl::TensorType::INT64: dtype = qfm::DType::INT64; break;
     default:
-      return InvalidArgument("{}: tensor '{}' has type {}, which qforge's runtime does not have", what_,
-                             x.name() ? x.name()->str() : "", tfl::EnumNameTensorType(x.type()));
+      return InvalidArgument("{}: tensor '{}' has type {} (TFLite code {}), which qforge's runtime does not have", what_,
+                             x.name() ? x.name()->str() : "", tfl::EnumNameTensorType(x.type()), static_cast<int>(x.type()));
   }
   QuantParams q;
   const bool bias = dtype == qfm::DType::INT32 || dtype == qfm::DType::INT64;  // its scale is implied
@@ -143,27 +190,57 @@ StatusOr<int> Importer::Qfm(int t) {
 // pooling; DEQUANTIZE of constant weights (the weights are read as they are stored); a QUANTIZE
 // between two integer grids read only by a concatenation (which requantizes its inputs itself).
 void Importer::FoldFirst() {
+  const auto valid_window = [&](int r) {
+    const Op c = Code(r);
+    const tfl::Padding valid = tfl::Padding::VALID;
+    if (c == Op::CONV_2D) return O(r).builtin_options_as_Conv2DOptions() && O(r).builtin_options_as_Conv2DOptions()->padding() == valid;
+    if (c == Op::DEPTHWISE_CONV_2D)
+      return O(r).builtin_options_as_DepthwiseConv2DOptions() &&
+             O(r).builtin_options_as_DepthwiseConv2DOptions()->padding() == valid;
+    if (c == Op::MAX_POOL_2D) return O(r).builtin_options_as_Pool2DOptions() && O(r).builtin_options_as_Pool2DOptions()->padding() == valid;
+    return false;
+  };
   for (int k = 0; k < OpCount(); ++k) {
     const Op code = Code(k);
     const int reader = OnlyReader(Out(k));
-    if ((code == Op::PAD || code == Op::PADV2) && reader >= 0) {
-      const Op r = Code(reader);
-      const bool valid = (r == Op::CONV_2D && O(reader).builtin_options_as_Conv2DOptions()->padding() == tfl::Padding::VALID) ||
-                         (r == Op::DEPTHWISE_CONV_2D &&
-                          O(reader).builtin_options_as_DepthwiseConv2DOptions()->padding() == tfl::Padding::VALID) ||
-                         (r == Op::MAX_POOL_2D && O(reader).builtin_options_as_Pool2DOptions()->padding() == tfl::Padding::VALID);
+    if ((code == Op::PAD || code == Op::PADV2) && reader >= 0 && In(reader, 0) == Out(k) && valid_window(reader)) {
       const std::vector<int32_t> p = Ints(In(k, 1));
-      if (valid && p.size() == 8 && p[0] == 0 && p[1] == 0 && p[6] == 0 && p[7] == 0 && (code == Op::PAD || r == Op::MAX_POOL_2D)) {
+      // Convolutions pad with zeros (the zero point); max pooling leaves padding out, which is
+      // padding with the lowest value — or with zero when no value is below it.
+      bool fill_ok = code == Op::PAD;
+      if (Code(reader) == Op::MAX_POOL_2D) {
+        const float fill = code == Op::PADV2 ? Scalar(In(k, 2)) : 0.0f;
+        const bool lowest = code == Op::PADV2 && (fill <= -FLT_MAX || (T(In(k, 0)).type() == tfl::TensorType::INT8 &&
+                                                                         Ints8(In(k, 2)) == -128));
+        fill_ok = lowest || (code == Op::PAD && NonNegative(In(k, 0)));
+      }
+      const bool shaped = p.size() == 8 && p[0] == 0 && p[1] == 0 && p[6] == 0 && p[7] == 0 &&
+                          *std::min_element(p.begin(), p.end()) >= 0;
+      if (fill_ok && shaped) {
         pads_[reader] = {p[2], p[4], p[3], p[5]};
         alias_[Out(k)] = In(k, 0);
         done_[k] = true;
       }
     }
-    if (code == Op::DEQUANTIZE && IsConstant(In(k, 0))) {
-      alias_[Out(k)] = In(k, 0);
-      done_[k] = true;
+    // Constant weights behind DEQUANTIZE (float16, dynamic range) are read as stored.
+    if (code == Op::DEQUANTIZE && IsConstant(In(k, 0)) && !readers_[Out(k)].empty()) {
+      bool weights = true;
+      for (int r : readers_[Out(k)]) {
+        const Op c = Code(r);
+        weights = weights && In(r, 1) == Out(k) && In(r, 0) != Out(k) &&
+                  (c == Op::CONV_2D || c == Op::DEPTHWISE_CONV_2D || c == Op::FULLY_CONNECTED);
+      }
+      if (weights) {
+        alias_[Out(k)] = In(k, 0);
+        done_[k] = true;
+      }
     }
-    const bool requantize = code == Op::QUANTIZE && T(In(k, 0)).type() != tfl::TensorType::FLOAT32;
+    // A requantization before a concatenation (not one that completes a LOGISTIC, SOFTMAX or
+    // clip, which fold it themselves).
+    const int from = producer_[In(k, 0)];
+    const bool completes = from >= 0 && (Code(from) == Op::LOGISTIC || Code(from) == Op::SOFTMAX ||
+                                         Code(from) == Op::MAXIMUM || Code(from) == Op::MINIMUM);
+    const bool requantize = code == Op::QUANTIZE && !IsFloat(In(k, 0)) && !completes;
     if (requantize && reader >= 0 && Code(reader) == Op::CONCATENATION) {
       alias_[Out(k)] = In(k, 0);
       done_[k] = true;
@@ -176,12 +253,35 @@ std::array<int, 4> Importer::PadsOf(int k, int input, int kernel_h, int kernel_w
                                     int dil_h, int dil_w, tfl::Padding padding) const {
   if (padding == tfl::Padding::VALID) return pads_.count(k) ? pads_.at(k) : std::array<int, 4>{0, 0, 0, 0};
   const std::vector<int> in = Shape(input), out = Shape(Out(k));
-  const auto same = [](int i, int o, int kernel, int s, int d) {
-    const int total = std::max((o - 1) * s + (kernel - 1) * d + 1 - i, 0);
-    return std::array<int, 2>{total / 2, total - total / 2};
+  if (in.size() != 4 || out.size() != 4) return {-1, -1, -1, -1};  // the runtime refuses the shapes
+  const auto same = [](int64_t i, int64_t o, int64_t kernel, int64_t s, int64_t d) {
+    const int64_t total = std::clamp<int64_t>((o - 1) * s + (kernel - 1) * d + 1 - i, 0, 1 << 20);
+    return std::array<int, 2>{static_cast<int>(total / 2), static_cast<int>(total - total / 2)};
   };
   const auto h = same(in[1], out[1], kernel_h, stride_h, dil_h), w = same(in[2], out[2], kernel_w, stride_w, dil_w);
   return {h[0], w[0], h[1], w[1]};
+}
+
+// The inputs an operator must have (the rest are optional, e.g. a bias).
+int RequiredInputs(Op code) {
+  switch (code) {
+    case Op::SLICE:
+    case Op::PADV2:
+    case Op::TRANSPOSE_CONV: return 3;
+    case Op::CONV_2D:
+    case Op::DEPTHWISE_CONV_2D:
+    case Op::FULLY_CONNECTED:
+    case Op::ADD:
+    case Op::MUL:
+    case Op::MEAN:
+    case Op::MAXIMUM:
+    case Op::MINIMUM:
+    case Op::PAD:
+    case Op::TRANSPOSE:
+    case Op::RESIZE_BILINEAR:
+    case Op::RESIZE_NEAREST_NEIGHBOR: return 2;
+    default: return 1;
+  }
 }
 
 qfm::Activation Act(tfl::ActivationFunctionType a) {
@@ -199,7 +299,7 @@ Status Importer::Window(int k) {
   const Op code = Code(k);
   const int input = In(k, 0);
   int source = input;
-  while (alias_.count(source)) source = alias_[source];
+  for (int hops = 0; alias_.count(source) && hops <= OpCount(); ++hops) source = alias_[source];
   qfm::OptionsUnion u;
   std::vector<int> inputs;
   QF_ASSIGN_OR_RETURN(const int x, Qfm(input));
@@ -232,7 +332,8 @@ Status Importer::Window(int k) {
       if (!o) return InvalidArgument("no options");
       c.stride_h = o->stride_h(), c.stride_w = o->stride_w(), c.dilation_h = o->dilation_h_factor(),
       c.dilation_w = o->dilation_w_factor(), padding = o->padding(), act = o->fused_activation_function();
-      c.depth_multiplier = std::max(o->depth_multiplier(), 1);
+      const std::vector<int> xs = Shape(input);
+      c.depth_multiplier = xs.size() == 4 && xs[3] > 0 ? ws[3] / xs[3] : 1;
     }
     if (!Supported(act)) return InvalidArgument("fused activation {} is not RELU or RELU6", tfl::EnumNameActivationFunctionType(act));
     const auto p = PadsOf(k, source, ws[1], ws[2], c.stride_h, c.stride_w, c.dilation_h, c.dilation_w, padding);
@@ -252,10 +353,10 @@ Status Importer::Window(int k) {
 Status Importer::Logistic(int k) {
   int out = Out(k);
   const int reader = OnlyReader(out);
-  if (reader >= 0 && Code(reader) == Op::QUANTIZE && T(out).type() != tfl::TensorType::FLOAT32) {
+  if (reader >= 0 && Code(reader) == Op::QUANTIZE && !IsFloat(out)) {
     done_[reader] = true;
     out = Out(reader);
-  } else if (reader >= 0 && Code(reader) == Op::MUL &&
+  } else if (reader >= 0 && Code(reader) == Op::MUL && PlainMul(reader) &&
              ((In(reader, 0) == In(k, 0) && In(reader, 1) == out) || (In(reader, 1) == In(k, 0) && In(reader, 0) == out))) {
     done_[reader] = true;
     QF_ASSIGN_OR_RETURN(const int x, Qfm(In(k, 0)));
@@ -295,7 +396,7 @@ Status Importer::Clip(int k) {
   }
   if (code == Op::MAXIMUM || code == Op::MINIMUM) {
     const int r = OnlyReader(Out(last));
-    if (r >= 0 && Code(r) == Op::QUANTIZE) {
+    if (r >= 0 && Code(r) == Op::QUANTIZE && !IsFloat(Out(last))) {
       done_[r] = true;
       last = r;
     }
@@ -314,7 +415,7 @@ Status Importer::AddOrHardSigmoid(int k) {
   const auto act = o ? o->fused_activation_function() : tfl::ActivationFunctionType::NONE;
   const int reader = OnlyReader(Out(k));
   if (act == tfl::ActivationFunctionType::RELU6 && IsConstant(In(k, 1)) && std::fabs(Scalar(In(k, 1)) - 3) < 1e-6f &&
-      reader >= 0 && Code(reader) == Op::MUL && IsConstant(In(reader, 1)) &&
+      reader >= 0 && Code(reader) == Op::MUL && PlainMul(reader) && In(reader, 0) == Out(k) && IsConstant(In(reader, 1)) &&
       std::fabs(Scalar(In(reader, 1)) - 1.0f / 6) < 1e-7f) {
     done_[reader] = true;
     QF_ASSIGN_OR_RETURN(const int x, Qfm(In(k, 0)));
@@ -335,10 +436,14 @@ Status Importer::AddOrHardSigmoid(int k) {
 // RESHAPE to [N, pixels, g, C/g], TRANSPOSE [0, 1, 3, 2], RESHAPE back -> CHANNEL_SHUFFLE.
 Status Importer::Reshape(int k) {
   const int t = OnlyReader(Out(k));
-  const int back = t >= 0 ? OnlyReader(Out(t)) : -1;
-  const std::vector<int> grouped = Shape(Out(k));
-  if (t >= 0 && back >= 0 && Code(t) == Op::TRANSPOSE && Code(back) == Op::RESHAPE && grouped.size() == 4 &&
-      Ints(In(t, 1)) == std::vector<int32_t>{0, 1, 3, 2} && Shape(Out(back)) == Shape(In(k, 0))) {
+  const int back = t >= 0 && Code(t) == Op::TRANSPOSE && In(t, 0) == Out(k) ? OnlyReader(Out(t)) : -1;
+  const std::vector<int> grouped = Shape(Out(k)), from = Shape(In(k, 0));
+  int64_t pixels = 1;
+  for (size_t d = 1; d + 1 < from.size(); ++d) pixels *= from[d];
+  const bool shuffle_shape = grouped.size() == 4 && from.size() >= 2 && grouped[0] == from[0] && grouped[1] == pixels &&
+                             grouped[2] > 0 && static_cast<int64_t>(grouped[2]) * grouped[3] == from.back();
+  if (back >= 0 && Code(back) == Op::RESHAPE && In(back, 0) == Out(t) && shuffle_shape &&
+      Ints(In(t, 1)) == std::vector<int32_t>{0, 1, 3, 2} && Shape(Out(back)) == from) {
     done_[t] = done_[back] = true;
     QF_ASSIGN_OR_RETURN(const int x, Qfm(In(k, 0)));
     QF_ASSIGN_OR_RETURN(const int y, Qfm(Out(back)));
@@ -408,7 +513,7 @@ Status Importer::Import(int k) {
       const tfl::SoftmaxOptions* o = O(k).builtin_options_as_SoftmaxOptions();
       const int reader = OnlyReader(Out(k));
       int out = Out(k);
-      if (reader >= 0 && Code(reader) == Op::QUANTIZE && T(out).type() != tfl::TensorType::FLOAT32) {
+      if (reader >= 0 && Code(reader) == Op::QUANTIZE && !IsFloat(out)) {
         done_[reader] = true;
         out = Out(reader);
       }
@@ -425,7 +530,7 @@ Status Importer::Import(int k) {
     case Op::MAXIMUM:
     case Op::MINIMUM: return Clip(k);
     case Op::QUANTIZE:
-      if (T(In(k, 0)).type() != tfl::TensorType::FLOAT32)
+      if (!IsFloat(In(k, 0)))
         return InvalidArgument("a QUANTIZE between two integer grids has no .qfm form here");
       return simple(qfm::OpType::QUANTIZE, {In(k, 0)});
     case Op::DEQUANTIZE: return simple(qfm::OpType::DEQUANTIZE, {In(k, 0)});
@@ -454,25 +559,30 @@ Status Importer::Import(int k) {
       return simple(qfm::OpType::RESIZE, {In(k, 0)}, std::move(u));
     }
     case Op::TRANSPOSE_CONV: {
-      // A 1x1 identity kernel spreads the input: INSERT_ZEROS.
+      // A 1x1 identity kernel (float 1.0, or int8 127 at scale 1/127) spreads the input: INSERT_ZEROS.
       const tfl::TransposeConvOptions* o = O(k).builtin_options_as_TransposeConvOptions();
-      const std::vector<int> ws = Shape(In(k, 1));
+      const std::vector<int> ws = Shape(In(k, 1)), xs = Shape(In(k, 2));
+      const tfl::TensorType wt = T(In(k, 1)).type();
+      const int element = wt == tfl::TensorType::FLOAT32 ? 4 : wt == tfl::TensorType::INT8 ? 1 : 0;
       size_t bytes = 0;
       const uint8_t* wd = Data(In(k, 1), &bytes);
-      bool identity = o && o->padding() == tfl::Padding::VALID && ws.size() == 4 && ws[1] == 1 && ws[2] == 1 &&
-                      ws[0] == ws[3] && wd && In(k, 3) < 0;
+      const tfl::QuantizationParameters* q = T(In(k, 1)).quantization();
+      const bool unit_scale = wt == tfl::TensorType::FLOAT32 ||
+                              (q && q->scale() && q->scale()->size() == 1 && std::fabs(q->scale()->Get(0) * 127 - 1) < 1e-6f &&
+                               (!q->zero_point() || q->zero_point()->size() == 0 || q->zero_point()->Get(0) == 0));
+      bool identity = o && o->padding() == tfl::Padding::VALID && element && unit_scale && ws.size() == 4 &&
+                      xs.size() == 4 && ws[0] >= 1 && ws[1] == 1 && ws[2] == 1 && ws[0] == ws[3] && ws[0] == xs[3] &&
+                      wd && bytes == static_cast<size_t>(ws[0]) * ws[0] * element && In(k, 3) < 0;
       for (int a = 0; identity && a < ws[0]; ++a)
         for (int b = 0; identity && b < ws[0]; ++b) {
-          const int64_t i = static_cast<int64_t>(a) * ws[0] + b;
-          double v;
-          if (T(In(k, 1)).type() == tfl::TensorType::FLOAT32) {
-            float f;
-            std::memcpy(&f, wd + 4 * i, 4);
-            v = f;
+          const size_t i = static_cast<size_t>(a) * ws[0] + b;
+          float v;
+          if (element == 4) {
+            std::memcpy(&v, wd + 4 * i, 4);
           } else {
-            v = static_cast<int8_t>(wd[i]) == 0 ? 0.0 : (static_cast<int8_t>(wd[i]) == 127 ? 1.0 : -1.0);
+            v = static_cast<int8_t>(wd[i]) == 127 ? 1.0f : static_cast<float>(static_cast<int8_t>(wd[i]));
           }
-          identity = v == (a == b ? 1.0 : 0.0);
+          identity = v == (a == b ? 1.0f : 0.0f);
         }
       if (!identity) return InvalidArgument("only a transposed convolution with a 1x1 identity kernel has a .qfm form");
       u.Set(qfm::InsertZerosOptionsT{{}, o->stride_h(), o->stride_w()});
@@ -490,12 +600,21 @@ StatusOr<std::vector<uint8_t>> Importer::Run() {
   for (int k = 0; k < OpCount(); ++k) {
     if (!O(k).inputs() || !O(k).outputs() || O(k).outputs()->size() != 1)
       return InvalidArgument("{}: {} does not have one output", what_, Label(k));
-    for (int t : *O(k).inputs()) {
-      if (t >= tensors) return InvalidArgument("{}: {} reads tensor {}, which does not exist", what_, Label(k), t);
+    const int out = Out(k);
+    if (out < 0 || out >= tensors) return InvalidArgument("{}: {} writes a tensor that does not exist", what_, Label(k));
+    if (producer_[out] >= 0 || IsConstant(out))
+      return InvalidArgument("{}: {} writes tensor {}, which is a constant or written before", what_, Label(k), out);
+    producer_[out] = k;
+    for (int i = 0; i < static_cast<int>(O(k).inputs()->size()); ++i) {
+      const int t = O(k).inputs()->Get(i);
+      if (t < -1 || t >= tensors || t == out)
+        return InvalidArgument("{}: {} reads tensor {}, which does not exist or is its own output", what_, Label(k), t);
       if (t >= 0) readers_[t].push_back(k);
+      if (t < 0 && i < RequiredInputs(Code(k)))
+        return InvalidArgument("{}: {} lacks its input {}", what_, Label(k), i);
     }
-    if (Out(k) < 0 || Out(k) >= tensors) return InvalidArgument("{}: {} writes a tensor that does not exist", what_, Label(k));
-    producer_[Out(k)] = k;
+    if (static_cast<int>(O(k).inputs()->size()) < RequiredInputs(Code(k)))
+      return InvalidArgument("{}: {} has {} inputs, not {}", what_, Label(k), O(k).inputs()->size(), RequiredInputs(Code(k)));
   }
   FoldFirst();
   for (int k = 0; k < OpCount(); ++k) {
@@ -531,7 +650,7 @@ bool IsTflitePath(const std::string& path) { return path.size() > 7 && path.ends
 
 StatusOr<std::vector<uint8_t>> TfliteToQfm(const std::vector<uint8_t>& bytes, const std::string& what) {
   flatbuffers::Verifier verifier(bytes.data(), bytes.size());
-  if (!tfl::ModelBufferHasIdentifier(bytes.data()) || !tfl::VerifyModelBuffer(verifier))
+  if (bytes.size() < 8 || !tfl::ModelBufferHasIdentifier(bytes.data()) || !tfl::VerifyModelBuffer(verifier))
     return DataLoss("{}: not a TFLite file (identifier TFL3 and the FlatBuffers verifier)", what);
   const tfl::Model& model = *tfl::GetModel(bytes.data());
   if (!model.subgraphs() || model.subgraphs()->size() != 1 || !model.operator_codes() || !model.buffers())

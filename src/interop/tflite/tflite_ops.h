@@ -4,15 +4,13 @@
 
 #include <array>
 
+#include "interop/exporter_table.h"
 #include "interop/tflite/tflite_builder.h"
 
 namespace qforge::tflite_export {
 
 using OpExporter = Status (*)(TfliteBuilder& b, const QfmOp& op);
-struct ExporterRow {
-  qfm::OpType type;
-  OpExporter exporter;
-};
+using ExporterRow = interop::ExporterRow<OpExporter>;
 std::vector<ExporterRow> LayerExporters();        // tflite_layers.cc: convolutions, dense, pooling, mean
 std::vector<ExporterRow> ElementwiseExporters();  // tflite_elementwise.cc: add, mul, activations, softmax, (de)quantize
 std::vector<ExporterRow> ShapeExporters();        // tflite_shape.cc: concat, reshape, shuffle, slice, resize, insert zeros

@@ -16,7 +16,7 @@ Status ExportConcat(TfliteBuilder& b, const QfmOp& op) {
   std::vector<int> inputs;
   for (int in : op.inputs) {
     const QfmTensor& x = b.tensor(in);
-    if (!y.quantized() || (x.scale == y.scale && x.zero_point == y.zero_point)) {
+    if (!y.quantized() || (x.scale == y.scale && x.zero_point == y.zero_point && x.bits == y.bits)) {
       inputs.push_back(b.Tensor(in));
       continue;
     }
