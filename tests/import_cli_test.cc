@@ -53,7 +53,7 @@ TEST_F(ImportCli, UnsupportedNodesFailWithOneLineAndWriteNothing) {
 }
 
 TEST_F(ImportCli, BadArgumentsAreUsageErrors) {
-  ExpectUsageError(RunQforge("import model.ckpt --out " + Out("x.ckpt"), dir_), "is not an .onnx file");
+  ExpectUsageError(RunQforge("import model.ckpt --out " + Out("x.ckpt"), dir_), "is not an .onnx or .tflite file");
   ExpectUsageError(RunQforge("import m.onnx --class-names a,,b --out " + Out("x.ckpt"), dir_), "empty name");
   Result r = RunQforge("import " + kModels + "/resnet18_32.onnx --class-names a,b --out " + Out("x.ckpt"), dir_);
   ExpectFailure(r, "2 class names given for an output of shape [N, 10]");
