@@ -62,6 +62,12 @@ class ExportCli : public Cli {
     EXPECT_EQ(std::system(cmd.c_str()), 0) << tflite;
   }
 
+  static bool FileHas(const std::string& path, const std::string& text) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    return bytes.find(text) != std::string::npos;
+  }
+
   void Train(const std::string& model, const std::string& out, const std::string& flags = "") {
     Result r = RunQforge("train --model " + model + " " + Data() + " --epochs 2 --batch 30 --out " + out + " " + flags, dir_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -131,6 +137,10 @@ TEST_F(ExportCli, QatCheckpointsAndIntegerIoExport) {
   ExpectClose(Check(Out("qat-io.qfm"), Out("qat-io.onnx")), 0.05);
   Export(Out("qat.qfm"), Out("qat-s8.onnx"), "--onnx-activations int8");
   ExpectClose(Check(Out("qat.qfm"), Out("qat-s8.onnx")), 0.05);
+  // The QOperator form: lenet5's convolutions become QLinearConv.
+  Export(Out("qat.qfm"), Out("qat-qop.onnx"), "--onnx-form qoperator");
+  EXPECT_TRUE(FileHas(Out("qat-qop.onnx"), "QLinearConv"));
+  ExpectClose(Check(Out("qat.qfm"), Out("qat-qop.onnx")), 0.05);
   Export(Out("qat.qfm"), Out("qat-io.tflite"), "--int8-io");
   ExpectArmnnParses(Out("qat-io.tflite"));
   ExpectRoundTrip(Out("qat-io.qfm"), Out("qat-io.tflite"));
@@ -178,6 +188,9 @@ TEST_P(ExportImported, FloatExactlyAndInt8Closely) {
       // values are held (a few output steps after up to 60 layers; a wrong layout or operator is
       // off by the whole range).
       EXPECT_LE(j.value("max_relative_diff", 1.0), 0.1) << j.dump();
+      Export(qfm, Out("qop.onnx"), "--onnx-form qoperator");
+      const json q = Check(qfm, Out("qop.onnx"));
+      EXPECT_LE(q.value("max_relative_diff", 1.0), 0.1) << q.dump();
     }
   }
   // Round trip: the exported float model imports again (preprocessing included) to the same outputs.

@@ -15,7 +15,7 @@ namespace qforge::cli {
 namespace {
 
 struct ExportFlags {
-  std::string model, format, out, onnx_activations = "uint8";
+  std::string model, format, out, onnx_activations = "uint8", onnx_form = "qdq";
   bool int8_io = false, json = false;
 };
 
@@ -24,6 +24,7 @@ StatusOr<std::vector<uint8_t>> ExportBytes(const interop::QfmView& view, const E
   onnx_export::OnnxExportOptions options;
   options.activations =
       f.onnx_activations == "int8" ? onnx_export::OnnxActivations::kInt8 : onnx_export::OnnxActivations::kUint8;
+  options.qoperator = f.onnx_form == "qoperator";
   QF_ASSIGN_OR_RETURN(const std::string bytes, onnx_export::ExportOnnx(view, options));
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
@@ -57,6 +58,11 @@ Command AddExportCommand(CLI::App& app) {
                   "ONNX: int8 activations stored as uint8 (zero point + 128; what ONNX Runtime's x86 integer "
                   "kernels take) or int8")
       ->check(CLI::IsMember({"uint8", "int8"}))
+      ->capture_default_str();
+  cmd->add_option("--onnx-form", f->onnx_form,
+                  "ONNX: qdq (QuantizeLinear/DequantizeLinear around float operators) or qoperator (also "
+                  "QLinearConv, QLinearMatMul, QLinearAdd)")
+      ->check(CLI::IsMember({"qdq", "qoperator"}))
       ->capture_default_str();
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge export int8.qfm --format onnx --out int8.onnx",

@@ -51,7 +51,7 @@ def main():
     p.add_argument("--data", default="fashion-mnist")
     p.add_argument("--data-dir")
     p.add_argument("--limit", type=int, default=0)
-    p.add_argument("--ort-node-modules", default="build/onnxruntime-node/node_modules")
+    p.add_argument("--ort-node-modules", default=os.path.join(HERE, "..", "..", "build", "onnxruntime-node", "node_modules"))
     p.add_argument("--min-agreement", type=float, default=0.0)
     p.add_argument("--max-accuracy-drop", type=float, default=1.0)
     p.add_argument("--max-relative-diff", type=float, default=float("inf"))

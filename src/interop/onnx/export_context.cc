@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <algorithm>
+#include <tuple>
 
 namespace qforge::onnx_export {
 
@@ -160,7 +161,8 @@ void ExportContext::Quantize(const std::string& value, int like, const std::stri
   Node("QuantizeLinear", {real, scale, zero}, {out});
 }
 
-std::string ExportContext::Weight(int index, const std::vector<int>& perm, const std::vector<int>& columns) {
+ExportContext::Stored ExportContext::StoredConstant(int index, const std::vector<int>& perm,
+                                                   const std::vector<int>& columns) {
   const QfmTensor& t = tensor(index);
   const int bytes = runtime::DTypeSize(t.dtype);
   std::vector<uint8_t> data(t.data, t.data + t.bytes);
@@ -177,18 +179,25 @@ std::string ExportContext::Weight(int index, const std::vector<int>& perm, const
     data = interop::PermuteDims(data.data(), dims, bytes, perm);
     dims = interop::PermutedShape(dims, perm);
   }
-  const std::string stored = Fresh(t.name);
-  AddInitializer(graph_, stored, OnnxElemType(t.dtype), dims, data.data(), data.size());
-  if (t.dtype == qfm::DType::FLOAT32) return stored;
+  Stored s;
+  s.value = Fresh(t.name);
+  AddInitializer(graph_, s.value, OnnxElemType(t.dtype), dims, data.data(), data.size());
+  if (t.quantized()) std::tie(s.scale, s.zero) = QuantParams(t, OnnxElemType(t.dtype));
+  s.axis = perm.empty() ? t.axis : static_cast<int>(std::find(perm.begin(), perm.end(), t.axis) - perm.begin());
+  return s;
+}
+
+std::string ExportContext::Weight(int index, const std::vector<int>& perm, const std::vector<int>& columns) {
+  const QfmTensor& t = tensor(index);
+  const Stored s = StoredConstant(index, perm, columns);
+  if (t.dtype == qfm::DType::FLOAT32) return s.value;
   const std::string value = Fresh(t.name + "/real");
   if (t.dtype == qfm::DType::FLOAT16) {
-    SetInt(Node("Cast", {stored}, {value}), "to", onnx::TensorProto::FLOAT);
+    SetInt(Node("Cast", {s.value}, {value}), "to", onnx::TensorProto::FLOAT);
     return value;
   }
-  const auto [scale, zero] = QuantParams(t, OnnxElemType(t.dtype));
-  onnx::NodeProto* dq = Node("DequantizeLinear", {stored, scale, zero}, {value});
-  if (t.per_channel())
-    SetInt(dq, "axis", perm.empty() ? t.axis : std::find(perm.begin(), perm.end(), t.axis) - perm.begin());
+  onnx::NodeProto* dq = Node("DequantizeLinear", {s.value, s.scale, s.zero}, {value});
+  if (t.per_channel()) SetInt(dq, "axis", s.axis);
   return value;
 }
 
@@ -244,6 +253,19 @@ std::string ExportContext::Activation(int activation, const std::string& value, 
 const std::vector<int>* ExportContext::ChwFlatten(int index) const {
   auto it = chw_flatten_.find(index);
   return it == chw_flatten_.end() ? nullptr : &it->second;
+}
+
+bool ExportContext::GridClamps(int activation, int index) const {
+  const QfmTensor& t = tensor(index);
+  if (activation == 0) return true;
+  if (t.dtype != qfm::DType::INT8 || t.per_channel() || t.zero_point[0] != -128) return false;
+  return activation == 1 || (127 + 128) * static_cast<double>(t.scale[0]) <= 6.0 * (1 + 1e-6);
+}
+
+bool ExportContext::IntegerLayer(int input, int weights, int output) const {
+  const QfmTensor &x = tensor(input), &w = tensor(weights), &y = tensor(output);
+  return qoperator_ && x.dtype == qfm::DType::INT8 && w.dtype == qfm::DType::INT8 && y.dtype == qfm::DType::INT8 &&
+         x.bits == 0 && y.bits == 0;
 }
 
 int32_t ExportContext::StoredType(int index) const {

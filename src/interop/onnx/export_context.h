@@ -56,6 +56,13 @@ class ExportContext {
   // keeps the order): a float initializer, a float16 one with a Cast, or an integer one with
   // its (per-channel) DequantizeLinear. `columns` optionally reorders the last dimension.
   std::string Weight(int index, const std::vector<int>& perm, const std::vector<int>& columns = {});
+  // A quantized (or float16) constant as stored, in ONNX layout as Weight arranges it, with its
+  // scale and zero point initializers when quantized and its channel axis.
+  struct Stored {
+    std::string value, scale, zero;
+    int axis = 0;
+  };
+  Stored StoredConstant(int index, const std::vector<int>& perm, const std::vector<int>& columns = {});
   // A layer's bias: float as is; int32 as DequantizeLinear with scale input scale x weight scale.
   std::string Bias(int index, int input, int weights);
 
@@ -79,6 +86,16 @@ class ExportContext {
   void MarkChwFlatten(int index, std::vector<int> hwc) { chw_flatten_[index] = std::move(hwc); }
   const std::vector<int>* ChwFlatten(int index) const;
 
+  // An activation's scale and zero point initializers, made once.
+  std::pair<std::string, std::string> ActivationParams(int index);
+  // --onnx-form qoperator: integer layers as QLinearConv / QLinearMatMul / QLinearAdd.
+  bool qoperator() const { return qoperator_; }
+  // qoperator form and int8 input, weights (or second input) and output on full 8-bit grids.
+  bool IntegerLayer(int input, int weights, int output) const;
+  // Quantizing onto tensor `index`'s grid already applies fused activation `activation` (0 none,
+  // 1 RELU, 2 RELU6): the grid starts at real 0 (and for RELU6 ends at or below 6).
+  bool GridClamps(int activation, int index) const;
+  void set_qoperator(bool on) { qoperator_ = on; }
   // The ONNX element type an activation is stored in.
   int32_t StoredType(int index) const;
   // The ONNX dimensions of tensor `index` (batch symbolic at export).
@@ -92,12 +109,11 @@ class ExportContext {
   std::pair<std::string, std::string> QuantParams(const QfmTensor& t, int32_t zero_point_type);
   // QuantizeLinear of `value` on tensor `like`'s grid into `out`.
   void Quantize(const std::string& value, int like, const std::string& out);
-  // An activation's scale and zero point initializers, made once.
-  std::pair<std::string, std::string> ActivationParams(int index);
 
   const QfmView& view_;
   onnx::GraphProto* graph_;
   bool uint8_activations_;
+  bool qoperator_ = false;
   std::map<int, std::string> real_results_;  // FloatResult names
   std::map<int, std::pair<std::string, std::string>> activation_params_;
   std::map<int, std::vector<int>> chw_flatten_;

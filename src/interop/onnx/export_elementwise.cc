@@ -13,6 +13,17 @@ Status ExportBinary(ExportContext& ctx, const QfmOp& op) {
   const int activation = static_cast<int>(add ? op.flat->options_as_AddOptions()->activation()
                                               : op.flat->options_as_MulOptions()->activation());
   const int out = op.outputs[0];
+  if (add && ctx.IntegerLayer(op.inputs[0], op.inputs[1], out) && ctx.GridClamps(activation, out) &&
+      ctx.tensor(op.inputs[0]).shape == ctx.tensor(op.inputs[1]).shape) {
+    // QLinearAdd (ONNX Runtime's com.microsoft domain).
+    const auto [a_scale, a_zero] = ctx.ActivationParams(op.inputs[0]);
+    const auto [b_scale, b_zero] = ctx.ActivationParams(op.inputs[1]);
+    const auto [c_scale, c_zero] = ctx.ActivationParams(out);
+    ctx.Node("QLinearAdd", {ctx.Raw(op.inputs[0]), a_scale, a_zero, ctx.Raw(op.inputs[1]), b_scale, b_zero, c_scale, c_zero},
+             {ctx.Raw(out)})
+        ->set_domain("com.microsoft");
+    return Status::Ok();
+  }
   const std::string linear =
       activation == 0 ? ctx.FloatResult(out) : ctx.Fresh(ctx.tensor(out).name + "/linear");
   // [N, C, H, W] x [N, C, 1, 1] broadcasts in NCHW as [N, H, W, C] x [N, 1, 1, C] does in NHWC.

@@ -90,6 +90,7 @@ StatusOr<std::string> ExportOnnx(const QfmView& view, const OnnxExportOptions& o
   onnx::GraphProto* graph = model.mutable_graph();
   graph->set_name("qforge");
   ExportContext ctx(view, graph, options.activations == OnnxActivations::kUint8 && !HasIntegerIo(view));
+  ctx.set_qoperator(options.qoperator);
   for (int input : view.inputs()) AddValueInfo(ctx, input, graph->add_input());
   for (const QfmOp& op : view.ops()) {
     auto it = Exporters().find(op.type);
@@ -98,6 +99,13 @@ StatusOr<std::string> ExportOnnx(const QfmView& view, const OnnxExportOptions& o
       return Status(s.code(), fmt::format("ONNX export: {}: {}", op.Label(), s.message()));
   }
   for (int output : view.outputs()) AddValueInfo(ctx, output, graph->add_output());
+  for (const onnx::NodeProto& n : graph->node())
+    if (n.domain() == "com.microsoft") {
+      onnx::OperatorSetIdProto* ms = model.add_opset_import();
+      ms->set_domain("com.microsoft");
+      ms->set_version(1);
+      break;
+    }
   AddModelMetadata(view, &model);
   try {
     onnx::checker::check_model(model);

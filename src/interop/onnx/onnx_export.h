@@ -22,6 +22,10 @@ enum class OnnxActivations { kUint8, kInt8 };
 
 struct OnnxExportOptions {
   OnnxActivations activations = OnnxActivations::kUint8;
+  // The QOperator form: int8 convolutions as QLinearConv, bias-free dense layers as
+  // QLinearMatMul, additions as QLinearAdd (com.microsoft), each where its fused activation is
+  // the output grid's own clamp; everything else stays in the QDQ form.
+  bool qoperator = false;
 };
 
 // The serialized ModelProto, or the reason the model cannot be written (naming the operator).
