@@ -174,7 +174,26 @@ Status Append(const RuntimeTensor& t, std::vector<NamedArray>* arrays) {
   return Status::Ok();
 }
 
-Status Write(const RunFlags& f, const runtime::Model& model, int64_t batch, const std::vector<NamedArray>& outputs);
+Status Write(const RunFlags& f, const runtime::Model& model, int64_t batch, const std::vector<NamedArray>& outputs) {
+  nlohmann::json described = nlohmann::json::array();
+  for (const NamedArray& a : outputs)
+    described.push_back({{"name", a.name}, {"shape", a.array.shape}, {"dtype", NpyTypeName(a.array.type)}});
+  if (f.out.ends_with(".npz")) {
+    QF_RETURN_IF_ERROR(WriteNpz(f.out, outputs));
+  } else {
+    QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, SerializeNpy(outputs[0].array)));
+  }
+  if (f.json) {
+    fmt::print("{}\n", nlohmann::json{{"model", f.model}, {"batch", batch}, {"out", f.out}, {"outputs", described},
+                                      {"model_bytes", model.size_bytes()}}
+                           .dump());
+    return Status::Ok();
+  }
+  fmt::print("{}: ran {} samples, wrote to {}:\n", f.model, batch, f.out);
+  for (const NamedArray& a : outputs)
+    fmt::print("  {} {} {}\n", a.name, ShapeToString(a.array.shape), NpyTypeName(a.array.type));
+  return Status::Ok();
+}
 
 // --data: the test split in batches; the arrays are the input as fed, every output, and "label".
 Status RunOnTestSet(const RunFlags& f, std::shared_ptr<const runtime::Model> model) {
@@ -195,17 +214,11 @@ Status RunOnTestSet(const RunFlags& f, std::shared_ptr<const runtime::Model> mod
   std::vector<int64_t> order(count);
   for (int64_t i = 0; i < count; ++i) order[i] = i;
   std::vector<NamedArray> arrays;
-  std::unique_ptr<runtime::Interpreter> full, tail;
+  convert::BatchInterpreters interpreters(model, kBatch, ResolveThreads(f.threads));
   for (int64_t first = 0; first < count; first += kBatch) {
     const int64_t n = std::min(kBatch, count - first);
-    std::unique_ptr<runtime::Interpreter>& it = n == kBatch ? full : tail;
-    if (!it) {
-      runtime::InterpreterOptions options;
-      options.batch_size = static_cast<int>(n);
-      options.threads = ResolveThreads(f.threads);
-      QF_ASSIGN_OR_RETURN(it, runtime::Interpreter::Create(model, options));
-    }
-    QF_RETURN_IF_ERROR(convert::FillInput(test, meta.preprocess, order.data() + first, n, it.get()));
+    QF_ASSIGN_OR_RETURN(runtime::Interpreter* const it, interpreters.For(n));
+    QF_RETURN_IF_ERROR(convert::FillInput(test, meta.preprocess, order.data() + first, n, it));
     QF_RETURN_IF_ERROR(Append(it->input(0), &arrays));  // before the arena reuses its memory
     QF_RETURN_IF_ERROR(it->Invoke());
     for (int i = 0; i < it->num_outputs(); ++i) QF_RETURN_IF_ERROR(Append(it->output(i), &arrays));
@@ -243,26 +256,6 @@ Status RunRun(const RunFlags& f) {
   return Write(f, *model, batch, outputs);
 }
 
-Status Write(const RunFlags& f, const runtime::Model& model, int64_t batch, const std::vector<NamedArray>& outputs) {
-  nlohmann::json described = nlohmann::json::array();
-  for (const NamedArray& a : outputs)
-    described.push_back({{"name", a.name}, {"shape", a.array.shape}, {"dtype", NpyTypeName(a.array.type)}});
-  if (f.out.ends_with(".npz")) {
-    QF_RETURN_IF_ERROR(WriteNpz(f.out, outputs));
-  } else {
-    QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, SerializeNpy(outputs[0].array)));
-  }
-  if (f.json) {
-    fmt::print("{}\n", nlohmann::json{{"model", f.model}, {"batch", batch}, {"out", f.out}, {"outputs", described},
-                                      {"model_bytes", model.size_bytes()}}
-                           .dump());
-    return Status::Ok();
-  }
-  fmt::print("{}: ran {} samples, wrote to {}:\n", f.model, batch, f.out);
-  for (const NamedArray& a : outputs)
-    fmt::print("  {} {} {}\n", a.name, ShapeToString(a.array.shape), NpyTypeName(a.array.type));
-  return Status::Ok();
-}
 
 }  // namespace
 

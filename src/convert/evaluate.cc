@@ -40,6 +40,17 @@ StatusOr<Shape> InputShapeNchw(std::shared_ptr<const runtime::Model> model, cons
   return Shape{nhwc[0], nhwc[3], nhwc[1], nhwc[2]};
 }
 
+StatusOr<Interpreter*> BatchInterpreters::For(int64_t n) {
+  std::unique_ptr<Interpreter>& it = n == batch_ ? full_ : tail_;
+  if (!it) {
+    runtime::InterpreterOptions options;
+    options.batch_size = static_cast<int>(n);
+    options.threads = threads_;
+    QF_ASSIGN_OR_RETURN(it, Interpreter::Create(model_, options));
+  }
+  return it.get();
+}
+
 Status FillInput(const ImageDataset& data, const Preprocess& pre, const int64_t* indices, int64_t count,
                  Interpreter* it) {
   const RuntimeTensor& in = it->input(0);
@@ -87,7 +98,6 @@ StatusOr<QfmEvalResult> EvaluateQfm(std::shared_ptr<const runtime::Model> model,
   if (!data.labelled()) return InvalidArgument("evaluation needs labelled test images, and the data has none");
   batch = static_cast<int>(std::min<int64_t>(batch, data.count));
   threads = std::max(1, std::min<int>(threads, static_cast<int>((data.count + batch - 1) / batch)));
-  // Interpreters per thread: one for full batches, one for the last partial batch.
   QF_ASSIGN_OR_RETURN(std::unique_ptr<Interpreter> probe, Interpreter::Create(model, {batch}));
   const RuntimeTensor& out = probe->output(0);
   if (out.shape.size() != 2 || out.shape[0] != batch)
@@ -104,14 +114,11 @@ StatusOr<QfmEvalResult> EvaluateQfm(std::shared_ptr<const runtime::Model> model,
   const int64_t num_batches = (data.count + batch - 1) / batch;
   std::vector<Status> errors(threads);
   auto work = [&](int t) -> Status {
-    std::unique_ptr<Interpreter> full, tail;
+    BatchInterpreters interpreters(model, batch);
     for (int64_t b = t; b < num_batches; b += threads) {
       const int64_t first = b * batch, n = std::min<int64_t>(batch, data.count - first);
-      std::unique_ptr<Interpreter>& it = n == batch ? full : tail;
-      if (!it) {
-        QF_ASSIGN_OR_RETURN(it, Interpreter::Create(model, {static_cast<int>(n)}));
-      }
-      QF_RETURN_IF_ERROR(FillInput(data, meta.preprocess, order.data() + first, n, it.get()));
+      QF_ASSIGN_OR_RETURN(Interpreter* const it, interpreters.For(n));
+      QF_RETURN_IF_ERROR(FillInput(data, meta.preprocess, order.data() + first, n, it));
       QF_RETURN_IF_ERROR(it->Invoke());
       for (int64_t i = 0; i < n; ++i) result.predictions[first + i] = ArgMaxRow(it->output(0), static_cast<int>(i));
     }

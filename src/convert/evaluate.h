@@ -34,6 +34,21 @@ struct QfmEvalResult {
 StatusOr<QfmEvalResult> EvaluateQfm(std::shared_ptr<const runtime::Model> model, const std::string& what,
                                     const ImageDataset& data, int batch, int threads);
 
+// Interpreters of one model for batches of `batch` samples and for one shorter last batch, each
+// made on first use (a model runs over a data set in batches with at most these two).
+class BatchInterpreters {
+ public:
+  BatchInterpreters(std::shared_ptr<const runtime::Model> model, int batch, int threads = 1)
+      : model_(std::move(model)), batch_(batch), threads_(threads) {}
+  // The interpreter for a batch of `n` samples (n <= batch).
+  StatusOr<runtime::Interpreter*> For(int64_t n);
+
+ private:
+  std::shared_ptr<const runtime::Model> model_;
+  int batch_, threads_;
+  std::unique_ptr<runtime::Interpreter> full_, tail_;
+};
+
 // Fills an interpreter's input 0 with `count` examples (indices[0..count)) of `data`,
 // preprocessed and, for an integer input, quantized with its parameters.
 Status FillInput(const ImageDataset& data, const Preprocess& pre, const int64_t* indices, int64_t count,

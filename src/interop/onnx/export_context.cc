@@ -110,7 +110,7 @@ std::pair<std::string, std::string> ExportContext::QuantParams(const QfmTensor& 
 
 std::string ExportContext::Float(int index) {
   const QfmTensor& t = tensor(index);
-  if (!t.quantized() || t.dtype == qfm::DType::FLOAT32) return Name(index);
+  if (HeldAsFloat(t)) return Name(index);
   // One DequantizeLinear per reader, as ONNX Runtime's and TensorRT's QDQ fusions require.
   const std::string value = Fresh(t.name + "/dequantized");
   DequantizeInto(index, value);
@@ -130,7 +130,7 @@ std::pair<std::string, std::string> ExportContext::ActivationParams(int index) {
 
 std::string ExportContext::FloatResult(int index) {
   const QfmTensor& t = tensor(index);
-  if (!t.quantized() || t.dtype == qfm::DType::FLOAT32) return Name(index);
+  if (HeldAsFloat(t)) return Name(index);
   auto it = real_results_.find(index);
   if (it != real_results_.end()) return it->second;
   return real_results_[index] = Fresh(t.name + "/real");
@@ -138,7 +138,7 @@ std::string ExportContext::FloatResult(int index) {
 
 void ExportContext::Produced(int index) {
   const QfmTensor& t = tensor(index);
-  if (!t.quantized() || t.dtype == qfm::DType::FLOAT32) return;
+  if (HeldAsFloat(t)) return;
   Quantize(FloatResult(index), index, Name(index));
 }
 
@@ -224,20 +224,20 @@ onnx::TensorProto* ExportContext::Initializer(const std::string& name, int32_t t
   return NewInitializer(graph_, name, type, dims);
 }
 
-std::string ExportContext::Int64s(const std::string& base, const std::vector<int64_t>& values, bool scalar) {
+template <typename T>
+std::string ExportContext::Values(const std::string& base, int32_t type, const std::vector<T>& values, bool scalar) {
   const std::string name = Fresh(base);
-  AddInitializer(graph_, name, onnx::TensorProto::INT64,
-                 scalar ? std::vector<int>{} : std::vector<int>{static_cast<int>(values.size())}, values.data(),
-                 values.size() * sizeof(int64_t));
+  AddInitializer(graph_, name, type, scalar ? std::vector<int>{} : std::vector<int>{static_cast<int>(values.size())},
+                 values.data(), values.size() * sizeof(T));
   return name;
 }
 
+std::string ExportContext::Int64s(const std::string& base, const std::vector<int64_t>& values, bool scalar) {
+  return Values(base, onnx::TensorProto::INT64, values, scalar);
+}
+
 std::string ExportContext::Floats(const std::string& base, const std::vector<float>& values, bool scalar) {
-  const std::string name = Fresh(base);
-  AddInitializer(graph_, name, onnx::TensorProto::FLOAT,
-                 scalar ? std::vector<int>{} : std::vector<int>{static_cast<int>(values.size())}, values.data(),
-                 values.size() * sizeof(float));
-  return name;
+  return Values(base, onnx::TensorProto::FLOAT, values, scalar);
 }
 
 std::string ExportContext::Activation(int activation, const std::string& value, const std::string& out) {
@@ -254,6 +254,8 @@ const std::vector<int>* ExportContext::ChwFlatten(int index) const {
   auto it = chw_flatten_.find(index);
   return it == chw_flatten_.end() ? nullptr : &it->second;
 }
+
+bool ExportContext::HeldAsFloat(const QfmTensor& t) { return !t.quantized() || t.dtype == qfm::DType::FLOAT32; }
 
 bool ExportContext::GridClamps(int activation, int index) const {
   const QfmTensor& t = tensor(index);

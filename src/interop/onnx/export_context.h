@@ -105,6 +105,10 @@ class ExportContext {
 
  private:
   std::string Name(int index) const { return view_.tensor(index).name; }
+  // A tensor whose ONNX value is real numbers (float, or unquantized).
+  static bool HeldAsFloat(const QfmTensor& t);
+  template <typename T>
+  std::string Values(const std::string& base, int32_t type, const std::vector<T>& values, bool scalar);
   // Scale and zero point initializers of `t` (zero point of ONNX type `zero_point_type`).
   std::pair<std::string, std::string> QuantParams(const QfmTensor& t, int32_t zero_point_type);
   // QuantizeLinear of `value` on tensor `like`'s grid into `out`.

@@ -17,42 +17,38 @@ void SetWindow(onnx::NodeProto* n, int stride_h, int stride_w, int top, int left
   SetInts(n, "pads", {top, left, bottom, right});
 }
 
-// QLinearConv: stored integers in and out; the fused activation is the output grid's own clamp.
-void QLinearConv(ExportContext& ctx, const QfmOp& op, const std::vector<int>& weight_perm) {
-  const int in = op.inputs[0], w = op.inputs[1], out = op.outputs[0];
-  const auto [x_scale, x_zero] = ctx.ActivationParams(in);
-  const auto [y_scale, y_zero] = ctx.ActivationParams(out);
-  const ExportContext::Stored weights = ctx.StoredConstant(w, weight_perm);
-  std::vector<std::string> inputs = {ctx.Raw(in), x_scale, x_zero, weights.value, weights.scale, weights.zero, y_scale, y_zero};
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) inputs.push_back(ctx.StoredConstant(op.inputs[2], {}).value);
+// Conv's and QLinearConv's attributes: kernel, strides, pads, dilations, and one group per input
+// channel for a depthwise convolution.
+void SetConvAttributes(const ExportContext& ctx, const QfmOp& op, onnx::NodeProto* n) {
   const qfm::Conv2DOptions* o = op.flat->options_as_Conv2DOptions();
-  onnx::NodeProto* n = ctx.Node("QLinearConv", inputs, {ctx.Raw(out)});
-  SetInts(n, "kernel_shape", {ctx.tensor(w).shape[1], ctx.tensor(w).shape[2]});
-  SetInts(n, "strides", {o->stride_h(), o->stride_w()});
-  SetInts(n, "pads", {o->pad_top(), o->pad_left(), o->pad_bottom(), o->pad_right()});
-  SetInts(n, "dilations", {o->dilation_h(), o->dilation_w()});
-  if (op.type == qfm::OpType::DEPTHWISE_CONV_2D) SetInt(n, "group", ctx.tensor(in).shape[3]);
-}
-
-Status ExportConv(ExportContext& ctx, const QfmOp& op) {
-  const qfm::Conv2DOptions* o = op.flat->options_as_Conv2DOptions();
-  const bool depthwise = op.type == qfm::OpType::DEPTHWISE_CONV_2D;
-  const int in = op.inputs[0], w = op.inputs[1], out = op.outputs[0];
-  const int activation = static_cast<int>(o->activation());
-  if (ctx.IntegerLayer(in, w, out) && ctx.GridClamps(activation, out)) {
-    QLinearConv(ctx, op, depthwise ? std::vector<int>{3, 0, 1, 2} : kToNchw);
-    return Status::Ok();
-  }
-  // OHWI -> OIHW; depthwise [1, H, W, C x multiplier] -> [C x multiplier, 1, H, W].
-  std::vector<std::string> inputs = {ctx.Float(in), ctx.Weight(w, depthwise ? std::vector<int>{3, 0, 1, 2} : kToNchw)};
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) inputs.push_back(ctx.Bias(op.inputs[2], in, w));
-  const std::string linear = PreActivation(ctx, activation, out);
-  onnx::NodeProto* n = ctx.Node("Conv", inputs, {linear});
-  const QfmTensor& weights = ctx.tensor(w);
+  const QfmTensor& weights = ctx.tensor(op.inputs[1]);
   SetInts(n, "kernel_shape", {weights.shape[1], weights.shape[2]});
   SetWindow(n, o->stride_h(), o->stride_w(), o->pad_top(), o->pad_left(), o->pad_bottom(), o->pad_right());
   SetInts(n, "dilations", {o->dilation_h(), o->dilation_w()});
-  if (depthwise) SetInt(n, "group", ctx.tensor(in).shape[3]);
+  if (op.type == qfm::OpType::DEPTHWISE_CONV_2D) SetInt(n, "group", ctx.tensor(op.inputs[0]).shape[3]);
+}
+
+Status ExportConv(ExportContext& ctx, const QfmOp& op) {
+  const int in = op.inputs[0], w = op.inputs[1], out = op.outputs[0];
+  const int activation = static_cast<int>(op.flat->options_as_Conv2DOptions()->activation());
+  const bool bias = op.inputs.size() > 2 && op.inputs[2] >= 0;
+  // OHWI -> OIHW; depthwise [1, H, W, C x multiplier] -> [C x multiplier, 1, H, W].
+  const std::vector<int> perm = op.type == qfm::OpType::DEPTHWISE_CONV_2D ? std::vector<int>{3, 0, 1, 2} : kToNchw;
+  if (ctx.IntegerLayer(in, w, out) && ctx.GridClamps(activation, out)) {
+    // QLinearConv: stored integers in and out; the fused activation is the output grid's own clamp.
+    const auto [x_scale, x_zero] = ctx.ActivationParams(in);
+    const auto [y_scale, y_zero] = ctx.ActivationParams(out);
+    const ExportContext::Stored weights = ctx.StoredConstant(w, perm);
+    std::vector<std::string> inputs = {ctx.Raw(in),  x_scale, x_zero,  weights.value,
+                                       weights.scale, weights.zero, y_scale, y_zero};
+    if (bias) inputs.push_back(ctx.StoredConstant(op.inputs[2], {}).value);
+    SetConvAttributes(ctx, op, ctx.Node("QLinearConv", inputs, {ctx.Raw(out)}));
+    return Status::Ok();
+  }
+  std::vector<std::string> inputs = {ctx.Float(in), ctx.Weight(w, perm)};
+  if (bias) inputs.push_back(ctx.Bias(op.inputs[2], in, w));
+  const std::string linear = PreActivation(ctx, activation, out);
+  SetConvAttributes(ctx, op, ctx.Node("Conv", inputs, {linear}));
   ctx.Activation(activation, linear, ctx.FloatResult(out));
   ctx.Produced(out);
   return Status::Ok();

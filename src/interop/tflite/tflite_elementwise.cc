@@ -115,8 +115,7 @@ Status ExportClip(TfliteBuilder& b, const QfmOp& op) {
     const bool last = k + 1 == steps.size();
     const int target = last && same_grid ? b.Tensor(out) : b.TensorLike(in, y.name + (last ? "/clipped" : "/at_least"));
     const char* bound = steps[k].first == tfl::BuiltinOperator::MAXIMUM ? "/min" : "/max";
-    b.Op(steps[k].first, {value, ConstantLike(b, in, y.name + bound, steps[k].second)}, {target},
-         tfl::BuiltinOptions::MaximumMinimumOptions, tfl::CreateMaximumMinimumOptions(b.fbb()).Union());
+    MaxMin(b, steps[k].first, value, ConstantLike(b, in, y.name + bound, steps[k].second), target);
     value = target;
   }
   FinishOnGrid(b, value, out);
@@ -134,8 +133,7 @@ Status ExportSoftmax(TfliteBuilder& b, const QfmOp& op) {
 }
 
 Status ExportQuantize(TfliteBuilder& b, const QfmOp& op) {
-  b.Op(tfl::BuiltinOperator::QUANTIZE, {b.Tensor(op.inputs[0])}, {b.Tensor(op.outputs[0])},
-       tfl::BuiltinOptions::QuantizeOptions, tfl::CreateQuantizeOptions(b.fbb()).Union());
+  QuantizeInto(b, b.Tensor(op.inputs[0]), b.Tensor(op.outputs[0]));
   return Status::Ok();
 }
 

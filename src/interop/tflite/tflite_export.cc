@@ -25,10 +25,10 @@ void ClampToGrid(TfliteBuilder& b, int index, int wide) {
   const TensorQuant q{t.scale, t.zero_point, 0};
   const int8_t lo = static_cast<int8_t>(-(1 << (t.bits - 1))), hi = static_cast<int8_t>((1 << (t.bits - 1)) - 1);
   const int at_least = b.TensorLike(index, t.name + "/at_least");
-  b.Op(tfl::BuiltinOperator::MAXIMUM, {wide, b.NewTensor(t.name + "/grid_min", tfl::TensorType::INT8, {1}, &q, &lo, 1)},
-       {at_least}, tfl::BuiltinOptions::MaximumMinimumOptions, tfl::CreateMaximumMinimumOptions(b.fbb()).Union());
-  b.Op(tfl::BuiltinOperator::MINIMUM, {at_least, b.NewTensor(t.name + "/grid_max", tfl::TensorType::INT8, {1}, &q, &hi, 1)},
-       {b.Tensor(index)}, tfl::BuiltinOptions::MaximumMinimumOptions, tfl::CreateMaximumMinimumOptions(b.fbb()).Union());
+  MaxMin(b, tfl::BuiltinOperator::MAXIMUM, wide, b.NewTensor(t.name + "/grid_min", tfl::TensorType::INT8, {1}, &q, &lo, 1),
+         at_least);
+  MaxMin(b, tfl::BuiltinOperator::MINIMUM, at_least,
+         b.NewTensor(t.name + "/grid_max", tfl::TensorType::INT8, {1}, &q, &hi, 1), b.Tensor(index));
 }
 
 }  // namespace

@@ -99,9 +99,17 @@ int OnGrid(TfliteBuilder& b, int out, float scale, int64_t zero_point) {
 }
 
 void FinishOnGrid(TfliteBuilder& b, int written, int out) {
-  if (written == b.Tensor(out)) return;
-  b.Op(tfl::BuiltinOperator::QUANTIZE, {written}, {b.Tensor(out)}, tfl::BuiltinOptions::QuantizeOptions,
+  if (written != b.Tensor(out)) QuantizeInto(b, written, b.Tensor(out));
+}
+
+void QuantizeInto(TfliteBuilder& b, int from, int to) {
+  b.Op(tfl::BuiltinOperator::QUANTIZE, {from}, {to}, tfl::BuiltinOptions::QuantizeOptions,
        tfl::CreateQuantizeOptions(b.fbb()).Union());
+}
+
+void MaxMin(TfliteBuilder& b, tfl::BuiltinOperator code, int value, int bound, int out) {
+  b.Op(code, {value, bound}, {out}, tfl::BuiltinOptions::MaximumMinimumOptions,
+       tfl::CreateMaximumMinimumOptions(b.fbb()).Union());
 }
 
 }  // namespace qforge::tflite_export

@@ -36,6 +36,10 @@ int FloatWeights(TfliteBuilder& b, int weights);
 // LOGISTIC and SOFTMAX): the tensor it writes for .qfm tensor `out` — `out` itself when float or
 // on that grid, else a new tensor on it that FinishOnGrid then requantizes into `out`.
 int OnGrid(TfliteBuilder& b, int out, float scale, int64_t zero_point);
+// QUANTIZE of TFLite tensor `from` into `to` (onto its grid).
+void QuantizeInto(TfliteBuilder& b, int from, int to);
+// MAXIMUM or MINIMUM (`code`) of TFLite tensors `value` and `bound` into `out`.
+void MaxMin(TfliteBuilder& b, tfl::BuiltinOperator code, int value, int bound, int out);
 void FinishOnGrid(TfliteBuilder& b, int written, int out);
 
 }  // namespace qforge::tflite_export

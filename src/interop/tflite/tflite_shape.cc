@@ -22,8 +22,7 @@ Status ExportConcat(TfliteBuilder& b, const QfmOp& op) {
     }
     const TensorQuant q{y.scale, y.zero_point, 0};
     const int moved = b.NewTensor(x.name + "/on_" + y.name, TfliteType(x.dtype), x.shape, &q);
-    b.Op(tfl::BuiltinOperator::QUANTIZE, {b.Tensor(in)}, {moved}, tfl::BuiltinOptions::QuantizeOptions,
-         tfl::CreateQuantizeOptions(b.fbb()).Union());
+    QuantizeInto(b, b.Tensor(in), moved);
     inputs.push_back(moved);
   }
   const int rank = static_cast<int>(y.shape.size());
