@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package qforge needs (idempotent: packages already present are skipped),
-# configures + builds a Release build in build/, and puts onnxruntime-node (the tests' reference
+# configures + builds a Release build in build/ (the qforge command, the libraries and the Python
+# package in build/python), and puts onnxruntime-node (the tests' reference
 # runtime for ONNX, from the npm registry) in build/onnxruntime-node. Usage: scripts/setup.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,9 +12,13 @@ PACKAGES=(
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev libpng-dev libturbojpeg0-dev
   dataset-fashion-mnist
+  # the Python package: pybind11 builds the module; pytest runs its tests; venv, pip, setuptools
+  # and wheel serve `pip install --no-build-isolation .`
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest python3-venv python3-pip
+  python3-setuptools python3-wheel
   # tests only: PyTorch exports the test models; Node.js runs onnxruntime-node on them; Arm NN
   # (its TFLite parser and CPU reference backend) runs exported TFLite files
-  python3-torch python3-torchvision python3-onnx python3-numpy nodejs
+  python3-torch python3-torchvision python3-onnx nodejs
   python3-pyarmnn libarmnn-cpuref-backend22
 )
 # Debian's npm, unless the machine already has one (Node.js from NodeSource bundles its own).

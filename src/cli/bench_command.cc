@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/model_files.h"
+#include "workflow/model_files.h"
 #include "interop/onnx/onnx_import.h"
 #include "core/threading.h"
 #include "train/checkpoint.h"

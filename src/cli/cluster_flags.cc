@@ -1,7 +1,7 @@
 // Clustering flags and hooks for `qforge train`.
 #include "cli/cluster_flags.h"
 
-#include "cli/train_hooks.h"
+#include "cli/node_values.h"
 
 namespace qforge::cli {
 
@@ -43,37 +43,8 @@ StatusOr<std::unique_ptr<cluster::ClusterOptions>> ClusterFlags::Resolve(Checkpo
     QF_ASSIGN_OR_RETURN(const nlohmann::json counts, LayerCounts());
     stored = {{"k", k}, {"init", init}, {"layers", counts}, {"skip", skip}, {"per_channel", per_channel}};
   }
-  auto o = std::make_unique<cluster::ClusterOptions>();
-  try {
-    o->k = stored.at("k").get<int>();
-    QF_ASSIGN_OR_RETURN(o->init, cluster::ParseCentroidInit(stored.at("init").get<std::string>()));
-    o->layer_k = stored.at("layers").get<std::map<std::string, int>>();
-    o->skip = stored.at("skip").get<std::vector<std::string>>();
-    o->per_channel = stored.value("per_channel", false);
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgument("bad clustering options in the checkpoint: {}", e.what());
-  }
-  o->seed = seed;
-  return o;
-}
-
-StatusOr<std::shared_ptr<cluster::Clusterer>> AttachClusterer(const cluster::ClusterOptions& options, Checkpoint& run,
-                                                              TrainOptions& train) {
-  QF_ASSIGN_OR_RETURN(cluster::Clusterer created, cluster::Clusterer::Create(run.graph, options));
-  auto clusterer = std::make_shared<cluster::Clusterer>(std::move(created));
-  AppendStepHooks(
-      train, [clusterer](int64_t, Graph& graph) { clusterer->BeforeStep(graph); },
-      [clusterer](int64_t, Graph& graph) { clusterer->AfterStep(graph); });
-  return clusterer;
-}
-
-nlohmann::json ClusterJson(const cluster::Clusterer& clusterer, const Graph& graph) {
-  nlohmann::json counts = nlohmann::json::object();
-  for (const cluster::ClusteredLayer& layer : clusterer.layers()) {
-    const Tensor& w = graph.params()[layer.param].tensor;
-    counts[layer.node] = cluster::DistinctNonzero(w.data(), w.size());
-  }
-  return {{"clusters", counts}};
+  QF_ASSIGN_OR_RETURN(cluster::ClusterOptions o, ClusterOptionsFromJson(stored, seed));
+  return std::make_unique<cluster::ClusterOptions>(std::move(o));
 }
 
 }  // namespace qforge::cli

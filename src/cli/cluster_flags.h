@@ -13,6 +13,7 @@
 #include "cluster/clusterer.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
+#include "workflow/weight_hooks.h"
 
 namespace qforge::cli {
 
@@ -31,12 +32,5 @@ struct ClusterFlags {
  private:
   StatusOr<nlohmann::json> LayerCounts() const;  // --cluster-layer entries, validated
 };
-
-// Clusters the run's weights now and adds the clusterer to the training hooks.
-StatusOr<std::shared_ptr<cluster::Clusterer>> AttachClusterer(const cluster::ClusterOptions& options, Checkpoint& run,
-                                                              TrainOptions& train);
-
-// {"clusters": {node: distinct nonzero values of the tensor, ...}} of the clustered tensors.
-nlohmann::json ClusterJson(const cluster::Clusterer& clusterer, const Graph& graph);
 
 }  // namespace qforge::cli

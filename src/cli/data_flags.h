@@ -10,8 +10,7 @@
 
 #include "data/conform.h"
 #include "data/dataset.h"
-#include "runtime/model/model.h"
-#include "train/checkpoint.h"
+#include "workflow/model_input.h"
 
 namespace qforge::cli {
 
@@ -34,13 +33,5 @@ struct PreprocessFlags {
   // Writes the given flags into `pre`, checked against the model's input (`spec`).
   Status Apply(const InputSpec& spec, Preprocess* pre) const;
 };
-
-// The image input a model takes: shape {batch, C, H, W} (NCHW) and its preprocessing's resize.
-StatusOr<InputSpec> ModelInputSpec(const Shape& nchw, const Preprocess& pre, const std::string& what);
-StatusOr<InputSpec> ModelInputSpec(const Checkpoint& ck, const std::string& what);
-StatusOr<InputSpec> ModelInputSpec(std::shared_ptr<const runtime::Model> qfm, const std::string& what);
-
-// Errors unless the split has a label for every image (training and evaluation need them).
-Status RequireLabels(const ImageDataset& split, const char* purpose);
 
 }  // namespace qforge::cli

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/model_files.h"
+#include "workflow/model_files.h"
 #include "cli/data_flags.h"
 #include "convert/evaluate.h"
 #include "core/threading.h"

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/model_files.h"
+#include "workflow/model_files.h"
 #include "data/file_bytes.h"
 #include "interop/onnx/onnx_export.h"
 #include "interop/tflite/tflite_export.h"

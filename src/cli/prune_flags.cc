@@ -1,7 +1,7 @@
 // Pruning flags and hooks for `qforge train`.
 #include "cli/prune_flags.h"
 
-#include "cli/train_hooks.h"
+#include "cli/node_values.h"
 
 namespace qforge::cli {
 
@@ -51,43 +51,8 @@ StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint
               {"end", end >= 0 ? end : std::max<int64_t>(begin + 1, total_steps * 2 / 3)},
               {"frequency", frequency}, {"layers", targets}, {"skip", skip}};
   }
-  auto o = std::make_unique<sparsity::PruneOptions>();
-  if (stored.value("keep_sparsity", false)) {
-    o->keep_zeros = true;
-    o->skip = stored.value("skip", std::vector<std::string>{});
-    return o;
-  }
-  try {
-    QF_ASSIGN_OR_RETURN(o->schedule.kind, sparsity::ParseScheduleKind(stored.at("schedule").get<std::string>()));
-    QF_ASSIGN_OR_RETURN(o->pattern, sparsity::SparsityPattern::Parse(stored.at("pattern").get<std::string>()));
-    o->schedule.final_sparsity = stored.at("sparsity").get<double>();
-    o->schedule.begin_step = stored.at("begin").get<int64_t>();
-    o->schedule.end_step = stored.at("end").get<int64_t>();
-    o->schedule.frequency = stored.at("frequency").get<int64_t>();
-    o->layer_targets = stored.at("layers").get<std::map<std::string, double>>();
-    o->skip = stored.at("skip").get<std::vector<std::string>>();
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgument("bad pruning options in the checkpoint: {}", e.what());
-  }
-  QF_RETURN_IF_ERROR(o->schedule.Validate());
-  return o;
-}
-
-StatusOr<std::shared_ptr<sparsity::Pruner>> AttachPruner(const sparsity::PruneOptions& options, Checkpoint& run,
-                                                         int64_t start_step, TrainOptions& train) {
-  QF_ASSIGN_OR_RETURN(sparsity::Pruner created, sparsity::Pruner::Create(run.graph, options, start_step));
-  auto pruner = std::make_shared<sparsity::Pruner>(std::move(created));
-  AppendStepHooks(
-      train, [pruner](int64_t step, Graph& graph) { pruner->BeforeStep(step, graph); },
-      [pruner](int64_t, Graph& graph) { pruner->AfterStep(graph); });
-  return pruner;
-}
-
-nlohmann::json SparsityJson(const Graph& graph) {
-  const sparsity::SparsityReport r = sparsity::MeasureSparsity(graph);
-  nlohmann::json layers = nlohmann::json::object();
-  for (const auto& [node, s] : r.layers) layers[node] = s;
-  return {{"sparsity", r.overall}, {"pruned_layers", layers}};
+  QF_ASSIGN_OR_RETURN(sparsity::PruneOptions o, PruneOptionsFromJson(stored));
+  return std::make_unique<sparsity::PruneOptions>(std::move(o));
 }
 
 }  // namespace qforge::cli

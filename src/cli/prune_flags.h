@@ -16,6 +16,7 @@
 #include "sparsity/pruner.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
+#include "workflow/weight_hooks.h"
 
 namespace qforge::cli {
 
@@ -37,12 +38,5 @@ struct PruneFlags {
  private:
   StatusOr<nlohmann::json> LayerTargets() const;  // --prune-layer entries, validated
 };
-
-// Adds the pruner to the training hooks (after any that are there).
-StatusOr<std::shared_ptr<sparsity::Pruner>> AttachPruner(const sparsity::PruneOptions& options, Checkpoint& run,
-                                                         int64_t start_step, TrainOptions& train);
-
-// {"sparsity": overall, "pruned_layers": {node: sparsity, ...}} of the run's Conv2D/Dense weights.
-nlohmann::json SparsityJson(const Graph& graph);
 
 }  // namespace qforge::cli

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/model_files.h"
+#include "workflow/model_files.h"
 #include "cli/data_flags.h"
 #include "data/file_bytes.h"
 #include "quant/ptq.h"

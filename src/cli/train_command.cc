@@ -11,7 +11,7 @@
 #include "cli/cluster_flags.h"
 #include "cli/commands.h"
 #include "cli/data_flags.h"
-#include "cli/model_files.h"
+#include "workflow/model_files.h"
 #include "cli/progress.h"
 #include "cli/prune_flags.h"
 #include "convert/evaluate.h"

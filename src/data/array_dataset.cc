@@ -102,29 +102,21 @@ bool IsArrayPath(const std::string& path) {
   return lower.ends_with(".npz") || lower.ends_with(".npy");
 }
 
-StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout layout) {
-  QF_ASSIGN_OR_RETURN(const std::vector<NamedArray> arrays, ReadArrays(path));
+StatusOr<TrainTestData> DatasetFromArrays(const DatasetArrays& arrays, ArrayLayout layout, const std::string& what) {
+  if (!arrays.x_train) return InvalidArgument("{}: no training images", what);
+  if (arrays.y_test && !arrays.x_test) return InvalidArgument("{}: y_test without x_test", what);
   TrainTestData data;
-  if (arrays.size() == 1 && arrays[0].name.empty()) {  // an .npy file
-    QF_ASSIGN_OR_RETURN(data.train, Images(arrays.at(0).array, layout, path));
-  } else {
-    const NpyArray* x_train = Find(arrays, "x_train");
-    if (!x_train) return InvalidArgument("{}: no x_train array (expected x_train, y_train, x_test, y_test)", path);
-    QF_ASSIGN_OR_RETURN(data.train, Images(*x_train, layout, path + ": x_train"));
-    if (const NpyArray* y = Find(arrays, "y_train")) QF_RETURN_IF_ERROR(AddLabels(*y, &data.train, path + ": y_train"));
-    const NpyArray *x_test = Find(arrays, "x_test"), *y_test = Find(arrays, "y_test");
-    if (y_test && !x_test) return InvalidArgument("{}: y_test without x_test", path);
-    if (x_test) {
-      QF_ASSIGN_OR_RETURN(data.test, Images(*x_test, layout, path + ": x_test"));
-      if (y_test) QF_RETURN_IF_ERROR(AddLabels(*y_test, &data.test, path + ": y_test"));
-      if (data.test.channels != data.train.channels || data.test.height != data.train.height ||
-          data.test.width != data.train.width || data.test.floating != data.train.floating)
-        return InvalidArgument("{}: x_test's images ({}x{}x{}) differ from x_train's ({}x{}x{}) in size or type", path,
-                               data.test.channels, data.test.height, data.test.width, data.train.channels,
-                               data.train.height, data.train.width);
-    }
-  }
-  if (data.test.count == 0) {  // an empty test split of the same kind
+  QF_ASSIGN_OR_RETURN(data.train, Images(*arrays.x_train, layout, arrays.y_train || arrays.x_test ? what + ": x_train" : what));
+  if (arrays.y_train) QF_RETURN_IF_ERROR(AddLabels(*arrays.y_train, &data.train, what + ": y_train"));
+  if (arrays.x_test) {
+    QF_ASSIGN_OR_RETURN(data.test, Images(*arrays.x_test, layout, what + ": x_test"));
+    if (arrays.y_test) QF_RETURN_IF_ERROR(AddLabels(*arrays.y_test, &data.test, what + ": y_test"));
+    if (data.test.channels != data.train.channels || data.test.height != data.train.height ||
+        data.test.width != data.train.width || data.test.floating != data.train.floating)
+      return InvalidArgument("{}: x_test's images ({}x{}x{}) differ from x_train's ({}x{}x{}) in size or type", what,
+                             data.test.channels, data.test.height, data.test.width, data.train.channels,
+                             data.train.height, data.train.width);
+  } else {  // an empty test split of the same kind
     data.test.channels = data.train.channels;
     data.test.height = data.train.height;
     data.test.width = data.train.width;
@@ -132,6 +124,16 @@ StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout la
   }
   NameClasses(&data);
   return data;
+}
+
+StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout layout) {
+  QF_ASSIGN_OR_RETURN(const std::vector<NamedArray> arrays, ReadArrays(path));
+  if (arrays.size() == 1 && arrays[0].name.empty())  // an .npy file: unlabelled images
+    return DatasetFromArrays({&arrays[0].array, nullptr, nullptr, nullptr}, layout, path);
+  const DatasetArrays named{Find(arrays, "x_train"), Find(arrays, "y_train"), Find(arrays, "x_test"),
+                            Find(arrays, "y_test")};
+  if (!named.x_train) return InvalidArgument("{}: no x_train array (expected x_train, y_train, x_test, y_test)", path);
+  return DatasetFromArrays(named, layout, path);
 }
 
 }  // namespace qforge

@@ -10,12 +10,20 @@
 
 #include "core/status.h"
 #include "data/dataset.h"
+#include "data/npy.h"
 
 namespace qforge {
 
 enum class ArrayLayout { kAuto, kNchw, kNhwc };
 
 bool IsArrayPath(const std::string& path);  // .npz or .npy
+// The arrays of a dataset (x_train required; the others may be null), checked as above. `what`
+// names them in errors. Without x_test the test split is empty.
+struct DatasetArrays {
+  const NpyArray *x_train = nullptr, *y_train = nullptr, *x_test = nullptr, *y_test = nullptr;
+};
+StatusOr<TrainTestData> DatasetFromArrays(const DatasetArrays& arrays, ArrayLayout layout, const std::string& what);
+
 StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout layout = ArrayLayout::kAuto);
 
 }  // namespace qforge

@@ -213,6 +213,11 @@ class QatTransform {
 }  // namespace
 
 StatusOr<QatModel> QuantizeModel(const Graph& float_graph, const QatOptions& options) {
+  for (const auto& [name, config] : options.node_configs) {
+    const int v = float_graph.FindValue(name);
+    if (v < 0 || float_graph.values()[v].kind != ValueKind::kNode)
+      return InvalidArgument("a quantization config names '{}', which is not a node of the model", name);
+  }
   return QatTransform(float_graph, options).Run();
 }
 

@@ -364,6 +364,14 @@ TEST(Qat, UnsupportedNodesAreNamedOrKeptInFloat) {
   ASSERT_TRUE(annotated.ok());
   EXPECT_EQ(annotated->graph.FindValue(dense + "/weight_quant"), -1);
   EXPECT_GE(annotated->graph.FindValue(g->nodes()[3].name + "/weight_quant"), 0);
+  // A config for a node the model lacks (or for an input) is an error naming it, not ignored.
+  for (const std::string& wrong : {std::string("dense99"), std::string("x")}) {
+    QatOptions misnamed = Options();
+    misnamed.Annotate(wrong, keep);
+    auto refused = QuantizeModel(*g, misnamed);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.status().message().find("'" + wrong + "', which is not a node"), std::string::npos);
+  }
   EXPECT_FALSE(MakeScheme("int4").ok());
   EXPECT_FALSE(MakeScheme("nbit", 1, 8).ok());
 }

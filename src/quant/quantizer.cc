@@ -224,4 +224,6 @@ Status RegisterQuantizer(const std::string& type, QuantizerFactory factory) {
   return Quantizers().Add(type, factory);
 }
 
+std::vector<std::string> QuantizerTypes() { return Quantizers().Names(); }
+
 }  // namespace qforge::quant

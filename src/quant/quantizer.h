@@ -109,5 +109,7 @@ using QuantizerFactory = StatusOr<std::unique_ptr<Quantizer>> (*)(const QuantSpe
 StatusOr<std::unique_ptr<Quantizer>> CreateQuantizer(std::string_view type, const nlohmann::json& attrs);
 // Adds a user-defined quantizer type (registering the same factory twice is a no-op).
 Status RegisterQuantizer(const std::string& type, QuantizerFactory factory);
+// The registered types, built-in and user-defined.
+std::vector<std::string> QuantizerTypes();
 
 }  // namespace qforge::quant

@@ -65,7 +65,8 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
                                           TrainOptions options, ProgressReporter* progress) {
   Graph& graph = run.graph;
   QF_RETURN_IF_ERROR(CheckModelFitsData(graph, data.train));
-  QF_RETURN_IF_ERROR(CheckModelFitsData(graph, data.test));  // evaluated after every epoch
+  const bool evaluate = data.test.count > 0;  // the test split is evaluated after every epoch
+  if (evaluate) QF_RETURN_IF_ERROR(CheckModelFitsData(graph, data.test));
   QF_RETURN_IF_ERROR(ValidateOptimizerConfig(options.optimizer));
   if (options.epochs < 1) return InvalidArgument("epochs must be >= 1");
   if (options.batch < 1) return InvalidArgument("batch size must be >= 1");
@@ -119,11 +120,13 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
     m.images_per_second = seen / m.seconds;
     m.train_loss = loss_sum / seen;
     m.train_accuracy = static_cast<double>(correct) / seen;
-    QF_ASSIGN_OR_RETURN(EvalResult test, Evaluate(graph, data.test, run.meta.preprocess,
-                                                  std::max<int64_t>(options.batch, 256),
-                                                  options.backend));
-    m.test_loss = test.loss;
-    m.test_accuracy = test.accuracy;
+    m.test_loss = m.test_accuracy = std::nan("");
+    if (evaluate) {
+      QF_ASSIGN_OR_RETURN(EvalResult test, Evaluate(graph, data.test, run.meta.preprocess,
+                                                    std::max<int64_t>(options.batch, 256), options.backend));
+      m.test_loss = test.loss;
+      m.test_accuracy = test.accuracy;
+    }
     history.push_back(m);
 
     run.optimizer_state = trainer.optimizer().state();

@@ -1,5 +1,6 @@
 // The training loop: epochs of shuffled batches, loss, backward, optimizer step, LR schedule;
-// test-set evaluation and an atomic checkpoint after every epoch. Resuming from a checkpoint
+// test-set evaluation (unless the test split is empty: NaN metrics) and an atomic checkpoint
+// after every epoch. Resuming from a checkpoint
 // continues exactly where it stopped (same batches, same updates) for a given thread count.
 #pragma once
 

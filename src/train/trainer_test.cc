@@ -2,6 +2,7 @@
 // divergence as an error, exact resume, corrupt checkpoints failing cleanly.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "graph/builder.h"
@@ -86,6 +87,22 @@ TEST_F(TrainingRun, LearnsAndCheckpointRoundTrips) {
   ASSERT_TRUE(eval.ok());
   EXPECT_DOUBLE_EQ(eval->accuracy, history->back().test_accuracy);
   EXPECT_FALSE(loaded->optimizer_state.empty());
+}
+
+// Without a test split, training runs and reports no test metrics (NaN) instead of failing.
+TEST_F(TrainingRun, EmptyTestSplitSkipsEvaluation) {
+  Checkpoint run = FreshRun(data_);
+  TrainTestData no_test = data_;
+  no_test.test = ImageDataset{};
+  no_test.test.channels = data_.train.channels;
+  no_test.test.height = data_.train.height;
+  no_test.test.width = data_.train.width;
+  TrainOptions o = SmallOptions("");
+  o.epochs = 1;
+  auto history = Train(run, no_test, o, nullptr);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  EXPECT_TRUE(std::isnan(history->back().test_accuracy));
+  EXPECT_GT(history->back().train_accuracy, 0.5);
 }
 
 // Same seed and thread count: the same weights, bit for bit.

@@ -1,5 +1,5 @@
 // Model files -> Checkpoint or runtime Model (see model_files.h).
-#include "cli/model_files.h"
+#include "workflow/model_files.h"
 
 #include <fstream>
 
@@ -7,7 +7,7 @@
 #include "quant/ptq.h"
 #include "quant/qat_export.h"
 
-namespace qforge::cli {
+namespace qforge {
 
 StatusOr<Checkpoint> LoadModelFile(const std::string& path) {
   if (onnx_import::IsOnnxPath(path)) return onnx_import::ImportOnnx(path);
@@ -36,4 +36,4 @@ StatusOr<std::shared_ptr<const runtime::Model>> LoadRuntimeModel(const std::stri
   return runtime::Model::FromBytes(bytes.data(), bytes.size(), path + " (converted)");
 }
 
-}  // namespace qforge::cli
+}  // namespace qforge

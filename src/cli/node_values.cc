@@ -1,18 +1,7 @@
-// Step hooks and per-node flag values.
-#include "cli/train_hooks.h"
+// Per-node flag values (see node_values.h).
+#include "cli/node_values.h"
 
 namespace qforge::cli {
-
-void AppendStepHooks(TrainOptions& train, StepHook before, StepHook after) {
-  train.before_step = [first = train.before_step, before](int64_t step, Graph& graph) {
-    if (first) first(step, graph);
-    before(step, graph);
-  };
-  train.after_step = [first = train.after_step, after](int64_t step, Graph& graph) {
-    if (first) first(step, graph);
-    after(step, graph);
-  };
-}
 
 StatusOr<nlohmann::json> ParseNodeValues(const std::vector<std::string>& entries, const std::string& flag,
                                          const std::string& what, const std::function<bool(double)>& valid) {

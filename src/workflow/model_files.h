@@ -1,5 +1,6 @@
-// The model files commands read: a qforge checkpoint (.ckpt) or an ONNX file (.onnx), imported
-// on the fly exactly as `qforge import` would; and .qfm runtime models.
+// The model files the command line and the Python package read: a qforge checkpoint (.ckpt) or
+// an ONNX file (.onnx), imported on the fly exactly as `qforge import` would; and .qfm runtime
+// models.
 #pragma once
 
 #include <memory>
@@ -8,7 +9,7 @@
 #include "runtime/model/model.h"
 #include "train/checkpoint.h"
 
-namespace qforge::cli {
+namespace qforge {
 
 StatusOr<Checkpoint> LoadModelFile(const std::string& path);
 
@@ -19,4 +20,4 @@ bool IsQfmFile(const std::string& path);
 // (as `qforge convert`), a float one in the float mode (as `qforge quantize --mode float`).
 StatusOr<std::shared_ptr<const runtime::Model>> LoadRuntimeModel(const std::string& path, bool int8_io);
 
-}  // namespace qforge::cli
+}  // namespace qforge
