@@ -4,7 +4,8 @@ sides, so machine noise hits both):
   1. Interpreter.run at batch 1 on lenet5 (int8 .qfm) against `qforge bench --batch 1 --threads 1`
      (the median of Invoke calls in C++);
   2. Model.fit images/s against `qforge train` images/s (lenet5, one epoch of Fashion-MNIST);
-  3. two Python threads each running an interpreter of one model against one thread (GIL released).
+  3. two Python threads each running an interpreter of one model against one thread (GIL released),
+     at batch 1, 8 and 32.
 
 Usage: PYTHONPATH=build/python python3 bench/python_bench.py [--qforge build/qforge] [--rounds 3]
        [--seconds 2] [--train-images 60000] [--json]
@@ -83,9 +84,11 @@ def main():
     n = args.train_images
     npz = os.path.join(work, "train.npz")
     np.savez(npz, x_train=x_train[:n], y_train=y_train[:n], x_test=x_test[:1000], y_test=y_test[:1000])
-    rows = {"run_ms_python": [], "run_ms_cpp": [], "fit_images_per_s": [], "train_images_per_s": [],
-            "threads1_per_s": [], "threads2_per_s": [], "threads1_b32_per_s": [], "threads2_b32_per_s": []}
-    x32 = qforge.Interpreter(qfm, batch=32).preprocess(x_test[:32])
+    batches = (1, 8, 32)
+    rows = {"run_ms_python": [], "run_ms_cpp": [], "fit_images_per_s": [], "train_images_per_s": []}
+    for b in batches:
+        rows[f"threads1_b{b}_per_s"], rows[f"threads2_b{b}_per_s"] = [], []
+    inputs = {b: qforge.Interpreter(qfm, batch=b).preprocess(x_test[:b]) for b in batches}
     for r in range(args.rounds):
         rows["run_ms_cpp"].append(cpp_bench_median_ms(args.qforge, qfm, args.seconds))
         rows["run_ms_python"].append(python_run_median_ms(qfm, x1, args.seconds))
@@ -96,18 +99,17 @@ def main():
                               "--out", os.path.join(work, "cli.ckpt"), "--json"], check=True, capture_output=True,
                              text=True).stdout
         rows["train_images_per_s"].append(json.loads(out)["images_per_second"])
-        rows["threads1_per_s"].append(threaded_throughput(qfm, x1, 1, 1, args.seconds))
-        rows["threads2_per_s"].append(threaded_throughput(qfm, x1, 1, 2, args.seconds))
-        rows["threads1_b32_per_s"].append(threaded_throughput(qfm, x32, 32, 1, args.seconds))
-        rows["threads2_b32_per_s"].append(threaded_throughput(qfm, x32, 32, 2, args.seconds))
+        for b in batches:
+            for t in (1, 2):
+                rows[f"threads{t}_b{b}_per_s"].append(threaded_throughput(qfm, inputs[b], b, t, args.seconds))
     med = {k: statistics.median(v) for k, v in rows.items()}
     result = {
         "rounds": args.rounds, "medians": med,
         "run_overhead_ratio": med["run_ms_python"] / med["run_ms_cpp"],
         "fit_vs_train": med["fit_images_per_s"] / med["train_images_per_s"],
-        "two_threads_speedup_batch1": med["threads2_per_s"] / med["threads1_per_s"],
-        "two_threads_speedup_batch32": med["threads2_b32_per_s"] / med["threads1_b32_per_s"],
     }
+    for b in batches:
+        result[f"two_threads_speedup_batch{b}"] = med[f"threads2_b{b}_per_s"] / med[f"threads1_b{b}_per_s"]
     if args.json:
         print(json.dumps(result))
         return
@@ -115,9 +117,9 @@ def main():
           f"{med['run_ms_cpp'] * 1e3:.1f} us -> {result['run_overhead_ratio']:.2f}x")
     print(f"Model.fit {med['fit_images_per_s']:.0f} images/s vs qforge train {med['train_images_per_s']:.0f} "
           f"-> {result['fit_vs_train']:.3f}")
-    print(f"2 Python threads vs 1: batch 1 {result['two_threads_speedup_batch1']:.2f}x "
-          f"({med['threads2_per_s']:.0f} vs {med['threads1_per_s']:.0f} images/s), batch 32 "
-          f"{result['two_threads_speedup_batch32']:.2f}x")
+    for b in batches:
+        print(f"2 Python threads vs 1 at batch {b}: {result[f'two_threads_speedup_batch{b}']:.2f}x "
+              f"({med[f'threads2_b{b}_per_s']:.0f} vs {med[f'threads1_b{b}_per_s']:.0f} images/s)")
 
 
 if __name__ == "__main__":

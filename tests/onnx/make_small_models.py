@@ -144,6 +144,19 @@ class PaddedAvgPool(torch.nn.Module):
         return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class FlattenedFeatures(torch.nn.Module):
+    """A classifier head on a flattened feature map (Flatten of [N, 4, 8, 8], then Gemm), as small
+    CNNs written by hand have it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1)
+        self.fc = torch.nn.Linear(4 * 8 * 8, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(torch.relu(self.conv(x)), 1))
+
+
 def save_torch(module, name, out_dir, size, opset):
     """Exports `module` (batch norm kept as BatchNormalization) with a seeded input NAME.input.npy."""
     x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32))
@@ -182,6 +195,8 @@ def main():
     save_torch(TransposedConv(), "transposed_conv", out_dir, 16, 11)
     torch.manual_seed(0)
     save_torch(PaddedAvgPool(), "padded_avgpool", out_dir, 16, 13)
+    torch.manual_seed(0)
+    save_torch(FlattenedFeatures(), "flattened_features", out_dir, 16, 13)
     for opset, name in ((9, "upsample_opset9"), (10, "resize_opset10")):
         torch.manual_seed(0)
         save_torch(ResizeModes(False), name, out_dir, 16, opset)

@@ -135,11 +135,15 @@ Status AddDense(ImportContext& ctx, const onnx::NodeProto& n, int x, const Const
   return Status::Ok();
 }
 
-// A = the activation (flattened when a global pooling made it [N, C, 1, 1]).
+// A = the activation as [N, K]: as it is when qforge's value is already 2-D (a global pooling's
+// [N, C] that ONNX calls [N, C, 1, 1] and flattens), else reshaped to ONNX's 2-D shape (a Flatten
+// of a feature map, which stays a view of the 4-D value until here).
 StatusOr<int> DenseInput(ImportContext& ctx, const onnx::NodeProto& n) {
   QF_ASSIGN_OR_RETURN(const ImportedValue* a, ctx.Input(n, 0));
   if (a->shape.size() != 2) return InvalidArgument("input A must be 2-D, is {}", ShapeToString(a->shape));
-  return ctx.ActivationAnyShape(n, 0);
+  QF_ASSIGN_OR_RETURN(const int x, ctx.ActivationAnyShape(n, 0));
+  if (ctx.graph().values()[x].shape.size() == 2) return x;
+  return ctx.Activation(n, 0);
 }
 
 Status ImportGemm(ImportContext& ctx, const onnx::NodeProto& n) {

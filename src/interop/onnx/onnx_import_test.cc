@@ -153,6 +153,14 @@ TEST(OnnxImport, TransposedConvolutionsAsInsertedZerosAndConvolutions) {
   ExpectMatchesOnnxRuntime("transposed_conv", "y", Backend::kReference);
 }
 
+TEST(OnnxImport, DenseLayerOnAFlattenedFeatureMap) {
+  auto counts = OpCounts("flattened_features");
+  EXPECT_EQ(counts["Dense"], 1);
+  EXPECT_EQ(counts["Reshape"], 1);  // the Flatten, made real where the dense layer reads it
+  ExpectMatchesOnnxRuntime("flattened_features", "y", Backend::kFast);
+  ExpectMatchesOnnxRuntime("flattened_features", "y", Backend::kReference);
+}
+
 std::string ImportError(const std::vector<uint8_t>& bytes, const std::string& what) {
   auto ck = ImportOnnxBytes(bytes, what);
   EXPECT_FALSE(ck.ok()) << what << " was imported";
