@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -27,7 +28,12 @@ class CMakeBuild(build_ext):
                             "-DQFORGE_BUILD_BENCH=OFF", f"-DPython_EXECUTABLE={sys.executable}"], check=True)
         subprocess.run(["cmake", "--build", str(build_dir), "--target", "qforge_python", "--parallel",
                         str(os.cpu_count() or 1)], check=True)
-        built = next((build_dir / "python" / "qforge").glob("_qforge*.so"))
+        # The module for this interpreter's ABI (a build folder configured for another Python has
+        # another suffix, and is refused rather than installed under this one's name).
+        built = build_dir / "python" / "qforge" / ("_qforge" + sysconfig.get_config_var("EXT_SUFFIX"))
+        if not built.exists():
+            raise RuntimeError(f"{built} was not built: {build_dir} is configured for another Python "
+                               f"than {sys.executable} (use a fresh QFORGE_CMAKE_BUILD_DIR)")
         target = Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, target)

@@ -8,7 +8,7 @@
 #include "bindings/errors.h"
 #include "bindings/model_core.h"
 #include "bindings/modules.h"
-#include "core/threading.h"
+#include "bindings/threads.h"
 #include "quant/qat_export.h"
 #include "zoo/zoo.h"
 
@@ -110,8 +110,8 @@ void BindModel(py::module_& m) {
   });
   m.def("fashion_mnist", &FashionMnist, py::arg("dir") = "",
         "((x_train, y_train), (x_test, y_test), class_names) from the dataset-fashion-mnist files.");
-  m.def("set_num_threads", &SetNumThreads, py::arg("n"), "Threads of training and evaluation (<= 0: all cores).");
-  m.def("num_threads", &NumThreads);
+  m.def("set_num_threads", &RequestThreads, py::arg("n"), "Threads of training and evaluation (<= 0: all cores).");
+  m.def("num_threads", &RequestedThreads);
 }
 
 }  // namespace qforge::python

@@ -8,6 +8,7 @@
 #include "bindings/errors.h"
 #include "bindings/model_core.h"
 #include "bindings/modules.h"
+#include "bindings/threads.h"
 #include "convert/lower.h"
 #include "quant/calibration.h"
 #include "quant/ptq.h"
@@ -62,6 +63,7 @@ quant::QuantizeConfig Config(const std::string& node, const nlohmann::json& j) {
 py::tuple QuantizeModel(const ModelCore& core, const std::string& scheme, const std::string& quantizer,
                         int weight_bits, int activation_bits, const std::string& annotate, bool keep_unsupported_float) {
   if (quant::IsQatGraph(core.run().graph)) ThrowInvalid("quantize_model: the model is already quantization-aware");
+  ModelCore::Busy busy(core);
   quant::QatOptions o;
   o.scheme = ValueOrThrow(quant::MakeScheme(scheme, weight_bits, activation_bits, quantizer));
   o.keep_unsupported_float = keep_unsupported_float;
@@ -78,9 +80,11 @@ py::tuple QuantizeModel(const ModelCore& core, const std::string& scheme, const 
 py::bytes Convert(const ModelCore& core, bool int8_io) {
   if (!quant::IsQatGraph(core.run().graph))
     ThrowInvalid("convert: the model is not quantization-aware (quantize_model, then fit; or post-training quantize)");
+  ModelCore::Busy busy(core);
   std::vector<uint8_t> bytes;
   {
     py::gil_scoped_release released;
+    ApplyRequestedThreads();
     bytes = ValueOrThrow(quant::ConvertQatModel(core.run().graph, core.run().meta, {int8_io}));
   }
   return py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -106,6 +110,7 @@ py::bytes PostTraining(const ModelCore& core, const py::object& calibration, con
     ThrowInvalid("quantize: percentile must be in [50, 100], not {}", o.calibration.percentile);
   if (o.calibration_samples < 1) ThrowInvalid("quantize: samples must be >= 1, not {}", o.calibration_samples);
   if (o.int8_io && !convert::NeedsRanges(o.mode)) ThrowInvalid("quantize: int8_io needs mode 'int8' or 'int16x8'");
+  ModelCore::Busy busy(core);
   ImageDataset data;
   if (convert::NeedsRanges(o.mode)) {
     if (calibration.is_none()) ThrowInvalid("quantize: mode '{}' needs calibration images", j.value("mode", "int8"));
@@ -115,6 +120,7 @@ py::bytes PostTraining(const ModelCore& core, const py::object& calibration, con
   std::vector<uint8_t> bytes;
   {
     py::gil_scoped_release released;
+    ApplyRequestedThreads();
     bytes = ValueOrThrow(quant::QuantizeCheckpoint(core.run(), convert::NeedsRanges(o.mode) ? &data : nullptr, o));
   }
   return py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());

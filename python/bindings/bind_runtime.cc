@@ -120,8 +120,13 @@ class PyInterpreter {
   py::array Output(const py::object& which) {
     const TensorDetails& o = outputs_[Index(which, outputs_, "output")];
     py::array out(o.dtype, std::vector<py::ssize_t>(o.shape.begin(), o.shape.end()));
-    std::lock_guard<std::mutex> lock(mutex_);
-    ThrowIfError(interpreter_->GetOutput(o.index, out.mutable_data(), out.nbytes()));
+    void* dst = out.mutable_data();
+    const auto bytes = out.nbytes();
+    {
+      py::gil_scoped_release released;
+      std::lock_guard<std::mutex> lock(mutex_);
+      ThrowIfError(interpreter_->GetOutput(o.index, dst, bytes));
+    }
     return out;
   }
 
@@ -148,11 +153,16 @@ class PyInterpreter {
       ThrowInvalid("{} images for an interpreter of batch {} (make one with batch={})", data.count, batch, data.count);
     std::vector<int64_t> indices(data.count);
     for (int64_t i = 0; i < data.count; ++i) indices[i] = i;
-    std::lock_guard<std::mutex> lock(mutex_);
-    ThrowIfError(convert::FillInput(data, meta.preprocess, indices.data(), data.count, interpreter_.get()));
     const TensorDetails& d = inputs_[0];
     py::array out(d.dtype, std::vector<py::ssize_t>(d.shape.begin(), d.shape.end()));
-    std::memcpy(out.mutable_data(), interpreter_->input(0).data, out.nbytes());
+    void* dst = out.mutable_data();
+    const auto bytes = out.nbytes();
+    {
+      py::gil_scoped_release released;
+      std::lock_guard<std::mutex> lock(mutex_);
+      ThrowIfError(convert::FillInput(data, meta.preprocess, indices.data(), data.count, interpreter_.get()));
+      std::memcpy(dst, interpreter_->input(0).data, bytes);
+    }
     return out;
   }
 
@@ -180,10 +190,12 @@ class PyInterpreter {
       for (const TensorDetails& d : details) names += (names.empty() ? "" : ", ") + d.name;
       throw StatusError(NotFound("the model has no {} named '{}' ({}s: {})", kind, name, kind, names));
     }
-    if (!py::isinstance<py::int_>(which)) ThrowInvalid("an {} is named by its index or name", kind);
-    const long i = which.cast<long>();
-    if (i < 0 || i >= static_cast<long>(details.size()))
-      ThrowInvalid("{} index {} out of range (the model has {})", kind, i, details.size());
+    if (py::isinstance<py::bool_>(which) || !PyIndex_Check(which.ptr()))
+      ThrowInvalid("an {} is named by its index or name", kind);
+    int overflow = 0;
+    const long long i = PyLong_AsLongLongAndOverflow(py::reinterpret_steal<py::object>(PyNumber_Index(which.ptr())).ptr(), &overflow);
+    if (overflow || i < 0 || i >= static_cast<long long>(details.size()))
+      ThrowInvalid("{} index {} out of range (the model has {})", kind, py::str(which).cast<std::string>(), details.size());
     return static_cast<int>(i);
   }
 

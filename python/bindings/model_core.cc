@@ -11,6 +11,7 @@
 #include "bindings/arrays.h"
 #include "bindings/errors.h"
 #include "bindings/modules.h"
+#include "bindings/threads.h"
 #include "quant/qat.h"
 #include "quant/qat_export.h"
 #include "train/executor.h"
@@ -99,6 +100,15 @@ TrainOptions FitOptions(const nlohmann::json& o, const Recipe& recipe) {
 
 }  // namespace
 
+ModelCore::Busy::Busy(const ModelCore& model) : model_(model) {
+  if (model_.busy_.exchange(true))
+    throw StatusError(Status(StatusCode::kFailedPrecondition,
+                             "the model is busy with another call (fit, predict, evaluate, ...): use one model per "
+                             "thread (model.copy()), and no calls on the model from fit's callback"));
+}
+
+ModelCore::Busy::~Busy() { model_.busy_ = false; }
+
 Graph CopyGraph(const Graph& graph) {
   Graph copy = ValueOrThrow(Graph::FromJson(graph.ToJson()));
   for (size_t i = 0; i < graph.params().size(); ++i) copy.params()[i].tensor = graph.params()[i].tensor;
@@ -128,6 +138,7 @@ std::unique_ptr<ModelCore> ModelCore::Load(const std::string& path) {
 }
 
 std::unique_ptr<ModelCore> ModelCore::Copy() const {
+  Busy busy(*this);
   Checkpoint run;
   run.graph = CopyGraph(run_.graph);
   run.meta = run_.meta;
@@ -154,6 +165,7 @@ std::unique_ptr<ModelCore> ModelCore::NewRun(Graph graph, nlohmann::json train_s
 
 void ModelCore::Save(const std::string& path) const {
   if (!path.ends_with(".ckpt")) ThrowInvalid("save: a model is saved as a checkpoint, a path ending in .ckpt, not '{}'", path);
+  Busy busy(*this);
   py::gil_scoped_release released;
   ThrowIfError(SaveCheckpoint(path, run_.graph, run_.meta, run_.optimizer_state, run_.optimizer_steps));
 }
@@ -177,7 +189,9 @@ void ModelCore::SetPruning(const nlohmann::json& options) {
 
 void ModelCore::SetClustering(const nlohmann::json& options) {
   const cluster::ClusterOptions o = ValueOrThrow(ClusterOptionsFromJson(options, Get<uint64_t>(options, "seed", 1)));
+  Busy busy(*this);
   py::gil_scoped_release released;
+  ApplyRequestedThreads();
   clusterer_ = std::make_shared<cluster::Clusterer>(ValueOrThrow(cluster::Clusterer::Create(run_.graph, o)));
   clusterer_->BeforeStep(run_.graph);  // the weights take their shared values now
   clustering_ = options;
@@ -193,6 +207,7 @@ nlohmann::json ModelCore::WeightReport() const {
 
 nlohmann::json ModelCore::Fit(const py::object& x, const py::object& y, const py::object& x_val,
                               const py::object& y_val, const nlohmann::json& options, const py::object& progress) {
+  Busy busy(*this);
   TrainOptions t = FitOptions(options, recipe_);
   const InputSpec spec = ValueOrThrow(ModelInputSpec(run_, "the model"));
   const TrainTestData data =
@@ -205,6 +220,7 @@ nlohmann::json ModelCore::Fit(const py::object& x, const py::object& y, const py
     run.meta.preprocess.scale = measured.scale;
     run.meta.preprocess.mean = measured.mean;
     run.meta.preprocess.std = measured.std;
+    fresh_ = false;  // fixed now, even if training stops early: the weights it trains rely on it
   }
   if (run.meta.class_names.empty()) run.meta.class_names = data.train.class_names;
   run.meta.train_state["epochs_done"] = 0;  // every fit is a run of its own epochs
@@ -237,9 +253,9 @@ nlohmann::json ModelCore::Fit(const py::object& x, const py::object& y, const py
   std::vector<EpochMetrics> history;
   {
     py::gil_scoped_release released;
+    ApplyRequestedThreads();
     history = ValueOrThrow(Train(run, data, t, &reporter));
   }
-  fresh_ = false;
   nlohmann::json epochs = nlohmann::json::array();
   for (const EpochMetrics& m : history)
     epochs.push_back({{"loss", m.train_loss}, {"accuracy", m.train_accuracy},
@@ -251,12 +267,14 @@ nlohmann::json ModelCore::Fit(const py::object& x, const py::object& y, const py
 
 nlohmann::json ModelCore::Evaluate(const py::object& x, const py::object& y, int64_t batch, const std::string& layout) {
   if (batch < 1 || batch > 1 << 20) ThrowInvalid("evaluate: batch_size must be in 1..{}, not {}", 1 << 20, batch);
+  Busy busy(*this);
   const InputSpec spec = ValueOrThrow(ModelInputSpec(run_, "the model"));
   ImageDataset data = ImagesFromNumpy(x, y, ParseLayout(layout), spec, "evaluate");
   ThrowIfError(RequireLabels(data, "evaluate"));
   EvalResult r;
   {
     py::gil_scoped_release released;
+    ApplyRequestedThreads();
     r = ValueOrThrow(qforge::Evaluate(run_.graph, data, run_.meta.preprocess, batch, Backend::kFast));
   }
   return {{"accuracy", r.accuracy}, {"loss", r.loss}, {"count", r.count}};
@@ -264,6 +282,7 @@ nlohmann::json ModelCore::Evaluate(const py::object& x, const py::object& y, int
 
 py::array_t<float> ModelCore::Predict(const py::object& x, int64_t batch, const std::string& layout) {
   if (batch < 1 || batch > 1 << 20) ThrowInvalid("predict: batch_size must be in 1..{}, not {}", 1 << 20, batch);
+  Busy busy(*this);
   const InputSpec spec = ValueOrThrow(ModelInputSpec(run_, "the model"));
   const ImageDataset data = ImagesFromNumpy(x, py::none(), ParseLayout(layout), spec, "predict");
   const Shape& out_shape = run_.graph.values()[run_.graph.outputs()[0]].shape;
@@ -273,6 +292,7 @@ py::array_t<float> ModelCore::Predict(const py::object& x, int64_t batch, const 
   float* dst = out.mutable_data();
   {
     py::gil_scoped_release released;
+    ApplyRequestedThreads();
     Executor exec(&run_.graph, Backend::kFast);
     BatchIterator it(data, run_.meta.preprocess, batch, /*shuffle=*/false, 0);
     Tensor images;

@@ -6,6 +6,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +21,20 @@ namespace qforge::python {
 
 class ModelCore {
  public:
+  // Marks the model in use for one call (fit, predict, ...) that releases the GIL; a second call
+  // on the same model meanwhile — from another thread, or from fit's callback — is an error
+  // (FailedPreconditionError), not a race.
+  class Busy {
+   public:
+    explicit Busy(const ModelCore& model);
+    ~Busy();
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+
+   private:
+    const ModelCore& model_;
+  };
+
   // `fresh`: preprocessing not yet fixed — the first fit normalizes by its data, as a new
   // `qforge train` run does.
   ModelCore(Checkpoint run, bool fresh);
@@ -55,6 +70,7 @@ class ModelCore {
   void StartNewRun();
 
   Checkpoint run_;
+  mutable std::atomic<bool> busy_{false};
   bool fresh_;
   Recipe recipe_;
   nlohmann::json pruning_ = nullptr, clustering_ = nullptr;  // as set, resolved at each fit

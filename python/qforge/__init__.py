@@ -10,9 +10,9 @@ from .interpreter import Interpreter, evaluate
 from .models import Model, load
 from . import clustering, datasets, layers, optimizers, quantization, sparsity, zoo
 from .compression import compress
+from ._checks import check_int
 
 __version__ = _qforge.__version__
-_qforge.set_num_threads(0)  # all cores, as the command line's default
 
 __all__ = [
     "Error", "InvalidArgumentError", "NotFoundError", "DataLossError", "FailedPreconditionError",
@@ -23,9 +23,9 @@ __all__ = [
 
 
 def set_num_threads(n):
-    """Threads for training, evaluation and prediction (n <= 0: all cores). Interpreters take
-    their own ``threads``."""
-    _qforge.set_num_threads(int(n))
+    """Threads for training, evaluation, prediction and calibration (n <= 0: all cores, the
+    default, as the command line's). Interpreters take their own ``threads``."""
+    _qforge.set_num_threads(check_int("n", n, high=1024))
 
 
 def num_threads():

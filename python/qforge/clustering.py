@@ -18,9 +18,9 @@ def cluster_weights(model, clusters=16, init="linear", per_channel=False, layers
     if not isinstance(model, Model):
         raise _qforge.InvalidArgumentError(f"cluster_weights takes a qforge.Model, not {type(model).__name__}")
     layers = {} if layers is None else dict(layers)
-    options = {"k": check_int("clusters", clusters), "init": check_choice("init", init, INITS),
+    options = {"k": check_int("clusters", clusters, 2, 256), "init": check_choice("init", init, INITS),
                "per_channel": check_bool("per_channel", per_channel),
-               "layers": {str(k): check_int(f"layers[{k!r}]", v) for k, v in layers.items()},
+               "layers": {str(k): check_int(f"layers[{k!r}]", v, 2, 256) for k, v in layers.items()},
                "skip": [] if skip is None else [str(s) for s in skip], "seed": check_int("seed", seed, 0)}
     clustered = model.copy()
     clustered._core.set_clustering(json.dumps(options))

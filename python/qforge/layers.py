@@ -50,7 +50,7 @@ def Input(shape):
     if len(shape) != 3:
         raise _qforge.InvalidArgumentError(f"Input takes an image shape (C, H, W), not {shape}")
     for d in shape:
-        check_int("Input shape entry", d, 1)
+        check_int("Input shape entry", d, 1, 1 << 14)
     layer = _InputLayer(shape)
     return Tensor(layer, ())
 
@@ -71,9 +71,9 @@ def _padding(p):
 
 class Conv2D(Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation=1, groups=1, use_bias=True):
-        self.args = (check_int("filters", filters, 1), check_int("kernel_size", kernel_size, 1),
-                     check_int("strides", strides, 1), _padding(padding), check_int("dilation", dilation, 1),
-                     check_int("groups", groups, 1), bool(use_bias))
+        self.args = (check_int("filters", filters, 1, 1 << 16), check_int("kernel_size", kernel_size, 1, 1 << 10),
+                     check_int("strides", strides, 1, 1 << 10), _padding(padding), check_int("dilation", dilation, 1, 1 << 10),
+                     check_int("groups", groups, 1, 1 << 16), bool(use_bias))
 
     def build(self, b, ids):
         return b.conv2d(ids[0], *self.args)
@@ -81,8 +81,8 @@ class Conv2D(Layer):
 
 class DepthwiseConv2D(Layer):
     def __init__(self, kernel_size, strides=1, padding="valid", dilation=1, use_bias=True):
-        self.args = (check_int("kernel_size", kernel_size, 1), check_int("strides", strides, 1), _padding(padding),
-                     check_int("dilation", dilation, 1), bool(use_bias))
+        self.args = (check_int("kernel_size", kernel_size, 1, 1 << 10), check_int("strides", strides, 1, 1 << 10), _padding(padding),
+                     check_int("dilation", dilation, 1, 1 << 10), bool(use_bias))
 
     def build(self, b, ids):
         return b.depthwise_conv2d(ids[0], *self.args)
@@ -90,7 +90,7 @@ class DepthwiseConv2D(Layer):
 
 class Dense(Layer):
     def __init__(self, units, use_bias=True):
-        self.args = (check_int("units", units, 1), bool(use_bias))
+        self.args = (check_int("units", units, 1, 1 << 20), bool(use_bias))
 
     def build(self, b, ids):
         return b.dense(ids[0], *self.args)
@@ -123,7 +123,7 @@ Flatten = _unary("Flatten", "flatten", "N x C x H x W to N x (C*H*W)")
 
 class MaxPool2D(Layer):
     def __init__(self, pool_size, strides=None, padding="valid"):
-        self.args = (check_int("pool_size", pool_size, 1), 0 if strides is None else check_int("strides", strides, 1),
+        self.args = (check_int("pool_size", pool_size, 1, 1 << 10), 0 if strides is None else check_int("strides", strides, 1, 1 << 10),
                      _padding(padding))
 
     def build(self, b, ids):
@@ -160,7 +160,7 @@ class Concatenate(Layer):
 
 class ChannelShuffle(Layer):
     def __init__(self, groups):
-        self.groups = check_int("groups", groups, 1)
+        self.groups = check_int("groups", groups, 1, 1 << 16)
 
     def build(self, b, ids):
         return b.channel_shuffle(ids[0], self.groups)
@@ -168,7 +168,7 @@ class ChannelShuffle(Layer):
 
 class Reshape(Layer):
     def __init__(self, shape):
-        self.shape = [check_int("Reshape shape entry", d, 1) for d in shape]
+        self.shape = [check_int("Reshape shape entry", d, 1, 1 << 24) for d in shape]
 
     def build(self, b, ids):
         return b.reshape(ids[0], self.shape)

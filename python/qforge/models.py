@@ -4,7 +4,7 @@ import json
 import os
 
 from . import _qforge
-from ._checks import check_bool, check_choice, check_int
+from ._checks import check_bool, check_choice, check_int, check_number
 from ._progress import ProgressBar
 from .optimizers import options_of
 
@@ -62,8 +62,8 @@ class Model:
 
     @class_names.setter
     def class_names(self, names):
-        if not all(isinstance(n, str) for n in names):
-            raise _qforge.InvalidArgumentError("class_names must be strings")
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+            raise _qforge.InvalidArgumentError("class_names must be a list of strings")
         self._core.class_names = list(names)
 
     @property
@@ -81,6 +81,11 @@ class Model:
         if not isinstance(p, dict):
             raise _qforge.InvalidArgumentError("preprocessing must be a dict (scale, mean, std, resize)")
         merged = dict(self.preprocessing, **p)
+        for key in ("mean", "std"):
+            values = merged[key] if isinstance(merged[key], (list, tuple)) else [merged[key]]
+            merged[key] = [check_number(f"preprocessing {key}", v) for v in values]
+        merged["scale"] = check_number("preprocessing scale", merged["scale"])
+        merged["resize"] = check_int("preprocessing resize", merged.get("resize", 0), 0, 1 << 14)
         self._core.preprocess = json.dumps(merged)
 
     @property
@@ -118,7 +123,7 @@ class Model:
                    "layout": check_choice("layout", layout, ("auto", "nchw", "nhwc")),
                    "reference": check_bool("reference", reference), "optimizer": options_of(optimizer)}
         if batch_size is not None:
-            options["batch_size"] = check_int("batch_size", batch_size, 1)
+            options["batch_size"] = check_int("batch_size", batch_size, 1, 1 << 20)
         if lr_schedule is not None:
             options["schedule"] = check_choice("lr_schedule", lr_schedule, ("constant", "step", "cosine"))
         if warmup is not None:
@@ -143,13 +148,13 @@ class Model:
 
     def evaluate(self, x, y, batch_size=256, layout="auto"):
         """{"accuracy", "loss", "count"} on images ``x`` with labels ``y`` (float model or QAT simulation)."""
-        check_int("batch_size", batch_size, 1)
+        check_int("batch_size", batch_size, 1, 1 << 20)
         return json.loads(self._core.evaluate(x, y, batch_size, check_choice("layout", layout, ("auto", "nchw", "nhwc"))))
 
     def predict(self, x, batch_size=256, layout="auto"):
         """The model's output for every image of ``x``: an N x classes float32 array (logits, or
         probabilities for a model ending in Softmax)."""
-        check_int("batch_size", batch_size, 1)
+        check_int("batch_size", batch_size, 1, 1 << 20)
         return self._core.predict(x, batch_size, check_choice("layout", layout, ("auto", "nchw", "nhwc")))
 
     def __repr__(self):

@@ -41,8 +41,8 @@ def quantize_model(model, scheme="int8", quantizer="ema", weight_bits=8, activat
         annotate = {}
     if not isinstance(annotate, dict):
         raise _qforge.InvalidArgumentError("annotate must be a dict {node name: config}")
-    core, kept_float = _qforge.quantize_model(model._core, scheme, quantizer, check_int("weight_bits", weight_bits),
-                                              check_int("activation_bits", activation_bits), json.dumps(annotate),
+    core, kept_float = _qforge.quantize_model(model._core, scheme, quantizer, check_int("weight_bits", weight_bits, 2, 16),
+                                              check_int("activation_bits", activation_bits, 2, 16), json.dumps(annotate),
                                               check_bool("keep_unsupported_float", keep_unsupported_float))
     qat = Model(core)
     qat.kept_float = list(kept_float)

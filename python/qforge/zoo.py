@@ -12,6 +12,8 @@ def names():
 
 
 def describe(name):
+    if name not in _MODELS:
+        raise _qforge.InvalidArgumentError(f"unknown zoo model {name!r} (one of: {', '.join(_MODELS)})")
     return _MODELS[name]
 
 

@@ -1,5 +1,7 @@
 """Every entry point of the package refuses bad input with a qforge error naming the problem —
 never a crash — and the model API does what it says (layers, save/load, copies, preprocessing)."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -43,6 +45,9 @@ def test_fit_refuses_bad_data(small):
         (dict(x=x, y=y, validation_data=(x,)), "validation_data"),
         (dict(x=x, y=y, layout="hwc"), "layout"),
         (dict(x=x, y=y, callback=3), "callback"),
+        (dict(x=x, y=y, optimizer=qforge.optimizers.SGD(lr=float("nan"))), "finite"),
+        (dict(x=x, y=y, batch_size=2**63), "batch_size"),
+        (dict(x=x, y=y, seed=2**64 + 1), "seed"),
     ]
     for kwargs, message in cases:
         with pytest.raises(ValueError, match=message):
@@ -52,6 +57,58 @@ def test_fit_refuses_bad_data(small):
     with pytest.raises(ValueError):
         model.predict(x, batch_size=0)
     model.fit(x, y, epochs=1, verbose=0)  # still usable
+
+
+def test_one_call_at_a_time_per_model(small):
+    model = qforge.zoo.mlp()
+    x, y = small["x_train"][:512], small["y_train"][:512]
+
+    def predict_inside(event, metrics):
+        model.predict(x[:2])
+    with pytest.raises(qforge.FailedPreconditionError, match="busy"):
+        model.fit(x, y, epochs=1, verbose=0, callback=predict_inside)
+    errors = []
+
+    def fit_in_thread():
+        try:
+            model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+        except qforge.FailedPreconditionError as e:
+            errors.append(e)
+    threads = [threading.Thread(target=fit_in_thread) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) <= 2  # at least one fit ran; the others were refused, never a crash
+    assert model.predict(x[:2]).shape == (2, 10)
+
+
+def test_threads_and_arguments_are_bounded():
+    with pytest.raises(ValueError, match="n must be"):
+        qforge.set_num_threads(100000)
+    qforge.set_num_threads(0)
+    assert qforge.num_threads() >= 1
+    model = qforge.zoo.mlp()
+    with pytest.raises(ValueError, match="list of strings"):
+        model.class_names = "abc"
+    with pytest.raises(ValueError, match="finite"):
+        model.preprocessing = {"std": [float("nan")]}
+    with pytest.raises(ValueError, match="unknown zoo model"):
+        qforge.zoo.describe("nope")
+
+
+def test_an_interrupted_first_fit_keeps_its_normalization(small):
+    model = qforge.zoo.mlp()
+
+    def stop(event, metrics):
+        if event == "epoch":
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(small["x_train"][:512], small["y_train"][:512], epochs=2, verbose=0, callback=stop)
+    measured = model.preprocessing
+    constant = np.full((64, 28, 28), 7, np.uint8)
+    model.fit(constant, np.zeros(64, np.int32), epochs=1, verbose=0)
+    assert model.preprocessing == measured  # not re-measured on the second fit's data
 
 
 def test_callback_errors_and_stops_propagate(small):
@@ -131,8 +188,10 @@ def test_quantization_sparsity_clustering_refuse_bad_options(trained, small):
     q = qforge.quantization
     with pytest.raises(ValueError, match="scheme"):
         q.quantize_model(model, scheme="int4")
-    with pytest.raises(ValueError, match="nbit"):
+    with pytest.raises(ValueError, match="weight_bits"):
         q.quantize_model(model, scheme="nbit", weight_bits=1)
+    with pytest.raises(ValueError, match="nbit takes 2..8"):
+        q.quantize_model(model, scheme="nbit", weight_bits=12)
     with pytest.raises(ValueError, match="not a node"):
         q.quantize_model(model, annotate={"nope": {"keep_float": True}})
     with pytest.raises(ValueError, match="unknown key"):
@@ -159,6 +218,10 @@ def test_quantization_sparsity_clustering_refuse_bad_options(trained, small):
         qforge.sparsity.prune_low_magnitude(model, layers={"nope": 0.5})
     with pytest.raises(ValueError, match="2..256"):
         qforge.clustering.cluster_weights(model, clusters=1)
+    with pytest.raises(ValueError, match="2..256"):
+        qforge.clustering.cluster_weights(model, clusters=2**32 + 4)  # never wrapped to 4
+    with pytest.raises(ValueError, match="finite"):
+        qforge.sparsity.prune_low_magnitude(model, target=float("nan"))
     with pytest.raises(ValueError, match="init"):
         qforge.clustering.cluster_weights(model, init="best")
     with pytest.raises(qforge.Error):

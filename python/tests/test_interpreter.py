@@ -105,6 +105,9 @@ def test_bad_inputs_are_value_errors_naming_what_was_expected(int8_model):
         it.set_input("nope", good)
     with pytest.raises(ValueError, match="out of range"):
         it.output_view(3)
+    with pytest.raises(ValueError, match="out of range"):
+        it.output(2**70)
+    np.testing.assert_array_equal(it.output(np.int64(0)), it.output(0))
     with pytest.raises(ValueError):
         it.preprocess(np.zeros((2, 28, 28), np.uint8))  # batch 1
     with pytest.raises(ValueError):
@@ -125,6 +128,10 @@ def test_bad_models_and_options(int8_model, tmp_path):
         qforge.Interpreter(42)
     with pytest.raises(ValueError, match="batch"):
         qforge.Interpreter(int8_model, batch=0)
+    with pytest.raises(ValueError, match="batch"):
+        qforge.Interpreter(int8_model, batch=2.0)
+    with pytest.raises(ValueError, match="isa must be a string"):
+        qforge.Interpreter(int8_model, isa=5)
     with pytest.raises(ValueError, match="threads"):
         qforge.Interpreter(int8_model, threads=0)
     with pytest.raises(ValueError, match="unknown ISA"):

@@ -1,6 +1,7 @@
 """The package and the command line do the same work: for the same seed and options, training,
 quantization-aware training, post-training quantization, pruning, clustering and compression
 give the same weights (predictions equal bit for bit) and the same .qfm bytes."""
+import ctypes
 import json
 
 import numpy as np
@@ -16,6 +17,9 @@ def same_predictions(a, b, x):
 
 
 def test_fit_trains_what_train_trains(small, cli, tmp_path):
+    # Another library in the process (PyTorch does it on import) changes OpenMP's thread count;
+    # the fit still trains with qforge's (all cores), as the command line does.
+    ctypes.CDLL("libgomp.so.1").omp_set_num_threads(1)
     model = qforge.zoo.lenet5(seed=3)
     history = model.fit(small["x_train"], small["y_train"], epochs=1, seed=3, verbose=0,
                         validation_data=(small["x_test"], small["y_test"]))
