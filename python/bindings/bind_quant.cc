@@ -8,6 +8,7 @@
 #include "bindings/errors.h"
 #include "bindings/model_core.h"
 #include "bindings/modules.h"
+#include "bindings/python_quantizer.h"
 #include "bindings/threads.h"
 #include "convert/lower.h"
 #include "quant/calibration.h"
@@ -34,6 +35,7 @@ quant::QuantizerChoice Choice(const nlohmann::json& j, const std::string& what) 
     ThrowInvalid("{}: a quantizer is a dict with a 'type' (one of the registered quantizers) and its attributes", what);
   quant::QuantizerChoice c{j["type"].get<std::string>(), j};
   c.attrs.erase("type");
+  c.attrs = PythonQuantizerAttrs(c.type, std::move(c.attrs));
   ValueOrThrow(quant::CreateQuantizer(c.type, c.attrs));  // the type and attributes are checked now
   return c;
 }
@@ -61,12 +63,20 @@ quant::QuantizeConfig Config(const std::string& node, const nlohmann::json& j) {
 }
 
 py::tuple QuantizeModel(const ModelCore& core, const std::string& scheme, const std::string& quantizer,
-                        int weight_bits, int activation_bits, const std::string& annotate, bool keep_unsupported_float) {
+                        int weight_bits, int activation_bits, const std::string& annotate, bool keep_unsupported_float,
+                        const std::string& overrides) {
   if (quant::IsQatGraph(core.run().graph)) ThrowInvalid("quantize_model: the model is already quantization-aware");
   ModelCore::Busy busy(core);
   quant::QatOptions o;
   o.scheme = ValueOrThrow(quant::MakeScheme(scheme, weight_bits, activation_bits, quantizer));
   o.keep_unsupported_float = keep_unsupported_float;
+  // weights= / activations=: the scheme's quantizers replaced for every node.
+  const nlohmann::json scheme_quantizers = Parse(overrides, "quantizers");
+  if (scheme_quantizers.contains("weights")) o.scheme.weights = Choice(scheme_quantizers["weights"], "weights");
+  if (scheme_quantizers.contains("activations")) {
+    o.scheme.activations = Choice(scheme_quantizers["activations"], "activations");
+    o.scheme.relu_activations = o.scheme.activations;
+  }
   const nlohmann::json annotations = Parse(annotate, "annotate");
   for (const auto& [node, config] : annotations.items()) o.Annotate(node, Config(node, config));
   quant::QatModel qat = ValueOrThrow(quant::QuantizeModel(core.run().graph, o));
@@ -130,10 +140,12 @@ py::bytes PostTraining(const ModelCore& core, const py::object& calibration, con
 
 void BindQuantization(py::module_& m) {
   m.def("quantize_model", &QuantizeModel, py::arg("model"), py::arg("scheme"), py::arg("quantizer"),
-        py::arg("weight_bits"), py::arg("activation_bits"), py::arg("annotate"), py::arg("keep_unsupported_float"));
+        py::arg("weight_bits"), py::arg("activation_bits"), py::arg("annotate"), py::arg("keep_unsupported_float"),
+        py::arg("overrides"));
   m.def("convert_qat", &Convert, py::arg("model"), py::arg("int8_io"));
   m.def("post_training_quantize", &PostTraining, py::arg("model"), py::arg("calibration"), py::arg("options"));
   m.def("quantizer_types", &quant::QuantizerTypes);
+  BindPythonQuantizers(m);
 }
 
 }  // namespace qforge::python
