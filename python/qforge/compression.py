@@ -3,7 +3,7 @@ import json
 
 from . import _qforge
 from ._checks import check_bool
-from .quantization import _write
+from ._files import write_model
 
 
 def compress(model, path=None, sparse=True, huffman=True):
@@ -11,5 +11,5 @@ def compress(model, path=None, sparse=True, huffman=True):
     a report: {"input_bytes", "model_bytes", "compression_ratio" (float32 parameters / file),
     "coded_buffers", "bytes_by_part"}. The result is verified to decode to the same model."""
     data, report = _qforge.compress(model, check_bool("sparse", sparse), check_bool("huffman", huffman))
-    _write(data, path)
+    write_model(data, path)
     return data, json.loads(report)

@@ -9,12 +9,12 @@ and post-training quantization (quantize, calibrated on a NumPy array).
 Custom quantizers in Python: subclass Quantizer, register it, select it by its type name.
 """
 import json
-import os
 
 import numpy as np
 
 from . import _qforge
 from ._checks import check_bool, check_choice, check_int, check_number
+from ._files import write_model
 from .models import Model
 
 SCHEMES = ("int8", "int8-per-tensor", "nbit", "int16x8")
@@ -113,22 +113,12 @@ def quantize_model(model, scheme="int8", quantizer="ema", weight_bits=8, activat
     return qat
 
 
-def _write(data, path):
-    if path is not None:
-        path = os.fspath(path)
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    return data
-
-
 def convert(qat_model, path=None, int8_io=False):
     """The .qfm bytes of a quantization-aware model with the grids training simulated (written to
     ``path`` if given) — what `qforge convert` writes. ``int8_io``: integer input and output."""
     if not isinstance(qat_model, Model):
         raise _qforge.InvalidArgumentError(f"convert takes a qforge.Model, not {type(qat_model).__name__}")
-    return _write(_qforge.convert_qat(qat_model._core, check_bool("int8_io", int8_io)), path)
+    return write_model(_qforge.convert_qat(qat_model._core, check_bool("int8_io", int8_io)), path)
 
 
 def quantize(model, calibration=None, mode="int8", method="minmax", path=None, samples=1000, percentile=99.99,
@@ -142,4 +132,4 @@ def quantize(model, calibration=None, mode="int8", method="minmax", path=None, s
                "samples": check_int("samples", samples, 1), "percentile": check_number("percentile", percentile),
                "seed": check_int("seed", seed, 0), "bias_correction": check_bool("bias_correction", bias_correction),
                "int8_io": check_bool("int8_io", int8_io), "layout": check_choice("layout", layout, ("auto", "nchw", "nhwc"))}
-    return _write(_qforge.post_training_quantize(model._core, calibration, json.dumps(options)), path)
+    return write_model(_qforge.post_training_quantize(model._core, calibration, json.dumps(options)), path)
