@@ -3,7 +3,6 @@ from . import _qforge
 from ._checks import check_int
 
 
-
 class Interpreter(_qforge.Interpreter):
     __doc__ = _qforge.Interpreter.__doc__
 

@@ -2,7 +2,6 @@
 one node's activations (a running range kept in NumPy), trained, converted — the .qfm carries
 exactly their grids — and their mistakes reported as errors."""
 import json
-import subprocess
 
 import numpy as np
 import pytest
