@@ -17,12 +17,6 @@ namespace py = pybind11;
 namespace qforge::python {
 namespace {
 
-nlohmann::json ParseJson(const std::string& text, const char* what) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) ThrowInvalid("{}: not valid JSON", what);
-  return j;
-}
-
 // A split's images as NumPy expects them: N x H x W for gray images, N x H x W x C otherwise.
 py::array_t<uint8_t> Pixels(const ImageDataset& d) {
   const int64_t hw = d.height * d.width, c = d.channels;
@@ -62,14 +56,14 @@ void BindModel(py::module_& m) {
       .def("fit",
            [](ModelCore& c, const py::object& x, const py::object& y, const py::object& x_val, const py::object& y_val,
               const std::string& options, const py::object& progress) {
-             return c.Fit(x, y, x_val, y_val, ParseJson(options, "fit options"), progress).dump();
+             return c.Fit(x, y, x_val, y_val, ParseOptions(options, "fit options"), progress).dump();
            })
       .def("evaluate", [](ModelCore& c, const py::object& x, const py::object& y, int64_t batch,
                           const std::string& layout) { return c.Evaluate(x, y, batch, layout).dump(); })
       .def("predict", &ModelCore::Predict)
-      .def("set_pruning", [](ModelCore& c, const std::string& o) { c.SetPruning(ParseJson(o, "pruning options")); })
+      .def("set_pruning", [](ModelCore& c, const std::string& o) { c.SetPruning(ParseOptions(o, "pruning options")); })
       .def("set_clustering",
-           [](ModelCore& c, const std::string& o) { c.SetClustering(ParseJson(o, "clustering options")); })
+           [](ModelCore& c, const std::string& o) { c.SetClustering(ParseOptions(o, "clustering options")); })
       .def("weight_report", [](const ModelCore& c) { return c.WeightReport().dump(); })
       .def_property_readonly("name", [](const ModelCore& c) { return c.run().meta.model_name; })
       .def_property("class_names", [](const ModelCore& c) { return c.run().meta.class_names; },
@@ -77,7 +71,7 @@ void BindModel(py::module_& m) {
       .def_property(
           "preprocess", [](const ModelCore& c) { return c.run().meta.preprocess.ToJson().dump(); },
           [](ModelCore& c, const std::string& text) {
-            const Preprocess p = ValueOrThrow(Preprocess::FromJson(ParseJson(text, "preprocessing")));
+            const Preprocess p = ValueOrThrow(Preprocess::FromJson(ParseOptions(text, "preprocessing")));
             const Shape& input = c.run().graph.values()[c.run().graph.inputs().at(0)].shape;
             if (input.size() == 4) ThrowIfError(p.CheckChannels(input[1]));
             c.run().meta.preprocess = p;

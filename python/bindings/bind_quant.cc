@@ -23,12 +23,6 @@ namespace py = pybind11;
 namespace qforge::python {
 namespace {
 
-nlohmann::json Parse(const std::string& text, const char* what) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) ThrowInvalid("{}: expected a JSON object", what);
-  return j;
-}
-
 // {"type": T, ...attributes} as a quantizer choice; the type must be registered.
 quant::QuantizerChoice Choice(const nlohmann::json& j, const std::string& what) {
   if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
@@ -71,13 +65,13 @@ py::tuple QuantizeModel(const ModelCore& core, const std::string& scheme, const 
   o.scheme = ValueOrThrow(quant::MakeScheme(scheme, weight_bits, activation_bits, quantizer));
   o.keep_unsupported_float = keep_unsupported_float;
   // weights= / activations=: the scheme's quantizers replaced for every node.
-  const nlohmann::json scheme_quantizers = Parse(overrides, "quantizers");
+  const nlohmann::json scheme_quantizers = ParseOptions(overrides, "quantizers");
   if (scheme_quantizers.contains("weights")) o.scheme.weights = Choice(scheme_quantizers["weights"], "weights");
   if (scheme_quantizers.contains("activations")) {
     o.scheme.activations = Choice(scheme_quantizers["activations"], "activations");
     o.scheme.relu_activations = o.scheme.activations;
   }
-  const nlohmann::json annotations = Parse(annotate, "annotate");
+  const nlohmann::json annotations = ParseOptions(annotate, "annotate");
   for (const auto& [node, config] : annotations.items()) o.Annotate(node, Config(node, config));
   quant::QatModel qat = ValueOrThrow(quant::QuantizeModel(core.run().graph, o));
   // A new run from the float model's weights, as `qforge train --init CKPT --qat` starts one.
@@ -101,7 +95,7 @@ py::bytes Convert(const ModelCore& core, bool int8_io) {
 }
 
 py::bytes PostTraining(const ModelCore& core, const py::object& calibration, const std::string& options) {
-  const nlohmann::json j = Parse(options, "quantize options");
+  const nlohmann::json j = ParseOptions(options, "quantize options");
   if (quant::IsQatGraph(core.run().graph))
     ThrowInvalid("quantize: the model is quantization-aware; convert it with qforge.quantization.convert");
   quant::PtqOptions o;

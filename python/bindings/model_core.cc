@@ -100,6 +100,20 @@ TrainOptions FitOptions(const nlohmann::json& o, const Recipe& recipe) {
 
 }  // namespace
 
+nlohmann::json ParseOptions(const std::string& text, const char* what) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) ThrowInvalid("{}: expected a JSON object", what);
+  return j;
+}
+
+// Pruning options as stored for a run of `total_steps` steps: a missing or negative end becomes
+// the command line's default (total_steps 0: the earliest valid end, to check the rest early).
+static nlohmann::json ResolvedPruning(nlohmann::json options, int64_t total_steps) {
+  const int64_t begin = options.value("begin", int64_t{0});
+  options["end"] = PruneEndStep(begin, options.value("end", int64_t{-1}), total_steps);
+  return options;
+}
+
 ModelCore::Busy::Busy(const ModelCore& model) : model_(model) {
   if (model_.busy_.exchange(true))
     throw StatusError(Status(StatusCode::kFailedPrecondition,
@@ -179,9 +193,7 @@ void ModelCore::StartNewRun() {
 void ModelCore::SetPruning(const nlohmann::json& options) {
   if (clustering_ != nullptr && !options.value("keep_sparsity", false))
     ThrowInvalid("prune_low_magnitude: the model is clustered; prune first, then cluster");
-  nlohmann::json check = options;
-  if (!check.contains("end") || check["end"].get<int64_t>() < 0) check["end"] = check.value("begin", int64_t{0}) + 1;
-  const sparsity::PruneOptions o = ValueOrThrow(PruneOptionsFromJson(check));
+  const sparsity::PruneOptions o = ValueOrThrow(PruneOptionsFromJson(ResolvedPruning(options, 0)));
   ValueOrThrow(sparsity::Pruner::Create(run_.graph, o, 0));  // names, patterns and shapes checked now
   pruning_ = options;
   StartNewRun();
@@ -235,9 +247,7 @@ nlohmann::json ModelCore::Fit(const py::object& x, const py::object& y, const py
   }
   const int64_t total_steps = (data.train.count + t.batch - 1) / t.batch * t.epochs;
   if (pruning_ != nullptr) {
-    nlohmann::json stored = pruning_;
-    if (!stored.contains("end") || stored["end"].get<int64_t>() < 0)  // two thirds of the run, as the CLI
-      stored["end"] = std::max<int64_t>(stored.value("begin", int64_t{0}) + 1, total_steps * 2 / 3);
+    const nlohmann::json stored = ResolvedPruning(pruning_, total_steps);
     const sparsity::PruneOptions o = ValueOrThrow(PruneOptionsFromJson(stored));
     ValueOrThrow(AttachPruner(o, run, 0, t));
     run.meta.train_state["pruning"] = stored;

@@ -77,6 +77,9 @@ class ModelCore {
   std::shared_ptr<cluster::Clusterer> clusterer_;             // kept across fits: its assignments are fixed
 };
 
+// Options as Python sends them (json.dumps of a dict); an InvalidArgumentError unless an object.
+nlohmann::json ParseOptions(const std::string& text, const char* what);
+
 // A copy of a graph: structure through its JSON form, then every parameter tensor.
 Graph CopyGraph(const Graph& graph);
 

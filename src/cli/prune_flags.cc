@@ -48,7 +48,7 @@ StatusOr<std::unique_ptr<sparsity::PruneOptions>> PruneFlags::Resolve(Checkpoint
   } else {
     QF_ASSIGN_OR_RETURN(const nlohmann::json targets, LayerTargets());
     stored = {{"sparsity", sparsity}, {"schedule", schedule}, {"pattern", pattern}, {"begin", begin},
-              {"end", end >= 0 ? end : std::max<int64_t>(begin + 1, total_steps * 2 / 3)},
+              {"end", PruneEndStep(begin, end, total_steps)},
               {"frequency", frequency}, {"layers", targets}, {"skip", skip}};
   }
   QF_ASSIGN_OR_RETURN(sparsity::PruneOptions o, PruneOptionsFromJson(stored));

@@ -1,6 +1,8 @@
 // Pruning and clustering hooks and their reports (see weight_hooks.h).
 #include "workflow/weight_hooks.h"
 
+#include <algorithm>
+
 namespace qforge {
 
 StatusOr<sparsity::PruneOptions> PruneOptionsFromJson(const nlohmann::json& stored) {
@@ -24,6 +26,10 @@ StatusOr<sparsity::PruneOptions> PruneOptionsFromJson(const nlohmann::json& stor
   }
   QF_RETURN_IF_ERROR(o.schedule.Validate());
   return o;
+}
+
+int64_t PruneEndStep(int64_t begin, int64_t end, int64_t total_steps) {
+  return end >= 0 ? end : std::max<int64_t>(begin + 1, total_steps * 2 / 3);
 }
 
 StatusOr<cluster::ClusterOptions> ClusterOptionsFromJson(const nlohmann::json& stored, uint64_t seed) {

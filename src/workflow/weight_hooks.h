@@ -19,6 +19,10 @@ namespace qforge {
 // (poly | const), "pattern", "begin", "end", "frequency", "layers": {node: sparsity}, "skip":
 // [node]}, or {"keep_sparsity": true, "skip": [...]}. Checked, as the pruner checks them.
 StatusOr<sparsity::PruneOptions> PruneOptionsFromJson(const nlohmann::json& stored);
+// A pruning schedule's end step: `end` when given (>= 0), else two thirds of a run of
+// `total_steps` steps, and never before begin + 1.
+int64_t PruneEndStep(int64_t begin, int64_t end, int64_t total_steps);
+
 // Clustering options as stored (train_state["clustering"]): {"k", "init", "layers": {node: k},
 // "skip": [node], "per_channel"}; `seed` draws random initializations.
 StatusOr<cluster::ClusterOptions> ClusterOptionsFromJson(const nlohmann::json& stored, uint64_t seed);
