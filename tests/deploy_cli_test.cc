@@ -198,6 +198,34 @@ TEST_F(DeployCli, BenchComparesModelsAndThreadCounts) {
   ExpectFailure(RunQforge("bench " + Out("none.qfm"), dir_), "none.qfm");
 }
 
+// Mixed precision: post-training (--keep-float, --int16) and QAT (--keep-float) models with float
+// and int16 regions run and keep their accuracy; bad layer choices are one error line.
+TEST_F(DeployCli, MixedPrecisionModels) {
+  const std::string ckpt = TrainLenet5();
+  const double float_accuracy = Json("eval " + ckpt + " " + Data()).at("accuracy").get<double>();
+  Json("quantize " + ckpt + " --keep-float conv1 --int16 dense1,dense2 " + Data() + " --out " + Out("mixed.qfm"));
+  const json mixed = Json("eval " + Out("mixed.qfm") + " " + Data());
+  EXPECT_NEAR(mixed.at("accuracy").get<double>(), float_accuracy, 0.03);
+  const Result inspect = RunQforge("inspect " + Out("mixed.qfm"), dir_);
+  EXPECT_NE(inspect.out.find("\"layer_modes\":{\"conv1\":\"float\",\"dense1\":\"int16x8\",\"dense2\":\"int16x8\"}"),
+            std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("flatten1/int16"), std::string::npos);
+  ExpectFailure(RunQforge("quantize " + ckpt + " --keep-float conv9 " + Data() + " --out " + Out("x.qfm"), dir_),
+                "'conv9' is not a node of the model (its layers: conv1, maxpool1,");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --keep-float conv1 --int16 conv1 --out " + Out("x.qfm"), dir_),
+                   "node 'conv1' is named twice");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --mode float16 --keep-float conv1 --out " + Out("x.qfm"), dir_),
+                   "need --mode int8 or int16x8");
+  ExpectUsageError(RunQforge("train --model lenet5 --keep-float conv1 " + Data(), dir_), "need --qat");
+
+  const json qat = Json("train --init " + ckpt + " --qat --keep-float conv2 --epochs 1 --lr 1e-4 " + Data() + " --out " +
+                        Out("qat/model.ckpt"));
+  EXPECT_GE(qat.at("agreement").get<double>(), 0.95);
+  EXPECT_NEAR(qat.at("int8_accuracy").get<double>(), qat.at("qat_sim_accuracy").get<double>(), 0.02);
+  Json("convert " + Out("qat") + "/model.ckpt --out " + Out("qat.qfm"));
+  EXPECT_NE(RunQforge("inspect " + Out("qat.qfm"), dir_).out.find("\"float_layers\":[\"conv2\",\"flatten1\",\"maxpool2\"]"), std::string::npos);
+}
+
 TEST_F(DeployCli, BadInputGivesOneErrorLine) {
   const std::string ckpt = TrainLenet5();
   ExpectUsageError(RunQforge("quantize " + ckpt + " --mode int4 --out " + Out("x.qfm") + " " + Data(), dir_), "unknown mode 'int4'");

@@ -3,7 +3,9 @@
 // training images for the integer modes.
 #include <fmt/format.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "cli/commands.h"
 #include "workflow/model_files.h"
@@ -22,12 +24,28 @@ struct QuantizeFlags {
   double percentile = 99.99;
   uint64_t seed = 1;
   bool bias_correction = false, int8_io = false, json = false;
+  std::vector<std::string> keep_float, int16, int8;  // mixed precision: nodes per mode
 };
+
+// The modes the mixed-precision flags give nodes; a node named twice is an error.
+StatusOr<std::map<std::string, convert::Mode>> NodeModes(const QuantizeFlags& f) {
+  std::map<std::string, convert::Mode> modes;
+  const std::pair<const std::vector<std::string>*, convert::Mode> lists[] = {
+      {&f.keep_float, convert::Mode::kFloat}, {&f.int16, convert::Mode::kInt16x8}, {&f.int8, convert::Mode::kInt8}};
+  for (const auto& [names, mode] : lists)
+    for (const std::string& name : *names) {
+      if (name.empty()) return InvalidArgument("an empty node name in --keep-float, --int16 or --int8");
+      if (!modes.emplace(name, mode).second) return InvalidArgument("node '{}' is named twice in --keep-float, --int16, --int8", name);
+    }
+  return modes;
+}
 
 Status CheckQuantize(const QuantizeFlags& f) {
   QF_ASSIGN_OR_RETURN(const convert::Mode mode, convert::ParseMode(f.mode));
   QF_RETURN_IF_ERROR(quant::ParseCalibrationMethod(f.method).status());
   if (f.int8_io && !convert::NeedsRanges(mode)) return InvalidArgument("--int8-io needs --mode int8 or int16x8");
+  QF_ASSIGN_OR_RETURN(const auto modes, NodeModes(f));
+  if (!modes.empty() && !convert::NeedsRanges(mode)) return InvalidArgument("--keep-float, --int16 and --int8 need --mode int8 or int16x8");
   return Status::Ok();
 }
 
@@ -40,6 +58,7 @@ Status RunQuantize(const QuantizeFlags& f) {
   o.seed = f.seed;
   o.bias_correction = f.bias_correction;
   o.int8_io = f.int8_io;
+  QF_ASSIGN_OR_RETURN(o.node_modes, NodeModes(f));
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadModelFile(f.checkpoint));
   if (quant::IsQatGraph(ck.graph))
     return InvalidArgument("{} is a quantization-aware trained model; convert it with `qforge convert`", f.checkpoint);
@@ -83,10 +102,15 @@ Command AddQuantizeCommand(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "which training images calibrate")->capture_default_str();
   cmd->add_flag("--bias-correction", f->bias_correction, "correct the output shift caused by weight rounding");
   cmd->add_flag("--int8-io", f->int8_io, "integer model input and output (no QUANTIZE/DEQUANTIZE)");
+  cmd->add_option("--keep-float", f->keep_float, "mixed precision: these nodes' layers run in float (comma-separated)")
+      ->delimiter(',');
+  cmd->add_option("--int16", f->int16, "mixed precision: these nodes' layers run in int16x8")->delimiter(',');
+  cmd->add_option("--int8", f->int8, "mixed precision: these nodes' layers run in int8 (in an int16x8 model)")->delimiter(',');
   f->data.Register(*cmd);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge quantize runs/lenet5/model.ckpt --mode int8 --out int8.qfm",
                      "qforge quantize runs/lenet5/model.ckpt --mode int8 --calib-method percentile --int8-io --out io.qfm",
+                     "qforge quantize runs/lenet5/model.ckpt --mode int8 --keep-float conv1 --int16 fc2 --out mixed.qfm",
                      "qforge quantize runs/lenet5/model.ckpt --mode float16 --out f16.qfm --json"});
   return {[f] { return CheckQuantize(*f); }, [f] { return RunQuantize(*f); }};
 }

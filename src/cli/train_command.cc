@@ -41,6 +41,7 @@ struct TrainFlags {
   bool flip = false, json = false, reference = false, profile = false;
   // Quantization-aware training.
   bool qat = false, qat_keep_float = false;
+  std::vector<std::string> keep_float;  // nodes QAT leaves in float
   std::string scheme = "int8", quantizer = "ema";
   int w_bits = 8, a_bits = 8;
   int64_t freeze_bn_step = -1, freeze_observers_step = -1;
@@ -56,6 +57,9 @@ Status MakeQuantizationAware(const TrainFlags& f, Checkpoint& ck) {
   quant::QatOptions o;
   QF_ASSIGN_OR_RETURN(o.scheme, quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer));
   o.keep_unsupported_float = f.qat_keep_float;
+  quant::QuantizeConfig keep;
+  keep.keep_float = true;
+  for (const std::string& node : f.keep_float) o.Annotate(node, keep);
   QF_ASSIGN_OR_RETURN(quant::QatModel qat, quant::QuantizeModel(ck.graph, o));
   if (!qat.kept_float.empty()) fmt::print(MessageStream(f.json), "kept in float: {}\n", fmt::join(qat.kept_float, ", "));
   ck.graph = std::move(qat.graph);
@@ -183,6 +187,7 @@ Status CheckTrain(const TrainFlags& f) {
   if (f.cluster.k > 0 && f.prune.sparsity >= 0)
     return InvalidArgument("--cluster with --prune: prune first, then --init the clustering run from it");
   if (f.qat) QF_RETURN_IF_ERROR(quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer).status());
+  if ((!f.keep_float.empty() || f.qat_keep_float) && !f.qat) return InvalidArgument("--keep-float and --qat-keep-float need --qat");
   QF_RETURN_IF_ERROR(f.prune.Check());
   return f.cluster.Check();
 }
@@ -330,6 +335,7 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--w-bits", f->w_bits, "nbit scheme: weight bits")->check(CLI::Range(2, 8));
   cmd->add_option("--a-bits", f->a_bits, "nbit scheme: activation bits")->check(CLI::Range(2, 8));
   cmd->add_flag("--qat-keep-float", f->qat_keep_float, "keep nodes QAT cannot quantize in float (listed)");
+  cmd->add_option("--keep-float", f->keep_float, "QAT: these nodes stay float (float regions of the .qfm)")->delimiter(',');
   cmd->add_option("--freeze-bn-step", f->freeze_bn_step, "QAT: batch norms use running statistics from this step on")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd->add_option("--freeze-observers-step", f->freeze_observers_step, "QAT: ranges stop moving from this step on")

@@ -3,8 +3,11 @@
 #include "convert/emit.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+
+#include <fmt/format.h>
 
 #include "runtime/float16.h"
 #include "runtime/quant_grid.h"
@@ -100,10 +103,25 @@ qfm::Activation ToQfm(FusedActivation a) {
   return qfm::Activation::NONE;
 }
 
+// How an activation tensor holds its values.
+enum class Precision { kFloat = 0, kInt8 = 1, kInt16 = 2 };
+
+Precision ActivationPrecision(Mode mode) {
+  return mode == Mode::kInt8 ? Precision::kInt8 : mode == Mode::kInt16x8 ? Precision::kInt16 : Precision::kFloat;
+}
+
+// The name suffix of a value's tensor converted from one precision to another.
+const char* ConversionSuffix(Precision from, Precision to) {
+  if (to == Precision::kFloat) return "/dequantized";
+  if (from == Precision::kFloat) return "/quantized";
+  return to == Precision::kInt16 ? "/int16" : "/int8";
+}
+
 class Emitter {
  public:
   Emitter(const DeployGraph& g, const EmitOptions& o)
-      : graph_(g), options_(o), value_tensor_(g.values.size(), -1), softmax_output_(g.values.size(), false) {
+      : graph_(g), options_(o), mode_(o.mode), value_tensor_(g.values.size(), {-1, -1, -1}),
+        home_(g.values.size(), Precision::kFloat), softmax_output_(g.values.size(), false) {
     for (const DeployLayer& l : g.layers)
       if (l.kind == LayerKind::kSoftmax) softmax_output_[l.output] = true;
   }
@@ -111,83 +129,131 @@ class Emitter {
   StatusOr<std::vector<uint8_t>> Run() {
     if (NeedsRanges(options_.mode) && options_.ranges.size() != graph_.values.size() && options_.params.size() != graph_.values.size())
       return InternalError("{} mode needs a range for each of the {} values", ModeName(options_.mode), graph_.values.size());
-    for (const ActivationParams& p : options_.params)
-      if (!(p.scale > 0.0f) || !std::isfinite(p.scale)) return InvalidArgument("an activation scale is not positive and finite");
+    for (const std::optional<ActivationParams>& p : options_.params)
+      if (p && (!(p->scale > 0.0f) || !std::isfinite(p->scale)))
+        return InvalidArgument("an activation scale is not positive and finite");
     for (const ValueRange& r : options_.ranges)
       if (!std::isfinite(r.min) || !std::isfinite(r.max))
         return InvalidArgument("calibration produced a non-finite range (NaN or infinite activations)");
-    EmitInput();
+    QF_RETURN_IF_ERROR(CheckLayerModes());
+    QF_RETURN_IF_ERROR(EmitInput());
     for (const DeployLayer& l : graph_.layers) QF_RETURN_IF_ERROR(EmitLayer(l));
-    EmitOutputs();
+    QF_RETURN_IF_ERROR(EmitOutputs());
     writer_.SetMetadata(options_.metadata_json);
     return writer_.Serialize();
   }
 
  private:
-  bool integer() const { return NeedsRanges(options_.mode); }
-  bool int16() const { return options_.mode == Mode::kInt16x8; }
-  DType ActivationType() const { return !integer() ? DType::FLOAT32 : (int16() ? DType::INT16 : DType::INT8); }
+  // The mode of the layer being emitted decides these.
+  bool integer() const { return NeedsRanges(mode_); }
+  bool int16() const { return mode_ == Mode::kInt16x8; }
+  Precision precision() const { return ActivationPrecision(mode_); }
 
-  ActivationParams Params(int value) const {
+  Status CheckLayerModes() const {
+    if (options_.layer_modes.empty()) return Status::Ok();
+    if (!NeedsRanges(options_.mode))
+      return InvalidArgument("layers in other precisions need an int8 or int16x8 model, not {}", ModeName(options_.mode));
+    for (const auto& [name, mode] : options_.layer_modes) {
+      if (mode != Mode::kFloat && !NeedsRanges(mode))
+        return InvalidArgument("layer '{}': a layer runs in float, int8 or int16x8, not {}", name, ModeName(mode));
+      if (mode != options_.mode && mode != Mode::kFloat && options_.ranges.empty())
+        return InvalidArgument("layer '{}': {} needs calibrated ranges (trained grids are {})", name, ModeName(mode),
+                               ModeName(options_.mode));
+      bool found = false;
+      for (const DeployLayer& l : graph_.layers) found = found || l.name == name;
+      if (!found) {
+        std::vector<std::string> names;
+        for (const DeployLayer& l : graph_.layers) names.push_back(l.name);
+        return InvalidArgument("the model has no layer '{}' (its layers: {})", name, fmt::join(names, ", "));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Mode LayerMode(const DeployLayer& l) const {
+    const auto it = options_.layer_modes.find(l.name);
+    return it == options_.layer_modes.end() ? options_.mode : it->second;
+  }
+
+  // The quantization of `value` on an integer grid.
+  StatusOr<ActivationParams> Params(int value, Precision p) const {
     if (softmax_output_[value]) {
-      const GridParams grid = SoftmaxOutputGrid(int16());
+      const GridParams grid = SoftmaxOutputGrid(p == Precision::kInt16);
       return ActivationParams{grid.scale, grid.zero_point};
     }
-    return options_.params.empty() ? ChooseActivationParams(options_.ranges[value], int16()) : options_.params[value];
+    if (options_.params.empty()) return ChooseActivationParams(options_.ranges[value], p == Precision::kInt16);
+    if (!options_.params[value])
+      return InvalidArgument("value '{}' is read by a quantized layer but has no trained quantization range",
+                             graph_.values[value].name);
+    return *options_.params[value];
   }
 
-  // A tensor for deploy value `value` (its quantization; its shape unless `shape` is given).
-  int NewActivation(int value, const std::string& name, const std::vector<int>* shape = nullptr) {
+  // A tensor for deploy value `value` in precision p (its quantization; its shape unless `shape`
+  // is given).
+  StatusOr<int> NewActivation(int value, Precision p, const std::string& name, const std::vector<int>* shape = nullptr) {
     const std::vector<int>& dims = shape ? *shape : graph_.values[value].shape;
-    if (!integer()) return writer_.AddActivation(name, DType::FLOAT32, dims);
-    const ActivationParams p = Params(value);
-    const QuantParams q{{p.scale}, {p.zero_point}, 0, p.bits};
-    return writer_.AddActivation(name, ActivationType(), dims, &q);
+    if (p == Precision::kFloat) return writer_.AddActivation(name, DType::FLOAT32, dims);
+    QF_ASSIGN_OR_RETURN(const ActivationParams a, Params(value, p));
+    const QuantParams q{{a.scale}, {a.zero_point}, 0, a.bits};
+    return writer_.AddActivation(name, p == Precision::kInt16 ? DType::INT16 : DType::INT8, dims, &q);
   }
 
-  void EmitInput() {
+  // Value `value` in precision p: its own tensor, or a conversion of it (made once).
+  StatusOr<int> TensorFor(int value, Precision p) {
+    const Precision home = home_[value];
+    if (value_tensor_[value][static_cast<int>(p)] >= 0) return value_tensor_[value][static_cast<int>(p)];
+    QF_ASSIGN_OR_RETURN(const int t, NewActivation(value, p, graph_.values[value].name + ConversionSuffix(home, p)));
+    writer_.AddOperator(p == Precision::kFloat ? OpType::DEQUANTIZE : OpType::QUANTIZE,
+                        {value_tensor_[value][static_cast<int>(home)]}, {t});
+    value_tensor_[value][static_cast<int>(p)] = t;
+    return t;
+  }
+
+  // Value `value`'s own tensor (written by its layer).
+  StatusOr<int> NewHomeTensor(int value, Precision p, const std::string& name) {
+    QF_ASSIGN_OR_RETURN(const int t, NewActivation(value, p, name));
+    home_[value] = p;
+    value_tensor_[value][static_cast<int>(p)] = t;
+    return t;
+  }
+
+  // A float input, or with int8_io the mode's integer type.
+  Status EmitInput() {
     const int v = graph_.input;
-    if (integer() && !options_.int8_io) {
-      const int f = writer_.AddActivation(graph_.values[v].name, DType::FLOAT32, graph_.values[v].shape);
-      value_tensor_[v] = NewActivation(v, graph_.values[v].name + "/quantized");
-      writer_.AddOperator(OpType::QUANTIZE, {f}, {value_tensor_[v]});
-      writer_.SetInputs({f});
-    } else {
-      value_tensor_[v] = NewActivation(v, graph_.values[v].name);
-      writer_.SetInputs({value_tensor_[v]});
-    }
+    const Precision p = options_.int8_io ? ActivationPrecision(options_.mode) : Precision::kFloat;
+    QF_ASSIGN_OR_RETURN(const int t, NewHomeTensor(v, p, graph_.values[v].name));
+    writer_.SetInputs({t});
+    return Status::Ok();
   }
 
-  void EmitOutputs() {
+  Status EmitOutputs() {
     if (options_.every_value_an_output) {
-      writer_.SetOutputs(value_tensor_);
-      return;
+      std::vector<int> outputs;
+      for (size_t v = 0; v < graph_.values.size(); ++v) outputs.push_back(value_tensor_[v][static_cast<int>(home_[v])]);
+      writer_.SetOutputs(outputs);
+      return Status::Ok();
     }
-    const int v = graph_.output;
-    if (integer() && !options_.int8_io) {
-      const int f = writer_.AddActivation(graph_.values[v].name + "/dequantized", DType::FLOAT32, graph_.values[v].shape);
-      writer_.AddOperator(OpType::DEQUANTIZE, {value_tensor_[v]}, {f});
-      writer_.SetOutputs({f});
-    } else {
-      writer_.SetOutputs({value_tensor_[v]});
-    }
+    const Precision p = options_.int8_io ? ActivationPrecision(options_.mode) : Precision::kFloat;
+    QF_ASSIGN_OR_RETURN(const int t, TensorFor(graph_.output, p));
+    writer_.SetOutputs({t});
+    return Status::Ok();
   }
 
   // Weights (and bias) of a conv/depthwise/dense layer in the mode's types. A trained weight grid
   // is looked up under `grid_layer` (default: the layer's name), its channels from
   // `first_channel` on (one group of a grouped convolution).
-  std::pair<int, int> EmitWeights(const DeployLayer& l, int input_value, const std::string* grid_layer = nullptr,
+  StatusOr<std::pair<int, int>> EmitWeights(const DeployLayer& l, int input_value, const std::string* grid_layer = nullptr,
                                   int first_channel = 0) {
     const int oc = l.out_channels();
     const std::string& name = l.name;
-    if (options_.mode == Mode::kFloat)
-      return {writer_.AddConstant(name + "/weights", DType::FLOAT32, l.weight_shape, l.weights),
-              writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
-    if (options_.mode == Mode::kFloat16) {
+    if (mode_ == Mode::kFloat)
+      return std::pair{writer_.AddConstant(name + "/weights", DType::FLOAT32, l.weight_shape, l.weights),
+                       writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    if (mode_ == Mode::kFloat16) {
       std::vector<uint16_t> halves(l.weights.size());
       for (size_t i = 0; i < halves.size(); ++i) halves[i] = runtime::FloatToHalf(l.weights[i]);
-      return {writer_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
-              writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+      return std::pair{writer_.AddConstant(name + "/weights", DType::FLOAT16, l.weight_shape, halves),
+                       writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     }
     auto given = options_.weight_grids.find(grid_layer ? *grid_layer : l.name);
     QuantizedWeights qw;
@@ -203,20 +269,21 @@ class Emitter {
     const int weight_bits = given == options_.weight_grids.end() || given->second.bits == 8 ? 0 : given->second.bits;
     const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, weight_bits};
     const int weights = writer_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
-    if (options_.mode == Mode::kDynamic) return {weights, writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    if (mode_ == Mode::kDynamic) return std::pair{weights, writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     // Integer bias at scale s_in * s_w[c]. That scale is implied by the specification, so the
     // file stores no quantization parameters for biases (per-channel tables cost ~7% of a
     // small int8 model).
-    const double s_in = Params(input_value).scale;
+    QF_ASSIGN_OR_RETURN(const ActivationParams in_params, Params(input_value, precision()));
+    const double s_in = in_params.scale;
     std::vector<int64_t> b64(oc);
     for (int c = 0; c < oc; ++c) {
       const double bs = s_in * scale[c];
       const double limit = int16() ? std::ldexp(1.0, 40) : std::numeric_limits<int32_t>::max();
       b64[c] = static_cast<int64_t>(std::clamp(std::round(l.bias[c] / bs), -limit, limit));
     }
-    if (int16()) return {weights, writer_.AddConstant(name + "/bias", DType::INT64, {oc}, b64)};
+    if (int16()) return std::pair{weights, writer_.AddConstant(name + "/bias", DType::INT64, {oc}, b64)};
     const std::vector<int32_t> b32(b64.begin(), b64.end());
-    return {weights, writer_.AddConstant(name + "/bias", DType::INT32, {oc}, b32)};
+    return std::pair{weights, writer_.AddConstant(name + "/bias", DType::INT32, {oc}, b32)};
   }
 
   qfm::OptionsUnion ConvOptions(const DeployLayer& l) const {
@@ -281,10 +348,12 @@ class Emitter {
       std::vector<int> in_shape = graph_.values[l.inputs[0]].shape, out_shape = graph_.values[l.output].shape;
       in_shape[3] = group_in;
       out_shape[3] = group_out;
-      const int sliced = NewActivation(l.inputs[0], part.name + "/input", &in_shape);
+      QF_ASSIGN_OR_RETURN(const int sliced, NewActivation(l.inputs[0], precision(), part.name + "/input", &in_shape));
       writer_.AddOperator(OpType::SLICE, {input}, {sliced}, SliceOptions(3, g * group_in, (g + 1) * group_in));
-      const auto [weights, bias] = EmitWeights(part, l.inputs[0], &l.name, g * group_out);
-      parts.push_back(NewActivation(l.output, part.name, &out_shape));
+      QF_ASSIGN_OR_RETURN(const auto weights_and_bias, EmitWeights(part, l.inputs[0], &l.name, g * group_out));
+      const auto [weights, bias] = weights_and_bias;
+      QF_ASSIGN_OR_RETURN(const int part_out, NewActivation(l.output, precision(), part.name, &out_shape));
+      parts.push_back(part_out);
       writer_.AddOperator(OpType::CONV_2D, {sliced, weights, bias}, {parts.back()}, ConvOptions(part));
     }
     writer_.AddOperator(OpType::CONCATENATION, parts, {out}, ConcatOptions(3));
@@ -315,21 +384,27 @@ class Emitter {
 
   Status EmitLayer(const DeployLayer& l) {
     std::vector<int> inputs;
-    for (int v : l.inputs) inputs.push_back(value_tensor_[v]);
-    const int out = value_tensor_[l.output] = NewActivation(l.output, graph_.values[l.output].name);
+    mode_ = LayerMode(l);
+    for (int v : l.inputs) {
+      QF_ASSIGN_OR_RETURN(const int t, TensorFor(v, precision()));
+      inputs.push_back(t);
+    }
+    QF_ASSIGN_OR_RETURN(const int out, NewHomeTensor(l.output, precision(), graph_.values[l.output].name));
     qfm::OptionsUnion u;
     switch (l.kind) {
       case LayerKind::kConv:
         if (l.groups > 1) return EmitGroupedConv(l, inputs[0], out);
         [[fallthrough]];
       case LayerKind::kDepthwise: {
-        const auto [weights, bias] = EmitWeights(l, l.inputs[0]);
+        QF_ASSIGN_OR_RETURN(const auto weights_and_bias, EmitWeights(l, l.inputs[0]));
+        const auto [weights, bias] = weights_and_bias;
         writer_.AddOperator(l.kind == LayerKind::kConv ? OpType::CONV_2D : OpType::DEPTHWISE_CONV_2D,
                        {inputs[0], weights, bias}, {out}, ConvOptions(l));
         return Status::Ok();
       }
       case LayerKind::kDense: {
-        const auto [weights, bias] = EmitWeights(l, l.inputs[0]);
+        QF_ASSIGN_OR_RETURN(const auto weights_and_bias, EmitWeights(l, l.inputs[0]));
+        const auto [weights, bias] = weights_and_bias;
         qfm::FullyConnectedOptionsT o;
         o.activation = ToQfm(l.activation);
         u.Set(o);
@@ -397,9 +472,11 @@ class Emitter {
 
   const DeployGraph& graph_;
   const EmitOptions& options_;
+  Mode mode_;  // the current layer's
   ModelWriter writer_;
-  std::vector<int> value_tensor_;  // deploy value -> tensor index
-  std::vector<bool> softmax_output_;  // deploy value -> written by a Softmax (fixed grid)
+  std::vector<std::array<int, 3>> value_tensor_;  // deploy value -> tensor index per Precision (-1: none)
+  std::vector<Precision> home_;                   // deploy value -> its own tensor's precision
+  std::vector<bool> softmax_output_;              // deploy value -> written by a Softmax (fixed grid)
 };
 
 }  // namespace

@@ -5,10 +5,12 @@
 //   int8     int8 activations (per tensor, asymmetric) and per-channel symmetric int8 weights,
 //            int32 bias; float input/output through QUANTIZE/DEQUANTIZE, or int8 with int8_io
 //   int16x8  int16 symmetric activations, int8 weights, int64 bias
+// and mixed-precision models: int8 or int16x8 with some layers in another of float, int8, int16x8.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +49,13 @@ struct EmitOptions {
   Mode mode = Mode::kFloat;
   bool int8_io = false;             // int8/int16x8: integer model input and output
   std::vector<ValueRange> ranges;   // per deploy value (int8, int16x8), or:
-  std::vector<ActivationParams> params;  // per deploy value, exact (quantization-aware training)
+  // per deploy value, exact (quantization-aware training); values only float layers read and
+  // write may have none
+  std::vector<std::optional<ActivationParams>> params;
+  // Mixed precision (int8 and int16x8 modes): the mode (float, int8 or int16x8) a layer runs in,
+  // by layer name; the others run in `mode`. Values cross between the regions through QUANTIZE
+  // (float to integer, and int8 to int16 or back: a requantization) and DEQUANTIZE.
+  std::map<std::string, Mode> layer_modes;
   // Weight grids by layer name (from QAT); other layers use max |w| / 127.
   std::map<std::string, WeightGrid> weight_grids;
   std::string metadata_json = "{}";

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include <fmt/format.h>
+
 #include "convert/channel_removal.h"
 #include "convert/lower.h"
 #include "core/rng.h"
@@ -41,9 +43,11 @@ void TieRanges(const DeployGraph& graph, std::vector<ValueRange>* ranges) {
   for (size_t v = 0; v < graph.values.size(); ++v) (*ranges)[v] = group[find(static_cast<int>(v))];
 }
 
-void CorrectBiases(const std::vector<std::vector<double>>& channel_means, DeployGraph* graph) {
+void CorrectBiases(const std::vector<std::vector<double>>& channel_means, DeployGraph* graph,
+                   const std::map<std::string, convert::Mode>& layer_modes) {
   for (DeployLayer& l : graph->layers) {
-    if (!l.has_weights()) continue;
+    const auto mode = layer_modes.find(l.name);
+    if (!l.has_weights() || (mode != layer_modes.end() && mode->second == convert::Mode::kFloat)) continue;
     const std::vector<double>& mean = channel_means[l.inputs[0]];
     const convert::QuantizedWeights qw = convert::QuantizeWeights(l);
     const size_t oc = static_cast<size_t>(l.out_channels());
@@ -56,6 +60,28 @@ void CorrectBiases(const std::vector<std::vector<double>>& channel_means, Deploy
     }
     for (size_t c = 0; c < oc; ++c) l.bias[c] = static_cast<float>(l.bias[c] - shift[c]);
   }
+}
+
+StatusOr<std::map<std::string, convert::Mode>> LayerModes(const Graph& graph, const DeployGraph& deploy,
+                                                          const std::map<std::string, convert::Mode>& node_modes) {
+  std::vector<int> producer(deploy.values.size(), -1);
+  for (size_t i = 0; i < deploy.layers.size(); ++i) producer[deploy.layers[i].output] = static_cast<int>(i);
+  std::map<std::string, convert::Mode> layer_modes;
+  for (const auto& [node, mode] : node_modes) {
+    const int v = graph.FindValue(node);
+    if (v < 0 || graph.values()[v].kind != ValueKind::kNode) {
+      std::vector<std::string> layers;
+      for (const DeployLayer& l : deploy.layers) layers.push_back(l.name);
+      return InvalidArgument("'{}' is not a node of the model (its layers: {})", node, fmt::join(layers, ", "));
+    }
+    const int dv = deploy.deploy_value_of[v];
+    if (dv < 0 || producer[dv] < 0) return InvalidArgument("node '{}' is computed by no layer of the deployed model", node);
+    const std::string& layer = deploy.layers[producer[dv]].name;
+    const auto [it, added] = layer_modes.emplace(layer, mode);
+    if (!added && it->second != mode)
+      return InvalidArgument("node '{}' is fused into layer '{}', which is already {}", node, layer, convert::ModeName(it->second));
+  }
+  return layer_modes;
 }
 
 namespace {
@@ -86,6 +112,13 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
                       {"class_names", ck.meta.class_names},
                       {"input_layout", "NHWC"}};
   if (removal.removed > 0) meta["removed_channels"] = removal.removed;
+  QF_ASSIGN_OR_RETURN(eo.layer_modes, LayerModes(ck.graph, graph, o.node_modes));
+  if (!eo.layer_modes.empty() && !convert::NeedsRanges(o.mode))
+    return InvalidArgument("layers in other precisions need --mode int8 or int16x8");
+  if (!eo.layer_modes.empty()) {
+    meta["layer_modes"] = nlohmann::json::object();
+    for (const auto& [layer, mode] : eo.layer_modes) meta["layer_modes"][layer] = convert::ModeName(mode);
+  }
   if (convert::NeedsRanges(o.mode)) {
     if (!data) return InvalidArgument("{} mode needs calibration data", convert::ModeName(o.mode));
     const std::vector<int>& in_shape = graph.values[graph.input].shape;
@@ -108,7 +141,21 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
       const auto [lowest, highest] = ck.meta.preprocess.PixelRange(data->channels);
       cal.ranges[graph.input] = {lowest, highest};
     }
-    if (o.bias_correction) CorrectBiases(cal.channel_means, &graph);
+    // Values of layers in the other integer type: ranges for that type's grid (the methods other
+    // than min/max choose differently for int16).
+    bool other_type = false;
+    for (const auto& [layer, mode] : eo.layer_modes) other_type = other_type || (mode != o.mode && mode != convert::Mode::kFloat);
+    if (other_type && co.method != CalibrationMethod::kMinMax) {
+      CalibrationOptions other = co;
+      other.int16 = !co.int16;
+      QF_ASSIGN_OR_RETURN(const CalibrationResult cal_other, Calibrate(graph, samples.data(), n, other));
+      for (const DeployLayer& l : graph.layers) {
+        const auto mode = eo.layer_modes.find(l.name);
+        if (mode != eo.layer_modes.end() && mode->second != o.mode && mode->second != convert::Mode::kFloat)
+          cal.ranges[l.output] = cal_other.ranges[l.output];
+      }
+    }
+    if (o.bias_correction) CorrectBiases(cal.channel_means, &graph, eo.layer_modes);
     TieRanges(graph, &cal.ranges);
     eo.ranges = std::move(cal.ranges);
     meta["calibration"] = {{"method", CalibrationMethodName(co.method)},

@@ -6,9 +6,13 @@
 // Optional bias correction removes the mean output shift that weight rounding causes
 // (E[(W_q - W) x] per output channel, from the calibration inputs' channel means; the
 // empirical variant of Nagel et al. 2019).
+// Mixed precision: chosen layers run in float, int8 or int16x8 within an int8 or int16x8 model;
+// the values of layers in the other integer type get ranges calibrated for that type's grid.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "convert/emit.h"
@@ -24,7 +28,15 @@ struct PtqOptions {
   uint64_t seed = 1;  // which training samples calibrate
   bool bias_correction = false;
   bool int8_io = false;
+  // Mixed precision (int8 and int16x8 modes): nodes of the float graph whose layer runs in another
+  // mode (float, int8 or int16x8); a node fused into a layer (batch norm, activation) names it.
+  std::map<std::string, convert::Mode> node_modes;
 };
+
+// The deploy layers the nodes of `node_modes` name (see PtqOptions), by layer name. Fails for a
+// name that is not a node of the graph or that no layer computes (the input).
+StatusOr<std::map<std::string, convert::Mode>> LayerModes(const Graph& graph, const convert::DeployGraph& deploy,
+                                                          const std::map<std::string, convert::Mode>& node_modes);
 
 // `calibration_data` may be null for modes without activation ranges.
 StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& checkpoint, const ImageDataset* calibration_data,
@@ -34,6 +46,8 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& checkpoint, 
 void TieRanges(const convert::DeployGraph& graph, std::vector<convert::ValueRange>* ranges);
 
 // Subtracts each weighted layer's expected output error from its bias (see above).
-void CorrectBiases(const std::vector<std::vector<double>>& channel_means, convert::DeployGraph* graph);
+// Layers in float mode (`layer_modes`) keep their biases.
+void CorrectBiases(const std::vector<std::vector<double>>& channel_means, convert::DeployGraph* graph,
+                   const std::map<std::string, convert::Mode>& layer_modes = {});
 
 }  // namespace qforge::quant

@@ -11,6 +11,7 @@
 #include "convert/lower.h"
 #include "graph/builder.h"
 #include "quant/ptq.h"
+#include "quant/ptq_test_util.h"
 #include "runtime/interpreter.h"
 #include "zoo/zoo.h"
 
@@ -64,34 +65,6 @@ TEST(Ptq, BiasCorrectionRemovesTheMeanShift) {
       EXPECT_NEAR(quant_out, float_out, 1e-4) << l.name << " channel " << o;
     }
   }
-}
-
-// `count` random 28x28 images, labels i % 10.
-ImageDataset RandomImages(int64_t count, uint32_t seed) {
-  ImageDataset d;
-  d.count = count, d.channels = 1, d.height = 28, d.width = 28, d.num_classes = 10;
-  std::mt19937 rng(seed);
-  for (int64_t i = 0; i < d.count * 784; ++i) d.pixels.push_back(static_cast<uint8_t>(rng() % 256));
-  for (int64_t i = 0; i < d.count; ++i) d.labels.push_back(static_cast<int32_t>(i % 10));
-  return d;
-}
-
-// Quantizes the checkpoint with `o` and returns the runtime's float outputs on all of d.
-std::vector<float> QuantizeAndRun(const Checkpoint& ck, const ImageDataset& d, const PtqOptions& o) {
-  auto bytes = QuantizeCheckpoint(ck, &d, o);
-  EXPECT_TRUE(bytes.ok()) << bytes.status().message();
-  if (!bytes.ok()) return {};
-  auto model = runtime::Model::FromBytes(bytes->data(), bytes->size(), "ptq.qfm");
-  EXPECT_TRUE(model.ok());
-  auto it = runtime::Interpreter::Create(*model, {static_cast<int>(d.count)});
-  EXPECT_TRUE(it.ok()) << it.status().message();
-  if (!it.ok()) return {};
-  std::vector<int64_t> all(d.count);
-  for (int64_t i = 0; i < d.count; ++i) all[i] = i;
-  EXPECT_TRUE(convert::FillInput(d, ck.meta.preprocess, all.data(), d.count, it->get()).ok());
-  EXPECT_TRUE((*it)->Invoke().ok());
-  const runtime::RuntimeTensor& out = (*it)->output(0);
-  return std::vector<float>(out.as<float>(), out.as<float>() + out.elements);
 }
 
 // A model ending in Softmax converts in every mode; the integer modes put the probabilities

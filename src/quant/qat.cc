@@ -4,6 +4,8 @@
 #include "quant/qat.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "convert/lower.h"
 #include "graph/rewriter.h"
@@ -81,6 +83,24 @@ class QatTransform {
     return QuantizeValue(v, choice, name + "/act_quant");
   }
 
+  // The node's mapped inputs, those computed in float (by kept-float nodes) read through a fake
+  // quantization: the quantized node's input grid (its QUANTIZE when deployed), one per value.
+  StatusOr<std::vector<int>> QuantizedInputs(const Node& n) {
+    std::vector<int> inputs = rewriter_.MappedInputs(n);
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const int v = n.inputs[i];
+      if (!float_values_.count(v)) continue;
+      auto it = boundary_.find(v);
+      if (it == boundary_.end()) {
+        QF_ASSIGN_OR_RETURN(const int q, FakeQuant(rewriter_.mapped(v), options_.scheme.activations,
+                                                   source().values()[v].name + "/act_quant"));
+        it = boundary_.emplace(v, q).first;
+      }
+      inputs[i] = it->second;
+    }
+    return inputs;
+  }
+
   // Source value v now reads through a fake quantization.
   Status QuantizeValue(int v, const QuantizerChoice& choice, const std::string& name) {
     QF_ASSIGN_OR_RETURN(const int quantized, FakeQuant(rewriter_.mapped(v), choice, name));
@@ -100,7 +120,7 @@ class QatTransform {
     const int bn = options_.scheme.fold_batch_norm && cfg.quantize_weights
                        ? SoleQuantizedReader(n.output, {BatchNormOp::kType})
                        : -1;
-    std::vector<int> inputs = rewriter_.MappedInputs(n);
+    QF_ASSIGN_OR_RETURN(std::vector<int> inputs, QuantizedInputs(n));
     const int affine = bn < 0 && cfg.quantize_weights ? SoleQuantizedReader(n.output, {AffineChannelsOp::kType}) : -1;
     if (affine >= 0 && NonZeroParam(source().nodes()[affine].inputs[1]))
       return WeightedWithAffine(n, source().nodes()[affine], affine, std::move(inputs), wq, cfg);
@@ -167,7 +187,14 @@ class QatTransform {
 
   Status KeepFloat(const Node& n) {
     kept_float_.push_back(n.name);
+    float_values_.insert(n.output);
     return rewriter_.Clone(n).status();
+  }
+
+  // Clones a quantized node whose output is fake-quantized by FinishUnit.
+  Status CloneQuantized(const Node& n) {
+    QF_ASSIGN_OR_RETURN(const std::vector<int> inputs, QuantizedInputs(n));
+    return rewriter_.Clone(n, inputs).status();
   }
 
   Status Unsupported(const Node& n, const std::string& why) {
@@ -181,18 +208,25 @@ class QatTransform {
     const std::string_view type = n.op->type();
     const QuantizeConfig cfg = ConfigFor(n.name);
     if (cfg.keep_float) return KeepFloat(n);
+    // Batch norm and activations fuse into their producer: after a float layer they stay float.
+    if ((type == BatchNormOp::kType || type == AffineChannelsOp::kType || type == ReluOp::kType ||
+         type == Relu6Op::kType) && float_values_.count(n.inputs[0]))
+      return KeepFloat(n);
     if (type == Conv2DOp::kType || type == DenseOp::kType) return Weighted(n, cfg);
-    if (n.op->KeepsValueRange()) return rewriter_.Clone(n).status();  // keep the input's grid
+    if (n.op->KeepsValueRange()) {  // keep the input's grid (or stay float in a float region)
+      if (float_values_.count(n.inputs[0])) float_values_.insert(n.output);
+      return rewriter_.Clone(n).status();
+    }
     if (type == GlobalAvgPoolOp::kType || convert::LowersToElementwiseOp(type) ||
         type == ReluOp::kType || type == Relu6Op::kType || type == BatchNormOp::kType ||
         type == AffineChannelsOp::kType) {
-      QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
+      QF_RETURN_IF_ERROR(CloneQuantized(n));
       const bool relu = type == ReluOp::kType || type == Relu6Op::kType ||
                         (type == BatchNormOp::kType && static_cast<const BatchNormOp&>(*n.op).fuse_relu());
       return FinishUnit(n.output, n.name, relu, cfg);
     }
     if (type == SoftmaxOp::kType) {  // probabilities on the runtime's fixed grid, whatever the config says
-      QF_RETURN_IF_ERROR(rewriter_.Clone(n).status());
+      QF_RETURN_IF_ERROR(CloneQuantized(n));
       return QuantizeValue(n.output, options_.scheme.softmax, n.name + "/act_quant");
     }
     if (type == ConcatOp::kType) {
@@ -208,6 +242,11 @@ class QatTransform {
   const QatOptions& options_;
   GraphRewriter rewriter_;
   std::vector<std::string> kept_float_;
+  // Source values computed in float: kept-float nodes' outputs and what keeps their range
+  // (pooling, flatten after them); and the boundary fake quantization of those a quantized
+  // node reads. (A concatenation's output grid serves its float inputs.)
+  std::set<int> float_values_;
+  std::map<int, int> boundary_;
 };
 
 }  // namespace

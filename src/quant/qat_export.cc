@@ -141,6 +141,19 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
     for (int c : kept) scale.push_back(grid->second.scale[c]);
     grid->second.scale = std::move(scale);
   }
+  // Layers QAT kept in float (the run's record of them) run in float; so do pooling, reshapes and
+  // channel moves of their outputs.
+  std::vector<bool> float_value(d.values.size(), false);
+  if (meta.train_state.contains("qat") && meta.train_state["qat"].contains("kept_float"))
+    for (const auto& node : meta.train_state["qat"]["kept_float"]) {
+      const int v = node.is_string() ? s.graph.FindValue(node.get<std::string>()) : -1;
+      if (v >= 0 && d.deploy_value_of[v] >= 0) float_value[d.deploy_value_of[v]] = true;
+    }
+  std::map<std::string, convert::Mode> layer_modes;
+  for (const convert::DeployLayer& l : d.layers) {
+    if (convert::KeepsInputGrid(l.kind) && float_value[l.inputs[0]]) float_value[l.output] = true;
+    if (float_value[l.output]) layer_modes[l.name] = convert::Mode::kFloat;
+  }
   std::vector<std::optional<convert::ActivationParams>> params(d.values.size());
   bool int16 = false;
   for (const auto& [value, grid] : s.activation_grids) {
@@ -151,7 +164,7 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
     int16 = grid.qmax > 127;
   }
   for (const convert::DeployLayer& l : d.layers) {  // pooling, reshapes, channel moves keep their input's grid
-    if (convert::KeepsInputGrid(l.kind) && params[l.inputs[0]]) params[l.output] = params[l.inputs[0]];
+    if (convert::KeepsInputGrid(l.kind) && params[l.inputs[0]] && !float_value[l.output]) params[l.output] = params[l.inputs[0]];
   }
   for (auto l = d.layers.rbegin(); l != d.layers.rend(); ++l) {  // concatenation inputs take its grid
     if (l->kind != convert::LayerKind::kConcat || !params[l->output]) continue;
@@ -162,16 +175,16 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
   eo.mode = int16 ? convert::Mode::kInt16x8 : convert::Mode::kInt8;
   eo.int8_io = options.int8_io;
   eo.weight_grids = std::move(s.weight_grids);
-  for (size_t v = 0; v < params.size(); ++v) {
-    if (!params[v]) return InvalidArgument("value '{}' has no trained quantization range (kept in float?)", d.values[v].name);
-    eo.params.push_back(*params[v]);
-  }
+  eo.params = std::move(params);
+  eo.layer_modes = layer_modes;
   nlohmann::json metadata{{"model", meta.model_name},
                           {"mode", convert::ModeName(eo.mode)},
                           {"preprocess", meta.preprocess.ToJson()},
                           {"class_names", meta.class_names},
                           {"input_layout", "NHWC"},
                           {"qat", true}};
+  if (!layer_modes.empty()) metadata["float_layers"] = nlohmann::json::array();
+  for (const auto& [layer, mode] : layer_modes) metadata["float_layers"].push_back(layer);
   if (removal.removed > 0) metadata["removed_channels"] = removal.removed;
   eo.metadata_json = metadata.dump();
   return convert::EmitQfm(d, eo);

@@ -198,6 +198,53 @@ TEST(Qat, ExportedModelMatchesTheSimulation) {
   EXPECT_GE(SameArgMax(out, sim.data(), 32, 10), 30);
 }
 
+// Layers kept in float export as float regions of the int8 model: a kept convolution takes its
+// batch norm and ReLU along (they fuse into it), its output is fake-quantized where a quantized
+// layer reads it (the QUANTIZE in the file), and the runtime computes what training simulated.
+TEST(Qat, KeptFloatLayersExportAsFloatRegions) {
+  Graph g = Lenet5WithStatistics(8);
+  std::vector<std::string> convs;
+  for (const Node& n : g.nodes())
+    if (n.op->type() == "Conv2D") convs.push_back(n.name);
+  ASSERT_EQ(convs.size(), 2u);
+  QatOptions o = Options();
+  QuantizeConfig keep;
+  keep.keep_float = true;
+  o.Annotate(convs[1], keep);
+  auto q = QuantizeModel(g, o);
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  // The convolution and its batch norm (with the ReLU fused into it).
+  ASSERT_EQ(q->kept_float.size(), 2u);
+  EXPECT_EQ(q->graph.nodes()[q->graph.values()[q->graph.FindValue(q->kept_float[1])].index].op->type(), "BatchNorm");
+  const Tensor x = TrainOnRandomImages(q->graph, 32, 10, 9);
+  CheckpointMeta meta;
+  meta.train_state["qat"]["kept_float"] = q->kept_float;
+  const auto it = RunConverted(q->graph, x, meta);
+  ASSERT_TRUE(it);
+  const qfm::Model& file = it->model().flat();
+  int float_convs = 0, quantizes = 0;
+  std::string ops;
+  for (const qfm::Operator* op : *file.operators()) {
+    ops += std::string(qfm::EnumNameOpType(op->type())) + ":" + qfm::EnumNameDType(file.tensors()->Get(op->outputs()->Get(0))->dtype()) + " ";
+    const qfm::DType out = file.tensors()->Get(op->outputs()->Get(0))->dtype();
+    float_convs += op->type() == qfm::OpType::CONV_2D && out == qfm::DType::FLOAT32;
+    quantizes += op->type() == qfm::OpType::QUANTIZE;
+  }
+  EXPECT_EQ(float_convs, 1);
+  EXPECT_EQ(quantizes, 2) << ops;  // the input, and the float convolution's pooled output
+  const float* out = it->output(0).as<float>();
+  const Tensor sim = EvalOutput(q->graph, x);
+  const float step_size = file.tensors()
+                              ->Get(file.operators()->Get(file.operators()->size() - 1)->inputs()->Get(0))
+                              ->quantization()->scale()->Get(0);
+  for (int i = 0; i < 320; ++i) EXPECT_NEAR(out[i], sim[i], 4 * step_size) << i;
+  // Without the record of kept layers the converter has no grid for the float region.
+  auto unknown = ConvertQatModel(q->graph, {}, {});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("has no trained quantization range"), std::string::npos)
+      << unknown.status().message();
+}
+
 // An n-bit model exports n-bit grids in int8 containers: weights within +-(2^(b-1) - 1), hidden
 // activations marked b-bit (the runtime clamps to them: interpreter_test); the logits 8-bit.
 TEST(Qat, NbitModelsExportNbitGrids) {

@@ -529,10 +529,7 @@ Status Importer::Import(int k) {
     case Op::RELU6:
     case Op::MAXIMUM:
     case Op::MINIMUM: return Clip(k);
-    case Op::QUANTIZE:
-      if (!IsFloat(In(k, 0)))
-        return InvalidArgument("a QUANTIZE between two integer grids has no .qfm form here");
-      return simple(qfm::OpType::QUANTIZE, {In(k, 0)});
+    case Op::QUANTIZE: return simple(qfm::OpType::QUANTIZE, {In(k, 0)});  // from float, or a requantization
     case Op::DEQUANTIZE: return simple(qfm::OpType::DEQUANTIZE, {In(k, 0)});
     case Op::SLICE: {
       const std::vector<int32_t> begin = Ints(In(k, 1)), size = Ints(In(k, 2));

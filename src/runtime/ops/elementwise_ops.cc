@@ -209,11 +209,29 @@ Prepared PrepareMul(const PrepareContext& c) {
       kernel.name);
 }
 
+// QUANTIZE of an integer tensor: requantization to another grid and/or type (the boundary between
+// a mixed-precision model's int8 and int16 regions).
+template <typename In, typename Out>
+Prepared RequantizeOp(const RequantizeParams& p, const RuntimeTensor& in, const RuntimeTensor& out) {
+  const In* x = in.as<In>();
+  Out* y = out.as<Out>();
+  const int64_t n = out.elements;
+  return std::make_unique<OpKernel>([p, x, y, n] { ref::Requantize(p, n, x, y); });
+}
+
 Prepared PrepareQuantize(const PrepareContext& c) {
   QF_RETURN_IF_ERROR(CheckUnary(c));
-  QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::FLOAT32}));
+  QF_RETURN_IF_ERROR(CheckDType(c, *c.inputs[0], {qfm::DType::FLOAT32, qfm::DType::INT8, qfm::DType::INT16}));
   QF_RETURN_IF_ERROR(CheckDType(c, *c.outputs[0], {qfm::DType::INT8, qfm::DType::INT16}));
   QF_RETURN_IF_ERROR(CheckPerTensor(c, *c.outputs[0]));
+  if (c.inputs[0]->dtype != qfm::DType::FLOAT32) {
+    QF_ASSIGN_OR_RETURN(const RequantizeParams p, MakeRequantizeParams(c, *c.inputs[0], *c.outputs[0]));
+    const bool in16 = c.inputs[0]->dtype == qfm::DType::INT16, out16 = c.outputs[0]->dtype == qfm::DType::INT16;
+    if (in16) return out16 ? RequantizeOp<int16_t, int16_t>(p, *c.inputs[0], *c.outputs[0])
+                           : RequantizeOp<int16_t, int8_t>(p, *c.inputs[0], *c.outputs[0]);
+    return out16 ? RequantizeOp<int8_t, int16_t>(p, *c.inputs[0], *c.outputs[0])
+                 : RequantizeOp<int8_t, int8_t>(p, *c.inputs[0], *c.outputs[0]);
+  }
   if (c.outputs[0]->dtype == qfm::DType::INT16) return QuantizeOp<int16_t>(c, *c.inputs[0], *c.outputs[0]);
   return QuantizeOp<int8_t>(c, *c.inputs[0], *c.outputs[0]);
 }

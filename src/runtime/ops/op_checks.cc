@@ -146,5 +146,21 @@ ref::FloatActivation FloatActivationRange(qfm::Activation activation) {
   return a;
 }
 
+StatusOr<RequantizeParams> MakeRequantizeParams(const PrepareContext& c, const RuntimeTensor& in,
+                                                const RuntimeTensor& out) {
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, in));
+  QF_RETURN_IF_ERROR(CheckPerTensor(c, out));
+  const double m = static_cast<double>(in.scale[0]) / out.scale[0];
+  if (!IsEncodableMultiplier(m) || m >= 32768.0) return c.Error("an input's scale is too large for the output's");
+  RequantizeParams p;
+  p.input_zero_point = static_cast<int32_t>(in.zero_point[0]);
+  p.output_zero_point = static_cast<int32_t>(out.zero_point[0]);
+  p.multiplier = QuantizeMultiplier(m);
+  const IntRange r = TypeRange(out);
+  p.min = r.min;
+  p.max = r.max;
+  return p;
+}
+
 }  // namespace ops
 }  // namespace qforge::runtime

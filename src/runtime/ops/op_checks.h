@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "runtime/kernels/int8_params.h"
+#include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/op_kernel.h"
 
@@ -71,5 +72,10 @@ IntRange TypeRange(const RuntimeTensor& t);
 // Clamp bounds of a fused activation on a quantized (int8 or int16) output, within TypeRange.
 IntRange QuantizedActivationRange(qfm::Activation activation, const RuntimeTensor& output);
 ref::FloatActivation FloatActivationRange(qfm::Activation activation);
+
+// Requantizing per-tensor quantized `in` to `out`'s grid (int8 or int16 each): fails unless the
+// scale ratio can be applied without overflowing int32 (below 2^15).
+StatusOr<RequantizeParams> MakeRequantizeParams(const PrepareContext& c, const RuntimeTensor& in,
+                                                const RuntimeTensor& out);
 
 }  // namespace qforge::runtime::ops

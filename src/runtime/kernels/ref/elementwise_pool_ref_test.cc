@@ -1,7 +1,9 @@
 // Hand-checked golden values for the reference int8 Add, Quantize, Dequantize, MaxPool,
-// AvgPool, Mean and Concatenation kernels, plus Add against real arithmetic on random inputs.
+// AvgPool, Mean and Concatenation kernels, plus Add and Requantize (int8 <-> int16) against real
+// arithmetic on random inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -61,6 +63,39 @@ TEST(QuantizeRef, RoundsHalfAwayClampsAndMapsNaNToZeroPoint) {
   Dequantize(0.5f, -1, 2, q.data(), back.data());
   EXPECT_FLOAT_EQ(back[0], 1.5f);
   EXPECT_FLOAT_EQ(back[1], -1.5f);
+}
+
+// Requantization between int8 and int16 grids (a mixed-precision model's boundaries): every
+// value within one step of round((q - zp) s / s') + zp', the type's range clamped, and exact
+// (the double rounding agreeing with real rounding) on nearly all values.
+template <typename In, typename Out>
+void CheckRequantize(double scale_in, int32_t zp_in, double scale_out, int32_t zp_out) {
+  RequantizeParams p;
+  p.input_zero_point = zp_in;
+  p.output_zero_point = zp_out;
+  p.multiplier = QuantizeMultiplier(scale_in / scale_out);
+  p.min = std::numeric_limits<Out>::min();
+  p.max = std::numeric_limits<Out>::max();
+  std::vector<In> in;
+  for (int64_t q = std::numeric_limits<In>::min(); q <= std::numeric_limits<In>::max(); q += sizeof(In) == 1 ? 1 : 7)
+    in.push_back(static_cast<In>(q));
+  std::vector<Out> out(in.size());
+  Requantize(p, static_cast<int64_t>(in.size()), in.data(), out.data());
+  size_t exact = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const double real = std::round((in[i] - zp_in) * scale_in / scale_out) + zp_out;
+    const double want = std::clamp<double>(real, p.min, p.max);
+    EXPECT_LE(std::fabs(out[i] - want), 1.0) << in[i];
+    exact += out[i] == want;
+  }
+  EXPECT_GE(exact, in.size() * 99 / 100);
+}
+
+TEST(RequantizeRef, BetweenInt8AndInt16) {
+  CheckRequantize<int8_t, int16_t>(0.05, -3, 0.001, 0);     // finer: a left shift
+  CheckRequantize<int16_t, int8_t>(0.0007, 0, 0.04, 12);   // coarser, clamped at both ends
+  CheckRequantize<int8_t, int8_t>(0.02, 5, 0.03, -7);
+  CheckRequantize<int16_t, int16_t>(0.001, 0, 0.0003, 0);  // saturates int16
 }
 
 TEST(PoolRef, MaxAndAvgGoldenValues) {

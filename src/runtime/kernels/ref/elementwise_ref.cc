@@ -36,10 +36,10 @@ void Add(const AddParams& p, int64_t size, const T* input1, const T* input2, T* 
   }
 }
 
-template <typename T>
-void Requantize(const RequantizeParams& p, int64_t size, const T* input, T* output) {
+template <typename In, typename Out>
+void Requantize(const RequantizeParams& p, int64_t size, const In* input, Out* output) {
   for (int64_t i = 0; i < size; ++i)
-    output[i] = static_cast<T>(RequantizeClamp(static_cast<int32_t>(input[i]) - p.input_zero_point, p.multiplier,
+    output[i] = static_cast<Out>(RequantizeClamp(static_cast<int32_t>(input[i]) - p.input_zero_point, p.multiplier,
                                                p.output_zero_point, p.min, p.max));
 }
 
@@ -56,6 +56,8 @@ void Dequantize(float scale, int32_t zero_point, int64_t size, const T* input, f
 template void Add(const AddParams&, int64_t, const int8_t*, const int8_t*, int8_t*);
 template void Add(const AddParams&, int64_t, const int16_t*, const int16_t*, int16_t*);
 template void Requantize(const RequantizeParams&, int64_t, const int8_t*, int8_t*);
+template void Requantize(const RequantizeParams&, int64_t, const int8_t*, int16_t*);
+template void Requantize(const RequantizeParams&, int64_t, const int16_t*, int8_t*);
 template void Requantize(const RequantizeParams&, int64_t, const int16_t*, int16_t*);
 template void Quantize(float, int32_t, int64_t, const float*, int8_t*);
 template void Quantize(float, int32_t, int64_t, const float*, int16_t*);

@@ -22,8 +22,9 @@ AddParams MakeAddParams(double scale1, int32_t zero_point1, double scale2, int32
                         double output_scale, int32_t output_zero_point, int32_t act_min = -128,
                         int32_t act_max = 127, int left_shift = 20);
 
-// Requantization from one grid to another of the same type: q' = clamp(zero_point' +
-// (q - zero_point) * scale / scale'), the factor applied as a QuantizedMultiplier.
+// Requantization from one grid to another: q' = clamp(zero_point' + (q - zero_point) * scale /
+// scale'), the factor applied as a QuantizedMultiplier (TFLite's QUANTIZE of an integer tensor:
+// int8 or int16 in, int8 or int16 out).
 struct RequantizeParams {
   int32_t input_zero_point = 0, output_zero_point = 0;
   QuantizedMultiplier multiplier;
@@ -32,8 +33,8 @@ struct RequantizeParams {
 
 namespace ref {
 
-template <typename T>
-void Requantize(const RequantizeParams& p, int64_t size, const T* input, T* output);
+template <typename In, typename Out>
+void Requantize(const RequantizeParams& p, int64_t size, const In* input, Out* output);
 
 // T is int8_t or int16_t.
 template <typename T>
