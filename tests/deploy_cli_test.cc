@@ -199,7 +199,8 @@ TEST_F(DeployCli, BenchComparesModelsAndThreadCounts) {
 }
 
 // Mixed precision: post-training (--keep-float, --int16) and QAT (--keep-float) models with float
-// and int16 regions run and keep their accuracy; bad layer choices are one error line.
+// and int16 regions run and keep their accuracy; the recovery options (--equalize, --adaround)
+// run and report; bad layer choices and option combinations are one error line.
 TEST_F(DeployCli, MixedPrecisionModels) {
   const std::string ckpt = TrainLenet5();
   const double float_accuracy = Json("eval " + ckpt + " " + Data()).at("accuracy").get<double>();
@@ -217,6 +218,22 @@ TEST_F(DeployCli, MixedPrecisionModels) {
   ExpectUsageError(RunQforge("quantize " + ckpt + " --mode float16 --keep-float conv1 --out " + Out("x.qfm"), dir_),
                    "need --mode int8 or int16x8");
   ExpectUsageError(RunQforge("train --model lenet5 --keep-float conv1 " + Data(), dir_), "need --qat");
+
+  // Accuracy recovery: per-tensor weights with equalization, 4-bit weights with AdaRound.
+  const json cle = Json("quantize " + ckpt + " --per-tensor --equalize " + Data() + " --out " + Out("cle.qfm"));
+  EXPECT_EQ(cle.at("equalization").at("pairs"), 3);  // conv1 -> conv2, conv2 -> dense1, dense1 -> dense2
+  EXPECT_NEAR(Json("eval " + Out("cle.qfm") + " " + Data()).at("accuracy").get<double>(), float_accuracy, 0.03);
+  const json ada = Json("quantize " + ckpt + " --weight-bits 4 --adaround --adaround-iters 50 " + Data() + " --out " +
+                        Out("w4.qfm"));
+  ASSERT_EQ(ada.at("adaround").size(), 4u);
+  EXPECT_LE(ada.at("adaround").at(0).at("adaround_error").get<double>(), ada.at("adaround").at(0).at("nearest_error").get<double>());
+  EXPECT_NE(RunQforge("inspect " + Out("w4.qfm"), dir_).out.find("\"weights\":{\"bits\":4,\"per_tensor\":false}"),
+            std::string::npos);
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --adaround --bias-correction --out " + Out("x.qfm"), dir_), "not both");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --mode dynamic --equalize --out " + Out("x.qfm"), dir_),
+                   "need --mode int8 or int16x8, not dynamic");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --weight-bits 9 --out " + Out("x.qfm"), dir_), "weight-bits");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --adaround-iters 0 --out " + Out("x.qfm"), dir_), "adaround-iters");
 
   const json qat = Json("train --init " + ckpt + " --qat --keep-float conv2 --epochs 1 --lr 1e-4 " + Data() + " --out " +
                         Out("qat/model.ckpt"));

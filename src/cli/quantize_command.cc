@@ -25,6 +25,9 @@ struct QuantizeFlags {
   uint64_t seed = 1;
   bool bias_correction = false, int8_io = false, json = false;
   std::vector<std::string> keep_float, int16, int8;  // mixed precision: nodes per mode
+  bool per_tensor = false, equalize = false, adaround = false;
+  int weight_bits = 8;
+  quant::AdaRoundOptions adaround_options;
 };
 
 // The modes the mixed-precision flags give nodes; a node named twice is an error.
@@ -40,25 +43,44 @@ StatusOr<std::map<std::string, convert::Mode>> NodeModes(const QuantizeFlags& f)
   return modes;
 }
 
-Status CheckQuantize(const QuantizeFlags& f) {
-  QF_ASSIGN_OR_RETURN(const convert::Mode mode, convert::ParseMode(f.mode));
-  QF_RETURN_IF_ERROR(quant::ParseCalibrationMethod(f.method).status());
-  if (f.int8_io && !convert::NeedsRanges(mode)) return InvalidArgument("--int8-io needs --mode int8 or int16x8");
-  QF_ASSIGN_OR_RETURN(const auto modes, NodeModes(f));
-  if (!modes.empty() && !convert::NeedsRanges(mode)) return InvalidArgument("--keep-float, --int16 and --int8 need --mode int8 or int16x8");
-  return Status::Ok();
-}
-
-Status RunQuantize(const QuantizeFlags& f) {
+StatusOr<quant::PtqOptions> PtqOptionsOf(const QuantizeFlags& f) {
   quant::PtqOptions o;
   QF_ASSIGN_OR_RETURN(o.mode, convert::ParseMode(f.mode));
   QF_ASSIGN_OR_RETURN(o.calibration.method, quant::ParseCalibrationMethod(f.method));
+  if (f.int8_io && !convert::NeedsRanges(o.mode)) return InvalidArgument("--int8-io needs --mode int8 or int16x8");
   o.calibration.percentile = f.percentile;
   o.calibration_samples = f.samples;
   o.seed = f.seed;
   o.bias_correction = f.bias_correction;
   o.int8_io = f.int8_io;
   QF_ASSIGN_OR_RETURN(o.node_modes, NodeModes(f));
+  o.per_tensor_weights = f.per_tensor;
+  o.weight_bits = f.weight_bits;
+  o.equalize = f.equalize;
+  o.adaround = f.adaround;
+  o.adaround_options = f.adaround_options;
+  o.adaround_options.seed = f.seed;
+  QF_RETURN_IF_ERROR(quant::CheckPtqOptions(o));
+  return o;
+}
+
+Status CheckQuantize(const QuantizeFlags& f) { return PtqOptionsOf(f).status(); }
+
+nlohmann::json EqualizationJson(const quant::EqualizeReport& r) {
+  return {{"pairs", r.pairs}, {"relu6_replaced", r.relu6_replaced}, {"sweeps", r.sweeps},
+          {"absorbed_channels", r.absorbed_channels}};
+}
+
+nlohmann::json AdaRoundJson(const std::vector<quant::AdaRoundLayer>& layers) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const quant::AdaRoundLayer& l : layers)
+    j.push_back({{"layer", l.layer}, {"weights", l.weights}, {"flipped", l.flipped}, {"nearest_error", l.nearest_error},
+                 {"adaround_error", l.adaround_error}});
+  return j;
+}
+
+Status RunQuantize(const QuantizeFlags& f) {
+  QF_ASSIGN_OR_RETURN(const quant::PtqOptions o, PtqOptionsOf(f));
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadModelFile(f.checkpoint));
   if (quant::IsQatGraph(ck.graph))
     return InvalidArgument("{} is a quantization-aware trained model; convert it with `qforge convert`", f.checkpoint);
@@ -67,14 +89,17 @@ Status RunQuantize(const QuantizeFlags& f) {
     QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(ck, f.checkpoint));
     QF_ASSIGN_OR_RETURN(data, f.data.Load(spec));  // labels are not needed: calibration only
   }
+  quant::PtqReport report;
   QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes,
-                      quant::QuantizeCheckpoint(ck, convert::NeedsRanges(o.mode) ? &data.train : nullptr, o));
+                      quant::QuantizeCheckpoint(ck, convert::NeedsRanges(o.mode) ? &data.train : nullptr, o, &report));
   QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, bytes));
   if (f.json) {
     nlohmann::json j{{"out", f.out}, {"mode", f.mode}, {"model_bytes", bytes.size()}};
     if (convert::NeedsRanges(o.mode))
       j["calibration"] = {{"method", f.method}, {"samples", std::min<int64_t>(f.samples, data.train.count)},
                           {"bias_correction", f.bias_correction}};
+    if (f.equalize) j["equalization"] = EqualizationJson(report.equalization);
+    if (f.adaround) j["adaround"] = AdaRoundJson(report.adaround);
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("{}: {} model, {} bytes{}\n", f.out, f.mode, bytes.size(),
@@ -82,6 +107,13 @@ Status RunQuantize(const QuantizeFlags& f) {
                                                          std::min<int64_t>(f.samples, data.train.count),
                                                          f.bias_correction ? ", bias correction" : "")
                                             : "");
+    if (f.equalize)
+      fmt::print("cross-layer equalization: {} layer pairs ({} ReLU6 made ReLU), {} sweeps, {} channels' biases absorbed\n",
+                 report.equalization.pairs, report.equalization.relu6_replaced, report.equalization.sweeps,
+                 report.equalization.absorbed_channels);
+    for (const quant::AdaRoundLayer& l : report.adaround)
+      fmt::print("adaround {}: {} weights, {:.1f}% rounded the other way, output error {:.4g} -> {:.4g}\n", l.layer,
+                 l.weights, 100.0 * l.flipped, l.nearest_error, l.adaround_error);
   }
   return Status::Ok();
 }
@@ -106,11 +138,25 @@ Command AddQuantizeCommand(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--int16", f->int16, "mixed precision: these nodes' layers run in int16x8")->delimiter(',');
   cmd->add_option("--int8", f->int8, "mixed precision: these nodes' layers run in int8 (in an int16x8 model)")->delimiter(',');
+  cmd->add_flag("--per-tensor", f->per_tensor, "one weight scale per tensor (default: per output channel)");
+  cmd->add_option("--weight-bits", f->weight_bits, "b-bit weights in int8 containers")->check(CLI::Range(2, 8))->capture_default_str();
+  cmd->add_flag("--equalize", f->equalize, "cross-layer equalization with bias absorption (Nagel et al. 2019)");
+  cmd->add_flag("--adaround", f->adaround, "learned rounding of the weights (AdaRound, Nagel et al. 2020)");
+  quant::AdaRoundOptions& ada = f->adaround_options;
+  cmd->add_option("--adaround-iters", ada.iterations, "AdaRound: optimization steps per layer")
+      ->check(CLI::Range(1, 1000000))->capture_default_str();
+  cmd->add_option("--adaround-reg", ada.regularization, "AdaRound: weight of the rounding regularizer (lambda)")
+      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+  cmd->add_option("--adaround-lr", ada.learning_rate, "AdaRound: Adam learning rate")->check(CLI::Range(1e-9, 10.0))->capture_default_str();
+  cmd->add_option("--adaround-samples", ada.samples, "AdaRound: calibration images whose activations it fits")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))->capture_default_str();
   f->data.Register(*cmd);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge quantize runs/lenet5/model.ckpt --mode int8 --out int8.qfm",
                      "qforge quantize runs/lenet5/model.ckpt --mode int8 --calib-method percentile --int8-io --out io.qfm",
-                     "qforge quantize runs/lenet5/model.ckpt --mode int8 --keep-float conv1 --int16 fc2 --out mixed.qfm",
+                     "qforge quantize runs/lenet5/model.ckpt --mode int8 --keep-float conv1 --int16 dense1 --out mixed.qfm",
+                     "qforge quantize runs/mobilenet/model.ckpt --per-tensor --equalize --out cle.qfm",
+                     "qforge quantize runs/resnet/model.ckpt --weight-bits 4 --adaround --out w4a8.qfm",
                      "qforge quantize runs/lenet5/model.ckpt --mode float16 --out f16.qfm --json"});
   return {[f] { return CheckQuantize(*f); }, [f] { return RunQuantize(*f); }};
 }

@@ -70,15 +70,24 @@ QuantizedWeights QuantizeShared(const DeployLayer& l) {
 
 }  // namespace
 
-QuantizedWeights QuantizeWeights(const DeployLayer& l) {
-  if (l.shared_values > 0) return QuantizeShared(l);
-  std::vector<float> scale(l.out_channels(), 0.0f);
+WeightGrid MaxAbsWeightGrid(const DeployLayer& l, bool per_tensor, int bits) {
+  std::vector<float> scale(per_tensor ? 1 : l.out_channels(), 0.0f);
   for (size_t i = 0; i < l.weights.size(); ++i) {
-    float& s = scale[WeightChannel(l, i)];
+    float& s = scale[per_tensor ? 0 : WeightChannel(l, i)];
     s = std::max(s, std::fabs(l.weights[i]));
   }
-  for (float& s : scale) s = SymmetricGrid(s, GridMax(8)).scale;
-  return QuantizeWithScales(l, WeightGrid{scale, 8});
+  for (float& s : scale) s = SymmetricGrid(s, GridMax(bits)).scale;
+  return WeightGrid{scale, bits};
+}
+
+QuantizedWeights QuantizeWeights(const DeployLayer& l) {
+  if (l.shared_values > 0) return QuantizeShared(l);
+  return QuantizeWithScales(l, MaxAbsWeightGrid(l, false, 8));
+}
+
+QuantizedWeights EmittedWeights(const DeployLayer& l, const std::map<std::string, WeightGrid>& grids) {
+  const auto grid = grids.find(l.name);
+  return grid == grids.end() ? QuantizeWeights(l) : QuantizeWithScales(l, grid->second);
 }
 
 QuantizedWeights QuantizeWithScales(const DeployLayer& l, const WeightGrid& grid) {

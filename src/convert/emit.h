@@ -77,6 +77,12 @@ QuantizedWeights QuantizeWeights(const DeployLayer& layer);
 // With a given grid (scales per output channel, or one for all): round(w / s) clamped to
 // [-(2^(b-1) - 1), 2^(b-1) - 1].
 QuantizedWeights QuantizeWithScales(const DeployLayer& layer, const WeightGrid& grid);
+// The symmetric b-bit grid of a layer's weights: max |w| / (2^(b-1) - 1) per output channel, or
+// one scale for the whole tensor.
+WeightGrid MaxAbsWeightGrid(const DeployLayer& layer, bool per_tensor, int bits);
+// The weights as the emitter writes them: with the layer's grid in `grids` (by name), else
+// QuantizeWeights.
+QuantizedWeights EmittedWeights(const DeployLayer& layer, const std::map<std::string, WeightGrid>& grids);
 // The output channel of element i of the layer's weights.
 inline size_t WeightChannel(const DeployLayer& layer, size_t i) {
   const size_t oc = static_cast<size_t>(layer.out_channels());

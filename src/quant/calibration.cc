@@ -3,6 +3,7 @@
 #include "quant/calibration.h"
 
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -199,14 +200,21 @@ StatusOr<CalibrationResult> Calibrate(const convert::DeployGraph& graph, const f
   CalibrationResult result;
   std::vector<Histogram> hist(values);
   result.channel_means.resize(values);
+  result.channel_lows.resize(values);
+  std::vector<std::vector<float>> channel_max(values);
   for (size_t v = 0; v < values; ++v) {
     hist[v].min = std::numeric_limits<float>::infinity();
     hist[v].max = -std::numeric_limits<float>::infinity();
-    result.channel_means[v].assign(static_cast<size_t>(graph.values[v].shape.back()), 0.0);
+    const auto channels = static_cast<size_t>(graph.values[v].shape.back());
+    result.channel_means[v].assign(channels, 0.0);
+    result.channel_lows[v].assign(channels, std::numeric_limits<float>::infinity());
+    channel_max[v].assign(channels, -std::numeric_limits<float>::infinity());
   }
   QF_RETURN_IF_ERROR(for_each_batch([&](size_t v, const float* x, int64_t n) -> Status {
     Histogram& h = hist[v];
     std::vector<double>& means = result.channel_means[v];
+    std::vector<float>& mins = result.channel_lows[v];
+    std::vector<float>& maxs = channel_max[v];
     const auto channels = static_cast<int64_t>(means.size());
     for (int64_t i = 0; i < n; ++i) {
       if (!std::isfinite(x[i]))
@@ -215,6 +223,8 @@ StatusOr<CalibrationResult> Calibrate(const convert::DeployGraph& graph, const f
       h.min = std::min(h.min, x[i]);
       h.max = std::max(h.max, x[i]);
       means[i % channels] += x[i];
+      mins[i % channels] = std::min(mins[i % channels], x[i]);
+      maxs[i % channels] = std::max(maxs[i % channels], x[i]);
     }
     return Status::Ok();
   }));
@@ -222,6 +232,33 @@ StatusOr<CalibrationResult> Calibrate(const convert::DeployGraph& graph, const f
     const double per_channel = static_cast<double>(count) * (full->output(static_cast<int>(v)).elements / batch) /
                                static_cast<double>(result.channel_means[v].size());
     for (double& m : result.channel_means[v]) m /= per_channel;
+  }
+  if (options.channel_low_quantile > 0.0) {  // per-channel histograms over [min, max], 256 bins
+    constexpr int kBins = 256;
+    std::vector<std::vector<double>> counts(values);
+    for (size_t v = 0; v < values; ++v) counts[v].assign(result.channel_lows[v].size() * kBins, 0.0);
+    QF_RETURN_IF_ERROR(for_each_batch([&](size_t v, const float* x, int64_t n) -> Status {
+      const std::vector<float>&lo = result.channel_lows[v], &hi = channel_max[v];
+      const auto channels = static_cast<int64_t>(lo.size());
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t c = i % channels;
+        const float width = hi[c] - lo[c];
+        const int bin = width > 0.0f ? std::min(kBins - 1, static_cast<int>((x[i] - lo[c]) / width * kBins)) : 0;
+        counts[v][c * kBins + bin] += 1.0;
+      }
+      return Status::Ok();
+    }));
+    for (size_t v = 0; v < values; ++v) {
+      std::vector<float>& lo = result.channel_lows[v];
+      for (size_t c = 0; c < lo.size(); ++c) {
+        const double* h = counts[v].data() + c * kBins;
+        const double total = std::accumulate(h, h + kBins, 0.0);
+        double below = 0.0;
+        int bin = 0;
+        while (bin < kBins - 1 && below + h[bin] < options.channel_low_quantile * total) below += h[bin++];
+        lo[c] += (channel_max[v][c] - lo[c]) * static_cast<float>(bin) / kBins;
+      }
+    }
   }
   if (options.method != CalibrationMethod::kMinMax) {
     for (Histogram& h : hist) {

@@ -31,6 +31,8 @@ struct CalibrationOptions {
   bool int16 = false;         // target grid: symmetric int16 instead of asymmetric int8
   int bins = 2048;
   int batch = 32;
+  // CalibrationResult::channel_lows: this quantile of each channel (0: its minimum).
+  double channel_low_quantile = 0.0;
 };
 
 // Counts of a tensor's values in `bins` equal bins over [min, max] (the observed range), and
@@ -49,6 +51,9 @@ convert::ValueRange ChooseRange(const Histogram& h, const CalibrationOptions& op
 struct CalibrationResult {
   std::vector<convert::ValueRange> ranges;         // per deploy value
   std::vector<std::vector<double>> channel_means;  // per deploy value: mean over the last dimension
+  // per deploy value and channel (the last dimension): the options' low quantile (256 bins over
+  // the channel's range, the lower edge of the bin it falls in) or the minimum
+  std::vector<std::vector<float>> channel_lows;
 };
 
 // Runs `graph` in float through the runtime on `count` samples (NHWC, contiguous) — one pass

@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "convert/channel_removal.h"
 #include "convert/lower.h"
+#include "quant/equalize.h"
 #include "core/rng.h"
 
 namespace qforge::quant {
@@ -44,12 +46,13 @@ void TieRanges(const DeployGraph& graph, std::vector<ValueRange>* ranges) {
 }
 
 void CorrectBiases(const std::vector<std::vector<double>>& channel_means, DeployGraph* graph,
-                   const std::map<std::string, convert::Mode>& layer_modes) {
+                   const std::map<std::string, convert::Mode>& layer_modes,
+                   const std::map<std::string, convert::WeightGrid>& grids) {
   for (DeployLayer& l : graph->layers) {
     const auto mode = layer_modes.find(l.name);
     if (!l.has_weights() || (mode != layer_modes.end() && mode->second == convert::Mode::kFloat)) continue;
     const std::vector<double>& mean = channel_means[l.inputs[0]];
-    const convert::QuantizedWeights qw = convert::QuantizeWeights(l);
+    const convert::QuantizedWeights qw = convert::EmittedWeights(l, grids);
     const size_t oc = static_cast<size_t>(l.out_channels());
     const size_t in_c = mean.size();
     std::vector<double> shift(oc, 0.0);
@@ -99,10 +102,71 @@ std::vector<float> CalibrationSamples(const ImageDataset& d, const Preprocess& p
 
 }  // namespace
 
-StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const ImageDataset* data,
-                                                  const PtqOptions& o) {
+Status CheckPtqOptions(const PtqOptions& o) {
+  const bool integer = convert::NeedsRanges(o.mode);
+  if (!integer && (o.per_tensor_weights || o.weight_bits != 8 || o.equalize || o.adaround || !o.node_modes.empty()))
+    return InvalidArgument("per-tensor or n-bit weights, equalization, AdaRound and layers in other precisions need "
+                           "--mode int8 or int16x8, not {}", convert::ModeName(o.mode));
+  if (o.weight_bits < 2 || o.weight_bits > 8) return InvalidArgument("weight bits must be 2..8, not {}", o.weight_bits);
+  if (o.adaround && o.bias_correction)
+    return InvalidArgument("AdaRound already minimizes each layer's output error (its mean too): use it or bias "
+                           "correction, not both");
+  return Status::Ok();
+}
+
+namespace {
+
+// Bias absorption moves each ReLU channel's 0.135% quantile: the paper's bound beta - 3 gamma
+// on a batch-normalized (Gaussian) pre-activation is that quantile.
+constexpr double kAbsorbedQuantile = 0.00135;
+
+// Ranges of every value from the calibration samples: the method's on the mode's grid; the
+// 8-bit input's exact pixel range; values of layers in the other integer type chosen for that
+// type's grid (methods other than min/max choose differently for int16).
+StatusOr<CalibrationResult> CalibrateValues(const DeployGraph& graph, const std::vector<float>& samples, int64_t n,
+                                            const CalibrationOptions& co, const PtqOptions& o,
+                                            const std::map<std::string, convert::Mode>& layer_modes,
+                                            const std::optional<std::pair<float, float>>& pixel_range) {
+  QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), n, co));
+  if (pixel_range) cal.ranges[graph.input] = {pixel_range->first, pixel_range->second};
+  bool other_type = false;
+  for (const auto& [layer, mode] : layer_modes) other_type = other_type || (mode != o.mode && mode != convert::Mode::kFloat);
+  if (other_type && co.method != CalibrationMethod::kMinMax) {
+    CalibrationOptions other = co;
+    other.int16 = !co.int16;
+    QF_ASSIGN_OR_RETURN(const CalibrationResult cal_other, Calibrate(graph, samples.data(), n, other));
+    for (const DeployLayer& l : graph.layers) {
+      const auto mode = layer_modes.find(l.name);
+      if (mode != layer_modes.end() && mode->second != o.mode && mode->second != convert::Mode::kFloat)
+        cal.ranges[l.output] = cal_other.ranges[l.output];
+    }
+  }
+  return cal;
+}
+
+// The weight grids other than the emitter's default (8-bit per channel): per tensor or b-bit for
+// every integer layer.
+std::map<std::string, convert::WeightGrid> WeightGrids(const DeployGraph& graph, const PtqOptions& o,
+                                                       const std::map<std::string, convert::Mode>& layer_modes) {
+  std::map<std::string, convert::WeightGrid> grids;
+  if (!o.per_tensor_weights && o.weight_bits == 8) return grids;
+  for (const DeployLayer& l : graph.layers) {
+    const auto mode = layer_modes.find(l.name);
+    if (l.has_weights() && (mode == layer_modes.end() || mode->second != convert::Mode::kFloat))
+      grids[l.name] = convert::MaxAbsWeightGrid(l, o.per_tensor_weights, o.weight_bits);
+  }
+  return grids;
+}
+
+}  // namespace
+
+StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const ImageDataset* data, const PtqOptions& o,
+                                                  PtqReport* report) {
+  QF_RETURN_IF_ERROR(CheckPtqOptions(o));
   QF_ASSIGN_OR_RETURN(DeployGraph graph, convert::Lower(ck.graph));
   const convert::ChannelRemoval removal = convert::RemoveDeadChannels(&graph);
+  PtqReport local_report;
+  PtqReport& r = report ? *report : local_report;
   convert::EmitOptions eo;
   eo.mode = o.mode;
   eo.int8_io = o.int8_io;
@@ -113,12 +177,11 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
                       {"input_layout", "NHWC"}};
   if (removal.removed > 0) meta["removed_channels"] = removal.removed;
   QF_ASSIGN_OR_RETURN(eo.layer_modes, LayerModes(ck.graph, graph, o.node_modes));
-  if (!eo.layer_modes.empty() && !convert::NeedsRanges(o.mode))
-    return InvalidArgument("layers in other precisions need --mode int8 or int16x8");
   if (!eo.layer_modes.empty()) {
     meta["layer_modes"] = nlohmann::json::object();
     for (const auto& [layer, mode] : eo.layer_modes) meta["layer_modes"][layer] = convert::ModeName(mode);
   }
+  if (o.equalize) r.equalization = EqualizeCrossLayer(&graph);
   if (convert::NeedsRanges(o.mode)) {
     if (!data) return InvalidArgument("{} mode needs calibration data", convert::ModeName(o.mode));
     const std::vector<int>& in_shape = graph.values[graph.input].shape;
@@ -131,37 +194,45 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
     CalibrationOptions co = o.calibration;
     co.int16 = o.mode == convert::Mode::kInt16x8;
     const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed);
-    QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), n, co));
     // The input's values of 8-bit images are known exactly: preprocessed pixels 0..255 of each
     // channel. Their full range (over the channels) keeps every pixel value, whatever the method
     // would pick from the histogram; with one normalization for every channel each pixel value
     // has its own int8 level (per-channel mean/std can merge neighbouring values). Float data
     // keeps its calibrated range.
-    if (!data->floating) {
-      const auto [lowest, highest] = ck.meta.preprocess.PixelRange(data->channels);
-      cal.ranges[graph.input] = {lowest, highest};
-    }
-    // Values of layers in the other integer type: ranges for that type's grid (the methods other
-    // than min/max choose differently for int16).
-    bool other_type = false;
-    for (const auto& [layer, mode] : eo.layer_modes) other_type = other_type || (mode != o.mode && mode != convert::Mode::kFloat);
-    if (other_type && co.method != CalibrationMethod::kMinMax) {
-      CalibrationOptions other = co;
-      other.int16 = !co.int16;
-      QF_ASSIGN_OR_RETURN(const CalibrationResult cal_other, Calibrate(graph, samples.data(), n, other));
-      for (const DeployLayer& l : graph.layers) {
-        const auto mode = eo.layer_modes.find(l.name);
-        if (mode != eo.layer_modes.end() && mode->second != o.mode && mode->second != convert::Mode::kFloat)
-          cal.ranges[l.output] = cal_other.ranges[l.output];
+    std::optional<std::pair<float, float>> pixels;
+    if (!data->floating) pixels = ck.meta.preprocess.PixelRange(data->channels);
+    QF_ASSIGN_OR_RETURN(CalibrationResult cal, CalibrateValues(graph, samples, n, co, o, eo.layer_modes, pixels));
+    if (o.equalize) {  // absorbing biases narrows ranges: calibrate again
+      CalibrationOptions lows = co;
+      lows.method = CalibrationMethod::kMinMax;
+      lows.channel_low_quantile = kAbsorbedQuantile;
+      QF_ASSIGN_OR_RETURN(const CalibrationResult low, Calibrate(graph, samples.data(), n, lows));
+      r.equalization.absorbed_channels = AbsorbBiases(low.channel_lows, &graph);
+      if (r.equalization.absorbed_channels > 0) {
+        QF_ASSIGN_OR_RETURN(cal, CalibrateValues(graph, samples, n, co, o, eo.layer_modes, pixels));
       }
     }
-    if (o.bias_correction) CorrectBiases(cal.channel_means, &graph, eo.layer_modes);
     TieRanges(graph, &cal.ranges);
     eo.ranges = std::move(cal.ranges);
+    eo.weight_grids = WeightGrids(graph, o, eo.layer_modes);
+    if (o.adaround) {
+      QF_ASSIGN_OR_RETURN(r.adaround, AdaRoundWeights(&graph, eo, samples.data(), n, o.adaround_options, &eo.weight_grids));
+    }
+    if (o.bias_correction) CorrectBiases(cal.channel_means, &graph, eo.layer_modes, eo.weight_grids);
     meta["calibration"] = {{"method", CalibrationMethodName(co.method)},
                            {"samples", n},
                            {"bias_correction", o.bias_correction}};
     if (co.method == CalibrationMethod::kPercentile) meta["calibration"]["percentile"] = co.percentile;
+    if (o.per_tensor_weights || o.weight_bits != 8)
+      meta["weights"] = {{"bits", o.weight_bits}, {"per_tensor", o.per_tensor_weights}};
+    if (o.equalize)
+      meta["equalization"] = {{"pairs", r.equalization.pairs},
+                              {"relu6_replaced", r.equalization.relu6_replaced},
+                              {"absorbed_channels", r.equalization.absorbed_channels}};
+    if (o.adaround)
+      meta["adaround"] = {{"iterations", o.adaround_options.iterations},
+                          {"regularization", o.adaround_options.regularization},
+                          {"layers", r.adaround.size()}};
   }
   eo.metadata_json = meta.dump();
   return convert::EmitQfm(graph, eo);

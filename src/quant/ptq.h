@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "convert/emit.h"
+#include "quant/adaround.h"
 #include "quant/calibration.h"
+#include "quant/equalize.h"
 #include "train/checkpoint.h"
 
 namespace qforge::quant {
@@ -31,6 +33,21 @@ struct PtqOptions {
   // Mixed precision (int8 and int16x8 modes): nodes of the float graph whose layer runs in another
   // mode (float, int8 or int16x8); a node fused into a layer (batch norm, activation) names it.
   std::map<std::string, convert::Mode> node_modes;
+  // Weight grids (int8 and int16x8 modes): one scale per tensor instead of per output channel;
+  // b-bit weights (2..8) in int8 containers.
+  bool per_tensor_weights = false;
+  int weight_bits = 8;
+  // Accuracy recovery (int8 and int16x8 modes): cross-layer equalization with bias absorption
+  // (equalize.h), learned rounding (adaround.h; not with bias correction).
+  bool equalize = false;
+  bool adaround = false;
+  AdaRoundOptions adaround_options;
+};
+
+// What the recovery steps did.
+struct PtqReport {
+  EqualizeReport equalization;
+  std::vector<AdaRoundLayer> adaround;
 };
 
 // The deploy layers the nodes of `node_modes` name (see PtqOptions), by layer name. Fails for a
@@ -38,16 +55,21 @@ struct PtqOptions {
 StatusOr<std::map<std::string, convert::Mode>> LayerModes(const Graph& graph, const convert::DeployGraph& deploy,
                                                           const std::map<std::string, convert::Mode>& node_modes);
 
+// Options that cannot go together, or need an integer mode, are errors.
+Status CheckPtqOptions(const PtqOptions& options);
+
 // `calibration_data` may be null for modes without activation ranges.
 StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& checkpoint, const ImageDataset* calibration_data,
-                                                  const PtqOptions& options);
+                                                  const PtqOptions& options, PtqReport* report = nullptr);
 
 // Gives each group of tensors that must share quantization parameters the union of its ranges.
 void TieRanges(const convert::DeployGraph& graph, std::vector<convert::ValueRange>* ranges);
 
 // Subtracts each weighted layer's expected output error from its bias (see above).
-// Layers in float mode (`layer_modes`) keep their biases.
+// Layers in float mode (`layer_modes`) keep their biases; weights are rounded on their grid in
+// `grids` (by layer name) or the default one.
 void CorrectBiases(const std::vector<std::vector<double>>& channel_means, convert::DeployGraph* graph,
-                   const std::map<std::string, convert::Mode>& layer_modes = {});
+                   const std::map<std::string, convert::Mode>& layer_modes = {},
+                   const std::map<std::string, convert::WeightGrid>& grids = {});
 
 }  // namespace qforge::quant
