@@ -20,6 +20,8 @@ PACKAGES=(
   # (its TFLite parser and CPU reference backend) runs exported TFLite files
   python3-torch python3-torchvision python3-onnx nodejs
   python3-pyarmnn libarmnn-cpuref-backend22
+  # tests only: headless Chromium renders the quantization debugger's HTML report
+  chromium fonts-liberation
 )
 # Debian's npm, unless the machine already has one (Node.js from NodeSource bundles its own).
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)

@@ -19,5 +19,6 @@ Command AddBenchCommand(CLI::App& app);
 Command AddCompressCommand(CLI::App& app);
 Command AddImportCommand(CLI::App& app);
 Command AddExportCommand(CLI::App& app);
+Command AddDebugCommand(CLI::App& app);
 
 }  // namespace qforge::cli

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand, &qforge::cli::AddModelsCommand,
                     &qforge::cli::AddQuantizeCommand, &qforge::cli::AddConvertCommand, &qforge::cli::AddInspectCommand,
                     &qforge::cli::AddRunCommand, &qforge::cli::AddBenchCommand, &qforge::cli::AddCompressCommand,
-                    &qforge::cli::AddImportCommand, &qforge::cli::AddExportCommand}) {
+                    &qforge::cli::AddImportCommand, &qforge::cli::AddExportCommand, &qforge::cli::AddDebugCommand}) {
     auto command = add(app);
     commands[app.get_subcommands({}).back()] = std::move(command);
   }

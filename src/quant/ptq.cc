@@ -114,6 +114,45 @@ Status CheckPtqOptions(const PtqOptions& o) {
   return Status::Ok();
 }
 
+StatusOr<PtqOptions> PtqOptionsFromMetadata(const nlohmann::json& m) {
+  PtqOptions o;
+  try {
+    if (m.value("qat", false)) return InvalidArgument("a quantization-aware trained model (not post-training)");
+    QF_ASSIGN_OR_RETURN(o.mode, convert::ParseMode(m.at("mode").get<std::string>()));
+    if (m.contains("calibration")) {
+      const nlohmann::json& c = m["calibration"];
+      QF_ASSIGN_OR_RETURN(o.calibration.method, ParseCalibrationMethod(c.at("method").get<std::string>()));
+      o.calibration_samples = c.at("samples").get<int64_t>();
+      o.seed = c.value("seed", uint64_t{1});
+      o.bias_correction = c.value("bias_correction", false);
+      o.calibration.percentile = c.value("percentile", o.calibration.percentile);
+    }
+    if (m.contains("weights")) {
+      o.weight_bits = m["weights"].at("bits").get<int>();
+      o.per_tensor_weights = m["weights"].at("per_tensor").get<bool>();
+    }
+    o.equalize = m.contains("equalization");
+    if (m.contains("adaround")) {
+      const nlohmann::json& a = m["adaround"];
+      o.adaround = true;
+      o.adaround_options.iterations = a.at("iterations").get<int>();
+      o.adaround_options.regularization = a.at("regularization").get<double>();
+      o.adaround_options.learning_rate = a.value("learning_rate", o.adaround_options.learning_rate);
+      o.adaround_options.samples = a.value("samples", o.adaround_options.samples);
+      o.adaround_options.seed = o.seed;
+    }
+    if (m.contains("layer_modes"))
+      for (const auto& [layer, mode] : m["layer_modes"].items()) {
+        QF_ASSIGN_OR_RETURN(o.node_modes[layer], convert::ParseMode(mode.get<std::string>()));
+      }
+    o.int8_io = false;
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument("the model's metadata does not describe a post-training quantization ({})", e.what());
+  }
+  QF_RETURN_IF_ERROR(CheckPtqOptions(o));
+  return o;
+}
+
 namespace {
 
 // Bias absorption moves each ReLU channel's 0.135% quantile: the paper's bound beta - 3 gamma
@@ -160,28 +199,26 @@ std::map<std::string, convert::WeightGrid> WeightGrids(const DeployGraph& graph,
 
 }  // namespace
 
-StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const ImageDataset* data, const PtqOptions& o,
-                                                  PtqReport* report) {
+StatusOr<PtqSession> PtqSession::Create(const Checkpoint& ck, const ImageDataset* data, const PtqOptions& o) {
   QF_RETURN_IF_ERROR(CheckPtqOptions(o));
-  QF_ASSIGN_OR_RETURN(DeployGraph graph, convert::Lower(ck.graph));
+  PtqSession session;
+  QF_ASSIGN_OR_RETURN(session.graph_, convert::Lower(ck.graph));
+  DeployGraph& graph = session.graph_;
   const convert::ChannelRemoval removal = convert::RemoveDeadChannels(&graph);
-  PtqReport local_report;
-  PtqReport& r = report ? *report : local_report;
-  convert::EmitOptions eo;
+  PtqReport& r = session.report_;
+  convert::EmitOptions& eo = session.emit_;
   eo.mode = o.mode;
   eo.int8_io = o.int8_io;
-  nlohmann::json meta{{"model", ck.meta.model_name},
+  nlohmann::json& meta = session.meta_;
+  meta = {{"model", ck.meta.model_name},
                       {"mode", convert::ModeName(o.mode)},
                       {"preprocess", ck.meta.preprocess.ToJson()},
                       {"class_names", ck.meta.class_names},
                       {"input_layout", "NHWC"}};
   if (removal.removed > 0) meta["removed_channels"] = removal.removed;
   QF_ASSIGN_OR_RETURN(eo.layer_modes, LayerModes(ck.graph, graph, o.node_modes));
-  if (!eo.layer_modes.empty()) {
-    meta["layer_modes"] = nlohmann::json::object();
-    for (const auto& [layer, mode] : eo.layer_modes) meta["layer_modes"][layer] = convert::ModeName(mode);
-  }
   if (o.equalize) r.equalization = EqualizeCrossLayer(&graph);
+  session.float_graph_ = graph;
   if (convert::NeedsRanges(o.mode)) {
     if (!data) return InvalidArgument("{} mode needs calibration data", convert::ModeName(o.mode));
     const std::vector<int>& in_shape = graph.values[graph.input].shape;
@@ -212,6 +249,7 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
         QF_ASSIGN_OR_RETURN(cal, CalibrateValues(graph, samples, n, co, o, eo.layer_modes, pixels));
       }
     }
+    session.float_graph_ = graph;  // equalized, biases absorbed: what float layers run
     TieRanges(graph, &cal.ranges);
     eo.ranges = std::move(cal.ranges);
     eo.weight_grids = WeightGrids(graph, o, eo.layer_modes);
@@ -221,6 +259,7 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
     if (o.bias_correction) CorrectBiases(cal.channel_means, &graph, eo.layer_modes, eo.weight_grids);
     meta["calibration"] = {{"method", CalibrationMethodName(co.method)},
                            {"samples", n},
+                           {"seed", o.seed},
                            {"bias_correction", o.bias_correction}};
     if (co.method == CalibrationMethod::kPercentile) meta["calibration"]["percentile"] = co.percentile;
     if (o.per_tensor_weights || o.weight_bits != 8)
@@ -232,10 +271,39 @@ StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const Im
     if (o.adaround)
       meta["adaround"] = {{"iterations", o.adaround_options.iterations},
                           {"regularization", o.adaround_options.regularization},
+                          {"learning_rate", o.adaround_options.learning_rate},
+                          {"samples", o.adaround_options.samples},
                           {"layers", r.adaround.size()}};
   }
+  return session;
+}
+
+StatusOr<std::vector<uint8_t>> PtqSession::Emit(const std::map<std::string, convert::Mode>* layer_modes) const {
+  convert::EmitOptions eo = emit_;
+  if (layer_modes) eo.layer_modes = *layer_modes;
+  nlohmann::json meta = meta_;
+  if (!eo.layer_modes.empty()) {
+    meta["layer_modes"] = nlohmann::json::object();
+    for (const auto& [layer, mode] : eo.layer_modes) meta["layer_modes"][layer] = convert::ModeName(mode);
+  }
   eo.metadata_json = meta.dump();
+  if (!layer_modes) return convert::EmitQfm(graph_, eo);
+  // Float layers run the float weights and biases (before rounding and bias correction).
+  DeployGraph graph = graph_;
+  for (size_t i = 0; i < graph.layers.size(); ++i) {
+    const auto mode = eo.layer_modes.find(graph.layers[i].name);
+    if (mode == eo.layer_modes.end() || mode->second != convert::Mode::kFloat) continue;
+    graph.layers[i].weights = float_graph_.layers[i].weights;
+    graph.layers[i].bias = float_graph_.layers[i].bias;
+  }
   return convert::EmitQfm(graph, eo);
+}
+
+StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& ck, const ImageDataset* data, const PtqOptions& o,
+                                                  PtqReport* report) {
+  QF_ASSIGN_OR_RETURN(const PtqSession session, PtqSession::Create(ck, data, o));
+  if (report) *report = session.report();
+  return session.Emit();
 }
 
 }  // namespace qforge::quant

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,38 @@ StatusOr<std::map<std::string, convert::Mode>> LayerModes(const Graph& graph, co
 // Options that cannot go together, or need an integer mode, are errors.
 Status CheckPtqOptions(const PtqOptions& options);
 
-// `calibration_data` may be null for modes without activation ranges.
+// The options a post-training .qfm model was made with, from its metadata (QuantizeCheckpoint
+// records them); fails for a model that metadata does not describe (a QAT model, or one from
+// another tool).
+StatusOr<PtqOptions> PtqOptionsFromMetadata(const nlohmann::json& metadata);
+
+// A checkpoint prepared for quantization once — lowered, equalized, calibrated, its weights
+// rounded and biases corrected — from which models with different layer modes are emitted (the
+// quantization debugger's and mixed-precision search's variants).
+class PtqSession {
+ public:
+  // `calibration_data` may be null for modes without activation ranges.
+  static StatusOr<PtqSession> Create(const Checkpoint& checkpoint, const ImageDataset* calibration_data,
+                                     const PtqOptions& options);
+  // The model with the options' layer modes, or with `layer_modes` (by layer name) instead; a
+  // layer in float runs the float weights and bias.
+  StatusOr<std::vector<uint8_t>> Emit(const std::map<std::string, convert::Mode>* layer_modes = nullptr) const;
+
+  const convert::DeployGraph& graph() const { return graph_; }
+  // The float model the quantized one approximates (lowered, equalized, biases absorbed).
+  const convert::DeployGraph& float_graph() const { return float_graph_; }
+  const std::map<std::string, convert::Mode>& layer_modes() const { return emit_.layer_modes; }
+  const PtqReport& report() const { return report_; }
+
+ private:
+  PtqSession() = default;
+  convert::DeployGraph float_graph_, graph_;
+  convert::EmitOptions emit_;
+  nlohmann::json meta_;
+  PtqReport report_;
+};
+
+// PtqSession::Create(...).Emit().
 StatusOr<std::vector<uint8_t>> QuantizeCheckpoint(const Checkpoint& checkpoint, const ImageDataset* calibration_data,
                                                   const PtqOptions& options, PtqReport* report = nullptr);
 

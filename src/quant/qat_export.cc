@@ -129,6 +129,13 @@ bool IsQatGraph(const Graph& graph) {
   return false;
 }
 
+StatusOr<convert::DeployGraph> LowerQatGraph(const Graph& qat_graph) {
+  QF_ASSIGN_OR_RETURN(Stripped s, Stripper(qat_graph).Run());
+  QF_ASSIGN_OR_RETURN(convert::DeployGraph d, convert::Lower(s.graph));
+  convert::RemoveDeadChannels(&d);
+  return d;
+}
+
 StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const CheckpointMeta& meta,
                                                const QatExportOptions& options) {
   QF_ASSIGN_OR_RETURN(Stripped s, Stripper(qat_graph).Run());

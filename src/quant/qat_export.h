@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "convert/deploy_graph.h"
 #include "train/checkpoint.h"
 
 namespace qforge::quant {
@@ -19,6 +20,10 @@ struct QatExportOptions {
 
 StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const CheckpointMeta& meta,
                                                const QatExportOptions& options);
+
+// The float model behind a QAT graph as the converter lowers it (fake quantization and folding
+// stripped, dead channels removed).
+StatusOr<convert::DeployGraph> LowerQatGraph(const Graph& qat_graph);
 
 // True when the graph holds fake quantization (a QAT model).
 bool IsQatGraph(const Graph& graph);

@@ -45,6 +45,7 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
     if (options.min_task_work > 0) interpreter->pool_->set_min_task_work(options.min_task_work);
   }
   interpreter->profile_ = options.profile;
+  interpreter->keep_all_tensors_ = options.keep_all_tensors;
   QF_RETURN_IF_ERROR(interpreter->BuildTensors());
   QF_RETURN_IF_ERROR(interpreter->PlanMemory());
   QF_RETURN_IF_ERROR(interpreter->PrepareOps());
@@ -124,7 +125,7 @@ Status Interpreter::PlanMemory() {
     TensorLifetime life;
     life.bytes = tensors_[t].bytes;
     life.first_op = writer[t] < 0 ? 0 : writer[t];
-    life.last_op = std::max(last_reader[t], life.first_op);
+    life.last_op = keep_all_tensors_ ? num_ops : std::max(last_reader[t], life.first_op);
     lifetimes.push_back(life);
     planned.push_back(t);
     arena_stats_.naive_bytes += life.bytes;
@@ -184,6 +185,20 @@ Status Interpreter::Invoke() {
     op_seconds_[k] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   return Status::Ok();
+}
+
+Status Interpreter::InvokeOperator(int k) {
+  if (!keep_all_tensors_) return Invalid("running one operator needs an interpreter that keeps all tensors");
+  if (k < 0 || k >= static_cast<int>(kernels_.size()))
+    return Invalid("operator " + std::to_string(k) + " does not exist (the model has " + std::to_string(kernels_.size()) + ")");
+  kernels_[k]->Run();
+  return Status::Ok();
+}
+
+int Interpreter::FindTensor(const std::string& name) const {
+  for (size_t t = 0; t < tensors_.size(); ++t)
+    if (tensors_[t].name == name) return static_cast<int>(t);
+  return -1;
 }
 
 Status Interpreter::GetOutput(int i, void* data, int64_t bytes) const {

@@ -31,6 +31,10 @@ struct InterpreterOptions {
   int64_t min_task_work = 0;
   // Accumulate each operator's wall time over Invoke calls (op_seconds()).
   bool profile = false;
+  // Give every activation tensor its own memory, live to the end (no reuse): after Invoke every
+  // intermediate tensor can be read (tensors()), and one operator can be rerun on inputs written
+  // into its input tensors (InvokeOperator). For debugging; the arena is the naive size.
+  bool keep_all_tensors = false;
 };
 
 struct ArenaStats {
@@ -53,6 +57,10 @@ class Interpreter {
   // Copies `bytes` bytes into input i; fails unless they are exactly the input's size.
   Status SetInput(int i, const void* data, int64_t bytes);
   Status Invoke();
+  // Runs operator k alone on what its input tensors hold (with keep_all_tensors; fails otherwise).
+  Status InvokeOperator(int k);
+  // The tensor named `name` (-1 if none).
+  int FindTensor(const std::string& name) const;
   // Copies output i out; fails unless `bytes` is exactly its size.
   Status GetOutput(int i, void* data, int64_t bytes) const;
 
@@ -77,6 +85,7 @@ class Interpreter {
   Isa isa_ = Isa::kRef;
   std::unique_ptr<ThreadPool> pool_;  // threads > 1
   bool profile_ = false;
+  bool keep_all_tensors_ = false;
   std::vector<double> op_seconds_;
   std::vector<RuntimeTensor> tensors_;
   std::vector<int> inputs_, outputs_;

@@ -200,6 +200,45 @@ TEST(Interpreter, ArenaReusesMemoryAlongAChain) {
   EXPECT_NEAR(out[5], std::pow(0.64, 6), 1e-6);  // each layer multiplies by 64 * 0.01
 }
 
+// Keeping all tensors: every intermediate of the chain is readable after Invoke, and one
+// operator reruns on what is written into its input.
+TEST(Interpreter, KeepsAllTensorsAndRerunsOneOperator) {
+  ModelWriter w;
+  int x = w.AddActivation("x", DType::FLOAT32, {1, 8});
+  const int first = x;
+  for (int i = 0; i < 3; ++i) {
+    const std::string index = std::to_string(i);
+    const int wt = w.AddConstant("w" + index, DType::FLOAT32, {8, 8}, std::vector<float>(64, 0.5f));
+    const int y = w.AddActivation("h" + index, DType::FLOAT32, {1, 8});
+    w.AddOperator(OpType::FULLY_CONNECTED, {x, wt, -1}, {y}, FcOptions());
+    x = y;
+  }
+  w.SetInputs({first});
+  w.SetOutputs({x});
+  auto plain = Interpreter::Create(Load(w), {2});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE((*plain)->InvokeOperator(0).ok());
+  InterpreterOptions keep;
+  keep.batch_size = 2;
+  keep.keep_all_tensors = true;
+  auto it = Interpreter::Create(Load(w), keep);
+  ASSERT_TRUE(it.ok()) << it.status().ToString();
+  EXPECT_EQ((*it)->arena_stats().peak_bytes, (*it)->arena_stats().naive_bytes);
+  std::vector<float> in(16, 1.0f);
+  ASSERT_TRUE((*it)->SetInput(0, in.data(), in.size() * 4).ok());
+  ASSERT_TRUE((*it)->Invoke().ok());
+  const int h0 = (*it)->FindTensor("h0"), h1 = (*it)->FindTensor("h1");
+  ASSERT_GE(h0, 0);
+  EXPECT_EQ((*it)->FindTensor("nonexistent"), -1);
+  EXPECT_FLOAT_EQ((*it)->tensors()[h0].as<float>()[3], 4.0f);  // 8 * 0.5
+  EXPECT_FLOAT_EQ((*it)->tensors()[h1].as<float>()[3], 16.0f);
+  for (int i = 0; i < 16; ++i) (*it)->tensors()[h0].as<float>()[i] = 1.0f;
+  ASSERT_TRUE((*it)->InvokeOperator(1).ok());
+  EXPECT_FLOAT_EQ((*it)->tensors()[h1].as<float>()[3], 4.0f);
+  EXPECT_FLOAT_EQ((*it)->output(0).as<float>()[3], 64.0f);  // untouched: operator 2 did not run
+  EXPECT_FALSE((*it)->InvokeOperator(3).ok());
+}
+
 // float16 weights are widened at prepare time; int8 weights with float activations run the
 // dynamic-range kernel (per-sample int8 input quantization).
 TEST(Interpreter, Float16AndDynamicRangeLayers) {
