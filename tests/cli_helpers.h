@@ -27,20 +27,22 @@ struct Result {
   std::string out, err;
 };
 
+// A file's whole content ("" if it cannot be read).
+inline std::string Slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 Result RunQforge(const std::string& args, const fs::path& dir) {
   const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
   const std::string cmd = std::string(QFORGE_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  r.out = slurp(out);
-  r.err = slurp(err);
+  r.out = Slurp(out);
+  r.err = Slurp(err);
   return r;
 }
 

@@ -10,8 +10,13 @@
 namespace qforge::debug {
 namespace {
 
-// JSON has no NaN or infinity: they become null.
-nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+// JSON has no NaN or infinity: not measured (NaN) is null, no error at all (an infinite SQNR or
+// spread) the string "inf".
+nlohmann::json Number(double v) {
+  if (std::isnan(v)) return nullptr;
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
 
 nlohmann::json HistogramJson(const Histogram& h) {
   if (h.counts.empty()) return nullptr;
@@ -132,7 +137,7 @@ svg.chart {{ display: block; margin: 8px 0; background: #fafafa; }}
 <h1>Quantization debug report</h1>
 <div id="summary"></div>
 <h2>SQNR per layer (dB; higher is better)</h2>
-<div class="legend"><span style="background:#4a7ebb"></span>accumulated (the quantized model)<span style="background:#e08a2c"></span>added (the layer alone, float inputs)</div>
+<div class="legend"><span style="background:#4a7ebb"></span>accumulated (the quantized model)<span style="background:#e08a2c"></span>added (the layer alone, float inputs; no error drawn at 99)</div>
 <div id="sqnr"></div>
 <h2>Sensitivity (accuracy points)</h2>
 <div class="legend"><span style="background:#c0504d"></span>lost with only this layer quantized<span style="background:#3c9c5a"></span>won keeping only this layer float</div>
@@ -210,7 +215,7 @@ document.getElementById("summary").innerHTML =
   esc(report.ranking.slice(0, 5).join(", ")) + "</p>" +
   (report.sensitivity ? "<p>Accuracy on " + report.sensitivity.samples + " test samples: float " +
    report.sensitivity.float_accuracy.toFixed(4) + ", quantized " + report.sensitivity.quantized_accuracy.toFixed(4) + "</p>" : "");
-const cap = v => v === null ? null : Math.min(v, 99);
+const cap = v => v === null ? null : v === "inf" ? 99 : v === "-inf" ? -99 : Math.min(v, 99);
 bars(document.getElementById("sqnr"), "sqnr", names, [layers.map(l => cap(l.sqnr_db)), layers.map(l => cap(l.added_sqnr_db))],
      ["#4a7ebb", "#e08a2c"], " dB");
 if (report.sensitivity) {{
@@ -235,7 +240,7 @@ report.ranking.slice(0, 3).forEach(name => {{
 const parts = ["codebooks", "indices", "sparse_indices", "weights", "biases", "other_constants", "metadata", "structure"];
 bars(document.getElementById("bytes"), "bytes", parts, [parts.map(p => report.bytes[p] === undefined ? null : report.bytes[p] / 1024)],
      ["#7f6bb0"], " KiB");
-const fmt = (v, d) => v === null ? "-" : v.toFixed(d);
+const fmt = (v, d) => v === null ? "-" : typeof v === "string" ? v : v.toFixed(d);
 let rows = "<table><tr><th>layer</th><th>op</th><th>type</th><th>SQNR dB</th><th>added dB</th><th>MSE</th><th>max error</th>" +
            "<th>range used</th><th>clipped</th><th>weight spread</th></tr>";
 layers.forEach(l => {{
