@@ -229,6 +229,27 @@ TEST_F(DeployCli, MixedPrecisionModels) {
   EXPECT_LE(ada.at("adaround").at(0).at("adaround_error").get<double>(), ada.at("adaround").at(0).at("nearest_error").get<double>());
   EXPECT_NE(RunQforge("inspect " + Out("w4.qfm"), dir_).out.find("\"weights\":{\"bits\":4,\"per_tensor\":false}"),
             std::string::npos);
+  // The mixed-precision search: every configuration it measured, the fastest within the budget
+  // chosen (with a budget of 100 points: the all-quantized model).
+  for (double budget : {0.0, 100.0}) {
+    const json search = Json("quantize " + ckpt + " --auto-mixed --max-drop " + std::to_string(budget) +
+                             " --raise-to float --auto-samples 60 " + Data() + " --out " + Out("auto.qfm")).at("auto_mixed");
+    const json& points = search.at("points");
+    ASSERT_EQ(points.size() >= 9, true) << search.dump();  // float, quantized, each of the 7 layers in float, steps
+    EXPECT_EQ(points.at(0).at("label"), "float");
+    EXPECT_EQ(points.at(1).at("label"), "quantized");
+    int chosen = 0;
+    for (const json& p : points) chosen += p.at("chosen").get<bool>();
+    EXPECT_EQ(chosen, 1);
+    EXPECT_TRUE(search.at("met").get<bool>());
+    EXPECT_EQ(search.at("held_out").at("samples"), 40);
+    if (budget == 100.0) EXPECT_EQ(search.at("chosen"), "quantized");
+    for (const json& p : points)
+      if (p.at("chosen").get<bool>())
+        EXPECT_LE(search.at("float_accuracy").get<double>() - p.at("accuracy").get<double>(), budget / 100.0 + 1e-12);
+  }
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --auto-mixed --raise-to float16 --out " + Out("x.qfm"), dir_), "--raise-to takes");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --mode float --auto-mixed --out " + Out("x.qfm"), dir_), "--auto-mixed needs");
   ExpectUsageError(RunQforge("quantize " + ckpt + " --adaround --bias-correction --out " + Out("x.qfm"), dir_), "not both");
   ExpectUsageError(RunQforge("quantize " + ckpt + " --mode dynamic --equalize --out " + Out("x.qfm"), dir_),
                    "need --mode int8 or int16x8, not dynamic");

@@ -69,7 +69,7 @@ Status RunDebug(const DebugFlags& f) {
   if (f.sensitivity) {
     QF_RETURN_IF_ERROR(RequireLabels(data.test, "sensitivity"));
     QF_ASSIGN_OR_RETURN(report.sensitivity,
-                        debug::MeasureSensitivity(*session, debug::FirstExamples(data.test, f.sensitivity_samples),
+                        debug::MeasureSensitivity(*session, SliceExamples(data.test, 0, f.sensitivity_samples),
                                                   ResolveThreads(f.threads)));
   }
   if (!f.html.empty()) {

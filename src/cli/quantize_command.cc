@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "workflow/model_files.h"
+#include "cli/auto_mixed.h"
 #include "cli/data_flags.h"
 #include "data/file_bytes.h"
 #include "quant/ptq.h"
@@ -28,6 +29,8 @@ struct QuantizeFlags {
   bool per_tensor = false, equalize = false, adaround = false;
   int weight_bits = 8;
   quant::AdaRoundOptions adaround_options;
+  AutoMixedFlags auto_mixed;
+  int threads = 0;
 };
 
 // The modes the mixed-precision flags give nodes; a node named twice is an error.
@@ -61,6 +64,7 @@ StatusOr<quant::PtqOptions> PtqOptionsOf(const QuantizeFlags& f) {
   o.adaround_options = f.adaround_options;
   o.adaround_options.seed = f.seed;
   QF_RETURN_IF_ERROR(quant::CheckPtqOptions(o));
+  QF_RETURN_IF_ERROR(f.auto_mixed.Check(o.mode));
   return o;
 }
 
@@ -89,9 +93,17 @@ Status RunQuantize(const QuantizeFlags& f) {
     QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(ck, f.checkpoint));
     QF_ASSIGN_OR_RETURN(data, f.data.Load(spec));  // labels are not needed: calibration only
   }
-  quant::PtqReport report;
-  QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes,
-                      quant::QuantizeCheckpoint(ck, convert::NeedsRanges(o.mode) ? &data.train : nullptr, o, &report));
+  QF_ASSIGN_OR_RETURN(const quant::PtqSession session,
+                      quant::PtqSession::Create(ck, convert::NeedsRanges(o.mode) ? &data.train : nullptr, o));
+  const quant::PtqReport& report = session.report();
+  std::vector<uint8_t> bytes;
+  AutoMixedOutcome search;
+  if (f.auto_mixed.enabled) {
+    QF_ASSIGN_OR_RETURN(search, RunAutoMixed(session, data.test, f.auto_mixed, ResolveThreads(f.threads)));
+    bytes = std::move(search.model);
+  } else {
+    QF_ASSIGN_OR_RETURN(bytes, session.Emit());
+  }
   QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, bytes));
   if (f.json) {
     nlohmann::json j{{"out", f.out}, {"mode", f.mode}, {"model_bytes", bytes.size()}};
@@ -100,6 +112,7 @@ Status RunQuantize(const QuantizeFlags& f) {
                           {"bias_correction", f.bias_correction}};
     if (f.equalize) j["equalization"] = EqualizationJson(report.equalization);
     if (f.adaround) j["adaround"] = AdaRoundJson(report.adaround);
+    if (f.auto_mixed.enabled) j["auto_mixed"] = search.json;
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("{}: {} model, {} bytes{}\n", f.out, f.mode, bytes.size(),
@@ -114,6 +127,7 @@ Status RunQuantize(const QuantizeFlags& f) {
     for (const quant::AdaRoundLayer& l : report.adaround)
       fmt::print("adaround {}: {} weights, {:.1f}% rounded the other way, output error {:.4g} -> {:.4g}\n", l.layer,
                  l.weights, 100.0 * l.flipped, l.nearest_error, l.adaround_error);
+    fmt::print("{}", search.text);
   }
   return Status::Ok();
 }
@@ -150,6 +164,8 @@ Command AddQuantizeCommand(CLI::App& app) {
   cmd->add_option("--adaround-lr", ada.learning_rate, "AdaRound: Adam learning rate")->check(CLI::Range(1e-9, 10.0))->capture_default_str();
   cmd->add_option("--adaround-samples", ada.samples, "AdaRound: calibration images whose activations it fits")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))->capture_default_str();
+  f->auto_mixed.Register(*cmd);
+  AddThreadsFlag(*cmd, &f->threads);
   f->data.Register(*cmd);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge quantize runs/lenet5/model.ckpt --mode int8 --out int8.qfm",
@@ -157,6 +173,7 @@ Command AddQuantizeCommand(CLI::App& app) {
                      "qforge quantize runs/lenet5/model.ckpt --mode int8 --keep-float conv1 --int16 dense1 --out mixed.qfm",
                      "qforge quantize runs/mobilenet/model.ckpt --per-tensor --equalize --out cle.qfm",
                      "qforge quantize runs/resnet/model.ckpt --weight-bits 4 --adaround --out w4a8.qfm",
+                     "qforge quantize runs/mobilenet/model.ckpt --per-tensor --auto-mixed --max-drop 0.2 --out auto.qfm",
                      "qforge quantize runs/lenet5/model.ckpt --mode float16 --out f16.qfm --json"});
   return {[f] { return CheckQuantize(*f); }, [f] { return RunQuantize(*f); }};
 }

@@ -197,4 +197,17 @@ TEST(BatchIterator, AugmentationCropsAndFlips) {
 }
 
 }  // namespace
+TEST(Dataset, SliceExamples) {
+  ImageDataset d;
+  d.count = 5, d.channels = 1, d.height = 1, d.width = 2, d.num_classes = 3;
+  d.pixels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  d.labels = {0, 1, 2, 0, 1};
+  const ImageDataset s = SliceExamples(d, 1, 3);
+  EXPECT_EQ(s.count, 3);
+  EXPECT_EQ(s.pixels, (std::vector<uint8_t>{2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(s.labels, (std::vector<int32_t>{1, 2, 0}));
+  EXPECT_EQ(SliceExamples(d, 4, 10).count, 1);  // clamped to the data
+  EXPECT_EQ(SliceExamples(d, 9, 1).count, 0);
+}
+
 }  // namespace qforge

@@ -246,4 +246,16 @@ bool BatchIterator::Next(Tensor* images, std::vector<int32_t>* labels) {
   return true;
 }
 
+ImageDataset SliceExamples(const ImageDataset& d, int64_t first, int64_t count) {
+  first = std::clamp<int64_t>(first, 0, d.count);
+  count = std::clamp<int64_t>(count, 0, d.count - first);
+  ImageDataset out = d;
+  out.count = count;
+  const int64_t size = d.example_size();
+  if (d.floating) out.values.assign(d.values.begin() + first * size, d.values.begin() + (first + count) * size);
+  else out.pixels.assign(d.pixels.begin() + first * size, d.pixels.begin() + (first + count) * size);
+  if (d.labelled()) out.labels.assign(d.labels.begin() + first, d.labels.begin() + first + count);
+  return out;
+}
+
 }  // namespace qforge

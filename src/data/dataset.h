@@ -29,6 +29,9 @@ struct ImageDataset {
   bool labelled() const { return labels.size() == static_cast<size_t>(count) && count > 0; }
 };
 
+// Examples [first, first + count) of a data set (clamped to it), labels and class names kept.
+ImageDataset SliceExamples(const ImageDataset& data, int64_t first, int64_t count);
+
 struct TrainTestData {
   ImageDataset train, test;
 };

@@ -145,8 +145,6 @@ TEST(Debug, SensitivityEndsAreTheFloatAndQuantizedModels) {
   fp.mode = convert::Mode::kFloat;
   EXPECT_DOUBLE_EQ(s->float_accuracy, accuracy(*quant::QuantizeCheckpoint(ck, &d, fp)));
   EXPECT_DOUBLE_EQ(s->quantized_accuracy, accuracy(*session->Emit()));
-  EXPECT_EQ(FirstExamples(d, 10).count, 10);
-  EXPECT_EQ(FirstExamples(d, 10).labels.size(), 10u);
   EXPECT_FALSE(MeasureSensitivity(*session, quant::RandomImages(0, 1), 1).ok());
 }
 

@@ -21,16 +21,6 @@ StatusOr<double> Accuracy(const quant::PtqSession& session, const Modes& modes, 
 
 }  // namespace
 
-ImageDataset FirstExamples(const ImageDataset& data, int64_t count) {
-  ImageDataset d = data;
-  d.count = std::min(count, data.count);
-  const auto size = static_cast<size_t>(d.count * d.example_size());
-  if (d.floating) d.values.resize(size);
-  else d.pixels.resize(size);
-  if (d.labelled() || data.labelled()) d.labels.resize(static_cast<size_t>(d.count));
-  return d;
-}
-
 StatusOr<Sensitivity> MeasureSensitivity(const quant::PtqSession& session, const ImageDataset& test, int threads) {
   if (!test.labelled()) return InvalidArgument("sensitivity needs labelled test examples");
   const Modes& base = session.layer_modes();

@@ -26,7 +26,4 @@ struct Sensitivity {
 
 StatusOr<Sensitivity> MeasureSensitivity(const quant::PtqSession& session, const ImageDataset& test, int threads);
 
-// The first `count` examples of a data set.
-ImageDataset FirstExamples(const ImageDataset& data, int64_t count);
-
 }  // namespace qforge::debug
