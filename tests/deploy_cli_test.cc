@@ -252,7 +252,7 @@ TEST_F(DeployCli, MixedPrecisionModels) {
         chosen_latency = p.at("latency_ms").get<double>();
       }
     }
-    EXPECT_EQ(chosen_latency, fastest_within);
+    EXPECT_LE(chosen_latency, 1.03 * fastest_within);
   }
   ExpectUsageError(RunQforge("quantize " + ckpt + " --auto-mixed --raise-to float16 --out " + Out("x.qfm"), dir_), "--raise-to takes");
   ExpectUsageError(RunQforge("quantize " + ckpt + " --mode float --auto-mixed --out " + Out("x.qfm"), dir_), "--auto-mixed needs");

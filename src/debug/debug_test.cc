@@ -21,14 +21,13 @@ namespace {
 using quant::PtqOptions;
 using quant::PtqSession;
 
-Checkpoint Lenet5(const ImageDataset& d) {
-  Checkpoint ck;
-  auto g = FindZooModel("lenet5")->build(3);
-  EXPECT_TRUE(g.ok());
-  ck.graph = std::move(*g);
-  ck.meta.model_name = "lenet5";
-  ck.meta.preprocess = ComputeNormalization(d);
-  return ck;
+// The int8 post-training session of `ck`, calibrated on all of d.
+PtqSession Int8Session(const Checkpoint& ck, const ImageDataset& d) {
+  PtqOptions o;
+  o.calibration_samples = d.count;
+  auto session = PtqSession::Create(ck, &d, o);
+  EXPECT_TRUE(session.ok()) << session.status().message();
+  return std::move(*session);
 }
 
 std::vector<float> Samples(const ImageDataset& d, const Preprocess& pre) {
@@ -62,15 +61,12 @@ std::vector<uint8_t> ScaleTensor(const std::vector<uint8_t>& bytes, const std::s
 
 TEST(Debug, ComparesEveryLayerOfAnInt8Model) {
   const ImageDataset d = quant::RandomImages(48, 1);
-  const Checkpoint ck = Lenet5(d);
-  PtqOptions o;
-  o.calibration_samples = 48;
-  auto session = PtqSession::Create(ck, &d, o);
-  ASSERT_TRUE(session.ok()) << session.status().message();
+  const Checkpoint ck = quant::ZooCheckpoint("lenet5", 3, d);
+  const PtqSession session = Int8Session(ck, d);
   const std::vector<float> x = Samples(d, ck.meta.preprocess);
-  auto int8 = session->Emit();
+  auto int8 = session.Emit();
   ASSERT_TRUE(int8.ok());
-  auto stats = CompareLayers(session->float_graph(), Load(*int8), x.data(), d.count, {.batch = 20});
+  auto stats = CompareLayers(session.float_graph(), Load(*int8), x.data(), d.count, {.batch = 20});
   ASSERT_TRUE(stats.ok()) << stats.status().message();
   ASSERT_EQ(stats->size(), 7u);  // conv1, maxpool1, conv2, maxpool2, flatten1, dense1, dense2
   EXPECT_EQ((*stats)[0].layer, "conv1");
@@ -89,11 +85,12 @@ TEST(Debug, ComparesEveryLayerOfAnInt8Model) {
   EXPECT_GT((*stats)[0].added_sqnr_db, (*stats)[0].sqnr_db);
   for (size_t i : {1, 3, 4}) EXPECT_TRUE(std::isinf((*stats)[i].added_sqnr_db)) << (*stats)[i].layer;
   // 16-bit activations (the same 8-bit weights): every layer closer to float.
-  PtqOptions o16 = o;
+  PtqOptions o16;
+  o16.calibration_samples = d.count;
   o16.mode = convert::Mode::kInt16x8;
   auto bytes16 = quant::QuantizeCheckpoint(ck, &d, o16);
   ASSERT_TRUE(bytes16.ok());
-  auto stats16 = CompareLayers(session->float_graph(), Load(*bytes16), x.data(), d.count);
+  auto stats16 = CompareLayers(session.float_graph(), Load(*bytes16), x.data(), d.count);
   ASSERT_TRUE(stats16.ok());
   for (size_t i = 0; i < stats->size(); ++i) {
     EXPECT_EQ((*stats16)[i].dtype, "INT16");
@@ -103,18 +100,15 @@ TEST(Debug, ComparesEveryLayerOfAnInt8Model) {
 
 TEST(Debug, ABadRangeRanksItsLayerFirst) {
   const ImageDataset d = quant::RandomImages(48, 2);
-  const Checkpoint ck = Lenet5(d);
-  PtqOptions o;
-  o.calibration_samples = 48;
-  auto session = PtqSession::Create(ck, &d, o);
-  ASSERT_TRUE(session.ok());
-  auto bytes = session->Emit();
+  const Checkpoint ck = quant::ZooCheckpoint("lenet5", 3, d);
+  const PtqSession session = Int8Session(ck, d);
+  auto bytes = session.Emit();
   ASSERT_TRUE(bytes.ok());
   const std::vector<float> x = Samples(d, ck.meta.preprocess);
   // (Layers that pooling or flattening read share their grid with it: the file would be invalid.)
   for (const std::string layer : {"dense1", "dense2"}) {
     for (float factor : {0.05f, 40.0f}) {  // a range 20x too narrow, and one 40x too wide
-      auto stats = CompareLayers(session->float_graph(), Load(ScaleTensor(*bytes, layer, factor)), x.data(), d.count);
+      auto stats = CompareLayers(session.float_graph(), Load(ScaleTensor(*bytes, layer, factor)), x.data(), d.count);
       ASSERT_TRUE(stats.ok()) << stats.status().message();
       EXPECT_EQ((*stats)[RankLayers(*stats)[0]].layer, layer) << "scale x" << factor;
       for (const LayerStats& l : *stats)
@@ -126,7 +120,7 @@ TEST(Debug, ABadRangeRanksItsLayerFirst) {
 
 TEST(Debug, SensitivityEndsAreTheFloatAndQuantizedModels) {
   const ImageDataset d = quant::RandomImages(64, 3);
-  const Checkpoint ck = Lenet5(d);
+  const Checkpoint ck = quant::ZooCheckpoint("lenet5", 3, d);
   PtqOptions o;
   o.calibration_samples = 64;
   o.weight_bits = 3;  // coarse weights: quantization visibly moves predictions

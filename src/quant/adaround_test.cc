@@ -16,16 +16,6 @@
 namespace qforge::quant {
 namespace {
 
-Checkpoint ZooCheckpoint(const std::string& name, const ImageDataset& d) {
-  Checkpoint ck;
-  auto g = FindZooModel(name)->build(2);
-  EXPECT_TRUE(g.ok());
-  ck.graph = std::move(*g);
-  ck.meta.model_name = name;
-  ck.meta.preprocess = ComputeNormalization(d);
-  return ck;
-}
-
 double MeanSquaredDifference(const std::vector<float>& a, const std::vector<float>& b) {
   double s = 0.0;
   for (size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * static_cast<double>(a[i] - b[i]);
@@ -34,7 +24,7 @@ double MeanSquaredDifference(const std::vector<float>& a, const std::vector<floa
 
 TEST(AdaRound, BeatsNearestRoundingOnFourBitWeights) {
   const ImageDataset d = RandomImages(64, 9);
-  const Checkpoint ck = ZooCheckpoint("lenet5", d);
+  const Checkpoint ck = ZooCheckpoint("lenet5", 2, d);
   PtqOptions fp;
   fp.mode = convert::Mode::kFloat;
   const std::vector<float> reference = QuantizeAndRun(ck, d, fp);
@@ -62,7 +52,7 @@ TEST(AdaRound, BeatsNearestRoundingOnFourBitWeights) {
 
 TEST(AdaRound, WeightsEndOnTheirGrid) {
   const ImageDataset d = RandomImages(16, 2);
-  const Checkpoint ck = ZooCheckpoint("mobilenet", d);  // depthwise layers too
+  const Checkpoint ck = ZooCheckpoint("mobilenet", 2, d);  // depthwise layers too
   auto lowered = convert::Lower(ck.graph);
   ASSERT_TRUE(lowered.ok());
   convert::DeployGraph g = *lowered;

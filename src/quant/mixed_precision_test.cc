@@ -19,16 +19,6 @@ namespace {
 
 using convert::Mode;
 
-Checkpoint ZooCheckpoint(const std::string& name, uint64_t seed, const ImageDataset& d) {
-  Checkpoint ck;
-  auto g = FindZooModel(name)->build(seed);
-  EXPECT_TRUE(g.ok());
-  ck.graph = std::move(*g);
-  ck.meta.model_name = name;
-  ck.meta.preprocess = ComputeNormalization(d);
-  return ck;
-}
-
 std::vector<std::string> LayerNames(const Checkpoint& ck) {
   auto d = convert::Lower(ck.graph);
   EXPECT_TRUE(d.ok());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "convert/evaluate.h"
 #include "runtime/interpreter.h"
@@ -129,12 +130,23 @@ StatusOr<MixedSearchResult> SearchMixedPrecision(const PtqSession& session, cons
     r.points.push_back(p);
     if (p.accuracy > current.accuracy) current = p;
   }
-  // The choice: the fastest point within the budget (the float model always is).
+  // The choice: the fastest point within the budget (the float model always is); of points within
+  // 3% of that latency (timing noise), the one raising the fewest layers.
   MarkParetoFront(r.points);
+  double fastest = std::numeric_limits<double>::infinity();
+  for (const MixedPoint& p : r.points)
+    if (r.float_accuracy - p.accuracy <= budget) fastest = std::min(fastest, p.latency_ms);
+  auto raised = [&](const MixedPoint& p) {
+    size_t n = 0;
+    for (const auto& [layer, mode] : p.modes) n += !base.count(layer) || base.at(layer) != mode;
+    return n;
+  };
   r.chosen = 0;
   for (size_t i = 0; i < r.points.size(); ++i) {
-    const bool within = r.float_accuracy - r.points[i].accuracy <= budget;
-    if (within && r.points[i].latency_ms < r.points[r.chosen].latency_ms) r.chosen = i;
+    const MixedPoint &p = r.points[i], &c = r.points[r.chosen];
+    if (r.float_accuracy - p.accuracy > budget || p.latency_ms > 1.03 * fastest) continue;
+    const bool c_eligible = r.float_accuracy - c.accuracy <= budget && c.latency_ms <= 1.03 * fastest;
+    if (!c_eligible || raised(p) < raised(c) || (raised(p) == raised(c) && p.latency_ms < c.latency_ms)) r.chosen = i;
   }
   r.met = r.float_accuracy - r.points[r.chosen].accuracy <= budget;
   return r;

@@ -99,12 +99,7 @@ TEST(Ptq, SoftmaxOutputsInEveryMode) {
 // float model through the runtime.
 TEST(Ptq, Int8OutputsTrackTheFloatModel) {
   const ImageDataset d = RandomImages(64, 8);
-  Checkpoint ck;
-  auto g = FindZooModel("lenet5")->build(3);
-  ASSERT_TRUE(g.ok());
-  ck.graph = std::move(*g);
-  ck.meta.model_name = "lenet5";
-  ck.meta.preprocess = ComputeNormalization(d);
+  const Checkpoint ck = ZooCheckpoint("lenet5", 3, d);
   auto run = [&](const PtqOptions& o) { return QuantizeAndRun(ck, d, o); };
   PtqOptions fo;
   fo.mode = convert::Mode::kFloat;

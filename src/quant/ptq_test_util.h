@@ -1,16 +1,18 @@
-// Test helpers of post-training quantization: random images, and a checkpoint quantized and run
-// through the runtime on them.
+// Test helpers of post-training quantization: random images, zoo checkpoints, and a checkpoint
+// quantized and run through the runtime on them.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "convert/evaluate.h"
 #include "quant/ptq.h"
 #include "runtime/interpreter.h"
+#include "zoo/zoo.h"
 
 namespace qforge::quant {
 
@@ -22,6 +24,17 @@ inline ImageDataset RandomImages(int64_t count, uint32_t seed) {
   for (int64_t i = 0; i < d.count * 784; ++i) d.pixels.push_back(static_cast<uint8_t>(rng() % 256));
   for (int64_t i = 0; i < d.count; ++i) d.labels.push_back(static_cast<int32_t>(i % 10));
   return d;
+}
+
+// A zoo model, randomly initialized with `seed`, as a checkpoint normalized for d.
+inline Checkpoint ZooCheckpoint(const std::string& name, uint64_t seed, const ImageDataset& d) {
+  Checkpoint ck;
+  auto g = FindZooModel(name)->build(seed);
+  EXPECT_TRUE(g.ok());
+  ck.graph = std::move(*g);
+  ck.meta.model_name = name;
+  ck.meta.preprocess = ComputeNormalization(d);
+  return ck;
 }
 
 // Runs a .qfm model on all of d; its float outputs.
