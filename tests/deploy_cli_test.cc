@@ -211,6 +211,10 @@ TEST_F(DeployCli, MixedPrecisionModels) {
   EXPECT_NE(inspect.out.find("\"layer_modes\":{\"conv1\":\"float\",\"dense1\":\"int16x8\",\"dense2\":\"int16x8\"}"),
             std::string::npos) << inspect.out;
   EXPECT_NE(inspect.out.find("flatten1/int16"), std::string::npos);
+  // Exported to TFLite (its requantizing QUANTIZEs included) and imported back, it runs the same.
+  Json("export " + Out("mixed.qfm") + " --format tflite --out " + Out("mixed.tflite"));
+  Json("import " + Out("mixed.tflite") + " --out " + Out("mixed-back.qfm"));
+  EXPECT_EQ(Json("eval " + Out("mixed-back.qfm") + " " + Data()).at("accuracy"), mixed.at("accuracy"));
   ExpectFailure(RunQforge("quantize " + ckpt + " --keep-float conv9 " + Data() + " --out " + Out("x.qfm"), dir_),
                 "'conv9' is not a node of the model (its layers: conv1, maxpool1,");
   ExpectUsageError(RunQforge("quantize " + ckpt + " --keep-float conv1 --int16 conv1 --out " + Out("x.qfm"), dir_),
@@ -241,7 +245,7 @@ TEST_F(DeployCli, MixedPrecisionModels) {
     int chosen = 0;
     for (const json& p : points) chosen += p.at("chosen").get<bool>();
     EXPECT_EQ(chosen, 1);
-    EXPECT_TRUE(search.at("met").get<bool>());
+    if (budget == 100.0) EXPECT_TRUE(search.at("met").get<bool>());  // every configuration is within it
     EXPECT_EQ(search.at("held_out").at("samples"), 40);
     double fastest_within = 1e30, chosen_latency = 0.0;
     for (const json& p : points) {

@@ -8,12 +8,6 @@
 namespace qforge::cli {
 namespace {
 
-StatusOr<double> Accuracy(const std::vector<uint8_t>& bytes, const ImageDataset& d, int threads) {
-  QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::FromBytes(bytes.data(), bytes.size(), "model"));
-  QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult r, convert::EvaluateQfm(model, "model", d, 64, threads));
-  return r.accuracy;
-}
-
 }  // namespace
 
 void AutoMixedFlags::Register(CLI::App& cmd) {
@@ -32,8 +26,8 @@ Status AutoMixedFlags::Check(convert::Mode base) const {
   if (!convert::NeedsRanges(base)) return InvalidArgument("--auto-mixed needs --mode int8 or int16x8");
   for (const std::string& name : raise_to) {
     QF_ASSIGN_OR_RETURN(const convert::Mode m, convert::ParseMode(name));
-    if (m != convert::Mode::kFloat && m != convert::Mode::kInt16x8 && m != convert::Mode::kInt8)
-      return InvalidArgument("--raise-to takes int16x8, float (or int8 in an int16x8 model), not {}", name);
+    if ((m != convert::Mode::kFloat && m != convert::Mode::kInt16x8 && m != convert::Mode::kInt8) || m == base)
+      return InvalidArgument("--raise-to takes int16x8 (in an int8 model), int8 (in an int16x8 model) or float, not {}", name);
   }
   return Status::Ok();
 }
@@ -46,7 +40,10 @@ StatusOr<AutoMixedOutcome> RunAutoMixed(const quant::PtqSession& session, const 
   quant::MixedSearchOptions o;
   o.max_drop = f.max_drop;
   o.raise_to.clear();
-  for (const std::string& name : f.raise_to) o.raise_to.push_back(*convert::ParseMode(name));
+  for (const std::string& name : f.raise_to) {
+    QF_ASSIGN_OR_RETURN(const convert::Mode m, convert::ParseMode(name));
+    o.raise_to.push_back(m);
+  }
   o.bench_batch = f.bench_batch;
   o.eval_threads = threads;
   QF_ASSIGN_OR_RETURN(const quant::MixedSearchResult r, quant::SearchMixedPrecision(session, selection, o));
@@ -57,10 +54,10 @@ StatusOr<AutoMixedOutcome> RunAutoMixed(const quant::PtqSession& session, const 
   double held_out = 0.0, held_out_float = 0.0;
   if (n < test.count) {
     const ImageDataset rest = SliceExamples(test, n, test.count - n);
-    QF_ASSIGN_OR_RETURN(held_out, Accuracy(out.model, rest, threads));
+    QF_ASSIGN_OR_RETURN(held_out, convert::QfmAccuracy(out.model, rest, threads));
     const quant::MixedPoint& float_point = r.points[0];
     QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> float_model, session.Emit(&float_point.modes));
-    QF_ASSIGN_OR_RETURN(held_out_float, Accuracy(float_model, rest, threads));
+    QF_ASSIGN_OR_RETURN(held_out_float, convert::QfmAccuracy(float_model, rest, threads));
   }
   const quant::MixedPoint& base = r.points[1];
   nlohmann::json points = nlohmann::json::array();
@@ -79,10 +76,10 @@ StatusOr<AutoMixedOutcome> RunAutoMixed(const quant::PtqSession& session, const 
                             100.0 * (r.float_accuracy - p.accuracy), p.latency_ms, p.latency_ms / base.latency_ms, p.bytes,
                             p.pareto ? "front" : "", i == r.chosen ? " <- chosen" : "");
   }
-  out.text += fmt::format("chosen: {} ({} the budget): {:.4f} on the choosing images (float {:.4f}), latency {:.4f} ms = "
-                          "{:.2f}x the all-quantized model's",
-                          chosen.label, r.met ? "within" : "NOT within", chosen.accuracy, r.float_accuracy,
-                          chosen.latency_ms, chosen.latency_ms / base.latency_ms);
+  out.text += r.met ? fmt::format("chosen: {} (within the budget)", chosen.label)
+                     : std::string("chosen: the float model — no quantized configuration measured is within the budget");
+  out.text += fmt::format(": {:.4f} on the choosing images (float {:.4f}), latency {:.4f} ms = {:.2f}x the all-quantized model's",
+                          chosen.accuracy, r.float_accuracy, chosen.latency_ms, chosen.latency_ms / base.latency_ms);
   if (n < test.count)
     out.text += fmt::format("; on the other {} test images {:.4f} (float {:.4f})", test.count - n, held_out, held_out_float);
   out.text += "\n";

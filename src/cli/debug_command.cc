@@ -39,7 +39,7 @@ Status RunDebug(const DebugFlags& f) {
   // biases absorbed), from the options in the model's metadata.
   std::optional<quant::PtqSession> session;
   convert::DeployGraph reference;
-  const bool qat_model = meta.json.value("qat", false);
+  const bool qat_model = meta.json.contains("qat") && meta.json["qat"].is_boolean() && meta.json["qat"].get<bool>();
   if (qat_model != quant::IsQatGraph(ck.graph))
     return InvalidArgument("{} is {} model but {} is {} checkpoint; give the checkpoint the model was made from", f.model,
                            qat_model ? "a QAT" : "a post-training", f.checkpoint, qat_model ? "a float" : "a QAT");
@@ -47,7 +47,11 @@ Status RunDebug(const DebugFlags& f) {
     if (f.sensitivity) return InvalidArgument("--sensitivity needs a post-training model (the variants are re-quantized)");
     QF_ASSIGN_OR_RETURN(reference, quant::LowerQatGraph(ck.graph));
   } else {
-    QF_ASSIGN_OR_RETURN(const quant::PtqOptions options, quant::PtqOptionsFromMetadata(meta.json));
+    QF_ASSIGN_OR_RETURN(quant::PtqOptions options, quant::PtqOptionsFromMetadata(meta.json));
+    if (!f.sensitivity) {  // the float model does not depend on the rounding or the bias correction
+      options.adaround = false;
+      options.bias_correction = false;
+    }
     QF_ASSIGN_OR_RETURN(quant::PtqSession s, quant::PtqSession::Create(ck, &data.train, options));
     reference = s.float_graph();
     session.emplace(std::move(s));
@@ -61,7 +65,7 @@ Status RunDebug(const DebugFlags& f) {
   debug::DebugReport report;
   report.model = f.model;
   report.reference = f.checkpoint;
-  report.mode = meta.json.value("mode", "?");
+  report.mode = meta.json.contains("mode") && meta.json["mode"].is_string() ? meta.json["mode"].get<std::string>() : "?";
   report.samples = n;
   report.bytes = convert::MeasureModelBytes(*model);
   QF_ASSIGN_OR_RETURN(report.layers, debug::CompareLayers(reference, model, samples.data(), n));

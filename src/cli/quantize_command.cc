@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "workflow/model_files.h"
+#include "workflow/model_input.h"
 #include "cli/auto_mixed.h"
 #include "cli/data_flags.h"
 #include "data/file_bytes.h"
@@ -78,8 +79,9 @@ nlohmann::json EqualizationJson(const quant::EqualizeReport& r) {
 nlohmann::json AdaRoundJson(const std::vector<quant::AdaRoundLayer>& layers) {
   nlohmann::json j = nlohmann::json::array();
   for (const quant::AdaRoundLayer& l : layers)
-    j.push_back({{"layer", l.layer}, {"weights", l.weights}, {"flipped", l.flipped}, {"nearest_error", l.nearest_error},
-                 {"adaround_error", l.adaround_error}});
+    j.push_back(l.skipped.empty() ? nlohmann::json{{"layer", l.layer}, {"weights", l.weights}, {"flipped", l.flipped},
+                                                   {"nearest_error", l.nearest_error}, {"adaround_error", l.adaround_error}}
+                                  : nlohmann::json{{"layer", l.layer}, {"weights", l.weights}, {"skipped", l.skipped}});
   return j;
 }
 
@@ -93,6 +95,7 @@ Status RunQuantize(const QuantizeFlags& f) {
     QF_ASSIGN_OR_RETURN(const InputSpec spec, ModelInputSpec(ck, f.checkpoint));
     QF_ASSIGN_OR_RETURN(data, f.data.Load(spec));  // labels are not needed: calibration only
   }
+  if (f.auto_mixed.enabled) QF_RETURN_IF_ERROR(RequireLabels(data.test, "--auto-mixed (its accuracies)"));
   QF_ASSIGN_OR_RETURN(const quant::PtqSession session,
                       quant::PtqSession::Create(ck, convert::NeedsRanges(o.mode) ? &data.train : nullptr, o));
   const quant::PtqReport& report = session.report();
@@ -125,8 +128,11 @@ Status RunQuantize(const QuantizeFlags& f) {
                  report.equalization.pairs, report.equalization.relu6_replaced, report.equalization.sweeps,
                  report.equalization.absorbed_channels);
     for (const quant::AdaRoundLayer& l : report.adaround)
-      fmt::print("adaround {}: {} weights, {:.1f}% rounded the other way, output error {:.4g} -> {:.4g}\n", l.layer,
-                 l.weights, 100.0 * l.flipped, l.nearest_error, l.adaround_error);
+      if (l.skipped.empty())
+        fmt::print("adaround {}: {} weights, {:.1f}% rounded the other way, output error {:.4g} -> {:.4g}\n", l.layer,
+                   l.weights, 100.0 * l.flipped, l.nearest_error, l.adaround_error);
+      else
+        fmt::print("adaround {}: nearest rounding ({})\n", l.layer, l.skipped);
     fmt::print("{}", search.text);
   }
   return Status::Ok();

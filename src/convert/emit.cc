@@ -179,11 +179,6 @@ class Emitter {
     return Status::Ok();
   }
 
-  Mode LayerMode(const DeployLayer& l) const {
-    const auto it = options_.layer_modes.find(l.name);
-    return it == options_.layer_modes.end() ? options_.mode : it->second;
-  }
-
   // The quantization of `value` on an integer grid.
   StatusOr<ActivationParams> Params(int value, Precision p) const {
     if (softmax_output_[value]) {
@@ -393,7 +388,7 @@ class Emitter {
 
   Status EmitLayer(const DeployLayer& l) {
     std::vector<int> inputs;
-    mode_ = LayerMode(l);
+    mode_ = LayerModeOf(options_.layer_modes, l.name, options_.mode);
     for (int v : l.inputs) {
       QF_ASSIGN_OR_RETURN(const int t, TensorFor(v, precision()));
       inputs.push_back(t);

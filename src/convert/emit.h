@@ -64,6 +64,12 @@ struct EmitOptions {
 
 StatusOr<std::vector<uint8_t>> EmitQfm(const DeployGraph& graph, const EmitOptions& options);
 
+// The mode a layer runs in: its entry in `layer_modes`, else `base`.
+inline Mode LayerModeOf(const std::map<std::string, Mode>& layer_modes, const std::string& layer, Mode base) {
+  const auto it = layer_modes.find(layer);
+  return it == layer_modes.end() ? base : it->second;
+}
+
 // Per-output-channel symmetric int8 weights of a conv/depthwise/dense layer, narrow range
 // [-127, 127]: scale[c] = max |w[c]| / 127 (1 for an all-zero channel). A layer with shared
 // (clustered) weights gets one grid for the whole tensor instead, scaled per channel only by

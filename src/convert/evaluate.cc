@@ -5,6 +5,7 @@
 #include <numeric>
 #include <thread>
 
+#include "runtime/float16.h"
 #include "runtime/quant_math.h"
 
 namespace qforge::convert {
@@ -132,6 +133,39 @@ StatusOr<QfmEvalResult> EvaluateQfm(std::shared_ptr<const runtime::Model> model,
   for (int64_t i = 0; i < data.count; ++i) correct += result.predictions[i] == data.labels[i];
   result.accuracy = static_cast<double>(correct) / static_cast<double>(data.count);
   return result;
+}
+
+Status TensorAsFloat(const runtime::RuntimeTensor& t, std::vector<float>* out) {
+  out->resize(static_cast<size_t>(t.elements));
+  if (t.dtype == qfm::DType::FLOAT32) {
+    std::copy_n(t.as<float>(), t.elements, out->data());
+    return Status::Ok();
+  }
+  if (t.dtype == qfm::DType::FLOAT16) {
+    for (int64_t i = 0; i < t.elements; ++i) (*out)[i] = runtime::HalfToFloat(t.as<uint16_t>()[i]);
+    return Status::Ok();
+  }
+  if ((t.dtype != qfm::DType::INT8 && t.dtype != qfm::DType::INT16) || !t.quantized())
+    return InvalidArgument("tensor '{}' ({}) has no float values (an integer tensor needs quantization parameters)",
+                           t.name, qfm::EnumNameDType(t.dtype));
+  int64_t inner = 1;
+  if (!t.per_tensor())
+    for (size_t d = static_cast<size_t>(t.quantized_dimension) + 1; d < t.shape.size(); ++d) inner *= t.shape[d];
+  const int64_t slices = t.per_tensor() ? 1 : t.shape[t.quantized_dimension];
+  for (int64_t i = 0; i < t.elements; ++i) {
+    const int64_t c = t.per_tensor() ? 0 : (i / inner) % slices;
+    const int64_t zp = t.zero_point[t.zero_point.size() == 1 ? 0 : c];
+    const int32_t q = t.dtype == qfm::DType::INT16 ? t.as<int16_t>()[i] : t.as<int8_t>()[i];
+    (*out)[i] = static_cast<float>(q - zp) * t.scale[c];
+  }
+  return Status::Ok();
+}
+
+StatusOr<double> QfmAccuracy(const std::vector<uint8_t>& bytes, const ImageDataset& data, int threads) {
+  QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model,
+                      runtime::Model::FromBytes(bytes.data(), bytes.size(), "model"));
+  QF_ASSIGN_OR_RETURN(const QfmEvalResult r, EvaluateQfm(model, "model", data, 64, threads));
+  return r.accuracy;
 }
 
 }  // namespace qforge::convert

@@ -54,6 +54,14 @@ class BatchInterpreters {
 Status FillInput(const ImageDataset& data, const Preprocess& pre, const int64_t* indices, int64_t count,
                  runtime::Interpreter* interpreter);
 
+// A tensor's values as floats: float32 and float16 as they are, int8 and int16 dequantized (per
+// tensor, or per slice of its quantized dimension). An integer tensor without quantization
+// parameters is an error.
+Status TensorAsFloat(const runtime::RuntimeTensor& tensor, std::vector<float>* values);
+
+// Runs a .qfm model given as bytes on a labelled data set: its accuracy.
+StatusOr<double> QfmAccuracy(const std::vector<uint8_t>& model, const ImageDataset& data, int threads);
+
 // Index of the largest value of row `row` of output 0 (any element type; first on ties).
 int32_t ArgMaxRow(const runtime::RuntimeTensor& output, int row);
 

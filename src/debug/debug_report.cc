@@ -60,6 +60,7 @@ nlohmann::json ReportJson(const DebugReport& r) {
                       {"weight_spread", Number(l.weight_spread)},
                       {"scale", l.scale},
                       {"zero_point", l.zero_point},
+                      {"grid", {l.grid_low, l.grid_high}},
                       {"activation_histogram", HistogramJson(l.activations)},
                       {"weight_histogram", HistogramJson(l.weights)}});
   nlohmann::json ranking = nlohmann::json::array();
@@ -232,7 +233,7 @@ report.ranking.slice(0, 3).forEach(name => {{
   row.className = "row";
   hists.appendChild(row);
   if (l.activation_histogram) {{
-    const grid = l.scale > 0 ? [(l.dtype === "INT16" ? -32768 : -128) - l.zero_point, (l.dtype === "INT16" ? 32767 : 127) - l.zero_point].map(q => q * l.scale) : null;
+    const grid = l.scale > 0 ? l.grid : null;
     histogram(row, "activations", name + " activations", l.activation_histogram, grid);
   }}
   if (l.weight_histogram) histogram(row, "weights", name + " weights", l.weight_histogram, null);

@@ -41,7 +41,7 @@ std::vector<float> Samples(const ImageDataset& d, const Preprocess& pre) {
 std::shared_ptr<const runtime::Model> Load(const std::vector<uint8_t>& bytes) {
   auto m = runtime::Model::FromBytes(bytes.data(), bytes.size(), "debug.qfm");
   EXPECT_TRUE(m.ok()) << m.status().message();
-  return *m;
+  return m.ok() ? *m : nullptr;
 }
 
 // The file with tensor `name`'s scale multiplied by `factor` (a wrong calibrated range).
@@ -123,22 +123,30 @@ TEST(Debug, SensitivityEndsAreTheFloatAndQuantizedModels) {
   const Checkpoint ck = quant::ZooCheckpoint("lenet5", 3, d);
   PtqOptions o;
   o.calibration_samples = 64;
-  o.weight_bits = 3;  // coarse weights: quantization visibly moves predictions
+  o.weight_bits = 3;
   auto session = PtqSession::Create(ck, &d, o);
   ASSERT_TRUE(session.ok());
   auto s = MeasureSensitivity(*session, d, 1);
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->layers.size(), 7u);
   EXPECT_EQ(s->samples, 64);
-  auto accuracy = [&](const std::vector<uint8_t>& bytes) {
-    auto r = convert::EvaluateQfm(Load(bytes), "variant", d, 64, 1);
+  auto accuracy = [&](const std::map<std::string, convert::Mode>* modes) {
+    auto bytes = session->Emit(modes);
+    EXPECT_TRUE(bytes.ok());
+    auto r = bytes.ok() ? convert::QfmAccuracy(*bytes, d, 1) : StatusOr<double>(bytes.status());
     EXPECT_TRUE(r.ok());
-    return r->accuracy;
+    return r.ok() ? *r : -1.0;
   };
-  PtqOptions fp;
-  fp.mode = convert::Mode::kFloat;
-  EXPECT_DOUBLE_EQ(s->float_accuracy, accuracy(*quant::QuantizeCheckpoint(ck, &d, fp)));
-  EXPECT_DOUBLE_EQ(s->quantized_accuracy, accuracy(*session->Emit()));
+  std::map<std::string, convert::Mode> all_float, dense2_float{{"dense2", convert::Mode::kFloat}};
+  for (const convert::DeployLayer& l : session->graph().layers) all_float[l.name] = convert::Mode::kFloat;
+  EXPECT_DOUBLE_EQ(s->float_accuracy, accuracy(&all_float));
+  EXPECT_DOUBLE_EQ(s->quantized_accuracy, accuracy(nullptr));
+  // Each layer's entries are its variants' accuracies against those ends.
+  ASSERT_EQ(s->layers[6].layer, "dense2");
+  EXPECT_DOUBLE_EQ(s->layers[6].float_gain, accuracy(&dense2_float) - s->quantized_accuracy);
+  std::map<std::string, convert::Mode> only_conv1 = all_float;
+  only_conv1.erase("conv1");
+  EXPECT_DOUBLE_EQ(s->layers[0].alone_drop, s->float_accuracy - accuracy(&only_conv1));
   EXPECT_FALSE(MeasureSensitivity(*session, quant::RandomImages(0, 1), 1).ok());
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "convert/emit.h"
+#include "convert/evaluate.h"
 #include "runtime/interpreter.h"
 
 namespace qforge::debug {
@@ -26,18 +27,6 @@ struct Sums {
   int32_t q_min = std::numeric_limits<int32_t>::max(), q_max = std::numeric_limits<int32_t>::min();
 };
 
-// A tensor's values as floats (dequantized).
-void Dequantize(const RuntimeTensor& t, std::vector<float>& out) {
-  out.resize(static_cast<size_t>(t.elements));
-  for (int64_t i = 0; i < t.elements; ++i) {
-    switch (t.dtype) {
-      case qfm::DType::INT8: out[i] = static_cast<float>(t.as<int8_t>()[i] - t.zero_point[0]) * t.scale[0]; break;
-      case qfm::DType::INT16: out[i] = static_cast<float>(t.as<int16_t>()[i] - t.zero_point[0]) * t.scale[0]; break;
-      default: out[i] = t.as<float>()[i];
-    }
-  }
-}
-
 std::pair<int32_t, int32_t> TypeLimits(const RuntimeTensor& t) {
   if (t.dtype == qfm::DType::INT16) return {-32768, 32767};
   if (t.bits > 0) return {-(1 << (t.bits - 1)), (1 << (t.bits - 1)) - 1};
@@ -48,18 +37,21 @@ int32_t IntegerAt(const RuntimeTensor& t, int64_t i) {
   return t.dtype == qfm::DType::INT16 ? t.as<int16_t>()[i] : t.as<int8_t>()[i];
 }
 
-// Writes float values into a tensor, on its grid if it is quantized.
-void Store(const float* f, const RuntimeTensor& t) {
+// Writes float values into a float32 or quantized int8/int16 tensor (on its grid).
+Status Store(const float* f, const RuntimeTensor& t) {
   if (t.dtype == qfm::DType::FLOAT32) {
     std::copy_n(f, t.elements, t.as<float>());
-    return;
+    return Status::Ok();
   }
+  if ((t.dtype != qfm::DType::INT8 && t.dtype != qfm::DType::INT16) || !t.quantized())
+    return InvalidArgument("tensor '{}' ({}) holds no float or quantized values", t.name, qfm::EnumNameDType(t.dtype));
   const auto [lo, hi] = TypeLimits(t);
   for (int64_t i = 0; i < t.elements; ++i) {
     const double q = std::clamp<double>(std::round(f[i] / t.scale[0]) + static_cast<double>(t.zero_point[0]), lo, hi);
     if (t.dtype == qfm::DType::INT16) t.as<int16_t>()[i] = static_cast<int16_t>(q);
     else t.as<int8_t>()[i] = static_cast<int8_t>(q);
   }
+  return Status::Ok();
 }
 
 void AddToHistogram(Histogram& h, const float* x, int64_t n) {
@@ -79,17 +71,12 @@ Histogram MakeHistogram(double lo, double hi, int bins) {
   return h;
 }
 
-// The weights of a conv/depthwise/dense operator: their per-channel range spread and histogram.
-void DescribeWeights(const RuntimeTensor& w, int bins, LayerStats& s) {
+// The weights of a conv/depthwise/dense operator (output channels along axis 3 for depthwise,
+// 0 otherwise): their per-channel range spread and histogram.
+Status DescribeWeights(const RuntimeTensor& w, qfm::OpType op, int bins, LayerStats& s) {
   std::vector<float> values;
-  Dequantize(w, values);
-  if (w.quantized() && !w.per_tensor()) {  // per-channel scales
-    const int axis = w.quantized_dimension;
-    int64_t inner = 1;
-    for (size_t d = axis + 1; d < w.shape.size(); ++d) inner *= w.shape[d];
-    for (int64_t i = 0; i < w.elements; ++i) values[i] = static_cast<float>(IntegerAt(w, i)) * w.scale[(i / inner) % w.shape[axis]];
-  }
-  const int axis = w.quantized() ? w.quantized_dimension : (w.shape.size() == 4 && w.shape[0] == 1 ? 3 : 0);
+  QF_RETURN_IF_ERROR(convert::TensorAsFloat(w, &values));
+  const int axis = op == qfm::OpType::DEPTHWISE_CONV_2D ? static_cast<int>(w.shape.size()) - 1 : 0;
   const int64_t channels = w.shape[axis];
   int64_t inner = 1;
   for (size_t d = axis + 1; d < w.shape.size(); ++d) inner *= w.shape[d];
@@ -102,6 +89,7 @@ void DescribeWeights(const RuntimeTensor& w, int bins, LayerStats& s) {
   s.weight_spread = lo > 0.0 ? hi / lo : std::numeric_limits<double>::infinity();
   s.weights = MakeHistogram(-hi, hi, bins);
   AddToHistogram(s.weights, values.data(), w.elements);
+  return Status::Ok();
 }
 
 bool HasWeights(qfm::OpType op) {
@@ -144,7 +132,7 @@ void FindOperator(const qfm::Model& file, const std::vector<RuntimeTensor>& tens
     if (op.type() == qfm::OpType::QUANTIZE || op.type() == qfm::OpType::DEQUANTIZE) return;
     for (int i : *op.inputs()) {
       if (i < 0 || tensors[i].constant) continue;
-      const int v = ValueOfTensor(value_of_name, file.tensors()->Get(i)->name()->str());
+      const int v = ValueOfTensor(value_of_name, tensors[i].name);
       if (v < 0) {
         inputs->clear();
         return;
@@ -198,7 +186,7 @@ StatusOr<std::vector<LayerStats>> CompareLayers(const convert::DeployGraph& refe
   std::vector<Layer> layers;
   for (uint32_t k = 0; k < file.operators()->size(); ++k) {
     const int t = file.operators()->Get(k)->outputs()->Get(0);
-    const std::string& name = file.tensors()->Get(t)->name()->str();
+    const std::string& name = quant_full->tensors()[t].name;
     const auto v = value_of_name.find(name);
     if (v == value_of_name.end() || v->second == reference.input) continue;
     Layer l;
@@ -206,9 +194,17 @@ StatusOr<std::vector<LayerStats>> CompareLayers(const convert::DeployGraph& refe
     l.tensor = t;
     FindOperator(file, quant_full->tensors(), value_of_name, t, &l.op, &l.inputs);
     l.float_tensor = float_full->FindTensor(name);
+    if (quant_full->tensors()[t].shape != float_full->output(l.value).shape)
+      return InvalidArgument("layer '{}' is {} in {} but {} in the float model: was it made from this checkpoint?", name,
+                             runtime::ShapeString(quant_full->tensors()[t].shape), "the .qfm",
+                             runtime::ShapeString(float_full->output(l.value).shape));
     if (l.float_tensor >= 0)
       FindOperator(float_file, float_full->tensors(), value_of_name, l.float_tensor, &l.float_op, &l.float_inputs);
-    if (l.float_inputs.size() != l.inputs.size()) l.inputs.clear();
+    bool paired = l.float_inputs.size() == l.inputs.size();
+    for (size_t j = 0; paired && j < l.inputs.size(); ++j)
+      paired = l.inputs[j].second == l.float_inputs[j].second &&
+               quant_full->tensors()[l.inputs[j].first].shape == float_full->tensors()[l.float_inputs[j].first].shape;
+    if (!paired) l.inputs.clear();
     layers.push_back(l);
   }
 
@@ -222,12 +218,12 @@ StatusOr<std::vector<LayerStats>> CompareLayers(const convert::DeployGraph& refe
     const int64_t n = fl.batch_size();
     QF_RETURN_IF_ERROR(fl.SetInput(0, samples + first * sample_size, n * sample_size * 4));
     QF_RETURN_IF_ERROR(fl.Invoke());
-    Store(samples + first * sample_size, qu.input(0));
+    QF_RETURN_IF_ERROR(Store(samples + first * sample_size, qu.input(0)));
     QF_RETURN_IF_ERROR(qu.Invoke());
     for (size_t i = 0; i < layers.size(); ++i) {  // accumulated error
       const RuntimeTensor& t = qu.tensors()[layers[i].tensor];
       const float* f = fl.output(layers[i].value).as<float>();
-      Dequantize(t, q);
+      QF_RETURN_IF_ERROR(convert::TensorAsFloat(t, &q));
       Sums& s = sums[i];
       LayerStats& st = stats[i];
       if (first == 0) {  // the histogram covers the grid's range and the first batch's values
@@ -240,13 +236,18 @@ StatusOr<std::vector<LayerStats>> CompareLayers(const convert::DeployGraph& refe
           const auto [qmin, qmax] = TypeLimits(t);
           st.scale = t.scale[0];
           st.zero_point = static_cast<int32_t>(t.zero_point[0]);
+          st.grid_low = (qmin - st.zero_point) * st.scale;
+          st.grid_high = (qmax - st.zero_point) * st.scale;
           lo = std::min(lo, (qmin - st.zero_point) * st.scale);
           hi = std::max(hi, (qmax - st.zero_point) * st.scale);
         }
         st.activations = MakeHistogram(lo, hi, o.bins);
         const qfm::Operator& op = *file.operators()->Get(layers[i].op);
-        if (HasWeights(op.type()) && op.inputs()->size() > 1) DescribeWeights(qu.tensors()[op.inputs()->Get(1)], o.bins, st);
-        else st.weight_spread = kNaN;
+        if (HasWeights(op.type()) && op.inputs()->size() > 1 && op.inputs()->Get(1) >= 0) {
+          QF_RETURN_IF_ERROR(DescribeWeights(qu.tensors()[op.inputs()->Get(1)], op.type(), o.bins, st));
+        } else {
+          st.weight_spread = kNaN;
+        }
       }
       AddToHistogram(st.activations, f, t.elements);
       std::pair<int32_t, int32_t> limits = t.quantized() ? TypeLimits(t) : std::pair<int32_t, int32_t>{0, 0};
@@ -279,15 +280,15 @@ StatusOr<std::vector<LayerStats>> CompareLayers(const convert::DeployGraph& refe
       if (l.inputs.empty() || l.float_op < 0) continue;
       for (size_t j = 0; j < l.inputs.size(); ++j) {
         const RuntimeTensor& qt = qu.tensors()[l.inputs[j].first];
-        Store(floats[l.inputs[j].second].data(), qt);
-        Dequantize(qt, input);
+        QF_RETURN_IF_ERROR(Store(floats[l.inputs[j].second].data(), qt));
+        QF_RETURN_IF_ERROR(convert::TensorAsFloat(qt, &input));
         std::copy(input.begin(), input.end(), fl.tensors()[l.float_inputs[j].first].as<float>());
       }
       QF_RETURN_IF_ERROR(qu.InvokeOperator(l.op));
       QF_RETURN_IF_ERROR(fl.InvokeOperator(l.float_op));
       const RuntimeTensor& t = qu.tensors()[l.tensor];
       const float* f = fl.tensors()[l.float_tensor].as<float>();
-      Dequantize(t, q);
+      QF_RETURN_IF_ERROR(convert::TensorAsFloat(t, &q));
       for (int64_t e = 0; e < t.elements; ++e) {
         const double err = static_cast<double>(q[e]) - f[e];
         sums[i].added_signal += static_cast<double>(f[e]) * f[e];

@@ -38,6 +38,7 @@ struct LayerStats {
   double weight_spread = 0.0;      // NaN without weights
   double scale = 0.0;              // the output's quantization step (0 for float)
   int32_t zero_point = 0;
+  double grid_low = 0.0, grid_high = 0.0;  // the real values of the grid's ends (its n-bit range)
   Histogram activations, weights;  // float activations, dequantized weights (empty without)
 };
 

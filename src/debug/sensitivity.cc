@@ -13,10 +13,7 @@ using Modes = std::map<std::string, convert::Mode>;
 
 StatusOr<double> Accuracy(const quant::PtqSession& session, const Modes& modes, const ImageDataset& test, int threads) {
   QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes, session.Emit(&modes));
-  QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model,
-                      runtime::Model::FromBytes(bytes.data(), bytes.size(), "sensitivity variant"));
-  QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult r, convert::EvaluateQfm(model, "sensitivity variant", test, 64, threads));
-  return r.accuracy;
+  return convert::QfmAccuracy(bytes, test, threads);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "core/rng.h"
+#include "convert/evaluate.h"
 #include "runtime/interpreter.h"
 #include "runtime/quant_grid.h"
 
@@ -33,29 +34,25 @@ StatusOr<std::vector<float>> CollectValue(const DeployGraph& graph, convert::Emi
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model,
                       runtime::Model::FromBytes(bytes.data(), bytes.size(), "adaround model"));
   const int batch = static_cast<int>(std::min<int64_t>(32, count));
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> full, runtime::Interpreter::Create(model, {batch}));
-  std::unique_ptr<runtime::Interpreter> tail;
-  if (count % batch) {
-    QF_ASSIGN_OR_RETURN(tail, runtime::Interpreter::Create(model, {static_cast<int>(count % batch)}));
-  }
-  const int64_t in_size = full->input(0).elements / batch, out_size = full->output(value).elements / batch;
-  std::vector<float> out(static_cast<size_t>(count * out_size));
+  convert::BatchInterpreters interpreters(model, batch);
+  std::vector<float> out, part;
   for (int64_t first = 0; first < count; first += batch) {
-    runtime::Interpreter& it = count - first >= batch ? *full : *tail;
-    const int n = it.batch_size();
-    QF_RETURN_IF_ERROR(it.SetInput(0, samples + first * in_size, n * in_size * 4));
-    QF_RETURN_IF_ERROR(it.Invoke());
-    const runtime::RuntimeTensor& t = it.output(value);
-    float* dst = out.data() + first * out_size;
-    for (int64_t i = 0; i < t.elements; ++i) {
-      switch (t.dtype) {
-        case qfm::DType::INT8: dst[i] = static_cast<float>(t.as<int8_t>()[i] - t.zero_point[0]) * t.scale[0]; break;
-        case qfm::DType::INT16: dst[i] = static_cast<float>(t.as<int16_t>()[i] - t.zero_point[0]) * t.scale[0]; break;
-        default: dst[i] = t.as<float>()[i];
-      }
-    }
+    QF_ASSIGN_OR_RETURN(runtime::Interpreter* it, interpreters.For(std::min<int64_t>(batch, count - first)));
+    const int64_t in_size = it->input(0).elements / it->batch_size();
+    QF_RETURN_IF_ERROR(it->SetInput(0, samples + first * in_size, it->input(0).bytes));
+    QF_RETURN_IF_ERROR(it->Invoke());
+    QF_RETURN_IF_ERROR(convert::TensorAsFloat(it->output(value), &part));
+    out.insert(out.end(), part.begin(), part.end());
   }
   return out;
+}
+
+// Values computed in float (the model input, a float layer's output) reach an integer layer
+// through a QUANTIZE: rounded onto the grid the layer reads them on.
+void RoundOntoGrid(const convert::ActivationParams& p, bool int16, std::vector<float>& x) {
+  const double lo = int16 ? -32768 : -128, hi = int16 ? 32767 : 127;
+  for (float& v : x)
+    v = static_cast<float>((std::clamp<double>(std::round(v / p.scale) + p.zero_point, lo, hi) - p.zero_point) * p.scale);
 }
 
 // A weighted layer as rows of input patches times its weights. Conv and dense: y[r, o] =
@@ -245,11 +242,6 @@ std::vector<double> LearnRounding(const LayerProblem& p, const Rounding& rnd, co
   return h;
 }
 
-Mode LayerMode(const convert::EmitOptions& emit, const std::string& layer) {
-  const auto it = emit.layer_modes.find(layer);
-  return it == emit.layer_modes.end() ? emit.mode : it->second;
-}
-
 }  // namespace
 
 StatusOr<std::vector<AdaRoundLayer>> AdaRoundWeights(DeployGraph* graph, const convert::EmitOptions& emit,
@@ -264,9 +256,20 @@ StatusOr<std::vector<AdaRoundLayer>> AdaRoundWeights(DeployGraph* graph, const c
   float_emit.mode = Mode::kFloat;
   const int64_t used = std::min(count, o.samples);
   std::vector<AdaRoundLayer> reports;
+  std::vector<int> producer(graph->values.size(), -1);
+  for (size_t i = 0; i < graph->layers.size(); ++i) producer[graph->layers[i].output] = static_cast<int>(i);
   for (size_t idx = 0; idx < graph->layers.size(); ++idx) {
     DeployLayer& l = graph->layers[idx];
-    if (!l.has_weights() || LayerMode(emit, l.name) == Mode::kFloat || (l.kind == LayerKind::kConv && l.groups > 1)) continue;
+    const Mode mode = convert::LayerModeOf(emit.layer_modes, l.name, emit.mode);
+    if (!l.has_weights() || mode == Mode::kFloat) continue;
+    if ((l.kind == LayerKind::kConv && l.groups > 1) || l.shared_values > 0) {  // rounded to nearest
+      AdaRoundLayer skipped;
+      skipped.layer = l.name;
+      skipped.weights = static_cast<int64_t>(l.weights.size());
+      skipped.skipped = l.shared_values > 0 ? "clustered: its shared grid is kept" : "grouped convolution";
+      reports.push_back(skipped);
+      continue;
+    }
     if (!grids->count(l.name)) (*grids)[l.name] = convert::MaxAbsWeightGrid(l, false, 8);
     const convert::WeightGrid& grid = grids->at(l.name);
     const std::vector<int>& in_shape = graph->values[l.inputs[0]].shape;
@@ -288,7 +291,13 @@ StatusOr<std::vector<AdaRoundLayer>> AdaRoundWeights(DeployGraph* graph, const c
     QF_ASSIGN_OR_RETURN(const std::vector<float> x_float, CollectValue(original, float_emit, samples, used, l.inputs[0]));
     convert::EmitOptions rounded = emit;
     rounded.weight_grids = *grids;
-    QF_ASSIGN_OR_RETURN(const std::vector<float> x_quant, CollectValue(*graph, rounded, samples, used, l.inputs[0]));
+    QF_ASSIGN_OR_RETURN(std::vector<float> x_quant, CollectValue(*graph, rounded, samples, used, l.inputs[0]));
+    const int from = producer[l.inputs[0]];
+    const bool float_home = from < 0 ? !emit.int8_io
+                                     : convert::LayerModeOf(emit.layer_modes, graph->layers[from].name, emit.mode) == Mode::kFloat;
+    if (float_home && !emit.ranges.empty())
+      RoundOntoGrid(convert::ChooseActivationParams(emit.ranges[l.inputs[0]], mode == Mode::kInt16x8),
+                    mode == Mode::kInt16x8, x_quant);
     FillPatches(l, in_shape, out_shape, positions, x_float, p, p.x_float);
     FillPatches(l, in_shape, out_shape, positions, x_quant, p, p.x_quant);
     std::vector<float> target;

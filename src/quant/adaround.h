@@ -9,7 +9,9 @@
 // activation on its calibrated grid). beta anneals linearly from 20 to 2 after a warm-up without
 // the regularizer; Adam on V over random batches of output positions (a conv's output pixels,
 // a dense layer's samples). Finally each weight rounds up where h(V) >= 0.5.
-// Works on any symmetric weight grid: per channel or per tensor, 2..8 bits.
+// Works on any symmetric weight grid: per channel or per tensor, 2..8 bits. A layer reading a
+// value computed in float (the model input) sees it rounded onto its input grid, as the QUANTIZE
+// before it does.
 #pragma once
 
 #include <cstdint>
@@ -36,13 +38,15 @@ struct AdaRoundOptions {
 struct AdaRoundLayer {
   std::string layer;
   int64_t weights = 0;
+  std::string skipped;           // why the layer kept nearest rounding (empty: it was rounded)
   double flipped = 0.0;          // fraction of weights rounded away from nearest
   double nearest_error = 0.0;    // the reconstruction error (first term above) of nearest rounding
   double adaround_error = 0.0;   // and of the learned rounding, on the same positions
 };
 
 // Rounds the weights of every integer layer of `graph` (layers that `emit.layer_modes` keeps in
-// float are left alone), in place: each layer's weights become exactly their grid values and its
+// float are left alone; grouped convolutions and clustered layers keep nearest rounding and are
+// reported as skipped), in place: each layer's weights become exactly their grid values and its
 // grid is recorded in (*grids) (added where missing: 8-bit per channel max |w|). `emit` holds the
 // mode, calibrated ranges and layer modes the rounded model is run with; `samples` are `count`
 // preprocessed NHWC calibration images.

@@ -19,15 +19,13 @@ class Search {
 
   StatusOr<MixedPoint> Measure(const std::string& label, const Modes& modes) {
     QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes, session_.Emit(&modes));
-    QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model,
-                        runtime::Model::FromBytes(bytes.data(), bytes.size(), label));
-    QF_ASSIGN_OR_RETURN(const convert::QfmEvalResult eval, convert::EvaluateQfm(model, label, data_, 64, options_.eval_threads));
+    QF_ASSIGN_OR_RETURN(const double accuracy, convert::QfmAccuracy(bytes, data_, options_.eval_threads));
     QF_ASSIGN_OR_RETURN(const double seconds,
                         MedianLatency(bytes, options_.bench_batch, options_.bench_threads, options_.bench_seconds));
     MixedPoint p;
     p.label = label;
     p.modes = modes;
-    p.accuracy = eval.accuracy;
+    p.accuracy = accuracy;
     p.latency_ms = 1e3 * seconds;
     p.bytes = static_cast<int64_t>(bytes.size());
     return p;
@@ -130,25 +128,25 @@ StatusOr<MixedSearchResult> SearchMixedPrecision(const PtqSession& session, cons
     r.points.push_back(p);
     if (p.accuracy > current.accuracy) current = p;
   }
-  // The choice: the fastest point within the budget (the float model always is); of points within
-  // 3% of that latency (timing noise), the one raising the fewest layers.
+  // The choice: the fastest quantized point within the budget; of points within 3% of that latency
+  // (timing noise), the one raising the fewest layers. None within: the float model, not met.
   MarkParetoFront(r.points);
   double fastest = std::numeric_limits<double>::infinity();
-  for (const MixedPoint& p : r.points)
-    if (r.float_accuracy - p.accuracy <= budget) fastest = std::min(fastest, p.latency_ms);
+  for (size_t i = 1; i < r.points.size(); ++i)
+    if (r.float_accuracy - r.points[i].accuracy <= budget) fastest = std::min(fastest, r.points[i].latency_ms);
   auto raised = [&](const MixedPoint& p) {
     size_t n = 0;
     for (const auto& [layer, mode] : p.modes) n += !base.count(layer) || base.at(layer) != mode;
     return n;
   };
   r.chosen = 0;
-  for (size_t i = 0; i < r.points.size(); ++i) {
+  r.met = false;
+  for (size_t i = 1; i < r.points.size(); ++i) {
     const MixedPoint &p = r.points[i], &c = r.points[r.chosen];
     if (r.float_accuracy - p.accuracy > budget || p.latency_ms > 1.03 * fastest) continue;
-    const bool c_eligible = r.float_accuracy - c.accuracy <= budget && c.latency_ms <= 1.03 * fastest;
-    if (!c_eligible || raised(p) < raised(c) || (raised(p) == raised(c) && p.latency_ms < c.latency_ms)) r.chosen = i;
+    if (!r.met || raised(p) < raised(c) || (raised(p) == raised(c) && p.latency_ms < c.latency_ms)) r.chosen = i;
+    r.met = true;
   }
-  r.met = r.float_accuracy - r.points[r.chosen].accuracy <= budget;
   return r;
 }
 

@@ -8,9 +8,9 @@
 //      nothing last) is applied to the current set and the set's real accuracy and latency
 //      measured — gains are not additive — until the drop is within the budget.
 // Every configuration measured is a point of the accuracy/latency/size trade-off; those no other
-// point beats on both accuracy and latency form the Pareto front. The choice is the fastest point
-// within the budget — of those within 3% of its latency (timing noise), the one raising the
-// fewest layers.
+// point beats on both accuracy and latency form the Pareto front. The choice is the fastest
+// quantized point within the budget — of those within 3% of its latency (timing noise), the one
+// raising the fewest layers; if none is within it, the float model (and the budget is not met).
 #pragma once
 
 #include <cstdint>
@@ -44,8 +44,8 @@ struct MixedPoint {
 struct MixedSearchResult {
   double float_accuracy = 0.0;
   std::vector<MixedPoint> points;  // every configuration measured, in order
-  size_t chosen = 0;               // the index of the one chosen
-  bool met = false;                // whether the chosen one is within the budget
+  size_t chosen = 0;               // the index of the one chosen (0, the float model, when none met)
+  bool met = false;                // whether a quantized configuration is within the budget
 };
 
 // `session` holds the base mode and calibration; `selection` the labelled examples the

@@ -119,6 +119,8 @@ StatusOr<PtqOptions> PtqOptionsFromMetadata(const nlohmann::json& m) {
   try {
     if (m.value("qat", false)) return InvalidArgument("a quantization-aware trained model (not post-training)");
     QF_ASSIGN_OR_RETURN(o.mode, convert::ParseMode(m.at("mode").get<std::string>()));
+    if (convert::NeedsRanges(o.mode) && !m.contains("calibration"))
+      return InvalidArgument("the metadata of a {} model has no calibration record", convert::ModeName(o.mode));
     if (m.contains("calibration")) {
       const nlohmann::json& c = m["calibration"];
       QF_ASSIGN_OR_RETURN(o.calibration.method, ParseCalibrationMethod(c.at("method").get<std::string>()));
@@ -145,10 +147,17 @@ StatusOr<PtqOptions> PtqOptionsFromMetadata(const nlohmann::json& m) {
       for (const auto& [layer, mode] : m["layer_modes"].items()) {
         QF_ASSIGN_OR_RETURN(o.node_modes[layer], convert::ParseMode(mode.get<std::string>()));
       }
-    o.int8_io = false;
+    o.int8_io = m.value("int8_io", false);
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("the model's metadata does not describe a post-training quantization ({})", e.what());
   }
+  // The command line's limits: metadata is user input too.
+  const AdaRoundOptions& a = o.adaround_options;
+  if (o.calibration_samples < 1 || o.calibration_samples > (int64_t{1} << 24) || !(o.calibration.percentile >= 50.0) ||
+      !(o.calibration.percentile <= 100.0) || a.iterations < 1 || a.iterations > 1000000 || a.samples < 1 ||
+      a.samples > (int64_t{1} << 24) || !(a.learning_rate > 0.0 && a.learning_rate <= 10.0) ||
+      !(a.regularization >= 0.0 && a.regularization <= 1e6))
+    return InvalidArgument("the model's metadata holds quantization settings out of range");
   QF_RETURN_IF_ERROR(CheckPtqOptions(o));
   return o;
 }
@@ -159,41 +168,23 @@ namespace {
 // on a batch-normalized (Gaussian) pre-activation is that quantile.
 constexpr double kAbsorbedQuantile = 0.00135;
 
-// Ranges of every value from the calibration samples: the method's on the mode's grid; the
-// 8-bit input's exact pixel range; values of layers in the other integer type chosen for that
-// type's grid (methods other than min/max choose differently for int16).
+// Ranges of every value from the calibration samples: the method's on the mode's grid, with the
+// 8-bit input's exact pixel range.
 StatusOr<CalibrationResult> CalibrateValues(const DeployGraph& graph, const std::vector<float>& samples, int64_t n,
-                                            const CalibrationOptions& co, const PtqOptions& o,
-                                            const std::map<std::string, convert::Mode>& layer_modes,
+                                            const CalibrationOptions& co,
                                             const std::optional<std::pair<float, float>>& pixel_range) {
   QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), n, co));
   if (pixel_range) cal.ranges[graph.input] = {pixel_range->first, pixel_range->second};
-  bool other_type = false;
-  for (const auto& [layer, mode] : layer_modes) other_type = other_type || (mode != o.mode && mode != convert::Mode::kFloat);
-  if (other_type && co.method != CalibrationMethod::kMinMax) {
-    CalibrationOptions other = co;
-    other.int16 = !co.int16;
-    QF_ASSIGN_OR_RETURN(const CalibrationResult cal_other, Calibrate(graph, samples.data(), n, other));
-    for (const DeployLayer& l : graph.layers) {
-      const auto mode = layer_modes.find(l.name);
-      if (mode != layer_modes.end() && mode->second != o.mode && mode->second != convert::Mode::kFloat)
-        cal.ranges[l.output] = cal_other.ranges[l.output];
-    }
-  }
   return cal;
 }
 
 // The weight grids other than the emitter's default (8-bit per channel): per tensor or b-bit for
-// every integer layer.
-std::map<std::string, convert::WeightGrid> WeightGrids(const DeployGraph& graph, const PtqOptions& o,
-                                                       const std::map<std::string, convert::Mode>& layer_modes) {
+// every weighted layer but clustered ones (their shared grid keeps the shared values).
+std::map<std::string, convert::WeightGrid> WeightGrids(const DeployGraph& graph, const PtqOptions& o) {
   std::map<std::string, convert::WeightGrid> grids;
   if (!o.per_tensor_weights && o.weight_bits == 8) return grids;
-  for (const DeployLayer& l : graph.layers) {
-    const auto mode = layer_modes.find(l.name);
-    if (l.has_weights() && (mode == layer_modes.end() || mode->second != convert::Mode::kFloat))
-      grids[l.name] = convert::MaxAbsWeightGrid(l, o.per_tensor_weights, o.weight_bits);
-  }
+  for (const DeployLayer& l : graph.layers)
+    if (l.has_weights() && l.shared_values == 0) grids[l.name] = convert::MaxAbsWeightGrid(l, o.per_tensor_weights, o.weight_bits);
   return grids;
 }
 
@@ -211,90 +202,109 @@ StatusOr<PtqSession> PtqSession::Create(const Checkpoint& ck, const ImageDataset
   eo.int8_io = o.int8_io;
   nlohmann::json& meta = session.meta_;
   meta = {{"model", ck.meta.model_name},
-                      {"mode", convert::ModeName(o.mode)},
-                      {"preprocess", ck.meta.preprocess.ToJson()},
-                      {"class_names", ck.meta.class_names},
-                      {"input_layout", "NHWC"}};
+          {"mode", convert::ModeName(o.mode)},
+          {"preprocess", ck.meta.preprocess.ToJson()},
+          {"class_names", ck.meta.class_names},
+          {"input_layout", "NHWC"}};
   if (removal.removed > 0) meta["removed_channels"] = removal.removed;
-  QF_ASSIGN_OR_RETURN(eo.layer_modes, LayerModes(ck.graph, graph, o.node_modes));
+  QF_ASSIGN_OR_RETURN(session.default_modes_, LayerModes(ck.graph, graph, o.node_modes));
   if (o.equalize) r.equalization = EqualizeCrossLayer(&graph);
   session.float_graph_ = graph;
-  if (convert::NeedsRanges(o.mode)) {
-    if (!data) return InvalidArgument("{} mode needs calibration data", convert::ModeName(o.mode));
-    const std::vector<int>& in_shape = graph.values[graph.input].shape;
-    const int64_t per_sample = std::accumulate(in_shape.begin(), in_shape.end(), int64_t{1}, std::multiplies<>());
-    if (per_sample != data->channels * data->height * data->width)
-      return InvalidArgument("calibration images ({}x{}x{}) do not match the model input", data->channels,
-                             data->height, data->width);
-    const int64_t n = std::min(o.calibration_samples, data->count);
-    if (n < 1) return InvalidArgument("no calibration samples");
-    CalibrationOptions co = o.calibration;
-    co.int16 = o.mode == convert::Mode::kInt16x8;
-    const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed);
-    // The input's values of 8-bit images are known exactly: preprocessed pixels 0..255 of each
-    // channel. Their full range (over the channels) keeps every pixel value, whatever the method
-    // would pick from the histogram; with one normalization for every channel each pixel value
-    // has its own int8 level (per-channel mean/std can merge neighbouring values). Float data
-    // keeps its calibrated range.
-    std::optional<std::pair<float, float>> pixels;
-    if (!data->floating) pixels = ck.meta.preprocess.PixelRange(data->channels);
-    QF_ASSIGN_OR_RETURN(CalibrationResult cal, CalibrateValues(graph, samples, n, co, o, eo.layer_modes, pixels));
-    if (o.equalize) {  // absorbing biases narrows ranges: calibrate again
-      CalibrationOptions lows = co;
-      lows.method = CalibrationMethod::kMinMax;
-      lows.channel_low_quantile = kAbsorbedQuantile;
-      QF_ASSIGN_OR_RETURN(const CalibrationResult low, Calibrate(graph, samples.data(), n, lows));
-      r.equalization.absorbed_channels = AbsorbBiases(low.channel_lows, &graph);
-      if (r.equalization.absorbed_channels > 0) {
-        QF_ASSIGN_OR_RETURN(cal, CalibrateValues(graph, samples, n, co, o, eo.layer_modes, pixels));
-      }
+  if (!convert::NeedsRanges(o.mode)) return session;
+  // The preparation does not depend on layer modes: every layer is calibrated (for the other
+  // integer type too), rounded and bias-corrected; Emit picks per layer.
+  if (!data) return InvalidArgument("{} mode needs calibration data", convert::ModeName(o.mode));
+  const std::vector<int>& in_shape = graph.values[graph.input].shape;
+  const int64_t per_sample = std::accumulate(in_shape.begin(), in_shape.end(), int64_t{1}, std::multiplies<>());
+  if (per_sample != data->channels * data->height * data->width)
+    return InvalidArgument("calibration images ({}x{}x{}) do not match the model input", data->channels, data->height,
+                           data->width);
+  const int64_t n = std::min(o.calibration_samples, data->count);
+  if (n < 1) return InvalidArgument("no calibration samples (the training split is empty)");
+  CalibrationOptions co = o.calibration;
+  co.int16 = o.mode == convert::Mode::kInt16x8;
+  const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed);
+  // The input's values of 8-bit images are known exactly: preprocessed pixels 0..255 of each
+  // channel. Their full range (over the channels) keeps every pixel value, whatever the method
+  // would pick from the histogram; with one normalization for every channel each pixel value
+  // has its own int8 level (per-channel mean/std can merge neighbouring values). Float data
+  // keeps its calibrated range.
+  std::optional<std::pair<float, float>> pixels;
+  if (!data->floating) pixels = ck.meta.preprocess.PixelRange(data->channels);
+  QF_ASSIGN_OR_RETURN(CalibrationResult cal, CalibrateValues(graph, samples, n, co, pixels));
+  if (o.equalize) {  // absorbing biases narrows ranges: calibrate again
+    CalibrationOptions lows = co;
+    lows.method = CalibrationMethod::kMinMax;
+    lows.channel_low_quantile = kAbsorbedQuantile;
+    QF_ASSIGN_OR_RETURN(const CalibrationResult low, Calibrate(graph, samples.data(), n, lows));
+    r.equalization.absorbed_channels = AbsorbBiases(low.channel_lows, &graph);
+    if (r.equalization.absorbed_channels > 0) {
+      QF_ASSIGN_OR_RETURN(cal, CalibrateValues(graph, samples, n, co, pixels));
     }
-    session.float_graph_ = graph;  // equalized, biases absorbed: what float layers run
-    TieRanges(graph, &cal.ranges);
-    eo.ranges = std::move(cal.ranges);
-    eo.weight_grids = WeightGrids(graph, o, eo.layer_modes);
-    if (o.adaround) {
-      QF_ASSIGN_OR_RETURN(r.adaround, AdaRoundWeights(&graph, eo, samples.data(), n, o.adaround_options, &eo.weight_grids));
-    }
-    if (o.bias_correction) CorrectBiases(cal.channel_means, &graph, eo.layer_modes, eo.weight_grids);
-    meta["calibration"] = {{"method", CalibrationMethodName(co.method)},
-                           {"samples", n},
-                           {"seed", o.seed},
-                           {"bias_correction", o.bias_correction}};
-    if (co.method == CalibrationMethod::kPercentile) meta["calibration"]["percentile"] = co.percentile;
-    if (o.per_tensor_weights || o.weight_bits != 8)
-      meta["weights"] = {{"bits", o.weight_bits}, {"per_tensor", o.per_tensor_weights}};
-    if (o.equalize)
-      meta["equalization"] = {{"pairs", r.equalization.pairs},
-                              {"relu6_replaced", r.equalization.relu6_replaced},
-                              {"absorbed_channels", r.equalization.absorbed_channels}};
-    if (o.adaround)
-      meta["adaround"] = {{"iterations", o.adaround_options.iterations},
-                          {"regularization", o.adaround_options.regularization},
-                          {"learning_rate", o.adaround_options.learning_rate},
-                          {"samples", o.adaround_options.samples},
-                          {"layers", r.adaround.size()}};
   }
+  session.float_graph_ = graph;  // equalized, biases absorbed: what float layers run
+  session.ranges_ = cal.ranges;
+  if (co.method != CalibrationMethod::kMinMax) {  // other methods choose differently for int16
+    CalibrationOptions other = co;
+    other.int16 = !co.int16;
+    QF_ASSIGN_OR_RETURN(const CalibrationResult cal_other, CalibrateValues(graph, samples, n, other, pixels));
+    session.other_ranges_ = cal_other.ranges;
+  }
+  eo.ranges = cal.ranges;
+  TieRanges(graph, &eo.ranges);
+  eo.weight_grids = WeightGrids(graph, o);
+  if (o.adaround) {
+    QF_ASSIGN_OR_RETURN(r.adaround, AdaRoundWeights(&graph, eo, samples.data(), n, o.adaround_options, &eo.weight_grids));
+  }
+  if (o.bias_correction) CorrectBiases(cal.channel_means, &graph, {}, eo.weight_grids);
+  meta["calibration"] = {{"method", CalibrationMethodName(co.method)},
+                         {"samples", n},
+                         {"seed", o.seed},
+                         {"bias_correction", o.bias_correction}};
+  if (co.method == CalibrationMethod::kPercentile) meta["calibration"]["percentile"] = co.percentile;
+  if (o.int8_io) meta["int8_io"] = true;
+  if (o.per_tensor_weights || o.weight_bits != 8)
+    meta["weights"] = {{"bits", o.weight_bits}, {"per_tensor", o.per_tensor_weights}};
+  if (o.equalize)
+    meta["equalization"] = {{"pairs", r.equalization.pairs},
+                            {"relu6_replaced", r.equalization.relu6_replaced},
+                            {"absorbed_channels", r.equalization.absorbed_channels}};
+  if (o.adaround)
+    meta["adaround"] = {{"iterations", o.adaround_options.iterations},
+                        {"regularization", o.adaround_options.regularization},
+                        {"learning_rate", o.adaround_options.learning_rate},
+                        {"samples", o.adaround_options.samples},
+                        {"layers", r.adaround.size()}};
   return session;
 }
 
 StatusOr<std::vector<uint8_t>> PtqSession::Emit(const std::map<std::string, convert::Mode>* layer_modes) const {
   convert::EmitOptions eo = emit_;
-  if (layer_modes) eo.layer_modes = *layer_modes;
+  eo.layer_modes = layer_modes ? *layer_modes : default_modes_;
   nlohmann::json meta = meta_;
   if (!eo.layer_modes.empty()) {
     meta["layer_modes"] = nlohmann::json::object();
     for (const auto& [layer, mode] : eo.layer_modes) meta["layer_modes"][layer] = convert::ModeName(mode);
   }
   eo.metadata_json = meta.dump();
-  if (!layer_modes) return convert::EmitQfm(graph_, eo);
-  // Float layers run the float weights and biases (before rounding and bias correction).
+  // Layers in the other integer type take the ranges calibrated for its grid; float layers run
+  // the float weights and biases (before rounding and bias correction).
   DeployGraph graph = graph_;
+  bool other_type = false;
+  if (!other_ranges_.empty()) eo.ranges = ranges_;
   for (size_t i = 0; i < graph.layers.size(); ++i) {
-    const auto mode = eo.layer_modes.find(graph.layers[i].name);
-    if (mode == eo.layer_modes.end() || mode->second != convert::Mode::kFloat) continue;
-    graph.layers[i].weights = float_graph_.layers[i].weights;
-    graph.layers[i].bias = float_graph_.layers[i].bias;
+    const convert::Mode mode = convert::LayerModeOf(eo.layer_modes, graph.layers[i].name, eo.mode);
+    if (mode == convert::Mode::kFloat) {
+      graph.layers[i].weights = float_graph_.layers[i].weights;
+      graph.layers[i].bias = float_graph_.layers[i].bias;
+    } else if (mode != eo.mode && !other_ranges_.empty()) {
+      eo.ranges[graph.layers[i].output] = other_ranges_[graph.layers[i].output];
+      other_type = true;
+    }
+  }
+  if (!other_ranges_.empty()) {
+    if (!other_type) eo.ranges = emit_.ranges;
+    else TieRanges(graph, &eo.ranges);
   }
   return convert::EmitQfm(graph, eo);
 }

@@ -66,7 +66,10 @@ StatusOr<PtqOptions> PtqOptionsFromMetadata(const nlohmann::json& metadata);
 
 // A checkpoint prepared for quantization once — lowered, equalized, calibrated, its weights
 // rounded and biases corrected — from which models with different layer modes are emitted (the
-// quantization debugger's and mixed-precision search's variants).
+// quantization debugger's and mixed-precision search's variants). The preparation does not
+// depend on the layer modes: every layer is calibrated (also for the other integer type's grid
+// when the method is not min/max), rounded (AdaRound fits each layer to the all-quantized
+// model's inputs) and bias-corrected; a variant's float layers get the float weights back.
 class PtqSession {
  public:
   // `calibration_data` may be null for modes without activation ranges.
@@ -79,13 +82,16 @@ class PtqSession {
   const convert::DeployGraph& graph() const { return graph_; }
   // The float model the quantized one approximates (lowered, equalized, biases absorbed).
   const convert::DeployGraph& float_graph() const { return float_graph_; }
-  const std::map<std::string, convert::Mode>& layer_modes() const { return emit_.layer_modes; }
+  // The options' layer modes (Emit's default).
+  const std::map<std::string, convert::Mode>& layer_modes() const { return default_modes_; }
   const PtqReport& report() const { return report_; }
 
  private:
   PtqSession() = default;
   convert::DeployGraph float_graph_, graph_;
-  convert::EmitOptions emit_;
+  convert::EmitOptions emit_;  // base mode, tied ranges, weight grids
+  std::map<std::string, convert::Mode> default_modes_;
+  std::vector<convert::ValueRange> ranges_, other_ranges_;  // untied; for the other integer type (non-min/max methods)
   nlohmann::json meta_;
   PtqReport report_;
 };

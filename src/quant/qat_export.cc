@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "convert/channel_removal.h"
 #include "convert/emit.h"
@@ -151,13 +152,22 @@ StatusOr<std::vector<uint8_t>> ConvertQatModel(const Graph& qat_graph, const Che
   // Layers QAT kept in float (the run's record of them) run in float; so do pooling, reshapes and
   // channel moves of their outputs.
   std::vector<bool> float_value(d.values.size(), false);
-  if (meta.train_state.contains("qat") && meta.train_state["qat"].contains("kept_float"))
+  std::set<std::string> kept;
+  if (meta.train_state.contains("qat") && meta.train_state["qat"].contains("kept_float") &&
+      meta.train_state["qat"]["kept_float"].is_array())
     for (const auto& node : meta.train_state["qat"]["kept_float"]) {
       const int v = node.is_string() ? s.graph.FindValue(node.get<std::string>()) : -1;
-      if (v >= 0 && d.deploy_value_of[v] >= 0) float_value[d.deploy_value_of[v]] = true;
+      if (v < 0 || d.deploy_value_of[v] < 0) continue;
+      float_value[d.deploy_value_of[v]] = true;
+      kept.insert(node.get<std::string>());
     }
   std::map<std::string, convert::Mode> layer_modes;
   for (const convert::DeployLayer& l : d.layers) {
+    // A kept node fused into a layer whose first node was quantized (a ReLU kept, its convolution
+    // not): training simulated a quantized layer, which the file cannot make float.
+    if (float_value[l.output] && !kept.count(l.name) && !convert::KeepsInputGrid(l.kind))
+      return InvalidArgument("a node kept in float fuses into layer '{}', which quantization-aware training quantized; "
+                             "keep '{}' in float too", l.name, l.name);
     if (convert::KeepsInputGrid(l.kind) && float_value[l.inputs[0]]) float_value[l.output] = true;
     if (float_value[l.output]) layer_modes[l.name] = convert::Mode::kFloat;
   }
