@@ -67,6 +67,16 @@ TEST_F(DebugCli, TablesJsonAndErrors) {
   const Result qat = RunQforge("debug " + Out("qat") + "/model.ckpt " + Out("qat") + "/model.qfm --samples 32 --json " + Data(), dir_);
   ASSERT_EQ(qat.exit_code, 0) << qat.err;
   EXPECT_EQ(OnlyJson(qat).at("layers").size(), 7u);
+  // A mixed-precision model: float and int16 layers compared too (their tensors named as any).
+  ASSERT_EQ(RunQforge("quantize " + ckpt_ + " --keep-float conv1 --int16 dense1 " + Data() + " --out " + Out("mixed.qfm"), dir_).exit_code, 0);
+  const Result mixed = RunQforge("debug " + ckpt_ + " " + Out("mixed.qfm") + " --samples 32 --json " + Data(), dir_);
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.err;
+  const json m = OnlyJson(mixed);
+  ASSERT_EQ(m.at("layers").size(), 7u);
+  EXPECT_EQ(m.at("layers").at(0).at("dtype"), "FLOAT32");
+  EXPECT_EQ(m.at("layers").at(0).at("added_sqnr_db"), "inf");  // float against float: no error
+  EXPECT_EQ(m.at("layers").at(5).at("dtype"), "INT16");
+  EXPECT_GT(m.at("layers").at(5).at("added_sqnr_db").get<double>(), 10.0);
   ExpectFailure(RunQforge("debug " + ckpt_ + " " + ckpt_ + " " + Data(), dir_), "not a .qfm model");
   ExpectUsageError(RunQforge("debug " + ckpt_ + " " + Out("int8.qfm") + " --samples 0 " + Data(), dir_), "--samples");
   ExpectUsageError(RunQforge("debug " + ckpt_, dir_), "model");

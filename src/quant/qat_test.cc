@@ -238,6 +238,23 @@ TEST(Qat, KeptFloatLayersExportAsFloatRegions) {
                               ->Get(file.operators()->Get(file.operators()->size() - 1)->inputs()->Get(0))
                               ->quantization()->scale()->Get(0);
   for (int i = 0; i < 320; ++i) EXPECT_NEAR(out[i], sim[i], 4 * step_size) << i;
+  // A ReLU kept in float whose dense layer was quantized: the file cannot run what training
+  // simulated (a quantized layer), so conversion refuses.
+  Graph mlp = *FindZooModel("mlp")->build(1);
+  std::string relu;
+  for (const Node& n : mlp.nodes())
+    if (n.op->type() == "Relu" && relu.empty()) relu = n.name;
+  QatOptions keep_relu = Options();
+  keep_relu.Annotate(relu, keep);
+  auto mlp_qat = QuantizeModel(mlp, keep_relu);
+  ASSERT_TRUE(mlp_qat.ok()) << mlp_qat.status().message();
+  TrainOnRandomImages(mlp_qat->graph, 8, 2, 3);  // ranges observed
+  CheckpointMeta relu_meta;
+  relu_meta.train_state["qat"]["kept_float"] = mlp_qat->kept_float;
+  auto refused = ConvertQatModel(mlp_qat->graph, relu_meta, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("which quantization-aware training quantized"), std::string::npos)
+      << refused.status().message();
   // Without the record of kept layers the converter has no grid for the float region.
   auto unknown = ConvertQatModel(q->graph, {}, {});
   ASSERT_FALSE(unknown.ok());
