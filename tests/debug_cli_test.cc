@@ -42,6 +42,13 @@ TEST_F(DebugCli, TablesJsonAndErrors) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("SQNR dB"), std::string::npos);
   EXPECT_NE(table.out.find("layers by the error they add (worst first): "), std::string::npos);
+  const Result ranked = RunQforge("debug " + ckpt_ + " " + Out("int8.qfm") + " --samples 16 --sensitivity --sensitivity-samples 20 " + Data(), dir_);
+  ASSERT_EQ(ranked.exit_code, 0) << ranked.err;
+  const std::string prefix = "layers by the accuracy won keeping them in float (most first): ";
+  const size_t line = ranked.out.find(prefix);
+  ASSERT_NE(line, std::string::npos) << ranked.out;
+  const std::string names = ranked.out.substr(line + prefix.size(), ranked.out.find('\n', line) - line - prefix.size());
+  EXPECT_EQ(Count(names, ", "), 6) << names;  // all 7 layers ranked
   const Result r = RunQforge("debug " + ckpt_ + " " + Out("int8.qfm") + " --samples 64 --sensitivity --sensitivity-samples 50 --json " +
                              Data(), dir_);
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -110,10 +110,15 @@ std::string ReportTable(const DebugReport& r) {
   std::string ranking;
   for (size_t i : RankLayers(r.layers)) ranking += (ranking.empty() ? "" : ", ") + r.layers[i].layer;
   out += "layers by the error they add (worst first): " + ranking + "\n";
-  if (r.sensitivity)
+  if (r.sensitivity) {
     out += fmt::format("accuracy on {} test samples: float {:.4f}, quantized {:.4f}; 'alone': points of accuracy with "
                        "only that layer quantized, 'as float': points won keeping only it in float\n",
                        r.sensitivity->samples, r.sensitivity->float_accuracy, r.sensitivity->quantized_accuracy);
+    std::string sensitive;
+    const nlohmann::json j = ReportJson(r);
+    for (const auto& name : j.at("sensitivity").at("ranking")) sensitive += (sensitive.empty() ? "" : ", ") + name.get<std::string>();
+    out += "layers by the accuracy won keeping them in float (most first): " + sensitive + "\n";
+  }
   return out;
 }
 
