@@ -259,6 +259,12 @@ TEST_F(DeployCli, MixedPrecisionModels) {
     EXPECT_LE(chosen_latency, 1.03 * fastest_within);
   }
   ExpectUsageError(RunQforge("quantize " + ckpt + " --auto-mixed --raise-to float16 --out " + Out("x.qfm"), dir_), "--raise-to takes");
+  ExpectUsageError(RunQforge("quantize " + ckpt + " --auto-mixed --raise-to int8 --out " + Out("x.qfm"), dir_), "--raise-to takes");
+  // In an int16x8 model layers are raised to float by default.
+  const json search16 = Json("quantize " + ckpt + " --mode int16x8 --auto-mixed --auto-samples 60 " + Data() + " --out " +
+                             Out("auto16.qfm")).at("auto_mixed");
+  for (const json& p : search16.at("points"))
+    EXPECT_EQ(p.at("label").get<std::string>().find("int16x8"), std::string::npos) << p.dump();
   ExpectUsageError(RunQforge("quantize " + ckpt + " --mode float --auto-mixed --out " + Out("x.qfm"), dir_), "--auto-mixed needs");
   ExpectUsageError(RunQforge("quantize " + ckpt + " --adaround --bias-correction --out " + Out("x.qfm"), dir_), "not both");
   ExpectUsageError(RunQforge("quantize " + ckpt + " --mode dynamic --equalize --out " + Out("x.qfm"), dir_),

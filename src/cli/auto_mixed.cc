@@ -18,7 +18,9 @@ void AutoMixedFlags::Register(CLI::App& cmd) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))->capture_default_str();
   cmd.add_option("--bench-batch", bench_batch, "--auto-mixed: the batch latency is measured at")
       ->check(CLI::Range(1, 4096))->capture_default_str();
-  cmd.add_option("--raise-to", raise_to, "--auto-mixed: the precisions a layer may be raised to")->delimiter(',')->capture_default_str();
+  cmd.add_option("--raise-to", raise_to,
+                 "--auto-mixed: the precisions a layer may be raised to (default: int16x8,float; in an int16x8 model: float)")
+      ->delimiter(',');
 }
 
 Status AutoMixedFlags::Check(convert::Mode base) const {
@@ -43,6 +45,10 @@ StatusOr<AutoMixedOutcome> RunAutoMixed(const quant::PtqSession& session, const 
   for (const std::string& name : f.raise_to) {
     QF_ASSIGN_OR_RETURN(const convert::Mode m, convert::ParseMode(name));
     o.raise_to.push_back(m);
+  }
+  if (f.raise_to.empty()) {
+    if (session.base_mode() == convert::Mode::kInt8) o.raise_to.push_back(convert::Mode::kInt16x8);
+    o.raise_to.push_back(convert::Mode::kFloat);
   }
   o.bench_batch = f.bench_batch;
   o.eval_threads = threads;

@@ -292,12 +292,14 @@ StatusOr<std::vector<AdaRoundLayer>> AdaRoundWeights(DeployGraph* graph, const c
     convert::EmitOptions rounded = emit;
     rounded.weight_grids = *grids;
     QF_ASSIGN_OR_RETURN(std::vector<float> x_quant, CollectValue(*graph, rounded, samples, used, l.inputs[0]));
+    // CollectValue reads the model input as float: in the deployed model it reaches the layer on a
+    // grid (its QUANTIZE's, or with int8_io the input's own, of the base type) as does a float layer's output.
     const int from = producer[l.inputs[0]];
-    const bool float_home = from < 0 ? !emit.int8_io
-                                     : convert::LayerModeOf(emit.layer_modes, graph->layers[from].name, emit.mode) == Mode::kFloat;
+    const bool float_home =
+        from < 0 || convert::LayerModeOf(emit.layer_modes, graph->layers[from].name, emit.mode) == Mode::kFloat;
+    const bool grid16 = from < 0 && emit.int8_io ? emit.mode == Mode::kInt16x8 : mode == Mode::kInt16x8;
     if (float_home && !emit.ranges.empty())
-      RoundOntoGrid(convert::ChooseActivationParams(emit.ranges[l.inputs[0]], mode == Mode::kInt16x8),
-                    mode == Mode::kInt16x8, x_quant);
+      RoundOntoGrid(convert::ChooseActivationParams(emit.ranges[l.inputs[0]], grid16), grid16, x_quant);
     FillPatches(l, in_shape, out_shape, positions, x_float, p, p.x_float);
     FillPatches(l, in_shape, out_shape, positions, x_quant, p, p.x_quant);
     std::vector<float> target;

@@ -108,6 +108,9 @@ Status CheckPtqOptions(const PtqOptions& o) {
     return InvalidArgument("per-tensor or n-bit weights, equalization, AdaRound and layers in other precisions need "
                            "--mode int8 or int16x8, not {}", convert::ModeName(o.mode));
   if (o.weight_bits < 2 || o.weight_bits > 8) return InvalidArgument("weight bits must be 2..8, not {}", o.weight_bits);
+  for (const auto& [node, mode] : o.node_modes)
+    if (mode != convert::Mode::kFloat && !convert::NeedsRanges(mode))
+      return InvalidArgument("node '{}': a layer runs in float, int8 or int16x8, not {}", node, convert::ModeName(mode));
   if (o.adaround && o.bias_correction)
     return InvalidArgument("AdaRound already minimizes each layer's output error (its mean too): use it or bias "
                            "correction, not both");
@@ -274,7 +277,8 @@ StatusOr<PtqSession> PtqSession::Create(const Checkpoint& ck, const ImageDataset
                         {"regularization", o.adaround_options.regularization},
                         {"learning_rate", o.adaround_options.learning_rate},
                         {"samples", o.adaround_options.samples},
-                        {"layers", r.adaround.size()}};
+                        {"layers", std::count_if(r.adaround.begin(), r.adaround.end(),
+                                                 [](const AdaRoundLayer& l) { return l.skipped.empty(); })}};
   return session;
 }
 
@@ -297,7 +301,7 @@ StatusOr<std::vector<uint8_t>> PtqSession::Emit(const std::map<std::string, conv
     if (mode == convert::Mode::kFloat) {
       graph.layers[i].weights = float_graph_.layers[i].weights;
       graph.layers[i].bias = float_graph_.layers[i].bias;
-    } else if (mode != eo.mode && !other_ranges_.empty()) {
+    } else if (convert::NeedsRanges(mode) && mode != eo.mode && !other_ranges_.empty()) {
       eo.ranges[graph.layers[i].output] = other_ranges_[graph.layers[i].output];
       other_type = true;
     }

@@ -80,6 +80,7 @@ class PtqSession {
   StatusOr<std::vector<uint8_t>> Emit(const std::map<std::string, convert::Mode>* layer_modes = nullptr) const;
 
   const convert::DeployGraph& graph() const { return graph_; }
+  convert::Mode base_mode() const { return emit_.mode; }
   // The float model the quantized one approximates (lowered, equalized, biases absorbed).
   const convert::DeployGraph& float_graph() const { return float_graph_; }
   // The options' layer modes (Emit's default).
