@@ -294,7 +294,6 @@ StatusOr<std::vector<uint8_t>> PtqSession::Emit(const std::map<std::string, conv
   // Layers in the other integer type take the ranges calibrated for its grid; float layers run
   // the float weights and biases (before rounding and bias correction).
   DeployGraph graph = graph_;
-  bool other_type = false;
   if (!other_ranges_.empty()) eo.ranges = ranges_;
   for (size_t i = 0; i < graph.layers.size(); ++i) {
     const convert::Mode mode = convert::LayerModeOf(eo.layer_modes, graph.layers[i].name, eo.mode);
@@ -303,13 +302,9 @@ StatusOr<std::vector<uint8_t>> PtqSession::Emit(const std::map<std::string, conv
       graph.layers[i].bias = float_graph_.layers[i].bias;
     } else if (convert::NeedsRanges(mode) && mode != eo.mode && !other_ranges_.empty()) {
       eo.ranges[graph.layers[i].output] = other_ranges_[graph.layers[i].output];
-      other_type = true;
     }
   }
-  if (!other_ranges_.empty()) {
-    if (!other_type) eo.ranges = emit_.ranges;
-    else TieRanges(graph, &eo.ranges);
-  }
+  if (!other_ranges_.empty()) TieRanges(graph, &eo.ranges);
   return convert::EmitQfm(graph, eo);
 }
 
