@@ -107,21 +107,31 @@ StatusOr<BenchTarget> PrepareCheckpoint(const std::string& path, int threads, co
   return t;
 }
 
-// The per-operator time split, with GOPS and the fraction of the measured int8 peak.
+// The per-operator time split, with GOPS and the fraction of the measured int8 or float peak.
 std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) {
   const std::vector<double>& seconds = it.op_seconds();
   double total = 0.0;
   for (double s : seconds) total += s;
   std::string out;
-  // The yardstick: this core's int8 peak (times the threads), measured now.
-  const double peak = runtime::MeasureInt8PeakGops(it.isa()) * threads;
-  if (peak > 0) out += fmt::format("  int8 peak, measured now: {:.0f} GOPS ({} x 1 core)\n", peak, threads);
-  out += fmt::format("  {:>3} {:<20} {:<36} {:>6} {:>8} {:>8}\n", "op", "type", "kernel", "time", "GOPS",
-                     peak > 0 ? "of peak" : "");
   const qfm::Model& m = it.model().flat();
+  // The yardsticks: this core's int8 and float peaks (times the threads), measured now; an
+  // operator with a float output is measured against the float one.
+  auto float_output = [&](const qfm::Operator& op) {
+    return op.outputs()->size() > 0 && it.tensors()[op.outputs()->Get(0)].dtype == qfm::DType::FLOAT32;
+  };
+  bool any_float = false;
+  for (const qfm::Operator* op : *m.operators()) any_float = any_float || (float_output(*op) && MultiplyAccumulates(*op, it.tensors()) > 0);
+  const double int8_peak = runtime::MeasureInt8PeakGops(it.isa()) * threads;
+  const double float_peak = any_float ? runtime::MeasureFloatPeakGflops(it.isa()) * threads : 0.0;
+  if (int8_peak > 0) out += fmt::format("  int8 peak, measured now: {:.0f} GOPS ({} x 1 core)\n", int8_peak, threads);
+  if (float_peak > 0)
+    out += fmt::format("  float peak, measured now: {:.0f} GFLOPS ({} x 1 core)\n", float_peak, threads);
+  out += fmt::format("  {:>3} {:<20} {:<36} {:>6} {:>8} {:>8}\n", "op", "type", "kernel", "time", "GOPS",
+                     int8_peak > 0 ? "of peak" : "");
   for (size_t k = 0; k < seconds.size(); ++k) {
     const qfm::Operator& op = *m.operators()->Get(static_cast<flatbuffers::uoffset_t>(k));
     const int64_t macs = MultiplyAccumulates(op, it.tensors());
+    const double peak = float_output(op) ? float_peak : int8_peak;
     const double gops = macs > 0 && seconds[k] > 0 ? 2.0 * macs * calls / seconds[k] / 1e9 : 0.0;
     out += fmt::format("  {:3} {:<20} {:<36} {:5.1f}% {:>8} {:>8}\n", k, qfm::EnumNameOpType(op.type()),
                        it.kernel_names()[k], 100.0 * seconds[k] / std::max(total, 1e-12),

@@ -10,15 +10,16 @@ int PaddedBands::PaddedWidth(const ConvGeometry& g) {
   return std::max(g.pad_left + g.in_w, (g.out_w - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1);
 }
 
-PaddedBands::PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack)
-    : g_(g), slack_(slack) {
+PaddedBands::PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack,
+                         int element_bytes)
+    : g_(g), slack_(slack), pixel_bytes_(g.in_c * element_bytes) {
   const int threads = pool ? pool->size() : 1;
   const int wanted = g.batch >= threads ? 1 : std::min(g.out_h, (4 * threads + g.batch - 1) / g.batch);
   const int bands = pool ? pool->TasksFor(work_per_row * g.out_h, wanted) : 1;
   band_rows_ = (g.out_h + bands - 1) / bands;
   bands_per_image_ = (g.out_h + band_rows_ - 1) / band_rows_;
   padded_w_ = PaddedWidth(g);
-  row_bytes_ = static_cast<int64_t>(padded_w_) * g.in_c;
+  row_bytes_ = static_cast<int64_t>(padded_w_) * pixel_bytes_;
   const int input_rows = (band_rows_ - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
   band_bytes_ = input_rows * row_bytes_ + slack;
 }
@@ -29,7 +30,7 @@ void PaddedBands::Fill(int t, const int8_t* input, int32_t zero_point, uint8_t f
   *image = t / bands_per_image_;
   *first_out_row = t % bands_per_image_ * band_rows_;
   *out_rows = std::min(band_rows_, g.out_h - *first_out_row);
-  const int c = g.in_c, first_in_row = *first_out_row * g.stride_h - g.pad_top;
+  const int c = pixel_bytes_, first_in_row = *first_out_row * g.stride_h - g.pad_top;
   const int in_rows = (*out_rows - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
   const auto pad = static_cast<uint8_t>(static_cast<uint8_t>(zero_point) ^ flip);
   const auto* image_bytes =

@@ -3,7 +3,8 @@
 // zero point, which adds exactly nothing (the reference skips those taps; the kernels fold
 // -zero_point * sum(w) into their bias). Every window then lies inside the copy: taps are fixed
 // offsets from the window's origin. Used by ConvGemm (segmented GEMM, VNNI) and the depthwise
-// kernels. C++17.
+// kernels, and by the float convolutions (kernels/float_conv.h: 4-byte elements, padding 0.0f,
+// all zero bytes). C++17.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,8 @@ class PaddedBands {
   // The pool (null: one thread) sizes the bands: whole images when the batch feeds every
   // thread, else about 4 bands per thread, but none under the pool's minimum task work, given
   // `work_per_row` multiply-accumulates per output row. `slack` bytes after each band may be
-  // read (and are padding).
-  PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack);
+  // read (and are padding). Elements are `element_bytes` wide (rows, bands and slack in bytes).
+  PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack, int element_bytes = 1);
   PaddedBands() = default;
 
   // Columns of the padded rows: the left padding, the image, the right padding windows need.
@@ -40,7 +41,7 @@ class PaddedBands {
 
  private:
   ConvGeometry g_;
-  int padded_w_ = 0, band_rows_ = 0, bands_per_image_ = 1, slack_ = 0;
+  int padded_w_ = 0, band_rows_ = 0, bands_per_image_ = 1, slack_ = 0, pixel_bytes_ = 0;
   int64_t row_bytes_ = 0, band_bytes_ = 0;
 };
 

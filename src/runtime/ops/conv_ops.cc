@@ -9,6 +9,7 @@
 #include "runtime/float16.h"
 #include "runtime/kernels/conv_gemm.h"
 #include "runtime/kernels/depthwise.h"
+#include "runtime/kernels/float_conv.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/conv_ref.h"
@@ -172,7 +173,10 @@ std::unique_ptr<OpKernel> Int8Kernel(const PrepareContext& c, const Layer& l, st
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, kernel.name + how);
 }
 
-std::unique_ptr<OpKernel> FloatKernel(const Layer& l) {
+// Float32 weights, or float16 ones widened once here. Dense layers, convolutions and depthwise
+// convolutions (depth multiplier 1) on the best float kernels under the interpreter's ISA; the
+// rest, and the reference entry, on the reference.
+std::unique_ptr<OpKernel> FloatKernel(const PrepareContext& c, const Layer& l) {
   auto widened = std::make_shared<std::vector<float>>();
   const float* w = l.filter->as<float>();
   if (l.filter->dtype == qfm::DType::FLOAT16) {
@@ -185,6 +189,29 @@ std::unique_ptr<OpKernel> FloatKernel(const Layer& l) {
   const float* in = l.input->as<float>();
   float* out = l.output->as<float>();
   const ref::FloatActivation act = FloatActivationRange(l.activation);
+  const FloatKernels& kernel = BestKernel(FloatKernelSets(), c.isa);
+  if (!IsReference(kernel)) {
+    const std::string name = kernel.name;
+    if (l.kind == Kind::kDense) {
+      auto packed = std::make_shared<FloatGemmWeights>(PackFloatGemm(kernel, l.out_c, l.in, w, b, act));
+      ThreadPool* pool = c.pool;
+      const int batch = l.batch, in_features = l.in, out_features = l.out_c;
+      return std::make_unique<OpKernel>(
+          [packed, pool, batch, in_features, out_features, in, out] {
+            RunFloatGemm(pool, *packed, batch, in, in_features, out, out_features);
+          },
+          name + " gemm");
+    }
+    if (l.kind == Kind::kConv) {
+      auto conv = std::make_shared<FloatConv>(l.g, kernel, w, b, act, c.pool);
+      return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); },
+                                        name + " conv (" + conv->form() + ")");
+    }
+    if (l.g.out_c == l.g.in_c) {
+      auto depthwise = std::make_shared<FloatDepthwise>(l.g, kernel, w, b, act, c.pool);
+      return std::make_unique<OpKernel>([depthwise, in, out] { depthwise->Run(in, out); }, name + " depthwise");
+    }
+  }
   return std::make_unique<OpKernel>([l, widened, w, b, in, out, act] {
     switch (l.kind) {
       case Kind::kConv: return ref::Conv2D(l.g, act, in, w, b, out);
@@ -233,7 +260,7 @@ StatusOr<std::unique_ptr<OpKernel>> PrepareLayer(const PrepareContext& c, Kind k
     return IntegerKernel<int16_t, int64_t>(l, table);
   }
   if (in == DType::FLOAT32 && out == DType::FLOAT32 && bias == DType::FLOAT32) {
-    if (w == DType::FLOAT32 || w == DType::FLOAT16) return FloatKernel(l);
+    if (w == DType::FLOAT32 || w == DType::FLOAT16) return FloatKernel(c, l);
     if (w == DType::INT8) return HybridKernel(c, l);
   }
   return c.Error(std::string("has no kernel for input ") + qfm::EnumNameDType(in) + ", weights " +

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/kernels/add.h"
+#include "runtime/kernels/float_kernels.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/lookup.h"
 #include "runtime/kernels/mul.h"
@@ -134,6 +135,18 @@ Prepared PrepareAdd(const PrepareContext& c) {
     float* z = out.as<float>();
     const int64_t n = out.elements;
     const ref::FloatActivation range = FloatActivationRange(act);
+    const FloatKernels& kernel = BestKernel(FloatKernelSets(), c.isa);
+    if (!IsReference(kernel)) {  // the vector kernel, split over the threads in chunks
+      const FloatAddRun run = kernel.add;
+      ThreadPool* pool = c.pool;
+      const int64_t chunk = ElementwiseChunk(n, pool);
+      return std::make_unique<OpKernel>(
+          [run, x, y, z, n, range, pool, chunk] {
+            ForEachChunk(pool, n, chunk,
+                         [&](int64_t begin, int64_t end) { run(range, end - begin, x + begin, y + begin, z + begin); });
+          },
+          std::string(kernel.name) + " add");
+    }
     return std::make_unique<OpKernel>([x, y, z, n, range] { ref::Add(range, n, x, y, z); });
   }
   QF_RETURN_IF_ERROR(CheckDType(c, out, {qfm::DType::INT8, qfm::DType::INT16}));

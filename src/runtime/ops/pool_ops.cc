@@ -4,6 +4,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "runtime/kernels/float_kernels.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/mean.h"
 #include "runtime/kernels/pool.h"
@@ -18,6 +19,17 @@ namespace {
 
 enum class Pool { kMax, kAverage };
 
+// fn(row_begin, row_end) over the batch's output rows (b * out_h + oy), split over the
+// threads (null: one) when the work is worth it.
+template <typename Fn>
+void ForEachRowShare(ThreadPool* threads, const ConvGeometry& g, Fn&& fn) {
+  const int rows = g.batch * g.out_h;
+  if (!threads) return fn(0, rows);
+  const int64_t work = static_cast<int64_t>(rows) * g.out_w * g.out_c * g.kernel_h * g.kernel_w;
+  const int tasks = threads->TasksFor(work, std::min(rows, 4 * threads->size())), per_task = (rows + tasks - 1) / tasks;
+  threads->Run(tasks, [&](int t, int) { fn(t * per_task, std::min(rows, (t + 1) * per_task)); });
+}
+
 template <typename T>
 Prepared IntegerPool(const PrepareContext& c, Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
                      const RuntimeTensor& out) {
@@ -28,15 +40,9 @@ Prepared IntegerPool(const PrepareContext& c, Pool pool, const ConvGeometry& g, 
     if (pool == Pool::kMax && !IsReference(kernel)) {
       const MaxPoolRun run = kernel.run;
       ThreadPool* threads = c.pool;
-      const int rows = g.batch * g.out_h;
       return std::make_unique<OpKernel>(
-          [run, g, act, x, y, rows, threads] {
-            if (!threads) return run(g, act.min, act.max, x, y, 0, rows);
-            const int64_t work = static_cast<int64_t>(rows) * g.out_w * g.out_c * g.kernel_h * g.kernel_w;
-            const int tasks = threads->TasksFor(work, std::min(rows, 4 * threads->size())), per_task = (rows + tasks - 1) / tasks;
-            threads->Run(tasks, [&](int t, int) {
-              run(g, act.min, act.max, x, y, t * per_task, std::min(rows, (t + 1) * per_task));
-            });
+          [run, g, act, x, y, threads] {
+            ForEachRowShare(threads, g, [&](int begin, int end) { run(g, act.min, act.max, x, y, begin, end); });
           },
           kernel.name);
     }
@@ -58,6 +64,16 @@ Prepared PreparePool(const PrepareContext& c, Pool pool) {
     const float* x = in.as<float>();
     float* y = out.as<float>();
     const ref::FloatActivation act = FloatActivationRange(o.activation());
+    const FloatKernels& kernel = BestKernel(FloatKernelSets(), c.isa);
+    if (!IsReference(kernel)) {
+      const FloatPoolRun run = pool == Pool::kMax ? kernel.max_pool : kernel.avg_pool;
+      ThreadPool* threads = c.pool;
+      return std::make_unique<OpKernel>(
+          [run, g, act, x, y, threads] {
+            ForEachRowShare(threads, g, [&](int begin, int end) { run(g, act, x, y, begin, end); });
+          },
+          std::string(kernel.name) + (pool == Pool::kMax ? " max pool" : " average pool"));
+    }
     if (pool == Pool::kMax) return std::make_unique<OpKernel>([g, act, x, y] { ref::MaxPool(g, act, x, y); });
     return std::make_unique<OpKernel>([g, act, x, y] { ref::AvgPool(g, act, x, y); });
   }
@@ -86,6 +102,15 @@ Prepared PrepareMean(const PrepareContext& c) {
   if (in.dtype == qfm::DType::FLOAT32) {
     const float* x = in.as<float>();
     float* y = out.as<float>();
+    const FloatKernels& kernel = BestKernel(FloatKernelSets(), c.isa);
+    if (!IsReference(kernel)) {
+      const FloatMeanRun run = kernel.mean;
+      return std::make_unique<OpKernel>(
+          [run, n, h, w, ch, x, y] {
+            for (int b = 0; b < n; ++b) run(h * w, ch, x + static_cast<int64_t>(b) * h * w * ch, y + b * ch);
+          },
+          std::string(kernel.name) + " mean");
+    }
     return std::make_unique<OpKernel>([n, h, w, ch, x, y] { ref::Mean(n, h, w, ch, x, y); });
   }
   QF_RETURN_IF_ERROR(CheckDType(c, in, {qfm::DType::INT8, qfm::DType::INT16}));
