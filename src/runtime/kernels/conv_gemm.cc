@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace qforge::runtime {
 
@@ -14,11 +15,18 @@ constexpr int kBlockRows = 72;  // output pixels gathered per GEMM call: whole r
 
 ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, const int32_t* bias,
                    const Requantization& q, ThreadPool* pool)
+    : ConvGemm(g, kernel, filter, pool, [&](int n, int k, const int8_t* w) { return PackGemm(kernel, n, k, w, bias, q); }) {}
+
+ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, ThreadPool* pool)
+    : ConvGemm(g, kernel, filter, pool, [&](int n, int k, const int8_t* w) { return PackGemmInt32(kernel, n, k, w); }) {}
+
+ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, ThreadPool* pool,
+                   const std::function<GemmWeights(int n, int k, const int8_t* w)>& pack)
     : g_(g), pool_(pool) {
   const int k = g.kernel_h * g.kernel_w * g.in_c;
   if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
       g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w) {
-    direct_runner_ = std::make_unique<GemmRunner>(PackGemm(kernel, g.out_c, k, filter, bias, q), pool);
+    direct_runner_ = std::make_unique<GemmRunner>(pack(g.out_c, k, filter), pool);
     return;
   }
   run_ = g.kernel_w * g.in_c;
@@ -38,7 +46,7 @@ ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t
     for (int ky = 0; ky < g.kernel_h; ++ky)
       std::copy_n(filter + (static_cast<int64_t>(oc) * g.kernel_h + ky) * run_, run_,
                   slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot_);
-  weights_ = PackGemm(kernel, g.out_c, padded_k, slotted.data(), bias, q);
+  weights_ = pack(g.out_c, padded_k, slotted.data());
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
     // + slot: the last pixel's last run reads up to 3 bytes past its taps (zero weights).
@@ -52,18 +60,21 @@ ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t
   scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
 }
 
-void ConvGemm::RunBand(const int8_t* input, int task, int8_t* scratch, int8_t* output) const {
+void ConvGemm::RunBand(const int8_t* input, int task, const int32_t* image_zero_points, int8_t* scratch,
+                       int8_t* output) const {
   const ConvGeometry& g = g_;
   int image = 0, first_out_row = 0, out_rows = 0;
-  bands_.Fill(task, input, weights_.input_zero_point, GemmInputFlip(*weights_.kernel), weights_.kernel->copy, scratch,
-              &image, &first_out_row, &out_rows);
+  const int32_t zero_point = image_zero_points ? image_zero_points[bands_.ImageOf(task)] : weights_.input_zero_point;
+  bands_.Fill(task, input, zero_point, GemmInputFlip(*weights_.kernel), weights_.kernel->copy, scratch, &image,
+              &first_out_row, &out_rows);
   // One GEMM per output row: its pixels step stride_w pixels through the padded rows, each
   // kernel row's taps one run (segment) of them.
   const GemmSegments segments{g.kernel_h, g.dilation_h * bands_.row_bytes()};
   for (int r = 0; r < out_rows; ++r) {
     const int64_t out_pixel = (static_cast<int64_t>(image) * g.out_h + first_out_row + r) * g.out_w;
     GemmSegmented(weights_, g.out_w, scratch + r * g.stride_h * bands_.row_bytes(),
-                  static_cast<int64_t>(g.stride_w) * g.in_c, segments, output + out_pixel * g.out_c, g.out_c);
+                  static_cast<int64_t>(g.stride_w) * g.in_c, segments, GemmOutputRow(weights_, output, out_pixel, g.out_c),
+                  g.out_c);
   }
 }
 
@@ -188,7 +199,8 @@ inline void GatherEdge(const ConvGeometry& g, const RowLayout& l, const TapCopie
 
 }  // namespace
 
-void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const {
+void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, const int32_t* image_zero_points,
+                      int8_t* scratch) const {
   // Geometry, layout and copier in locals: byte stores may alias anything, which would otherwise
   // make the compiler reload every member after each one.
   const ConvGeometry g = g_;
@@ -202,10 +214,14 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
   // The first row's pixel, then stepped without divisions.
   int ox = static_cast<int>(first_row % g.out_w), oy = static_cast<int>(first_row / g.out_w % g.out_h);
   int b = static_cast<int>(first_row / (static_cast<int64_t>(g.out_w) * g.out_h));
+  auto image_pad = [&] {
+    if (image_zero_points) taps.pad = static_cast<uint8_t>(static_cast<uint8_t>(image_zero_points[b]) ^ taps.flip);
+  };
+  image_pad();
   for (int r = 0; r < rows; ++r, ++ox) {
     if (ox == g.out_w) {
       ox = 0;
-      if (++oy == g.out_h) oy = 0, ++b;
+      if (++oy == g.out_h) oy = 0, ++b, image_pad();
     }
     uint8_t* row = reinterpret_cast<uint8_t*>(scratch) + static_cast<int64_t>(r) * layout.row_bytes;
     const int64_t image = static_cast<int64_t>(b) * g.in_h * g.in_w * g.in_c;
@@ -219,7 +235,7 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, int8_t* 
   }
 }
 
-void ConvGemm::Run(const int8_t* input, int8_t* output) {
+void ConvGemm::Run(const int8_t* input, int8_t* output, const int32_t* image_zero_points) {
   const int64_t rows = static_cast<int64_t>(g_.batch) * g_.out_h * g_.out_w;
   if (direct_runner_) {
     direct_runner_->Run(static_cast<int>(rows), input, g_.in_c, output, g_.out_c);
@@ -227,7 +243,7 @@ void ConvGemm::Run(const int8_t* input, int8_t* output) {
   }
   if (segmented_) {
     RunTasks(pool_, bands_.tasks(), [&](int t, int worker) {
-      RunBand(input, t, scratch_.data() + worker * bands_.band_bytes(), output);
+      RunBand(input, t, image_zero_points, scratch_.data() + worker * bands_.band_bytes(), output);
     });
     return;
   }
@@ -236,8 +252,8 @@ void ConvGemm::Run(const int8_t* input, int8_t* output) {
     const int64_t first = static_cast<int64_t>(t) * kBlockRows;
     const int count = static_cast<int>(std::min<int64_t>(kBlockRows, rows - first));
     int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * kBlockRows * row_bytes_;
-    Gather(input, first, count, scratch);
-    Gemm(weights_, count, scratch, row_bytes_, output + first * g_.out_c, g_.out_c);
+    Gather(input, first, count, image_zero_points, scratch);
+    Gemm(weights_, count, scratch, row_bytes_, GemmOutputRow(weights_, output, first, g_.out_c), g_.out_c);
   };
   RunTasks(pool_, blocks, block);
 }

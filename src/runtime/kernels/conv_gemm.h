@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -26,16 +27,23 @@ class ConvGemm {
   // runs the row blocks; its threads each get their own scratch.
   ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, const int32_t* bias, const Requantization& q,
            ThreadPool* pool);
-  // Not reentrant: Run uses the object's scratch.
-  void Run(const int8_t* input, int8_t* output);
+  // The same, int32 output (kernels/gemm.h PackGemmInt32).
+  ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, ThreadPool* pool);
+  // Not reentrant: Run uses the object's scratch. `image_zero_points` (one per image, or null:
+  // the Requantization's) is what padding taps read — for int32-output weights (dynamic-range
+  // layers, whose images each have their own grid); `output` is int32 for those.
+  void Run(const int8_t* input, int8_t* output, const int32_t* image_zero_points = nullptr);
   bool direct() const { return direct_runner_ != nullptr; }  // 1x1 without im2col
   bool segmented() const { return segmented_; }               // padded input runs, no im2col
   bool word_rows() const { return !segmented_ && slot_ != run_; }  // thin input: kernel rows in word slots
 
  private:
-  void Gather(const int8_t* input, int64_t first_row, int rows, int8_t* scratch) const;
+  ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, ThreadPool* pool,
+           const std::function<GemmWeights(int n, int k, const int8_t* w)>& pack);
+  void Gather(const int8_t* input, int64_t first_row, int rows, const int32_t* image_zero_points,
+              int8_t* scratch) const;
   // Segmented path: one band of output rows (PaddedBands task).
-  void RunBand(const int8_t* input, int task, int8_t* scratch, int8_t* output) const;
+  void RunBand(const int8_t* input, int task, const int32_t* image_zero_points, int8_t* scratch, int8_t* output) const;
 
   ConvGeometry g_;
   ThreadPool* pool_;

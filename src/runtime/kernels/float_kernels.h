@@ -6,7 +6,7 @@
 // (8 lanes) and AVX-512 (16 lanes). Each optimized kernel sums in the reference's order, but
 // with fused multiply-adds from the bias on: GEMM and depthwise results are within a few float
 // roundings of the reference (tests bound the difference by 1e-5 of the sum of |terms|);
-// pooling, Add and Mean are equal to the reference. Kernels never validate. C++17.
+// pooling, Add, Mean and MinMax are equal to the reference. Kernels never validate. C++17.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +55,13 @@ using FloatPoolRun = void (*)(const ConvGeometry& g, ref::FloatActivation act, c
 using FloatAddRun = void (*)(ref::FloatActivation act, int64_t size, const float* a, const float* b, float* out);
 // One image [h * w][c] -> [c].
 using FloatMeanRun = void (*)(int hw, int c, const float* input, float* output);
+// *lo = min(0, x...), *hi = max(0, x...), NaNs ignored (the dynamic-range layers' sample grids).
+using FloatMinMaxRun = void (*)(int64_t size, const float* x, float* lo, float* hi);
+// The dynamic-range layers' epilogue (kernels/hybrid.h), in place over [pixels][c]: each
+// accumulator — int32 minus correction[channel], or (correction null) an exact integer float —
+// becomes ref::HybridOutput of it, equal to the reference.
+using HybridFinishRun = void (*)(int64_t pixels, int c, const int32_t* correction, float scale,
+                                 const float* filter_scale, const float* bias, ref::FloatActivation act, float* inout);
 
 struct FloatKernels {
   Isa isa;
@@ -65,6 +72,8 @@ struct FloatKernels {
   FloatPoolRun max_pool, avg_pool;
   FloatAddRun add;
   FloatMeanRun mean;
+  FloatMinMaxRun min_max;
+  HybridFinishRun hybrid_finish;
 };
 
 // ref, then the x86 kernels compiled in.
@@ -86,7 +95,10 @@ FloatGemmWeights PackFloatGemm(const FloatKernels& kernel, int n, int k, const f
   void FloatAvgPool##Suffix(const ConvGeometry& g, ref::FloatActivation act, const float* input, float* output,    \
                             int row_begin, int row_end);                                                           \
   void FloatAdd##Suffix(ref::FloatActivation act, int64_t size, const float* a, const float* b, float* out);       \
-  void FloatMean##Suffix(int hw, int c, const float* input, float* output);
+  void FloatMean##Suffix(int hw, int c, const float* input, float* output);                                       \
+  void FloatMinMax##Suffix(int64_t size, const float* x, float* lo, float* hi);                                   \
+  void HybridFinish##Suffix(int64_t pixels, int c, const int32_t* correction, float scale,                        \
+                            const float* filter_scale, const float* bias, ref::FloatActivation act, float* inout);
 QFORGE_DECLARE_FLOAT_KERNELS(Avx2)
 QFORGE_DECLARE_FLOAT_KERNELS(Avx512)
 #undef QFORGE_DECLARE_FLOAT_KERNELS

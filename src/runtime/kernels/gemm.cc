@@ -84,6 +84,19 @@ GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, co
   return p;
 }
 
+GemmWeights PackGemmInt32(const GemmKernel& kernel, int n, int k, const int8_t* w) {
+  const std::vector<int32_t> unit_multiplier(n, 1 << 30), no_shift(n, 0);
+  Requantization q;
+  q.multiplier = unit_multiplier.data();
+  q.shift = no_shift.data();
+  GemmWeights p = PackGemm(kernel, n, k, w, nullptr, q);
+  std::fill(p.bias.begin(), p.bias.end(), 0);  // no input zero-point correction either
+  p.int32_output = true;
+  return p;
+}
+
+int32_t GemmInputOffset(const GemmKernel& kernel) { return kernel.input == GemmInput::kBiasedU8 ? 128 : 0; }
+
 uint8_t GemmInputFlip(const GemmKernel& kernel) { return kernel.input == GemmInput::kBiasedU8 ? 0x80 : 0x00; }
 
 int GemmInputRowBytes(const GemmKernel& kernel, int k) {
@@ -144,7 +157,7 @@ void ParallelGemm(ThreadPool* pool, const GemmWeights& w, int m, const int8_t* a
     const int rows = (m + tasks - 1) / tasks;
     pool->Run(tasks, [&](int t, int) {
       const int first = t * rows, count = std::min(rows, m - first);
-      if (count > 0) Gemm(w, count, a + first * lda, lda, out + first * ldc, ldc);
+      if (count > 0) Gemm(w, count, a + first * lda, lda, GemmOutputRow(w, out, first, ldc), ldc);
     });
     return;
   }
@@ -181,7 +194,7 @@ void GemmRunner::Run(int m, const int8_t* a, int64_t lda, int8_t* out, int64_t l
     const int first = t * block_rows, rows = std::min(block_rows, m - first);
     int8_t* scratch = scratch_.data() + static_cast<int64_t>(worker) * block_rows_ * row_bytes_;
     ToGemmInput(*weights_.kernel, rows, weights_.k, a + first * lda, lda, scratch, row_bytes_);
-    Gemm(weights_, rows, scratch, row_bytes_, out + first * ldc, ldc);
+    Gemm(weights_, rows, scratch, row_bytes_, GemmOutputRow(weights_, out, first, ldc), ldc);
   };
   RunTasks(pool_, blocks, block);
 }

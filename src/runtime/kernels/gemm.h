@@ -38,6 +38,10 @@ struct GemmWeights {
   // and the shift 31 + right_shift.
   std::vector<int64_t> round_add, round_add_negative, round_shift;
   int32_t input_zero_point = 0, output_zero_point = 0, act_min = -128, act_max = 127;
+  // PackGemmInt32: the kernel stores the raw int32 accumulators sum w * a' — a' the activation
+  // in the kernel's input form (a + 128 for VNNI, a itself for the others), no bias, no
+  // requantization — and `out` holds int32 (ldc counted in int32 elements).
+  bool int32_output = false;
 };
 
 // How a kernel takes activation rows: int8 as in the tensor, or a + 128 as u8 with each row
@@ -80,6 +84,16 @@ const std::vector<GemmKernel>& GemmKernels();
 // Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for an optimized `kernel`.
 GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,
                      const Requantization& q);
+
+// For callers that apply their own epilogue (dynamic-range layers, kernels/hybrid.h): weights
+// packed for int32 output, see GemmWeights::int32_output.
+GemmWeights PackGemmInt32(const GemmKernel& kernel, int n, int k, const int8_t* w);
+// The value the kernel adds to each activation before multiplying: 128 (u8 input form) or 0.
+int32_t GemmInputOffset(const GemmKernel& kernel);
+// Where row `row`, column 0 of a GEMM output with row stride ldc starts (int8 or int32 output).
+inline int8_t* GemmOutputRow(const GemmWeights& w, int8_t* out, int64_t row, int64_t ldc) {
+  return out + row * ldc * (w.int32_output ? 4 : 1);
+}
 
 // The byte an int8 activation is xor-ed with to give the kernel's input form: 0x80 or 0.
 uint8_t GemmInputFlip(const GemmKernel& kernel);

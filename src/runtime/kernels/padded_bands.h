@@ -31,6 +31,7 @@ class PaddedBands {
   int64_t band_bytes() const { return band_bytes_; }  // scratch one band needs
   int band_rows() const { return band_rows_; }        // output rows per band
   int tasks() const { return g_.batch * bands_per_image_; }
+  int ImageOf(int task) const { return task / bands_per_image_; }
 
   // Task t's band: fills `scratch` with its padded input rows, stored as byte ^ flip (0x80: the
   // VNNI form a + 128), and returns the image and first output row; out_rows is set to the

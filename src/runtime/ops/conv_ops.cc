@@ -11,6 +11,7 @@
 #include "runtime/kernels/depthwise.h"
 #include "runtime/kernels/float_conv.h"
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/hybrid.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -221,8 +222,28 @@ std::unique_ptr<OpKernel> FloatKernel(const PrepareContext& c, const Layer& l) {
   });
 }
 
+// Dense layers (1x1 convolutions over [batch, 1, 1, in]), convolutions and depthwise
+// convolutions on the optimized dynamic-range layers where the ISA has them, else the reference.
 StatusOr<std::unique_ptr<OpKernel>> HybridKernel(const PrepareContext& c, const Layer& l) {
   QF_RETURN_IF_ERROR(CheckWeightQuantization(c, *l.filter, l.weight_axis, l.out_c));
+  ConvGeometry g = l.g;
+  if (l.kind == Kind::kDense) {
+    g = ConvGeometry{};
+    g.batch = l.batch;
+    g.in_c = l.in;
+    g.out_c = l.out_c;
+  }
+  const auto kind = l.kind == Kind::kDepthwise ? HybridLayer::Kind::kDepthwise : HybridLayer::Kind::kConv;
+  if (HybridLayer::Supported(kind, g, c.isa)) {
+    std::vector<float> scales;
+    for (int ch = 0; ch < l.out_c; ++ch) scales.push_back(ScaleAt(*l.filter, ch));
+    auto layer = std::make_shared<HybridLayer>(kind, g, c.isa, l.filter->as<int8_t>(), scales.data(),
+                                               l.bias ? l.bias->as<float>() : nullptr,
+                                               FloatActivationRange(l.activation), c.pool);
+    const float* in = l.input->as<float>();
+    float* out = l.output->as<float>();
+    return std::make_unique<OpKernel>([layer, in, out] { layer->Run(in, out); }, layer->name());
+  }
   struct State {
     std::vector<float> scales;
     std::vector<int8_t> scratch;

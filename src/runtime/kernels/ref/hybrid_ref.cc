@@ -12,9 +12,7 @@ namespace {
 
 auto Store(float input_scale, FloatActivation act, const HybridWeights& w, float* output) {
   return [input_scale, act, &w, output](int64_t index, int channel, int32_t acc) {
-    float v = static_cast<float>(acc) * (input_scale * w.filter_scale[channel]);
-    if (w.bias) v += w.bias[channel];
-    output[index] = std::clamp(v, act.min, act.max);
+    output[index] = HybridOutput(static_cast<float>(acc), input_scale, w.filter_scale[channel], w.bias, channel, act);
   };
 }
 
@@ -39,13 +37,18 @@ SampleQuantization ChooseSampleQuantization(const float* x, int64_t size, int8_t
     lo = std::min(lo, x[i]);
     hi = std::max(hi, x[i]);
   }
+  const SampleQuantization sq = SampleQuantizationOf(lo, hi);
+  for (int64_t i = 0; i < size; ++i) quantized[i] = QuantizeToInt8(x[i], sq.scale, sq.zero_point);
+  return sq;
+}
+
+SampleQuantization SampleQuantizationOf(float lo, float hi) {
   SampleQuantization sq;
   if (hi > lo) {  // an all-zero sample keeps scale 1, zero point 0
     const GridParams g = AsymmetricGrid(lo, hi, -128, 127);
     sq.scale = g.scale;
     sq.zero_point = g.zero_point;
   }
-  for (int64_t i = 0; i < size; ++i) quantized[i] = QuantizeToInt8(x[i], sq.scale, sq.zero_point);
   return sq;
 }
 

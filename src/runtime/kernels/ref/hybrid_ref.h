@@ -26,6 +26,16 @@ struct SampleQuantization {
   int32_t zero_point = 0;
 };
 SampleQuantization ChooseSampleQuantization(const float* x, int64_t size, int8_t* quantized);
+// The grid of a sample whose values span [lo, hi] (lo <= 0 <= hi): scale 1, zero point 0 for an
+// all-zero sample.
+SampleQuantization SampleQuantizationOf(float lo, float hi);
+// The output of one accumulator: acc * (input_scale * filter_scale) + bias, clamped.
+inline float HybridOutput(float acc, float input_scale, float filter_scale, const float* bias, int channel,
+                          FloatActivation act) {
+  float v = acc * (input_scale * filter_scale);
+  if (bias) v += bias[channel];
+  return v < act.min ? act.min : (act.max < v ? act.max : v);
+}
 
 // `scratch` holds one input sample as int8 (in_h * in_w * in_c bytes, or `in` for dense).
 void Conv2D(const ConvGeometry& g, FloatActivation act, const float* input, const HybridWeights& w,

@@ -1,10 +1,11 @@
 // Defines the float kernel functions of one ISA (kernels/float_kernels.h) on the shared loop
 // nests, for the ISA's file (kernels/x86/float_avx2.cc, float_avx512.cc), which includes it
-// after its vector traits under its flags.
+// after its vector traits under its flags (and -ffp-contract=off: kernels/x86/hybrid_finish_loop.h).
 #pragma once
 
 #include "runtime/kernels/x86/float_gemm_loop.h"
 #include "runtime/kernels/x86/float_window_loop.h"
+#include "runtime/kernels/x86/hybrid_finish_loop.h"
 
 #define QFORGE_DEFINE_FLOAT_KERNELS(Suffix, V)                                                                     \
   void FloatGemm##Suffix(const FloatGemmWeights& w, int m, const float* a, int64_t lda, FloatSegments segments,    \
@@ -29,4 +30,11 @@
   }                                                                                                                \
   void FloatMean##Suffix(int hw, int c, const float* input, float* output) {                                       \
     x86::FloatMeanLoop<V>(hw, c, input, output);                                                                   \
+  }                                                                                                                \
+  void FloatMinMax##Suffix(int64_t size, const float* x, float* lo, float* hi) {                                   \
+    x86::FloatMinMaxLoop<V>(size, x, lo, hi);                                                                      \
+  }                                                                                                                \
+  void HybridFinish##Suffix(int64_t pixels, int c, const int32_t* correction, float scale,                        \
+                            const float* filter_scale, const float* bias, ref::FloatActivation act, float* inout) { \
+    x86::HybridFinishLoop<V>(pixels, c, correction, scale, filter_scale, bias, act, inout);                        \
   }

@@ -24,7 +24,13 @@ struct FloatAvx2 {
   static void StoreN(float* p, F v, int n) { _mm256_maskstore_ps(p, Mask(n), v); }
   static F Fma(F a, F b, F acc) { return _mm256_fmadd_ps(a, b, acc); }
   static F Add(F a, F b) { return _mm256_add_ps(a, b); }
+  static F Mul(F a, F b) { return _mm256_mul_ps(a, b); }
   static F Div(F a, F b) { return _mm256_div_ps(a, b); }
+  // n int32 lanes from p (which may hold floats' memory: loads through intrinsics may alias).
+  using I = __m256i;
+  static I LoadInt(const void* p, int n) { return _mm256_maskload_epi32(static_cast<const int*>(p), Mask(n)); }
+  static I SubInt(I a, I b) { return _mm256_sub_epi32(a, b); }
+  static F IntToFloat(I a) { return _mm256_cvtepi32_ps(a); }
   // max(a, b) and min(a, b) returning b where either is NaN (as std::clamp keeps a NaN value).
   static F Max(F a, F b) { return _mm256_max_ps(a, b); }
   static F Min(F a, F b) { return _mm256_min_ps(a, b); }

@@ -22,7 +22,13 @@ struct FloatAvx512 {
   static void StoreN(float* p, F v, int n) { _mm512_mask_storeu_ps(p, Mask(n), v); }
   static F Fma(F a, F b, F acc) { return _mm512_fmadd_ps(a, b, acc); }
   static F Add(F a, F b) { return _mm512_add_ps(a, b); }
+  static F Mul(F a, F b) { return _mm512_mul_ps(a, b); }
   static F Div(F a, F b) { return _mm512_div_ps(a, b); }
+  // n int32 lanes from p (which may hold floats' memory: loads through intrinsics may alias).
+  using I = __m512i;
+  static I LoadInt(const void* p, int n) { return _mm512_maskz_loadu_epi32(Mask(n), p); }
+  static I SubInt(I a, I b) { return _mm512_sub_epi32(a, b); }
+  static F IntToFloat(I a) { return _mm512_cvtepi32_ps(a); }
   // max(a, b) and min(a, b) returning b where either is NaN (as std::clamp keeps a NaN value).
   static F Max(F a, F b) { return _mm512_max_ps(a, b); }
   static F Min(F a, F b) { return _mm512_min_ps(a, b); }

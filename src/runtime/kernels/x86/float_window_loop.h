@@ -1,4 +1,4 @@
-// The float depthwise, pooling, Add and Mean loop nests shared by the AVX2 and AVX-512 kernels,
+// The float depthwise, pooling, Add, Mean and MinMax loop nests shared by the AVX2 and AVX-512 kernels,
 // over a float vector-traits type V (kernels/x86/float_vec_*.h). NHWC channels are contiguous,
 // so every loop runs over channel vectors, the last one loaded and stored masked. Pooling, Add
 // and Mean do the reference's operations in its order (equal results); depthwise accumulates
@@ -174,6 +174,34 @@ void FloatMeanLoop(int hw, int c, const float* input, float* output) {
     for (int i = 0; i < hw; ++i) sum = V::Add(sum, LoadLanes<V>(input + static_cast<int64_t>(i) * c + c0, lanes));
     StoreLanes<V>(output + c0, V::Div(sum, count), lanes);
   }
+}
+
+// min(x, lo) keeps lo where x is NaN, as std::min(lo, x) does.
+template <typename V>
+void FloatMinMaxLoop(int64_t size, const float* x, float* lo, float* hi) {
+  using F = typename V::F;
+  F vlo = V::Zero(), vhi = V::Zero();
+  int64_t i = 0;
+  for (; i + V::kLanes <= size; i += V::kLanes) {
+    const F v = V::Load(x + i);
+    vlo = V::Min(v, vlo);
+    vhi = V::Max(v, vhi);
+  }
+  if (i < size) {  // masked lanes load 0, inside [lo, hi] already
+    const F v = V::LoadN(x + i, static_cast<int>(size - i));
+    vlo = V::Min(v, vlo);
+    vhi = V::Max(v, vhi);
+  }
+  alignas(64) float lanes_lo[V::kLanes], lanes_hi[V::kLanes];
+  V::Store(lanes_lo, vlo);
+  V::Store(lanes_hi, vhi);
+  float l = 0.0f, h = 0.0f;
+  for (int j = 0; j < V::kLanes; ++j) {
+    l = std::min(l, lanes_lo[j]);
+    h = std::max(h, lanes_hi[j]);
+  }
+  *lo = l;
+  *hi = h;
 }
 
 }  // namespace qforge::runtime::x86

@@ -2,7 +2,8 @@
 // (vpmaddubsw saturates), so activations are widened to int16 a - zp and multiplied with
 // int16 weights by vpmaddwd, which adds pairs of k exactly into int32. Weights are packed
 // [n/8][k/2][8][2] int16; a row tile's activations are widened a chunk of k at a time into a
-// stack buffer; the register tile is up to 4 rows x 16 columns (8 accumulators).
+// stack buffer; the register tile is up to 4 rows x 16 columns (8 accumulators). Weights packed
+// for int32 output store the accumulators instead of requantizing them.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -54,6 +55,18 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, int col, int8_t* o
       }
     }
   }
+  if (w.int32_output) {  // raw accumulators for the caller's epilogue
+    int32_t* out32 = reinterpret_cast<int32_t*>(out);
+    for (int v = 0; v < kVectors; ++v) {
+      const int c = col + 8 * v, valid = std::min(8, w.n - c);
+      for (int r = 0; r < kRows; ++r) {
+        alignas(32) int32_t lanes[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[r][v]);
+        std::memcpy(out32 + r * ldc + c, lanes, valid * sizeof(int32_t));
+      }
+    }
+    return;
+  }
   const __m256i zp = _mm256_set1_epi32(w.output_zero_point), lo = _mm256_set1_epi32(w.act_min),
                 hi = _mm256_set1_epi32(w.act_max);
   for (int v = 0; v < kVectors; ++v) {
@@ -76,11 +89,11 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, int col, int8_t* o
 template <int kVectors>
 void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, int col, int8_t* out, int64_t ldc) {
   int r = 0;
-  for (; r + kMaxRows <= m; r += kMaxRows) Tile<kMaxRows, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+  for (; r + kMaxRows <= m; r += kMaxRows) Tile<kMaxRows, kVectors>(w, a + r * lda, lda, col, GemmOutputRow(w, out, r, ldc), ldc);
   switch (m - r) {
-    case 3: return Tile<3, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 2: return Tile<2, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
-    case 1: return Tile<1, kVectors>(w, a + r * lda, lda, col, out + r * ldc, ldc);
+    case 3: return Tile<3, kVectors>(w, a + r * lda, lda, col, GemmOutputRow(w, out, r, ldc), ldc);
+    case 2: return Tile<2, kVectors>(w, a + r * lda, lda, col, GemmOutputRow(w, out, r, ldc), ldc);
+    case 1: return Tile<1, kVectors>(w, a + r * lda, lda, col, GemmOutputRow(w, out, r, ldc), ldc);
     default: return;
   }
 }

@@ -6,7 +6,7 @@
 // panel no longer stays in L1.) The accumulators start at the folded bias; the epilogue
 // requantizes with one 64-bit rounding shift (RequantizeOneShift), and packs four rows at a
 // time to saturated bytes (zero point added in 16 bits, clamped in 8), one 16-byte store per
-// row (masked at the right edge).
+// row (masked at the right edge). Weights packed for int32 output store the accumulators instead.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -143,6 +143,17 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segme
     }
   }
 
+  if (w.int32_output) {  // raw accumulators for the caller's epilogue
+    int32_t* out32 = reinterpret_cast<int32_t*>(out);
+#pragma GCC unroll 4
+    for (int v = 0; v < kVectors; ++v) {
+      const int c = col + 16 * v;
+      const __mmask16 columns = static_cast<__mmask16>((1u << (w.n - c < 16 ? w.n - c : 16)) - 1u);
+#pragma GCC unroll 12
+      for (int r = 0; r < kRows; ++r) _mm512_mask_storeu_epi32(out32 + r * ldc + c, columns, acc[r][v]);
+    }
+    return;
+  }
   const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(w.output_zero_point)),
                 lo = _mm512_set1_epi8(static_cast<int8_t>(w.act_min)), hi = _mm512_set1_epi8(static_cast<int8_t>(w.act_max));
   const bool shift_left = w.any_left_shift, clamp = w.act_min > -128 || w.act_max < 127;
@@ -177,8 +188,8 @@ void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegm
              int64_t ldc) {
   int r = 0;
   for (; r + kMaxRows <= m; r += kMaxRows)
-    Tile<kMaxRows, kVectors>(w, a + r * lda, lda, segments, col, out + r * ldc, ldc);
-  TileOfHeight<kVectors, kMaxRows - 1>(m - r, w, a + r * lda, lda, segments, col, out + r * ldc, ldc);
+    Tile<kMaxRows, kVectors>(w, a + r * lda, lda, segments, col, GemmOutputRow(w, out, r, ldc), ldc);
+  TileOfHeight<kVectors, kMaxRows - 1>(m - r, w, a + r * lda, lda, segments, col, GemmOutputRow(w, out, r, ldc), ldc);
 }
 
 }  // namespace
