@@ -1,10 +1,7 @@
 // Float layers on the float kernel family (kernels/float_kernels.h), split over the
-// interpreter's threads. Dense layers and 1x1 stride-1 unpadded convolutions multiply the NHWC
-// rows directly (RunFloatGemm). Other convolutions with dilation_w 1 copy each band of output
-// rows' input rows with the padding filled in (kernels/padded_bands.h) and read each kernel
-// row's taps as one run of it (segmented GEMM, no im2col); with dilation_w > 1 they gather
-// im2col rows a block at a time. Depthwise convolutions (depth multiplier 1) also run on padded
-// bands. Not reentrant: Run uses per-thread scratch. C++17.
+// interpreter's threads: dense layers and convolutions as GEMM (kernels/segmented_conv.h), and
+// depthwise convolutions (depth multiplier 1) on padded bands. Not reentrant: Run uses
+// per-thread scratch. C++17.
 #pragma once
 
 #include <cstdint>
@@ -12,34 +9,22 @@
 
 #include "runtime/kernels/float_kernels.h"
 #include "runtime/kernels/padded_bands.h"
+#include "runtime/kernels/segmented_conv.h"
 #include "runtime/thread_pool.h"
 
 namespace qforge::runtime {
 
-// Rows [0, m) of a times the weights on the pool's threads (null: the caller's): row blocks when
-// there are enough rows, else column tiles.
-void RunFloatGemm(ThreadPool* pool, const FloatGemmWeights& w, int m, const float* a, int64_t lda, float* out,
-                  int64_t ldc);
+inline void RunFloatGemm(ThreadPool* pool, const FloatGemmWeights& w, int m, const float* a, int64_t lda, float* out,
+                         int64_t ldc) {
+  RunGemmOnPool(pool, w, m, a, lda, out, ldc);
+}
 
-class FloatConv {
+// filter [out_c][kh][kw][in_c] (OHWI), bias [out_c] or null.
+class FloatConv : public SegmentedConv<float, FloatGemmWeights> {
  public:
-  // filter [out_c][kh][kw][in_c] (OHWI), bias [out_c] or null.
   FloatConv(const ConvGeometry& g, const FloatKernels& kernel, const float* filter, const float* bias,
-            ref::FloatActivation act, ThreadPool* pool);
-  void Run(const float* input, float* output);
-  // How it runs, as QFORGE_VERBOSE reports it: "1x1 direct", "padded runs" or "im2col".
-  const char* form() const;
-
- private:
-  void RunBand(const float* input, int task, float* scratch, float* output) const;
-  void Gather(const float* input, int64_t first_row, int rows, float* scratch) const;
-
-  ConvGeometry g_;
-  ThreadPool* pool_;
-  FloatGemmWeights weights_;
-  bool direct_ = false, segmented_ = false;
-  PaddedBands bands_;          // segmented
-  std::vector<float> scratch_;  // per thread: one band's padded input, or one block of im2col rows
+            ref::FloatActivation act, ThreadPool* pool)
+      : SegmentedConv(g, pool, [&](int n, int k, int) { return PackFloatGemm(kernel, n, k, filter, bias, act); }) {}
 };
 
 class FloatDepthwise {

@@ -7,11 +7,11 @@ namespace qforge::runtime {
 
 const std::vector<FloatKernels>& FloatKernelSets() {
   static const std::vector<FloatKernels> family = {
-      {Isa::kRef, "ref", 1, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+      {Isa::kRef, "ref", 1, 1, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
 #if defined(QFORGE_X86_KERNELS)
-      {Isa::kAvx2, "float avx2", 8, FloatGemmAvx2, FloatDepthwiseAvx2, FloatMaxPoolAvx2, FloatAvgPoolAvx2,
+      {Isa::kAvx2, "float avx2", 8, 16, FloatGemmAvx2, FloatDepthwiseAvx2, FloatMaxPoolAvx2, FloatAvgPoolAvx2,
        FloatAddAvx2, FloatMeanAvx2, FloatMinMaxAvx2, HybridFinishAvx2},
-      {Isa::kAvx512Vnni, "float avx512", 16, FloatGemmAvx512, FloatDepthwiseAvx512, FloatMaxPoolAvx512,
+      {Isa::kAvx512Vnni, "float avx512", 16, 32, FloatGemmAvx512, FloatDepthwiseAvx512, FloatMaxPoolAvx512,
        FloatAvgPoolAvx512, FloatAddAvx512, FloatMeanAvx512, FloatMinMaxAvx512, HybridFinishAvx512},
 #endif
   };

@@ -14,6 +14,7 @@
 
 #include "runtime/aligned_allocator.h"
 #include "runtime/kernels/dispatch.h"
+#include "runtime/kernels/gemm_segments.h"
 #include "runtime/kernels/int8_params.h"
 #include "runtime/kernels/ref/float_ref.h"
 
@@ -31,16 +32,9 @@ struct FloatGemmWeights {
   ref::FloatActivation act;
 };
 
-// Where each row's k inputs lie: `count` equal runs of k / count floats, run s at s * stride
-// from the row's start — a convolution's kernel rows in a padded copy of its input.
-struct FloatSegments {
-  int count = 1;
-  int64_t stride = 0;
-};
-
 // Rows [0, m) of a (row stride lda) times the weights -> out (row stride ldc), columns
 // [col_begin, col_end); col_begin a multiple of the kernel's lanes.
-using FloatGemmRun = void (*)(const FloatGemmWeights& w, int m, const float* a, int64_t lda, FloatSegments segments,
+using FloatGemmRun = void (*)(const FloatGemmWeights& w, int m, const float* a, int64_t lda, GemmSegments segments,
                               float* out, int64_t ldc, int col_begin, int col_end);
 // Depth multiplier 1: `rows` output rows of one image from a padded band (kernels/padded_bands.h,
 // row_floats per padded row) whose window origins step stride_w pixels; filter [taps][c],
@@ -67,6 +61,7 @@ struct FloatKernels {
   Isa isa;
   const char* name;  // as QFORGE_VERBOSE reports it
   int lanes;         // floats per vector: the packed panels' width
+  int column_tile;   // columns one GEMM register tile covers (column ranges split at multiples)
   FloatGemmRun gemm;  // all null for the reference
   FloatDepthwiseRun depthwise;
   FloatPoolRun max_pool, avg_pool;
@@ -85,7 +80,7 @@ FloatGemmWeights PackFloatGemm(const FloatKernels& kernel, int n, int k, const f
 
 // The ISA implementations (kernels/x86/float_*.cc).
 #define QFORGE_DECLARE_FLOAT_KERNELS(Suffix)                                                                      \
-  void FloatGemm##Suffix(const FloatGemmWeights& w, int m, const float* a, int64_t lda, FloatSegments segments,    \
+  void FloatGemm##Suffix(const FloatGemmWeights& w, int m, const float* a, int64_t lda, GemmSegments segments,    \
                          float* out, int64_t ldc, int col_begin, int col_end);                                     \
   void FloatDepthwise##Suffix(const ConvGeometry& g, ref::FloatActivation act, const float* padded,                \
                               int64_t row_floats, int rows, const float* filter, const int64_t* tap_offsets,       \

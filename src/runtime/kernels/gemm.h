@@ -17,6 +17,7 @@
 
 #include "runtime/aligned_allocator.h"
 #include "runtime/kernels/dispatch.h"
+#include "runtime/kernels/gemm_segments.h"
 #include "runtime/kernels/int8_params.h"
 #include "runtime/thread_pool.h"
 
@@ -48,13 +49,8 @@ struct GemmWeights {
 // zero-padded to a multiple of 4 bytes (a form im2col writes directly).
 enum class GemmInput { kInt8, kBiasedU8 };
 
-// Where each row's k inputs lie: `count` equal runs (of the packed k / count bytes, a multiple
-// of 4), run s at s * stride from the row's start — a convolution without im2col, each kernel
-// row's taps being one run of a padded input. Only kernels with takes_segments read them.
-struct GemmSegments {
-  int count = 1;
-  int64_t stride = 0;
-};
+// GemmSegments (kernels/gemm_segments.h): the packed k / count bytes of a run are a multiple of
+// 4; only kernels with takes_segments read them.
 
 // dst[i] = src[i] ^ flip for i < n: activations into a kernel's input form (flip 0x80: a + 128).
 using CopyRun = void (*)(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "runtime/kernels/gemm.h"
@@ -24,6 +25,11 @@ class PaddedBands {
   // read (and are padding). Elements are `element_bytes` wide (rows, bands and slack in bytes).
   PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack, int element_bytes = 1);
   PaddedBands() = default;
+
+  // A CopyRun for elements copied as they are (float and int16 bands: no flip).
+  static void CopyUnchanged(uint8_t* dst, const uint8_t* src, int n, uint8_t /*flip*/) {
+    std::memcpy(dst, src, static_cast<size_t>(n));
+  }
 
   // Columns of the padded rows: the left padding, the image, the right padding windows need.
   static int PaddedWidth(const ConvGeometry& g);

@@ -16,7 +16,7 @@ namespace qforge::runtime::x86 {
 // One tile: kRows rows from `a` (stride lda) x kVectors column vectors of panels starting at
 // `panel` (panel_stride floats apart); the last vector has `last` valid columns.
 template <typename V, int kRows, int kVectors>
-__attribute__((always_inline)) inline void FloatTile(const float* a, int64_t lda, FloatSegments segments, int run,
+__attribute__((always_inline)) inline void FloatTile(const float* a, int64_t lda, GemmSegments segments, int run,
                                                      const float* panel, int64_t panel_stride, const float* bias,
                                                      typename V::F lo, typename V::F hi, int last, float* out,
                                                      int64_t ldc) {
@@ -61,7 +61,7 @@ __attribute__((always_inline)) inline void FloatTile(const float* a, int64_t lda
 
 // Rows [0, m) against kVectors column vectors: whole tiles, then one tile of the rest.
 template <typename V, int kVectors, int kRows = V::kTileRows>
-inline void FloatTileRows(int m, const float* a, int64_t lda, FloatSegments segments, int run, const float* panel,
+inline void FloatTileRows(int m, const float* a, int64_t lda, GemmSegments segments, int run, const float* panel,
                           int64_t panel_stride, const float* bias, typename V::F lo, typename V::F hi, int last,
                           float* out, int64_t ldc) {
   if constexpr (kRows == V::kTileRows) {
@@ -79,7 +79,7 @@ inline void FloatTileRows(int m, const float* a, int64_t lda, FloatSegments segm
 }
 
 template <typename V>
-void FloatGemmLoop(const FloatGemmWeights& w, int m, const float* a, int64_t lda, FloatSegments segments, float* out,
+void FloatGemmLoop(const FloatGemmWeights& w, int m, const float* a, int64_t lda, GemmSegments segments, float* out,
                    int64_t ldc, int col_begin, int col_end) {
   constexpr int kLanes = V::kLanes;
   // Row blocks of about 64 KiB of activations (at least one tile), so that a block stays in

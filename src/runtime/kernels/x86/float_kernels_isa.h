@@ -8,7 +8,7 @@
 #include "runtime/kernels/x86/hybrid_finish_loop.h"
 
 #define QFORGE_DEFINE_FLOAT_KERNELS(Suffix, V)                                                                     \
-  void FloatGemm##Suffix(const FloatGemmWeights& w, int m, const float* a, int64_t lda, FloatSegments segments,    \
+  void FloatGemm##Suffix(const FloatGemmWeights& w, int m, const float* a, int64_t lda, GemmSegments segments,    \
                          float* out, int64_t ldc, int col_begin, int col_end) {                                    \
     x86::FloatGemmLoop<V>(w, m, a, lda, segments, out, ldc, col_begin, col_end);                                   \
   }                                                                                                                \

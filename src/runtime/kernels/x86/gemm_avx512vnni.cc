@@ -14,6 +14,7 @@
 
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/x86/requant_avx512.h"
+#include "runtime/kernels/x86/row_tiles.h"
 
 namespace qforge::runtime {
 namespace {
@@ -173,23 +174,12 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segme
   }
 }
 
-// The last rows of a column strip (fewer than a full tile): the tile of exactly that height.
-template <int kVectors, int kRows>
-void TileOfHeight(int rows, const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segments, int col,
-                  int8_t* out, int64_t ldc) {
-  if constexpr (kRows > 0) {
-    if (rows == kRows) return Tile<kRows, kVectors>(w, a, lda, segments, col, out, ldc);
-    TileOfHeight<kVectors, kRows - 1>(rows, w, a, lda, segments, col, out, ldc);
-  }
-}
-
 template <int kVectors>
 void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int col, int8_t* out,
              int64_t ldc) {
-  int r = 0;
-  for (; r + kMaxRows <= m; r += kMaxRows)
-    Tile<kMaxRows, kVectors>(w, a + r * lda, lda, segments, col, GemmOutputRow(w, out, r, ldc), ldc);
-  TileOfHeight<kVectors, kMaxRows - 1>(m - r, w, a + r * lda, lda, segments, col, GemmOutputRow(w, out, r, ldc), ldc);
+  x86::ForEachRowTile<kMaxRows>(m, [&](auto rows, int r) {
+    Tile<decltype(rows)::value, kVectors>(w, a + r * lda, lda, segments, col, GemmOutputRow(w, out, r, ldc), ldc);
+  });
 }
 
 }  // namespace

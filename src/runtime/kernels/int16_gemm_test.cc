@@ -1,0 +1,105 @@
+// Every 16x8 GEMM implementation this CPU can run equals the reference 16x8 kernels byte for
+// byte: dense layers of odd and long k (past one int32 chunk of 512 products), convolutions
+// (1x1 direct, padded runs with odd runs, im2col), full-scale int16 inputs, large biases,
+// multipliers with left and right shifts, fused-activation bounds; one thread and three.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/kernels/int16_gemm.h"
+#include "runtime/kernels/kernel_family.h"
+#include "runtime/kernels/kernel_test_util.h"
+#include "runtime/kernels/ref/conv_ref.h"
+
+namespace qforge::runtime {
+namespace {
+
+std::vector<int16_t> RandomInt16(size_t n, std::mt19937& rng) {
+  std::uniform_int_distribution<int> value(-32768, 32767);
+  std::vector<int16_t> x(n);
+  for (auto& v : x) v = static_cast<int16_t>(value(rng));
+  return x;
+}
+
+std::vector<int64_t> RandomBias64(int n, std::mt19937& rng) {
+  std::uniform_int_distribution<int64_t> value(-(int64_t{1} << 36), int64_t{1} << 36);
+  std::vector<int64_t> b(n);
+  for (auto& v : b) v = value(rng);
+  return b;
+}
+
+// RandomRequant's multipliers with the 16x8 mode's zero points (0) and bounds.
+struct Requant16 : testing::RandomRequant {
+  Requant16(int channels, std::mt19937& rng) : RandomRequant(channels, rng) {
+    q.input_zero_point = q.output_zero_point = 0;
+    const int activation = static_cast<int>(rng() % 3);
+    q.act_min = activation ? 0 : -32768;
+    q.act_max = activation == 2 ? 20000 : 32767;
+  }
+};
+
+void ExpectSame(const std::vector<int16_t>& got, const std::vector<int16_t>& want, const std::string& what) {
+  for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << what << " at " << i;
+}
+
+TEST(Int16Gemm, DenseEqualsTheReference) {
+  std::mt19937 rng(41);
+  ThreadPool three(3);
+  three.set_min_task_work(1);
+  for (int m : {1, 5, 13, 40})
+    for (int n : {1, 16, 17, 40})
+      for (int k : {1, 2, 9, 64, 513, 1100}) {
+        const std::vector<int16_t> a = RandomInt16(static_cast<size_t>(m) * k, rng);
+        const std::vector<int8_t> w = testing::RandomWeights(static_cast<size_t>(n) * k, rng);
+        const std::vector<int64_t> b = RandomBias64(n, rng);
+        const Requant16 requant(n, rng);
+        std::vector<int16_t> want(static_cast<size_t>(m) * n);
+        ref::FullyConnected(m, k, n, requant.q, a.data(), w.data(), b.data(), want.data());
+        for (const Int16GemmKernel* kernel : RunnableKernels(Int16GemmKernels()))
+          for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
+            const Int16GemmWeights packed = PackInt16Gemm(*kernel, n, k, 1, w.data(), b.data(), requant.q);
+            std::vector<int16_t> got(want.size());
+            RunGemmOnPool(pool, packed, m, a.data(), k, got.data(), n);
+            ExpectSame(got, want, std::string(kernel->name) + " m " + std::to_string(m) + " n " + std::to_string(n) +
+                                      " k " + std::to_string(k));
+          }
+      }
+}
+
+TEST(Int16Gemm, ConvolutionEqualsTheReference) {
+  std::mt19937 rng(42);
+  ThreadPool three(3);
+  three.set_min_task_work(1);
+  std::vector<ConvGeometry> geometries = testing::SweepGeometries({1, 3, 16, 33}, {1, 5, 16, 33}, false);
+  ConvGeometry pointwise;  // 1x1 direct
+  pointwise.batch = 2, pointwise.in_h = 5, pointwise.in_w = 7, pointwise.in_c = 19;
+  pointwise.out_h = 5, pointwise.out_w = 7, pointwise.out_c = 21;
+  geometries.push_back(pointwise);
+  for (size_t n = 0; n < geometries.size(); ++n) {
+    const ConvGeometry& g = geometries[n];
+    const std::vector<int16_t> in = RandomInt16(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, rng);
+    const std::vector<int8_t> filter =
+        testing::RandomWeights(static_cast<size_t>(g.out_c) * g.kernel_h * g.kernel_w * g.in_c, rng);
+    const std::vector<int64_t> b = RandomBias64(g.out_c, rng);
+    const int64_t* bias = n % 3 ? b.data() : nullptr;
+    const Requant16 requant(g.out_c, rng);
+    std::vector<int16_t> want(static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c);
+    ref::Conv2D(g, requant.q, in.data(), filter.data(), bias, want.data());
+    for (const Int16GemmKernel* kernel : RunnableKernels(Int16GemmKernels()))
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
+        Int16Conv conv(g, *kernel, filter.data(), bias, requant.q, pool);
+        std::vector<int16_t> got(want.size());
+        conv.Run(in.data(), got.data());
+        ExpectSame(got, want,
+                   std::string(kernel->name) + " " + conv.form() + " in_c " + std::to_string(g.in_c) + " out_c " +
+                       std::to_string(g.out_c) + " kernel " + std::to_string(g.kernel_h) + " stride " +
+                       std::to_string(g.stride_h) + " dilation " + std::to_string(g.dilation_h));
+      }
+  }
+  EXPECT_GT(geometries.size(), 40u);
+}
+
+}  // namespace
+}  // namespace qforge::runtime
