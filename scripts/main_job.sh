@@ -3,7 +3,7 @@
 # after training (the float baseline file and an int8 file calibrated on training images),
 # fine-tune it for one epoch with int8 quantization-aware training, evaluate the checkpoint and
 # the three .qfm files — run by qforge's runtime — in one table, and time float inference (the
-# checkpoint on oneDNN, the float .qfm on the runtime's reference kernels) against the int8
+# checkpoint on oneDNN, the float .qfm on the runtime's float kernels) against the int8
 # files on the runtime's SIMD kernels at batch 1 and 64.
 # Usage: scripts/main_job.sh [extra train flags...]
 set -euo pipefail

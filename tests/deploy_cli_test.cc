@@ -191,7 +191,20 @@ TEST_F(DeployCli, BenchComparesModelsAndThreadCounts) {
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("CONV_2D"), std::string::npos);
   EXPECT_NE(p.out.find("GOPS"), std::string::npos);
+  // --isa: each runtime model under each cap (the checkpoint once), the reference first.
+  const json isas = Json("bench " + ckpt + " " + Out("b.qfm") + " --isa ref,avx512vbmi --batch 2 --threads 1 --min-seconds 0.05");
+  ASSERT_EQ(isas.at("results").size(), 3u);
+  EXPECT_EQ(isas.at("results")[1].at("isa").get<std::string>(), "ref");
+  const json best = Json("bench " + Out("b.qfm") + " --batch 2 --threads 1 --min-seconds 0.02");  // this CPU's best
+  EXPECT_EQ(isas.at("results")[2].at("isa"), best.at("results")[0].at("isa"));
+  // A float model's profile states its operators against the float peak where it is measured.
+  ASSERT_EQ(RunQforge("quantize " + ckpt + " --mode float --out " + Out("f.qfm"), dir_).exit_code, 0);
+  const Result fp = RunQforge("bench " + Out("f.qfm") + " --profile --min-seconds 0.05", dir_);
+  ASSERT_EQ(fp.exit_code, 0) << fp.err;
+  if (fp.out.find("int8 peak, measured now") != std::string::npos)  // AVX-512 VNNI: both peaks are measured
+    EXPECT_NE(fp.out.find("float peak, measured now"), std::string::npos) << fp.out;
 
+  ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --isa avx9", dir_), "unknown ISA 'avx9'");
   ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --threads 1,300", dir_), "--threads");
   ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --batch 0", dir_), "--batch");
   ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --min-seconds -1", dir_), "--min-seconds");

@@ -1,4 +1,4 @@
-// `qforge bench MODEL [MORE ...] [--batch B --threads T[,T...] --min-seconds S --profile --json]`
+// `qforge bench MODEL [MORE ...] [--batch B --threads T[,T...] --isa I[,I...] --min-seconds S --profile --json]`
 // (batch 64 and all cores unless given):
 // latency (median and 90th percentile of single inference calls) and throughput on a synthetic
 // batch; several models (and thread counts) take turns in rounds, so their ratios come from the
@@ -35,6 +35,7 @@ struct BenchFlags {
   std::vector<std::string> models;
   int64_t batch = kDefaultBatch;
   std::vector<int> threads{0};  // each model runs at each count; 0 = all cores
+  std::vector<std::string> isas;  // each runtime model runs under each ISA cap; empty: the process's
   double min_seconds = 1.0;
   bool json = false, profile = false;
 };
@@ -153,13 +154,21 @@ std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) 
   return out;
 }
 
-StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const BenchFlags& f) {
+bool IsFloatModelPath(const std::string& path) {
   const bool checkpoint = path.size() > 5 && path.compare(path.size() - 5, 5, ".ckpt") == 0;
-  if (checkpoint || onnx_import::IsOnnxPath(path)) return PrepareCheckpoint(path, threads, f);
+  return checkpoint || onnx_import::IsOnnxPath(path);
+}
+
+// `isa`: the cap for a runtime model's kernels ("" for the process's ISA).
+StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const std::string& isa, const BenchFlags& f) {
+  if (IsFloatModelPath(path)) return PrepareCheckpoint(path, threads, f);
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
   runtime::InterpreterOptions options;
   options.batch_size = static_cast<int>(f.batch);
   options.threads = threads;
+  if (!isa.empty()) {
+    QF_ASSIGN_OR_RETURN(options.max_isa, runtime::ParseIsa(isa));
+  }
   options.profile = f.profile;
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> created, runtime::Interpreter::Create(model, options));
   std::shared_ptr<runtime::Interpreter> it = std::move(created);
@@ -209,17 +218,21 @@ Status TimeAll(const BenchFlags& f, std::vector<BenchTarget>* targets) {
 
 Status CheckBench(const BenchFlags& f) {
   if (f.threads.empty()) return InvalidArgument("--threads needs at least one count");
+  for (const std::string& isa : f.isas)
+    if (!runtime::ParseIsa(isa).ok()) return InvalidArgument("--isa: {}", runtime::ParseIsa(isa).status().message());
   if (!(f.min_seconds > 0.0 && f.min_seconds <= 600.0)) return InvalidArgument("--min-seconds must be in (0, 600]");
   return Status::Ok();
 }
 
 Status RunBench(const BenchFlags& f) {
   std::vector<BenchTarget> targets;
+  const std::vector<std::string> isas = f.isas.empty() ? std::vector<std::string>{""} : f.isas;
   for (const std::string& path : f.models)
-    for (int threads : f.threads) {
-      QF_ASSIGN_OR_RETURN(BenchTarget t, Prepare(path, ResolveThreads(threads), f));
-      targets.push_back(std::move(t));
-    }
+    for (size_t i = 0; i < (IsFloatModelPath(path) ? 1 : isas.size()); ++i)  // checkpoints: oneDNN's own ISA
+      for (int threads : f.threads) {
+        QF_ASSIGN_OR_RETURN(BenchTarget t, Prepare(path, ResolveThreads(threads), isas[i], f));
+        targets.push_back(std::move(t));
+      }
   QF_RETURN_IF_ERROR(TimeAll(f, &targets));
   std::vector<BenchResult> results;
   for (BenchTarget& t : targets) results.push_back(std::move(t.result));
@@ -258,10 +271,15 @@ Command AddBenchCommand(CLI::App& app) {
   AddBatchFlag(*cmd, &f->batch, "samples per inference call (default 64)");
   AddThreadListFlag(*cmd, &f->threads);
   cmd->add_option("--min-seconds", f->min_seconds, "time each model at least this long")->capture_default_str();
+  cmd->add_option("--isa", f->isas,
+                  "cap runtime models' kernels at these ISAs, each in turn: ref, avx2, avx512vnni, avx512vbmi (a list "
+                  "such as ref,avx512vnni times the reference and the optimized kernels in one interleaved run)")
+      ->delimiter(',');
   cmd->add_flag("--profile", f->profile, "also print each runtime model's time split per operator");
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge bench runs/lenet5/model.ckpt int8.qfm",
                      "qforge bench int8.qfm --batch 1 --threads 1,2 --profile",
+                     "qforge bench float.qfm int16x8.qfm --isa ref,avx512vnni",
                      "qforge bench float.qfm int8.qfm --min-seconds 3 --json"});
   return {[f] { return CheckBench(*f); }, [f] { return RunBench(*f); }};
 }

@@ -12,7 +12,7 @@
 #include "runtime/kernels/float_conv.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/hybrid.h"
-#include "runtime/kernels/int16_gemm.h"
+#include "runtime/kernels/int16_kernels.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
@@ -175,14 +175,20 @@ std::unique_ptr<OpKernel> Int8Kernel(const PrepareContext& c, const Layer& l, st
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, kernel.name + how);
 }
 
-// 16x8 convolutions and dense layers on the best 16x8 GEMM kernel under the interpreter's ISA;
-// depthwise convolutions and the reference entry on the reference.
+// 16x8 convolutions, dense layers and depthwise convolutions (depth multiplier 1) on the best
+// 16x8 kernels under the interpreter's ISA; the rest, and the reference entry, on the reference.
 std::unique_ptr<OpKernel> Int16Kernel(const PrepareContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
-  const Int16GemmKernel& kernel = BestKernel(Int16GemmKernels(), c.isa);
-  if (IsReference(kernel) || l.kind == Kind::kDepthwise) return IntegerKernel<int16_t, int64_t>(l, t);
+  const Int16Kernels& kernel = BestKernel(Int16KernelSets(), c.isa);
+  if (IsReference(kernel) || (l.kind == Kind::kDepthwise && l.g.out_c != l.g.in_c))
+    return IntegerKernel<int16_t, int64_t>(l, t);
   const int16_t* in = l.input->as<int16_t>();
   int16_t* out = l.output->as<int16_t>();
   const int64_t* bias = l.bias ? l.bias->as<int64_t>() : nullptr;
+  if (l.kind == Kind::kDepthwise) {
+    auto depthwise = std::make_shared<Int16Depthwise>(l.g, kernel, l.filter->as<int8_t>(), bias, t->q, c.pool);
+    return std::make_unique<OpKernel>([depthwise, in, out] { depthwise->Run(in, out); },
+                                      std::string(kernel.name) + " depthwise");
+  }
   if (l.kind == Kind::kDense) {
     auto packed = std::make_shared<Int16GemmWeights>(
         PackInt16Gemm(kernel, l.out_c, l.in, 1, l.filter->as<int8_t>(), bias, t->q));
@@ -192,11 +198,11 @@ std::unique_ptr<OpKernel> Int16Kernel(const PrepareContext& c, const Layer& l, s
         [packed, pool, batch, in_features, out_features, in, out] {
           RunGemmOnPool(pool, *packed, batch, in, in_features, out, out_features);
         },
-        kernel.name);
+        std::string(kernel.name) + " gemm");
   }
   auto conv = std::make_shared<Int16Conv>(l.g, kernel, l.filter->as<int8_t>(), bias, t->q, c.pool);
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); },
-                                    std::string(kernel.name) + " (" + conv->form() + ")");
+                                    std::string(kernel.name) + " conv (" + conv->form() + ")");
 }
 
 // Float32 weights, or float16 ones widened once here. Dense layers, convolutions and depthwise

@@ -9,6 +9,7 @@
 
 #include "runtime/kernels/add.h"
 #include "runtime/kernels/float_kernels.h"
+#include "runtime/kernels/int16_kernels.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/lookup.h"
 #include "runtime/kernels/mul.h"
@@ -53,6 +54,19 @@ Prepared IntegerAdd(const PrepareContext& c, const AddParams& p) {
   const T *a = c.inputs[0]->as<T>(), *b = c.inputs[1]->as<T>();
   T* out = c.outputs[0]->as<T>();
   const int64_t n = c.outputs[0]->elements;
+  if constexpr (std::is_same_v<T, int16_t>) {
+    const Int16Kernels& kernel = BestKernel(Int16KernelSets(), c.isa);
+    if (!IsReference(kernel)) {  // the vector kernel, split over the threads in chunks
+      const Int16AddRun run = kernel.add;
+      ThreadPool* pool = c.pool;
+      const int64_t chunk = ElementwiseChunk(n, pool);
+      return std::make_unique<OpKernel>(
+          [run, p, a, b, out, n, pool, chunk] {
+            ForEachChunk(pool, n, chunk, [&](int64_t begin, int64_t end) { run(p, begin, end, a, b, out); });
+          },
+          std::string(kernel.name) + " add");
+    }
+  }
   if constexpr (std::is_same_v<T, int8_t>) {
     const AddKernel& kernel = BestKernel(AddKernels(), c.isa);
     if (!IsReference(kernel)) {  // the vector kernel, split over the threads in chunks

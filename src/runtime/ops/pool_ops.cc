@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "runtime/kernels/float_kernels.h"
+#include "runtime/kernels/int16_kernels.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/mean.h"
 #include "runtime/kernels/pool.h"
@@ -35,6 +36,18 @@ Prepared IntegerPool(const PrepareContext& c, Pool pool, const ConvGeometry& g, 
                      const RuntimeTensor& out) {
   const T* x = in.as<T>();
   T* y = out.as<T>();
+  if constexpr (std::is_same_v<T, int16_t>) {
+    const Int16Kernels& kernel = BestKernel(Int16KernelSets(), c.isa);
+    if (pool == Pool::kMax && !IsReference(kernel)) {
+      const Int16MaxPoolRun run = kernel.max_pool;
+      ThreadPool* threads = c.pool;
+      return std::make_unique<OpKernel>(
+          [run, g, act, x, y, threads] {
+            ForEachRowShare(threads, g, [&](int begin, int end) { run(g, act.min, act.max, x, y, begin, end); });
+          },
+          std::string(kernel.name) + " max pool");
+    }
+  }
   if constexpr (std::is_same_v<T, int8_t>) {
     const MaxPoolKernel& kernel = BestKernel(MaxPoolKernels(), c.isa);
     if (pool == Pool::kMax && !IsReference(kernel)) {

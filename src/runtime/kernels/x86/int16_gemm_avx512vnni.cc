@@ -10,7 +10,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/kernels/int16_gemm.h"
+#include "runtime/kernels/int16_kernels.h"
+#include "runtime/kernels/x86/requant64_avx512.h"
 #include "runtime/kernels/x86/row_tiles.h"
 
 namespace qforge::runtime {
@@ -85,15 +86,6 @@ __attribute__((always_inline)) inline void Flush(__m512i (&acc)[kRows][kVectors]
   }
 }
 
-// 8 columns' int64 accumulators -> requantized int32 (MultiplyByQuantizedMultiplier64).
-inline __m256i Requantize8(__m512i x, const Int16GemmWeights& w, int c) {
-  x = _mm512_add_epi64(x, _mm512_loadu_si512(w.bias.data() + c));
-  x = _mm512_mullo_epi64(x, _mm512_loadu_si512(w.reduced.data() + c));
-  x = _mm512_add_epi64(x, _mm512_loadu_si512(w.round.data() + c));
-  x = _mm512_srav_epi64(x, _mm512_loadu_si512(w.shift.data() + c));
-  return _mm512_cvtepi64_epi32(x);
-}
-
 template <int kRows, int kVectors>
 void Tile(const Int16GemmWeights& w, const int16_t* a, int64_t lda, GemmSegments segments, int col, int16_t* out,
           int64_t ldc) {
@@ -128,14 +120,13 @@ void Tile(const Int16GemmWeights& w, const int16_t* a, int64_t lda, GemmSegments
   for (int v = 0; v < kVectors; ++v) {
     const int c = col + 16 * v;
     const __mmask16 columns = static_cast<__mmask16>((1u << std::min(16, w.n - c)) - 1u);
+    const x86::Requant64Tables tables{w.bias.data() + c, w.reduced.data() + c, w.round.data() + c, w.shift.data() + c};
 #pragma GCC unroll 12
     for (int r = 0; r < kRows; ++r) {
-      const __m512i low = chunked ? _mm512_load_si512(sums[r][v]) : _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc[r][v]));
-      const __m512i high =
-          chunked ? _mm512_load_si512(sums[r][v] + 8) : _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc[r][v], 1));
-      __m512i y = _mm512_inserti64x4(_mm512_castsi256_si512(Requantize8(low, w, c)), Requantize8(high, w, c + 8), 1);
-      y = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(y, zp), lo), hi);
-      _mm256_mask_storeu_epi16(out + r * ldc + c, columns, _mm512_cvtepi32_epi16(y));
+      const __m256i y = chunked ? x86::RequantizeToInt16(_mm512_load_si512(sums[r][v]), _mm512_load_si512(sums[r][v] + 8),
+                                                         tables, zp, lo, hi)
+                                : x86::RequantizeToInt16(acc[r][v], tables, zp, lo, hi);
+      _mm256_mask_storeu_epi16(out + r * ldc + c, columns, y);
     }
   }
 }
