@@ -133,9 +133,7 @@ TEST(FloatKernels, ConvolutionIsCloseToTheReference) {
         GuardedBuffer out(want.size() * sizeof(float), guard);
         conv.Run(in.data(), out.as<float>());
         ExpectClose(out.as<float>(), want, magnitude,
-                    Name(*kernel, pool) + " " + conv.form() + " in_c " + std::to_string(g.in_c) + " out_c " +
-                        std::to_string(g.out_c) + " kernel " + std::to_string(g.kernel_h) + " stride " +
-                        std::to_string(g.stride_h) + " dilation " + std::to_string(g.dilation_h));
+                    Name(*kernel, pool) + " " + conv.form() + " " + testing::Describe(g));
       }
   }
   EXPECT_GT(geometries.size(), 40u);
@@ -164,36 +162,15 @@ TEST(FloatKernels, DepthwiseIsCloseToTheReference) {
         GuardedBuffer out(want.size() * sizeof(float), guard);
         depthwise.Run(in.data(), out.as<float>());
         ExpectClose(out.as<float>(), want, magnitude,
-                    Name(*kernel, pool) + " channels " + std::to_string(g.in_c) + " kernel " +
-                        std::to_string(g.kernel_h) + " stride " + std::to_string(g.stride_h) + " dilation " +
-                        std::to_string(g.dilation_h));
+                    Name(*kernel, pool) + " " + testing::Describe(g));
       }
   }
   EXPECT_GT(geometries.size(), 90u);
 }
 
-// Pooling windows: 2x2 /2, 3x3 /1 "same" and /2, and 1x1; channels around the vector widths.
-std::vector<ConvGeometry> PoolGeometries() {
-  std::vector<ConvGeometry> out;
-  for (int c : {1, 5, 8, 16, 17, 40})
-    for (int window : {1, 2, 3})
-      for (int stride : {1, 2}) {
-        ConvGeometry g;
-        g.batch = 1 + c % 2;
-        g.in_h = 7, g.in_w = 6 + c % 3, g.in_c = g.out_c = c;
-        g.kernel_h = g.kernel_w = window;
-        g.stride_h = g.stride_w = stride;
-        g.pad_top = g.pad_left = window == 3 ? 1 : 0;
-        g.out_h = (g.in_h + 2 * g.pad_top - window) / stride + 1;
-        g.out_w = (g.in_w + 2 * g.pad_left - window) / stride + 1;
-        out.push_back(g);
-      }
-  return out;
-}
-
 TEST(FloatKernels, PoolingEqualsTheReference) {
   std::mt19937 rng(24);
-  for (const ConvGeometry& g : PoolGeometries()) {
+  for (const ConvGeometry& g : testing::PoolGeometries({1, 5, 8, 16, 17, 40})) {
     Floats in(static_cast<size_t>(g.batch) * g.in_h * g.in_w * g.in_c, GuardedBuffer::Guard::kAfter, rng);
     const ref::FloatActivation act = RandomActivation(rng);
     const size_t outputs = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;

@@ -80,10 +80,8 @@ void CheckLayer(HybridLayer::Kind kind, const ConvGeometry& g, int n, std::mt199
       std::vector<float> got(want.size());
       layer.Run(x.data(), got.data());
       ExpectSameFloats(got, want,
-                       std::string(IsaName(isa)) + " " + layer.name() + (pool ? " 3 threads" : " 1 thread") +
-                           " in_c " + std::to_string(g.in_c) + " out_c " + std::to_string(g.out_c) + " kernel " +
-                           std::to_string(g.kernel_h) + " stride " + std::to_string(g.stride_h) + " dilation " +
-                           std::to_string(g.dilation_h));
+                       std::string(IsaName(isa)) + " " + layer.name() + (pool ? " 3 threads " : " 1 thread ") +
+                           testing::Describe(g));
     }
   }
 }

@@ -97,9 +97,7 @@ TEST(Int16Kernels, ConvolutionEqualsTheReference) {
         std::vector<int16_t> got(want.size());
         conv.Run(in.data(), got.data());
         ExpectSame(got, want,
-                   std::string(kernel->name) + " " + conv.form() + " in_c " + std::to_string(g.in_c) + " out_c " +
-                       std::to_string(g.out_c) + " kernel " + std::to_string(g.kernel_h) + " stride " +
-                       std::to_string(g.stride_h) + " dilation " + std::to_string(g.dilation_h));
+                   std::string(kernel->name) + " " + conv.form() + " " + testing::Describe(g));
       }
   }
   EXPECT_GT(geometries.size(), 40u);
@@ -125,9 +123,7 @@ TEST(Int16Kernels, DepthwiseEqualsTheReference) {
         std::vector<int16_t> got(want.size());
         depthwise.Run(in.data(), got.data());
         ExpectSame(got, want,
-                   std::string(kernel->name) + " depthwise channels " + std::to_string(g.in_c) + " kernel " +
-                       std::to_string(g.kernel_h) + " stride " + std::to_string(g.stride_h) + " dilation " +
-                       std::to_string(g.dilation_h));
+                   std::string(kernel->name) + " depthwise " + testing::Describe(g));
       }
   }
   EXPECT_GT(geometries.size(), 60u);
@@ -155,29 +151,21 @@ TEST(Int16Kernels, AddEqualsTheReference) {
 
 TEST(Int16Kernels, MaxPoolEqualsTheReference) {
   std::mt19937 rng(45);
-  for (int c : {1, 5, 16, 31, 32, 33, 70})
-    for (int window : {2, 3})
-      for (int stride : {1, 2}) {
-        ConvGeometry g;
-        g.batch = 2, g.in_h = 7, g.in_w = 6 + c % 3, g.in_c = g.out_c = c;
-        g.kernel_h = g.kernel_w = window;
-        g.stride_h = g.stride_w = stride;
-        g.pad_top = g.pad_left = window == 3 ? 1 : 0;
-        g.out_h = (g.in_h + 2 * g.pad_top - window) / stride + 1;
-        g.out_w = (g.in_w + 2 * g.pad_left - window) / stride + 1;
-        const std::vector<int16_t> in = RandomInt16(static_cast<size_t>(g.batch) * g.in_h * g.in_w * c, rng);
-        const int32_t lo = c % 2 ? 0 : -32768, hi = c % 3 ? 32767 : 12000;
-        std::vector<int16_t> want(static_cast<size_t>(g.batch) * g.out_h * g.out_w * c);
-        ref::MaxPool(g, lo, hi, in.data(), want.data());
-        for (const Int16Kernels* kernel : RunnableKernels(Int16KernelSets())) {
-          std::vector<int16_t> got(want.size());
-          const int rows = g.batch * g.out_h;
-          kernel->max_pool(g, lo, hi, in.data(), got.data(), 0, rows / 2);
-          kernel->max_pool(g, lo, hi, in.data(), got.data(), rows / 2, rows);
-          ExpectSame(got, want, std::string(kernel->name) + " max pool channels " + std::to_string(c) + " window " +
-                                    std::to_string(window) + " stride " + std::to_string(stride));
-        }
-      }
+  for (const ConvGeometry& g : testing::PoolGeometries({1, 5, 16, 31, 32, 33, 70})) {
+    const int c = g.in_c;
+    const std::vector<int16_t> in = RandomInt16(static_cast<size_t>(g.batch) * g.in_h * g.in_w * c, rng);
+    const int32_t lo = c % 2 ? 0 : -32768, hi = c % 3 ? 32767 : 12000;
+    std::vector<int16_t> want(static_cast<size_t>(g.batch) * g.out_h * g.out_w * c);
+    ref::MaxPool(g, lo, hi, in.data(), want.data());
+    for (const Int16Kernels* kernel : RunnableKernels(Int16KernelSets())) {
+      std::vector<int16_t> got(want.size());
+      const int rows = g.batch * g.out_h;
+      kernel->max_pool(g, lo, hi, in.data(), got.data(), 0, rows / 2);  // in two row ranges
+      kernel->max_pool(g, lo, hi, in.data(), got.data(), rows / 2, rows);
+      ExpectSame(got, want, std::string(kernel->name) + " max pool channels " + std::to_string(c) + " window " +
+                                std::to_string(g.kernel_h) + " stride " + std::to_string(g.stride_h));
+    }
+  }
 }
 
 }  // namespace

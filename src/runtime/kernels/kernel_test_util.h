@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "runtime/kernels/dispatch.h"
@@ -88,6 +89,33 @@ inline std::vector<ConvGeometry> SweepGeometries(const std::vector<int>& in_chan
           ++n;
           if (g.out_h >= 1 && g.out_w >= 1) out.push_back(g);
         }
+  return out;
+}
+
+// "in_c 3 out_c 16 kernel 3 stride 2 dilation 1": a geometry in a failure message.
+inline std::string Describe(const ConvGeometry& g) {
+  return "in_c " + std::to_string(g.in_c) + " out_c " + std::to_string(g.out_c) + " kernel " +
+         std::to_string(g.kernel_h) + " stride " + std::to_string(g.stride_h) + " dilation " +
+         std::to_string(g.dilation_h);
+}
+
+// Pooling windows: 2x2 /2, 3x3 /1 "same" and /2, 1x1; each channel count of `channels`; batches 1
+// and 2; odd widths.
+inline std::vector<ConvGeometry> PoolGeometries(const std::vector<int>& channels) {
+  std::vector<ConvGeometry> out;
+  for (int c : channels)
+    for (int window : {1, 2, 3})
+      for (int stride : {1, 2}) {
+        ConvGeometry g;
+        g.batch = 1 + c % 2;
+        g.in_h = 7, g.in_w = 6 + c % 3, g.in_c = g.out_c = c;
+        g.kernel_h = g.kernel_w = window;
+        g.stride_h = g.stride_w = stride;
+        g.pad_top = g.pad_left = window == 3 ? 1 : 0;
+        g.out_h = (g.in_h + 2 * g.pad_top - window) / stride + 1;
+        g.out_w = (g.in_w + 2 * g.pad_left - window) / stride + 1;
+        out.push_back(g);
+      }
   return out;
 }
 

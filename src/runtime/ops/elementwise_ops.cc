@@ -49,6 +49,13 @@ Status CheckQuantizedPair(const PrepareContext& c, qfm::DType type) {
   return CheckPerTensor(c, *c.outputs[0]);
 }
 
+// An operator running range(begin, end) over n elements, split over the threads in chunks.
+template <typename Range>
+std::unique_ptr<OpKernel> ChunkedKernel(ThreadPool* pool, int64_t n, Range range, std::string name) {
+  const int64_t chunk = ElementwiseChunk(n, pool);
+  return std::make_unique<OpKernel>([pool, n, chunk, range] { ForEachChunk(pool, n, chunk, range); }, std::move(name));
+}
+
 template <typename T>
 Prepared IntegerAdd(const PrepareContext& c, const AddParams& p) {
   const T *a = c.inputs[0]->as<T>(), *b = c.inputs[1]->as<T>();
@@ -58,27 +65,16 @@ Prepared IntegerAdd(const PrepareContext& c, const AddParams& p) {
     const Int16Kernels& kernel = BestKernel(Int16KernelSets(), c.isa);
     if (!IsReference(kernel)) {  // the vector kernel, split over the threads in chunks
       const Int16AddRun run = kernel.add;
-      ThreadPool* pool = c.pool;
-      const int64_t chunk = ElementwiseChunk(n, pool);
-      return std::make_unique<OpKernel>(
-          [run, p, a, b, out, n, pool, chunk] {
-            ForEachChunk(pool, n, chunk, [&](int64_t begin, int64_t end) { run(p, begin, end, a, b, out); });
-          },
-          std::string(kernel.name) + " add");
+      return ChunkedKernel(c.pool, n, [=](int64_t begin, int64_t end) { run(p, begin, end, a, b, out); },
+                           std::string(kernel.name) + " add");
     }
   }
   if constexpr (std::is_same_v<T, int8_t>) {
     const AddKernel& kernel = BestKernel(AddKernels(), c.isa);
     if (!IsReference(kernel)) {  // the vector kernel, split over the threads in chunks
       auto add = std::make_shared<AddInt8Kernel>(kernel, p);
-      ThreadPool* pool = c.pool;
-      const int64_t chunk = ElementwiseChunk(n, pool);
-      return std::make_unique<OpKernel>(
-          [add, a, b, out, n, pool, chunk] {
-            ForEachChunk(pool, n, chunk,
-                         [&](int64_t begin, int64_t end) { add->Run(begin, end, a, b, out); });
-          },
-          kernel.name);
+      return ChunkedKernel(c.pool, n, [=](int64_t begin, int64_t end) { add->Run(begin, end, a, b, out); },
+                           kernel.name);
     }
   }
   return std::make_unique<OpKernel>([p, a, b, out, n] { ref::Add(p, n, a, b, out); });
@@ -95,13 +91,7 @@ Prepared QuantizeOp(const PrepareContext& c, const RuntimeTensor& in, const Runt
     const QuantizeKernel& kernel = BestKernel(QuantizeKernels(), c.isa);
     if (out.bits == 0 && !IsReference(kernel)) {
       const QuantizeRun run = kernel.run;
-      ThreadPool* pool = c.pool;
-      const int64_t chunk = ElementwiseChunk(n, pool);
-      return std::make_unique<OpKernel>(
-          [run, x, y, s, zp, n, pool, chunk] {
-            ForEachChunk(pool, n, chunk, [&](int64_t begin, int64_t end) { run(s, zp, begin, end, x, y); });
-          },
-          kernel.name);
+      return ChunkedKernel(c.pool, n, [=](int64_t begin, int64_t end) { run(s, zp, begin, end, x, y); }, kernel.name);
     }
   }
   if (out.bits == 0) return std::make_unique<OpKernel>([x, y, s, zp, n] { ref::Quantize(s, zp, n, x, y); });
@@ -152,13 +142,8 @@ Prepared PrepareAdd(const PrepareContext& c) {
     const FloatKernels& kernel = BestKernel(FloatKernelSets(), c.isa);
     if (!IsReference(kernel)) {  // the vector kernel, split over the threads in chunks
       const FloatAddRun run = kernel.add;
-      ThreadPool* pool = c.pool;
-      const int64_t chunk = ElementwiseChunk(n, pool);
-      return std::make_unique<OpKernel>(
-          [run, x, y, z, n, range, pool, chunk] {
-            ForEachChunk(pool, n, chunk,
-                         [&](int64_t begin, int64_t end) { run(range, end - begin, x + begin, y + begin, z + begin); });
-          },
+      return ChunkedKernel(
+          c.pool, n, [=](int64_t begin, int64_t end) { run(range, end - begin, x + begin, y + begin, z + begin); },
           std::string(kernel.name) + " add");
     }
     return std::make_unique<OpKernel>([x, y, z, n, range] { ref::Add(range, n, x, y, z); });

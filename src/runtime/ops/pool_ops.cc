@@ -31,6 +31,12 @@ void ForEachRowShare(ThreadPool* threads, const ConvGeometry& g, Fn&& fn) {
   threads->Run(tasks, [&](int t, int) { fn(t * per_task, std::min(rows, (t + 1) * per_task)); });
 }
 
+// An operator running rows(row_begin, row_end) over its output rows, split over the threads.
+template <typename Rows>
+std::unique_ptr<OpKernel> RowShareKernel(ThreadPool* threads, const ConvGeometry& g, Rows rows, std::string name) {
+  return std::make_unique<OpKernel>([threads, g, rows] { ForEachRowShare(threads, g, rows); }, std::move(name));
+}
+
 template <typename T>
 Prepared IntegerPool(const PrepareContext& c, Pool pool, const ConvGeometry& g, IntRange act, const RuntimeTensor& in,
                      const RuntimeTensor& out) {
@@ -40,11 +46,8 @@ Prepared IntegerPool(const PrepareContext& c, Pool pool, const ConvGeometry& g, 
     const Int16Kernels& kernel = BestKernel(Int16KernelSets(), c.isa);
     if (pool == Pool::kMax && !IsReference(kernel)) {
       const Int16MaxPoolRun run = kernel.max_pool;
-      ThreadPool* threads = c.pool;
-      return std::make_unique<OpKernel>(
-          [run, g, act, x, y, threads] {
-            ForEachRowShare(threads, g, [&](int begin, int end) { run(g, act.min, act.max, x, y, begin, end); });
-          },
+      return RowShareKernel(
+          c.pool, g, [=](int begin, int end) { run(g, act.min, act.max, x, y, begin, end); },
           std::string(kernel.name) + " max pool");
     }
   }
@@ -52,12 +55,8 @@ Prepared IntegerPool(const PrepareContext& c, Pool pool, const ConvGeometry& g, 
     const MaxPoolKernel& kernel = BestKernel(MaxPoolKernels(), c.isa);
     if (pool == Pool::kMax && !IsReference(kernel)) {
       const MaxPoolRun run = kernel.run;
-      ThreadPool* threads = c.pool;
-      return std::make_unique<OpKernel>(
-          [run, g, act, x, y, threads] {
-            ForEachRowShare(threads, g, [&](int begin, int end) { run(g, act.min, act.max, x, y, begin, end); });
-          },
-          kernel.name);
+      return RowShareKernel(c.pool, g, [=](int begin, int end) { run(g, act.min, act.max, x, y, begin, end); },
+                            kernel.name);
     }
   }
   if (pool == Pool::kMax) return std::make_unique<OpKernel>([g, act, x, y] { ref::MaxPool(g, act.min, act.max, x, y); });
@@ -80,12 +79,8 @@ Prepared PreparePool(const PrepareContext& c, Pool pool) {
     const FloatKernels& kernel = BestKernel(FloatKernelSets(), c.isa);
     if (!IsReference(kernel)) {
       const FloatPoolRun run = pool == Pool::kMax ? kernel.max_pool : kernel.avg_pool;
-      ThreadPool* threads = c.pool;
-      return std::make_unique<OpKernel>(
-          [run, g, act, x, y, threads] {
-            ForEachRowShare(threads, g, [&](int begin, int end) { run(g, act, x, y, begin, end); });
-          },
-          std::string(kernel.name) + (pool == Pool::kMax ? " max pool" : " average pool"));
+      return RowShareKernel(c.pool, g, [=](int begin, int end) { run(g, act, x, y, begin, end); },
+                            std::string(kernel.name) + (pool == Pool::kMax ? " max pool" : " average pool"));
     }
     if (pool == Pool::kMax) return std::make_unique<OpKernel>([g, act, x, y] { ref::MaxPool(g, act, x, y); });
     return std::make_unique<OpKernel>([g, act, x, y] { ref::AvgPool(g, act, x, y); });

@@ -94,15 +94,15 @@ void FloatDepthwiseLoop(const ConvGeometry& g, ref::FloatActivation act, const f
 
 // Calls window(y_begin, y_end, x_begin, x_end, image, out_pixel) for each output pixel of rows
 // [row_begin, row_end), the window clipped to the image.
-template <typename Window>
-inline void ForEachWindow(const ConvGeometry& g, const float* input, float* output, int row_begin, int row_end,
+template <typename T, typename Window>
+inline void ForEachWindow(const ConvGeometry& g, const T* input, T* output, int row_begin, int row_end,
                           Window&& window) {
   const int c = g.in_c;
   for (int row = row_begin; row < row_end; ++row) {
     const int b = row / g.out_h, oy = row % g.out_h;
     const int y0 = oy * g.stride_h - g.pad_top;
     const int ys = std::max(y0, 0), ye = std::min(y0 + g.kernel_h, g.in_h);
-    const float* image = input + static_cast<int64_t>(b) * g.in_h * g.in_w * c;
+    const T* image = input + static_cast<int64_t>(b) * g.in_h * g.in_w * c;
     for (int ox = 0; ox < g.out_w; ++ox) {
       const int x0 = ox * g.stride_w - g.pad_left;
       const int xs = std::max(x0, 0), xe = std::min(x0 + g.kernel_w, g.in_w);

@@ -10,6 +10,7 @@
 
 #include "runtime/kernels/int16_kernels.h"
 #include "runtime/kernels/x86/requant64_avx512.h"
+#include "runtime/kernels/x86/float_window_loop.h"
 #include "runtime/kernels/x86/requant_avx512.h"
 
 namespace qforge::runtime {
@@ -95,26 +96,19 @@ void Int16AddAvx512(const AddParams& p, int64_t begin, int64_t end, const int16_
 void Int16MaxPoolAvx512(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int16_t* input,
                         int16_t* output, int row_begin, int row_end) {
   const int c = g.in_c;
+  const int64_t line = static_cast<int64_t>(g.in_w) * c;
   const __m512i lo = _mm512_set1_epi16(static_cast<int16_t>(act_min)), hi = _mm512_set1_epi16(static_cast<int16_t>(act_max));
-  for (int row = row_begin; row < row_end; ++row) {
-    const int b = row / g.out_h, oy = row % g.out_h;
-    const int y0 = oy * g.stride_h - g.pad_top;
-    const int ys = std::max(y0, 0), ye = std::min(y0 + g.kernel_h, g.in_h);
-    const int16_t* image = input + static_cast<int64_t>(b) * g.in_h * g.in_w * c;
-    for (int ox = 0; ox < g.out_w; ++ox) {
-      const int x0 = ox * g.stride_w - g.pad_left;
-      const int xs = std::max(x0, 0), xe = std::min(x0 + g.kernel_w, g.in_w);
-      int16_t* y = output + (static_cast<int64_t>(row) * g.out_w + ox) * c;
-      for (int c0 = 0; c0 < c; c0 += 32) {
-        const __mmask32 valid = Mask32(c - c0);
-        __m512i m = _mm512_set1_epi16(-32768);
-        for (int iy = ys; iy < ye; ++iy)
-          for (int ix = xs; ix < xe; ++ix)
-            m = _mm512_max_epi16(m, _mm512_maskz_loadu_epi16(valid, image + (static_cast<int64_t>(iy) * g.in_w + ix) * c + c0));
-        _mm512_mask_storeu_epi16(y + c0, valid, _mm512_min_epi16(_mm512_max_epi16(m, lo), hi));
-      }
-    }
-  }
+  x86::ForEachWindow(g, input, output, row_begin, row_end,
+                     [&](int ys, int ye, int xs, int xe, const int16_t* image, int16_t* y) {
+                       for (int c0 = 0; c0 < c; c0 += 32) {
+                         const __mmask32 valid = Mask32(c - c0);
+                         __m512i m = _mm512_set1_epi16(-32768);
+                         for (int iy = ys; iy < ye; ++iy)
+                           for (int ix = xs; ix < xe; ++ix)
+                             m = _mm512_max_epi16(m, _mm512_maskz_loadu_epi16(valid, image + iy * line + ix * c + c0));
+                         _mm512_mask_storeu_epi16(y + c0, valid, _mm512_min_epi16(_mm512_max_epi16(m, lo), hi));
+                       }
+                     });
 }
 
 }  // namespace qforge::runtime
