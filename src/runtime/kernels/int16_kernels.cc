@@ -5,10 +5,11 @@ namespace qforge::runtime {
 
 const std::vector<Int16Kernels>& Int16KernelSets() {
   static const std::vector<Int16Kernels> family = {
-      {Isa::kRef, "ref", 1, nullptr, nullptr, nullptr, nullptr},
+      {Isa::kRef, "ref", 1, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
 #if defined(QFORGE_X86_KERNELS)
       {Isa::kAvx512Vnni, "int16 avx512vnni", 32, Int16GemmAvx512Vnni, Int16DepthwiseAvx512Vnni, Int16AddAvx512,
-       Int16MaxPoolAvx512},
+       Int16MaxPoolAvx512, RequantizeAvx512<int8_t, int16_t>, RequantizeAvx512<int16_t, int8_t>,
+       RequantizeAvx512<int16_t, int16_t>},
 #endif
   };
   return family;

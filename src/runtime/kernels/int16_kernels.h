@@ -10,6 +10,7 @@
 //               depthwise (depth multiplier 1): one vpdpwssd per tap and 16 channels on a padded
 //               band (int32 sums are exact below 516 taps), the same 64-bit epilogue;
 //               max pooling: 32 int16 lanes per vpmaxsw; Add: TFLite's 16-bit formula on 16
+//               int32 lanes; the requantizing QUANTIZEs between int8 and int16 regions on 16
 //               int32 lanes.
 // A GEMM row's k inputs come as `runs` equal runs (GemmSegments; an odd run's last pair is one
 // product), packed for at PackInt16Gemm. Kernels never validate. C++17.
@@ -69,6 +70,11 @@ using Int16AddRun = void (*)(const AddParams& p, int64_t begin, int64_t end, con
 using Int16MaxPoolRun = void (*)(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int16_t* input,
                                  int16_t* output, int row_begin, int row_end);
 
+// Elements [begin, end) of ref::Requantize: the QUANTIZE between a mixed-precision model's int8
+// and int16 regions.
+template <typename In, typename Out>
+using RequantizeRun = void (*)(const RequantizeParams& p, int64_t begin, int64_t end, const In* input, Out* output);
+
 struct Int16Kernels {
   Isa isa;
   const char* name;   // as QFORGE_VERBOSE reports it
@@ -77,6 +83,9 @@ struct Int16Kernels {
   Int16DepthwiseRun depthwise;
   Int16AddRun add;
   Int16MaxPoolRun max_pool;
+  RequantizeRun<int8_t, int16_t> widen;     // int8 -> int16
+  RequantizeRun<int16_t, int8_t> narrow;    // int16 -> int8
+  RequantizeRun<int16_t, int16_t> regrid;   // int16 -> int16 on another scale
 };
 
 // ref, then the x86 kernels compiled in.
@@ -126,5 +135,7 @@ void Int16DepthwiseAvx512Vnni(const Int16DepthwiseWeights& w, const int16_t* pad
 void Int16AddAvx512(const AddParams& p, int64_t begin, int64_t end, const int16_t* a, const int16_t* b, int16_t* out);
 void Int16MaxPoolAvx512(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int16_t* input,
                         int16_t* output, int row_begin, int row_end);
+template <typename In, typename Out>
+void RequantizeAvx512(const RequantizeParams& p, int64_t begin, int64_t end, const In* input, Out* output);
 
 }  // namespace qforge::runtime

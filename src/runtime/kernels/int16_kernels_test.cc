@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/pool_ref.h"
+#include "runtime/quant_math.h"
 
 namespace qforge::runtime {
 namespace {
@@ -164,6 +166,49 @@ TEST(Int16Kernels, MaxPoolEqualsTheReference) {
       kernel->max_pool(g, lo, hi, in.data(), got.data(), rows / 2, rows);
       ExpectSame(got, want, std::string(kernel->name) + " max pool channels " + std::to_string(c) + " window " +
                                 std::to_string(g.kernel_h) + " stride " + std::to_string(g.stride_h));
+    }
+  }
+}
+
+// RequantizeParams from `ratio` = input scale / output scale and the zero points, clamped to Out.
+template <typename Out>
+RequantizeParams Requant(double ratio, int32_t zp_in, int32_t zp_out) {
+  RequantizeParams p;
+  p.multiplier = QuantizeMultiplier(ratio);
+  p.input_zero_point = zp_in;
+  p.output_zero_point = zp_out;
+  p.min = std::numeric_limits<Out>::min();
+  p.max = std::numeric_limits<Out>::max();
+  return p;
+}
+
+template <typename In, typename Out>
+void CheckRequantize(RequantizeRun<In, Out> run, const RequantizeParams& p, const std::vector<In>& in,
+                     const std::string& what) {
+  std::vector<Out> want(in.size()), got(in.size());
+  ref::Requantize(p, static_cast<int64_t>(in.size()), in.data(), want.data());
+  const int64_t n = static_cast<int64_t>(in.size());
+  run(p, 0, n / 3, in.data(), got.data());  // in two ranges
+  run(p, n / 3, n, in.data(), got.data());
+  for (size_t i = 0; i < in.size(); ++i) ASSERT_EQ(got[i], want[i]) << what << " at " << i;
+}
+
+TEST(Int16Kernels, RequantizeBetweenInt8AndInt16EqualsTheReference) {
+  std::mt19937 rng(46);
+  std::uniform_real_distribution<double> log_ratio(-2.0, 2.0);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (int size : {1, 15, 16, 17, 1000}) {
+    std::vector<int8_t> bytes(size);
+    for (auto& b : bytes) b = static_cast<int8_t>(byte(rng));
+    const std::vector<int16_t> shorts = RandomInt16(size, rng);
+    for (const Int16Kernels* kernel : RunnableKernels(Int16KernelSets())) {
+      const std::string name = std::string(kernel->name) + " size " + std::to_string(size);
+      // int8 -> int16: the int16 grid is ~2^8 finer (multipliers with left shifts).
+      CheckRequantize(kernel->widen, Requant<int16_t>(std::exp2(8 + log_ratio(rng)), byte(rng), 0), bytes,
+                      name + " widen");
+      CheckRequantize(kernel->narrow, Requant<int8_t>(std::exp2(-8 + log_ratio(rng)), 0, byte(rng)), shorts,
+                      name + " narrow");
+      CheckRequantize(kernel->regrid, Requant<int16_t>(std::exp2(log_ratio(rng)), 0, 0), shorts, name + " regrid");
     }
   }
 }

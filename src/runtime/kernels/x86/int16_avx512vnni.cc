@@ -1,9 +1,10 @@
-// The 16x8 depthwise, Add and max-pooling kernels with AVX-512 (compiled with AVX-512 F, BW, VL,
+// The 16x8 depthwise, Add, max-pooling and requantization kernels with AVX-512 (compiled with AVX-512 F, BW, VL,
 // DQ and VNNI flags), byte-exact with the reference 16x8 operators. Depthwise: per tap one
 // vpdpwssd of 16 channels' int16 values (sign-extended to int32 lanes) against weights held as
 // int16 in the low half of each lane, four pixels at a time for independent chains; the 64-bit
 // requantization of kernels/x86/requant64_avx512.h. Add: TFLite's 16-bit formula with the int32
 // fixed-point code of kernels/x86/requant_avx512.h. Max pooling: vpmaxsw on 32 lanes.
+// Requantization between int8 and int16 grids: the same fixed-point code on 16 lanes.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -110,5 +111,32 @@ void Int16MaxPoolAvx512(const ConvGeometry& g, int32_t act_min, int32_t act_max,
                        }
                      });
 }
+
+template <typename In, typename Out>
+void RequantizeAvx512(const RequantizeParams& p, int64_t begin, int64_t end, const In* input, Out* output) {
+  const __m512i m = _mm512_set1_epi32(p.multiplier.multiplier), left = _mm512_set1_epi32(std::max(p.multiplier.shift, 0)),
+                right = _mm512_set1_epi32(std::max(-p.multiplier.shift, 0)),
+                zp_in = _mm512_set1_epi32(p.input_zero_point), zp_out = _mm512_set1_epi32(p.output_zero_point),
+                lo = _mm512_set1_epi32(p.min), hi = _mm512_set1_epi32(p.max);
+  for (int64_t i = begin; i < end; i += 16) {
+    const __mmask16 valid = Mask16(static_cast<int>(std::min<int64_t>(16, end - i)));
+    __m512i x;
+    if constexpr (sizeof(In) == 1) {
+      x = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(valid, input + i));
+    } else {
+      x = LoadWidened(input + i, valid);
+    }
+    const __m512i y = x86::Requantize(_mm512_sub_epi32(x, zp_in), m, left, right, zp_out, lo, hi);
+    if constexpr (sizeof(Out) == 1) {
+      _mm_mask_storeu_epi8(output + i, valid, _mm512_cvtepi32_epi8(y));
+    } else {
+      _mm256_mask_storeu_epi16(output + i, valid, _mm512_cvtepi32_epi16(y));
+    }
+  }
+}
+
+template void RequantizeAvx512(const RequantizeParams&, int64_t, int64_t, const int8_t*, int16_t*);
+template void RequantizeAvx512(const RequantizeParams&, int64_t, int64_t, const int16_t*, int8_t*);
+template void RequantizeAvx512(const RequantizeParams&, int64_t, int64_t, const int16_t*, int16_t*);
 
 }  // namespace qforge::runtime
