@@ -117,10 +117,28 @@ __attribute__((always_inline)) inline void Group(__m512i (&acc)[kRows][kVectors]
   GroupRows<kRows, kVectors>(acc, base, lda, wv);
 }
 
+// The accumulators themselves, masked at the right edge (int32 output). By recursion over the
+// rows, so that every accumulator index is a constant: with loops GCC kept the whole tile in
+// memory, in the main loop too.
+template <int kRows, int kVectors, int kRow = 0>
+__attribute__((always_inline)) inline void StoreInt32Rows(const __m512i (&acc)[kRows][kVectors], int n, int col,
+                                                          int32_t* out, int64_t ldc) {
+  if constexpr (kRow < kRows) {
+    const __mmask16 first = static_cast<__mmask16>((1u << (n - col < 16 ? n - col : 16)) - 1u);
+    _mm512_mask_storeu_epi32(out + kRow * ldc + col, first, acc[kRow][0]);
+    if constexpr (kVectors > 1) {
+      const __mmask16 second = static_cast<__mmask16>((1u << (n - col - 16 < 16 ? n - col - 16 : 16)) - 1u);
+      _mm512_mask_storeu_epi32(out + kRow * ldc + col + 16, second, acc[kRow][1]);
+    }
+    StoreInt32Rows<kRows, kVectors, kRow + 1>(acc, n, col, out, ldc);
+  }
+}
+
 // One register tile: rows hold a + 128 as u8, zero-padded to whole groups of 4, each row's
 // groups in `segments` equal runs.
+// Not inlined: inside a caller's loops GCC no longer keeps the tile's accumulators in registers.
 template <int kRows, int kVectors>
-void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segments, int col, int8_t* out,
+__attribute__((noinline)) void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segments, int col, int8_t* out,
           int64_t ldc) {
   const int groups = (w.k + 3) / 4, segment_groups = groups / segments.count;
   const int8_t* b = w.packed.data() + static_cast<int64_t>(col / 16) * groups * 64;
@@ -145,14 +163,7 @@ void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segme
   }
 
   if (w.int32_output) {  // raw accumulators for the caller's epilogue
-    int32_t* out32 = reinterpret_cast<int32_t*>(out);
-#pragma GCC unroll 4
-    for (int v = 0; v < kVectors; ++v) {
-      const int c = col + 16 * v;
-      const __mmask16 columns = static_cast<__mmask16>((1u << (w.n - c < 16 ? w.n - c : 16)) - 1u);
-#pragma GCC unroll 12
-      for (int r = 0; r < kRows; ++r) _mm512_mask_storeu_epi32(out32 + r * ldc + c, columns, acc[r][v]);
-    }
+    StoreInt32Rows<kRows, kVectors>(acc, w.n, col, reinterpret_cast<int32_t*>(out), ldc);
     return;
   }
   const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(w.output_zero_point)),

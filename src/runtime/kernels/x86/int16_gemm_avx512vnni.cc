@@ -86,8 +86,9 @@ __attribute__((always_inline)) inline void Flush(__m512i (&acc)[kRows][kVectors]
   }
 }
 
+// Not inlined: inside a caller's loops GCC no longer keeps the tile's accumulators in registers.
 template <int kRows, int kVectors>
-void Tile(const Int16GemmWeights& w, const int16_t* a, int64_t lda, GemmSegments segments, int col, int16_t* out,
+__attribute__((noinline)) void Tile(const Int16GemmWeights& w, const int16_t* a, int64_t lda, GemmSegments segments, int col, int16_t* out,
           int64_t ldc) {
   const int run = w.k / w.runs, full = run / 2;
   const int64_t block_stride = static_cast<int64_t>(w.runs) * w.pairs * 32;  // int16s to the next 16 columns
