@@ -115,10 +115,13 @@ std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) 
   for (double s : seconds) total += s;
   std::string out;
   const qfm::Model& m = it.model().flat();
-  // The yardsticks: this core's int8 and float peaks (times the threads), measured now; an
-  // operator with a float output is measured against the float one.
+  // The yardsticks: this core's int8 and float peaks (times the threads), measured now; float
+  // operators are measured against the float one.
+  // Float operators: a float output and no int8 weights (dynamic-range layers run int8 kernels).
   auto float_output = [&](const qfm::Operator& op) {
-    return op.outputs()->size() > 0 && it.tensors()[op.outputs()->Get(0)].dtype == qfm::DType::FLOAT32;
+    if (op.outputs()->size() == 0 || it.tensors()[op.outputs()->Get(0)].dtype != qfm::DType::FLOAT32) return false;
+    return op.inputs()->size() < 2 || op.inputs()->Get(1) < 0 ||
+           it.tensors()[op.inputs()->Get(1)].dtype != qfm::DType::INT8;
   };
   bool any_float = false;
   for (const qfm::Operator* op : *m.operators()) any_float = any_float || (float_output(*op) && MultiplyAccumulates(*op, it.tensors()) > 0);

@@ -12,8 +12,8 @@ namespace qforge::runtime {
 bool HybridLayer::Supported(Kind kind, const ConvGeometry& g, Isa isa) {
   if (IsReference(BestKernel(FloatKernelSets(), isa)) || IsReference(BestKernel(QuantizeKernels(), isa))) return false;
   if (kind == Kind::kConv) return !IsReference(BestKernel(GemmKernels(), isa));
-  // Depthwise sums in floats are exact below 2^24.
-  return g.out_c == g.in_c && static_cast<int64_t>(g.kernel_h) * g.kernel_w * 127 * 255 < (int64_t{1} << 24);
+  // Depthwise sums in floats are exact below 2^24: taps x |q - zero point| (<= 255) x |w| (<= 128).
+  return g.out_c == g.in_c && static_cast<int64_t>(g.kernel_h) * g.kernel_w * 128 * 255 < (int64_t{1} << 24);
 }
 
 HybridLayer::HybridLayer(Kind kind, const ConvGeometry& g, Isa isa, const int8_t* filter, const float* filter_scale,

@@ -7,7 +7,7 @@
 //     corrected for the sample's zero point ((zero point + the kernel's input offset) times the
 //     column's weight sum — exact in int32) and scaled as the reference does;
 //   depthwise convolutions (depth multiplier 1) run the float depthwise kernel on q - zero point
-//     as floats: every product and partial sum is an integer below 2^24 (taps * 127 * 255), so
+//     as floats: every product and partial sum is an integer below 2^24 (taps * 128 * 255), so
 //     the float sums equal the reference's int32 ones exactly.
 // Not reentrant (per-layer scratch). C++17.
 #pragma once

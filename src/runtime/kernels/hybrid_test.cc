@@ -102,6 +102,28 @@ TEST(HybridLayer, ConvolutionsEqualTheReference) {
   for (size_t n = 0; n < geometries.size(); ++n) CheckLayer(HybridLayer::Kind::kConv, geometries[n], static_cast<int>(n), rng, &three);
 }
 
+// Exact integer float sums up to 514 taps of 255 x 128 (< 2^24); 515 go to the reference.
+TEST(HybridLayer, DepthwiseAtTheExactnessBound) {
+  if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized kernels on this CPU";
+  ConvGeometry g;
+  g.in_w = g.kernel_w = 514;
+  const Isa isa = OptimizedIsas().back();
+  ASSERT_TRUE(HybridLayer::Supported(HybridLayer::Kind::kDepthwise, g, isa));
+  // One positive value everywhere: the sample's grid is [0, v], zero point -128, q - zp = 255.
+  const std::vector<float> x(514, 3.0f);
+  std::vector<int8_t> filter(514, -128);
+  filter.back() = -127;  // an odd sum above 2^23
+  const std::vector<float> scale{1e-3f};
+  std::vector<int8_t> scratch(514);
+  float want = 0.0f, got = 0.0f;
+  ref::DepthwiseConv2D(g, {}, x.data(), {filter.data(), scale.data(), nullptr}, scratch.data(), &want);
+  HybridLayer(HybridLayer::Kind::kDepthwise, g, isa, filter.data(), scale.data(), nullptr, {}, nullptr)
+      .Run(x.data(), &got);
+  EXPECT_EQ(got, want);
+  g.in_w = g.kernel_w = 515;
+  EXPECT_FALSE(HybridLayer::Supported(HybridLayer::Kind::kDepthwise, g, isa));
+}
+
 TEST(HybridLayer, DepthwiseEqualsTheReference) {
   if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized kernels on this CPU";
   std::mt19937 rng(32);

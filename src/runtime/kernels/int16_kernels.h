@@ -4,11 +4,12 @@
 //   ref         null functions: the reference operators run;
 //   avx512vnni  GEMM (dense layers, and convolutions through kernels/segmented_conv.h):
 //               vpdpwssd (pairs of int16 products summed into int32) on weights packed
-//               [n/16][runs][pairs][16][2]; the int32 sums move into int64 every 256 pairs
-//               (512 products of at most 2^15 x 127 stay below 2^31), and the epilogue
+//               [n/16][runs][pairs][16][2]; the int32 sums move into int64 every 255 pairs
+//               (510 products of at most 2^15 x 2^7 stay below 2^31), and the epilogue
 //               requantizes in 64-bit lanes as MultiplyByQuantizedMultiplier64;
 //               depthwise (depth multiplier 1): one vpdpwssd per tap and 16 channels on a padded
-//               band (int32 sums are exact below 516 taps), the same 64-bit epilogue;
+//               band (int32 sums are exact below 512 taps: Int16DepthwiseFits), the same
+//               64-bit epilogue;
 //               max pooling: 32 int16 lanes per vpmaxsw; Add: TFLite's 16-bit formula on 16
 //               int32 lanes; the requantizing QUANTIZEs between int8 and int16 regions on 16
 //               int32 lanes.
@@ -108,7 +109,13 @@ class Int16Conv : public SegmentedConv<int16_t, Int16GemmWeights> {
 void Int16RequantTables(int n, int padded, const int64_t* bias, const Requantization& q, std::vector<int64_t>* bias_out,
                         std::vector<int64_t>* reduced, std::vector<int64_t>* round, std::vector<int64_t>* shift);
 
-// For an optimized `kernel`: filter [kh][kw][c], bias [c] or null; g.out_c == g.in_c.
+// Whether the optimized depthwise kernels take this layer: depth multiplier 1, and fewer than
+// 512 taps (their int32 sums of taps x 2^15 x 2^7 stay below 2^31).
+inline bool Int16DepthwiseFits(const ConvGeometry& g) {
+  return g.out_c == g.in_c && int64_t{g.kernel_h} * g.kernel_w < 512;
+}
+
+// For an optimized `kernel`: filter [kh][kw][c], bias [c] or null; Int16DepthwiseFits(g).
 Int16DepthwiseWeights PackInt16Depthwise(const ConvGeometry& g, const int8_t* filter, const int64_t* bias,
                                          const Requantization& q, int64_t padded_row_elements);
 

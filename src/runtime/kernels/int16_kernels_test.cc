@@ -170,6 +170,43 @@ TEST(Int16Kernels, MaxPoolEqualsTheReference) {
   }
 }
 
+// Extreme values: inputs -32768 and weights -128 make every product 2^22, so sums of 512 reach
+// 2^31 — past int32. The GEMM moves to int64 often enough (k = 512, 1100); the depthwise kernel
+// is exact up to 511 taps and not chosen beyond (Int16DepthwiseFits).
+TEST(Int16Kernels, ExtremeValuesStayExact) {
+  const std::vector<int32_t> multiplier{QuantizeMultiplier(std::exp2(-20)).multiplier};
+  const std::vector<int32_t> shift{QuantizeMultiplier(std::exp2(-20)).shift};
+  Requantization q;
+  q.output_zero_point = 0;
+  q.act_min = -32768;
+  q.act_max = 32767;
+  q.multiplier = multiplier.data();
+  q.shift = shift.data();
+  for (const Int16Kernels* kernel : RunnableKernels(Int16KernelSets())) {
+    for (int k : {511, 512, 1100}) {
+      const std::vector<int16_t> a(static_cast<size_t>(k), -32768);
+      const std::vector<int8_t> w(static_cast<size_t>(k), -128);
+      int16_t want = 0, got = 0;
+      ref::FullyConnected(1, k, 1, q, a.data(), w.data(), nullptr, &want);
+      RunGemmOnPool(nullptr, PackInt16Gemm(*kernel, 1, k, 1, w.data(), nullptr, q), 1, a.data(), k, &got, 1);
+      EXPECT_EQ(got, want) << kernel->name << " dense k " << k;
+      EXPECT_GT(want, 0);
+    }
+    ConvGeometry g;  // a 1 x 511 depthwise window: the most taps the kernel takes
+    g.in_w = g.kernel_w = 511;
+    ASSERT_TRUE(Int16DepthwiseFits(g));
+    const std::vector<int16_t> in(511, -32768);
+    const std::vector<int8_t> filter(511, -128);
+    int16_t want = 0, got = 0;
+    ref::DepthwiseConv2D(g, q, in.data(), filter.data(), nullptr, &want);
+    Int16Depthwise(g, *kernel, filter.data(), nullptr, q, nullptr).Run(in.data(), &got);
+    EXPECT_EQ(got, want) << kernel->name << " depthwise of 511 taps";
+  }
+  ConvGeometry wide;
+  wide.in_w = wide.kernel_w = 512;
+  EXPECT_FALSE(Int16DepthwiseFits(wide));
+}
+
 // RequantizeParams from `ratio` = input scale / output scale and the zero points, clamped to Out.
 template <typename Out>
 RequantizeParams Requant(double ratio, int32_t zp_in, int32_t zp_out) {

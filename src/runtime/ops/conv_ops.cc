@@ -175,11 +175,11 @@ std::unique_ptr<OpKernel> Int8Kernel(const PrepareContext& c, const Layer& l, st
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, kernel.name + how);
 }
 
-// 16x8 convolutions, dense layers and depthwise convolutions (depth multiplier 1) on the best
+// 16x8 convolutions, dense layers and depthwise convolutions (Int16DepthwiseFits) on the best
 // 16x8 kernels under the interpreter's ISA; the rest, and the reference entry, on the reference.
 std::unique_ptr<OpKernel> Int16Kernel(const PrepareContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
   const Int16Kernels& kernel = BestKernel(Int16KernelSets(), c.isa);
-  if (IsReference(kernel) || (l.kind == Kind::kDepthwise && l.g.out_c != l.g.in_c))
+  if (IsReference(kernel) || (l.kind == Kind::kDepthwise && !Int16DepthwiseFits(l.g)))
     return IntegerKernel<int16_t, int64_t>(l, t);
   const int16_t* in = l.input->as<int16_t>();
   int16_t* out = l.output->as<int16_t>();

@@ -1,8 +1,9 @@
 // 16x8 GEMM with AVX-512 VNNI (compiled with -mavx512f -mavx512bw -mavx512vl -mavx512dq
 // -mavx512vnni). Register tiles of up to 12 rows x 32 columns (24 int32 accumulators): per pair
 // of k, two 64-byte loads of packed weights ([16 columns][2] int16) and one 4-byte broadcast of
-// each row's two activations feed 24 vpdpwssd. Every 256 pairs the int32 sums are added into
-// int64 ones kept on the stack (512 products of at most 2^15 x 127 stay below 2^31); the
+// each row's two activations feed 24 vpdpwssd. Every 255 pairs the int32 sums are added into
+// int64 ones kept on the stack (510 products of at most 2^15 x 2^7 stay below 2^31; 512 could
+// reach it with weights of -128); the
 // epilogue adds the int64 bias and requantizes in 64-bit lanes (vpmullq, vpsravq) as
 // MultiplyByQuantizedMultiplier64 does, then adds the zero point, clamps and stores int16.
 #include <immintrin.h>
@@ -19,7 +20,7 @@ namespace {
 
 constexpr int kMaxRows = 12;
 constexpr int kMaxVectors = 2;      // 16 columns each
-constexpr int kPairsPerChunk = 256;  // pairs summed in int32 before moving to int64
+constexpr int kPairsPerChunk = 255;  // pairs summed in int32 before moving to int64
 
 // acc += pairs of x (int16) * w (int16) per 32-bit lane, updated in place (GCC 12 otherwise
 // copies the accumulator tile).
