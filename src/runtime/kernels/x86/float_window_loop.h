@@ -78,13 +78,18 @@ void FloatDepthwiseLoop(const ConvGeometry& g, ref::FloatActivation act, const f
   const typename V::F lo = V::Set1(act.min), hi = V::Set1(act.max);
   const int c = g.out_c, taps = g.kernel_h * g.kernel_w;
   const int64_t step = static_cast<int64_t>(g.stride_w) * c;
-  const bool narrow = c <= 2 * V::kLanes;  // four pixels at a time: enough independent chains
+  // Enough independent chains for the FMA latency: four pixels at a time with up to two channel
+  // vectors, two pixels with up to four.
+  const bool narrow = c <= 2 * V::kLanes, medium = c <= 4 * V::kLanes;
   for (int r = 0; r < rows; ++r) {
     const float* origin = padded + r * g.stride_h * row_floats;
     float* out = output + static_cast<int64_t>(r) * g.out_w * c;
     int ox = 0;
     for (; narrow && ox + 4 <= g.out_w; ox += 4)
       DepthwiseAllChannels<V, 4>(c, taps, origin + ox * step, step, filter, tap_offsets, bias, lo, hi,
+                                 out + static_cast<int64_t>(ox) * c);
+    for (; medium && ox + 2 <= g.out_w; ox += 2)
+      DepthwiseAllChannels<V, 2>(c, taps, origin + ox * step, step, filter, tap_offsets, bias, lo, hi,
                                  out + static_cast<int64_t>(ox) * c);
     for (; ox < g.out_w; ++ox)
       DepthwiseAllChannels<V, 1>(c, taps, origin + ox * step, step, filter, tap_offsets, bias, lo, hi,
