@@ -115,9 +115,9 @@ std::string Profile(const runtime::Interpreter& it, int threads, int64_t calls) 
   for (double s : seconds) total += s;
   std::string out;
   const qfm::Model& m = it.model().flat();
-  // The yardsticks: this core's int8 and float peaks (times the threads), measured now; float
-  // operators are measured against the float one.
-  // Float operators: a float output and no int8 weights (dynamic-range layers run int8 kernels).
+  // The yardsticks: this core's int8 and float peaks (times the threads), measured now. Float
+  // operators — a float output and no int8 weights (dynamic-range layers run int8 kernels) — are
+  // measured against the float one.
   auto float_output = [&](const qfm::Operator& op) {
     if (op.outputs()->size() == 0 || it.tensors()[op.outputs()->Get(0)].dtype != qfm::DType::FLOAT32) return false;
     return op.inputs()->size() < 2 || op.inputs()->Get(1) < 0 ||
@@ -222,7 +222,8 @@ Status TimeAll(const BenchFlags& f, std::vector<BenchTarget>* targets) {
 Status CheckBench(const BenchFlags& f) {
   if (f.threads.empty()) return InvalidArgument("--threads needs at least one count");
   for (const std::string& isa : f.isas)
-    if (!runtime::ParseIsa(isa).ok()) return InvalidArgument("--isa: {}", runtime::ParseIsa(isa).status().message());
+    if (const StatusOr<runtime::Isa> parsed = runtime::ParseIsa(isa); !parsed.ok())
+      return InvalidArgument("--isa: {}", parsed.status().message());
   if (!(f.min_seconds > 0.0 && f.min_seconds <= 600.0)) return InvalidArgument("--min-seconds must be in (0, 600]");
   return Status::Ok();
 }

@@ -17,6 +17,14 @@ const std::vector<DepthwiseKernel>& DepthwiseKernels() {
   return family;
 }
 
+std::vector<int32_t> DepthwiseLowHalfWeights(const ConvGeometry& g, const int8_t* filter, int padded_c) {
+  const int taps = g.kernel_h * g.kernel_w;
+  std::vector<int32_t> w(static_cast<size_t>(taps) * padded_c, 0);
+  for (int t = 0; t < taps; ++t)
+    for (int c = 0; c < g.out_c; ++c) w[static_cast<size_t>(t) * padded_c + c] = static_cast<uint16_t>(filter[t * g.out_c + c]);
+  return w;
+}
+
 DepthwiseWeights PackDepthwise(const DepthwiseKernel& kernel, const ConvGeometry& g, const int8_t* filter,
                                const int32_t* bias, const Requantization& q) {
   DepthwiseWeights p;
@@ -24,9 +32,7 @@ DepthwiseWeights PackDepthwise(const DepthwiseKernel& kernel, const ConvGeometry
   p.g = g;
   p.padded_c = (g.out_c + 15) / 16 * 16;
   const int taps = g.kernel_h * g.kernel_w;
-  p.w.assign(static_cast<size_t>(taps) * p.padded_c, 0);
-  for (int t = 0; t < taps; ++t)
-    for (int c = 0; c < g.out_c; ++c) p.w[t * p.padded_c + c] = static_cast<uint16_t>(filter[t * g.out_c + c]);
+  p.w = DepthwiseLowHalfWeights(g, filter, p.padded_c);
   p.bias.assign(p.padded_c, 0);
   p.multiplier.assign(p.padded_c, 0);
   p.left_shift.assign(p.padded_c, 0);
@@ -40,10 +46,7 @@ DepthwiseWeights PackDepthwise(const DepthwiseKernel& kernel, const ConvGeometry
   p.inside_bias = p.bias;
   for (int t = 0; t < taps; ++t)
     for (int c = 0; c < g.out_c; ++c) p.inside_bias[c] -= q.input_zero_point * filter[t * g.out_c + c];
-  const int64_t padded_row = static_cast<int64_t>(PaddedBands::PaddedWidth(g)) * g.in_c;
-  for (int ky = 0; ky < g.kernel_h; ++ky)
-    for (int kx = 0; kx < g.kernel_w; ++kx)
-      p.tap_offsets.push_back(ky * g.dilation_h * padded_row + static_cast<int64_t>(kx) * g.dilation_w * g.in_c);
+  p.tap_offsets = PaddedBands::TapOffsets(g);
   p.input_zero_point = q.input_zero_point;
   p.output_zero_point = q.output_zero_point;
   p.act_min = q.act_min;

@@ -51,6 +51,10 @@ struct DepthwiseKernel {
 // ref, then the x86 kernels compiled in.
 const std::vector<DepthwiseKernel>& DepthwiseKernels();
 
+// The filter [kh][kw][c] as vpmaddwd / vpdpwssd operands, [taps][padded_c]: each weight as int16
+// in the low half of an int32, the high half zero (also the 16x8 depthwise kernels' form).
+std::vector<int32_t> DepthwiseLowHalfWeights(const ConvGeometry& g, const int8_t* filter, int padded_c);
+
 // For an optimized `kernel`: filter [kh][kw][c], bias [c] or null; g.out_c == g.in_c (depth
 // multiplier 1).
 DepthwiseWeights PackDepthwise(const DepthwiseKernel& kernel, const ConvGeometry& g, const int8_t* filter,

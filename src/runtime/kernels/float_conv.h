@@ -14,11 +14,6 @@
 
 namespace qforge::runtime {
 
-inline void RunFloatGemm(ThreadPool* pool, const FloatGemmWeights& w, int m, const float* a, int64_t lda, float* out,
-                         int64_t ldc) {
-  RunGemmOnPool(pool, w, m, a, lda, out, ldc);
-}
-
 // filter [out_c][kh][kw][in_c] (OHWI), bias [out_c] or null.
 class FloatConv : public SegmentedConv<float, FloatGemmWeights> {
  public:

@@ -98,7 +98,7 @@ TEST(FloatKernels, GemmIsCloseToTheReference) {
           for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
             const FloatGemmWeights packed = PackFloatGemm(*kernel, n, k, w.data(), b.data(), act);
             GuardedBuffer out(want.size() * sizeof(float), guard);
-            RunFloatGemm(pool, packed, m, a.data(), k, out.as<float>(), n);
+            RunGemmOnPool(pool, packed, m, a.data(), k, out.as<float>(), n);
             ExpectClose(out.as<float>(), want, magnitude,
                         Name(*kernel, pool) + " m " + std::to_string(m) + " n " + std::to_string(n) + " k " +
                             std::to_string(k));

@@ -2,7 +2,6 @@
 // the reference's epilogue in place.
 #include "runtime/kernels/hybrid.h"
 
-
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/hybrid_ref.h"

@@ -57,7 +57,7 @@ void Int16RequantTables(int n, int padded, const int64_t* bias, const Requantiza
 }
 
 Int16DepthwiseWeights PackInt16Depthwise(const ConvGeometry& g, const int8_t* filter, const int64_t* bias,
-                                         const Requantization& q, int64_t padded_row_elements) {
+                                         const Requantization& q) {
   Int16DepthwiseWeights p;
   p.g = g;
   p.padded_c = (g.out_c + 15) / 16 * 16;
@@ -65,37 +65,26 @@ Int16DepthwiseWeights PackInt16Depthwise(const ConvGeometry& g, const int8_t* fi
   p.act_min = q.act_min;
   p.act_max = q.act_max;
   Int16RequantTables(g.out_c, p.padded_c, bias, q, &p.bias, &p.reduced, &p.round, &p.shift);
-  const int taps = g.kernel_h * g.kernel_w;
-  p.w.assign(static_cast<size_t>(taps) * p.padded_c, 0);
-  for (int t = 0; t < taps; ++t)
-    for (int c = 0; c < g.out_c; ++c)  // the int16 weight in the low half, the high half zero
-      p.w[static_cast<size_t>(t) * p.padded_c + c] = static_cast<uint16_t>(static_cast<int16_t>(filter[t * g.out_c + c]));
-  for (int ky = 0; ky < g.kernel_h; ++ky)
-    for (int kx = 0; kx < g.kernel_w; ++kx)
-      p.tap_offsets.push_back(ky * g.dilation_h * padded_row_elements + static_cast<int64_t>(kx) * g.dilation_w * g.in_c);
+  p.w = DepthwiseLowHalfWeights(g, filter, p.padded_c);
+  p.tap_offsets = PaddedBands::TapOffsets(g);
   return p;
 }
 
 Int16Depthwise::Int16Depthwise(const ConvGeometry& g, const Int16Kernels& kernel, const int8_t* filter,
                                const int64_t* bias, const Requantization& q, ThreadPool* pool)
-    : kernel_(&kernel), pool_(pool) {
-  // + 16 elements: the last channels' vector load reads up to 15 past the row (masked, but kept
-  // inside the scratch).
-  bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * g.kernel_h * g.kernel_w, 32, sizeof(int16_t));
-  weights_ = PackInt16Depthwise(g, filter, bias, q, bands_.row_bytes() / static_cast<int64_t>(sizeof(int16_t)));
-  scratch_.assign(static_cast<size_t>(bands_.band_bytes() / sizeof(int16_t)) * (pool ? pool->size() : 1), 0);
+    : kernel_(&kernel), pool_(pool), weights_(PackInt16Depthwise(g, filter, bias, q)) {
+  // No slack: the last channels' loads are masked, reading nothing past the band.
+  bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * g.kernel_h * g.kernel_w, 0, sizeof(int16_t));
+  scratch_.assign(static_cast<size_t>(bands_.band_elements()) * (pool ? pool->size() : 1), 0);
 }
 
 void Int16Depthwise::Run(const int16_t* input, int16_t* output) {
   const ConvGeometry& g = weights_.g;
-  const int64_t band = bands_.band_bytes() / static_cast<int64_t>(sizeof(int16_t));
-  const int64_t row = bands_.row_bytes() / static_cast<int64_t>(sizeof(int16_t));
   RunTasks(pool_, bands_.tasks(), [&](int t, int worker) {
-    int16_t* scratch = scratch_.data() + worker * band;
+    int16_t* scratch = scratch_.data() + worker * bands_.band_elements();
     int image = 0, first_row = 0, rows = 0;
-    bands_.Fill(t, reinterpret_cast<const int8_t*>(input), 0, 0, PaddedBands::CopyUnchanged,
-                reinterpret_cast<int8_t*>(scratch), &image, &first_row, &rows);
-    kernel_->depthwise(weights_, scratch, row, rows,
+    bands_.FillUnchanged(t, input, scratch, &image, &first_row, &rows);
+    kernel_->depthwise(weights_, scratch, bands_.row_elements(), rows,
                        output + (static_cast<int64_t>(image) * g.out_h + first_row) * g.out_w * g.out_c);
   });
 }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/aligned_allocator.h"
+#include "runtime/kernels/depthwise.h"
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/gemm_segments.h"
 #include "runtime/kernels/int8_params.h"
@@ -117,7 +118,7 @@ inline bool Int16DepthwiseFits(const ConvGeometry& g) {
 
 // For an optimized `kernel`: filter [kh][kw][c], bias [c] or null; Int16DepthwiseFits(g).
 Int16DepthwiseWeights PackInt16Depthwise(const ConvGeometry& g, const int8_t* filter, const int64_t* bias,
-                                         const Requantization& q, int64_t padded_row_elements);
+                                         const Requantization& q);
 
 // One depthwise layer: bands of output rows (one task each) over padded copies of their input.
 // Not reentrant (the scratch).
@@ -130,8 +131,8 @@ class Int16Depthwise {
  private:
   const Int16Kernels* kernel_;
   ThreadPool* pool_;
-  PaddedBands bands_;
   Int16DepthwiseWeights weights_;
+  PaddedBands bands_;
   std::vector<int16_t> scratch_;  // one band per thread
 };
 

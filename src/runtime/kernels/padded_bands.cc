@@ -10,9 +10,18 @@ int PaddedBands::PaddedWidth(const ConvGeometry& g) {
   return std::max(g.pad_left + g.in_w, (g.out_w - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1);
 }
 
+std::vector<int64_t> PaddedBands::TapOffsets(const ConvGeometry& g) {
+  const int64_t row = static_cast<int64_t>(PaddedWidth(g)) * g.in_c;  // a padded row's elements
+  std::vector<int64_t> offsets;
+  for (int ky = 0; ky < g.kernel_h; ++ky)
+    for (int kx = 0; kx < g.kernel_w; ++kx)
+      offsets.push_back(ky * g.dilation_h * row + static_cast<int64_t>(kx) * g.dilation_w * g.in_c);
+  return offsets;
+}
+
 PaddedBands::PaddedBands(const ConvGeometry& g, const ThreadPool* pool, int64_t work_per_row, int slack,
                          int element_bytes)
-    : g_(g), slack_(slack), pixel_bytes_(g.in_c * element_bytes) {
+    : g_(g), slack_(slack), element_bytes_(element_bytes), pixel_bytes_(g.in_c * element_bytes) {
   const int threads = pool ? pool->size() : 1;
   const int wanted = g.batch >= threads ? 1 : std::min(g.out_h, (4 * threads + g.batch - 1) / g.batch);
   const int bands = pool ? pool->TasksFor(work_per_row * g.out_h, wanted) : 1;

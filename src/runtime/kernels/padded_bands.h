@@ -35,6 +35,11 @@ class PaddedBands {
   static int PaddedWidth(const ConvGeometry& g);
   int64_t row_bytes() const { return row_bytes_; }    // one padded input row
   int64_t band_bytes() const { return band_bytes_; }  // scratch one band needs
+  int64_t row_elements() const { return row_bytes_ / element_bytes_; }
+  int64_t band_elements() const { return band_bytes_ / element_bytes_; }
+  // Each tap's offset (ky * kernel_w + kx order), in elements, from its window's first tap in
+  // the padded rows.
+  static std::vector<int64_t> TapOffsets(const ConvGeometry& g);
   int band_rows() const { return band_rows_; }        // output rows per band
   int tasks() const { return g_.batch * bands_per_image_; }
   int ImageOf(int task) const { return task / bands_per_image_; }
@@ -45,10 +50,16 @@ class PaddedBands {
   // r * stride_h * row_bytes() + ox * stride_w * in_c.
   void Fill(int t, const int8_t* input, int32_t zero_point, uint8_t flip, CopyRun copy, int8_t* scratch, int* image,
             int* first_out_row, int* out_rows) const;
+  // Fill for elements copied as they are, padding zero bytes (float and int16 bands).
+  template <typename T>
+  void FillUnchanged(int t, const T* input, T* scratch, int* image, int* first_out_row, int* out_rows) const {
+    Fill(t, reinterpret_cast<const int8_t*>(input), 0, 0, CopyUnchanged, reinterpret_cast<int8_t*>(scratch), image,
+         first_out_row, out_rows);
+  }
 
  private:
   ConvGeometry g_;
-  int padded_w_ = 0, band_rows_ = 0, bands_per_image_ = 1, slack_ = 0, pixel_bytes_ = 0;
+  int padded_w_ = 0, band_rows_ = 0, bands_per_image_ = 1, slack_ = 0, element_bytes_ = 1, pixel_bytes_ = 0;
   int64_t row_bytes_ = 0, band_bytes_ = 0;
 };
 

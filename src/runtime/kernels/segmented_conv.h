@@ -58,7 +58,7 @@ class SegmentedConv {
     const int threads = pool ? pool->size() : 1;
     if (segmented_) {
       bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * k, 0, sizeof(T));
-      scratch_.assign(static_cast<size_t>(bands_.band_bytes() / sizeof(T)) * threads, T{});
+      scratch_.assign(static_cast<size_t>(bands_.band_elements()) * threads, T{});
       return;
     }
     scratch_.assign(static_cast<size_t>(kBlockRows) * k * threads, T{});
@@ -68,8 +68,8 @@ class SegmentedConv {
     const int64_t rows = static_cast<int64_t>(g_.batch) * g_.out_h * g_.out_w;
     if (direct_) return RunGemmOnPool(pool_, weights_, static_cast<int>(rows), input, g_.in_c, output, g_.out_c);
     if (segmented_) {
-      const int64_t band = bands_.band_bytes() / static_cast<int64_t>(sizeof(T));
-      RunTasks(pool_, bands_.tasks(), [&](int t, int worker) { RunBand(input, t, scratch_.data() + worker * band, output); });
+      RunTasks(pool_, bands_.tasks(),
+               [&](int t, int worker) { RunBand(input, t, scratch_.data() + worker * bands_.band_elements(), output); });
       return;
     }
     const int k = weights_.k;
@@ -92,9 +92,8 @@ class SegmentedConv {
   void RunBand(const T* input, int task, T* scratch, T* output) const {
     const ConvGeometry& g = g_;
     int image = 0, first_out_row = 0, out_rows = 0;
-    bands_.Fill(task, reinterpret_cast<const int8_t*>(input), 0, 0, PaddedBands::CopyUnchanged, reinterpret_cast<int8_t*>(scratch), &image,
-                &first_out_row, &out_rows);
-    const int64_t row = bands_.row_bytes() / static_cast<int64_t>(sizeof(T));
+    bands_.FillUnchanged(task, input, scratch, &image, &first_out_row, &out_rows);
+    const int64_t row = bands_.row_elements();
     // One GEMM per output row: its pixels step stride_w pixels through the padded rows, each
     // kernel row's taps one run of them.
     const GemmSegments segments{g.kernel_h, g.dilation_h * row};

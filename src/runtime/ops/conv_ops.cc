@@ -175,6 +175,21 @@ std::unique_ptr<OpKernel> Int8Kernel(const PrepareContext& c, const Layer& l, st
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); }, kernel.name + how);
 }
 
+// A dense layer on packed float or 16x8 GEMM weights, rows split over the threads.
+template <typename T, typename Weights>
+std::unique_ptr<OpKernel> DenseGemmKernel(const PrepareContext& c, const Layer& l, Weights weights, std::string name) {
+  auto packed = std::make_shared<Weights>(std::move(weights));
+  ThreadPool* pool = c.pool;
+  const T* in = l.input->as<T>();
+  T* out = l.output->as<T>();
+  const int batch = l.batch, in_features = l.in, out_features = l.out_c;
+  return std::make_unique<OpKernel>(
+      [packed, pool, batch, in_features, out_features, in, out] {
+        RunGemmOnPool(pool, *packed, batch, in, in_features, out, out_features);
+      },
+      std::move(name));
+}
+
 // 16x8 convolutions, dense layers and depthwise convolutions (Int16DepthwiseFits) on the best
 // 16x8 kernels under the interpreter's ISA; the rest, and the reference entry, on the reference.
 std::unique_ptr<OpKernel> Int16Kernel(const PrepareContext& c, const Layer& l, std::shared_ptr<RequantTable> t) {
@@ -189,17 +204,9 @@ std::unique_ptr<OpKernel> Int16Kernel(const PrepareContext& c, const Layer& l, s
     return std::make_unique<OpKernel>([depthwise, in, out] { depthwise->Run(in, out); },
                                       std::string(kernel.name) + " depthwise");
   }
-  if (l.kind == Kind::kDense) {
-    auto packed = std::make_shared<Int16GemmWeights>(
-        PackInt16Gemm(kernel, l.out_c, l.in, 1, l.filter->as<int8_t>(), bias, t->q));
-    ThreadPool* pool = c.pool;
-    const int batch = l.batch, in_features = l.in, out_features = l.out_c;
-    return std::make_unique<OpKernel>(
-        [packed, pool, batch, in_features, out_features, in, out] {
-          RunGemmOnPool(pool, *packed, batch, in, in_features, out, out_features);
-        },
-        std::string(kernel.name) + " gemm");
-  }
+  if (l.kind == Kind::kDense)
+    return DenseGemmKernel<int16_t>(c, l, PackInt16Gemm(kernel, l.out_c, l.in, 1, l.filter->as<int8_t>(), bias, t->q),
+                                    std::string(kernel.name) + " gemm");
   auto conv = std::make_shared<Int16Conv>(l.g, kernel, l.filter->as<int8_t>(), bias, t->q, c.pool);
   return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); },
                                     std::string(kernel.name) + " conv (" + conv->form() + ")");
@@ -224,16 +231,8 @@ std::unique_ptr<OpKernel> FloatKernel(const PrepareContext& c, const Layer& l) {
   const FloatKernels& kernel = BestKernel(FloatKernelSets(), c.isa);
   if (!IsReference(kernel)) {
     const std::string name = kernel.name;
-    if (l.kind == Kind::kDense) {
-      auto packed = std::make_shared<FloatGemmWeights>(PackFloatGemm(kernel, l.out_c, l.in, w, b, act));
-      ThreadPool* pool = c.pool;
-      const int batch = l.batch, in_features = l.in, out_features = l.out_c;
-      return std::make_unique<OpKernel>(
-          [packed, pool, batch, in_features, out_features, in, out] {
-            RunFloatGemm(pool, *packed, batch, in, in_features, out, out_features);
-          },
-          name + " gemm");
-    }
+    if (l.kind == Kind::kDense)
+      return DenseGemmKernel<float>(c, l, PackFloatGemm(kernel, l.out_c, l.in, w, b, act), name + " gemm");
     if (l.kind == Kind::kConv) {
       auto conv = std::make_shared<FloatConv>(l.g, kernel, w, b, act, c.pool);
       return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); },
