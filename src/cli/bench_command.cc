@@ -36,6 +36,7 @@ struct BenchFlags {
   int64_t batch = kDefaultBatch;
   std::vector<int> threads{0};  // each model runs at each count; 0 = all cores
   std::vector<std::string> isas;  // each runtime model runs under each ISA cap; empty: the process's
+  std::vector<std::string> sparse;  // each runtime model runs with each: "auto" (sparse kernels allowed), "off"
   double min_seconds = 1.0;
   bool json = false, profile = false;
 };
@@ -162,8 +163,10 @@ bool IsFloatModelPath(const std::string& path) {
   return checkpoint || onnx_import::IsOnnxPath(path);
 }
 
-// `isa`: the cap for a runtime model's kernels ("" for the process's ISA).
-StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const std::string& isa, const BenchFlags& f) {
+// `isa`: the cap for a runtime model's kernels ("" for the process's ISA); `sparse`: "auto",
+// "off" or "" (auto, not shown).
+StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const std::string& isa, const std::string& sparse,
+                              const BenchFlags& f) {
   if (IsFloatModelPath(path)) return PrepareCheckpoint(path, threads, f);
   QF_ASSIGN_OR_RETURN(std::shared_ptr<const runtime::Model> model, runtime::Model::Load(path));
   runtime::InterpreterOptions options;
@@ -172,6 +175,7 @@ StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const std::s
   if (!isa.empty()) {
     QF_ASSIGN_OR_RETURN(options.max_isa, runtime::ParseIsa(isa));
   }
+  options.sparse_kernels = sparse != "off";
   options.profile = f.profile;
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> created, runtime::Interpreter::Create(model, options));
   std::shared_ptr<runtime::Interpreter> it = std::move(created);
@@ -184,6 +188,7 @@ StatusOr<BenchTarget> Prepare(const std::string& path, int threads, const std::s
   const std::vector<std::string> kernels = it->kernel_names();
   const bool optimized = std::any_of(kernels.begin(), kernels.end(), [](const std::string& k) { return k != "ref"; });
   t.result.isa = optimized ? runtime::IsaName(it->isa()) : "ref";
+  if (!sparse.empty()) t.result.isa += sparse == "off" ? " dense" : " sparse";
   t.result.model_bytes = model->size_bytes();
   t.step = [it] { return it->Invoke(); };
   if (f.profile)
@@ -224,6 +229,8 @@ Status CheckBench(const BenchFlags& f) {
   for (const std::string& isa : f.isas)
     if (const StatusOr<runtime::Isa> parsed = runtime::ParseIsa(isa); !parsed.ok())
       return InvalidArgument("--isa: {}", parsed.status().message());
+  for (const std::string& mode : f.sparse)
+    if (mode != "auto" && mode != "off") return InvalidArgument("--sparse: '{}' is neither auto nor off", mode);
   if (!(f.min_seconds > 0.0 && f.min_seconds <= 600.0)) return InvalidArgument("--min-seconds must be in (0, 600]");
   return Status::Ok();
 }
@@ -231,12 +238,16 @@ Status CheckBench(const BenchFlags& f) {
 Status RunBench(const BenchFlags& f) {
   std::vector<BenchTarget> targets;
   const std::vector<std::string> isas = f.isas.empty() ? std::vector<std::string>{""} : f.isas;
-  for (const std::string& path : f.models)
-    for (size_t i = 0; i < (IsFloatModelPath(path) ? 1 : isas.size()); ++i)  // checkpoints: oneDNN's own ISA
-      for (int threads : f.threads) {
-        QF_ASSIGN_OR_RETURN(BenchTarget t, Prepare(path, ResolveThreads(threads), isas[i], f));
-        targets.push_back(std::move(t));
-      }
+  const std::vector<std::string> sparse = f.sparse.empty() ? std::vector<std::string>{""} : f.sparse;
+  for (const std::string& path : f.models) {
+    const bool checkpoint = IsFloatModelPath(path);  // oneDNN's own ISA and kernels
+    for (size_t i = 0; i < (checkpoint ? 1 : isas.size()); ++i)
+      for (size_t j = 0; j < (checkpoint ? 1 : sparse.size()); ++j)
+        for (int threads : f.threads) {
+          QF_ASSIGN_OR_RETURN(BenchTarget t, Prepare(path, ResolveThreads(threads), isas[i], sparse[j], f));
+          targets.push_back(std::move(t));
+        }
+  }
   QF_RETURN_IF_ERROR(TimeAll(f, &targets));
   std::vector<BenchResult> results;
   for (BenchTarget& t : targets) results.push_back(std::move(t.result));
@@ -256,10 +267,10 @@ Status RunBench(const BenchFlags& f) {
   fmt::print("batch {}\n", f.batch);
   size_t width = 5;
   for (const BenchResult& r : results) width = std::max(width, r.model.size());
-  fmt::print("{:<{}} {:>14} {:>7} {:>11} {:>11} {:>11} {:>9}\n", "model", width, "kernels", "threads", "median ms",
+  fmt::print("{:<{}} {:>17} {:>7} {:>11} {:>11} {:>11} {:>9}\n", "model", width, "kernels", "threads", "median ms",
              "p90 ms", "samples/s", "vs first");
   for (const BenchResult& r : results)
-    fmt::print("{:<{}} {:>14} {:>7} {:>11.3f} {:>11.3f} {:>11.0f} {:>8.2f}x\n", r.model, width, r.isa, r.threads,
+    fmt::print("{:<{}} {:>17} {:>7} {:>11.3f} {:>11.3f} {:>11.0f} {:>8.2f}x\n", r.model, width, r.isa, r.threads,
                r.median_ms, r.p90_ms, r.samples_per_second, base / r.median_ms);
   for (const BenchResult& r : results)
     if (!r.profile.empty()) fmt::print("\n{}, {} thread(s): time per operator\n{}", r.model, r.threads, r.profile);
@@ -279,11 +290,16 @@ Command AddBenchCommand(CLI::App& app) {
                   "cap runtime models' kernels at these ISAs, each in turn: ref, avx2, avx512vnni, avx512vbmi (a list "
                   "such as ref,avx512vnni times the reference and the optimized kernels in one interleaved run)")
       ->delimiter(',');
+  cmd->add_option("--sparse", f->sparse,
+                  "sparse kernels for pruned int8 layers, each in turn: auto (where the cost model expects them to be "
+                  "faster; the default) or off (dense kernels only); auto,off compares them in one interleaved run")
+      ->delimiter(',');
   cmd->add_flag("--profile", f->profile, "also print each runtime model's time split per operator");
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge bench runs/lenet5/model.ckpt int8.qfm",
                      "qforge bench int8.qfm --batch 1 --threads 1,2 --profile",
                      "qforge bench float.qfm int16x8.qfm --isa ref,avx512vnni",
+                     "qforge bench pruned-int8.qfm --sparse auto,off --profile",
                      "qforge bench float.qfm int8.qfm --min-seconds 3 --json"});
   return {[f] { return CheckBench(*f); }, [f] { return RunBench(*f); }};
 }

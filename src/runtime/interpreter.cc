@@ -46,6 +46,7 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
   }
   interpreter->profile_ = options.profile;
   interpreter->keep_all_tensors_ = options.keep_all_tensors;
+  interpreter->sparse_kernels_ = options.sparse_kernels;
   QF_RETURN_IF_ERROR(interpreter->BuildTensors());
   QF_RETURN_IF_ERROR(interpreter->PlanMemory());
   QF_RETURN_IF_ERROR(interpreter->PrepareOps());
@@ -150,6 +151,7 @@ Status Interpreter::PrepareOps() {
     for (int o : *c.op->outputs()) c.outputs.push_back(&tensors_[o]);
     c.isa = isa_;
     c.pool = pool_.get();
+    c.sparse_kernels = sparse_kernels_;
     QF_ASSIGN_OR_RETURN(std::unique_ptr<OpKernel> kernel, PrepareOp(c));
     if (VerboseKernels()) std::fprintf(stderr, "qforge: %s: %s\n", c.Label().c_str(), kernel->name().c_str());
     kernels_.push_back(std::move(kernel));

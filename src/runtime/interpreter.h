@@ -24,6 +24,9 @@ struct InterpreterOptions {
   // Caps the instruction set of the optimized kernels below the process's (kernels/dispatch.h:
   // the best the CPU supports, capped by QFORGE_ISA).
   Isa max_isa = Isa::kAvx512Vbmi;
+  // Pruned int8 convolutions and dense layers may run on the sparse kernel where its cost model
+  // expects it to be faster (kernels/sparse_gemm.h); false: always the dense kernels.
+  bool sparse_kernels = true;
   // Threads of the optimized kernels (1: run on the caller's thread only).
   int threads = 1;
   // Work (multiply-accumulates or bytes) below which an operator is not split over the
@@ -86,6 +89,7 @@ class Interpreter {
   std::unique_ptr<ThreadPool> pool_;  // threads > 1
   bool profile_ = false;
   bool keep_all_tensors_ = false;
+  bool sparse_kernels_ = true;
   std::vector<double> op_seconds_;
   std::vector<RuntimeTensor> tensors_;
   std::vector<int> inputs_, outputs_;

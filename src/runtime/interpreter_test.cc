@@ -280,6 +280,51 @@ TEST(Interpreter, Float16AndDynamicRangeLayers) {
   }
 }
 
+// A dense layer pruned to 95% in 1x4 blocks takes the sparse kernel at batch 64 (where it
+// pays), the dense one at batch 1 and with sparse_kernels off; every choice computes the same
+// bytes as the reference ISA.
+TEST(Interpreter, PrunedLayersTakeTheSparseKernelWhereItPays) {
+  constexpr int kIn = 256, kOut = 128;
+  std::vector<int8_t> weights(kIn * kOut);
+  for (int i = 0; i < kIn * kOut; ++i) weights[i] = (i / 4) * 2654435761u % 20 == 0 ? static_cast<int8_t>(i % 251 - 125) : 0;
+  ModelWriter w;
+  const QuantParams in_q = Q(0.05f, 3), out_q = Q(0.5f, -7), w_q = Q(0.01f, 0), b_q = Q(0.0005f, 0);
+  const int x = w.AddActivation("x", DType::INT8, {1, kIn}, &in_q);
+  const int wt = w.AddConstant("w", DType::INT8, {kOut, kIn}, weights, &w_q);
+  const int bt = w.AddConstant("b", DType::INT32, {kOut}, std::vector<int32_t>(kOut, 1234));
+  const int y = w.AddActivation("y", DType::INT8, {1, kOut}, &out_q);
+  w.AddOperator(OpType::FULLY_CONNECTED, {x, wt, bt}, {y}, FcOptions());
+  w.SetInputs({x});
+  w.SetOutputs({y});
+  auto model = Load(w);
+  ASSERT_TRUE(model);
+  auto run = [&](int batch, Isa isa, bool sparse, std::string* kernel) {
+    InterpreterOptions options;
+    options.batch_size = batch;
+    options.max_isa = isa;
+    options.sparse_kernels = sparse;
+    auto it = Interpreter::Create(model, options);
+    EXPECT_TRUE(it.ok()) << it.status().ToString();
+    std::vector<int8_t> in(static_cast<size_t>(batch) * kIn), out(static_cast<size_t>(batch) * kOut);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int8_t>(i * 37 % 256);
+    EXPECT_TRUE((*it)->SetInput(0, in.data(), static_cast<int64_t>(in.size())).ok());
+    EXPECT_TRUE((*it)->Invoke().ok());
+    EXPECT_TRUE((*it)->GetOutput(0, out.data(), static_cast<int64_t>(out.size())).ok());
+    *kernel = (*it)->kernel_names()[0];
+    return out;
+  };
+  std::string kernel;
+  for (int batch : {1, 64}) {
+    const std::vector<int8_t> want = run(batch, Isa::kRef, true, &kernel);
+    EXPECT_EQ(kernel, "ref");
+    EXPECT_EQ(run(batch, Isa::kAvx512Vbmi, false, &kernel), want) << batch;
+    EXPECT_EQ(kernel.find("sparse"), std::string::npos) << kernel;
+    EXPECT_EQ(run(batch, Isa::kAvx512Vbmi, true, &kernel), want) << batch;
+    const bool has_sparse = ProcessIsa().value() >= Isa::kAvx512Vnni;  // the only ISA with a sparse kernel
+    EXPECT_EQ(kernel.find("sparse") != std::string::npos, has_sparse && batch == 64) << kernel << " batch " << batch;
+  }
+}
+
 TEST(Interpreter, MalformedGraphsFailNamingTheProblem) {
   const QuantParams q = Q(0.1f, 0);
   auto chain = [&](const std::vector<int>& out_shape, DType out_type) {

@@ -34,6 +34,7 @@ struct PrepareContext {
   int index = 0;
   Isa isa = Isa::kRef;          // the best instruction set the kernels may use
   ThreadPool* pool = nullptr;   // threads a kernel may split its work over (null: one)
+  bool sparse_kernels = true;   // pruned layers may take the sparse kernel
   const qfm::Operator* op = nullptr;
   std::vector<const RuntimeTensor*> inputs;  // nullptr for an absent optional input (-1)
   std::vector<const RuntimeTensor*> outputs;

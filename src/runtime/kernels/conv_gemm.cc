@@ -5,13 +5,33 @@
 #include <cstring>
 #include <functional>
 
+#include "runtime/kernels/kernel_family.h"
+
 namespace qforge::runtime {
 
 namespace {
 
 constexpr int kBlockRows = 72;  // output pixels gathered per GEMM call: whole register tiles
+constexpr int kSparseBlockRows = 64;  // the same for the sparse kernel (its register tile)
 
 }  // namespace
+
+// The filter [out_c][kh][kw * in_c] with each kernel row's run in a slot of `slot` bytes,
+// zeros after it.
+std::vector<int8_t> SlottedFilter(const ConvGeometry& g, const int8_t* filter, int slot) {
+  const int run = g.kernel_w * g.in_c, padded_k = g.kernel_h * slot;
+  std::vector<int8_t> slotted(static_cast<size_t>(g.out_c) * padded_k, 0);
+  for (int oc = 0; oc < g.out_c; ++oc)
+    for (int ky = 0; ky < g.kernel_h; ++ky)
+      std::copy_n(filter + (static_cast<int64_t>(oc) * g.kernel_h + ky) * run, run,
+                  slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot);
+  return slotted;
+}
+
+bool IsOneByOne(const ConvGeometry& g) {
+  return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+         g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+}
 
 ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, const int32_t* bias,
                    const Requantization& q, ThreadPool* pool)
@@ -20,13 +40,42 @@ ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t
 ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, ThreadPool* pool)
     : ConvGemm(g, kernel, filter, pool, [&](int n, int k, const int8_t* w) { return PackGemmInt32(kernel, n, k, w); }) {}
 
+ConvGemm::ConvGemm(const ConvGeometry& g, const SparseGemmKernel& kernel, const int8_t* filter, const int32_t* bias,
+                   const Requantization& q, ThreadPool* pool)
+    : g_(g), pool_(pool), flip_(0x80), copy_(BestKernel(GemmKernels(), kernel.isa).copy),
+      input_zero_point_(q.input_zero_point) {
+  const int k = g.kernel_h * g.kernel_w * g.in_c;
+  if (IsOneByOne(g)) {
+    direct_ = true;
+    const int64_t rows = static_cast<int64_t>(g.batch) * g.out_h * g.out_w;
+    sparse_ = std::make_unique<SparseGemmRunner>(PackSparseGemm(kernel, g.out_c, k, filter, bias, q),
+                                                 static_cast<int>(std::min<int64_t>(rows, INT32_MAX)), pool);
+    return;
+  }
+  // Padded bands as on the dense kernel's segmented path: each kernel row's taps one run of
+  // the band, in a slot of whole groups of 4 bytes with zero weights after the taps.
+  segmented_ = true;
+  run_ = g.kernel_w * g.in_c;
+  slot_ = (run_ + 3) / 4 * 4;
+  const std::vector<int8_t> slotted = SlottedFilter(g, filter, slot_);
+  sparse_ = std::make_unique<SparseGemmRunner>(PackSparseGemm(kernel, g.out_c, g.kernel_h * slot_, slotted.data(), bias, q),
+                                               kSparseBlockRows, pool);
+  bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * k, slot_);
+  const int threads = pool ? pool->size() : 1;
+  scratch_.assign(static_cast<size_t>(bands_.band_bytes()) * threads, 0);
+  panels_.assign(static_cast<size_t>(PanelBytes(sparse_->weights(), kSparseBlockRows)) * threads, 0);
+}
+
+bool ConvGemm::SparseFits(const ConvGeometry& g) { return IsOneByOne(g) || g.dilation_w == 1; }
+
 ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, ThreadPool* pool,
                    const std::function<GemmWeights(int n, int k, const int8_t* w)>& pack)
-    : g_(g), pool_(pool) {
+    : g_(g), pool_(pool), flip_(GemmInputFlip(kernel)), copy_(kernel.copy) {
   const int k = g.kernel_h * g.kernel_w * g.in_c;
-  if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
-      g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w) {
+  if (IsOneByOne(g)) {
+    direct_ = true;
     direct_runner_ = std::make_unique<GemmRunner>(pack(g.out_c, k, filter), pool);
+    input_zero_point_ = direct_runner_->weights().input_zero_point;
     return;
   }
   run_ = g.kernel_w * g.in_c;
@@ -40,13 +89,8 @@ ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t
     slot_ = g.dilation_w == 1 && run_ <= 8 ? 8 : g.dilation_w == 1 && run_ <= 16 ? 16 : run_;
   }
   const int padded_k = g.kernel_h * slot_;
-  // The filter with each kernel row in its slot, zeros after it.
-  std::vector<int8_t> slotted(static_cast<size_t>(g.out_c) * padded_k, 0);
-  for (int oc = 0; oc < g.out_c; ++oc)
-    for (int ky = 0; ky < g.kernel_h; ++ky)
-      std::copy_n(filter + (static_cast<int64_t>(oc) * g.kernel_h + ky) * run_, run_,
-                  slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot_);
-  weights_ = pack(g.out_c, padded_k, slotted.data());
+  weights_ = pack(g.out_c, padded_k, SlottedFilter(g, filter, slot_).data());
+  input_zero_point_ = weights_.input_zero_point;
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
     // + slot: the last pixel's last run reads up to 3 bytes past its taps (zero weights).
@@ -64,8 +108,8 @@ void ConvGemm::RunBand(const int8_t* input, int task, const int32_t* image_zero_
                        int8_t* output) const {
   const ConvGeometry& g = g_;
   int image = 0, first_out_row = 0, out_rows = 0;
-  const int32_t zero_point = image_zero_points ? image_zero_points[bands_.ImageOf(task)] : weights_.input_zero_point;
-  bands_.Fill(task, input, zero_point, GemmInputFlip(*weights_.kernel), weights_.kernel->copy, scratch, &image,
+  const int32_t zero_point = image_zero_points ? image_zero_points[bands_.ImageOf(task)] : input_zero_point_;
+  bands_.Fill(task, input, zero_point, flip_, copy_, scratch, &image,
               &first_out_row, &out_rows);
   // One GEMM per output row: its pixels step stride_w pixels through the padded rows, each
   // kernel row's taps one run (segment) of them.
@@ -206,10 +250,10 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, const in
   const ConvGeometry g = g_;
   const RowLayout layout{run_, slot_, row_bytes_, input_bytes_};
   TapCopier taps;
-  taps.flip = GemmInputFlip(*weights_.kernel);
-  taps.pad = static_cast<uint8_t>(static_cast<uint8_t>(weights_.input_zero_point) ^ taps.flip);
+  taps.flip = flip_;
+  taps.pad = static_cast<uint8_t>(static_cast<uint8_t>(input_zero_point_) ^ taps.flip);
   taps.flip8 = 0x0101010101010101ull * taps.flip;
-  taps.long_copy = weights_.kernel->copy;
+  taps.long_copy = copy_;
   const auto* in = reinterpret_cast<const uint8_t*>(input);
   // The first row's pixel, then stepped without divisions.
   int ox = static_cast<int>(first_row % g.out_w), oy = static_cast<int>(first_row / g.out_w % g.out_h);
@@ -235,7 +279,37 @@ void ConvGemm::Gather(const int8_t* input, int64_t first_row, int rows, const in
   }
 }
 
+void ConvGemm::RunSparse(const int8_t* input, int8_t* output) {
+  const ConvGeometry& g = g_;
+  if (direct_) {
+    const int64_t rows = static_cast<int64_t>(g.batch) * g.out_h * g.out_w;
+    return sparse_->Run(static_cast<int>(rows), input, g.in_c, flip_, output, g.out_c);
+  }
+  const SparseGemmWeights& w = sparse_->weights();
+  const int64_t panel_bytes = PanelBytes(w, kSparseBlockRows);
+  RunTasks(pool_, bands_.tasks(), [&](int t, int worker) {
+    int8_t* band = scratch_.data() + worker * bands_.band_bytes();
+    int image = 0, first_out_row = 0, out_rows = 0;
+    bands_.Fill(t, input, input_zero_point_, flip_, copy_, band, &image, &first_out_row, &out_rows);
+    // The band's pixels, 64 at a time: each row of the panel is a window of the band, its
+    // kernel rows kh runs (segments) dilation_h padded rows apart.
+    const int pixels = out_rows * g.out_w;
+    int8_t* out = output + (static_cast<int64_t>(image) * g.out_h + first_out_row) * g.out_w * g.out_c;
+    const int8_t* starts[kSparseBlockRows];
+    for (int first = 0; first < pixels; first += kSparseBlockRows) {
+      const int count = std::min(kSparseBlockRows, pixels - first);
+      for (int i = 0; i < count; ++i) {
+        const int r = (first + i) / g.out_w, ox = (first + i) % g.out_w;
+        starts[i] = band + r * g.stride_h * bands_.row_bytes() + static_cast<int64_t>(ox) * g.stride_w * g.in_c;
+      }
+      SparseGemmRows(w, count, PanelRows{starts, g.kernel_h, g.dilation_h * bands_.row_bytes()},
+                     out + static_cast<int64_t>(first) * g.out_c, g.out_c, panels_.data() + worker * panel_bytes);
+    }
+  });
+}
+
 void ConvGemm::Run(const int8_t* input, int8_t* output, const int32_t* image_zero_points) {
+  if (sparse_) return RunSparse(input, output);
   const int64_t rows = static_cast<int64_t>(g_.batch) * g_.out_h * g_.out_w;
   if (direct_runner_) {
     direct_runner_->Run(static_cast<int>(rows), input, g_.in_c, output, g_.out_c);

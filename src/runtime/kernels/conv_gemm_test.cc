@@ -1,5 +1,5 @@
-// Convolution as GEMM (1x1 direct, padded runs and im2col, on every ISA this CPU runs, on 1 and 3 threads)
-// equals ref::Conv2D byte for byte: input channels around the 4-byte groups, output channels
+// Convolution as GEMM (1x1 direct, padded runs and im2col, on every ISA this CPU runs, on 1 and 3 threads;
+// and a pruned copy of each filter on the sparse kernel) equals ref::Conv2D byte for byte: input channels around the 4-byte groups, output channels
 // around the column tiles, kernels, strides, dilations and padding from SweepGeometries;
 // tensors placed against guard pages on either side.
 #include <gtest/gtest.h>
@@ -43,7 +43,7 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
   }
   ThreadPool three(3);
   three.set_min_task_work(1);  // split even these small cases
-  int direct = 0, word_rows = 0, segmented = 0;
+  int direct = 0, word_rows = 0, segmented = 0, sparse = 0;
   for (size_t n = 0; n < geometries.size(); ++n) {
     const ConvGeometry& g = geometries[n];
     const auto guard = n % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
@@ -56,21 +56,40 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
     const size_t out_bytes = static_cast<size_t>(g.batch) * g.out_h * g.out_w * g.out_c;
     std::vector<int8_t> want(out_bytes);
     ref::Conv2D(g, requant.q, in.as<int8_t>(), filter.data(), b.data(), want.data());
+    // Runs `conv` and compares its output with `want`.
+    auto check = [&](ConvGemm& conv, const char* name, ThreadPool* pool) {
+      GuardedBuffer out(out_bytes, guard);
+      conv.Run(in.as<int8_t>(), out.as<int8_t>());
+      for (size_t i = 0; i < out_bytes; ++i)
+        ASSERT_EQ(out.as<int8_t>()[i], want[i]) << name << (pool ? " 3 threads" : " 1 thread") << " in_c " << g.in_c
+                                                << " out_c " << g.out_c << " kernel " << g.kernel_h << " stride "
+                                                << g.stride_h << " dilation " << g.dilation_h << " at " << i;
+    };
     for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
       for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
         ConvGemm conv(g, *kernel, filter.data(), b.data(), requant.q, pool);
         word_rows += conv.word_rows();
         direct += conv.direct();
         segmented += conv.segmented();
-        GuardedBuffer out(out_bytes, guard);
-        conv.Run(in.as<int8_t>(), out.as<int8_t>());
-        for (size_t i = 0; i < out_bytes; ++i)
-          ASSERT_EQ(out.as<int8_t>()[i], want[i]) << kernel->name << (pool ? " 3 threads" : " 1 thread") << " in_c "
-                                                  << g.in_c << " out_c " << g.out_c << " kernel " << g.kernel_h
-                                                  << " stride " << g.stride_h << " dilation " << g.dilation_h << " at " << i;
+        check(conv, kernel->name, pool);
       }
     }
+    // The filter pruned (80% of its 1x4 blocks along the flattened taps, and single weights).
+    std::vector<int8_t> pruned = filter;
+    for (size_t i = 0; i < pruned.size(); ++i)
+      if ((i / 4) * 2654435761u % 10 < 8 || rng() % 3 == 0) pruned[i] = 0;
+    ref::Conv2D(g, requant.q, in.as<int8_t>(), pruned.data(), b.data(), want.data());
+    for (const SparseGemmKernel* kernel : RunnableKernels(SparseGemmKernels())) {
+      if (!ConvGemm::SparseFits(g)) break;
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
+        ConvGemm conv(g, *kernel, pruned.data(), b.data(), requant.q, pool);
+        sparse += conv.sparse();
+        check(conv, kernel->name, pool);
+      }
+    }
+    if (HasFailure()) return;
   }
+  if (!RunnableKernels(SparseGemmKernels()).empty()) EXPECT_GT(sparse, 0);
   if (!RunnableKernels(GemmKernels()).empty()) {  // a build without optimized kernels has none to test
     EXPECT_GT(direct, 0);
     EXPECT_GT(word_rows, 0);

@@ -27,6 +27,18 @@ const std::vector<GemmKernel>& GemmKernels() {
   return family;
 }
 
+OneShiftRounding OneShiftRoundingFor(int right_shift) {
+  // r = floor((x m + 2^30 + (h - s) 2^31) / 2^(31 + e)) with e the right shift, h = 2^(e-1)
+  // (0 when e = 0) and s = [x < 0 and e > 0]: the derivation is in requant_avx512.h.
+  const int e = right_shift;
+  const int64_t half = e > 0 ? int64_t{1} << (e - 1) : 0;
+  OneShiftRounding r;
+  r.add = (int64_t{1} << 30) + half * (int64_t{1} << 31);
+  r.add_negative = r.add - (e > 0 ? int64_t{1} << 31 : 0);
+  r.shift = 31 + e;
+  return r;
+}
+
 GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,
                      const Requantization& q) {
   GemmWeights p;
@@ -54,17 +66,15 @@ GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, co
     p.any_left_shift = p.any_left_shift || q.shift[c] > 0;
   }
   if (kernel.one_shift_requant) {
-    // r = floor((x m + 2^30 + (h - s) 2^31) / 2^(31 + e)) with e the right shift, h = 2^(e-1)
-    // (0 when e = 0) and s = [x < 0 and e > 0]: the derivation is in requant_avx512.h.
     p.round_add.assign(np, 0);
     p.round_add_negative.assign(np, 0);
     p.round_shift.assign(np, 0);
     for (int c = 0; c < np; ++c) {
-      const int e = p.right_shift[c], lane = c / 16 * 16 + (c % 2) * 8 + c % 16 / 2;
-      const int64_t half = e > 0 ? int64_t{1} << (e - 1) : 0;
-      p.round_add[lane] = (int64_t{1} << 30) + half * (int64_t{1} << 31);
-      p.round_add_negative[lane] = p.round_add[lane] - (e > 0 ? int64_t{1} << 31 : 0);
-      p.round_shift[lane] = 31 + e;
+      const int lane = c / 16 * 16 + (c % 2) * 8 + c % 16 / 2;
+      const OneShiftRounding r = OneShiftRoundingFor(p.right_shift[c]);
+      p.round_add[lane] = r.add;
+      p.round_add_negative[lane] = r.add_negative;
+      p.round_shift[lane] = r.shift;
     }
   }
   // [np / block][kp / group][block][group] elements: int8 (VNNI) or int16 (AVX2).

@@ -77,6 +77,13 @@ struct GemmKernel {
 // ref, then the x86 kernels compiled in.
 const std::vector<GemmKernel>& GemmKernels();
 
+// The one-shift rounding terms of a column whose requantization shifts right by
+// `right_shift` (GemmWeights::round_add etc.; derivation in kernels/x86/requant_avx512.h).
+struct OneShiftRounding {
+  int64_t add, add_negative, shift;
+};
+OneShiftRounding OneShiftRoundingFor(int right_shift);
+
 // Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for an optimized `kernel`.
 GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,
                      const Requantization& q);

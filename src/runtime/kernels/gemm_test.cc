@@ -35,11 +35,8 @@ void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
 
   GuardedBuffer a((c.m - 1) * c.lda + c.k, guard);
   testing::FillRandom(a, rng);
-  // The reference on a dense copy of the rows.
-  std::vector<int8_t> dense(static_cast<size_t>(c.m) * c.k), want(static_cast<size_t>(c.m) * c.n);
-  for (int r = 0; r < c.m; ++r)
-    for (int i = 0; i < c.k; ++i) dense[r * c.k + i] = a.as<int8_t>()[r * c.lda + i];
-  ref::FullyConnected(c.m, c.k, c.n, q, dense.data(), w.data(), b.data(), want.data());
+  const std::vector<int8_t> want =
+      testing::ReferenceDense(c.m, c.n, c.k, a.as<int8_t>(), c.lda, w.data(), b.data(), q);
 
   for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
     const GemmWeights packed = PackGemm(*kernel, c.n, c.k, w.data(), b.data(), q);

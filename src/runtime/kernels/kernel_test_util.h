@@ -11,6 +11,7 @@
 #include "runtime/kernels/dispatch.h"
 #include "runtime/kernels/guarded_buffer.h"
 #include "runtime/kernels/int8_params.h"
+#include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/quant_math.h"
 
 namespace qforge::runtime::testing {
@@ -35,6 +36,16 @@ inline std::vector<int32_t> RandomBiases(int n, int bound, std::mt19937& rng) {
   std::vector<int32_t> b(n);
   for (auto& v : b) v = value(rng);
   return b;
+}
+
+// ref::FullyConnected on m rows of k activations at row stride lda: [m][n] bytes.
+inline std::vector<int8_t> ReferenceDense(int m, int n, int k, const int8_t* a, int64_t lda, const int8_t* w,
+                                          const int32_t* bias, const Requantization& q) {
+  std::vector<int8_t> dense(static_cast<size_t>(m) * k), out(static_cast<size_t>(m) * n);
+  for (int r = 0; r < m; ++r)
+    for (int i = 0; i < k; ++i) dense[static_cast<size_t>(r) * k + i] = a[r * lda + i];
+  ref::FullyConnected(m, k, n, q, dense.data(), w, bias, out.data());
+  return out;
 }
 
 // Owns the tables `q` points at.

@@ -17,6 +17,7 @@
 #include "runtime/kernels/ref/conv_ref.h"
 #include "runtime/kernels/ref/float_ref.h"
 #include "runtime/kernels/ref/hybrid_ref.h"
+#include "runtime/kernels/sparse_gemm.h"
 #include "runtime/ops/op_checks.h"
 #include "runtime/ops/preparers.h"
 #include "runtime/quant_math.h"
@@ -145,6 +146,32 @@ std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantT
   });
 }
 
+// A pruned int8 convolution or dense layer on the sparse kernel, where the ISA has it and its
+// cost model expects it to beat the dense kernel on this layer's weights and rows; else null.
+std::unique_ptr<OpKernel> SparseInt8Kernel(const PrepareContext& c, const Layer& l, const RequantTable& t) {
+  const SparseGemmKernel& kernel = BestKernel(SparseGemmKernels(), c.isa);
+  if (!c.sparse_kernels || IsReference(kernel)) return nullptr;
+  const int8_t* w = l.filter->as<int8_t>();
+  const int32_t* bias = l.bias ? l.bias->as<int32_t>() : nullptr;
+  const int k = static_cast<int>(l.filter->elements / l.out_c);
+  const int64_t rows = l.kind == Kind::kDense ? l.batch : static_cast<int64_t>(l.g.batch) * l.g.out_h * l.g.out_w;
+  if ((l.kind == Kind::kConv && !ConvGemm::SparseFits(l.g)) || !ChooseSparseGemm(l.out_c, k, w, rows)) return nullptr;
+  const int8_t* in = l.input->as<int8_t>();
+  int8_t* out = l.output->as<int8_t>();
+  if (l.kind == Kind::kDense) {
+    auto runner = std::make_shared<SparseGemmRunner>(PackSparseGemm(kernel, l.out_c, k, w, bias, t.q), l.batch, c.pool);
+    const int batch = l.batch, in_features = l.in, out_features = l.out_c;
+    return std::make_unique<OpKernel>(
+        [runner, batch, in_features, out_features, in, out] {
+          runner->Run(batch, in, in_features, 0x80, out, out_features);
+        },
+        kernel.name);
+  }
+  auto conv = std::make_shared<ConvGemm>(l.g, kernel, w, bias, t.q, c.pool);
+  return std::make_unique<OpKernel>([conv, in, out] { conv->Run(in, out); },
+                                    kernel.name + std::string(conv->direct() ? " (1x1 direct)" : " (padded runs)"));
+}
+
 // int8 convolutions and dense layers on the best GEMM kernel, depthwise convolutions (depth
 // multiplier 1) on the best depthwise kernel, under the interpreter's ISA; the rest, and the
 // reference entries, run the reference.
@@ -160,6 +187,7 @@ std::unique_ptr<OpKernel> Int8Kernel(const PrepareContext& c, const Layer& l, st
   }
   const GemmKernel& kernel = BestKernel(GemmKernels(), c.isa);
   if (IsReference(kernel)) return IntegerKernel<int8_t, int32_t>(l, t);
+  if (std::unique_ptr<OpKernel> sparse = SparseInt8Kernel(c, l, *t)) return sparse;
   if (l.kind == Kind::kDense) {
     auto runner = std::make_shared<GemmRunner>(PackGemm(kernel, l.out_c, l.in, l.filter->as<int8_t>(), bias, t->q), c.pool);
     const int batch = l.batch, in_features = l.in, out_features = l.out_c;
