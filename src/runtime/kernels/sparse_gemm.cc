@@ -52,21 +52,25 @@ int64_t CountKeptBlocks(int n, int k, const int8_t* w) {
   return kept;
 }
 
-bool ChooseSparseGemm(int n, int k, const int8_t* w, int64_t rows) {
+bool ChooseSparseGemm(int n, int k, const int8_t* w, int64_t rows, double required_speedup) {
   // Time of each kernel in units of the dense kernel's vpdpbusd, fitted to bench/sparse_gemm_bench
   // (168 shapes, patterns and row counts; bench/RESULTS.md). Dense: one vpdpbusd per row, group
   // and 16 columns, its epilogue per row and 16 columns, and streaming the packed weights once
   // per call. Sparse: per 16 rows, a kept block (a vpdpbusd with its activations' load), the
   // panel rearrangement per group, the epilogue per column (requantization, byte transpose);
-  // and the kept blocks streamed once per call.
+  // and the kept blocks streamed once per call. Every 64-row tile reads the whole list of kept
+  // blocks (8 bytes each): past about 768 KiB it no longer stays in this core's 1 MiB L2 and a
+  // block costs 1.8 times as much (a 1024 x 1024 layer at 50% block sparsity: 0.62x).
   constexpr double kDenseEpilogue = 14.0, kDenseWeights = 3.0;
   constexpr double kSparseBlock = 1.8, kPanel = 5.75, kSparseEpilogue = 25.0, kSparseWeights = 1.0;
+  constexpr double kListInL2 = 768.0 * 1024, kOutOfL2 = 1.8;
   const int groups = (k + 3) / 4;
   const double kept = static_cast<double>(CountKeptBlocks(n, k, w));
   const double column_vectors = (n + 15) / 16, row_blocks = (rows + kLanes - 1) / kLanes;
   const double dense = rows * column_vectors * (groups + kDenseEpilogue) + kDenseWeights * column_vectors * groups;
-  const double sparse = row_blocks * (kSparseBlock * kept + kPanel * groups + kSparseEpilogue * n) + kSparseWeights * kept;
-  return sparse < dense;
+  const double block = kSparseBlock * (kept * 8 > kListInL2 ? kOutOfL2 : 1.0);
+  const double sparse = row_blocks * (block * kept + kPanel * groups + kSparseEpilogue * n) + kSparseWeights * kept;
+  return sparse * required_speedup < dense;
 }
 
 SparseGemmWeights PackSparseGemm(const SparseGemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,

@@ -74,8 +74,9 @@ const std::vector<SparseGemmKernel>& SparseGemmKernels();
 int64_t CountKeptBlocks(int n, int k, const int8_t* w);
 // Whether the sparse kernel is expected to be faster than the dense VNNI kernel on weights
 // w [n][k] multiplied by `rows` rows per call — a cost model of both kernels' inner loops and
-// epilogues, calibrated with bench/sparse_gemm_bench (bench/RESULTS.md).
-bool ChooseSparseGemm(int n, int k, const int8_t* w, int64_t rows);
+// epilogues, calibrated with bench/sparse_gemm_bench (bench/RESULTS.md) — by at least
+// `required_speedup`.
+bool ChooseSparseGemm(int n, int k, const int8_t* w, int64_t rows, double required_speedup = 1.0);
 
 SparseGemmWeights PackSparseGemm(const SparseGemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,
                                  const Requantization& q);

@@ -155,7 +155,14 @@ std::unique_ptr<OpKernel> SparseInt8Kernel(const PrepareContext& c, const Layer&
   const int32_t* bias = l.bias ? l.bias->as<int32_t>() : nullptr;
   const int k = static_cast<int>(l.filter->elements / l.out_c);
   const int64_t rows = l.kind == Kind::kDense ? l.batch : static_cast<int64_t>(l.g.batch) * l.g.out_h * l.g.out_w;
-  if ((l.kind == Kind::kConv && !ConvGemm::SparseFits(l.g)) || !ChooseSparseGemm(l.out_c, k, w, rows)) return nullptr;
+  if (l.kind == Kind::kConv && !ConvGemm::SparseFits(l.g)) return nullptr;
+  // On several threads a padded-band convolution must be expected to be twice as fast: its
+  // panels scale worse than the dense kernel when both cores run them (lenet5's block-pruned
+  // conv2 on this 2-core machine: 1.53x the dense kernel on one thread, 0.82x on two;
+  // bench/RESULTS.md). Dense layers and 1x1 convolutions scale as the dense kernel does.
+  const bool banded = l.kind == Kind::kConv && !IsOneByOne(l.g);
+  const double required = banded && c.pool && c.pool->size() > 1 ? 2.0 : 1.0;
+  if (!ChooseSparseGemm(l.out_c, k, w, rows, required)) return nullptr;
   const int8_t* in = l.input->as<int8_t>();
   int8_t* out = l.output->as<int8_t>();
   if (l.kind == Kind::kDense) {
