@@ -5,13 +5,13 @@
 // ratio, and what the cost model (ChooseSparseGemm) picks. Prints a markdown table.
 // Usage: sparse_gemm_bench [--rounds R] [--quick]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench/interleaved_timing.h"
 #include "runtime/kernels/gemm.h"
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/sparse_gemm.h"
@@ -19,8 +19,6 @@
 
 namespace qforge {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 struct Shape {
   const char* name;
@@ -44,24 +42,14 @@ std::vector<int8_t> PrunedWeights(int n, int k, double sparsity, bool blocks, st
   return w;
 }
 
-template <typename Fn>
-double Seconds(Fn&& fn, int reps) {
-  const auto start = Clock::now();
-  for (int i = 0; i < reps; ++i) fn();
-  return std::chrono::duration<double>(Clock::now() - start).count() / reps;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 }  // namespace qforge
 
 int main(int argc, char** argv) {
   using namespace qforge;
   using namespace qforge::runtime;
+  using qforge::bench::Median;
+  using qforge::bench::Seconds;
   int rounds = 9;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {

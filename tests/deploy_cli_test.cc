@@ -204,6 +204,12 @@ TEST_F(DeployCli, BenchComparesModelsAndThreadCounts) {
   if (fp.out.find("int8 peak, measured now") != std::string::npos)  // AVX-512 VNNI: both peaks are measured
     EXPECT_NE(fp.out.find("float peak, measured now"), std::string::npos) << fp.out;
 
+  // --sparse: each runtime model with the dense kernels only and with sparse ones allowed.
+  const json sparse = Json("bench " + Out("b.qfm") + " --sparse off,auto --batch 2 --threads 1 --min-seconds 0.02");
+  ASSERT_EQ(sparse.at("results").size(), 2u);
+  EXPECT_NE(sparse.at("results")[0].at("isa").get<std::string>().find(" dense"), std::string::npos);
+  EXPECT_NE(sparse.at("results")[1].at("isa").get<std::string>().find(" sparse"), std::string::npos);
+  ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --sparse maybe", dir_), "--sparse: 'maybe' is neither auto nor off");
   ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --isa avx9", dir_), "unknown ISA 'avx9'");
   ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --threads 1,300", dir_), "--threads");
   ExpectUsageError(RunQforge("bench " + Out("b.qfm") + " --batch 0", dir_), "--batch");
@@ -246,6 +252,11 @@ TEST_F(DeployCli, MixedPrecisionModels) {
   EXPECT_LE(ada.at("adaround").at(0).at("adaround_error").get<double>(), ada.at("adaround").at(0).at("nearest_error").get<double>());
   EXPECT_NE(RunQforge("inspect " + Out("w4.qfm"), dir_).out.find("\"weights\":{\"bits\":4,\"per_tensor\":false}"),
             std::string::npos);
+  // 4-bit weights are stored two per byte: the file at most 0.55 of the int8 one (lenet5: the
+  // weights 0.5, biases and structure unchanged); its packed buffers load and run.
+  Json("quantize " + ckpt + " " + Data() + " --out " + Out("w8.qfm"));
+  EXPECT_LE(std::filesystem::file_size(Out("w4.qfm")), 0.55 * std::filesystem::file_size(Out("w8.qfm")));
+  EXPECT_GT(Json("eval " + Out("w4.qfm") + " " + Data()).at("accuracy").get<double>(), float_accuracy - 0.05);
   // The mixed-precision search: every configuration it measured, the fastest within the budget
   // chosen.
   for (double budget : {0.0, 100.0}) {

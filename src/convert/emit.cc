@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "convert/weight_coding.h"
 #include "runtime/float16.h"
 #include "runtime/quant_grid.h"
 #include "runtime/model/model_writer.h"
@@ -149,6 +150,7 @@ class Emitter {
     for (const DeployLayer& l : graph_.layers) QF_RETURN_IF_ERROR(EmitLayer(l));
     QF_RETURN_IF_ERROR(EmitOutputs());
     writer_.SetMetadata(options_.metadata_json);
+    PackSubByteWeights(writer_.mutable_model());  // 2..4-bit weight grids: two or more weights per byte
     return writer_.Serialize();
   }
 

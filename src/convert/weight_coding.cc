@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "runtime/coding/bit_packing.h"
+#include "runtime/model/model.h"
 #include "runtime/coding/huffman.h"
 
 namespace qforge::convert {
@@ -85,6 +86,28 @@ std::vector<uint8_t> Gaps(const std::vector<uint8_t>& bytes, uint8_t fill, int g
 }
 
 }  // namespace
+
+int PackSubByteWeights(qfm::ModelT* model) {
+  std::vector<int> sub_byte(model->buffers.size(), 0);  // per buffer: tensors on such grids, -1 any other
+  for (const auto& t : model->tensors) {
+    const bool packable = t->dtype == qfm::DType::INT8 && t->quantization && t->quantization->bits >= 1 &&
+                          t->quantization->bits <= 4;
+    int& state = sub_byte[t->buffer];
+    state = packable && state >= 0 ? state + 1 : -1;
+  }
+  int packed = 0;
+  for (size_t i = 1; i < model->buffers.size(); ++i) {
+    qfm::BufferT& b = *model->buffers[i];
+    if (sub_byte[i] <= 0 || b.coded || b.data.empty()) continue;
+    auto coded = std::make_unique<qfm::CodedBytesT>(CodeBytes(b.data, CodingOptions{false, false}));
+    if (coded->indices->bits > 4) continue;  // more than 16 values: not on such a grid after all
+    b.coded = std::move(coded);
+    b.data.clear();
+    ++packed;
+  }
+  if (packed > 0) model->version = std::max(model->version, runtime::kQfmCodedVersion);
+  return packed;
+}
 
 int IndexBits(size_t k) {
   int bits = 1;

@@ -28,4 +28,10 @@ size_t CodedFileBytes(const qfm::CodedBytesT& coded);
 // Bits an index into a codebook of k entries takes (at least 1).
 int IndexBits(size_t k);
 
+// Stores every constant buffer of an int8 tensor on an n-bit grid of at most 4 bits (weights
+// quantized with --weight-bits 2..4) packed: its codebook and one index of at most 4 bits per
+// weight — two or more weights per byte — in the coded form the runtime decodes at load. Marks
+// the model a coded (version 2) file if any buffer was packed; returns how many were.
+int PackSubByteWeights(qfm::ModelT* model);
+
 }  // namespace qforge::convert

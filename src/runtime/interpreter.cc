@@ -84,6 +84,16 @@ Status Interpreter::BuildTensors() {
       t.quantized_dimension = q->quantized_dimension();
       t.bits = q->bits();
     }
+    // A constant int8 tensor on an n-bit grid holds only that grid's values (kernels such as the
+    // sub-byte GEMM rely on it).
+    if (t.constant && t.dtype == qfm::DType::INT8 && t.bits > 0 && t.bits < 8) {
+      const int lo = -(1 << (t.bits - 1)), hi = (1 << (t.bits - 1)) - 1;
+      const int8_t* v = t.as<int8_t>();
+      for (int64_t i = 0; i < t.elements; ++i)
+        if (v[i] < lo || v[i] > hi)
+          return Invalid("tensor '" + t.name + "' holds " + std::to_string(v[i]) + ", outside its " +
+                         std::to_string(t.bits) + "-bit grid [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
   }
   inputs_.assign(m.inputs()->begin(), m.inputs()->end());
   outputs_.assign(m.outputs()->begin(), m.outputs()->end());

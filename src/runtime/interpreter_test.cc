@@ -325,6 +325,49 @@ TEST(Interpreter, PrunedLayersTakeTheSparseKernelWhereItPays) {
   }
 }
 
+// Weights on a 4-bit grid take the sub-byte GEMM (packed two per byte) where the ISA has it and
+// compute the reference's bytes; a 4-bit tensor holding a value off its grid is refused.
+TEST(Interpreter, FourBitWeightsRunPackedAndAreChecked) {
+  constexpr int kIn = 40, kOut = 24, kBatch = 5;
+  for (const int8_t stray : {int8_t{0}, int8_t{9}}) {
+    std::vector<int8_t> weights(kIn * kOut);
+    for (int i = 0; i < kIn * kOut; ++i) weights[i] = static_cast<int8_t>(i * 7 % 16 - 8);
+    weights[17] = stray == 0 ? weights[17] : stray;
+    ModelWriter w;
+    const QuantParams in_q = Q(0.05f, 3), out_q = Q(0.2f, -7);
+    const QuantParams w_q{{0.01f}, {0}, 0, /*bits=*/4};
+    const int x = w.AddActivation("x", DType::INT8, {1, kIn}, &in_q);
+    const int wt = w.AddConstant("w", DType::INT8, {kOut, kIn}, weights, &w_q);
+    const int y = w.AddActivation("y", DType::INT8, {1, kOut}, &out_q);
+    w.AddOperator(OpType::FULLY_CONNECTED, {x, wt}, {y}, FcOptions());
+    w.SetInputs({x});
+    w.SetOutputs({y});
+    auto model = Load(w);
+    ASSERT_TRUE(model);
+    if (stray != 0) {
+      EXPECT_EQ(CreateError(w), "tensor 'w' holds 9, outside its 4-bit grid [-8, 7]");
+      continue;
+    }
+    std::vector<std::vector<int8_t>> outs;
+    for (Isa isa : {Isa::kRef, Isa::kAvx512Vbmi}) {
+      InterpreterOptions options;
+      options.batch_size = kBatch;
+      options.max_isa = isa;
+      auto it = Interpreter::Create(model, options);
+      ASSERT_TRUE(it.ok()) << it.status().ToString();
+      std::vector<int8_t> in(kBatch * kIn), out(kBatch * kOut);
+      for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int8_t>(i * 53 % 256);
+      ASSERT_TRUE((*it)->SetInput(0, in.data(), static_cast<int64_t>(in.size())).ok());
+      ASSERT_TRUE((*it)->Invoke().ok());
+      ASSERT_TRUE((*it)->GetOutput(0, out.data(), static_cast<int64_t>(out.size())).ok());
+      outs.push_back(out);
+      if (isa != Isa::kRef && ProcessIsa().value() >= Isa::kAvx512Vnni)
+        EXPECT_EQ((*it)->kernel_names()[0], "gemm avx512vnni w4");
+    }
+    EXPECT_EQ(outs[0], outs[1]);
+  }
+}
+
 TEST(Interpreter, MalformedGraphsFailNamingTheProblem) {
   const QuantParams q = Q(0.1f, 0);
   auto chain = [&](const std::vector<int>& out_shape, DType out_type) {

@@ -84,7 +84,7 @@ ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t
   // 16-byte slots gathered as words.
   segmented_ = kernel.takes_segments && g.dilation_w == 1;
   if (segmented_) {
-    slot_ = (run_ + 3) / 4 * 4;
+    slot_ = (run_ + kernel.k_group - 1) / kernel.k_group * kernel.k_group;  // whole groups (pairs of them for nibbles)
   } else {
     slot_ = g.dilation_w == 1 && run_ <= 8 ? 8 : g.dilation_w == 1 && run_ <= 16 ? 16 : run_;
   }

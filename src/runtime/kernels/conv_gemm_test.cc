@@ -1,5 +1,5 @@
 // Convolution as GEMM (1x1 direct, padded runs and im2col, on every ISA this CPU runs, on 1 and 3 threads;
-// and a pruned copy of each filter on the sparse kernel) equals ref::Conv2D byte for byte: input channels around the 4-byte groups, output channels
+// a 4-bit filter on the sub-byte kernels, a pruned copy on the sparse kernel) equals ref::Conv2D byte for byte: input channels around the 4-byte groups, output channels
 // around the column tiles, kernels, strides, dilations and padding from SweepGeometries;
 // tensors placed against guard pages on either side.
 #include <gtest/gtest.h>
@@ -74,6 +74,14 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
         check(conv, kernel->name, pool);
       }
     }
+    // A filter on a 4-bit grid, on the kernels that take it packed two per byte.
+    const std::vector<int8_t> nibbles = testing::RandomWeightsIn(filter.size(), -8, 7, rng);
+    ref::Conv2D(g, requant.q, in.as<int8_t>(), nibbles.data(), b.data(), want.data());
+    for (const GemmKernel* kernel : RunnableKernels(SubByteGemmKernels()))
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &three}) {
+        ConvGemm conv(g, *kernel, nibbles.data(), b.data(), requant.q, pool);
+        check(conv, kernel->name, pool);
+      }
     // The filter pruned (80% of its 1x4 blocks along the flattened taps, and single weights).
     std::vector<int8_t> pruned = filter;
     for (size_t i = 0; i < pruned.size(); ++i)

@@ -27,6 +27,17 @@ const std::vector<GemmKernel>& GemmKernels() {
   return family;
 }
 
+const std::vector<GemmKernel>& SubByteGemmKernels() {
+  static const std::vector<GemmKernel> family = {
+      {Isa::kRef, "ref", 1, 1, 1, 1, GemmInput::kInt8, false, false, CopyFlipped, nullptr},
+#if defined(QFORGE_X86_KERNELS)
+      {Isa::kAvx512Vnni, "gemm avx512vnni w4", 16, 8, 1, 32, GemmInput::kBiasedU8, true, true, CopyFlippedAvx512,
+       GemmAvx512VnniW4, /*nibbles=*/true},
+#endif
+  };
+  return family;
+}
+
 OneShiftRounding OneShiftRoundingFor(int right_shift) {
   // r = floor((x m + 2^30 + (h - s) 2^31) / 2^(31 + e)) with e the right shift, h = 2^(e-1)
   // (0 when e = 0) and s = [x < 0 and e > 0]: the derivation is in requant_avx512.h.
@@ -77,6 +88,19 @@ GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, co
       p.round_shift[lane] = r.shift;
     }
   }
+  if (kernel.nibbles) {
+    // [np / 16][kp / 8][16][4] bytes: k = 8p + j in byte j's low nibble, 8p + 4 + j in its high
+    // one, each as w + 8 (zero padding: 8).
+    p.packed.assign(static_cast<size_t>(np) * kp / 2, static_cast<int8_t>(0x88));
+    for (int c = 0; c < n; ++c)
+      for (int i = 0; i < k; ++i) {
+        const int64_t index = ((static_cast<int64_t>(c / block) * (kp / group) + i / group) * block + c % block) * 4 + i % 4;
+        const int nibble = w[static_cast<int64_t>(c) * k + i] + 8, shift = i % group >= 4 ? 4 : 0;
+        auto& byte = reinterpret_cast<uint8_t&>(p.packed[index]);
+        byte = static_cast<uint8_t>((byte & ~(0xF << shift)) | (nibble << shift));
+      }
+    return p;
+  }
   // [np / block][kp / group][block][group] elements: int8 (VNNI) or int16 (AVX2).
   const int bytes = kernel.weight_bytes;
   p.packed.assign(static_cast<size_t>(np) * kp * bytes, 0);
@@ -110,7 +134,7 @@ int32_t GemmInputOffset(const GemmKernel& kernel) { return kernel.input == GemmI
 uint8_t GemmInputFlip(const GemmKernel& kernel) { return kernel.input == GemmInput::kBiasedU8 ? 0x80 : 0x00; }
 
 int GemmInputRowBytes(const GemmKernel& kernel, int k) {
-  return kernel.input == GemmInput::kBiasedU8 ? RoundUp(k, 4) : k;
+  return kernel.input == GemmInput::kBiasedU8 ? RoundUp(k, kernel.k_group) : k;
 }
 
 void CopyFlipped(uint8_t* __restrict dst, const uint8_t* __restrict src, int n, uint8_t flip) {

@@ -8,6 +8,10 @@
 //   avx512vnni  vpdpbusd on activations + 128 (u8) and weights packed [n/16][k/4][16][4],
 //               the +128 and zero-point corrections folded into the bias, both roundings of
 //               the requantization done as one 64-bit shift; rows may come as segments.
+// SubByteGemmKernels() is the same for weights on grids of at most 4 bits ([-8, 7]):
+//   avx512vnni w4  the VNNI kernel on weights packed two per byte, [n/16][k/8][16][4] bytes
+//               whose low nibbles (w + 8) are one group of 4 k and high nibbles the next,
+//               unpacked in registers (and, shift, subtract 8) — half the weight bytes.
 // Weights are packed once (PackGemm, at prepare time); Gemm runs rows [0, m) and never
 // validates. C++17.
 #pragma once
@@ -72,10 +76,13 @@ struct GemmKernel {
   bool takes_segments;      // reads GemmSegments (a convolution without im2col)
   CopyRun copy;             // the fastest CopyFlipped this ISA has
   GemmRun run;              // null for the reference
+  bool nibbles = false;     // weights in [-8, 7] packed two per byte (k_group 8: two groups of 4)
 };
 
 // ref, then the x86 kernels compiled in.
 const std::vector<GemmKernel>& GemmKernels();
+// ref, then the x86 kernels for weights in [-8, 7] compiled in.
+const std::vector<GemmKernel>& SubByteGemmKernels();
 
 // The one-shift rounding terms of a column whose requantization shifts right by
 // `right_shift` (GemmWeights::round_add etc.; derivation in kernels/x86/requant_avx512.h).
@@ -84,7 +91,8 @@ struct OneShiftRounding {
 };
 OneShiftRounding OneShiftRoundingFor(int right_shift);
 
-// Packs weights w [n][k] (int8, symmetric) and bias [n] (or null) for an optimized `kernel`.
+// Packs weights w [n][k] (int8, symmetric; in [-8, 7] for a `nibbles` kernel) and bias [n] (or
+// null) for an optimized `kernel`.
 GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, const int32_t* bias,
                      const Requantization& q);
 
@@ -144,5 +152,7 @@ void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSeg
               int64_t ldc, int col_begin, int col_end);
 void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
                     int64_t ldc, int col_begin, int col_end);
+void GemmAvx512VnniW4(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                      int64_t ldc, int col_begin, int col_end);
 
 }  // namespace qforge::runtime

@@ -27,8 +27,12 @@ struct Case {
   int64_t lda, ldc;
 };
 
-void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
-  const std::vector<int8_t> w = testing::RandomWeights(static_cast<size_t>(c.n) * c.k, rng);
+// `family`: GemmKernels(), or SubByteGemmKernels() with weights in [-8, 7].
+void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard,
+               const std::vector<GemmKernel>& family = GemmKernels()) {
+  const bool sub_byte = &family == &SubByteGemmKernels();
+  const std::vector<int8_t> w = sub_byte ? testing::RandomWeightsIn(static_cast<size_t>(c.n) * c.k, -8, 7, rng)
+                                         : testing::RandomWeights(static_cast<size_t>(c.n) * c.k, rng);
   const std::vector<int32_t> b = testing::RandomBiases(c.n, 20000, rng);
   const RandomRequant requant(c.n, rng);
   const Requantization& q = requant.q;
@@ -38,7 +42,7 @@ void CheckCase(const Case& c, std::mt19937& rng, GuardedBuffer::Guard guard) {
   const std::vector<int8_t> want =
       testing::ReferenceDense(c.m, c.n, c.k, a.as<int8_t>(), c.lda, w.data(), b.data(), q);
 
-  for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
+  for (const GemmKernel* kernel : RunnableKernels(family)) {
     const GemmWeights packed = PackGemm(*kernel, c.n, c.k, w.data(), b.data(), q);
     // The rows in the kernel's input form, as wide apart as in a.
     const int64_t stride = GemmInputRowBytes(*kernel, c.k) + (c.lda - c.k);
@@ -63,6 +67,19 @@ TEST(Gemm, EveryIsaEqualsTheReference) {
       for (int k : {1, 2, 3, 4, 5, 7, 16, 63, 64, 65, 300, 513}) {
         const auto guard = (m + n + k) % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore;
         CheckCase({m, n, k, k, n}, rng, guard);
+        if (HasFailure()) return;
+      }
+}
+
+// Weights packed two per byte (unpacked in registers): the same sizes, k around the pairs of
+// groups (1..9, 15..17), and segmented rows as convolutions pass them (conv_gemm_test).
+TEST(Gemm, SubByteWeightsEqualTheReference) {
+  std::mt19937 rng(2028);
+  for (int m : {1, 4, 11, 12, 13, 25})
+    for (int n : {1, 15, 16, 17, 32, 33, 65})
+      for (int k : {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 64, 301}) {
+        CheckCase({m, n, k, k + (m % 3), n}, rng, (m + k) % 2 ? GuardedBuffer::Guard::kAfter : GuardedBuffer::Guard::kBefore,
+                  SubByteGemmKernels());
         if (HasFailure()) return;
       }
 }

@@ -22,13 +22,16 @@ inline void FillRandom(GuardedBuffer& buffer, std::mt19937& rng) {
   for (size_t i = 0; i < buffer.bytes(); ++i) buffer.as<int8_t>()[i] = static_cast<int8_t>(byte(rng));
 }
 
-// n weights in the symmetric narrow range [-127, 127].
-inline std::vector<int8_t> RandomWeights(size_t n, std::mt19937& rng) {
-  std::uniform_int_distribution<int> weight(-127, 127);
+// n weights in [lo, hi] (a sub-byte grid: [-8, 7]).
+inline std::vector<int8_t> RandomWeightsIn(size_t n, int lo, int hi, std::mt19937& rng) {
+  std::uniform_int_distribution<int> weight(lo, hi);
   std::vector<int8_t> w(n);
   for (auto& v : w) v = static_cast<int8_t>(weight(rng));
   return w;
 }
+
+// n weights in the symmetric narrow range [-127, 127].
+inline std::vector<int8_t> RandomWeights(size_t n, std::mt19937& rng) { return RandomWeightsIn(n, -127, 127, rng); }
 
 // n biases in [-bound, bound].
 inline std::vector<int32_t> RandomBiases(int n, int bound, std::mt19937& rng) {

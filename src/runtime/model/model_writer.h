@@ -46,6 +46,7 @@ class ModelWriter {
   void SetVersion(uint32_t version) { model_.version = version; }  // tests of old/new files
 
   const qfm::ModelT& model() const { return model_; }
+  qfm::ModelT* mutable_model() { return &model_; }  // for passes over the finished tree (coding)
   std::vector<uint8_t> Serialize() const { return SerializeModel(model_); }
 
  private:

@@ -146,6 +146,18 @@ std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantT
   });
 }
 
+// The GEMM kernel for a layer: weights on a grid of at most 4 bits ([-8, 7]) take the sub-byte
+// family (packed two per byte) where the ISA has it — but not a convolution whose kernel rows
+// would need more groups of 4 in pairs than alone (a stem's 3 x 3 taps of 3 channels: 3 groups
+// in 2 pairs), where the padding costs more than the halved weight bytes save.
+const GemmKernel& GemmKernelFor(const Layer& l, Isa isa) {
+  const GemmKernel& sub_byte = BestKernel(SubByteGemmKernels(), isa);
+  const int run = l.g.kernel_w * l.g.in_c;
+  const bool padded_pairs = l.kind == Kind::kConv && !IsOneByOne(l.g) && (run + 7) / 8 * 2 != (run + 3) / 4;
+  if (l.filter->bits >= 1 && l.filter->bits <= 4 && !IsReference(sub_byte) && !padded_pairs) return sub_byte;
+  return BestKernel(GemmKernels(), isa);
+}
+
 // A pruned int8 convolution or dense layer on the sparse kernel, where the ISA has it and its
 // cost model expects it to beat the dense kernel on this layer's weights and rows; else null.
 std::unique_ptr<OpKernel> SparseInt8Kernel(const PrepareContext& c, const Layer& l, const RequantTable& t) {
@@ -192,7 +204,7 @@ std::unique_ptr<OpKernel> Int8Kernel(const PrepareContext& c, const Layer& l, st
     auto runner = std::make_shared<DepthwiseRunner>(PackDepthwise(kernel, l.g, l.filter->as<int8_t>(), bias, t->q), c.pool);
     return std::make_unique<OpKernel>([runner, in, out] { runner->Run(in, out); }, kernel.name);
   }
-  const GemmKernel& kernel = BestKernel(GemmKernels(), c.isa);
+  const GemmKernel& kernel = GemmKernelFor(l, c.isa);
   if (IsReference(kernel)) return IntegerKernel<int8_t, int32_t>(l, t);
   if (std::unique_ptr<OpKernel> sparse = SparseInt8Kernel(c, l, *t)) return sparse;
   if (l.kind == Kind::kDense) {

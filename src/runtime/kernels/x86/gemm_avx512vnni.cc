@@ -7,6 +7,9 @@
 // requantizes with one 64-bit rounding shift (RequantizeOneShift), and packs four rows at a
 // time to saturated bytes (zero point added in 16 bits, clamped in 8), one 16-byte store per
 // row (masked at the right edge). Weights packed for int32 output store the accumulators instead.
+// The w4 entry reads weights packed two per byte: one 64-byte load per two groups of 4 k and 16
+// columns, the low nibbles and the high ones each masked (the high ones shifted down first) and
+// less 8 — three or two operations per weight vector, against the 24 vpdpbusd that use it.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -134,15 +137,37 @@ __attribute__((always_inline)) inline void StoreInt32Rows(const __m512i (&acc)[k
   }
 }
 
-// One register tile: rows hold a + 128 as u8, zero-padded to whole groups of 4, each row's
-// groups in `segments` equal runs.
-// Not inlined: inside a caller's loops GCC no longer keeps the tile's accumulators in registers.
+// Two groups of 4 k against kVectors weight vectors packed as nibbles (w + 8): the low nibbles
+// are the first group's weights, the high ones the second's.
 template <int kRows, int kVectors>
+__attribute__((always_inline)) inline void NibbleGroups(__m512i (&acc)[kRows][kVectors], const int8_t** base, int bases,
+                                                        int64_t lda, const int8_t* b, int64_t block_stride) {
+  const __m512i low = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8);
+  __m512i first[kVectors], second[kVectors];
+#pragma GCC unroll 4
+  for (int v = 0; v < kVectors; ++v) {
+    const __m512i packed = _mm512_loadu_si512(b + v * block_stride);
+    first[v] = _mm512_sub_epi8(_mm512_and_si512(packed, low), eight);
+    second[v] = _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(packed, 4), low), eight);
+  }
+  GroupRows<kRows, kVectors>(acc, base, lda, first);
+#pragma GCC unroll 4
+  for (int j = 0; j < bases; ++j) base[j] += 4;
+  GroupRows<kRows, kVectors>(acc, base, lda, second);
+#pragma GCC unroll 4
+  for (int j = 0; j < bases; ++j) base[j] += 4;
+}
+
+// One register tile: rows hold a + 128 as u8, zero-padded to whole groups of 4 (of 8 for
+// nibbles), each row's groups in `segments` equal runs.
+// Not inlined: inside a caller's loops GCC no longer keeps the tile's accumulators in registers.
+template <int kRows, int kVectors, bool kNibbles>
 __attribute__((noinline)) void Tile(const GemmWeights& w, const int8_t* a, int64_t lda, GemmSegments segments, int col, int8_t* out,
           int64_t ldc) {
-  const int groups = (w.k + 3) / 4, segment_groups = groups / segments.count;
-  const int8_t* b = w.packed.data() + static_cast<int64_t>(col / 16) * groups * 64;
-  const int64_t block_stride = static_cast<int64_t>(groups) * 64;  // next 16 columns
+  // Groups of 4 k; with nibbles, a whole number of pairs (a pair's 16 columns in 64 bytes).
+  const int groups = kNibbles ? (w.k + 7) / 8 * 2 : (w.k + 3) / 4, segment_groups = groups / segments.count;
+  const int64_t block_stride = static_cast<int64_t>(groups) * (kNibbles ? 32 : 64);  // next 16 columns
+  const int8_t* b = w.packed.data() + static_cast<int64_t>(col / 16) * block_stride;
   __m512i acc[kRows][kVectors];  // start at the folded bias
 #pragma GCC unroll 4
   for (int v = 0; v < kVectors; ++v) {
@@ -155,10 +180,14 @@ __attribute__((noinline)) void Tile(const GemmWeights& w, const int8_t* a, int64
     const int8_t* base[kBases];
 #pragma GCC unroll 4
     for (int j = 0; j < kBases; ++j) base[j] = a + 3 * j * lda;
-    for (int g = 0; g < segment_groups; ++g, b += 64) {
-      Group<kRows, kVectors>(acc, base, lda, b, block_stride);
+    if constexpr (kNibbles) {
+      for (int g = 0; g < segment_groups; g += 2, b += 64) NibbleGroups<kRows, kVectors>(acc, base, kBases, lda, b, block_stride);
+    } else {
+      for (int g = 0; g < segment_groups; ++g, b += 64) {
+        Group<kRows, kVectors>(acc, base, lda, b, block_stride);
 #pragma GCC unroll 4
-      for (int j = 0; j < kBases; ++j) base[j] += 4;
+        for (int j = 0; j < kBases; ++j) base[j] += 4;
+      }
     }
   }
 
@@ -185,24 +214,35 @@ __attribute__((noinline)) void Tile(const GemmWeights& w, const int8_t* a, int64
   }
 }
 
-template <int kVectors>
+template <int kVectors, bool kNibbles>
 void Columns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int col, int8_t* out,
              int64_t ldc) {
   x86::ForEachRowTile<kMaxRows>(m, [&](auto rows, int r) {
-    Tile<decltype(rows)::value, kVectors>(w, a + r * lda, lda, segments, col, GemmOutputRow(w, out, r, ldc), ldc);
+    Tile<decltype(rows)::value, kVectors, kNibbles>(w, a + r * lda, lda, segments, col, GemmOutputRow(w, out, r, ldc), ldc);
   });
+}
+
+template <bool kNibbles>
+void AllColumns(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                int64_t ldc, int col_begin, int col_end) {
+  for (int col = col_begin; col < col_end; col += 16 * kMaxVectors) {
+    switch (std::min(kMaxVectors, (col_end - col + 15) / 16)) {  // the last columns may need fewer vectors
+      case 2: Columns<2, kNibbles>(w, m, a, lda, segments, col, out, ldc); break;
+      default: Columns<1, kNibbles>(w, m, a, lda, segments, col, out, ldc); break;
+    }
+  }
 }
 
 }  // namespace
 
 void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
                     int64_t ldc, int col_begin, int col_end) {
-  for (int col = col_begin; col < col_end; col += 16 * kMaxVectors) {
-    switch (std::min(kMaxVectors, (col_end - col + 15) / 16)) {  // the last columns may need fewer vectors
-      case 2: Columns<2>(w, m, a, lda, segments, col, out, ldc); break;
-      default: Columns<1>(w, m, a, lda, segments, col, out, ldc); break;
-    }
-  }
+  AllColumns<false>(w, m, a, lda, segments, out, ldc, col_begin, col_end);
+}
+
+void GemmAvx512VnniW4(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                      int64_t ldc, int col_begin, int col_end) {
+  AllColumns<true>(w, m, a, lda, segments, out, ldc, col_begin, col_end);
 }
 
 }  // namespace qforge::runtime
