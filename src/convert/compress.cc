@@ -20,12 +20,7 @@ StatusOr<CompressResult> CompressQfm(const runtime::Model& model, const CodingOp
     const uint8_t* raw = model.buffer_data(i);
     b.data.assign(raw, raw + model.buffer_size(i));  // a coded input buffer, decoded
     b.coded.reset();
-    if (!used[i] || b.data.empty()) continue;
-    auto coded = std::make_unique<qfm::CodedBytesT>(CodeBytes(b.data, options));
-    if (CodedFileBytes(*coded) >= b.data.size()) continue;
-    b.coded = std::move(coded);
-    b.data.clear();
-    ++result.coded_buffers;
+    if (used[i] && CodeIfSmaller(&b, options)) ++result.coded_buffers;
   }
   m->version = result.coded_buffers > 0 ? runtime::kQfmCodedVersion : runtime::kQfmVersion;
   result.bytes = runtime::SerializeModel(*m);

@@ -105,8 +105,20 @@ int PackSubByteWeights(qfm::ModelT* model) {
     b.data.clear();
     ++packed;
   }
-  if (packed > 0) model->version = std::max(model->version, runtime::kQfmCodedVersion);
+  if (packed == 0) return 0;
+  model->version = std::max(model->version, runtime::kQfmCodedVersion);
+  for (size_t i = 1; i < model->buffers.size(); ++i)
+    if (sub_byte[i] != 0 && !model->buffers[i]->coded) CodeIfSmaller(model->buffers[i].get(), CodingOptions{});
   return packed;
+}
+
+bool CodeIfSmaller(qfm::BufferT* buffer, const CodingOptions& options) {
+  if (buffer->coded || buffer->data.empty()) return false;
+  auto coded = std::make_unique<qfm::CodedBytesT>(CodeBytes(buffer->data, options));
+  if (CodedFileBytes(*coded) >= buffer->data.size()) return false;
+  buffer->coded = std::move(coded);
+  buffer->data.clear();
+  return true;
 }
 
 int IndexBits(size_t k) {

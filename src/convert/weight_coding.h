@@ -28,10 +28,14 @@ size_t CodedFileBytes(const qfm::CodedBytesT& coded);
 // Bits an index into a codebook of k entries takes (at least 1).
 int IndexBits(size_t k);
 
+// Replaces a raw buffer by its coded form (CodeBytes) if that takes fewer bytes in the file.
+bool CodeIfSmaller(qfm::BufferT* buffer, const CodingOptions& options);
+
 // Stores every constant buffer of an int8 tensor on an n-bit grid of at most 4 bits (weights
 // quantized with --weight-bits 2..4) packed: its codebook and one index of at most 4 bits per
-// weight — two or more weights per byte — in the coded form the runtime decodes at load. Marks
-// the model a coded (version 2) file if any buffer was packed; returns how many were.
+// weight — two or more weights per byte — in the coded form the runtime decodes at load. The
+// model is then a coded (version 2) file, and its other constant buffers (biases) are coded
+// too where that makes them smaller. Returns how many buffers were packed.
 int PackSubByteWeights(qfm::ModelT* model);
 
 }  // namespace qforge::convert
