@@ -22,6 +22,8 @@ PACKAGES=(
   python3-pyarmnn libarmnn-cpuref-backend22
   # tests only: headless Chromium renders the quantization debugger's HTML report
   chromium fonts-liberation
+  # tests only: the runtime cross-compiled for 64-bit Arm, its tests run under qemu-user
+  crossbuild-essential-arm64 qemu-user-static
 )
 # Debian's npm, unless the machine already has one (Node.js from NodeSource bundles its own).
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite: the Release build's tests (the runtime's also with
-# QFORGE_ISA=ref, avx2 and avx512vnni); the runtime-only build (portable kernels only) and its tests; qforge
+# QFORGE_ISA=ref, avx2 and avx512vnni); the runtime-only build (portable kernels only) and its
+# tests, natively and cross-compiled for 64-bit Arm (run under qemu-user); qforge
 # installed as a library and used by the example consumer projects (scripts/consumer_check.sh);
 # then the core, data, ops, graph, train, runtime, converter and ONNX import tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (Debug).
@@ -23,6 +24,12 @@ cmake -S . -B build-runtime -G Ninja -DCMAKE_BUILD_TYPE=Release -DQFORGE_RUNTIME
   -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON >/dev/null
 cmake --build build-runtime --parallel "$(nproc)"
 (cd build-runtime && ctest --output-on-failure -j"$(nproc)")
+# The same for 64-bit Arm: Debian's cross compiler, the tests under qemu-aarch64-static
+# (cmake/aarch64-linux-gnu.cmake).
+cmake -S . -B build-arm64 -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
+  -DQFORGE_RUNTIME_ONLY=ON >/dev/null
+cmake --build build-arm64 --parallel "$(nproc)"
+(cd build-arm64 && ctest --output-on-failure -j"$(nproc)")
 scripts/consumer_check.sh build build-runtime
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQFORGE_SANITIZE=ON \
