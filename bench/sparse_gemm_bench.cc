@@ -6,6 +6,7 @@
 // Usage: sparse_gemm_bench [--rounds R] [--quick]
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>

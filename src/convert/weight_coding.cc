@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "runtime/coding/bit_packing.h"
-#include "runtime/model/model.h"
 #include "runtime/coding/huffman.h"
+#include "runtime/model/model.h"
 
 namespace qforge::convert {
 namespace {

@@ -14,8 +14,6 @@ namespace {
 constexpr int kBlockRows = 72;  // output pixels gathered per GEMM call: whole register tiles
 constexpr int kSparseBlockRows = 64;  // the same for the sparse kernel (its register tile)
 
-}  // namespace
-
 // The filter [out_c][kh][kw * in_c] with each kernel row's run in a slot of `slot` bytes,
 // zeros after it.
 std::vector<int8_t> SlottedFilter(const ConvGeometry& g, const int8_t* filter, int slot) {
@@ -27,6 +25,11 @@ std::vector<int8_t> SlottedFilter(const ConvGeometry& g, const int8_t* filter, i
                   slotted.begin() + static_cast<int64_t>(oc) * padded_k + ky * slot);
   return slotted;
 }
+
+// The sparse banded path's slot for one kernel row's taps: whole groups of 4 bytes.
+int SparseSlot(const ConvGeometry& g) { return (g.kernel_w * g.in_c + 3) / 4 * 4; }
+
+}  // namespace
 
 bool IsOneByOne(const ConvGeometry& g) {
   return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
@@ -56,17 +59,24 @@ ConvGemm::ConvGemm(const ConvGeometry& g, const SparseGemmKernel& kernel, const 
   // the band, in a slot of whole groups of 4 bytes with zero weights after the taps.
   segmented_ = true;
   run_ = g.kernel_w * g.in_c;
-  slot_ = (run_ + 3) / 4 * 4;
-  const std::vector<int8_t> slotted = SlottedFilter(g, filter, slot_);
-  sparse_ = std::make_unique<SparseGemmRunner>(PackSparseGemm(kernel, g.out_c, g.kernel_h * slot_, slotted.data(), bias, q),
-                                               kSparseBlockRows, pool);
+  slot_ = SparseSlot(g);
+  sparse_banded_ = true;
+  sparse_weights_ = PackSparseGemm(kernel, g.out_c, g.kernel_h * slot_, SlottedFilter(g, filter, slot_).data(), bias, q);
   bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * k, slot_);
   const int threads = pool ? pool->size() : 1;
   scratch_.assign(static_cast<size_t>(bands_.band_bytes()) * threads, 0);
-  panels_.assign(static_cast<size_t>(PanelBytes(sparse_->weights(), kSparseBlockRows)) * threads, 0);
+  panels_.assign(static_cast<size_t>(PanelBytes(sparse_weights_, kSparseBlockRows)) * threads, 0);
 }
 
 bool ConvGemm::SparseFits(const ConvGeometry& g) { return IsOneByOne(g) || g.dilation_w == 1; }
+
+bool ConvGemm::ChooseSparse(const ConvGeometry& g, const int8_t* filter, double required_speedup) {
+  if (!SparseFits(g)) return false;
+  const int64_t rows = static_cast<int64_t>(g.batch) * g.out_h * g.out_w;
+  if (IsOneByOne(g)) return ChooseSparseGemm(g.out_c, g.in_c, filter, rows, required_speedup);
+  const int slot = SparseSlot(g);  // the filter as the banded path lays it out
+  return ChooseSparseGemm(g.out_c, g.kernel_h * slot, SlottedFilter(g, filter, slot).data(), rows, required_speedup);
+}
 
 ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t* filter, ThreadPool* pool,
                    const std::function<GemmWeights(int n, int k, const int8_t* w)>& pack)
@@ -93,12 +103,12 @@ ConvGemm::ConvGemm(const ConvGeometry& g, const GemmKernel& kernel, const int8_t
   input_zero_point_ = weights_.input_zero_point;
   const int threads = pool ? pool->size() : 1;
   if (segmented_) {
-    // + slot: the last pixel's last run reads up to 3 bytes past its taps (zero weights).
+    // + slot: the last pixel's last run reads up to k_group - 1 bytes past its taps (zero weights).
     bands_ = PaddedBands(g, pool, static_cast<int64_t>(g.out_w) * g.out_c * k, slot_);
     scratch_.assign(static_cast<size_t>(bands_.band_bytes()) * threads, 0);
     return;
   }
-  // kBiasedU8 rows are padded to whole groups of 4 bytes.
+  // kBiasedU8 rows are padded to whole groups (of 4 bytes, or 8 for nibbles).
   row_bytes_ = GemmInputRowBytes(kernel, padded_k);
   input_bytes_ = static_cast<int64_t>(g.batch) * g.in_h * g.in_w * g.in_c;
   scratch_.assign(static_cast<size_t>(kBlockRows) * row_bytes_ * threads, 0);
@@ -285,7 +295,7 @@ void ConvGemm::RunSparse(const int8_t* input, int8_t* output) {
     const int64_t rows = static_cast<int64_t>(g.batch) * g.out_h * g.out_w;
     return sparse_->Run(static_cast<int>(rows), input, g.in_c, flip_, output, g.out_c);
   }
-  const SparseGemmWeights& w = sparse_->weights();
+  const SparseGemmWeights& w = sparse_weights_;
   const int64_t panel_bytes = PanelBytes(w, kSparseBlockRows);
   RunTasks(pool_, bands_.tasks(), [&](int t, int worker) {
     int8_t* band = scratch_.data() + worker * bands_.band_bytes();
@@ -309,7 +319,7 @@ void ConvGemm::RunSparse(const int8_t* input, int8_t* output) {
 }
 
 void ConvGemm::Run(const int8_t* input, int8_t* output, const int32_t* image_zero_points) {
-  if (sparse_) return RunSparse(input, output);
+  if (sparse()) return RunSparse(input, output);
   const int64_t rows = static_cast<int64_t>(g_.batch) * g_.out_h * g_.out_w;
   if (direct_runner_) {
     direct_runner_->Run(static_cast<int>(rows), input, g_.in_c, output, g_.out_c);

@@ -40,13 +40,17 @@ class ConvGemm {
   ConvGemm(const ConvGeometry& g, const SparseGemmKernel& kernel, const int8_t* filter, const int32_t* bias,
            const Requantization& q, ThreadPool* pool);
   static bool SparseFits(const ConvGeometry& g);
+  // Whether the sparse kernel is expected to beat the dense one on this convolution by
+  // `required_speedup` (SparseFits, then ChooseSparseGemm on the filter as the sparse path lays
+  // it out: kernel rows in slots of whole groups).
+  static bool ChooseSparse(const ConvGeometry& g, const int8_t* filter, double required_speedup);
   // Not reentrant: Run uses the object's scratch. `image_zero_points` (one per image, or null:
   // the Requantization's) is what padding taps read — for int32-output weights (dynamic-range
   // layers, whose images each have their own grid); `output` is int32 for those.
   void Run(const int8_t* input, int8_t* output, const int32_t* image_zero_points = nullptr);
   bool direct() const { return direct_; }        // 1x1 without im2col
   bool segmented() const { return segmented_; }  // padded input runs, no im2col
-  bool sparse() const { return sparse_ != nullptr; }
+  bool sparse() const { return sparse_ != nullptr || sparse_banded_; }
   bool word_rows() const { return !segmented_ && slot_ != run_; }  // thin input: kernel rows in word slots
 
  private:
@@ -63,8 +67,10 @@ class ConvGemm {
   bool direct_ = false;
   std::unique_ptr<GemmRunner> direct_runner_;  // 1x1 path
   GemmWeights weights_;                        // im2col path
-  std::unique_ptr<SparseGemmRunner> sparse_;   // sparse kernel: 1x1 or padded bands
-  std::vector<uint8_t, AlignedAllocator<uint8_t>> panels_;  // sparse padded bands: one panel per thread
+  std::unique_ptr<SparseGemmRunner> sparse_;   // sparse kernel, 1x1
+  bool sparse_banded_ = false;                 // sparse kernel on padded bands:
+  SparseGemmWeights sparse_weights_;           //   its weights
+  std::vector<uint8_t, AlignedAllocator<uint8_t>> panels_;  //   one panel per thread
   // What gathered rows and bands hold: a ^ flip (the kernel's input form), copied with
   // `copy_`; padding taps the input zero point.
   uint8_t flip_ = 0;

@@ -1,5 +1,6 @@
-// Convolution as GEMM (1x1 direct, padded runs and im2col, on every ISA this CPU runs, on 1 and 3 threads;
-// a 4-bit filter on the sub-byte kernels, a pruned copy on the sparse kernel) equals ref::Conv2D byte for byte: input channels around the 4-byte groups, output channels
+// Convolution as GEMM (1x1 direct, padded runs and im2col, on every ISA this CPU runs, on 1 and
+// 3 threads; a 4-bit filter on the sub-byte kernels, a pruned copy on the sparse kernel) equals
+// ref::Conv2D byte for byte: input channels around the 4-byte groups, output channels
 // around the column tiles, kernels, strides, dilations and padding from SweepGeometries;
 // tensors placed against guard pages on either side.
 #include <gtest/gtest.h>

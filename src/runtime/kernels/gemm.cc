@@ -95,7 +95,8 @@ GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, co
     for (int c = 0; c < n; ++c)
       for (int i = 0; i < k; ++i) {
         const int64_t index = ((static_cast<int64_t>(c / block) * (kp / group) + i / group) * block + c % block) * 4 + i % 4;
-        const int nibble = w[static_cast<int64_t>(c) * k + i] + 8, shift = i % group >= 4 ? 4 : 0;
+        // In [0, 15] for weights on the grid (the interpreter checks them at load); masked anyway.
+        const int nibble = (w[static_cast<int64_t>(c) * k + i] + 8) & 0xF, shift = i % group >= 4 ? 4 : 0;
         auto& byte = reinterpret_cast<uint8_t&>(p.packed[index]);
         byte = static_cast<uint8_t>((byte & ~(0xF << shift)) | (nibble << shift));
       }

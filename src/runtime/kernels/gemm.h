@@ -50,11 +50,11 @@ struct GemmWeights {
 };
 
 // How a kernel takes activation rows: int8 as in the tensor, or a + 128 as u8 with each row
-// zero-padded to a multiple of 4 bytes (a form im2col writes directly).
+// zero-padded to a multiple of the kernel's k_group bytes (a form im2col writes directly).
 enum class GemmInput { kInt8, kBiasedU8 };
 
 // GemmSegments (kernels/gemm_segments.h): the packed k / count bytes of a run are a multiple of
-// 4; only kernels with takes_segments read them.
+// the kernel's k_group; only kernels with takes_segments read them.
 
 // dst[i] = src[i] ^ flip for i < n: activations into a kernel's input form (flip 0x80: a + 128).
 using CopyRun = void (*)(uint8_t* dst, const uint8_t* src, int n, uint8_t flip);

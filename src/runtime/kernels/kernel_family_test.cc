@@ -13,6 +13,7 @@
 #include "runtime/kernels/mul.h"
 #include "runtime/kernels/pool.h"
 #include "runtime/kernels/quantize.h"
+#include "runtime/kernels/sparse_gemm.h"
 #include "runtime/kernels/shuffle.h"
 
 namespace qforge::runtime {
@@ -36,6 +37,8 @@ void CheckFamily(const std::vector<Kernel>& family) {
 }
 
 TEST(KernelFamily, GemmTable) { CheckFamily(GemmKernels()); }
+TEST(KernelFamily, SubByteGemmTable) { CheckFamily(SubByteGemmKernels()); }
+TEST(KernelFamily, SparseGemmTable) { CheckFamily(SparseGemmKernels()); }
 TEST(KernelFamily, DepthwiseTable) { CheckFamily(DepthwiseKernels()); }
 TEST(KernelFamily, MaxPoolTable) { CheckFamily(MaxPoolKernels()); }
 TEST(KernelFamily, MeanTable) { CheckFamily(MeanKernels()); }

@@ -58,7 +58,8 @@ bool ChooseSparseGemm(int n, int k, const int8_t* w, int64_t rows, double requir
   // and 16 columns, its epilogue per row and 16 columns, and streaming the packed weights once
   // per call. Sparse: per 16 rows, a kept block (a vpdpbusd with its activations' load), the
   // panel rearrangement per group, the epilogue per column (requantization, byte transpose);
-  // and the kept blocks streamed once per call. Every 64-row tile reads the whole list of kept
+  // and the kept blocks streamed once per call (against the int8 dense kernel also where a layer
+  // would run the w4 one: in cache they are as fast). Every 64-row tile reads the whole list of kept
   // blocks (8 bytes each): past about 768 KiB it no longer stays in this core's 1 MiB L2 and a
   // block costs 1.8 times as much (a 1024 x 1024 layer at 50% block sparsity: 0.62x).
   constexpr double kDenseEpilogue = 14.0, kDenseWeights = 3.0;

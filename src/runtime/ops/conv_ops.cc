@@ -153,7 +153,8 @@ std::unique_ptr<OpKernel> IntegerKernel(const Layer& l, std::shared_ptr<RequantT
 const GemmKernel& GemmKernelFor(const Layer& l, Isa isa) {
   const GemmKernel& sub_byte = BestKernel(SubByteGemmKernels(), isa);
   const int run = l.g.kernel_w * l.g.in_c;
-  const bool padded_pairs = l.kind == Kind::kConv && !IsOneByOne(l.g) && (run + 7) / 8 * 2 != (run + 3) / 4;
+  const bool segmented = l.kind == Kind::kConv && !IsOneByOne(l.g) && l.g.dilation_w == 1;
+  const bool padded_pairs = segmented && (run + 7) / 8 * 2 != (run + 3) / 4;
   if (l.filter->bits >= 1 && l.filter->bits <= 4 && !IsReference(sub_byte) && !padded_pairs) return sub_byte;
   return BestKernel(GemmKernels(), isa);
 }
@@ -165,20 +166,18 @@ std::unique_ptr<OpKernel> SparseInt8Kernel(const PrepareContext& c, const Layer&
   if (!c.sparse_kernels || IsReference(kernel)) return nullptr;
   const int8_t* w = l.filter->as<int8_t>();
   const int32_t* bias = l.bias ? l.bias->as<int32_t>() : nullptr;
-  const int k = static_cast<int>(l.filter->elements / l.out_c);
-  const int64_t rows = l.kind == Kind::kDense ? l.batch : static_cast<int64_t>(l.g.batch) * l.g.out_h * l.g.out_w;
-  if (l.kind == Kind::kConv && !ConvGemm::SparseFits(l.g)) return nullptr;
   // On several threads a padded-band convolution must be expected to be twice as fast: its
   // panels scale worse than the dense kernel when both cores run them (lenet5's block-pruned
   // conv2 on this 2-core machine: 1.53x the dense kernel on one thread, 0.82x on two;
   // bench/RESULTS.md). Dense layers and 1x1 convolutions scale as the dense kernel does.
   const bool banded = l.kind == Kind::kConv && !IsOneByOne(l.g);
   const double required = banded && c.pool && c.pool->size() > 1 ? 2.0 : 1.0;
-  if (!ChooseSparseGemm(l.out_c, k, w, rows, required)) return nullptr;
+  if (l.kind == Kind::kConv ? !ConvGemm::ChooseSparse(l.g, w, required) : !ChooseSparseGemm(l.out_c, l.in, w, l.batch, required))
+    return nullptr;
   const int8_t* in = l.input->as<int8_t>();
   int8_t* out = l.output->as<int8_t>();
   if (l.kind == Kind::kDense) {
-    auto runner = std::make_shared<SparseGemmRunner>(PackSparseGemm(kernel, l.out_c, k, w, bias, t.q), l.batch, c.pool);
+    auto runner = std::make_shared<SparseGemmRunner>(PackSparseGemm(kernel, l.out_c, l.in, w, bias, t.q), l.batch, c.pool);
     const int batch = l.batch, in_features = l.in, out_features = l.out_c;
     return std::make_unique<OpKernel>(
         [runner, batch, in_features, out_features, in, out] {

@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "runtime/kernels/gemm.h"
+#include "runtime/kernels/x86/dpbusd_avx512.h"
 #include "runtime/kernels/x86/requant_avx512.h"
 #include "runtime/kernels/x86/row_tiles.h"
 
@@ -25,11 +26,7 @@ namespace {
 constexpr int kMaxVectors = 2;  // 16 columns each
 constexpr int kMaxRows = 12;
 
-// acc += x (u8) . w (s8) per 4 bytes, updated in place: with the intrinsic GCC 12 copies
-// and spills the accumulator tile on every step.
-__attribute__((always_inline)) inline void Dpbusd(__m512i& acc, __m512i x, __m512i w) {
-  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
-}
+using x86::Dpbusd;
 
 // Requantization constants of the 16 columns starting at c.
 x86::OneShiftRequant LoadRequant(const GemmWeights& w, int c) {

@@ -11,18 +11,15 @@
 #include <algorithm>
 
 #include "runtime/kernels/sparse_gemm.h"
+#include "runtime/kernels/x86/dpbusd_avx512.h"
 #include "runtime/kernels/x86/requant_avx512.h"
-#include "runtime/kernels/x86/row_tiles.h"
 
 namespace qforge::runtime {
 namespace {
 
 constexpr int kMaxBlocks = 4;  // panel blocks of 16 rows per register tile
 
-// acc += x (u8) . w (s8) per 4 bytes, in place (see gemm_avx512vnni.cc).
-__attribute__((always_inline)) inline void Dpbusd(__m512i& acc, __m512i x, __m512i w) {
-  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
-}
+using x86::Dpbusd;
 
 // Transposes 16 x 16 dwords in place: r[i] lane j <- r[j] lane i.
 inline void TransposeDwords(__m512i (&r)[16]) {
