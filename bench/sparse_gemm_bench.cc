@@ -49,8 +49,7 @@ std::vector<int8_t> PrunedWeights(int n, int k, double sparsity, bool blocks, st
 int main(int argc, char** argv) {
   using namespace qforge;
   using namespace qforge::runtime;
-  using qforge::bench::Median;
-  using qforge::bench::Seconds;
+  using qforge::bench::InterleavedMedians;
   int rounds = 9;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
@@ -95,21 +94,16 @@ int main(int argc, char** argv) {
           for (auto& x : a) x = static_cast<int8_t>(rng());
           auto run_dense = [&] { dense.Run(rows, a.data(), s.k, out_dense.data(), s.n); };
           auto run_sparse = [&] { sparse.Run(rows, a.data(), s.k, 0x80, out_sparse.data(), s.n); };
-          // About 2 ms per measurement.
           run_dense();
           run_sparse();
           if (out_dense != out_sparse) {
             std::fprintf(stderr, "sparse_gemm_bench: the kernels disagree on %s\n", s.name);
             return 1;
           }
-          const int reps = std::max(1, static_cast<int>(2e-3 / std::max(1e-7, Seconds(run_dense, 3))));
-          std::vector<double> dense_s, sparse_s;
-          for (int r = 0; r < rounds; ++r) {
-            dense_s.push_back(Seconds(run_dense, reps));
-            sparse_s.push_back(Seconds(run_sparse, reps));
-          }
+          // About 2 ms per measurement.
+          const auto [dense_s, sparse_s] = InterleavedMedians(run_dense, run_sparse, rounds, 2e-3, 3);
           const double kept = static_cast<double>(CountKeptBlocks(s.n, s.k, w.data())) / (s.n * ((s.k + 3) / 4));
-          const double d = Median(dense_s) * 1e6, sp = Median(sparse_s) * 1e6;
+          const double d = dense_s * 1e6, sp = sparse_s * 1e6;
           std::printf("| %s [%d x %d] | %s | %.0f%% | %.1f%% | %d | %.2f | %.2f | %.2fx | %s |\n", s.name, s.n, s.k,
                       blocks ? "1x4 blocks" : "unstructured", 100 * sparsity, 100 * kept, rows, d, sp, d / sp,
                       ChooseSparseGemm(s.n, s.k, w.data(), rows) ? "sparse" : "dense");

@@ -18,8 +18,7 @@
 
 int main(int argc, char** argv) {
   using namespace qforge::runtime;
-  using qforge::bench::Median;
-  using qforge::bench::Seconds;
+  using qforge::bench::InterleavedMedians;
   int rounds = 9;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) {
@@ -65,13 +64,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "w4_gemm_bench: the kernels disagree at %d x %d x %d\n", s.m, s.n, s.k);
       return 1;
     }
-    const int reps = std::max(1, static_cast<int>(3e-3 / std::max(1e-7, Seconds(run_int8, 2))));
-    std::vector<double> t_int8, t_w4;
-    for (int r = 0; r < rounds; ++r) {
-      t_int8.push_back(Seconds(run_int8, reps));
-      t_w4.push_back(Seconds(run_w4, reps));
-    }
-    const double i8 = Median(t_int8) * 1e6, w4 = Median(t_w4) * 1e6;
+    const auto [t_int8, t_w4] = InterleavedMedians(run_int8, run_w4, rounds, 3e-3, 2);
+    const double i8 = t_int8 * 1e6, w4 = t_w4 * 1e6;
     std::printf("| %d x %d x %d | %zu / %zu | %.2f | %.2f | %.2fx |\n", s.m, s.n, s.k, int8_runner.weights().packed.size(),
                 w4_runner.weights().packed.size(), i8, w4, i8 / w4);
     std::fflush(stdout);
