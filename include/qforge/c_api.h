@@ -35,7 +35,8 @@ typedef struct QfInterpreter QfInterpreter;
 typedef struct QfInterpreterOptions {
   int batch_size;       /* >= 1; the model's first dimension is multiplied by it */
   int threads;          /* 1..256 */
-  const char* max_isa;  /* "ref", "avx2", "avx512vnni", "avx512vbmi", or NULL for the best the CPU has */
+  const char* max_isa;  /* x86-64: "ref", "avx2", "avx512vnni", "avx512vbmi"; 64-bit Arm: "ref", "neon",
+                           "neondot"; NULL for the best the CPU has */
 } QfInterpreterOptions;
 
 /* A model input or output. The pointers stay valid until the interpreter is freed. */

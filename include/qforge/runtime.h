@@ -92,8 +92,9 @@ class QFORGE_API Model {
 struct InterpreterOptions {
   int batch_size = 1;   // the models' first dimension is multiplied by this
   int threads = 1;      // threads of the optimized kernels (1: the caller's thread only)
-  // Caps the kernels' instruction set: "ref", "avx2", "avx512vnni" or "avx512vbmi"; "" = the best this CPU
-  // supports (itself capped by the QFORGE_ISA environment variable).
+  // Caps the kernels' instruction set: "ref", "avx2", "avx512vnni" or "avx512vbmi" on x86-64, "ref",
+  // "neon" or "neondot" on 64-bit Arm; "" = the best this CPU supports (itself capped by the
+  // QFORGE_ISA environment variable).
   std::string max_isa;
 };
 

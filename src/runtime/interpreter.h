@@ -23,7 +23,7 @@ struct InterpreterOptions {
   int batch_size = 1;
   // Caps the instruction set of the optimized kernels below the process's (kernels/dispatch.h:
   // the best the CPU supports, capped by QFORGE_ISA).
-  Isa max_isa = Isa::kAvx512Vbmi;
+  Isa max_isa = kHighestIsa;
   // Pruned int8 convolutions and dense layers may run on the sparse kernel where its cost model
   // expects it to be faster (kernels/sparse_gemm.h); false: always the dense kernels.
   bool sparse_kernels = true;

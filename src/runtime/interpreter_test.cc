@@ -10,7 +10,10 @@
 #include <thread>
 
 #include "runtime/float16.h"
+#include "runtime/kernels/gemm.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/conv_ref.h"
+#include "runtime/kernels/sparse_gemm.h"
 #include "runtime/model/model_writer.h"
 #include "runtime/quant_math.h"
 
@@ -317,10 +320,10 @@ TEST(Interpreter, PrunedLayersTakeTheSparseKernelWhereItPays) {
   for (int batch : {1, 64}) {
     const std::vector<int8_t> want = run(batch, Isa::kRef, true, &kernel);
     EXPECT_EQ(kernel, "ref");
-    EXPECT_EQ(run(batch, Isa::kAvx512Vbmi, false, &kernel), want) << batch;
+    EXPECT_EQ(run(batch, kHighestIsa, false, &kernel), want) << batch;
     EXPECT_EQ(kernel.find("sparse"), std::string::npos) << kernel;
-    EXPECT_EQ(run(batch, Isa::kAvx512Vbmi, true, &kernel), want) << batch;
-    const bool has_sparse = ProcessIsa().value() >= Isa::kAvx512Vnni;  // the only ISA with a sparse kernel
+    EXPECT_EQ(run(batch, kHighestIsa, true, &kernel), want) << batch;
+    const bool has_sparse = !IsReference(BestKernel(SparseGemmKernels(), ProcessIsa().value()));
     EXPECT_EQ(kernel.find("sparse") != std::string::npos, has_sparse && batch == 64) << kernel << " batch " << batch;
   }
 }
@@ -349,7 +352,7 @@ TEST(Interpreter, FourBitWeightsRunPackedAndAreChecked) {
       continue;
     }
     std::vector<std::vector<int8_t>> outs;
-    for (Isa isa : {Isa::kRef, Isa::kAvx512Vbmi}) {
+    for (Isa isa : {Isa::kRef, kHighestIsa}) {
       InterpreterOptions options;
       options.batch_size = kBatch;
       options.max_isa = isa;
@@ -361,8 +364,8 @@ TEST(Interpreter, FourBitWeightsRunPackedAndAreChecked) {
       ASSERT_TRUE((*it)->Invoke().ok());
       ASSERT_TRUE((*it)->GetOutput(0, out.data(), static_cast<int64_t>(out.size())).ok());
       outs.push_back(out);
-      if (isa != Isa::kRef && ProcessIsa().value() >= Isa::kAvx512Vnni)
-        EXPECT_EQ((*it)->kernel_names()[0], "gemm avx512vnni w4");
+      const GemmKernel& sub_byte = BestKernel(SubByteGemmKernels(), ProcessIsa().value());
+      if (isa != Isa::kRef && !IsReference(sub_byte)) EXPECT_EQ((*it)->kernel_names()[0], sub_byte.name);
     }
     EXPECT_EQ(outs[0], outs[1]);
   }

@@ -10,6 +10,9 @@ const std::vector<AddKernel>& AddKernels() {
       {Isa::kAvx2, "add avx2", false, AddInt8Avx2},
       {Isa::kAvx512Vnni, "add table avx512vnni", true, AddInt8TableAvx512},
 #endif
+#if defined(QFORGE_ARM_KERNELS)
+      {Isa::kNeon, "add neon", false, AddInt8Neon},
+#endif
   };
   return family;
 }

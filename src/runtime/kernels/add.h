@@ -3,7 +3,8 @@
 //   avx512vnni  a table of the output for every (a, b) pair — 64 KiB, made by ref::Add itself
 //               at prepare time, so exact by construction — read with 16-lane gathers;
 //   avx2        the formula: both inputs shifted left and rescaled, summed, rescaled to the
-//               output, 8 lanes at a time with the vector fixed-point code (kernels/x86/add_loop.h).
+//               output, 8 lanes at a time with the vector fixed-point code (kernels/simd/add_loop.h);
+//   neon        the same loop, 4 lanes at a time (64-bit Arm).
 // C++17.
 #pragma once
 
@@ -27,7 +28,7 @@ struct AddKernel {
   AddRun run;        // null for the reference
 };
 
-// ref, then the x86 kernels compiled in.
+// ref, then the x86 or Arm kernels compiled in.
 const std::vector<AddKernel>& AddKernels();
 
 // One layer's Add on an optimized kernel, with its table.
@@ -44,6 +45,8 @@ class AddInt8Kernel {
 };
 
 void AddInt8Avx2(const AddParams& p, const int8_t* /*no table*/, int64_t begin, int64_t end, const int8_t* input1,
+                 const int8_t* input2, int8_t* output);
+void AddInt8Neon(const AddParams& p, const int8_t* /*no table*/, int64_t begin, int64_t end, const int8_t* input1,
                  const int8_t* input2, int8_t* output);
 void AddInt8TableAvx512(const AddParams& /*in the table*/, const int8_t* table, int64_t begin, int64_t end,
                         const int8_t* input1, const int8_t* input2, int8_t* output);

@@ -13,6 +13,9 @@ const std::vector<DepthwiseKernel>& DepthwiseKernels() {
       {Isa::kAvx2, "depthwise avx2", CopyFlipped, DepthwiseBandAvx2},
       {Isa::kAvx512Vnni, "depthwise avx512vnni", CopyFlippedAvx512, DepthwiseBandAvx512},
 #endif
+#if defined(QFORGE_ARM_KERNELS)
+      {Isa::kNeon, "depthwise neon", CopyFlipped, DepthwiseBandNeon},
+#endif
   };
   return family;
 }

@@ -1,6 +1,7 @@
 // The int8 depthwise convolution family (depth multiplier 1): NHWC channels are contiguous, so
-// each output pixel's taps are accumulated for 16 (AVX-512) or 8 (AVX2) channels at a time as
-// int32 a * w (one vpdpwssd per tap and 16 channels with AVX-512 VNNI, vpmaddwd with AVX2) over
+// each output pixel's taps are accumulated for 16 (AVX-512), 8 (AVX2) or 4 (NEON) channels at a
+// time as int32 a * w (one vpdpwssd per tap and 16 channels with AVX-512 VNNI, vpmaddwd with
+// AVX2, mla with NEON; one loop nest, kernels/simd/depthwise_loop.h) over
 // a padded copy of the input (the zero point's share in the bias), then requantized in
 // registers. Byte-exact with ref::DepthwiseConv2D, the family's reference entry
 // (DepthwiseKernels(), kernels/kernel_family.h). Weights are widened to int32 and the
@@ -48,7 +49,7 @@ struct DepthwiseKernel {
   DepthwiseBandRun run;   // null for the reference
 };
 
-// ref, then the x86 kernels compiled in.
+// ref, then the x86 or Arm kernels compiled in.
 const std::vector<DepthwiseKernel>& DepthwiseKernels();
 
 // The filter [kh][kw][c] as vpmaddwd / vpdpwssd operands, [taps][padded_c]: each weight as int16
@@ -76,6 +77,8 @@ class DepthwiseRunner {
 
 // The ISA implementations (kernels/x86/depthwise_*.cc), the table's run functions.
 void DepthwiseBandAvx2(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows,
+                       int8_t* output);
+void DepthwiseBandNeon(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows,
                        int8_t* output);
 void DepthwiseBandAvx512(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows,
                          int8_t* output);

@@ -3,6 +3,11 @@
 
 #include <cstdlib>
 
+#if defined(QFORGE_ARM_KERNELS)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 namespace qforge::runtime {
 
 const char* IsaName(Isa isa) {
@@ -11,14 +16,29 @@ const char* IsaName(Isa isa) {
     case Isa::kAvx2: return "avx2";
     case Isa::kAvx512Vnni: return "avx512vnni";
     case Isa::kAvx512Vbmi: return "avx512vbmi";
+    case Isa::kNeon: return "neon";
+    case Isa::kNeonDot: return "neondot";
   }
   return "?";
 }
 
+std::vector<Isa> ArchitectureIsas() {
+#if defined(__x86_64__)
+  return {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni, Isa::kAvx512Vbmi};
+#elif defined(__aarch64__)
+  return {Isa::kRef, Isa::kNeon, Isa::kNeonDot};
+#else
+  return {Isa::kRef};
+#endif
+}
+
 StatusOr<Isa> ParseIsa(const std::string& name) {
-  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512Vnni, Isa::kAvx512Vbmi})
+  std::string names;
+  for (Isa isa : ArchitectureIsas()) {
     if (name == IsaName(isa)) return isa;
-  return Status(StatusCode::kInvalidArgument, "unknown ISA '" + name + "' (ref, avx2, avx512vnni, avx512vbmi)");
+    names += (names.empty() ? "" : ", ") + std::string(IsaName(isa));
+  }
+  return Status(StatusCode::kInvalidArgument, "unknown ISA '" + name + "' for this architecture (" + names + ")");
 }
 
 Isa SupportedIsa() {
@@ -28,6 +48,9 @@ Isa SupportedIsa() {
       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni"))
     return __builtin_cpu_supports("avx512vbmi") ? Isa::kAvx512Vbmi : Isa::kAvx512Vnni;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
+#elif defined(QFORGE_ARM_KERNELS)
+  // Advanced SIMD is part of every 64-bit Arm CPU; the dot product is optional (Linux reports it).
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) ? Isa::kNeonDot : Isa::kNeon;
 #endif
   return Isa::kRef;
 }

@@ -8,7 +8,7 @@
 namespace qforge::runtime {
 namespace {
 
-// Row blocks are multiples of 24 rows: whole register tiles (12 rows VNNI, 4 AVX2).
+// Row blocks are multiples of 24 rows: whole register tiles (12 rows VNNI, 4 AVX2, 8 NEON).
 constexpr int kRowQuantum = 24;
 
 int RoundUp(int x, int to) { return (x + to - 1) / to * to; }
@@ -21,7 +21,12 @@ const std::vector<GemmKernel>& GemmKernels() {
 #if defined(QFORGE_X86_KERNELS)
       {Isa::kAvx2, "gemm avx2", 8, 2, 2, 16, GemmInput::kInt8, false, false, CopyFlipped, GemmAvx2},
       {Isa::kAvx512Vnni, "gemm avx512vnni", 16, 4, 1, 32, GemmInput::kBiasedU8, true, true, CopyFlippedAvx512,
-       GemmAvx512Vnni},
+       GemmAvx512Vnni, /*nibbles=*/false, /*zero_point_in_bias=*/true},
+#endif
+#if defined(QFORGE_ARM_KERNELS)
+      {Isa::kNeon, "gemm neon", 8, 1, 2, 8, GemmInput::kInt8, false, false, CopyFlipped, GemmNeon},
+      {Isa::kNeonDot, "gemm neondot", 8, 4, 1, 8, GemmInput::kInt8, false, false, CopyFlipped, GemmNeonDot,
+       /*nibbles=*/false, /*zero_point_in_bias=*/true},
 #endif
   };
   return family;
@@ -32,7 +37,7 @@ const std::vector<GemmKernel>& SubByteGemmKernels() {
       {Isa::kRef, "ref", 1, 1, 1, 1, GemmInput::kInt8, false, false, CopyFlipped, nullptr},
 #if defined(QFORGE_X86_KERNELS)
       {Isa::kAvx512Vnni, "gemm avx512vnni w4", 16, 8, 1, 32, GemmInput::kBiasedU8, true, true, CopyFlippedAvx512,
-       GemmAvx512VnniW4, /*nibbles=*/true},
+       GemmAvx512VnniW4, /*nibbles=*/true, /*zero_point_in_bias=*/true},
 #endif
   };
   return family;
@@ -69,8 +74,9 @@ GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, co
   for (int c = 0; c < n; ++c) {
     int32_t sum = 0;
     for (int i = 0; i < k; ++i) sum += w[static_cast<int64_t>(c) * k + i];
-    // Biased input multiplies a + 128 (u8): sum w (a - zp) = sum w (a + 128) - (128 + zp) sum w.
-    p.bias[c] = (bias ? bias[c] : 0) - (kernel.input == GemmInput::kBiasedU8 ? (128 + q.input_zero_point) * sum : 0);
+    // A kernel multiplying a' = a + offset (offset 128 for u8 input, else 0):
+    // sum w (a - zp) = sum w a' - (offset + zp) sum w.
+    p.bias[c] = (bias ? bias[c] : 0) - (kernel.zero_point_in_bias ? (GemmInputOffset(kernel) + q.input_zero_point) * sum : 0);
     p.multiplier[c] = q.multiplier[c];
     p.left_shift[c] = std::max(q.shift[c], 0);
     p.right_shift[c] = std::max(-q.shift[c], 0);
@@ -102,7 +108,7 @@ GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, co
       }
     return p;
   }
-  // [np / block][kp / group][block][group] elements: int8 (VNNI) or int16 (AVX2).
+  // [np / block][kp / group][block][group] elements: int8 (VNNI, sdot) or int16 (AVX2, smlal).
   const int bytes = kernel.weight_bytes;
   p.packed.assign(static_cast<size_t>(np) * kp * bytes, 0);
   for (int c = 0; c < n; ++c)

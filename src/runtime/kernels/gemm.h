@@ -7,7 +7,12 @@
 //   avx2        16-bit multiply-adds (vpmaddwd) on weights packed [n/8][k/2][8][2] int16;
 //   avx512vnni  vpdpbusd on activations + 128 (u8) and weights packed [n/16][k/4][16][4],
 //               the +128 and zero-point corrections folded into the bias, both roundings of
-//               the requantization done as one 64-bit shift; rows may come as segments.
+//               the requantization done as one 64-bit shift; rows may come as segments;
+//   neon        (64-bit Arm) 16-bit multiply-accumulates by lane (smlal) of a - zp widened in
+//               registers, weights packed [n/8][k][8] int16 (kernels/arm/gemm_neon.cc);
+//   neondot     the dot product (sdot by lane) on int8 activations as they are and weights
+//               packed [n/8][k/4][8][4], the zero-point correction folded into the bias
+//               (kernels/arm/gemm_neondot.cc).
 // SubByteGemmKernels() is the same for weights on grids of at most 4 bits ([-8, 7]):
 //   avx512vnni w4  the VNNI kernel on weights packed two per byte, [n/16][k/8][16][4] bytes
 //               whose low nibbles (w + 8) are one group of 4 k and high nibbles the next,
@@ -77,9 +82,12 @@ struct GemmKernel {
   CopyRun copy;             // the fastest CopyFlipped this ISA has
   GemmRun run;              // null for the reference
   bool nibbles = false;     // weights in [-8, 7] packed two per byte (k_group 8: two groups of 4)
+  // The kernel multiplies the input form as it is: (zero point + GemmInputOffset) * sum w is
+  // taken from the bias at packing (false: the kernel subtracts the zero point itself).
+  bool zero_point_in_bias = false;
 };
 
-// ref, then the x86 kernels compiled in.
+// ref, then the x86 or Arm kernels compiled in.
 const std::vector<GemmKernel>& GemmKernels();
 // ref, then the x86 kernels for weights in [-8, 7] compiled in.
 const std::vector<GemmKernel>& SubByteGemmKernels();
@@ -147,11 +155,15 @@ class GemmRunner {
   std::vector<int8_t> scratch_;  // block_rows_ rows per thread
 };
 
-// The ISA implementations (kernels/x86/*.cc), the table's run functions.
+// The ISA implementations (kernels/x86/*.cc, kernels/arm/*.cc), the table's run functions.
 void GemmAvx2(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
               int64_t ldc, int col_begin, int col_end);
 void GemmAvx512Vnni(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
                     int64_t ldc, int col_begin, int col_end);
+void GemmNeon(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+              int64_t ldc, int col_begin, int col_end);
+void GemmNeonDot(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
+                 int64_t ldc, int col_begin, int col_end);
 void GemmAvx512VnniW4(const GemmWeights& w, int m, const int8_t* a, int64_t lda, GemmSegments segments, int8_t* out,
                       int64_t ldc, int col_begin, int col_end);
 

@@ -11,16 +11,20 @@
 #include <vector>
 
 #include "runtime/kernels/hybrid.h"
+#include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/kernel_test_util.h"
 #include "runtime/kernels/ref/hybrid_ref.h"
 
 namespace qforge::runtime {
 namespace {
 
+// The ISAs this CPU runs with a float kernel set of their own (dynamic-range layers need one).
 std::vector<Isa> OptimizedIsas() {
   std::vector<Isa> out;
-  for (Isa isa : {Isa::kAvx2, Isa::kAvx512Vnni})
-    if (isa <= SupportedIsa()) out.push_back(isa);
+  for (Isa isa : ArchitectureIsas())
+    if (isa <= SupportedIsa() && !IsReference(BestKernel(FloatKernelSets(), isa)) &&
+        BestKernel(FloatKernelSets(), isa).isa == isa)
+      out.push_back(isa);
   return out;
 }
 

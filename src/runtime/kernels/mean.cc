@@ -10,6 +10,9 @@ const std::vector<MeanKernel>& MeanKernels() {
       {Isa::kAvx2, "mean avx2", MeanInt8Avx2},
       {Isa::kAvx512Vnni, "mean avx512vnni", MeanInt8Avx512},
 #endif
+#if defined(QFORGE_ARM_KERNELS)
+      {Isa::kNeon, "mean neon", MeanInt8Neon},
+#endif
   };
   return family;
 }

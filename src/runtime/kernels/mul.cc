@@ -10,6 +10,9 @@ const std::vector<MulKernel>& MulKernels() {
       {Isa::kAvx2, "mul avx2", MulInt8Avx2},
       {Isa::kAvx512Vnni, "mul avx512vnni", MulInt8Avx512},
 #endif
+#if defined(QFORGE_ARM_KERNELS)
+      {Isa::kNeon, "mul neon", MulInt8Neon},
+#endif
   };
   return family;
 }

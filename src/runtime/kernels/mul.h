@@ -1,7 +1,7 @@
 // Optimized int8 Mul (TFLite's integer formula, kernels/ref/mul_ref.h), byte-exact with
-// ref::Mul, the family's reference entry (MulKernels(), kernels/kernel_family.h): avx2 and
-// avx512vnni run the formula on 8 or 16 lanes — zero points subtracted, one 32-bit product,
-// the vector requantization of kernels/x86/requant_*.h — along the channels of each pixel, the
+// ref::Mul, the family's reference entry (MulKernels(), kernels/kernel_family.h): avx2,
+// avx512vnni and neon run the formula on 8, 16 or 4 lanes — zero points subtracted, one 32-bit
+// product, the vector requantization of kernels/x86/requant_*.h or kernels/arm/vec_neon.h — along the channels of each pixel, the
 // gate ([N, 1, 1, C], squeeze-excite) read per sample. C++17.
 #pragma once
 
@@ -22,10 +22,11 @@ struct MulKernel {
   MulRun run;        // null for the reference
 };
 
-// ref, then the x86 kernels compiled in.
+// ref, then the x86 or Arm kernels compiled in.
 const std::vector<MulKernel>& MulKernels();
 
 void MulInt8Avx2(const MulShape& s, const MulParams& p, const int8_t* input1, const int8_t* input2, int8_t* output);
+void MulInt8Neon(const MulShape& s, const MulParams& p, const int8_t* input1, const int8_t* input2, int8_t* output);
 void MulInt8Avx512(const MulShape& s, const MulParams& p, const int8_t* input1, const int8_t* input2, int8_t* output);
 
 }  // namespace qforge::runtime

@@ -10,6 +10,9 @@ const std::vector<MaxPoolKernel>& MaxPoolKernels() {
       {Isa::kAvx2, "max pool avx2", MaxPoolInt8Avx2},
       {Isa::kAvx512Vnni, "max pool avx512vnni", MaxPoolInt8Avx512},
 #endif
+#if defined(QFORGE_ARM_KERNELS)
+      {Isa::kNeon, "max pool neon", MaxPoolInt8Neon},
+#endif
   };
   return family;
 }

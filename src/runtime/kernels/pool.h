@@ -23,10 +23,12 @@ struct MaxPoolKernel {
   MaxPoolRun run;    // null for the reference
 };
 
-// ref, then the x86 kernels compiled in.
+// ref, then the x86 or Arm kernels compiled in.
 const std::vector<MaxPoolKernel>& MaxPoolKernels();
 
 void MaxPoolInt8Avx2(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input, int8_t* output,
+                     int row_begin, int row_end);
+void MaxPoolInt8Neon(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input, int8_t* output,
                      int row_begin, int row_end);
 void MaxPoolInt8Avx512(const ConvGeometry& g, int32_t act_min, int32_t act_max, const int8_t* input,
                        int8_t* output, int row_begin, int row_end);

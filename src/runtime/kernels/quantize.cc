@@ -10,6 +10,9 @@ const std::vector<QuantizeKernel>& QuantizeKernels() {
       {Isa::kAvx2, "quantize avx2", QuantizeInt8Avx2},
       {Isa::kAvx512Vnni, "quantize avx512vnni", QuantizeInt8Avx512},
 #endif
+#if defined(QFORGE_ARM_KERNELS)
+      {Isa::kNeon, "quantize neon", QuantizeInt8Neon},
+#endif
   };
   return family;
 }

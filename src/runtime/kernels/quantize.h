@@ -24,10 +24,12 @@ struct QuantizeKernel {
   QuantizeRun run;   // null for the reference
 };
 
-// ref, then the x86 kernels compiled in.
+// ref, then the x86 or Arm kernels compiled in.
 const std::vector<QuantizeKernel>& QuantizeKernels();
 
 void QuantizeInt8Avx2(float scale, int32_t zero_point, int64_t begin, int64_t end, const float* input, int8_t* output);
+void QuantizeInt8Neon(float scale, int32_t zero_point, int64_t begin, int64_t end, const float* input,
+                      int8_t* output);
 void QuantizeInt8Avx512(float scale, int32_t zero_point, int64_t begin, int64_t end, const float* input,
                         int8_t* output);
 

@@ -1,12 +1,12 @@
 // int8 Mul compiled with AVX2 flags.
 #include "runtime/kernels/mul.h"
-#include "runtime/kernels/x86/mul_loop.h"
+#include "runtime/kernels/simd/mul_loop.h"
 #include "runtime/kernels/x86/vec_avx2.h"
 
 namespace qforge::runtime {
 
 void MulInt8Avx2(const MulShape& s, const MulParams& p, const int8_t* input1, const int8_t* input2, int8_t* output) {
-  x86::MulRange<x86::Avx2>(s, p, input1, input2, output);
+  simd::MulRange<x86::Avx2>(s, p, input1, input2, output);
 }
 
 }  // namespace qforge::runtime

@@ -1,12 +1,13 @@
-// The int8 global-average loop over vector traits V (kernels/x86/vec_avx2.h, vec_avx512.h): per
-// image, blocks of up to kBlock vectors of channels summed over every pixel, then requantized.
+// The int8 global-average loop over vector traits V (kernels/x86/vec_avx2.h, vec_avx512.h,
+// kernels/arm/vec_neon.h): per image, blocks of up to kBlock vectors of channels summed over
+// every pixel, then requantized.
 #pragma once
 
 #include <algorithm>
 
 #include "runtime/kernels/ref/pool_ref.h"
 
-namespace qforge::runtime::x86 {
+namespace qforge::runtime::simd {
 
 template <typename V>
 void MeanRange(int batch_begin, int batch_end, int h, int w, int c, const MeanParams& p, const int8_t* input,
@@ -39,4 +40,4 @@ void MeanRange(int batch_begin, int batch_end, int h, int w, int c, const MeanPa
   }
 }
 
-}  // namespace qforge::runtime::x86
+}  // namespace qforge::runtime::simd

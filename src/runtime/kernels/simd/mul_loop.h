@@ -1,13 +1,13 @@
-// The int8 Mul loop over vector traits V (kernels/x86/vec_avx2.h, vec_avx512.h): per pixel, the
-// channels in vectors of V::kLanes (the last one partial), against the same pixel of the second
-// input or the sample's gate.
+// The int8 Mul loop over vector traits V (kernels/x86/vec_avx2.h, vec_avx512.h,
+// kernels/arm/vec_neon.h): per pixel, the channels in vectors of V::kLanes (the last one
+// partial), against the same pixel of the second input or the sample's gate.
 #pragma once
 
 #include <algorithm>
 
 #include "runtime/kernels/ref/mul_ref.h"
 
-namespace qforge::runtime::x86 {
+namespace qforge::runtime::simd {
 
 template <typename V>
 void MulRange(const MulShape& s, const MulParams& p, const int8_t* input1, const int8_t* input2, int8_t* output) {
@@ -33,4 +33,4 @@ void MulRange(const MulShape& s, const MulParams& p, const int8_t* input1, const
   }
 }
 
-}  // namespace qforge::runtime::x86
+}  // namespace qforge::runtime::simd

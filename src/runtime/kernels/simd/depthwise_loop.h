@@ -1,4 +1,4 @@
-// The depthwise loop nest shared by the AVX2 and AVX-512 kernels, over a vector-traits type V
+// The depthwise loop nest shared by the AVX2, AVX-512 and NEON kernels, over a vector-traits type V
 // (lanes of int32), on one band of a padded input (kernels/padded_bands.h): every window lies
 // inside it, so each output pixel's taps are fixed offsets from its origin. Up to four channel
 // vectors of one pixel (or, with at most two vectors of channels, of four pixels) accumulate
@@ -10,7 +10,7 @@
 
 #include "runtime/kernels/depthwise.h"
 
-namespace qforge::runtime::x86 {
+namespace qforge::runtime::simd {
 
 // Channels [c0, c0 + kVectors * lanes) of kPixels output pixels (origins `step` bytes apart,
 // outputs out_c apart): kPixels * kVectors independent accumulator chains. The last vector has
@@ -86,4 +86,4 @@ void DepthwiseBand(const DepthwiseWeights& w, const int8_t* padded, int64_t row_
   }
 }
 
-}  // namespace qforge::runtime::x86
+}  // namespace qforge::runtime::simd

@@ -1,12 +1,12 @@
-// The int8 Add loop over vector traits V (kernels/x86/vec_avx2.h; AVX-512 reads a table instead):
-// TFLite's formula with the vector fixed-point code.
+// The int8 Add loop over vector traits V (kernels/x86/vec_avx2.h, kernels/arm/vec_neon.h; AVX-512
+// reads a table instead): TFLite's formula with the vector fixed-point code.
 #pragma once
 
 #include <algorithm>
 
 #include "runtime/kernels/ref/elementwise_ref.h"
 
-namespace qforge::runtime::x86 {
+namespace qforge::runtime::simd {
 
 template <typename V>
 void AddRange(const AddParams& p, int64_t begin, int64_t end, const int8_t* input1, const int8_t* input2,
@@ -32,4 +32,4 @@ void AddRange(const AddParams& p, int64_t begin, int64_t end, const int8_t* inpu
   }
 }
 
-}  // namespace qforge::runtime::x86
+}  // namespace qforge::runtime::simd
