@@ -89,7 +89,7 @@ void BM_OnednnMatmul(benchmark::State& state) {
 }
 
 void BM_VnniPeak(benchmark::State& state) {
-  if (runtime::SupportedIsa() < Isa::kAvx512Vnni) {
+  if (runtime::SupportedIsa() != Isa::kAvx512Vnni && runtime::SupportedIsa() != Isa::kAvx512Vbmi) {
     state.SkipWithError("no AVX-512 VNNI on this CPU");
     return;
   }

@@ -4,8 +4,8 @@
 # each one it executes (-singlestep -d exec,nochain); the count for 2 inferences minus the count
 # for 1 is one inference at batch 1 (loading and preparing cancel out). Speed cannot be measured
 # under emulation; instruction counts say how much work each kernel set does, not how fast a
-# core retires it. Also checks that every ISA's output — and the x86-64 runtime's — is the same
-# bytes as the Arm reference's. Prints a Markdown table.
+# core retires it. Also checks that every ISA's output — and the x86-64 build's (its portable
+# reference kernels) — is the same bytes as the Arm reference's. Prints a Markdown table.
 # Usage: bench/arm/instruction_counts.sh ARM64_BUILD X86_RUNTIME_BUILD MODEL.qfm...
 #   (both builds runtime-only, with bench/arm/invoke_model; scripts/test.sh makes them)
 set -euo pipefail
@@ -46,6 +46,6 @@ for model in "$@"; do
   done
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
   echo "| $model | ${per[ref]} | ${per[neon]} | ${per[neondot]} | $(ratio "${per[ref]}" "${per[neon]}") |" \
-    "$(ratio "${per[ref]}" "${per[neondot]}") | $([ $same = yes ] && echo "same bytes on every ISA and x86-64" || echo DIFFER) |"
+    "$(ratio "${per[ref]}" "${per[neondot]}") | $([ $same = yes ] && echo "same bytes on every ISA and the x86-64 reference" || echo DIFFER) |"
   [ $same = yes ] || { echo "instruction_counts: $model: the outputs differ between ISAs" >&2; exit 1; }
 done

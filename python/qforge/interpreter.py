@@ -8,7 +8,7 @@ class Interpreter(_qforge.Interpreter):
 
     def __init__(self, model, batch=1, threads=1, isa=None):
         if isa is not None and not isinstance(isa, str):
-            raise _qforge.InvalidArgumentError(f"isa must be a string (ref, avx2, avx512vnni, avx512vbmi), not {isa!r}")
+            raise _qforge.InvalidArgumentError(f"isa must be a string (ref, avx2, avx512vnni, avx512vbmi; on Arm ref, neon, neondot), not {isa!r}")
         super().__init__(model, check_int("batch", batch, 1, 1 << 20), check_int("threads", threads, 1, 256), isa)
 
 

@@ -21,7 +21,8 @@ constexpr int kWorkFailed = 1, kUsageError = 2;
 constexpr const char* kEnvironment = R"(
 Environment:
   QFORGE_ISA=ref|avx2|avx512vnni|avx512vbmi  cap the instruction set of the runtime's kernels
-                                  (default: the best this CPU supports)
+                                  (default: the best this CPU supports; on 64-bit Arm
+                                  ref|neon|neondot)
   QFORGE_VERBOSE=1                log the kernel each runtime operator chose, on stderr
 
 Conventions: positional arguments are files read; --out is the file written; --threads 0 = all

@@ -365,7 +365,9 @@ TEST(Interpreter, FourBitWeightsRunPackedAndAreChecked) {
       ASSERT_TRUE((*it)->GetOutput(0, out.data(), static_cast<int64_t>(out.size())).ok());
       outs.push_back(out);
       const GemmKernel& sub_byte = BestKernel(SubByteGemmKernels(), ProcessIsa().value());
-      if (isa != Isa::kRef && !IsReference(sub_byte)) EXPECT_EQ((*it)->kernel_names()[0], sub_byte.name);
+      if (isa != Isa::kRef && !IsReference(sub_byte)) {
+        EXPECT_EQ((*it)->kernel_names()[0], sub_byte.name);
+      }
     }
     EXPECT_EQ(outs[0], outs[1]);
   }

@@ -98,7 +98,9 @@ TEST(ConvGemm, EveryIsaAndThreadCountEqualsTheReference) {
     }
     if (HasFailure()) return;
   }
-  if (!RunnableKernels(SparseGemmKernels()).empty()) EXPECT_GT(sparse, 0);
+  if (!RunnableKernels(SparseGemmKernels()).empty()) {
+    EXPECT_GT(sparse, 0);
+  }
   if (!RunnableKernels(GemmKernels()).empty()) {  // a build without optimized kernels has none to test
     EXPECT_GT(direct, 0);
     EXPECT_GT(word_rows, 0);

@@ -75,7 +75,8 @@ class DepthwiseRunner {
   std::vector<int8_t> scratch_;  // one band per thread
 };
 
-// The ISA implementations (kernels/x86/depthwise_*.cc), the table's run functions.
+// The ISA implementations (kernels/x86/depthwise_*.cc, kernels/arm/depthwise_neon.cc), the
+// table's run functions.
 void DepthwiseBandAvx2(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows,
                        int8_t* output);
 void DepthwiseBandNeon(const DepthwiseWeights& w, const int8_t* padded, int64_t row_bytes, int out_rows,

@@ -18,7 +18,7 @@ namespace qforge::runtime {
 // kernel tables hold only its own architecture's entries). kAvx512Vbmi: VNNI plus VBMI's byte
 // permutes (Ice Lake, Zen 4 and later), which table lookups use. kNeon: Armv8-A's Advanced SIMD
 // (every 64-bit Arm CPU); kNeonDot: with the dot-product instructions (SDOT, Armv8.2-A's
-// FEAT_DotProd: Cortex-A55/A75 and later, Neoverse, Apple M1).
+// FEAT_DotProd: Cortex-A55/A75 and later, Neoverse N1 and later).
 enum class Isa { kRef = 0, kAvx2 = 1, kAvx512Vnni = 2, kAvx512Vbmi = 3, kNeon = 4, kNeonDot = 5 };
 
 // The highest ISA of the architecture this build targets: "no cap".

@@ -91,7 +91,7 @@ void CheckLayer(HybridLayer::Kind kind, const ConvGeometry& g, int n, std::mt199
 }
 
 TEST(HybridLayer, ConvolutionsEqualTheReference) {
-  if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized kernels on this CPU";
+  if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized float kernels on this CPU (x86 only)";
   std::mt19937 rng(31);
   ThreadPool three(3);
   three.set_min_task_work(1);
@@ -108,7 +108,7 @@ TEST(HybridLayer, ConvolutionsEqualTheReference) {
 
 // Exact integer float sums up to 514 taps of 255 x 128 (< 2^24); 515 go to the reference.
 TEST(HybridLayer, DepthwiseAtTheExactnessBound) {
-  if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized kernels on this CPU";
+  if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized float kernels on this CPU (x86 only)";
   ConvGeometry g;
   g.in_w = g.kernel_w = 514;
   const Isa isa = OptimizedIsas().back();
@@ -129,7 +129,7 @@ TEST(HybridLayer, DepthwiseAtTheExactnessBound) {
 }
 
 TEST(HybridLayer, DepthwiseEqualsTheReference) {
-  if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized kernels on this CPU";
+  if (OptimizedIsas().empty()) GTEST_SKIP() << "no optimized float kernels on this CPU (x86 only)";
   std::mt19937 rng(32);
   ThreadPool three(3);
   three.set_min_task_work(1);

@@ -56,7 +56,9 @@ TEST(KernelFamily, GemmInputForms) {
     EXPECT_EQ(GemmInputFlip(kernel), kernel.input == GemmInput::kBiasedU8 ? 0x80 : 0x00) << kernel.name;
     EXPECT_EQ(GemmInputRowBytes(kernel, 5), kernel.input == GemmInput::kBiasedU8 ? 8 : 5) << kernel.name;
     // u8 input cannot subtract the zero point in the kernel: its correction is in the bias.
-    if (kernel.input == GemmInput::kBiasedU8) EXPECT_TRUE(kernel.zero_point_in_bias) << kernel.name;
+    if (kernel.input == GemmInput::kBiasedU8) {
+      EXPECT_TRUE(kernel.zero_point_in_bias) << kernel.name;
+    }
   }
 }
 

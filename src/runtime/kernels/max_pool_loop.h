@@ -1,5 +1,5 @@
 // The max-pooling loop nest, C++ with 16-byte vector types (GCC/Clang vector extensions); the
-// ISA files (kernels/x86/pool_*.cc) compile it under their flags.
+// ISA files (kernels/x86/pool_*.cc, kernels/arm/pool_neon.cc) compile it under their flags.
 #pragma once
 
 #include <algorithm>

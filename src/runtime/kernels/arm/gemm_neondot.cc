@@ -1,13 +1,18 @@
-// int8 GEMM with the Armv8.2-A dot product (compiled with +dotprod; chosen only where the CPU
-// reports it): sdot by lane adds four products of int8 activations, as they are in the tensor,
+// int8 GEMM with the Armv8.2-A dot product (chosen only where the CPU reports it): sdot by lane adds four products of int8 activations, as they are in the tensor,
 // and int8 weights into each int32 lane — the zero-point correction -zp * sum w is in the bias
 // (PackGemm), so no widening. Weights packed [n/8][k/4][8][4] (32 bytes per group of 4 k: two
 // vectors of 4 columns); each row's activations load 16 bytes (4 groups) at a time, the last
 // k % 16 a group (or the final partial one) at a time, never past the row. Register tile: 8 rows
 // x 8 columns (16 accumulators, 8 activation vectors, 2 weight vectors).
+// Only this file's own functions are compiled for Armv8.2-A + dotprod (the pragma below, after
+// the includes): whatever the shared headers emit out of line here is baseline code, so the
+// linker may keep either file's copy.
 #include <utility>
 
 #include "runtime/kernels/arm/gemm_tiles_neon.h"
+
+#pragma GCC push_options
+#pragma GCC target("arch=armv8.2-a+dotprod")
 
 namespace qforge::runtime {
 namespace {
@@ -66,3 +71,5 @@ void GemmNeonDot(const GemmWeights& w, int m, const int8_t* a, int64_t lda, Gemm
 }
 
 }  // namespace qforge::runtime
+
+#pragma GCC pop_options
