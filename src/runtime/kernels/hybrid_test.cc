@@ -22,9 +22,7 @@ namespace {
 std::vector<Isa> OptimizedIsas() {
   std::vector<Isa> out;
   for (Isa isa : ArchitectureIsas())
-    if (isa <= SupportedIsa() && !IsReference(BestKernel(FloatKernelSets(), isa)) &&
-        BestKernel(FloatKernelSets(), isa).isa == isa)
-      out.push_back(isa);
+    if (isa != Isa::kRef && isa <= SupportedIsa() && BestKernel(FloatKernelSets(), isa).isa == isa) out.push_back(isa);
   return out;
 }
 

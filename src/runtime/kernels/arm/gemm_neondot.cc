@@ -1,5 +1,6 @@
-// int8 GEMM with the Armv8.2-A dot product (chosen only where the CPU reports it): sdot by lane adds four products of int8 activations, as they are in the tensor,
-// and int8 weights into each int32 lane — the zero-point correction -zp * sum w is in the bias
+// int8 GEMM with the Armv8.2-A dot product (chosen only where the CPU reports it): sdot by lane
+// adds four products of int8 activations, as they are in the tensor, and int8 weights into each
+// int32 lane — the zero-point correction -zp * sum w is in the bias
 // (PackGemm), so no widening. Weights packed [n/8][k/4][8][4] (32 bytes per group of 4 k: two
 // vectors of 4 columns); each row's activations load 16 bytes (4 groups) at a time, the last
 // k % 16 a group (or the final partial one) at a time, never past the row. Register tile: 8 rows
@@ -27,7 +28,7 @@ inline int8x16_t LoadGroup(const int8_t* p, int count) {
 }
 
 struct DotTile {
-  // Groups J of the activation vectors x against groups g + J of the weights.
+  // Groups J of the activation vectors x against weight groups J from b.
   template <int kRows, size_t... J>
   static void Groups(const int8_t* b, const int8x16_t (&x)[kRows], TileAccumulators<kRows>& acc,
                      std::index_sequence<J...>) {
