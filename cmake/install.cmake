@@ -17,7 +17,7 @@ set(QFORGE_STATIC_LIBS)
 if(NOT QFORGE_RUNTIME_ONLY)
   install(TARGETS qforge RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   # qforge::qforge: the training, quantization, compression and conversion libraries.
-  set(QFORGE_STATIC_LIBS core ops graph train data zoo convert quant sparsity cluster)
+  set(QFORGE_STATIC_LIBS core distributed ops graph train data zoo convert quant sparsity cluster)
   foreach(lib ${QFORGE_STATIC_LIBS})
     set_target_properties(qforge_${lib} PROPERTIES EXPORT_NAME ${lib})
   endforeach()

@@ -12,6 +12,8 @@ PACKAGES=(
   zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev libpng-dev libturbojpeg0-dev
   dataset-fashion-mnist
+  # training across processes and machines: MPI (mpirun starts the ranks)
+  libopenmpi-dev openmpi-bin
   # the Python package: pybind11 builds the module; pytest runs its tests; venv, pip, setuptools
   # and wheel serve `pip install --no-build-isolation .`
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest python3-venv python3-pip

@@ -11,6 +11,7 @@
 #include "cli/cluster_flags.h"
 #include "cli/commands.h"
 #include "cli/data_flags.h"
+#include "cli/distributed_flags.h"
 #include "workflow/model_files.h"
 #include "cli/progress.h"
 #include "cli/prune_flags.h"
@@ -47,12 +48,13 @@ struct TrainFlags {
   int64_t freeze_bn_step = -1, freeze_observers_step = -1;
   PruneFlags prune;
   ClusterFlags cluster;
+  DistributedFlags distributed;
   // Which options were given explicitly (they override the recipe and a resumed checkpoint).
   CLI::Option *epochs_opt, *batch_opt, *optimizer_opt, *lr_opt, *wd_opt, *schedule_opt, *warmup_opt;
 };
 
 // With --qat, rewrites a float graph for quantization-aware training (a QAT graph stays).
-Status MakeQuantizationAware(const TrainFlags& f, Checkpoint& ck) {
+Status MakeQuantizationAware(const TrainFlags& f, Checkpoint& ck, std::FILE* say) {
   if (!f.qat || quant::IsQatGraph(ck.graph)) return Status::Ok();
   quant::QatOptions o;
   QF_ASSIGN_OR_RETURN(o.scheme, quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer));
@@ -61,7 +63,7 @@ Status MakeQuantizationAware(const TrainFlags& f, Checkpoint& ck) {
   keep.keep_float = true;
   for (const std::string& node : f.keep_float) o.Annotate(node, keep);
   QF_ASSIGN_OR_RETURN(quant::QatModel qat, quant::QuantizeModel(ck.graph, o));
-  if (!qat.kept_float.empty()) fmt::print(MessageStream(f.json), "kept in float: {}\n", fmt::join(qat.kept_float, ", "));
+  if (!qat.kept_float.empty()) fmt::print(say, "kept in float: {}\n", fmt::join(qat.kept_float, ", "));
   ck.graph = std::move(qat.graph);
   ck.meta.train_state["qat"] = {{"scheme", f.scheme}, {"w_bits", f.w_bits}, {"a_bits", f.a_bits},
                                 {"quantizer", f.quantizer}, {"kept_float", qat.kept_float}};
@@ -86,7 +88,7 @@ StatusOr<nlohmann::json> ConvertAndCompare(Checkpoint& run, const TrainTestData&
 }
 
 // Fills the run (graph, preprocessing, optimizer state) from --resume, --init or the zoo.
-StatusOr<Checkpoint> PrepareRun(const TrainFlags& f) {
+StatusOr<Checkpoint> PrepareRun(const TrainFlags& f, std::FILE* say) {
   if (!f.resume.empty() || !f.init.empty()) {
     QF_ASSIGN_OR_RETURN(Checkpoint ck, f.resume.empty() ? LoadModelFile(f.init) : LoadCheckpoint(f.resume));
     if (!f.model.empty() && f.model != ck.meta.model_name)
@@ -96,7 +98,7 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f) {
       ck.optimizer_state.clear();
       ck.optimizer_steps = 0;
       ck.meta.train_state = nlohmann::json::object();
-      QF_RETURN_IF_ERROR(MakeQuantizationAware(f, ck));
+      QF_RETURN_IF_ERROR(MakeQuantizationAware(f, ck, say));
     }
     return ck;
   }
@@ -104,7 +106,7 @@ StatusOr<Checkpoint> PrepareRun(const TrainFlags& f) {
   Checkpoint ck;
   QF_ASSIGN_OR_RETURN(ck.graph, zoo->build(f.seed));
   ck.meta.model_name = zoo->name;
-  QF_RETURN_IF_ERROR(MakeQuantizationAware(f, ck));
+  QF_RETURN_IF_ERROR(MakeQuantizationAware(f, ck, say));
   return ck;
 }
 
@@ -201,8 +203,7 @@ struct WeightHooks {
 
 // Attaches --prune or --cluster (or what a resumed run did) to the training, and says so.
 StatusOr<WeightHooks> AttachWeightHooks(const TrainFlags& f, Checkpoint& run, int64_t steps_per_epoch,
-                                        TrainOptions& options) {
-  std::FILE* const say = MessageStream(f.json);
+                                        TrainOptions& options, std::FILE* say) {
   const int64_t start_step = run.meta.train_state.value("epochs_done", 0) * steps_per_epoch;
   WeightHooks hooks;
   QF_ASSIGN_OR_RETURN(hooks.prune, f.prune.Resolve(run, steps_per_epoch * options.epochs, !f.resume.empty()));
@@ -243,25 +244,29 @@ StatusOr<std::string> CheckpointPath(const TrainFlags& f, const Checkpoint& run)
 // converted model's figures of a QAT run (null otherwise).
 void ReportRun(const TrainFlags& f, const Checkpoint& run, const TrainOptions& options,
                const std::vector<EpochMetrics>& history, const nlohmann::json& qat, const WeightHooks& hooks) {
-  double images = 0, seconds = 0;
+  const int world_size = options.comm ? options.comm->size() : 1;
+  double images = 0, seconds = 0, communication = 0;
   nlohmann::json epochs = nlohmann::json::array();
   for (const EpochMetrics& m : history) {
     images += m.images_per_second * m.seconds;
     seconds += m.seconds;
+    communication += m.communication_seconds;
     epochs.push_back({{"epoch", m.epoch}, {"train_loss", m.train_loss},
                       {"train_accuracy", m.train_accuracy}, {"test_accuracy", m.test_accuracy},
                       {"images_per_second", m.images_per_second}});
   }
   const double test_accuracy = history.back().test_accuracy;
   if (!f.json) {
-    fmt::print("test accuracy {:.4f}, {:.0f} images/s; checkpoint {}\n", test_accuracy,
-               images / seconds, options.checkpoint_path);
+    fmt::print("test accuracy {:.4f}, {:.0f} images/s{}; checkpoint {}\n", test_accuracy, images / seconds,
+               world_size > 1 ? fmt::format(" ({} ranks)", world_size) : "", options.checkpoint_path);
     if (hooks.prune) fmt::print("sparsity of the conv/dense weights: {:.4f}\n", sparsity::MeasureSparsity(run.graph).overall);
     return;
   }
   nlohmann::json j{{"model", run.meta.model_name},        {"epochs", options.epochs},
                    {"test_accuracy", test_accuracy},       {"images_per_second", images / seconds},
                    {"threads", NumThreads()},              {"batch", options.batch},
+                   {"world_size", world_size},             {"global_batch", options.batch * world_size},
+                   {"communication_share", world_size > 1 ? communication / seconds : 0.0},
                    {"checkpoint", options.checkpoint_path}, {"history", epochs}};
   if (!qat.is_null()) j.update(qat);
   if (hooks.prune || hooks.clustering) j.update(SparsityJson(run.graph));
@@ -269,35 +274,48 @@ void ReportRun(const TrainFlags& f, const Checkpoint& run, const TrainOptions& o
   fmt::print("{}\n", j.dump());
 }
 
-Status RunTrain(const TrainFlags& f) {
-  std::FILE* const say = MessageStream(f.json);
-  SetNumThreads(f.threads);
-  QF_ASSIGN_OR_RETURN(Checkpoint run, PrepareRun(f));
+// The training run on this rank of the job (the whole run in a one-process job).
+Status TrainOnRank(const TrainFlags& f, distributed::Communicator& comm) {
+  std::FILE* const say = RankStream(comm, MessageStream(f.json));
+  QF_ASSIGN_OR_RETURN(Checkpoint run, PrepareRun(f, say));
   QF_ASSIGN_OR_RETURN(const TrainTestData data, LoadTrainingData(f, run));
   QF_ASSIGN_OR_RETURN(TrainOptions options, ResolveOptions(f, run));
+  f.distributed.Apply(comm, run.graph, options);
   if (quant::IsQatGraph(run.graph)) {
     options.before_step = [&f](int64_t step, Graph& graph) {
       if (f.freeze_bn_step >= 0 && step >= f.freeze_bn_step) quant::FreezeBatchNorm(graph);
       if (f.freeze_observers_step >= 0 && step >= f.freeze_observers_step) quant::FreezeObservers(graph);
     };
   }
-  const int64_t steps_per_epoch = (data.train.count + options.batch - 1) / options.batch;
-  QF_ASSIGN_OR_RETURN(const WeightHooks hooks, AttachWeightHooks(f, run, steps_per_epoch, options));
-  QF_ASSIGN_OR_RETURN(options.checkpoint_path, CheckpointPath(f, run));
-  fmt::print(say, "training {} for {} epochs (batch {}, {} lr {}, {} threads)\n", run.meta.model_name, options.epochs,
-             options.batch, options.optimizer.type, options.schedule.base_lr, NumThreads());
+  const int64_t steps_per_epoch = BatchesPerEpoch(data.train.count, options.batch, comm.size());
+  QF_ASSIGN_OR_RETURN(const WeightHooks hooks, AttachWeightHooks(f, run, steps_per_epoch, options, say));
+  QF_ASSIGN_OR_RETURN(const std::string checkpoint, CheckpointPath(f, run));
+  options.checkpoint_path = f.distributed.RankFile(comm, checkpoint);
+  fmt::print(say, "training {} for {} epochs (batch {}, {} lr {}, {} threads{})\n", run.meta.model_name, options.epochs,
+             options.batch, options.optimizer.type, options.schedule.base_lr, NumThreads(),
+             comm.size() > 1 ? fmt::format(" per rank, {} ranks: global batch {}", comm.size(), options.batch * comm.size())
+                             : "");
   ConsoleProgress progress(say);
-  QF_ASSIGN_OR_RETURN(std::vector<EpochMetrics> history, Train(run, data, options, &progress));
+  QF_ASSIGN_OR_RETURN(std::vector<EpochMetrics> history, Train(run, data, options, comm.is_root() ? &progress : nullptr));
   nlohmann::json qat = nullptr;
-  if (quant::IsQatGraph(run.graph)) {
+  if (quant::IsQatGraph(run.graph) && !options.checkpoint_path.empty()) {
     const std::string qfm = std::filesystem::path(options.checkpoint_path).replace_extension(".qfm").string();
     QF_ASSIGN_OR_RETURN(qat, ConvertAndCompare(run, data, qfm, options.backend));
     fmt::print(say, "QAT: simulated accuracy {:.4f}, runtime (int8 .qfm) accuracy {:.4f}, agreement {:.4f}; {} ({} bytes)\n",
                qat["qat_sim_accuracy"].get<double>(), qat["int8_accuracy"].get<double>(),
                qat["agreement"].get<double>(), qfm, qat["model_bytes"].get<int64_t>());
   }
-  ReportRun(f, run, options, history, qat, hooks);
+  if (comm.is_root()) ReportRun(f, run, options, history, qat, hooks);
   return Status::Ok();
+}
+
+Status RunTrain(const TrainFlags& f) {
+  SetNumThreads(f.threads);
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<distributed::Communicator> comm, f.distributed.Start(f.threads));
+  const Status status = TrainOnRank(f, *comm);
+  // A rank failing alone would leave the others waiting for it: stop them all.
+  if (!status.ok() && comm->size() > 1) comm->Abort(status.message());
+  return status;
 }
 
 }  // namespace
@@ -342,10 +360,12 @@ Command AddTrainCommand(CLI::App& app) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   f->prune.Register(*cmd);
   f->cluster.Register(*cmd);
+  f->distributed.Register(*cmd);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge train --model lenet5 --epochs 3",
                      "qforge train --init runs/lenet5/model.ckpt --qat --epochs 1 --lr 1e-4 --out runs/qat/model.ckpt",
                      "qforge train --resume runs/lenet5/model.ckpt --epochs 12 --json",
+                     "mpirun -np 2 qforge train --model lenet5 --batch 32 --epochs 3  # global batch 64",
                      "qforge train --init resnet18.onnx --input-size 32 --epochs 5 --out runs/resnet18/model.ckpt",
                      "qforge train --init model.onnx --data my-images/ --input-size 224 --mean 0.485,0.456,0.406 "
                      "--std 0.229,0.224,0.225"});

@@ -200,15 +200,24 @@ void PreprocessNhwc(const ImageDataset& d, const Preprocess& pre, const int64_t*
 }
 
 BatchIterator::BatchIterator(const ImageDataset& data, const Preprocess& pre, int64_t batch_size,
-                             bool shuffle, uint64_t seed, Augment augment)
-    : data_(data), mapper_(data, pre), batch_(batch_size), augment_(augment), rng_(seed) {
+                             bool shuffle, uint64_t seed, Augment augment, Shard shard)
+    : data_(data), mapper_(data, pre), batch_(batch_size), augment_(augment), shard_(shard),
+      augment_seed_(DeriveSeed(seed, 1)) {
   order_.resize(data.count);
   std::iota(order_.begin(), order_.end(), 0);
+  Rng rng(seed);
   if (shuffle)
-    for (int64_t i = data.count - 1; i > 0; --i) std::swap(order_[i], order_[rng_.Below(i + 1)]);
+    for (int64_t i = data.count - 1; i > 0; --i) std::swap(order_[i], order_[rng.Below(i + 1)]);
 }
 
-void BatchIterator::CopyExample(int64_t index, float* dst) {
+int64_t BatchesPerEpoch(int64_t count, int64_t batch, int shards) {
+  const int64_t global = batch * shards, full = count / global, rest = count % global;
+  return full + (rest >= shards ? 1 : 0);
+}
+
+int64_t BatchIterator::num_batches() const { return BatchesPerEpoch(data_.count, batch_, shard_.count); }
+
+void BatchIterator::CopyExample(int64_t index, int64_t place, float* dst) {
   const int64_t c = data_.channels, h = data_.height, w = data_.width;
   const int64_t pad = augment_.crop_padding;
   if (pad == 0 && !augment_.horizontal_flip) {
@@ -217,9 +226,10 @@ void BatchIterator::CopyExample(int64_t index, float* dst) {
   }
   example_.resize(static_cast<size_t>(c * h * w));
   mapper_.ExampleNchw(index, example_.data());
-  const int64_t dy = pad ? static_cast<int64_t>(rng_.Below(2 * pad + 1)) - pad : 0;
-  const int64_t dx = pad ? static_cast<int64_t>(rng_.Below(2 * pad + 1)) - pad : 0;
-  const bool flip = augment_.horizontal_flip && rng_.Below(2);
+  Rng rng(DeriveSeed(augment_seed_, static_cast<uint64_t>(place)));
+  const int64_t dy = pad ? static_cast<int64_t>(rng.Below(2 * pad + 1)) - pad : 0;
+  const int64_t dx = pad ? static_cast<int64_t>(rng.Below(2 * pad + 1)) - pad : 0;
+  const bool flip = augment_.horizontal_flip && rng.Below(2);
   for (int64_t ch = 0; ch < c; ++ch) {
     const float zero = mapper_.Zero(ch);
     for (int64_t y = 0; y < h; ++y)
@@ -232,17 +242,19 @@ void BatchIterator::CopyExample(int64_t index, float* dst) {
 }
 
 bool BatchIterator::Next(Tensor* images, std::vector<int32_t>* labels) {
-  if (pos_ >= data_.count) return false;
-  const int64_t n = std::min(batch_, data_.count - pos_);
+  const int64_t global = std::min(batch_ * shard_.count, data_.count - pos_);
+  if (global <= 0 || global < shard_.count) return false;
+  const int64_t first = pos_ + shard_.index * global / shard_.count;
+  const int64_t n = pos_ + (shard_.index + 1) * global / shard_.count - first;
   const int64_t per = data_.example_size();
   images->Resize({n, data_.channels, data_.height, data_.width});
   labels->resize(n);
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t idx = order_[pos_ + i];
-    CopyExample(idx, images->data() + i * per);
+    const int64_t idx = order_[first + i];
+    CopyExample(idx, first + i, images->data() + i * per);
     (*labels)[i] = data_.labels.empty() ? -1 : data_.labels[idx];
   }
-  pos_ += n;
+  pos_ += global;
   return true;
 }
 

@@ -93,23 +93,37 @@ struct Augment {
   bool horizontal_flip = false;
 };
 
+// Data-parallel training: rank `index` of `count` takes its part of every global batch.
+struct Shard {
+  int index = 0, count = 1;
+};
+
+// Batches per epoch of `count` examples in global batches of batch x shards (BatchIterator).
+int64_t BatchesPerEpoch(int64_t count, int64_t batch, int shards = 1);
+
 class BatchIterator {
  public:
-  // Visits every example once per epoch, in an order drawn from `seed` when shuffling.
+  // Visits every example once per epoch, in an order drawn from `seed` when shuffling, in
+  // batches of batch_size. With a shard of count > 1, batches are global batches of
+  // count x batch_size examples (the order is the same for every count), of which this shard
+  // gets the part [index * n / count, (index + 1) * n / count); a last global batch smaller
+  // than `count` is left out, so no shard is ever empty. An example's augmentation is drawn
+  // from the seed and its place in the epoch, whichever shard gets it.
   BatchIterator(const ImageDataset& data, const Preprocess& pre, int64_t batch_size,
-                bool shuffle, uint64_t seed, Augment augment = {});
+                bool shuffle, uint64_t seed, Augment augment = {}, Shard shard = {});
   // Fills the next batch (the last one may be smaller); false when the epoch is done.
   bool Next(Tensor* images, std::vector<int32_t>* labels);
-  int64_t num_batches() const { return (data_.count + batch_ - 1) / batch_; }
+  int64_t num_batches() const;
 
  private:
-  void CopyExample(int64_t index, float* dst);
+  void CopyExample(int64_t index, int64_t place, float* dst);
 
   const ImageDataset& data_;
   InputMapper mapper_;
   int64_t batch_;
   Augment augment_;
-  Rng rng_;
+  Shard shard_;
+  uint64_t augment_seed_;
   std::vector<int64_t> order_;
   int64_t pos_ = 0;
   std::vector<float> example_;  // one example before augmentation

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/batch_norm_sync.h"
 #include "ops/cpu/batch_norm_cpu.h"
 
 namespace qforge {
@@ -71,6 +72,15 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
   save_mean_.Resize({s.c});
   save_var_.Resize({s.c});
   const float *x = in[0]->data(), *gamma = in[1]->data(), *beta = in[2]->data();
+  synchronized_ = last_training_ && ctx.replicas && ctx.replicas->size() > 1;
+  if (synchronized_) {
+    // The global batch's statistics; the running ones count the global batch too.
+    ref::BatchNormShape global = s;
+    global.n = SynchronizedBatchStatistics(s, x, *ctx.replicas, save_mean_.data(), save_var_.data());
+    cpu::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), fuse_relu_, out.data());
+    UpdateRunningStatistics(global, scale, in);
+    return;
+  }
   if (last_training_) {
     if (fast) {
       cpu::BatchNormForwardTraining(s, x, gamma, beta, fuse_relu_, save_mean_.data(),
@@ -79,18 +89,7 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
       ref::BatchNormForwardTraining(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
       if (fuse_relu_) ApplyRelu(out);
     }
-    if (!scale) {
-      ref::UpdateRunningStats(s, save_mean_.data(), save_var_.data(), in[3]->data(), in[4]->data());
-      return;
-    }
-    // The running statistics are those of z = x / s.
-    z_mean_.Resize({s.c});
-    z_var_.Resize({s.c});
-    for (int64_t c = 0; c < s.c; ++c) {
-      z_mean_[c] = save_mean_[c] / scale[c];
-      z_var_[c] = save_var_[c] / (scale[c] * scale[c]);
-    }
-    ref::UpdateRunningStats(s, z_mean_.data(), z_var_.data(), in[3]->data(), in[4]->data());
+    UpdateRunningStatistics(s, scale, in);
     return;
   }
   for (int64_t c = 0; c < s.c; ++c) {
@@ -105,6 +104,22 @@ void BatchNormOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& in, 
     ref::BatchNormForwardInference(s, x, gamma, beta, save_mean_.data(), save_var_.data(), out.data());
     if (fuse_relu_) ApplyRelu(out);
   }
+}
+
+void BatchNormOp::UpdateRunningStatistics(const ref::BatchNormShape& s, const float* scale,
+                                          const std::vector<Tensor*>& in) {
+  if (!scale) {
+    ref::UpdateRunningStats(s, save_mean_.data(), save_var_.data(), in[3]->data(), in[4]->data());
+    return;
+  }
+  // The running statistics are those of z = x / s.
+  z_mean_.Resize({s.c});
+  z_var_.Resize({s.c});
+  for (int64_t c = 0; c < s.c; ++c) {
+    z_mean_[c] = save_mean_[c] / scale[c];
+    z_var_[c] = save_var_[c] / (scale[c] * scale[c]);
+  }
+  ref::UpdateRunningStats(s, z_mean_.data(), z_var_.data(), in[3]->data(), in[4]->data());
 }
 
 void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in, const Tensor& out,
@@ -138,7 +153,10 @@ void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in,
   if (scale_grad && !din[1]) sum_dy_xhat_.Resize({s.c});
   float* dgamma = din[1] ? din[1]->data() : (scale_grad ? sum_dy_xhat_.data() : nullptr);
   float* dbeta = din[2] ? din[2]->data() : nullptr;
-  if (fast) {
+  if (synchronized_) {
+    SynchronizedBatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(), dy_in.data(),
+                                  fuse_relu_ ? out.data() : nullptr, *ctx.replicas, dx, dgamma, dbeta);
+  } else if (fast) {
     cpu::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
                            dy.data(), fuse_relu_ ? out.data() : nullptr, dx, dgamma, dbeta);
   } else {

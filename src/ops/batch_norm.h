@@ -1,7 +1,8 @@
 // BatchNorm op: inputs x [N, C, ...], gamma [C], beta [C], running_mean [C], running_var [C].
 // Training mode normalizes with batch statistics and updates the running ones in place;
 // inference mode uses the running statistics. With fuse_relu the op is BatchNorm followed by
-// ReLU in one pass over memory (the same values and gradients as the two ops).
+// ReLU in one pass over memory (the same values and gradients as the two ops). In data-parallel
+// training (OpContext::replicas) the batch statistics are the global batch's (ops/batch_norm_sync.h).
 //
 // An optional sixth input, input_scale s [C], says the op's input is x = s * z per channel:
 // the op is then BatchNorm(x / s) — values, running statistics (of z) and gradients, the
@@ -38,6 +39,9 @@ class BatchNormOp : public Op {
  private:
   // The kernels' shape; with an input scale, per-channel eps * s^2 (kept in channel_eps_).
   ref::BatchNormShape ShapeOf(const std::vector<Tensor*>& inputs);
+  // Updates the running statistics (those of z = x / scale with an input scale) from the
+  // saved batch statistics, counting s.n examples.
+  void UpdateRunningStatistics(const ref::BatchNormShape& s, const float* scale, const std::vector<Tensor*>& in);
   void BackwardThroughInference(const ref::BatchNormShape& s, const std::vector<Tensor*>& inputs,
                                 const Tensor& grad_output, const std::vector<Tensor*>& grad_inputs);
 
@@ -45,6 +49,7 @@ class BatchNormOp : public Op {
   bool fuse_relu_;
   bool frozen_ = false;
   bool last_training_ = false;
+  bool synchronized_ = false;  // the last forward used the statistics of all replicas
   Tensor save_mean_, save_var_;  // statistics the last forward normalized with (of x, not z)
   Tensor channel_eps_;           // eps * s^2 with an input scale
   Tensor z_mean_, z_var_;        // batch statistics of z = x / s, for the running ones

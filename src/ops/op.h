@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/replicas.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "core/tensor.h"
@@ -23,6 +24,9 @@ struct OpContext {
   bool training = false;
   Backend backend = Backend::kFast;
   Rng* rng = nullptr;  // randomness for ops such as Dropout
+  // Data-parallel training: the replicas whose shards make up the batch; ops with batch
+  // statistics (BatchNorm) reduce them over it. Null: the batch is all here.
+  ReplicaGroup* replicas = nullptr;
 };
 
 class Op {

@@ -46,6 +46,7 @@ struct RunOptions {
   Backend backend = Backend::kReference;
   bool training = true;
   uint64_t rng_seed = 7;  // reseeded before every forward, so random ops repeat themselves
+  ReplicaGroup* replicas = nullptr;  // data-parallel: the replicas holding the rest of the batch
 };
 
 inline Tensor RunForward(Op& op, std::vector<Tensor>& inputs, const RunOptions& o) {
@@ -55,7 +56,7 @@ inline Tensor RunForward(Op& op, std::vector<Tensor>& inputs, const RunOptions& 
   EXPECT_TRUE(shape.ok()) << shape.status().ToString();
   Tensor out(*shape);
   Rng rng(o.rng_seed);
-  OpContext ctx{o.training, o.backend, &rng};
+  OpContext ctx{o.training, o.backend, &rng, o.replicas};
   op.Forward(ctx, Pointers(inputs), out);
   return out;
 }
@@ -71,7 +72,7 @@ inline std::vector<Tensor> RunBackward(Op& op, std::vector<Tensor>& inputs, cons
     din[k] = &grads[k];
   }
   Rng rng(o.rng_seed);
-  OpContext ctx{o.training, o.backend, &rng};
+  OpContext ctx{o.training, o.backend, &rng, o.replicas};
   op.Backward(ctx, Pointers(inputs), out, dy, din);
   return grads;
 }

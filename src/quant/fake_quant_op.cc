@@ -38,6 +38,7 @@ void FakeQuantOp::Forward(const OpContext& ctx, const std::vector<Tensor*>& inpu
     return;
   }
   const std::vector<Tensor*> params(inputs.begin() + 1, inputs.end());
+  quantizer_->set_replicas(ctx.replicas);
   quantizer_->Forward(ctx.training && observing_, *inputs[0], params, output);
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/quant_grid.h"
+#include "core/replicas.h"
 #include "core/status.h"
 #include "core/tensor.h"
 
@@ -96,8 +97,18 @@ class Quantizer {
   // its current value, such as weights; may be null for the others).
   virtual StatusOr<Grid> CurrentGrid(const Tensor* x, const std::vector<Tensor*>& params) const = 0;
 
+  // Data-parallel training: the replicas whose shards make up the batch (null: it is all
+  // here), set before every Forward. A quantizer whose state follows the batch (an observed
+  // range, an initial step) reduces its statistics over them, so every replica keeps the state
+  // one process would on the global batch and exports the same grid.
+  void set_replicas(ReplicaGroup* replicas) { replicas_ = replicas; }
+
+ protected:
+  ReplicaGroup* replicas() const { return replicas_; }
+
  private:
   QuantSpec spec_;
+  ReplicaGroup* replicas_ = nullptr;
 };
 
 using QuantizerFactory = StatusOr<std::unique_ptr<Quantizer>> (*)(const QuantSpec& spec, const nlohmann::json& attrs);

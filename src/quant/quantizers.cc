@@ -70,6 +70,10 @@ class TrackingQuantizer : public RangeQuantizer {
   void Observe(const Tensor& x, const std::vector<Tensor*>& p) override {
     std::vector<float> lo, hi;
     ChannelMinMax(spec(), x, &lo, &hi);
+    if (replicas()) {  // the global batch's range
+      replicas()->Min(lo.data(), static_cast<int64_t>(lo.size()));
+      replicas()->Max(hi.data(), static_cast<int64_t>(hi.size()));
+    }
     float *mn = p[0]->data(), *mx = p[1]->data(), &initialized = p[2]->data()[0];
     for (size_t c = 0; c < lo.size(); ++c) {
       if (initialized == 0.0f) {
@@ -142,10 +146,13 @@ class LsqQuantizer : public Quantizer {
     const auto channels = static_cast<size_t>(p[0]->size());
     if (training && p[1]->data()[0] == 0.0f) {
       const int64_t inner = x.size() / static_cast<int64_t>(channels);
+      std::vector<double> sums(channels + 1);  // sum |x| per channel, then the count per channel
+      for (size_t c = 0; c < channels; ++c)
+        for (int64_t i = 0; i < inner; ++i) sums[c] += std::fabs(x.data()[c * inner + i]);
+      sums[channels] = static_cast<double>(inner);
+      if (replicas()) replicas()->Sum(sums.data(), static_cast<int64_t>(sums.size()));  // over the global batch
       for (size_t c = 0; c < channels; ++c) {
-        double sum = 0.0;
-        for (int64_t i = 0; i < inner; ++i) sum += std::fabs(x.data()[c * inner + i]);
-        step[c] = static_cast<float>(2.0 * sum / std::max<int64_t>(inner, 1) / std::sqrt(Levels()));
+        step[c] = static_cast<float>(2.0 * sums[c] / std::max(sums[channels], 1.0) / std::sqrt(Levels()));
         if (!(step[c] > 0.0f)) step[c] = 1e-3f;
       }
       p[1]->data()[0] = 1.0f;

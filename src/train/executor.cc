@@ -116,7 +116,10 @@ void Executor::Backward(const std::vector<std::pair<int, const Tensor*>>& seeds)
   std::vector<Tensor*> din;
   for (size_t i = nodes.size(); i-- > 0;) {
     Node& node = nodes[i];
-    if (!has_grad_[node.output] || !needs_grad_[node.output]) continue;
+    if (!has_grad_[node.output] || !needs_grad_[node.output]) {
+      if (backward_listener_) backward_listener_(static_cast<int>(i));
+      continue;
+    }
     din.assign(node.inputs.size(), nullptr);
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       if (!needs_grad_[node.inputs[k]]) continue;
@@ -136,6 +139,7 @@ void Executor::Backward(const std::vector<std::pair<int, const Tensor*>>& seeds)
       }
     }
     if (profiling_) backward_seconds_[i] += Now() - start;
+    if (backward_listener_) backward_listener_(static_cast<int>(i));
   }
   // Trainable parameters that did not influence the seeds get a zero gradient.
   for (const Param& p : graph_->params()) {

@@ -3,6 +3,7 @@
 // step does not allocate.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@ class Executor {
   void Backward(const std::vector<std::pair<int, const Tensor*>>& seeds);
   // Gradient of a trainable parameter after Backward (zeros if it did not influence the seeds).
   const Tensor& param_grad(int param_index) const { return grads_[graph_->params()[param_index].value]; }
+  Tensor& param_grad(int param_index) { return grads_[graph_->params()[param_index].value]; }
+  // During Backward: whether a parameter has received a gradient yet.
+  bool has_param_grad(int param_index) const { return has_grad_[graph_->params()[param_index].value]; }
+
+  // Data-parallel training: the replicas that hold the rest of each batch (ops/op.h).
+  void set_replicas(ReplicaGroup* replicas) { ctx_.replicas = replicas; }
+  // Called during Backward after each node's turn (node index, in reverse order; nodes
+  // without a gradient included), e.g. to send finished gradients while the rest go on.
+  void set_backward_listener(std::function<void(int node)> listener) { backward_listener_ = std::move(listener); }
 
   // Per-node wall time of forward and backward, accumulated while enabled.
   void EnableProfiling(bool on) { profiling_ = on; }
@@ -38,6 +48,7 @@ class Executor {
   std::vector<char> has_grad_, needs_grad_;     // per value
   std::vector<std::vector<Tensor>> scratch_;    // per node, per input slot
   std::vector<std::vector<Tensor*>> in_ptrs_;   // per node
+  std::function<void(int node)> backward_listener_;
   bool profiling_ = false;
   std::vector<double> forward_seconds_, backward_seconds_;  // per node
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "train/data_parallel.h"
 #include "train/executor.h"
 #include "train/logits.h"
 #include "train/loss.h"
@@ -61,6 +62,26 @@ StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Prep
   return r;
 }
 
+StatusOr<EvalResult> EvaluateSharded(Graph& graph, const ImageDataset& data, const Preprocess& pre, int64_t batch,
+                                     Backend backend, distributed::Communicator& comm) {
+  if (comm.size() == 1) return Evaluate(graph, data, pre, batch, backend);
+  const int64_t first = data.count * comm.rank() / comm.size(), end = data.count * (comm.rank() + 1) / comm.size();
+  double sums[3] = {0, 0, 0};  // loss, correct, count
+  if (end > first) {
+    QF_ASSIGN_OR_RETURN(const EvalResult part,
+                        Evaluate(graph, SliceExamples(data, first, end - first), pre, batch, backend));
+    const auto n = static_cast<double>(part.count);
+    sums[0] = part.loss * n, sums[1] = part.accuracy * n, sums[2] = n;
+  }
+  comm.Sum(sums, 3);
+  if (sums[2] == 0) return InvalidArgument("evaluation set is empty");
+  EvalResult r;
+  r.count = static_cast<int64_t>(sums[2]);
+  r.loss = sums[0] / sums[2];
+  r.accuracy = sums[1] / sums[2];
+  return r;
+}
+
 StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& data,
                                           TrainOptions options, ProgressReporter* progress) {
   Graph& graph = run.graph;
@@ -70,7 +91,11 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
   QF_RETURN_IF_ERROR(ValidateOptimizerConfig(options.optimizer));
   if (options.epochs < 1) return InvalidArgument("epochs must be >= 1");
   if (options.batch < 1) return InvalidArgument("batch size must be >= 1");
-  const int64_t batches_per_epoch = (data.train.count + options.batch - 1) / options.batch;
+  distributed::Communicator* comm = options.comm && options.comm->size() > 1 ? options.comm : nullptr;
+  const Shard shard = comm ? Shard{comm->rank(), comm->size()} : Shard{};
+  const int64_t batches_per_epoch = BatchesPerEpoch(data.train.count, options.batch, shard.count);
+  if (batches_per_epoch == 0)
+    return InvalidArgument("{} training examples cannot give each of {} ranks one", data.train.count, shard.count);
   options.schedule.total_steps = batches_per_epoch * options.epochs;
   QF_RETURN_IF_ERROR(options.schedule.Validate());
 
@@ -78,7 +103,9 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
   if (start_epoch >= options.epochs)
     return InvalidArgument("the checkpoint has already trained {} epochs; ask for more than that",
                            start_epoch);
+  if (comm) QF_RETURN_IF_ERROR(BroadcastModel(graph, run.optimizer_state, *comm));
   TrainStep trainer(&graph, options.optimizer, options.backend);
+  trainer.SetDataParallel(comm, options.bucket_bytes);
   trainer.optimizer().state() = run.optimizer_state;
   trainer.optimizer().set_steps(run.optimizer_steps);
   if (options.profile) trainer.executor().EnableProfiling(true);
@@ -91,8 +118,11 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
   for (int epoch = start_epoch; epoch < options.epochs; ++epoch) {
     // Everything random in an epoch derives from (seed, epoch): resuming replays it exactly.
     BatchIterator it(data.train, run.meta.preprocess, options.batch, /*shuffle=*/true,
-                     DeriveSeed(options.seed, 2 * epoch), options.augment);
-    Rng dropout_rng(DeriveSeed(options.seed, 2 * epoch + 1));
+                     DeriveSeed(options.seed, 2 * epoch), options.augment, shard);
+    // Each rank drops out independently.
+    const uint64_t dropout_seed = DeriveSeed(options.seed, 2 * epoch + 1);
+    Rng dropout_rng(comm ? DeriveSeed(dropout_seed, comm->rank()) : dropout_seed);
+    const double communication_start = comm ? comm->seconds_in_collectives() : 0.0;
     const auto start = Clock::now();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, b = 0;
@@ -103,12 +133,11 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
         return Status(result.status().code(), fmt::format("epoch {}, step {}: {}", epoch + 1, step,
                                                           result.status().message()));
       if (options.after_step) options.after_step(step, graph);
-      const double loss = result->loss;
       correct += result->correct;
       ++step;
       ++b;
-      loss_sum += loss * labels.size();
-      seen += static_cast<int64_t>(labels.size());
+      loss_sum += result->loss * static_cast<double>(result->count);
+      seen += result->count;
       if (progress)
         progress->OnBatch(epoch + 1, options.epochs, b, batches_per_epoch, loss_sum / seen,
                           static_cast<double>(correct) / seen, seen / Seconds(start),
@@ -117,13 +146,16 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
     EpochMetrics m;
     m.epoch = epoch + 1;
     m.seconds = Seconds(start);
+    if (comm) m.communication_seconds = comm->seconds_in_collectives() - communication_start;
     m.images_per_second = seen / m.seconds;
     m.train_loss = loss_sum / seen;
     m.train_accuracy = static_cast<double>(correct) / seen;
     m.test_loss = m.test_accuracy = std::nan("");
     if (evaluate) {
-      QF_ASSIGN_OR_RETURN(EvalResult test, Evaluate(graph, data.test, run.meta.preprocess,
-                                                    std::max<int64_t>(options.batch, 256), options.backend));
+      const int64_t eval_batch = std::max<int64_t>(options.batch, 256);
+      QF_ASSIGN_OR_RETURN(EvalResult test,
+                          comm ? EvaluateSharded(graph, data.test, run.meta.preprocess, eval_batch, options.backend, *comm)
+                               : Evaluate(graph, data.test, run.meta.preprocess, eval_batch, options.backend));
       m.test_loss = test.loss;
       m.test_accuracy = test.accuracy;
     }
@@ -134,14 +166,19 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
     auto& state = run.meta.train_state;
     state["epochs_done"] = epoch + 1;
     state["seed"] = options.seed;
+    state["world_size"] = shard.count;
     state["test_accuracy"] = m.test_accuracy;
     state["history"].push_back({{"epoch", m.epoch}, {"train_loss", m.train_loss},
                                 {"test_accuracy", m.test_accuracy},
                                 {"images_per_second", m.images_per_second}});
+    if (comm) QF_RETURN_IF_ERROR(CheckReplicasAgree(graph, run.optimizer_state, *comm));
     if (!options.checkpoint_path.empty())
       QF_RETURN_IF_ERROR(SaveCheckpoint(options.checkpoint_path, graph, run.meta,
                                         run.optimizer_state, run.optimizer_steps));
-    if (progress && !progress->OnEpoch(m, options.epochs)) break;
+    // Rank 0's reporter decides for every rank whether to go on.
+    char stop = progress && !progress->OnEpoch(m, options.epochs);
+    if (comm) comm->Broadcast(&stop, 1);
+    if (stop) break;
   }
   if (options.profile) std::fputs(trainer.executor().ProfileReport().c_str(), stderr);
   return history;

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "distributed/communicator.h"
 #include "train/checkpoint.h"
+#include "train/gradient_allreduce.h"
 #include "train/lr_schedule.h"
 #include "train/optimizer.h"
 
@@ -25,6 +27,11 @@ struct TrainOptions {
   Backend backend = Backend::kFast;
   std::string checkpoint_path;  // written after every epoch; empty: not written
   bool profile = false;         // print per-node forward/backward times to stderr at the end
+  // Data-parallel training over comm's ranks (null or one rank: this process alone). `batch`
+  // is then each rank's share of a global batch of batch x ranks; the model is broadcast from
+  // rank 0 first, and the replicas are checked to agree before every checkpoint.
+  distributed::Communicator* comm = nullptr;
+  int64_t bucket_bytes = GradientAllReduce::kDefaultBucketBytes;
   // Called before every step with the step's global index (e.g. to freeze parts of the graph),
   // and after its optimizer update (e.g. to keep pruned weights at zero).
   std::function<void(int64_t step, Graph& graph)> before_step, after_step;
@@ -34,6 +41,7 @@ struct EpochMetrics {
   int epoch = 0;  // 1-based
   double train_loss = 0, train_accuracy = 0, test_loss = 0, test_accuracy = 0;
   double images_per_second = 0, seconds = 0;
+  double communication_seconds = 0;  // of `seconds`, spent in collectives (data-parallel)
 };
 
 class ProgressReporter {
@@ -55,9 +63,14 @@ struct EvalResult {
 
 StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Preprocess& pre,
                               int64_t batch, Backend backend);
+// The same over comm's ranks, each evaluating its slice of the data: accuracy, loss and count
+// of the whole (no predictions).
+StatusOr<EvalResult> EvaluateSharded(Graph& graph, const ImageDataset& data, const Preprocess& pre, int64_t batch,
+                                     Backend backend, distributed::Communicator& comm);
 
 // Trains run.graph from epoch run.meta.train_state["epochs_done"] (0 if absent) up to
-// options.epochs, updating run in place.
+// options.epochs, updating run in place. Data-parallel (options.comm), every rank calls it with
+// the same run and data; rank 0's progress reporter (the others pass none) decides when to stop.
 StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& data,
                                           TrainOptions options, ProgressReporter* progress);
 

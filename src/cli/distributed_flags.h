@@ -1,0 +1,40 @@
+// `qforge train` across processes: started by `mpirun -np N qforge train ...` (or with
+// --distributed), each rank trains on its shard of every global batch of N x --batch examples.
+// The flags (--distributed, --sync-bn, --comm-timeout, --bucket-mb, --rank-files), the job's
+// communicator, and where each rank's output goes (rank 0 alone prints and writes).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "distributed/communicator.h"
+#include "graph/graph.h"
+#include "train/trainer.h"
+
+namespace qforge::cli {
+
+struct DistributedFlags {
+  bool distributed = false;
+  bool sync_bn = true;       // false: batch norms frozen (running statistics) instead
+  double timeout_seconds = 300;
+  double bucket_mb = 25;
+  bool rank_files = false;   // ranks > 0 write their checkpoint and .qfm too, suffixed .rankK
+
+  void Register(CLI::App& cmd);
+  // Starts the job's communicator and, unless --threads was given, shares this machine's
+  // cores among its ranks.
+  StatusOr<std::unique_ptr<distributed::Communicator>> Start(int threads_flag) const;
+  // Applies the job to the training options (the communicator, the bucket size) and, for
+  // --sync-bn=false in a multi-rank job, freezes the graph's batch norms.
+  void Apply(distributed::Communicator& comm, Graph& graph, TrainOptions& options) const;
+  // The file this rank writes in place of `path` ("" when it writes none): rank 0 the path itself,
+  // the others NAME.rankK.EXT with --rank-files.
+  std::string RankFile(const distributed::Communicator& comm, const std::string& path) const;
+};
+
+// Where a rank's messages go: `stream` on rank 0, nowhere on the others.
+std::FILE* RankStream(const distributed::Communicator& comm, std::FILE* stream);
+
+}  // namespace qforge::cli

