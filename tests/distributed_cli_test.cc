@@ -114,5 +114,136 @@ TEST_F(Distributed, TwoRanksOfBatch32TrainAsOneOfBatch64FloatAndQat) {
   EXPECT_TRUE(qfm0 == qfm1) << "the ranks exported different .qfm files";
 }
 
+TEST_F(Distributed, PruningMasksAndClusteringAreTheSameOnEveryRank) {
+  const std::string common = Steps50() + " --model lenet5 --epochs 1 --seed 3 --batch 32 --threads 1 --rank-files --json ";
+  Result r = RunShell(Mpirun(2) + " train " + common + "--prune 0.6 --prune-begin 0 --prune-end 40 --prune-frequency 10 --out " +
+                          Out("prune/model.ckpt"), dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(OnlyJson(r).value("sparsity", 0.0), 0.6, 0.02);
+  EXPECT_EQ(WorstRelativeDifference(Out("prune/model.rank1.ckpt"), Out("prune/model.ckpt"))[0], 0.0);
+  r = RunShell(Mpirun(2) + " train " + Steps50() + " --init " + Out("prune/model.ckpt") +
+                   " --epochs 1 --batch 32 --threads 1 --rank-files --json --cluster 8 --out " + Out("cluster/model.ckpt"),
+               dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(OnlyJson(r).contains("clusters")) << r.out;
+  EXPECT_EQ(WorstRelativeDifference(Out("cluster/model.rank1.ckpt"), Out("cluster/model.ckpt"))[0], 0.0);
+}
+
+// A job started in the background, its output in files.
+struct BackgroundJob {
+  pid_t pid = -1;
+  std::string out, err;
+};
+
+BackgroundJob StartInBackground(const std::string& command, const fs::path& dir) {
+  BackgroundJob job{-1, (dir / "job_stdout.txt").string(), (dir / "job_stderr.txt").string()};
+  const std::string shell = "exec " + command + " >" + job.out + " 2>" + job.err + " </dev/null";
+  job.pid = fork();
+  if (job.pid == 0) {
+    execl("/bin/sh", "sh", "-c", shell.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return job;
+}
+
+// The job's exit code, or -1 if it is still running after `seconds`.
+int WaitFor(const BackgroundJob& job, double seconds) {
+  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(job.pid, &status, WNOHANG) == job.pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
+bool WaitForFile(const std::string& path, double seconds) {
+  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < deadline) {
+    if (fs::exists(path)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// The process of MPI rank `rank` whose command line names `marker` (-1 if none).
+pid_t FindRank(int rank, const std::string& marker) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = Slurp(entry.path() / "cmdline"), environ = Slurp(entry.path() / "environ");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    std::replace(environ.begin(), environ.end(), '\0', '\n');
+    if (cmdline.find(marker) != std::string::npos && cmdline.find("mpirun") == std::string::npos &&
+        ("\n" + environ).find("\nOMPI_COMM_WORLD_RANK=" + std::to_string(rank) + "\n") != std::string::npos)
+      return static_cast<pid_t>(std::stol(name));
+  }
+  return -1;
+}
+
+class DistributedFaults : public Distributed {
+ protected:
+  void SetUp() override {
+    Distributed::SetUp();
+    fs::create_directories(dir_ / "long");
+    WriteSplit(dir_ / "long", "train", 12800);
+    WriteSplit(dir_ / "long", "t10k", 200);
+  }
+  // Starts 2 ranks on many epochs, waits for the first checkpoint, then does `fault` to rank 1
+  // in the next epoch; returns the job's exit code (-1: still running after 60 s) and output.
+  Result InjectFault(int signal, const std::string& extra_flags) {
+    const std::string checkpoint = Out("faults/model.ckpt");
+    BackgroundJob job = StartInBackground(Mpirun(2) + " train --model lenet5 --data-dir " + (dir_ / "long").string() +
+                                              " --batch 32 --epochs 50 --threads 1 --out " + checkpoint + " " + extra_flags,
+                                          dir_);
+    EXPECT_TRUE(WaitForFile(checkpoint, 300)) << "no checkpoint after the first epoch";
+    const pid_t victim = FindRank(1, checkpoint);
+    EXPECT_GT(victim, 0) << "rank 1 not found";
+    if (victim > 0) kill(victim, signal);
+    const auto start = Clock::now();
+    Result r;
+    r.exit_code = WaitFor(job, 60);
+    std::printf("signal %d to rank 1: the job ended after %.1f s with exit code %d\n", signal,
+                std::chrono::duration<double>(Clock::now() - start).count(), r.exit_code);
+    if (r.exit_code == -1) kill(job.pid, SIGKILL), WaitFor(job, 10);
+    if (victim > 0) kill(victim, SIGKILL);  // a stopped rank, if the launcher left it
+    r.out = Slurp(job.out);
+    r.err = Slurp(job.err);
+    if (std::getenv("QFORGE_TEST_VERBOSE")) std::printf("%s", r.err.c_str());
+    return r;
+  }
+  // The checkpoint left behind loads and resumes, here in one process (a different N).
+  void ExpectResumable() {
+    auto ck = qforge::LoadCheckpoint(Out("faults/model.ckpt"));
+    ASSERT_TRUE(ck.ok()) << ck.status().ToString();
+    const int done = ck->meta.train_state.value("epochs_done", 0);
+    EXPECT_GE(done, 1);
+    EXPECT_EQ(ck->meta.train_state.value("world_size", 0), 2);
+    const Result resumed = RunQforge("train --resume " + Out("faults/model.ckpt") + " --data-dir " +
+                                         (dir_ / "long").string() + " --epochs " + std::to_string(done + 1) + " --json",
+                                     dir_);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    const nlohmann::json j = OnlyJson(resumed);
+    EXPECT_EQ(j.value("world_size", 0), 1);
+    EXPECT_EQ(j.value("epochs", 0), done + 1);
+  }
+};
+
+TEST_F(DistributedFaults, RankKilledMidEpochEndsTheJobAndTheCheckpointResumes) {
+  const Result r = InjectFault(SIGKILL, "");
+  EXPECT_NE(r.exit_code, -1) << "the job did not end within 60 s of a rank's death";
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("rank 1"), std::string::npos) << r.err;  // the launcher names the dead rank
+  ExpectResumable();
+}
+
+TEST_F(DistributedFaults, RankThatStopsAnsweringTimesOutWithAClearError) {
+  const Result r = InjectFault(SIGSTOP, "--comm-timeout 5");
+  EXPECT_NE(r.exit_code, -1) << "the job did not end within 60 s of a rank hanging";
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no answer from the other ranks within 5 s"), std::string::npos) << r.err;
+  ExpectResumable();
+}
+
 }  // namespace
 }  // namespace qforge_cli_test

@@ -84,17 +84,17 @@ class MpiCommunicator : public Communicator {
     MPI_Type_size(type, &element);
     auto* p = static_cast<char*>(values);
     for (int64_t done = 0; done < count; done += kMaxPiece) {
+      const auto start = Clock::now();
       MPI_Request r;
       MPI_Iallreduce(MPI_IN_PLACE, p + done * element, static_cast<int>(std::min(kMaxPiece, count - done)), type, op,
                      MPI_COMM_WORLD, &r);
-      Wait(&r, what);
+      Wait(&r, what, start);
     }
   }
 
   // Polls until the request completes: spinning first (collectives are usually short), then
   // sleeping between polls so a waiting rank leaves the cores to the others.
-  void Wait(MPI_Request* request, const char* what) {
-    const auto start = Clock::now();
+  void Wait(MPI_Request* request, const char* what, Clock::time_point start = Clock::now()) {
     for (int polls = 0;; ++polls) {
       int done = 0;
       MPI_Test(request, &done, MPI_STATUS_IGNORE);

@@ -153,12 +153,9 @@ void BatchNormOp::Backward(const OpContext& ctx, const std::vector<Tensor*>& in,
   if (scale_grad && !din[1]) sum_dy_xhat_.Resize({s.c});
   float* dgamma = din[1] ? din[1]->data() : (scale_grad ? sum_dy_xhat_.data() : nullptr);
   float* dbeta = din[2] ? din[2]->data() : nullptr;
-  if (synchronized_) {
-    SynchronizedBatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(), dy_in.data(),
-                                  fuse_relu_ ? out.data() : nullptr, *ctx.replicas, dx, dgamma, dbeta);
-  } else if (fast) {
-    cpu::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
-                           dy.data(), fuse_relu_ ? out.data() : nullptr, dx, dgamma, dbeta);
+  if (fast || synchronized_) {
+    cpu::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(), dy_in.data(),
+                           fuse_relu_ ? out.data() : nullptr, dx, dgamma, dbeta, synchronized_ ? ctx.replicas : nullptr);
   } else {
     ref::BatchNormBackward(s, in[0]->data(), in[1]->data(), save_mean_.data(), save_var_.data(),
                            dy.data(), dx, dgamma, dbeta);

@@ -80,10 +80,9 @@ QF_SIMD_CLONES void BatchNormForwardInference(const ref::BatchNormShape& s, cons
 
 QF_SIMD_CLONES void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float* gamma,
                        const float* save_mean, const float* save_var, const float* dy,
-                       const float* relu_output, float* dx, float* dgamma, float* dbeta) {
-  const double count = static_cast<double>(s.n * s.spatial);
-  // dx = k_dy * dy + k_x * x + k_1, per channel.
-  std::vector<float> k_dy(s.c), k_x(s.c), k_1(s.c);
+                       const float* relu_output, float* dx, float* dgamma, float* dbeta, ReplicaGroup* replicas) {
+  // sums: [0, c) sum(dy), [c, 2c) sum(dy (x - mean)), 2c the batch size.
+  std::vector<double> sums(2 * s.c + 1);
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < s.c; ++c) {
     const float mean = save_mean[c];
@@ -110,17 +109,28 @@ QF_SIMD_CLONES void BatchNormBackward(const ref::BatchNormShape& s, const float*
       sum_dy_xc += s2;
     }
     const double invstd = 1.0 / std::sqrt(double{save_var[c]} + s.Eps(c));
-    const double sum_dy_xhat = sum_dy_xc * invstd;
-    if (dgamma) dgamma[c] = static_cast<float>(sum_dy_xhat);
+    // The parameter gradients are this batch's (with replicas, summed with the others later).
+    if (dgamma) dgamma[c] = static_cast<float>(sum_dy_xc * invstd);
     if (dbeta) dbeta[c] = static_cast<float>(sum_dy);
-    // dx = g*invstd * (dy - sum_dy/M - xhat * sum_dy_xhat/M), xhat = (x - mean) * invstd.
+    sums[c] = sum_dy;
+    sums[s.c + c] = sum_dy_xc;
+  }
+  if (!dx) return;  // the graph decides: the same on every replica
+  sums[2 * s.c] = static_cast<double>(s.n);
+  if (replicas) replicas->Sum(sums.data(), 2 * s.c + 1);  // dx follows the global batch's sums
+  const double count = sums[2 * s.c] * static_cast<double>(s.spatial);
+  // dx = k_dy * dy + k_x * x + k_1, per channel:
+  // dx = g*invstd * (dy - sum_dy/M - xhat * sum_dy_xhat/M), xhat = (x - mean) * invstd.
+  std::vector<float> k_dy(s.c), k_x(s.c), k_1(s.c);
+  for (int64_t c = 0; c < s.c; ++c) {
+    const double invstd = 1.0 / std::sqrt(double{save_var[c]} + s.Eps(c));
+    const double sum_dy = sums[c], sum_dy_xhat = sums[s.c + c] * invstd;
     const double a = gamma[c] * invstd;
     const double slope = a * invstd * sum_dy_xhat / count;
     k_dy[c] = static_cast<float>(a);
     k_x[c] = static_cast<float>(-slope);
-    k_1[c] = static_cast<float>(-a * sum_dy / count + slope * mean);
+    k_1[c] = static_cast<float>(-a * sum_dy / count + slope * save_mean[c]);
   }
-  if (!dx) return;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < s.n; ++n)
     for (int64_t c = 0; c < s.c; ++c) {

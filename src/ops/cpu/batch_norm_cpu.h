@@ -2,6 +2,7 @@
 // reductions, two passes forward and two backward. Same interface as the reference kernels.
 #pragma once
 
+#include "core/replicas.h"
 #include "ops/ref/batch_norm_ref.h"
 
 namespace qforge::cpu {
@@ -14,10 +15,13 @@ void BatchNormForwardInference(const ref::BatchNormShape& s, const float* x, con
                                const float* beta, const float* mean, const float* var, bool relu,
                                float* y);
 // dx, dgamma, dbeta may each be null. relu_output, when given, is the fused op's output: the
-// gradient flows only where it is positive.
+// gradient flows only where it is positive. With replicas (synchronized batch norm, the
+// statistics those of the global batch), dx uses the global batch's sums of dy and dy * xhat;
+// dgamma and dbeta stay this shard's (parameter gradients are summed over replicas later).
 void BatchNormBackward(const ref::BatchNormShape& s, const float* x, const float* gamma,
                        const float* save_mean, const float* save_var, const float* dy,
-                       const float* relu_output, float* dx, float* dgamma, float* dbeta);
+                       const float* relu_output, float* dx, float* dgamma, float* dbeta,
+                       ReplicaGroup* replicas = nullptr);
 
 // Gradient through the inference-mode forward (y = a x + b per channel, constant statistics):
 // dx = a * dy, dgamma = sum(dy xhat), dbeta = sum(dy), and sum_dy_x = sum(dy x) per channel
