@@ -1,4 +1,5 @@
-// `mpirun -np 2 qforge train`: data-parallel training started for real by Open MPI's mpirun.
+// `mpirun -np 2 qforge train|quantize`: data-parallel training and calibration started for real
+// by Open MPI's mpirun. Calibration on 2 ranks writes the very bytes 1 process does.
 // Equivalence: 2 ranks x batch 32 and 1 process x batch 64 from the same seed end 50 steps with
 // the same weights (1e-5 relative), float (synchronized batch norm) and int8 QAT, and every
 // rank exports the same bytes. Faults: a rank killed mid-epoch, and a rank that stops
@@ -132,6 +133,29 @@ TEST_F(Distributed, PruningMasksAndClusteringAreTheSameOnEveryRank) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(OnlyJson(r).contains("clusters")) << r.out;
   EXPECT_EQ(WorstRelativeDifference(Out("cluster/model.rank1.ckpt"), Out("cluster/model.ckpt"))[0], 0.0);
+}
+
+TEST_F(Distributed, CalibrationShardedOverRanksGivesTheOneProcessModel) {
+  Result r = RunQforge("train " + Steps50() + " --model lenet5 --epochs 1 --out " + Out("float/model.ckpt"), dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string method : {"minmax", "kl", "mse"})
+    for (const std::string extra : {"", " --bias-correction", " --equalize"}) {
+      const std::string args = "quantize " + Out("float/model.ckpt") + " " + Steps50() + " --calib-samples 999 --calib-method " +
+                               method + extra + " --out ";
+      r = RunQforge(args + Out("q1.qfm"), dir_);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      r = RunShell(Mpirun(2) + " " + args + Out("q2.qfm") + " --rank-files --json", dir_);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(OnlyJson(r).value("out", ""), Out("q2.qfm"));  // rank 0 alone prints
+      const std::string one = Slurp(Out("q1.qfm"));
+      EXPECT_GT(one.size(), 1000u);
+      EXPECT_TRUE(Slurp(Out("q2.qfm")) == one) << method << extra << ": 2 ranks calibrated another model than 1 process";
+      EXPECT_TRUE(Slurp(Out("q2.rank1.qfm")) == one) << method << extra << ": rank 1 wrote another model";
+    }
+  // AdaRound's optimization is not data-parallel: a clear error, the job stopped.
+  r = RunShell(Mpirun(2) + " quantize " + Out("float/model.ckpt") + " " + Steps50() + " --adaround --out " + Out("q3.qfm"), dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("AdaRound runs in one process"), std::string::npos) << r.err;
 }
 
 // A job started in the background, its output in files.

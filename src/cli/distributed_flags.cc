@@ -9,23 +9,25 @@
 
 namespace qforge::cli {
 
-void DistributedFlags::Register(CLI::App& cmd) {
+void DistributedFlags::Register(CLI::App& cmd, bool training) {
   cmd.add_flag("--distributed", distributed,
-               "train across the processes of an MPI job (implied under mpirun; --batch is each rank's share)");
-  cmd.add_option("--sync-bn", sync_bn,
-                 "across processes: batch-norm statistics of the global batch (true), or batch norms frozen "
-                 "(false, for fine-tuning)")
-      ->capture_default_str();
+               training ? "train across the processes of an MPI job (implied under mpirun; --batch is each rank's share)"
+                        : "calibrate across the processes of an MPI job (implied under mpirun; each rank runs its "
+                          "share of the samples)");
   cmd.add_option("--comm-timeout", timeout_seconds,
                  "across processes: seconds to wait for the other ranks before stopping the job with an error")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
+  cmd.add_flag("--rank-files", rank_files,
+               "across processes: every rank writes its output files, ranks > 0 as NAME.rankK.EXT, to compare them");
+  if (!training) return;
+  cmd.add_option("--sync-bn", sync_bn,
+                 "across processes: batch-norm statistics of the global batch (true), or batch norms frozen "
+                 "(false, for fine-tuning)")
+      ->capture_default_str();
   cmd.add_option("--bucket-mb", bucket_mb, "across processes: gradient all-reduce bucket size in MB")
       ->check(CLI::Range(0.001, 4096.0))
       ->capture_default_str();
-  cmd.add_flag("--rank-files", rank_files,
-               "across processes: every rank writes its checkpoint (and .qfm), ranks > 0 as NAME.rankK.ckpt, to "
-               "compare the replicas");
 }
 
 StatusOr<std::unique_ptr<distributed::Communicator>> DistributedFlags::Start(int threads_flag) const {

@@ -1,7 +1,8 @@
-// `qforge train` across processes: started by `mpirun -np N qforge train ...` (or with
-// --distributed), each rank trains on its shard of every global batch of N x --batch examples.
-// The flags (--distributed, --sync-bn, --comm-timeout, --bucket-mb, --rank-files), the job's
-// communicator, and where each rank's output goes (rank 0 alone prints and writes).
+// Commands across processes: started by `mpirun -np N qforge train ...` (or with --distributed),
+// each rank of `train` trains on its shard of every global batch of N x --batch examples; each
+// rank of `quantize` calibrates on its share of the samples. The flags (--distributed,
+// --comm-timeout, --rank-files; for training --sync-bn, --bucket-mb), the job's communicator,
+// and where each rank's output goes (rank 0 alone prints and writes).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -20,9 +21,10 @@ struct DistributedFlags {
   bool sync_bn = true;       // false: batch norms frozen (running statistics) instead
   double timeout_seconds = 300;
   double bucket_mb = 25;
-  bool rank_files = false;   // ranks > 0 write their checkpoint and .qfm too, suffixed .rankK
+  bool rank_files = false;   // ranks > 0 write their output files too, suffixed .rankK
 
-  void Register(CLI::App& cmd);
+  // `training`: the training flags too.
+  void Register(CLI::App& cmd, bool training);
   // Starts the job's communicator and, unless --threads was given, shares this machine's
   // cores among its ranks.
   StatusOr<std::unique_ptr<distributed::Communicator>> Start(int threads_flag) const;

@@ -1,6 +1,6 @@
 // `qforge quantize CKPT --mode M --out FILE.qfm`: post-training conversion of a float
 // checkpoint to a runtime model (float, float16, dynamic, int8, int16x8), calibrated on
-// training images for the integer modes.
+// training images for the integer modes — under mpirun, each rank calibrating on its share.
 #include <fmt/format.h>
 
 #include <map>
@@ -12,6 +12,7 @@
 #include "workflow/model_input.h"
 #include "cli/auto_mixed.h"
 #include "cli/data_flags.h"
+#include "cli/distributed_flags.h"
 #include "data/file_bytes.h"
 #include "quant/ptq.h"
 #include "quant/qat_export.h"
@@ -31,6 +32,7 @@ struct QuantizeFlags {
   int weight_bits = 8;
   quant::AdaRoundOptions adaround_options;
   AutoMixedFlags auto_mixed;
+  DistributedFlags distributed;
   int threads = 0;
 };
 
@@ -85,8 +87,14 @@ nlohmann::json AdaRoundJson(const std::vector<quant::AdaRoundLayer>& layers) {
   return j;
 }
 
-Status RunQuantize(const QuantizeFlags& f) {
-  QF_ASSIGN_OR_RETURN(const quant::PtqOptions o, PtqOptionsOf(f));
+// The quantization on this rank of the job (the whole of it in a one-process job).
+Status QuantizeOnRank(const QuantizeFlags& f, distributed::Communicator& comm) {
+  QF_ASSIGN_OR_RETURN(quant::PtqOptions o, PtqOptionsOf(f));
+  if (comm.size() > 1) {
+    if (f.auto_mixed.enabled) return InvalidArgument("--auto-mixed runs in one process: use it outside a multi-process job");
+    o.replicas = &comm;
+  }
+  const std::string out = f.distributed.RankFile(comm, f.out);
   QF_ASSIGN_OR_RETURN(Checkpoint ck, LoadModelFile(f.checkpoint));
   if (quant::IsQatGraph(ck.graph))
     return InvalidArgument("{} is a quantization-aware trained model; convert it with `qforge convert`", f.checkpoint);
@@ -107,7 +115,8 @@ Status RunQuantize(const QuantizeFlags& f) {
   } else {
     QF_ASSIGN_OR_RETURN(bytes, session.Emit());
   }
-  QF_RETURN_IF_ERROR(WriteFileAtomically(f.out, bytes));
+  if (!out.empty()) QF_RETURN_IF_ERROR(WriteFileAtomically(out, bytes));
+  if (!comm.is_root()) return Status::Ok();
   if (f.json) {
     nlohmann::json j{{"out", f.out}, {"mode", f.mode}, {"model_bytes", bytes.size()}};
     if (convert::NeedsRanges(o.mode))
@@ -136,6 +145,14 @@ Status RunQuantize(const QuantizeFlags& f) {
     fmt::print("{}", search.text);
   }
   return Status::Ok();
+}
+
+Status RunQuantize(const QuantizeFlags& f) {
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<distributed::Communicator> comm, f.distributed.Start(f.threads));
+  const Status status = QuantizeOnRank(f, *comm);
+  // A rank failing alone would leave the others waiting for it: stop them all.
+  if (!status.ok() && comm->size() > 1) comm->Abort(status.message());
+  return status;
 }
 
 }  // namespace
@@ -171,6 +188,7 @@ Command AddQuantizeCommand(CLI::App& app) {
   cmd->add_option("--adaround-samples", ada.samples, "AdaRound: calibration images whose activations it fits")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))->capture_default_str();
   f->auto_mixed.Register(*cmd);
+  f->distributed.Register(*cmd, /*training=*/false);
   AddThreadsFlag(*cmd, &f->threads);
   f->data.Register(*cmd);
   AddJsonFlag(*cmd, &f->json);

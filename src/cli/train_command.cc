@@ -360,7 +360,7 @@ Command AddTrainCommand(CLI::App& app) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   f->prune.Register(*cmd);
   f->cluster.Register(*cmd);
-  f->distributed.Register(*cmd);
+  f->distributed.Register(*cmd, /*training=*/true);
   AddJsonFlag(*cmd, &f->json);
   SetExamples(*cmd, {"qforge train --model lenet5 --epochs 3",
                      "qforge train --init runs/lenet5/model.ckpt --qat --epochs 1 --lr 1e-4 --out runs/qat/model.ckpt",

@@ -12,6 +12,7 @@ namespace qforge {
 class ReplicaGroup {
  public:
   virtual ~ReplicaGroup() = default;
+  virtual int rank() const = 0;  // 0 .. size - 1
   virtual int size() const = 0;
   // Element-wise over all replicas, in place. Every replica makes the same calls in the same
   // order; a replica that stops answering ends the job with an error (never a hang).

@@ -50,6 +50,7 @@ class ReplicaExchange {
 class ThreadReplica : public ReplicaGroup {
  public:
   ThreadReplica(ReplicaExchange* exchange, int rank) : exchange_(exchange), rank_(rank) {}
+  int rank() const override { return rank_; }
   int size() const override { return exchange_->size(); }
   void Sum(double* values, int64_t count) override {
     exchange_->Reduce(rank_, values, count, [](double a, double b) { return a + b; });

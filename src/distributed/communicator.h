@@ -19,7 +19,6 @@ namespace qforge::distributed {
 
 class Communicator : public ReplicaGroup {
  public:
-  virtual int rank() const = 0;
   // Ranks on this machine (they share its cores).
   virtual int local_size() const = 0;
   bool is_root() const { return rank() == 0; }

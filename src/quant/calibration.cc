@@ -164,6 +164,55 @@ ValueRange ChooseRange(const Histogram& h, const CalibrationOptions& options) {
   return {h.min, h.max};
 }
 
+namespace {
+
+// Sums vectors element-wise over the replicas, in one reduction.
+void SumOverReplicas(ReplicaGroup& replicas, const std::vector<std::vector<double>*>& vectors) {
+  std::vector<double> all;
+  for (const std::vector<double>* v : vectors) all.insert(all.end(), v->begin(), v->end());
+  replicas.Sum(all.data(), static_cast<int64_t>(all.size()));
+  size_t at = 0;
+  for (std::vector<double>* v : vectors)
+    for (double& x : *v) x = all[at++];
+}
+
+void SumOverReplicas(ReplicaGroup& replicas, std::vector<std::vector<double>>* vectors) {
+  std::vector<std::vector<double>*> all;
+  for (std::vector<double>& v : *vectors) all.push_back(&v);
+  SumOverReplicas(replicas, all);
+}
+
+// The first pass's statistics of every replica's shard: minima, maxima, channel sums (means
+// not divided yet) and the number of samples.
+void ReduceFirstPass(ReplicaGroup& replicas, std::vector<Histogram>* hist, CalibrationResult* result,
+                     std::vector<std::vector<float>>* channel_max, double* samples) {
+  std::vector<float> lows, highs;
+  for (size_t v = 0; v < hist->size(); ++v) {
+    lows.push_back((*hist)[v].min);
+    highs.push_back((*hist)[v].max);
+    lows.insert(lows.end(), result->channel_lows[v].begin(), result->channel_lows[v].end());
+    highs.insert(highs.end(), (*channel_max)[v].begin(), (*channel_max)[v].end());
+  }
+  replicas.Min(lows.data(), static_cast<int64_t>(lows.size()));
+  replicas.Max(highs.data(), static_cast<int64_t>(highs.size()));
+  size_t at = 0;
+  for (size_t v = 0; v < hist->size(); ++v) {
+    (*hist)[v].min = lows[at];
+    (*hist)[v].max = highs[at++];
+    for (size_t c = 0; c < result->channel_lows[v].size(); ++c, ++at) {
+      result->channel_lows[v][c] = lows[at];
+      (*channel_max)[v][c] = highs[at];
+    }
+  }
+  std::vector<double> count{*samples};
+  std::vector<std::vector<double>*> sums{&count};
+  for (std::vector<double>& means : result->channel_means) sums.push_back(&means);
+  SumOverReplicas(replicas, sums);
+  *samples = count[0];
+}
+
+}  // namespace
+
 StatusOr<CalibrationResult> Calibrate(const convert::DeployGraph& graph, const float* samples, int64_t count,
                                       const CalibrationOptions& options) {
   if (count < 1) return InvalidArgument("calibration needs at least one sample");
@@ -228,8 +277,10 @@ StatusOr<CalibrationResult> Calibrate(const convert::DeployGraph& graph, const f
     }
     return Status::Ok();
   }));
+  double samples_seen = static_cast<double>(count);
+  if (options.replicas) ReduceFirstPass(*options.replicas, &hist, &result, &channel_max, &samples_seen);
   for (size_t v = 0; v < values; ++v) {
-    const double per_channel = static_cast<double>(count) * (full->output(static_cast<int>(v)).elements / batch) /
+    const double per_channel = samples_seen * (full->output(static_cast<int>(v)).elements / batch) /
                                static_cast<double>(result.channel_means[v].size());
     for (double& m : result.channel_means[v]) m /= per_channel;
   }
@@ -248,6 +299,7 @@ StatusOr<CalibrationResult> Calibrate(const convert::DeployGraph& graph, const f
       }
       return Status::Ok();
     }));
+    if (options.replicas) SumOverReplicas(*options.replicas, &counts);
     for (size_t v = 0; v < values; ++v) {
       std::vector<float>& lo = result.channel_lows[v];
       for (size_t c = 0; c < lo.size(); ++c) {
@@ -269,6 +321,11 @@ StatusOr<CalibrationResult> Calibrate(const convert::DeployGraph& graph, const f
       hist[v].Add(x, n);
       return Status::Ok();
     }));
+    if (options.replicas) {
+      std::vector<std::vector<double>*> all;
+      for (Histogram& h : hist) all.insert(all.end(), {&h.counts, &h.abs_counts});
+      SumOverReplicas(*options.replicas, all);
+    }
   }
   for (const Histogram& h : hist) result.ranges.push_back(ChooseRange(h, options));
   return result;

@@ -16,6 +16,7 @@
 
 #include "convert/deploy_graph.h"
 #include "convert/emit.h"
+#include "core/replicas.h"
 #include "core/status.h"
 
 namespace qforge::quant {
@@ -33,6 +34,10 @@ struct CalibrationOptions {
   int batch = 32;
   // CalibrationResult::channel_lows: this quantile of each channel (0: its minimum).
   double channel_low_quantile = 0.0;
+  // Data-parallel calibration: the samples given are this replica's shard; minima, maxima,
+  // sums and histogram counts are reduced over the replicas, so every replica gets the result
+  // of calibrating on all the shards at once (the same ranges, the counts being exact).
+  ReplicaGroup* replicas = nullptr;
 };
 
 // Counts of a tensor's values in `bins` equal bins over [min, max] (the observed range), and

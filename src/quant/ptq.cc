@@ -90,13 +90,15 @@ StatusOr<std::map<std::string, convert::Mode>> LayerModes(const Graph& graph, co
 namespace {
 
 // `count` distinct training samples drawn with `seed`, preprocessed to NHWC.
-std::vector<float> CalibrationSamples(const ImageDataset& d, const Preprocess& pre, int64_t count, uint64_t seed) {
+// Samples [first, first + take) of the `count` drawn (seeded) for calibration, preprocessed.
+std::vector<float> CalibrationSamples(const ImageDataset& d, const Preprocess& pre, int64_t count, uint64_t seed,
+                                      int64_t first, int64_t take) {
   std::vector<int64_t> order(d.count);
   std::iota(order.begin(), order.end(), 0);
   Rng rng(seed);
   for (int64_t i = 0; i < count; ++i) std::swap(order[i], order[i + static_cast<int64_t>(rng.Below(d.count - i))]);
-  std::vector<float> out(static_cast<size_t>(count * d.channels * d.height * d.width));
-  PreprocessNhwc(d, pre, order.data(), count, out.data());
+  std::vector<float> out(static_cast<size_t>(take * d.channels * d.height * d.width));
+  PreprocessNhwc(d, pre, order.data() + first, take, out.data());
   return out;
 }
 
@@ -111,6 +113,8 @@ Status CheckPtqOptions(const PtqOptions& o) {
   for (const auto& [node, mode] : o.node_modes)
     if (mode != convert::Mode::kFloat && !convert::NeedsRanges(mode))
       return InvalidArgument("node '{}': a layer runs in float, int8 or int16x8, not {}", node, convert::ModeName(mode));
+  if (o.adaround && o.replicas && o.replicas->size() > 1)
+    return InvalidArgument("AdaRound runs in one process: quantize with it outside a multi-process job");
   if (o.adaround && o.bias_correction)
     return InvalidArgument("AdaRound already minimizes each layer's output error (its mean too): use it or bias "
                            "correction, not both");
@@ -173,10 +177,10 @@ constexpr double kAbsorbedQuantile = 0.00135;
 
 // Ranges of every value from the calibration samples: the method's on the mode's grid, with the
 // 8-bit input's exact pixel range.
-StatusOr<CalibrationResult> CalibrateValues(const DeployGraph& graph, const std::vector<float>& samples, int64_t n,
-                                            const CalibrationOptions& co,
+StatusOr<CalibrationResult> CalibrateValues(const DeployGraph& graph, const std::vector<float>& samples,
+                                            int64_t samples_here, const CalibrationOptions& co,
                                             const std::optional<std::pair<float, float>>& pixel_range) {
-  QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), n, co));
+  QF_ASSIGN_OR_RETURN(CalibrationResult cal, Calibrate(graph, samples.data(), samples_here, co));
   if (pixel_range) cal.ranges[graph.input] = {pixel_range->first, pixel_range->second};
   return cal;
 }
@@ -226,7 +230,12 @@ StatusOr<PtqSession> PtqSession::Create(const Checkpoint& ck, const ImageDataset
   if (n < 1) return InvalidArgument("no calibration samples (the training split is empty)");
   CalibrationOptions co = o.calibration;
   co.int16 = o.mode == convert::Mode::kInt16x8;
-  const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed);
+  // This replica's share of the samples (all of them in one process).
+  const int replicas = o.replicas ? o.replicas->size() : 1, rank = o.replicas ? o.replicas->rank() : 0;
+  if (n < replicas) return InvalidArgument("{} calibration samples cannot give each of {} ranks one", n, replicas);
+  const int64_t first = n * rank / replicas, local = n * (rank + 1) / replicas - first;
+  if (replicas > 1) co.replicas = o.replicas;
+  const std::vector<float> samples = CalibrationSamples(*data, ck.meta.preprocess, n, o.seed, first, local);
   // The input's values of 8-bit images are known exactly: preprocessed pixels 0..255 of each
   // channel. Their full range (over the channels) keeps every pixel value, whatever the method
   // would pick from the histogram; with one normalization for every channel each pixel value
@@ -234,15 +243,15 @@ StatusOr<PtqSession> PtqSession::Create(const Checkpoint& ck, const ImageDataset
   // keeps its calibrated range.
   std::optional<std::pair<float, float>> pixels;
   if (!data->floating) pixels = ck.meta.preprocess.PixelRange(data->channels);
-  QF_ASSIGN_OR_RETURN(CalibrationResult cal, CalibrateValues(graph, samples, n, co, pixels));
+  QF_ASSIGN_OR_RETURN(CalibrationResult cal, CalibrateValues(graph, samples, local, co, pixels));
   if (o.equalize) {  // absorbing biases narrows ranges: calibrate again
     CalibrationOptions lows = co;
     lows.method = CalibrationMethod::kMinMax;
     lows.channel_low_quantile = kAbsorbedQuantile;
-    QF_ASSIGN_OR_RETURN(const CalibrationResult low, Calibrate(graph, samples.data(), n, lows));
+    QF_ASSIGN_OR_RETURN(const CalibrationResult low, Calibrate(graph, samples.data(), local, lows));
     r.equalization.absorbed_channels = AbsorbBiases(low.channel_lows, &graph);
     if (r.equalization.absorbed_channels > 0) {
-      QF_ASSIGN_OR_RETURN(cal, CalibrateValues(graph, samples, n, co, pixels));
+      QF_ASSIGN_OR_RETURN(cal, CalibrateValues(graph, samples, local, co, pixels));
     }
   }
   session.float_graph_ = graph;  // equalized, biases absorbed: what float layers run
@@ -250,14 +259,14 @@ StatusOr<PtqSession> PtqSession::Create(const Checkpoint& ck, const ImageDataset
   if (co.method != CalibrationMethod::kMinMax) {  // other methods choose differently for int16
     CalibrationOptions other = co;
     other.int16 = !co.int16;
-    QF_ASSIGN_OR_RETURN(const CalibrationResult cal_other, CalibrateValues(graph, samples, n, other, pixels));
+    QF_ASSIGN_OR_RETURN(const CalibrationResult cal_other, CalibrateValues(graph, samples, local, other, pixels));
     session.other_ranges_ = cal_other.ranges;
   }
   eo.ranges = cal.ranges;
   TieRanges(graph, &eo.ranges);
   eo.weight_grids = WeightGrids(graph, o);
   if (o.adaround) {
-    QF_ASSIGN_OR_RETURN(r.adaround, AdaRoundWeights(&graph, eo, samples.data(), n, o.adaround_options, &eo.weight_grids));
+    QF_ASSIGN_OR_RETURN(r.adaround, AdaRoundWeights(&graph, eo, samples.data(), local, o.adaround_options, &eo.weight_grids));
   }
   if (o.bias_correction) CorrectBiases(cal.channel_means, &graph, {}, eo.weight_grids);
   meta["calibration"] = {{"method", CalibrationMethodName(co.method)},

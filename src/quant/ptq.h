@@ -43,6 +43,10 @@ struct PtqOptions {
   bool equalize = false;
   bool adaround = false;
   AdaRoundOptions adaround_options;
+  // Data-parallel calibration: each replica preprocesses and runs its share of the calibration
+  // samples and the statistics are reduced over them (CalibrationOptions::replicas), so every
+  // replica emits the model one process would. Not with AdaRound (its optimization runs alone).
+  ReplicaGroup* replicas = nullptr;
 };
 
 // What the recovery steps did.
