@@ -93,13 +93,14 @@ class MpiCommunicator : public Communicator {
   }
 
   // Polls until the request completes: spinning first (collectives are usually short), then
-  // sleeping between polls so a waiting rank leaves the cores to the others.
+  // yielding between polls, so a rank sharing its core (oversubscribed) lets the others run.
+  // (Sleeping instead cost lenet5 13% of its throughput on 2 ranks: each step waits several times.)
   void Wait(MPI_Request* request, const char* what, Clock::time_point start = Clock::now()) {
     for (int polls = 0;; ++polls) {
       int done = 0;
       MPI_Test(request, &done, MPI_STATUS_IGNORE);
       if (done) break;
-      if (polls > 2000) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      if (polls > 2000) std::this_thread::yield();
       if (std::chrono::duration<double>(Clock::now() - start).count() > timeout_seconds_)
         Abort(fmt::format("no answer from the other ranks within {} s during {} (a rank died or hangs; "
                           "--comm-timeout sets the limit)",
