@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite: the Release build's tests (the runtime's also with
+# Sets up and runs the whole test suite: the Release build's tests (among them training and
+# calibration across processes under a real `mpirun -np 2`; the runtime's also with
 # QFORGE_ISA=ref, avx2 and avx512vnni); the runtime-only build (portable kernels only) and its
 # tests natively; the runtime cross-compiled for 64-bit Arm (NEON kernels), its tests run under
 # qemu-user with and without the dot product; qforge
@@ -43,7 +44,7 @@ cmake --build build-asan --parallel "$(nproc)" --target core_test data_test ops_
   int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test \
   gemm_test sparse_gemm_test depthwise_test conv_gemm_test pool_test add_test quantize_test float_kernels_test hybrid_test int16_kernels_test \
   kernel_family_test thread_pool_test huffman_test sparsity_test cluster_test \
-  compress_test channel_removal_test runtime_api_test c_api_test npz_test onnx_import_test debug_test
+  compress_test channel_removal_test runtime_api_test c_api_test npz_test onnx_import_test debug_test communicator_test
 # oneDNN's JIT code and OpenMP runtime are not instrumented; leak checking stays on.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
