@@ -43,7 +43,7 @@ StatusOr<std::unique_ptr<Communicator>> StartCommunicator(const CommunicatorOpti
   if (options.distributed || StartedByMpiLauncher()) {
     if (!BuiltWithMpi())
       return InvalidArgument("this qforge was built without MPI (install libopenmpi-dev and rebuild) and cannot "
-                             "train across processes");
+                             "run across processes");
     return StartMpiCommunicator(options.timeout_seconds);
   }
   return std::unique_ptr<Communicator>(new LocalCommunicator());
