@@ -158,6 +158,25 @@ TEST_F(Distributed, CalibrationShardedOverRanksGivesTheOneProcessModel) {
   EXPECT_NE(r.err.find("AdaRound runs in one process"), std::string::npos) << r.err;
 }
 
+TEST_F(Distributed, ARankFailingAloneStopsTheJobWithItsMessage) {
+  // Rank 1 alone is given a data folder that does not exist (a wrapper edits its command line).
+  const fs::path wrapper = dir_ / "rank1_bad_data.sh";
+  std::ofstream(wrapper) << "#!/bin/sh\nif [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then exec \"$@\" --data-dir " << Out("nowhere")
+                         << "; else exec \"$@\" " << Steps50() << "; fi\n";
+  fs::permissions(wrapper, fs::perms::owner_all);
+  const std::string mpirun = Mpirun(2);
+  const std::string qforge = QFORGE_BIN;
+  const auto start = Clock::now();
+  const Result r = RunShell(mpirun.substr(0, mpirun.size() - qforge.size()) + wrapper.string() + " " + qforge +
+                                " train --model lenet5 --epochs 1 --threads 1 --out " + Out("alone/model.ckpt"),
+                            dir_);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_LT(seconds, 30.0) << "the other rank waited for the failed one";
+  EXPECT_NE(r.err.find("rank 1 of 2: dataset folder " + Out("nowhere") + " does not exist"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(Out("alone/model.ckpt")));
+}
+
 // A job started in the background, its output in files.
 struct BackgroundJob {
   pid_t pid = -1;
