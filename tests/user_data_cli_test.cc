@@ -1,12 +1,14 @@
 // Your own data end to end: an imported torchvision model trains, evaluates and quantizes on an
 // image folder (mixed sizes, PNG and JPEG, gray and RGB) and on unlabelled array calibration
 // data, its preprocessing stored so later commands need no flags; gray 28x28 data is fitted to
-// an RGB 32x32 model; wrong data and wrong preprocessing flags are one-line errors.
+// an RGB 32x32 model; a streamed image folder trains to the same weights as one in memory; wrong
+// data and wrong preprocessing flags are one-line errors.
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.h"
 #include "data/npz.h"
 #include "data/test_images.h"
+#include "train/checkpoint.h"
 
 namespace {
 
@@ -77,6 +79,34 @@ TEST_F(UserDataCli, GrayImagesAreFittedToAnRgbModelOnlyWhenAsked) {
                             Out("x.ckpt") + " --json", dir_);
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_TRUE(fs::exists(Out("x.ckpt")));
+}
+
+TEST_F(UserDataCli, StreamedImageFolderTrainsToTheInMemoryWeights) {
+  for (const char* split : {"train", "test"})
+    for (int i = 0; i < (split[1] == 'r' ? 150 : 30); ++i) {
+      std::vector<uint8_t> gray(28 * 28);
+      for (size_t k = 0; k < gray.size(); ++k) gray[k] = static_cast<uint8_t>((k / 28 == 4 + i % 3 * 8 ? 200 : 0) + (k * i) % 40);
+      WriteFile(dir_ / "g" / split / std::to_string(i % 3) / (std::to_string(i) + ".png"), EncodePng(1, 28, 28, gray));
+    }
+  const std::string train = "train --model lenet5 --data " + Out("g") + " --epochs 2 --batch 16 --mean 0.2 --std 0.3 --seed 5 " +
+                            "--augment-crop 2 --augment-flip --threads 1 --json --out ";
+  Result memory = RunQforge(train + Out("memory.ckpt"), dir_);
+  ASSERT_EQ(memory.exit_code, 0) << memory.err;
+  Result streamed = RunQforge(train + Out("streamed.ckpt") + " --stream --loader-threads 3 --prefetch 2", dir_);
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  EXPECT_EQ(OnlyJson(streamed).value("test_accuracy", -1.0), OnlyJson(memory).value("test_accuracy", -2.0));
+  auto a = qforge::LoadCheckpoint(Out("memory.ckpt")), b = qforge::LoadCheckpoint(Out("streamed.ckpt"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->graph.params().size(), b->graph.params().size());
+  for (size_t p = 0; p < a->graph.params().size(); ++p) {
+    const qforge::Tensor &x = a->graph.params()[p].tensor, &y = b->graph.params()[p].tensor;
+    ASSERT_EQ(x.size(), y.size());
+    for (int64_t i = 0; i < x.size(); ++i) ASSERT_EQ(x[i], y[i]) << a->graph.params()[p].name << " " << i;
+  }
+  ExpectFailure(RunQforge("train --model lenet5 --epochs 1 --stream " + Data() + " --out " + Out("x.ckpt"), dir_),
+                "--stream reads image folders");
+  ExpectUsageError(RunQforge("train --model lenet5 --epochs 1 --loader-threads 2 --data " + Out("g") + " --out " + Out("x.ckpt"), dir_),
+                   "--loader-threads and --prefetch need --stream");
 }
 
 TEST_F(UserDataCli, BadDataAndPreprocessingFlagsAreOneLineErrors) {

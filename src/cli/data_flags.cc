@@ -23,9 +23,12 @@ void DataFlags::Register(CLI::App& cmd) {
       ->capture_default_str();
 }
 
-StatusOr<TrainTestData> DataFlags::Load(const InputSpec& spec) const {
+StatusOr<TrainTestData> DataFlags::Load(const InputSpec& spec, bool stream_train) const {
   TrainTestData data;
   std::string what = name;
+  std::error_code ec;
+  if (stream_train && !std::filesystem::is_directory(name, ec))
+    return InvalidArgument("--stream reads image folders; --data {} is not one", name);
   if (name == "fashion-mnist") {
     const std::string folder = dir.empty() ? kFashionMnistDir : dir;
     auto loaded = LoadFashionMnist(folder);
@@ -40,7 +43,7 @@ StatusOr<TrainTestData> DataFlags::Load(const InputSpec& spec) const {
     const ArrayLayout l = layout == "nchw" ? ArrayLayout::kNchw : layout == "nhwc" ? ArrayLayout::kNhwc : ArrayLayout::kAuto;
     QF_ASSIGN_OR_RETURN(data, LoadArrayDataset(name, l));
   } else if (std::error_code ec; std::filesystem::is_directory(name, ec)) {
-    return LoadImageFolder(name, spec);  // fitted as each image is decoded
+    return LoadImageFolder(name, spec, stream_train);  // fitted as each image is decoded
   } else {
     return InvalidArgument("--data {}: not fashion-mnist, an .npz/.npy file or an image folder", name);
   }

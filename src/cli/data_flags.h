@@ -21,7 +21,8 @@ struct DataFlags {
 
   void Register(CLI::App& cmd);
   // Both splits, fitted to `spec` (resized, cropped, gray replicated to RGB as it asks).
-  StatusOr<TrainTestData> Load(const InputSpec& spec) const;
+  // stream_train: an image folder's training split is read from disk as batches need it.
+  StatusOr<TrainTestData> Load(const InputSpec& spec, bool stream_train = false) const;
 };
 
 struct PreprocessFlags {

@@ -40,6 +40,8 @@ struct TrainFlags {
   int threads = 0;
   int64_t crop_padding = 0;
   bool flip = false, json = false, reference = false, profile = false;
+  bool stream = false;  // read the training images from disk as batches need them
+  Prefetch prefetch;
   // Quantization-aware training.
   bool qat = false, qat_keep_float = false;
   std::vector<std::string> keep_float;  // nodes QAT leaves in float
@@ -51,6 +53,7 @@ struct TrainFlags {
   DistributedFlags distributed;
   // Which options were given explicitly (they override the recipe and a resumed checkpoint).
   CLI::Option *epochs_opt, *batch_opt, *optimizer_opt, *lr_opt, *wd_opt, *schedule_opt, *warmup_opt;
+  CLI::Option *loader_threads_opt, *prefetch_opt;
 };
 
 // With --qat, rewrites a float graph for quantization-aware training (a QAT graph stays).
@@ -117,11 +120,13 @@ StatusOr<TrainTestData> LoadTrainingData(const TrainFlags& f, Checkpoint& run) {
   QF_ASSIGN_OR_RETURN(InputSpec spec, ModelInputSpec(run, run.meta.model_name));
   QF_RETURN_IF_ERROR(f.preprocess.Apply(spec, &run.meta.preprocess));
   spec.resize = run.meta.preprocess.resize;
-  QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load(spec));
+  QF_ASSIGN_OR_RETURN(TrainTestData data, f.data.Load(spec, f.stream));
   QF_RETURN_IF_ERROR(RequireLabels(data.train, "training"));
   QF_RETURN_IF_ERROR(RequireLabels(data.test, "evaluation after each epoch"));
   if (f.resume.empty() && f.init.empty()) {
-    const Preprocess measured = ComputeNormalization(data.train);
+    // A streamed set is measured on 10,000 of its images, spread over it.
+    QF_ASSIGN_OR_RETURN(const ImageDataset measured_on, SpreadSample(data.train, 10000));
+    const Preprocess measured = ComputeNormalization(measured_on);
     run.meta.preprocess.scale = measured.scale;
     if (f.preprocess.mean.empty()) run.meta.preprocess.mean = measured.mean;
     if (f.preprocess.std.empty()) run.meta.preprocess.std = measured.std;
@@ -190,6 +195,8 @@ Status CheckTrain(const TrainFlags& f) {
     return InvalidArgument("--cluster with --prune: prune first, then --init the clustering run from it");
   if (f.qat) QF_RETURN_IF_ERROR(quant::MakeScheme(f.scheme, f.w_bits, f.a_bits, f.quantizer).status());
   if ((!f.keep_float.empty() || f.qat_keep_float) && !f.qat) return InvalidArgument("--keep-float and --qat-keep-float need --qat");
+  if (!f.stream && (f.loader_threads_opt->count() || f.prefetch_opt->count()))
+    return InvalidArgument("--loader-threads and --prefetch need --stream");
   QF_RETURN_IF_ERROR(f.prune.Check());
   return f.cluster.Check();
 }
@@ -281,6 +288,7 @@ Status TrainOnRank(const TrainFlags& f, distributed::Communicator& comm) {
   QF_ASSIGN_OR_RETURN(const TrainTestData data, LoadTrainingData(f, run));
   QF_ASSIGN_OR_RETURN(TrainOptions options, ResolveOptions(f, run));
   f.distributed.Apply(comm, run.graph, options);
+  options.prefetch = f.prefetch;
   if (quant::IsQatGraph(run.graph)) {
     options.before_step = [&f](int64_t step, Graph& graph) {
       if (f.freeze_bn_step >= 0 && step >= f.freeze_bn_step) quant::FreezeBatchNorm(graph);
@@ -345,6 +353,14 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--resume", f->resume, "continue this checkpoint's training run exactly");
   cmd->add_option("--augment-crop", f->crop_padding, "random-crop padding in pixels")->check(CLI::Range(0, 16));
   cmd->add_flag("--augment-flip", f->flip, "random horizontal flips");
+  cmd->add_flag("--stream", f->stream,
+                "image folders: read the training images from disk as batches need them (datasets larger than memory)");
+  f->loader_threads_opt = cmd->add_option("--loader-threads", f->prefetch.threads, "--stream: threads reading, fitting and augmenting images")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  f->prefetch_opt = cmd->add_option("--prefetch", f->prefetch.depth, "--stream: batches read ahead of training")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   cmd->add_flag("--reference", f->reference, "use the plain reference kernels (slow; for checking)");
   cmd->add_flag("--profile", f->profile, "print time per layer (forward/backward) at the end");
   cmd->add_flag("--qat", f->qat, "quantization-aware training (fake quantization, batch-norm folding)");

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <numeric>
 
+#include "core/check.h"
+#include "data/batch_prefetcher.h"
 #include "data/idx.h"
 
 namespace qforge {
@@ -131,6 +133,7 @@ StatusOr<TrainTestData> LoadFashionMnist(const std::string& dir) {
 }
 
 Preprocess ComputeNormalization(const ImageDataset& d, float scale) {
+  QF_CHECK(!d.streamed());  // in-memory data only
   const int64_t hw = d.height * d.width;
   Preprocess pre;
   pre.scale = scale;
@@ -170,24 +173,33 @@ float InputMapper::Zero(int64_t channel) const {
 }
 
 void InputMapper::ExampleNchw(int64_t index, float* dst) const {
+  QF_CHECK(!data_.streamed());  // streamed examples come through PixelsNchw
+  const int64_t c = data_.channels, hw = data_.height * data_.width;
+  if (!data_.floating) {
+    PixelsNchw(data_.pixels.data() + index * c * hw, dst);
+    return;
+  }
+  for (int64_t ch = 0; ch < c; ++ch) {
+    const float mean = pre_.Mean(ch), inv = 1.0f / pre_.Std(ch);
+    const float* src = data_.values.data() + (index * c + ch) * hw;
+    float* out = dst + ch * hw;
+    for (int64_t p = 0; p < hw; ++p) out[p] = (src[p] - mean) * inv;
+  }
+}
+
+void InputMapper::PixelsNchw(const uint8_t* pixels, float* dst) const {
   const int64_t c = data_.channels, hw = data_.height * data_.width;
   for (int64_t ch = 0; ch < c; ++ch) {
-    const int64_t at = (index * c + ch) * hw;
+    const float* lut = lut_.data() + ch * 256;
+    const uint8_t* src = pixels + ch * hw;
     float* out = dst + ch * hw;
-    if (data_.floating) {
-      const float mean = pre_.Mean(ch), inv = 1.0f / pre_.Std(ch);
-      const float* src = data_.values.data() + at;
-      for (int64_t p = 0; p < hw; ++p) out[p] = (src[p] - mean) * inv;
-    } else {
-      const float* lut = lut_.data() + ch * 256;
-      const uint8_t* src = data_.pixels.data() + at;
-      for (int64_t p = 0; p < hw; ++p) out[p] = lut[src[p]];
-    }
+    for (int64_t p = 0; p < hw; ++p) out[p] = lut[src[p]];
   }
 }
 
 void PreprocessNhwc(const ImageDataset& d, const Preprocess& pre, const int64_t* indices, int64_t count,
                     float* out) {
+  QF_CHECK(!d.streamed());  // in-memory data only
   const InputMapper mapper(d, pre);
   const int64_t c = d.channels, hw = d.height * d.width;
   std::vector<float> nchw(static_cast<size_t>(c * hw));
@@ -200,7 +212,7 @@ void PreprocessNhwc(const ImageDataset& d, const Preprocess& pre, const int64_t*
 }
 
 BatchIterator::BatchIterator(const ImageDataset& data, const Preprocess& pre, int64_t batch_size,
-                             bool shuffle, uint64_t seed, Augment augment, Shard shard)
+                             bool shuffle, uint64_t seed, Augment augment, Shard shard, Prefetch prefetch)
     : data_(data), mapper_(data, pre), batch_(batch_size), augment_(augment), shard_(shard),
       augment_seed_(DeriveSeed(seed, 1)) {
   order_.resize(data.count);
@@ -208,7 +220,15 @@ BatchIterator::BatchIterator(const ImageDataset& data, const Preprocess& pre, in
   Rng rng(seed);
   if (shuffle)
     for (int64_t i = data.count - 1; i > 0; --i) std::swap(order_[i], order_[rng.Below(i + 1)]);
+  if (!data.streamed()) return;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (int64_t first = 0, count = 0; NextRange(&first, &count);) ranges.emplace_back(first, count);
+  pos_ = 0;
+  prefetcher_ = std::make_unique<BatchPrefetcher>(data, mapper_, augment, augment_seed_, order_, std::move(ranges),
+                                                  prefetch);
 }
+
+BatchIterator::~BatchIterator() = default;
 
 int64_t BatchesPerEpoch(int64_t count, int64_t batch, int shards) {
   const int64_t global = batch * shards, full = count / global, rest = count % global;
@@ -217,35 +237,51 @@ int64_t BatchesPerEpoch(int64_t count, int64_t batch, int shards) {
 
 int64_t BatchIterator::num_batches() const { return BatchesPerEpoch(data_.count, batch_, shard_.count); }
 
-void BatchIterator::CopyExample(int64_t index, int64_t place, float* dst) {
-  const int64_t c = data_.channels, h = data_.height, w = data_.width;
-  const int64_t pad = augment_.crop_padding;
-  if (pad == 0 && !augment_.horizontal_flip) {
-    mapper_.ExampleNchw(index, dst);
-    return;
-  }
-  example_.resize(static_cast<size_t>(c * h * w));
-  mapper_.ExampleNchw(index, example_.data());
-  Rng rng(DeriveSeed(augment_seed_, static_cast<uint64_t>(place)));
+void AugmentExample(const float* example, int64_t c, int64_t h, int64_t w, const Augment& augment,
+                    const InputMapper& mapper, Rng& rng, float* dst) {
+  const int64_t pad = augment.crop_padding;
   const int64_t dy = pad ? static_cast<int64_t>(rng.Below(2 * pad + 1)) - pad : 0;
   const int64_t dx = pad ? static_cast<int64_t>(rng.Below(2 * pad + 1)) - pad : 0;
-  const bool flip = augment_.horizontal_flip && rng.Below(2);
+  const bool flip = augment.horizontal_flip && rng.Below(2);
   for (int64_t ch = 0; ch < c; ++ch) {
-    const float zero = mapper_.Zero(ch);
+    const float zero = mapper.Zero(ch);
     for (int64_t y = 0; y < h; ++y)
       for (int64_t x = 0; x < w; ++x) {
         const int64_t sy = y + dy, sx0 = flip ? w - 1 - x : x, sx = sx0 + dx;
         const bool inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-        dst[(ch * h + y) * w + x] = inside ? example_[(ch * h + sy) * w + sx] : zero;
+        dst[(ch * h + y) * w + x] = inside ? example[(ch * h + sy) * w + sx] : zero;
       }
   }
 }
 
-bool BatchIterator::Next(Tensor* images, std::vector<int32_t>* labels) {
+void BatchIterator::CopyExample(int64_t index, int64_t place, float* dst) {
+  if (!augment_.any()) {
+    mapper_.ExampleNchw(index, dst);
+    return;
+  }
+  example_.resize(static_cast<size_t>(data_.example_size()));
+  mapper_.ExampleNchw(index, example_.data());
+  Rng rng(DeriveSeed(augment_seed_, static_cast<uint64_t>(place)));
+  AugmentExample(example_.data(), data_.channels, data_.height, data_.width, augment_, mapper_, rng, dst);
+}
+
+bool BatchIterator::NextRange(int64_t* first, int64_t* count) {
   const int64_t global = std::min(batch_ * shard_.count, data_.count - pos_);
   if (global <= 0 || global < shard_.count) return false;
-  const int64_t first = pos_ + shard_.index * global / shard_.count;
-  const int64_t n = pos_ + (shard_.index + 1) * global / shard_.count - first;
+  *first = pos_ + shard_.index * global / shard_.count;
+  *count = pos_ + (shard_.index + 1) * global / shard_.count - *first;
+  pos_ += global;
+  return true;
+}
+
+bool BatchIterator::Next(Tensor* images, std::vector<int32_t>* labels) {
+  if (prefetcher_) {
+    auto next = prefetcher_->Next(images, labels);
+    if (!next.ok()) status_ = next.status();
+    return next.ok() && *next;
+  }
+  int64_t first = 0, n = 0;
+  if (!NextRange(&first, &n)) return false;
   const int64_t per = data_.example_size();
   images->Resize({n, data_.channels, data_.height, data_.width});
   labels->resize(n);
@@ -254,11 +290,26 @@ bool BatchIterator::Next(Tensor* images, std::vector<int32_t>* labels) {
     CopyExample(idx, first + i, images->data() + i * per);
     (*labels)[i] = data_.labels.empty() ? -1 : data_.labels[idx];
   }
-  pos_ += global;
   return true;
 }
 
+StatusOr<ImageDataset> SpreadSample(const ImageDataset& d, int64_t count) {
+  if (!d.streamed()) return d;  // in memory already
+  ImageDataset out = d;
+  out.source = nullptr;
+  out.count = std::min(count, d.count);
+  out.labels.clear();
+  out.pixels.resize(static_cast<size_t>(out.count * d.example_size()));
+  for (int64_t i = 0; i < out.count; ++i) {
+    const int64_t index = i * d.count / out.count;
+    QF_RETURN_IF_ERROR(d.source->Read(index, out.pixels.data() + i * d.example_size()));
+    if (d.labelled()) out.labels.push_back(d.labels[index]);
+  }
+  return out;
+}
+
 ImageDataset SliceExamples(const ImageDataset& d, int64_t first, int64_t count) {
+  QF_CHECK(!d.streamed());  // in-memory data only
   first = std::clamp<int64_t>(first, 0, d.count);
   count = std::clamp<int64_t>(count, 0, d.count - first);
   ImageDataset out = d;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "core/rng.h"
 #include "core/status.h"
 #include "core/tensor.h"
+#include "data/example_source.h"
 
 namespace qforge {
 
@@ -22,6 +24,10 @@ struct ImageDataset {
   bool floating = false;
   std::vector<uint8_t> pixels;
   std::vector<float> values;
+  // Streamed: no pixels in memory; examples are read from here as batches need them (only
+  // BatchIterator reads a streamed dataset; the other functions here take in-memory data).
+  std::shared_ptr<const ExampleSource> source;
+  bool streamed() const { return source != nullptr; }
   std::vector<int32_t> labels;  // empty for unlabelled data (calibration only)
   int num_classes = 0;
   std::vector<std::string> class_names;
@@ -31,6 +37,9 @@ struct ImageDataset {
 
 // Examples [first, first + count) of a data set (clamped to it), labels and class names kept.
 ImageDataset SliceExamples(const ImageDataset& data, int64_t first, int64_t count);
+// A streamed data set's examples in memory: at most `count`, spread evenly over it (e.g. to
+// measure its normalization). An in-memory data set is returned whole.
+StatusOr<ImageDataset> SpreadSample(const ImageDataset& data, int64_t count);
 
 struct TrainTestData {
   ImageDataset train, test;
@@ -75,6 +84,7 @@ class InputMapper {
  public:
   InputMapper(const ImageDataset& d, const Preprocess& pre);
   void ExampleNchw(int64_t index, float* dst) const;  // channels x height x width
+  void PixelsNchw(const uint8_t* pixels, float* dst) const;  // one example's 8-bit pixels
   float Zero(int64_t channel) const;                   // the input a raw 0 (padding) becomes
 
  private:
@@ -91,6 +101,19 @@ void PreprocessNhwc(const ImageDataset& d, const Preprocess& pre, const int64_t*
 struct Augment {
   int64_t crop_padding = 0;  // random crop after zero-padding by this many pixels
   bool horizontal_flip = false;
+  bool any() const { return crop_padding > 0 || horizontal_flip; }
+};
+
+// Writes `example` (channels x height x width model inputs) augmented into dst: a crop offset
+// and a flip drawn from `rng`; pixels from outside the image are `zero` of their channel.
+void AugmentExample(const float* example, int64_t channels, int64_t height, int64_t width, const Augment& augment,
+                    const InputMapper& mapper, Rng& rng, float* dst);
+
+class BatchPrefetcher;
+
+// Streamed datasets: how far ahead BatchIterator reads (batches) and on how many threads.
+struct Prefetch {
+  int depth = 4, threads = 2;
 };
 
 // Data-parallel training: rank `index` of `count` takes its part of every global batch.
@@ -109,13 +132,20 @@ class BatchIterator {
   // gets the part [index * n / count, (index + 1) * n / count); a last global batch smaller
   // than `count` is left out, so no shard is ever empty. An example's augmentation is drawn
   // from the seed and its place in the epoch, whichever shard gets it.
+  // A streamed dataset's batches are read, mapped and augmented on `prefetch.threads` threads,
+  // `prefetch.depth` batches ahead.
   BatchIterator(const ImageDataset& data, const Preprocess& pre, int64_t batch_size,
-                bool shuffle, uint64_t seed, Augment augment = {}, Shard shard = {});
-  // Fills the next batch (the last one may be smaller); false when the epoch is done.
+                bool shuffle, uint64_t seed, Augment augment = {}, Shard shard = {}, Prefetch prefetch = {});
+  ~BatchIterator();
+  // Fills the next batch (the last one may be smaller); false when the epoch is done or reading
+  // a streamed example failed (status() says which).
   bool Next(Tensor* images, std::vector<int32_t>* labels);
   int64_t num_batches() const;
+  const Status& status() const { return status_; }
 
  private:
+  // This shard's examples of the next global batch: [first, first + count) of the order.
+  bool NextRange(int64_t* first, int64_t* count);
   void CopyExample(int64_t index, int64_t place, float* dst);
 
   const ImageDataset& data_;
@@ -127,6 +157,8 @@ class BatchIterator {
   std::vector<int64_t> order_;
   int64_t pos_ = 0;
   std::vector<float> example_;  // one example before augmentation
+  std::unique_ptr<BatchPrefetcher> prefetcher_;  // streamed datasets
+  Status status_;
 };
 
 }  // namespace qforge

@@ -198,6 +198,53 @@ TEST_F(UserData, ImageFolderClassesSplitsAndFitting) {
   EXPECT_NE(unknown.status().message().find("bird"), std::string::npos);
 }
 
+// A streamed training split gives the batches the in-memory one does, bit for bit — shuffled,
+// augmented, sharded, whatever the number of reading threads and how far ahead they read — and
+// a file that turns bad after listing stops the epoch with an error naming it.
+TEST_F(UserData, StreamedImageFolderGivesTheInMemoryBatches) {
+  for (int i = 0; i < 37; ++i) {
+    std::vector<uint8_t> hwc(3 * 9 * 11);
+    for (size_t k = 0; k < hwc.size(); ++k) hwc[k] = static_cast<uint8_t>((k * 7 + i * 31) % 256);
+    Write(fmt::format("s/train/{}/{:02}.png", i % 3 ? "a" : "b", i), EncodePng(3, 9, 11, hwc));
+  }
+  const InputSpec spec{3, 8, 8, 8};
+  auto memory = LoadImageFolder((dir_ / "s").string(), spec);
+  auto streamed = LoadImageFolder((dir_ / "s").string(), spec, /*stream_train=*/true);
+  ASSERT_TRUE(memory.ok() && streamed.ok());
+  ASSERT_TRUE(streamed->train.streamed());
+  EXPECT_TRUE(streamed->train.pixels.empty());
+  EXPECT_EQ(streamed->train.labels, memory->train.labels);
+  const Preprocess pre = ComputeNormalization(memory->train);
+  for (const Augment augment : {Augment{}, Augment{.crop_padding = 2, .horizontal_flip = true}})
+    for (const Shard shard : {Shard{}, Shard{1, 3}})
+      for (const Prefetch prefetch : {Prefetch{1, 1}, Prefetch{4, 3}}) {
+        BatchIterator a(memory->train, pre, 5, true, 11, augment, shard);
+        BatchIterator b(streamed->train, pre, 5, true, 11, augment, shard, prefetch);
+        Tensor xa, xb;
+        std::vector<int32_t> la, lb;
+        int batches = 0;
+        while (a.Next(&xa, &la)) {
+          ASSERT_TRUE(b.Next(&xb, &lb)) << b.status().message();
+          ASSERT_EQ(xa.shape(), xb.shape());
+          for (int64_t i = 0; i < xa.size(); ++i) ASSERT_EQ(xa[i], xb[i]) << "batch " << batches << " value " << i;
+          EXPECT_EQ(la, lb);
+          ++batches;
+        }
+        EXPECT_FALSE(b.Next(&xb, &lb));
+        EXPECT_TRUE(b.status().ok());
+        EXPECT_EQ(batches, a.num_batches());
+      }
+  // Unread batches ahead are dropped cleanly (the iterator is destroyed mid-epoch).
+  { BatchIterator early(streamed->train, pre, 4, true, 1, {}, {}, Prefetch{8, 2}); }
+  Write("s/train/a/05.png", {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0});
+  BatchIterator bad(streamed->train, pre, 5, false, 0);
+  Tensor x;
+  std::vector<int32_t> l;
+  while (bad.Next(&x, &l)) {}
+  ASSERT_FALSE(bad.status().ok());
+  EXPECT_NE(bad.status().message().find("05.png"), std::string::npos) << bad.status().message();
+}
+
 TEST_F(UserData, UnlabelledImageFolderIsCalibrationData) {
   for (int i = 0; i < 3; ++i) Write(fmt::format("cal/{}.png", i), EncodePng(1, 8, 8, Gradient(1, 8, 8)));
   auto data = LoadImageFolder((dir_ / "cal").string(), InputSpec{1, 8, 8, 0});

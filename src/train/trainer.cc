@@ -56,6 +56,7 @@ StatusOr<EvalResult> Evaluate(Graph& graph, const ImageDataset& data, const Prep
     r.predictions.insert(r.predictions.end(), predicted.begin(), predicted.end());
     r.count += static_cast<int64_t>(labels.size());
   }
+  QF_RETURN_IF_ERROR(it.status());
   if (r.count == 0) return InvalidArgument("evaluation set is empty");
   r.accuracy = static_cast<double>(correct) / r.count;
   r.loss = loss_sum / r.count;
@@ -118,7 +119,7 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
   for (int epoch = start_epoch; epoch < options.epochs; ++epoch) {
     // Everything random in an epoch derives from (seed, epoch): resuming replays it exactly.
     BatchIterator it(data.train, run.meta.preprocess, options.batch, /*shuffle=*/true,
-                     DeriveSeed(options.seed, 2 * epoch), options.augment, shard);
+                     DeriveSeed(options.seed, 2 * epoch), options.augment, shard, options.prefetch);
     // Each rank drops out independently.
     const uint64_t dropout_seed = DeriveSeed(options.seed, 2 * epoch + 1);
     Rng dropout_rng(comm ? DeriveSeed(dropout_seed, comm->rank()) : dropout_seed);
@@ -143,6 +144,8 @@ StatusOr<std::vector<EpochMetrics>> Train(Checkpoint& run, const TrainTestData& 
                           static_cast<double>(correct) / seen, seen / Seconds(start),
                           Seconds(start));
     }
+    if (!it.status().ok())
+      return Status(it.status().code(), fmt::format("epoch {}: {}", epoch + 1, it.status().message()));
     EpochMetrics m;
     m.epoch = epoch + 1;
     m.seconds = Seconds(start);

@@ -31,6 +31,7 @@ struct TrainOptions {
   // is then each rank's share of a global batch of batch x ranks; the model is broadcast from
   // rank 0 first, and the replicas are checked to agree before every checkpoint.
   distributed::Communicator* comm = nullptr;
+  Prefetch prefetch;  // a streamed training set: batches read ahead on worker threads
   int64_t bucket_bytes = GradientAllReduce::kDefaultBucketBytes;
   // Called before every step with the step's global index (e.g. to freeze parts of the graph),
   // and after its optimizer update (e.g. to keep pruned weights at zero).
