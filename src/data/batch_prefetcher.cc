@@ -1,7 +1,10 @@
 // Worker threads filling batch slots ahead of the consumer.
 #include "data/batch_prefetcher.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <exception>
 
 namespace qforge {
 
@@ -11,16 +14,24 @@ BatchPrefetcher::BatchPrefetcher(const ImageDataset& data, const InputMapper& ma
     : data_(data), mapper_(mapper), augment_(augment), augment_seed_(augment_seed), order_(order),
       ranges_(std::move(ranges)), slots_(static_cast<size_t>(std::max(1, prefetch.depth))) {
   const int threads = std::clamp(prefetch.threads, 1, static_cast<int>(slots_.size()));
-  for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { Work(); });
+  try {
+    for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { Work(); });
+  } catch (...) {  // a thread could not start: stop the others before the error goes on
+    Stop();
+    throw;
+  }
 }
 
-BatchPrefetcher::~BatchPrefetcher() {
+BatchPrefetcher::~BatchPrefetcher() { Stop(); }
+
+void BatchPrefetcher::Stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
   for (std::thread& t : workers_) t.join();
+  workers_.clear();
 }
 
 void BatchPrefetcher::Work() {
@@ -40,7 +51,12 @@ void BatchPrefetcher::Work() {
       batch = next_to_fill_++;
     }
     Slot& slot = slots_[batch % depth];
-    const Status status = Fill(batch, slot, pixels, example);
+    Status status;
+    try {
+      status = Fill(batch, slot, pixels, example);
+    } catch (const std::exception& e) {  // out of memory: an error for Next, not a crash
+      status = Status(StatusCode::kFailedPrecondition, fmt::format("reading batch {}: {}", batch, e.what()));
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       slot.status = status;

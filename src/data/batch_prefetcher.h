@@ -37,6 +37,7 @@ class BatchPrefetcher {
     bool ready = false;
   };
   void Work();
+  void Stop();  // ends and joins the workers
   Status Fill(int64_t batch, Slot& slot, std::vector<uint8_t>& pixels, std::vector<float>& example);
 
   const ImageDataset& data_;
