@@ -15,7 +15,11 @@ BatchPrefetcher::BatchPrefetcher(const ImageDataset& data, const InputMapper& ma
       ranges_(std::move(ranges)), slots_(static_cast<size_t>(std::max(1, prefetch.depth))) {
   const int threads = std::clamp(prefetch.threads, 1, static_cast<int>(slots_.size()));
   try {
-    for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { Work(); });
+    // Each worker's buffers: one example's pixels and inputs (allocated here, so a worker that
+    // runs out of memory does so only inside Fill, which reports it).
+    pixels_.assign(threads, std::vector<uint8_t>(static_cast<size_t>(data_.example_size())));
+    examples_.assign(threads, std::vector<float>(static_cast<size_t>(data_.example_size())));
+    for (int t = 0; t < threads; ++t) workers_.emplace_back([this, t] { Work(pixels_[t], examples_[t]); });
   } catch (...) {  // a thread could not start: stop the others before the error goes on
     Stop();
     throw;
@@ -34,9 +38,7 @@ void BatchPrefetcher::Stop() {
   workers_.clear();
 }
 
-void BatchPrefetcher::Work() {
-  std::vector<uint8_t> pixels(static_cast<size_t>(data_.example_size()));
-  std::vector<float> example(static_cast<size_t>(data_.example_size()));
+void BatchPrefetcher::Work(std::vector<uint8_t>& pixels, std::vector<float>& example) {
   const auto depth = static_cast<int64_t>(slots_.size());
   for (;;) {
     int64_t batch = 0;

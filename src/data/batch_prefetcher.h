@@ -36,7 +36,7 @@ class BatchPrefetcher {
     int64_t batch = -1;  // the batch it holds when ready
     bool ready = false;
   };
-  void Work();
+  void Work(std::vector<uint8_t>& pixels, std::vector<float>& example);
   void Stop();  // ends and joins the workers
   Status Fill(int64_t batch, Slot& slot, std::vector<uint8_t>& pixels, std::vector<float>& example);
 
@@ -47,6 +47,8 @@ class BatchPrefetcher {
   const std::vector<int64_t>& order_;
   const std::vector<std::pair<int64_t, int64_t>> ranges_;
   std::vector<Slot> slots_;
+  std::vector<std::vector<uint8_t>> pixels_;  // per worker
+  std::vector<std::vector<float>> examples_;  // per worker
   std::mutex mutex_;
   std::condition_variable changed_;
   int64_t next_to_fill_ = 0, next_to_take_ = 0;
