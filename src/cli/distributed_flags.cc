@@ -51,6 +51,14 @@ std::string DistributedFlags::RankFile(const distributed::Communicator& comm, co
   return p.replace_extension(".rank" + std::to_string(comm.rank()) + ext).string();
 }
 
+Status DistributedFlags::RunOnRank(int threads_flag,
+                                   const std::function<Status(distributed::Communicator&)>& work) const {
+  QF_ASSIGN_OR_RETURN(std::unique_ptr<distributed::Communicator> comm, Start(threads_flag));
+  const Status status = work(*comm);
+  if (!status.ok() && comm->size() > 1) comm->Abort(status.message());
+  return status;
+}
+
 std::FILE* RankStream(const distributed::Communicator& comm, std::FILE* stream) {
   static std::FILE* const nowhere = std::fopen("/dev/null", "w");
   return comm.is_root() || !nowhere ? stream : nowhere;

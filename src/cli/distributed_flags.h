@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,9 @@ struct DistributedFlags {
   // The file this rank writes in place of `path` ("" when it writes none): rank 0 the path itself,
   // the others NAME.rankK.EXT with --rank-files.
   std::string RankFile(const distributed::Communicator& comm, const std::string& path) const;
+  // Starts the job (Start) and runs `work` on this rank; a rank whose work fails stops every
+  // rank (the others would wait for it).
+  Status RunOnRank(int threads_flag, const std::function<Status(distributed::Communicator&)>& work) const;
 };
 
 // Where a rank's messages go: `stream` on rank 0, nowhere on the others.

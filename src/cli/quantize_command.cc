@@ -148,11 +148,7 @@ Status QuantizeOnRank(const QuantizeFlags& f, distributed::Communicator& comm) {
 }
 
 Status RunQuantize(const QuantizeFlags& f) {
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<distributed::Communicator> comm, f.distributed.Start(f.threads));
-  const Status status = QuantizeOnRank(f, *comm);
-  // A rank failing alone would leave the others waiting for it: stop them all.
-  if (!status.ok() && comm->size() > 1) comm->Abort(status.message());
-  return status;
+  return f.distributed.RunOnRank(f.threads, [&f](distributed::Communicator& comm) { return QuantizeOnRank(f, comm); });
 }
 
 }  // namespace

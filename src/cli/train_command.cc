@@ -319,11 +319,7 @@ Status TrainOnRank(const TrainFlags& f, distributed::Communicator& comm) {
 
 Status RunTrain(const TrainFlags& f) {
   SetNumThreads(f.threads);
-  QF_ASSIGN_OR_RETURN(std::unique_ptr<distributed::Communicator> comm, f.distributed.Start(f.threads));
-  const Status status = TrainOnRank(f, *comm);
-  // A rank failing alone would leave the others waiting for it: stop them all.
-  if (!status.ok() && comm->size() > 1) comm->Abort(status.message());
-  return status;
+  return f.distributed.RunOnRank(f.threads, [&f](distributed::Communicator& comm) { return TrainOnRank(f, comm); });
 }
 
 }  // namespace

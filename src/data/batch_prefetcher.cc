@@ -77,14 +77,8 @@ Status BatchPrefetcher::Fill(int64_t batch, Slot& slot, std::vector<uint8_t>& pi
   for (int64_t i = 0; i < n; ++i) {
     const int64_t index = order_[first + i];
     QF_RETURN_IF_ERROR(data_.source->Read(index, pixels.data()));
-    float* dst = slot.images.data() + i * per;
-    if (augment_.any()) {
-      mapper_.PixelsNchw(pixels.data(), example.data());
-      Rng rng(DeriveSeed(augment_seed_, static_cast<uint64_t>(first + i)));
-      AugmentExample(example.data(), data_.channels, data_.height, data_.width, augment_, mapper_, rng, dst);
-    } else {
-      mapper_.PixelsNchw(pixels.data(), dst);
-    }
+    ExampleInputs(mapper_, data_.channels, data_.height, data_.width, augment_, augment_seed_, first + i, example,
+                  [&](float* out) { mapper_.PixelsNchw(pixels.data(), out); }, slot.images.data() + i * per);
     slot.labels[i] = data_.labels.empty() ? -1 : data_.labels[index];
   }
   return Status::Ok();

@@ -255,14 +255,8 @@ void AugmentExample(const float* example, int64_t c, int64_t h, int64_t w, const
 }
 
 void BatchIterator::CopyExample(int64_t index, int64_t place, float* dst) {
-  if (!augment_.any()) {
-    mapper_.ExampleNchw(index, dst);
-    return;
-  }
-  example_.resize(static_cast<size_t>(data_.example_size()));
-  mapper_.ExampleNchw(index, example_.data());
-  Rng rng(DeriveSeed(augment_seed_, static_cast<uint64_t>(place)));
-  AugmentExample(example_.data(), data_.channels, data_.height, data_.width, augment_, mapper_, rng, dst);
+  ExampleInputs(mapper_, data_.channels, data_.height, data_.width, augment_, augment_seed_, place, example_,
+                [&](float* out) { mapper_.ExampleNchw(index, out); }, dst);
 }
 
 bool BatchIterator::NextRange(int64_t* first, int64_t* count) {

@@ -109,6 +109,22 @@ struct Augment {
 void AugmentExample(const float* example, int64_t channels, int64_t height, int64_t width, const Augment& augment,
                     const InputMapper& mapper, Rng& rng, float* dst);
 
+// An example's model inputs into dst: `map` writes them (channels x height x width), augmented
+// when `augment` asks (drawn from augment_seed and the example's place in the epoch; `scratch`
+// holds the unaugmented inputs).
+template <typename MapInputs>
+void ExampleInputs(const InputMapper& mapper, int64_t channels, int64_t height, int64_t width, const Augment& augment,
+                   uint64_t augment_seed, int64_t place, std::vector<float>& scratch, MapInputs&& map, float* dst) {
+  if (!augment.any()) {
+    map(dst);
+    return;
+  }
+  scratch.resize(static_cast<size_t>(channels * height * width));
+  map(scratch.data());
+  Rng rng(DeriveSeed(augment_seed, static_cast<uint64_t>(place)));
+  AugmentExample(scratch.data(), channels, height, width, augment, mapper, rng, dst);
+}
+
 class BatchPrefetcher;
 
 // Streamed datasets: how far ahead BatchIterator reads (batches) and on how many threads.
