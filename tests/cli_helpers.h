@@ -35,9 +35,10 @@ inline std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-Result RunQforge(const std::string& args, const fs::path& dir) {
+// `shell_prefix`: shell commands run first (e.g. "ulimit -v 400000; ").
+Result RunQforge(const std::string& args, const fs::path& dir, const std::string& shell_prefix = "") {
   const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-  const std::string cmd = std::string(QFORGE_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string cmd = shell_prefix + std::string(QFORGE_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;

@@ -1,8 +1,9 @@
 // Your own data end to end: an imported torchvision model trains, evaluates and quantizes on an
 // image folder (mixed sizes, PNG and JPEG, gray and RGB) and on unlabelled array calibration
 // data, its preprocessing stored so later commands need no flags; gray 28x28 data is fitted to
-// an RGB 32x32 model; a streamed image folder trains to the same weights as one in memory; wrong
-// data and wrong preprocessing flags are one-line errors.
+// an RGB 32x32 model; a streamed image folder trains to the same weights as one in memory, and
+// trains when its pixels are four times the memory limit; wrong data and wrong preprocessing
+// flags are one-line errors.
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.h"
@@ -107,6 +108,39 @@ TEST_F(UserDataCli, StreamedImageFolderTrainsToTheInMemoryWeights) {
                 "--stream reads image folders");
   ExpectUsageError(RunQforge("train --model lenet5 --epochs 1 --loader-threads 2 --data " + Out("g") + " --out " + Out("x.ckpt"), dir_),
                    "--loader-threads and --prefetch need --stream");
+}
+
+// An image folder whose pixels are four times the memory the process may address trains when
+// streamed; loaded in memory under the same limit it is refused ("out of memory").
+TEST_F(UserDataCli, StreamedImageFolderLargerThanTheMemoryLimitTrains) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space: no ulimit -v under it";
+#endif
+  constexpr int kSize = 224, kClasses = 4, kDistinct = 25, kCopies = 120;  // 12,000 training images
+  constexpr int64_t kLimitKb = 440'000;                                     // ulimit -v: 451 MB
+  const int64_t fitted_bytes = int64_t{kClasses} * kDistinct * kCopies * 3 * kSize * kSize;
+  ASSERT_GE(fitted_bytes, 4 * kLimitKb * 1024);
+  // Class k: brightness 30 + 50k, a pattern varying per image on top. Each distinct file is
+  // hard-linked kCopies times: the loader reads and decodes every path as its own image.
+  for (int c = 0; c < kClasses; ++c)
+    for (int i = 0; i < kDistinct; ++i) {
+      std::vector<uint8_t> hwc(kSize * kSize * 3);
+      for (size_t k = 0; k < hwc.size(); ++k) hwc[k] = static_cast<uint8_t>(30 + 50 * c + (k * (i + 3)) % 61);
+      const std::vector<uint8_t> png = EncodePng(3, kSize, kSize, hwc);
+      const fs::path first = dir_ / "big" / "train" / std::to_string(c) / (std::to_string(i) + "_0.png");
+      WriteFile(first, png);
+      for (int copy = 1; copy < kCopies; ++copy)
+        fs::create_hard_link(first, first.parent_path() / (std::to_string(i) + "_" + std::to_string(copy) + ".png"));
+      if (i < 4) WriteFile(dir_ / "big" / "test" / std::to_string(c) / (std::to_string(i) + ".png"), png);
+    }
+  const std::string limit = "ulimit -v " + std::to_string(kLimitKb) + "; ";
+  const std::string train = "train --init " + std::string(QFORGE_ONNX_TESTDATA) + "/wide_input_224.onnx --data " +
+                            Out("big") + " --epochs 1 --batch 32 --lr 0.01 --threads 2 --json --out ";
+  Result streamed = RunQforge(train + Out("streamed.ckpt") + " --stream --loader-threads 2 --prefetch 4", dir_, limit);
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  EXPECT_GT(OnlyJson(streamed).value("test_accuracy", 0.0), 0.5);  // chance: 0.25
+  EXPECT_TRUE(qforge::LoadCheckpoint(Out("streamed.ckpt")).ok());
+  ExpectFailure(RunQforge(train + Out("memory.ckpt"), dir_, limit), "out of memory");
 }
 
 TEST_F(UserDataCli, BadDataAndPreprocessingFlagsAreOneLineErrors) {

@@ -4,11 +4,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <map>
 #include <new>
@@ -58,24 +54,9 @@ int RunCommand(const std::string& name, const qforge::cli::Command& command) {
   return code;
 }
 
-// Training from a streamed dataset reads images on threads beside the OpenMP team, whose idle
-// threads by default spin between parallel regions and starve them (measured: lenet5 from PNG
-// files at a third of its in-memory speed). OpenMP reads its wait policy when the program
-// loads, so a `--stream` run without one restarts itself once with OMP_WAIT_POLICY=passive.
-void WaitPassivelyWhenStreaming(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY")) return;
-  for (char** arg = argv + 1; *arg; ++arg)
-    if (std::strcmp(*arg, "--stream") == 0) {
-      setenv("OMP_WAIT_POLICY", "passive", 1);
-      execv("/proc/self/exe", argv);  // returns only if it failed: then run as we are
-      return;
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  WaitPassivelyWhenStreaming(argv);
   CLI::App app("qforge: train, quantize, compress and run neural networks", "qforge");
   app.require_subcommand(1);
   app.set_version_flag("--version", "qforge " QFORGE_VERSION);

@@ -46,7 +46,7 @@ StatusOr<std::vector<float>> FitImage(const float* chw, int64_t channels, int64_
   const int64_t top = (rh - spec.height) / 2, left = (rw - spec.width) / 2;
   const int64_t plane = spec.height * spec.width;
   std::vector<float> out(static_cast<size_t>(spec.channels * plane));
-  std::vector<float> resized(static_cast<size_t>(rh * rw));
+  std::vector<float> resized(rh != h || rw != w ? static_cast<size_t>(rh * rw) : 0);
   for (int64_t c = 0; c < channels; ++c) {
     const float* src = chw + c * h * w;
     if (rh != h || rw != w) {

@@ -1,9 +1,11 @@
 // Data tests: IDX and NPY parsing (valid, truncated, corrupt), gzip, atomic writes, batching.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "data/dataset.h"
 #include "data/file_bytes.h"
@@ -104,6 +106,35 @@ TEST_F(DataFiles, NpyRoundTripAndRejectsCorruption) {
   auto other = bytes;
   other[10 + pos + 1] = 'c';  // complex: unsupported
   EXPECT_FALSE(ParseNpy(other, "complex").ok());
+}
+
+// Plain files are read at their size, gzip ones decompressed, both within the size cap; a file
+// whose size is not known up front (a pipe) is read until its end.
+TEST_F(DataFiles, ReadFileBytesReadsPlainGzipAndUnsizedFilesWithinItsLimit) {
+  std::vector<uint8_t> content(100'000);
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<uint8_t>(i * 7 + i / 300);
+  Write("plain.bin", content);
+  Write("packed.gz", content, true);
+  Write("empty.bin", {});
+  Write("one.bin", {0x1f});
+  EXPECT_EQ(*ReadFileBytes(Path("plain.bin")), content);
+  EXPECT_EQ(*ReadFileBytes(Path("packed.gz")), content);
+  EXPECT_TRUE(ReadFileBytes(Path("empty.bin"))->empty());
+  EXPECT_EQ(*ReadFileBytes(Path("one.bin")), std::vector<uint8_t>{0x1f});
+  EXPECT_EQ(ReadFileBytes(Path("plain.bin"), content.size())->size(), content.size());
+  for (const char* name : {"plain.bin", "packed.gz"}) {
+    const auto over = ReadFileBytes(Path(name), content.size() - 1);
+    EXPECT_EQ(over.status().code(), StatusCode::kDataLoss) << name;
+    EXPECT_NE(over.status().ToString().find("byte limit"), std::string::npos) << over.status().ToString();
+  }
+  EXPECT_EQ(ReadFileBytes(Path("missing.bin")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ReadFileBytes(dir_.string()).status().code(), StatusCode::kInvalidArgument);
+  // A pipe: no size up front, read until its end.
+  const std::string fifo = Path("pipe");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(fifo, std::ios::binary).write(reinterpret_cast<const char*>(content.data()), content.size()); });
+  EXPECT_EQ(*ReadFileBytes(fifo), content);
+  writer.join();
 }
 
 TEST_F(DataFiles, AtomicWriteLeavesNoTemporaryFile) {

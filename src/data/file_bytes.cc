@@ -2,27 +2,53 @@
 #include "data/file_bytes.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
+#include <memory>
 
 namespace qforge {
 
-StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t max_bytes) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return NotFound("{}: no such file", path);
-  if (std::filesystem::is_directory(path, ec)) return InvalidArgument("{}: is a directory", path);
-  // gzopen reads plain files as they are, and gzip files decompressed.
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) return NotFound("{}: cannot open ({})", path, std::strerror(errno));
+constexpr size_t kGunzipChunk = size_t{1} << 16;  // bytes decompressed per call
+
+namespace {
+
+// Closes a file descriptor when it goes out of scope.
+struct ClosingFd {
+  int fd;
+  ~ClosingFd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Reads up to `size` bytes from `fd` (fewer at end of file).
+StatusOr<size_t> ReadUpTo(int fd, uint8_t* out, size_t size, const std::string& path) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, out + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return DataLoss("{}: corrupt or unreadable ({})", path, std::strerror(errno));
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+// The decompressed content of the gzip file open as `fd` (taken over and closed).
+StatusOr<std::vector<uint8_t>> Gunzip(int fd, const std::string& path, uint64_t max_bytes) {
+  gzFile f = gzdopen(fd, "rb");
+  if (!f) {
+    ::close(fd);
+    return NotFound("{}: cannot open ({})", path, std::strerror(errno));
+  }
   std::vector<uint8_t> out;
-  std::vector<uint8_t> chunk(1 << 20);
+  const std::unique_ptr<uint8_t[]> chunk(new uint8_t[kGunzipChunk]);
   while (true) {
-    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
+    const int n = gzread(f, chunk.get(), static_cast<unsigned>(kGunzipChunk));
     if (n < 0) {
       int err = 0;
       std::string msg = gzerror(f, &err);
@@ -34,11 +60,45 @@ StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t m
       gzclose(f);
       return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
     }
-    out.insert(out.end(), chunk.begin(), chunk.begin() + n);
+    out.insert(out.end(), chunk.get(), chunk.get() + n);
   }
   // A truncated gzip stream reads as a short file; gzclose reports the missing trailer.
-  const int rc = gzclose(f);
-  if (rc != Z_OK) return DataLoss("{}: truncated or corrupt compressed data", path);
+  if (gzclose(f) != Z_OK) return DataLoss("{}: truncated or corrupt compressed data", path);
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t max_bytes) {
+  ClosingFd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return NotFound("{}: no such file", path);
+    return NotFound("{}: cannot open ({})", path, std::strerror(errno));
+  }
+  struct stat info {};
+  if (::fstat(file.fd, &info) != 0) return NotFound("{}: cannot open ({})", path, std::strerror(errno));
+  if (S_ISDIR(info.st_mode)) return InvalidArgument("{}: is a directory", path);
+  uint8_t magic[2] = {0, 0};
+  QF_ASSIGN_OR_RETURN(const size_t magic_size, ReadUpTo(file.fd, magic, sizeof magic, path));
+  if (magic_size == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+    if (::lseek(file.fd, 0, SEEK_SET) != 0) return DataLoss("{}: cannot read it twice (a pipe?)", path);
+    const int fd = file.fd;
+    file.fd = -1;
+    return Gunzip(fd, path, max_bytes);
+  }
+  // A plain file: a regular file's size up front (one read), else doubling until its end.
+  std::vector<uint8_t> out(magic, magic + magic_size);
+  uint64_t capacity = S_ISREG(info.st_mode) ? static_cast<uint64_t>(info.st_size) + 1 : kGunzipChunk;
+  while (magic_size == sizeof magic) {
+    const size_t had = out.size();
+    const uint64_t target = std::max<uint64_t>(std::min<uint64_t>(capacity, max_bytes + 1), had + 1);
+    out.resize(target);
+    QF_ASSIGN_OR_RETURN(const size_t n, ReadUpTo(file.fd, out.data() + had, target - had, path));
+    out.resize(had + n);
+    if (out.size() > max_bytes) return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
+    if (had + n < target) break;  // end of file
+    capacity = target * 2;
+  }
   return out;
 }
 

@@ -22,6 +22,9 @@ Usage: make_small_models.py OUT_DIR
   cyclic.onnx             two nodes that read each other's output
   bad_initializer.onnx    a weight whose data is shorter than its shape
   dynamic_spatial.onnx    an input whose height and width are dynamic
+  wide_input_224.onnx     a 224x224 RGB classifier with almost no compute (8x8 stride-8 convolution,
+                          average pooling, 4 classes): trains on big images quickly (the streamed
+                          training memory-limit test)
 Models with a seeded input also get NAME.input.npy.
 """
 import os
@@ -157,6 +160,19 @@ class FlattenedFeatures(torch.nn.Module):
         return self.fc(torch.flatten(torch.relu(self.conv(x)), 1))
 
 
+class WideInput(torch.nn.Module):
+    """Big images, little compute: the model a data-loading test trains."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 8, stride=8)
+        self.fc = torch.nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = torch.relu(self.conv(x))
+        return self.fc(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
 def save_torch(module, name, out_dir, size, opset):
     """Exports `module` (batch norm kept as BatchNormalization) with a seeded input NAME.input.npy."""
     x = torch.from_numpy(np.random.default_rng(1).standard_normal((2, 3, size, size), dtype=np.float32))
@@ -200,6 +216,8 @@ def main():
     for opset, name in ((9, "upsample_opset9"), (10, "resize_opset10")):
         torch.manual_seed(0)
         save_torch(ResizeModes(False), name, out_dir, 16, opset)
+    torch.manual_seed(0)
+    save_torch(WideInput(), "wide_input_224", out_dir, 224, 13)
 
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 8, 8])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
