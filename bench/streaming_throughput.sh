@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Training from an image folder held in memory against the same folder streamed from disk
 # (`--stream`): Fashion-MNIST written out as 70,000 PNG files (bench/fashion_mnist_png.py, once),
-# one epoch of MODEL per run, interleaved ROUNDS times; images/s and peak resident memory.
+# or as NPY shards (FOLDER written by bench/fashion_mnist_npy_shards.py), one epoch of MODEL per
+# run, interleaved ROUNDS times; images/s and peak resident memory.
 # Usage: bench/streaming_throughput.sh [QFORGE] [ROUNDS] [MODEL] [FOLDER]
 #        (default: build/qforge 2 lenet5 /var/tmp/fashion-mnist-png)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QFORGE="${1:-build/qforge}"; ROUNDS="${2:-2}"; MODEL="${3:-lenet5}"; FOLDER="${4:-/var/tmp/fashion-mnist-png}"
-[ -d "$FOLDER/train" ] || bench/fashion_mnist_png.py "$FOLDER"
+[ -d "$FOLDER/train" ] || compgen -G "$FOLDER/x_train*.npy" >/dev/null || bench/fashion_mnist_png.py "$FOLDER"
 OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT
 for round in $(seq "$ROUNDS"); do
   for mode in in-memory --stream; do

@@ -1,9 +1,10 @@
 // Your own data end to end: an imported torchvision model trains, evaluates and quantizes on an
 // image folder (mixed sizes, PNG and JPEG, gray and RGB) and on unlabelled array calibration
 // data, its preprocessing stored so later commands need no flags; gray 28x28 data is fitted to
-// an RGB 32x32 model; a streamed image folder trains to the same weights as one in memory, and
-// trains when its pixels are four times the memory limit; wrong data and wrong preprocessing
-// flags are one-line errors.
+// an RGB 32x32 model; a streamed image folder and streamed NPY shards train to the same weights
+// as in memory, and a folder trains when its pixels are four times the memory limit; wrong data
+// and wrong preprocessing flags are one-line errors.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.h"
@@ -38,6 +39,22 @@ class UserDataCli : public Cli {
                     channels == 1 ? EncodePng(1, h, w, hwc) : EncodeJpeg(3, h, w, hwc));
         }
     return (dir_ / "f").string();
+  }
+  // `train` (ending in --out) run in memory and with `stream_flags`: same accuracy, same weights.
+  void ExpectStreamedTrainsLikeInMemory(const std::string& train, const std::string& stream_flags) {
+    Result memory = RunQforge(train + Out("memory.ckpt"), dir_);
+    ASSERT_EQ(memory.exit_code, 0) << memory.err;
+    Result streamed = RunQforge(train + Out("streamed.ckpt") + stream_flags, dir_);
+    ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+    EXPECT_EQ(OnlyJson(streamed).value("test_accuracy", -1.0), OnlyJson(memory).value("test_accuracy", -2.0));
+    auto a = qforge::LoadCheckpoint(Out("memory.ckpt")), b = qforge::LoadCheckpoint(Out("streamed.ckpt"));
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->graph.params().size(), b->graph.params().size());
+    for (size_t p = 0; p < a->graph.params().size(); ++p) {
+      const qforge::Tensor &x = a->graph.params()[p].tensor, &y = b->graph.params()[p].tensor;
+      ASSERT_EQ(x.size(), y.size());
+      for (int64_t i = 0; i < x.size(); ++i) ASSERT_EQ(x[i], y[i]) << a->graph.params()[p].name << " " << i;
+    }
   }
   // Unlabelled float images, N x H x W x C.
   std::string WriteCalibration() {
@@ -91,23 +108,33 @@ TEST_F(UserDataCli, StreamedImageFolderTrainsToTheInMemoryWeights) {
     }
   const std::string train = "train --model lenet5 --data " + Out("g") + " --epochs 2 --batch 16 --mean 0.2 --std 0.3 --seed 5 " +
                             "--augment-crop 2 --augment-flip --threads 1 --json --out ";
-  Result memory = RunQforge(train + Out("memory.ckpt"), dir_);
-  ASSERT_EQ(memory.exit_code, 0) << memory.err;
-  Result streamed = RunQforge(train + Out("streamed.ckpt") + " --stream --loader-threads 3 --prefetch 2", dir_);
-  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
-  EXPECT_EQ(OnlyJson(streamed).value("test_accuracy", -1.0), OnlyJson(memory).value("test_accuracy", -2.0));
-  auto a = qforge::LoadCheckpoint(Out("memory.ckpt")), b = qforge::LoadCheckpoint(Out("streamed.ckpt"));
-  ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_EQ(a->graph.params().size(), b->graph.params().size());
-  for (size_t p = 0; p < a->graph.params().size(); ++p) {
-    const qforge::Tensor &x = a->graph.params()[p].tensor, &y = b->graph.params()[p].tensor;
-    ASSERT_EQ(x.size(), y.size());
-    for (int64_t i = 0; i < x.size(); ++i) ASSERT_EQ(x[i], y[i]) << a->graph.params()[p].name << " " << i;
-  }
+  ExpectStreamedTrainsLikeInMemory(train, " --stream --loader-threads 3 --prefetch 2");
   ExpectFailure(RunQforge("train --model lenet5 --epochs 1 --stream " + Data() + " --out " + Out("x.ckpt"), dir_),
                 "--stream reads image folders");
   ExpectUsageError(RunQforge("train --model lenet5 --epochs 1 --loader-threads 2 --data " + Out("g") + " --out " + Out("x.ckpt"), dir_),
                    "--loader-threads and --prefetch need --stream");
+}
+
+// A folder of NPY shards trains streamed to the weights it trains to in memory.
+TEST_F(UserDataCli, StreamedNpyShardsTrainToTheInMemoryWeights) {
+  for (int shard = 0; shard < 3; ++shard) {
+    const int64_t n = 40 + shard * 7;
+    qforge::NpyArray x{qforge::NpyType::kUInt8, {n, 28, 28}, std::vector<uint8_t>(n * 28 * 28)};
+    qforge::NpyArray y{qforge::NpyType::kUInt8, {n}, std::vector<uint8_t>(n)};
+    for (int64_t i = 0; i < n; ++i) {
+      y.data[i] = static_cast<uint8_t>((i + shard) % 3);
+      for (int64_t k = 0; k < 28 * 28; ++k)
+        x.data[i * 784 + k] = static_cast<uint8_t>((k / 28 == 4 + y.data[i] * 8 ? 200 : 0) + (k * (i + shard)) % 40);
+    }
+    for (const auto& [name, array] : {std::pair{"x_train", &x}, std::pair{"y_train", &y}})
+      WriteFile(dir_ / "shards" / fmt::format("{}-{:05}.npy", name, shard), qforge::SerializeNpy(*array));
+    if (shard == 0)
+      for (const auto& [name, array] : {std::pair{"x_test", &x}, std::pair{"y_test", &y}})
+        WriteFile(dir_ / "shards" / fmt::format("{}.npy", name), qforge::SerializeNpy(*array));
+  }
+  const std::string train = "train --model lenet5 --data " + Out("shards") + " --epochs 2 --batch 16 --mean 0.2 " +
+                            "--std 0.3 --seed 5 --augment-crop 2 --augment-flip --threads 1 --json --out ";
+  ExpectStreamedTrainsLikeInMemory(train, " --stream --loader-threads 2 --prefetch 3");
 }
 
 // An image folder whose pixels are four times the memory the process may address trains when

@@ -7,13 +7,15 @@
 
 #include "data/array_dataset.h"
 #include "data/image_folder.h"
+#include "data/npy_shards.h"
 
 namespace qforge::cli {
 
 void DataFlags::Register(CLI::App& cmd) {
   cmd.add_option("--data", name,
-                 "fashion-mnist, an .npz (x_train, y_train, x_test, y_test) or .npy file, or an image folder "
-                 "(train/CLASS/*.png|jpg, test/ or val/)")
+                 "fashion-mnist, an .npz (x_train, y_train, x_test, y_test) or .npy file, an image folder "
+                 "(train/CLASS/*.png|jpg, test/ or val/), or a folder of NPY shards (x_train*.npy + y_train*.npy, "
+                 "x_test*.npy + y_test*.npy)")
       ->capture_default_str();
   cmd.add_option("--data-dir", dir,
                  "fashion-mnist: folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] files "
@@ -28,7 +30,8 @@ StatusOr<TrainTestData> DataFlags::Load(const InputSpec& spec, bool stream_train
   std::string what = name;
   std::error_code ec;
   if (stream_train && !std::filesystem::is_directory(name, ec))
-    return InvalidArgument("--stream reads image folders; --data {} is not one", name);
+    return InvalidArgument("--stream reads image folders and folders of NPY shards; --data {} is neither", name);
+  const ArrayLayout l = layout == "nchw" ? ArrayLayout::kNchw : layout == "nhwc" ? ArrayLayout::kNhwc : ArrayLayout::kAuto;
   if (name == "fashion-mnist") {
     const std::string folder = dir.empty() ? kFashionMnistDir : dir;
     auto loaded = LoadFashionMnist(folder);
@@ -40,14 +43,15 @@ StatusOr<TrainTestData> DataFlags::Load(const InputSpec& spec, bool stream_train
   } else if (!dir.empty()) {
     return InvalidArgument("--data-dir is for --data fashion-mnist; name the file or folder with --data");
   } else if (IsArrayPath(name)) {
-    const ArrayLayout l = layout == "nchw" ? ArrayLayout::kNchw : layout == "nhwc" ? ArrayLayout::kNhwc : ArrayLayout::kAuto;
     QF_ASSIGN_OR_RETURN(data, LoadArrayDataset(name, l));
-  } else if (std::error_code ec; std::filesystem::is_directory(name, ec)) {
+  } else if (std::filesystem::is_directory(name, ec) && IsNpyShardFolder(name)) {
+    QF_ASSIGN_OR_RETURN(data, LoadNpyShards(name, l, spec, stream_train));  // a streamed split: fitted as read
+  } else if (std::filesystem::is_directory(name, ec)) {
     return LoadImageFolder(name, spec, stream_train);  // fitted as each image is decoded
   } else {
     return InvalidArgument("--data {}: not fashion-mnist, an .npz/.npy file or an image folder", name);
   }
-  QF_RETURN_IF_ERROR(ConformDataset(&data.train, spec, what));
+  if (!data.train.streamed()) QF_RETURN_IF_ERROR(ConformDataset(&data.train, spec, what));
   QF_RETURN_IF_ERROR(ConformDataset(&data.test, spec, what));
   return data;
 }

@@ -350,7 +350,8 @@ Command AddTrainCommand(CLI::App& app) {
   cmd->add_option("--augment-crop", f->crop_padding, "random-crop padding in pixels")->check(CLI::Range(0, 16));
   cmd->add_flag("--augment-flip", f->flip, "random horizontal flips");
   cmd->add_flag("--stream", f->stream,
-                "image folders: read the training images from disk as batches need them (datasets larger than memory)");
+                "image folders and NPY shard folders: read the training images from disk as batches need them "
+                "(datasets larger than memory)");
   f->loader_threads_opt = cmd->add_option("--loader-threads", f->prefetch.threads, "--stream: threads reading, fitting and augmenting images")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -30,34 +30,47 @@ StatusOr<bool> IsChannelsLast(const Shape& s, ArrayLayout layout, const std::str
                          ShapeToString(s));
 }
 
-StatusOr<ImageDataset> Images(const NpyArray& x, ArrayLayout layout, const std::string& what) {
-  const Shape& s = x.shape;
+}  // namespace
+
+StatusOr<ArrayImages> ArrayImageLayout(const Shape& s, NpyType type, ArrayLayout layout, const std::string& what) {
   if (s.size() != 3 && s.size() != 4)
     return InvalidArgument("{}: images must be N x H x W, N x C x H x W or N x H x W x C, not {}", what, ShapeToString(s));
-  if (x.type != NpyType::kUInt8 && NpyTypeIsInteger(x.type))
-    return InvalidArgument("{}: images must be uint8 or float, not {}", what, NpyTypeName(x.type));
-  ImageDataset d;
-  d.count = s[0];
-  bool channels_last = false;
+  if (type != NpyType::kUInt8 && NpyTypeIsInteger(type))
+    return InvalidArgument("{}: images must be uint8 or float, not {}", what, NpyTypeName(type));
+  ArrayImages a;
+  a.count = s[0];
   if (s.size() == 3) {
-    d.height = s[1];
-    d.width = s[2];
+    a.height = s[1];
+    a.width = s[2];
   } else {
-    QF_ASSIGN_OR_RETURN(channels_last, IsChannelsLast(s, layout, what));
-    d.channels = channels_last ? s[3] : s[1];
-    d.height = channels_last ? s[1] : s[2];
-    d.width = channels_last ? s[2] : s[3];
+    QF_ASSIGN_OR_RETURN(a.channels_last, IsChannelsLast(s, layout, what));
+    a.channels = a.channels_last ? s[3] : s[1];
+    a.height = a.channels_last ? s[1] : s[2];
+    a.width = a.channels_last ? s[2] : s[3];
   }
-  if (d.count < 1 || d.height < 1 || d.width < 1 || d.channels < 1 || d.channels > kMaxChannels)
+  if (a.count < 1 || a.height < 1 || a.width < 1 || a.channels < 1 || a.channels > kMaxChannels)
     return InvalidArgument("{}: shape {} holds no images of 1..{} channels", what, ShapeToString(s), kMaxChannels);
-  d.floating = x.type != NpyType::kUInt8;
+  a.floating = type != NpyType::kUInt8;
+  return a;
+}
+
+namespace {
+
+StatusOr<ImageDataset> Images(const NpyArray& x, ArrayLayout layout, const std::string& what) {
+  QF_ASSIGN_OR_RETURN(const ArrayImages a, ArrayImageLayout(x.shape, x.type, layout, what));
+  ImageDataset d;
+  d.count = a.count;
+  d.channels = a.channels;
+  d.height = a.height;
+  d.width = a.width;
+  d.floating = a.floating;
   const int64_t hw = d.height * d.width, c = d.channels, n = x.size();
   if (d.floating) d.values.resize(n);
   else d.pixels.resize(n);
   for (int64_t i = 0; i < n; ++i) {
     // Element i of the file goes to (example, channel, pixel) in NCHW order.
     const int64_t example = i / (c * hw), rest = i % (c * hw);
-    const int64_t to = channels_last ? example * c * hw + (rest % c) * hw + rest / c : i;
+    const int64_t to = a.channels_last ? example * c * hw + (rest % c) * hw + rest / c : i;
     if (d.floating) {
       const double v = x.At(i);
       if (!std::isfinite(v)) return InvalidArgument("{}: element {} is not finite", what, i);
@@ -68,6 +81,8 @@ StatusOr<ImageDataset> Images(const NpyArray& x, ArrayLayout layout, const std::
   }
   return d;
 }
+
+}  // namespace
 
 Status AddLabels(const NpyArray& y, ImageDataset* d, const std::string& what) {
   if (!NpyTypeIsInteger(y.type)) return InvalidArgument("{}: labels must be integers, not {}", what, NpyTypeName(y.type));
@@ -82,7 +97,6 @@ Status AddLabels(const NpyArray& y, ImageDataset* d, const std::string& what) {
   return Status::Ok();
 }
 
-// Both splits get the class count and names of all their labels together.
 void NameClasses(TrainTestData* data) {
   int32_t top = -1;
   for (const ImageDataset* d : {&data->train, &data->test})
@@ -93,8 +107,6 @@ void NameClasses(TrainTestData* data) {
     for (int32_t c = 0; c <= top; ++c) d->class_names.push_back(std::to_string(c));
   }
 }
-
-}  // namespace
 
 bool IsArrayPath(const std::string& path) {
   std::string lower = path;

@@ -26,4 +26,17 @@ StatusOr<TrainTestData> DatasetFromArrays(const DatasetArrays& arrays, ArrayLayo
 
 StatusOr<TrainTestData> LoadArrayDataset(const std::string& path, ArrayLayout layout = ArrayLayout::kAuto);
 
+// What an images array of this shape and type holds, checked as above (for readers that take
+// its examples one by one: data/npy_shards.h).
+struct ArrayImages {
+  int64_t count = 0, channels = 1, height = 0, width = 0;
+  bool channels_last = false;  // N x H x W x C in the file
+  bool floating = false;
+};
+StatusOr<ArrayImages> ArrayImageLayout(const Shape& shape, NpyType type, ArrayLayout layout, const std::string& what);
+// Labels from an integer array, one per image of `d`, 0 <= label < 65536.
+Status AddLabels(const NpyArray& y, ImageDataset* d, const std::string& what);
+// Both splits get the class count and names ("0", "1", ...) of all their labels together.
+void NameClasses(TrainTestData* data);
+
 }  // namespace qforge

@@ -61,6 +61,20 @@ StatusOr<std::vector<float>> FitImage(const float* chw, int64_t channels, int64_
   return out;
 }
 
+Status FitPixels(const uint8_t* chw, int64_t channels, int64_t h, int64_t w, const InputSpec& spec,
+                 const std::string& what, uint8_t* out) {
+  const int64_t plane = h * w;
+  if (spec.resize == 0 && h == spec.height && w == spec.width && (channels == spec.channels || channels == 1)) {
+    // What FitImage gives, without its float round trip (most of a loader's time on big images).
+    for (int64_t c = 0; c < spec.channels; ++c) std::copy_n(chw + (channels == 1 ? 0 : c * plane), plane, out + c * plane);
+    return Status::Ok();
+  }
+  const std::vector<float> values(chw, chw + channels * plane);
+  QF_ASSIGN_OR_RETURN(const std::vector<float> fitted, FitImage(values.data(), channels, h, w, spec, what));
+  std::transform(fitted.begin(), fitted.end(), out, ToPixel);
+  return Status::Ok();
+}
+
 Status ConformDataset(ImageDataset* d, const InputSpec& spec, const std::string& what) {
   QF_RETURN_IF_ERROR(CheckFits(d->channels, d->height, d->width, spec, what));
   const bool same_size = spec.resize == 0 || ResizedSize(d->height, d->width, spec.resize) ==

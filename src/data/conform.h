@@ -35,6 +35,11 @@ std::pair<int64_t, int64_t> ResizedSize(int64_t h, int64_t w, int64_t resize);
 StatusOr<std::vector<float>> FitImage(const float* chw, int64_t channels, int64_t h, int64_t w,
                                       const InputSpec& spec, const std::string& what);
 
+// One 8-bit image, channels x h x w, fitted to spec into `out` (spec's channels x height x
+// width 8-bit pixels): copied as it is when it already has the model's size, else FitImage.
+Status FitPixels(const uint8_t* chw, int64_t channels, int64_t h, int64_t w, const InputSpec& spec,
+                 const std::string& what, uint8_t* out);
+
 // Every example of a dataset fitted to spec (a no-op when it already matches).
 Status ConformDataset(ImageDataset* d, const InputSpec& spec, const std::string& what);
 

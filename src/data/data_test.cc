@@ -108,8 +108,8 @@ TEST_F(DataFiles, NpyRoundTripAndRejectsCorruption) {
   EXPECT_FALSE(ParseNpy(other, "complex").ok());
 }
 
-// Plain files are read at their size, gzip ones decompressed, both within the size cap; a file
-// whose size is not known up front (a pipe) is read until its end.
+// Plain files are read at their size, gzip ones decompressed (several members too), both within
+// the size cap; a file whose size is not known up front (a pipe) is read until its end.
 TEST_F(DataFiles, ReadFileBytesReadsPlainGzipAndUnsizedFilesWithinItsLimit) {
   std::vector<uint8_t> content(100'000);
   for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<uint8_t>(i * 7 + i / 300);
@@ -127,6 +127,14 @@ TEST_F(DataFiles, ReadFileBytesReadsPlainGzipAndUnsizedFilesWithinItsLimit) {
     EXPECT_EQ(over.status().code(), StatusCode::kDataLoss) << name;
     EXPECT_NE(over.status().ToString().find("byte limit"), std::string::npos) << over.status().ToString();
   }
+  // Two gzip members one after the other (`cat a.gz b.gz`) read as both contents.
+  std::ifstream packed(Path("packed.gz"), std::ios::binary);
+  std::vector<uint8_t> twice((std::istreambuf_iterator<char>(packed)), {});
+  twice.insert(twice.end(), twice.begin(), twice.end());
+  Write("twice.gz", twice);
+  std::vector<uint8_t> both = content;
+  both.insert(both.end(), content.begin(), content.end());
+  EXPECT_EQ(*ReadFileBytes(Path("twice.gz")), both);
   EXPECT_EQ(ReadFileBytes(Path("missing.bin")).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(ReadFileBytes(dir_.string()).status().code(), StatusCode::kInvalidArgument);
   // A pipe: no size up front, read until its end.

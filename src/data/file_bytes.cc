@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -38,33 +39,35 @@ StatusOr<size_t> ReadUpTo(int fd, uint8_t* out, size_t size, const std::string& 
   return done;
 }
 
-// The decompressed content of the gzip file open as `fd` (taken over and closed).
-StatusOr<std::vector<uint8_t>> Gunzip(int fd, const std::string& path, uint64_t max_bytes) {
-  gzFile f = gzdopen(fd, "rb");
-  if (!f) {
-    ::close(fd);
-    return NotFound("{}: cannot open ({})", path, std::strerror(errno));
-  }
+// The decompressed content of gzip data: one member, or several one after the other (as
+// `cat a.gz b.gz` makes them); bytes after a member that start no other are ignored, as gzip does.
+StatusOr<std::vector<uint8_t>> Gunzip(const std::vector<uint8_t>& in, const std::string& path, uint64_t max_bytes) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return InternalError("{}: cannot start zlib", path);
+  const struct End {
+    z_stream* z;
+    ~End() { inflateEnd(z); }
+  } end{&z};
+  z.next_in = const_cast<Bytef*>(in.data());
+  z.avail_in = static_cast<uInt>(in.size());  // at most max_bytes (< 4 GiB)
   std::vector<uint8_t> out;
   const std::unique_ptr<uint8_t[]> chunk(new uint8_t[kGunzipChunk]);
   while (true) {
-    const int n = gzread(f, chunk.get(), static_cast<unsigned>(kGunzipChunk));
-    if (n < 0) {
-      int err = 0;
-      std::string msg = gzerror(f, &err);
-      gzclose(f);
-      return DataLoss("{}: corrupt or unreadable ({})", path, msg);
-    }
-    if (n == 0) break;
-    if (out.size() + n > max_bytes) {
-      gzclose(f);
-      return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
-    }
+    z.next_out = chunk.get();
+    z.avail_out = static_cast<uInt>(kGunzipChunk);
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    const size_t n = kGunzipChunk - z.avail_out;
+    if (out.size() + n > max_bytes) return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
     out.insert(out.end(), chunk.get(), chunk.get() + n);
+    if (rc == Z_STREAM_END) {
+      if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) return out;
+      inflateReset(&z);
+    } else if (rc == Z_BUF_ERROR && z.avail_in == 0) {
+      return DataLoss("{}: truncated or corrupt compressed data", path);
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return DataLoss("{}: corrupt or unreadable ({})", path, z.msg ? z.msg : "inflate failed");
+    }
   }
-  // A truncated gzip stream reads as a short file; gzclose reports the missing trailer.
-  if (gzclose(f) != Z_OK) return DataLoss("{}: truncated or corrupt compressed data", path);
-  return out;
 }
 
 }  // namespace
@@ -78,27 +81,23 @@ StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t m
   struct stat info {};
   if (::fstat(file.fd, &info) != 0) return NotFound("{}: cannot open ({})", path, std::strerror(errno));
   if (S_ISDIR(info.st_mode)) return InvalidArgument("{}: is a directory", path);
-  uint8_t magic[2] = {0, 0};
-  QF_ASSIGN_OR_RETURN(const size_t magic_size, ReadUpTo(file.fd, magic, sizeof magic, path));
-  if (magic_size == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-    if (::lseek(file.fd, 0, SEEK_SET) != 0) return DataLoss("{}: cannot read it twice (a pipe?)", path);
-    const int fd = file.fd;
-    file.fd = -1;
-    return Gunzip(fd, path, max_bytes);
+  std::vector<uint8_t> out;
+  if (S_ISREG(info.st_mode) && static_cast<uint64_t>(info.st_size) <= max_bytes) {
+    out.resize(static_cast<size_t>(info.st_size));  // the whole file in one read
+    QF_ASSIGN_OR_RETURN(const size_t n, ReadUpTo(file.fd, out.data(), out.size(), path));
+    out.resize(n);
+  } else {  // a pipe or device (no size up front), or a file over the limit: read up to the limit
+    while (true) {
+      const size_t had = out.size();
+      const uint64_t target = std::min<uint64_t>(std::max<uint64_t>(2 * had, kGunzipChunk), max_bytes + 1);
+      out.resize(target);
+      QF_ASSIGN_OR_RETURN(const size_t n, ReadUpTo(file.fd, out.data() + had, target - had, path));
+      out.resize(had + n);
+      if (out.size() > max_bytes) return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
+      if (had + n < target) break;  // end of file
+    }
   }
-  // A plain file: a regular file's size up front (one read), else doubling until its end.
-  std::vector<uint8_t> out(magic, magic + magic_size);
-  uint64_t capacity = S_ISREG(info.st_mode) ? static_cast<uint64_t>(info.st_size) + 1 : kGunzipChunk;
-  while (magic_size == sizeof magic) {
-    const size_t had = out.size();
-    const uint64_t target = std::max<uint64_t>(std::min<uint64_t>(capacity, max_bytes + 1), had + 1);
-    out.resize(target);
-    QF_ASSIGN_OR_RETURN(const size_t n, ReadUpTo(file.fd, out.data() + had, target - had, path));
-    out.resize(had + n);
-    if (out.size() > max_bytes) return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
-    if (had + n < target) break;  // end of file
-    capacity = target * 2;
-  }
+  if (out.size() >= 2 && out[0] == 0x1f && out[1] == 0x8b) return Gunzip(out, path, max_bytes);
   return out;
 }
 

@@ -11,7 +11,7 @@
 namespace qforge {
 
 // Reads `path`; if it starts with the gzip magic it is decompressed. Fails (naming the file)
-// if it is missing, unreadable, corrupt, or larger than max_bytes once decompressed.
+// if it is missing, unreadable, corrupt, or larger than max_bytes (as stored or decompressed).
 StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path,
                                              uint64_t max_bytes = uint64_t{1} << 31);
 

@@ -16,6 +16,7 @@
 #include "data/image_folder.h"
 #include "data/npz.h"
 #include "data/resize.h"
+#include "data/streamed_batches_test_util.h"
 #include "data/test_images.h"
 
 namespace qforge {
@@ -215,34 +216,12 @@ TEST_F(UserData, StreamedImageFolderGivesTheInMemoryBatches) {
   EXPECT_TRUE(streamed->train.pixels.empty());
   EXPECT_EQ(streamed->train.labels, memory->train.labels);
   const Preprocess pre = ComputeNormalization(memory->train);
-  for (const Augment augment : {Augment{}, Augment{.crop_padding = 2, .horizontal_flip = true}})
-    for (const Shard shard : {Shard{}, Shard{1, 3}})
-      for (const Prefetch prefetch : {Prefetch{1, 1}, Prefetch{4, 3}}) {
-        BatchIterator a(memory->train, pre, 5, true, 11, augment, shard);
-        BatchIterator b(streamed->train, pre, 5, true, 11, augment, shard, prefetch);
-        Tensor xa, xb;
-        std::vector<int32_t> la, lb;
-        int batches = 0;
-        while (a.Next(&xa, &la)) {
-          ASSERT_TRUE(b.Next(&xb, &lb)) << b.status().message();
-          ASSERT_EQ(xa.shape(), xb.shape());
-          for (int64_t i = 0; i < xa.size(); ++i) ASSERT_EQ(xa[i], xb[i]) << "batch " << batches << " value " << i;
-          EXPECT_EQ(la, lb);
-          ++batches;
-        }
-        EXPECT_FALSE(b.Next(&xb, &lb));
-        EXPECT_TRUE(b.status().ok());
-        EXPECT_EQ(batches, a.num_batches());
-      }
+  test_batches::ExpectStreamedBatchesEqual(memory->train, streamed->train, pre, 5, 11, {Shard{}, Shard{1, 3}},
+                                           {Prefetch{1, 1}, Prefetch{4, 3}});
   // Unread batches ahead are dropped cleanly (the iterator is destroyed mid-epoch).
   { BatchIterator early(streamed->train, pre, 4, true, 1, {}, {}, Prefetch{8, 2}); }
   Write("s/train/a/05.png", {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0});
-  BatchIterator bad(streamed->train, pre, 5, false, 0);
-  Tensor x;
-  std::vector<int32_t> l;
-  while (bad.Next(&x, &l)) {}
-  ASSERT_FALSE(bad.status().ok());
-  EXPECT_NE(bad.status().message().find("05.png"), std::string::npos) << bad.status().message();
+  test_batches::ExpectEpochFailsNaming(streamed->train, pre, "05.png");
 }
 
 TEST_F(UserData, UnlabelledImageFolderIsCalibrationData) {

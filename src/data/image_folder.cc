@@ -34,20 +34,7 @@ StatusOr<std::vector<fs::path>> Entries(const fs::path& dir, bool folders) {
 Status ReadFitted(const std::string& file, const InputSpec& spec, uint8_t* pixels) {
   QF_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes, ReadFileBytes(file, uint64_t{1} << 28));
   QF_ASSIGN_OR_RETURN(const DecodedImage image, DecodeImage(bytes, file));
-  if (spec.resize == 0 && image.height == spec.height && image.width == spec.width &&
-      (image.channels == spec.channels || image.channels == 1)) {
-    // Already the model's size: the pixels as they are (gray replicated to RGB), what FitImage
-    // would give without its float round trip (most of the streamed loader's time on big images).
-    const size_t plane = image.chw.size() / image.channels;
-    for (int64_t c = 0; c < spec.channels; ++c)
-      std::copy_n(image.chw.data() + (image.channels == 1 ? 0 : c * plane), plane, pixels + c * plane);
-    return Status::Ok();
-  }
-  const std::vector<float> values(image.chw.begin(), image.chw.end());
-  QF_ASSIGN_OR_RETURN(const std::vector<float> fitted,
-                      FitImage(values.data(), image.channels, image.height, image.width, spec, file));
-  std::transform(fitted.begin(), fitted.end(), pixels, ToPixel);
-  return Status::Ok();
+  return FitPixels(image.chw.data(), image.channels, image.height, image.width, spec, file, pixels);
 }
 
 // A streamed split's images, read from their files when a batch needs them.

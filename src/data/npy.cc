@@ -2,7 +2,9 @@
 // writing with the header padded so the payload is 64-byte aligned.
 #include "data/npy.h"
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <regex>
 
 #include "data/file_bytes.h"
@@ -64,26 +66,26 @@ double NpyArray::At(int64_t i) const {
   return 0.0;
 }
 
-StatusOr<NpyArray> ParseNpyArray(const std::vector<uint8_t>& b, const std::string& what) {
+StatusOr<NpyHeader> ParseNpyHeader(const uint8_t* b, size_t available, uint64_t file_size, const std::string& what) {
   static const uint8_t kMagic[] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
-  if (b.size() < 10 || std::memcmp(b.data(), kMagic, 6) != 0) return DataLoss("{}: not an NPY file", what);
+  if (available < 10 || std::memcmp(b, kMagic, 6) != 0) return DataLoss("{}: not an NPY file", what);
   const int major = b[6];
   size_t header_len = 0, offset = 0;
   if (major == 1) {
     header_len = b[8] | (size_t{b[9]} << 8);
     offset = 10;
   } else if (major == 2 || major == 3) {
-    if (b.size() < 12) return DataLoss("{}: truncated NPY header", what);
+    if (available < 12) return DataLoss("{}: truncated NPY header", what);
     header_len = b[8] | (size_t{b[9]} << 8) | (size_t{b[10]} << 16) | (size_t{b[11]} << 24);
     offset = 12;
   } else {
     return DataLoss("{}: NPY version {} unsupported", what, major);
   }
-  if (header_len > b.size() - offset) return DataLoss("{}: truncated NPY header", what);
   // NumPy's own reader refuses longer headers; std::regex recurses per character, so a huge
   // header could exhaust the stack.
   if (header_len > kMaxHeaderBytes) return DataLoss("{}: NPY header of {} bytes (at most {})", what, header_len, kMaxHeaderBytes);
-  const std::string header(b.begin() + offset, b.begin() + offset + header_len);
+  if (header_len > available - offset) return DataLoss("{}: truncated NPY header", what);
+  const std::string header(b + offset, b + offset + header_len);
   std::smatch m;
   if (!std::regex_search(header, m, std::regex("'descr':\\s*'([<|>=]?)([a-zA-Z])(\\d{1,2})'")))
     return DataLoss("{}: NPY header has no dtype", what);
@@ -94,33 +96,49 @@ StatusOr<NpyArray> ParseNpyArray(const std::vector<uint8_t>& b, const std::strin
     return Unimplemented("{}: Fortran-ordered NPY data unsupported", what);
   if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
     return DataLoss("{}: NPY header has no shape", what);
-  Shape shape;
+  NpyHeader h;
   const std::string dims = m[1];
   static const std::regex kNumber("\\d+");
   for (std::sregex_iterator it(dims.begin(), dims.end(), kNumber), end; it != end; ++it) {
     if (it->str().size() > 10) return DataLoss("{}: NPY dimension too large", what);
-    shape.push_back(std::stoll(it->str()));
+    h.shape.push_back(std::stoll(it->str()));
   }
   uint64_t count = 1;
-  for (int64_t d : shape) {
+  for (int64_t d : h.shape) {
     if (d > 0 && count > kMaxElements / static_cast<uint64_t>(d)) return DataLoss("{}: NPY array too large", what);
     count *= static_cast<uint64_t>(d);
   }
-  const size_t data_offset = offset + header_len;
-  if (b.size() - data_offset != count * width)
-    return DataLoss("{}: NPY payload has {} bytes, header promises {}", what, b.size() - data_offset,
-                    count * width);
+  h.data_offset = offset + header_len;
+  if (file_size - h.data_offset != count * width)
+    return DataLoss("{}: NPY payload has {} bytes, header promises {}", what, file_size - h.data_offset, count * width);
   const TypeInfo* info = nullptr;
   for (const TypeInfo& t : kTypes)
     if (t.kind == kind[0] && t.width == width) info = &t;
   if (info == nullptr)
     return Unimplemented("{}: NPY dtype {}{} unsupported (int8, uint8, int16, int32, int64, float16, float32, float64)",
                          what, kind, width);
+  h.type = info->type;
+  return h;
+}
+
+StatusOr<NpyArray> ParseNpyArray(const std::vector<uint8_t>& b, const std::string& what) {
+  QF_ASSIGN_OR_RETURN(NpyHeader h, ParseNpyHeader(b.data(), b.size(), b.size(), what));
   NpyArray array;
-  array.type = info->type;
-  array.shape = std::move(shape);
-  array.data.assign(b.begin() + data_offset, b.end());
+  array.type = h.type;
+  array.shape = std::move(h.shape);
+  array.data.assign(b.begin() + static_cast<std::ptrdiff_t>(h.data_offset), b.end());
   return array;
+}
+
+StatusOr<NpyHeader> ReadNpyHeader(const std::string& path) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) return NotFound("{}: cannot open", path);
+  const auto size = static_cast<uint64_t>(f.tellg());
+  std::vector<uint8_t> head(std::min<uint64_t>(size, 12 + kMaxHeaderBytes));
+  f.seekg(0);
+  if (!f.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size())))
+    return DataLoss("{}: cannot read its header", path);
+  return ParseNpyHeader(head.data(), head.size(), size, path);
 }
 
 std::vector<uint8_t> SerializeNpy(const NpyArray& array) {

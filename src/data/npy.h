@@ -28,6 +28,17 @@ struct NpyArray {
 };
 
 StatusOr<NpyArray> ParseNpyArray(const std::vector<uint8_t>& bytes, const std::string& what);
+
+// An NPY file's header: type, shape, and where its data starts — what reading one example of
+// a large array needs. Parsed from the first `available` bytes of a `file_size`-byte file
+// (checked: the data fills the rest exactly); ReadNpyHeader reads only those bytes.
+struct NpyHeader {
+  NpyType type = NpyType::kFloat32;
+  Shape shape;
+  uint64_t data_offset = 0;
+};
+StatusOr<NpyHeader> ParseNpyHeader(const uint8_t* bytes, size_t available, uint64_t file_size, const std::string& what);
+StatusOr<NpyHeader> ReadNpyHeader(const std::string& path);
 std::vector<uint8_t> SerializeNpy(const NpyArray& array);
 
 // An array converted to float32, and the same for a file.
