@@ -9,6 +9,9 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
+#include <optional>
+
+#include "data/png_direct.h"
 
 namespace qforge {
 namespace {
@@ -27,7 +30,9 @@ Status CheckSize(int64_t height, int64_t width, const std::string& what) {
   return Status::Ok();
 }
 
-StatusOr<DecodedImage> DecodePng(const std::vector<uint8_t>& bytes, const std::string& what) {
+}  // namespace
+
+StatusOr<DecodedImage> DecodePngWithLibpng(const std::vector<uint8_t>& bytes, const std::string& what) {
   png_image png;
   std::memset(&png, 0, sizeof png);
   png.version = PNG_IMAGE_VERSION;
@@ -45,6 +50,8 @@ StatusOr<DecodedImage> DecodePng(const std::vector<uint8_t>& bytes, const std::s
     return DataLoss("{}: corrupt PNG ({})", what, png.message);
   return FromInterleaved(hwc.data(), channels, png.height, png.width);
 }
+
+namespace {
 
 StatusOr<DecodedImage> DecodeJpeg(const std::vector<uint8_t>& bytes, const std::string& what) {
   std::unique_ptr<void, int (*)(tjhandle)> handle(tjInitDecompress(), tjDestroy);
@@ -75,7 +82,10 @@ bool IsImagePath(const std::string& path) {
 
 StatusOr<DecodedImage> DecodeImage(const std::vector<uint8_t>& bytes, const std::string& what) {
   static const uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (bytes.size() >= sizeof kPng && std::equal(kPng, kPng + sizeof kPng, bytes.begin())) return DecodePng(bytes, what);
+  if (bytes.size() >= sizeof kPng && std::equal(kPng, kPng + sizeof kPng, bytes.begin())) {
+    if (std::optional<DecodedImage> direct = DecodePngDirect(bytes)) return std::move(*direct);
+    return DecodePngWithLibpng(bytes, what);
+  }
   if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) return DecodeJpeg(bytes, what);
   return DataLoss("{}: neither a PNG nor a JPEG file", what);
 }

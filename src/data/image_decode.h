@@ -20,6 +20,9 @@ struct DecodedImage {
 inline constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
 
 bool IsImagePath(const std::string& path);  // .png, .jpg, .jpeg (any case)
+// PNG files go through DecodePngDirect (data/png_direct.h) when it takes them, else libpng.
 StatusOr<DecodedImage> DecodeImage(const std::vector<uint8_t>& bytes, const std::string& what);
+// Any PNG, through libpng (the direct path's reference).
+StatusOr<DecodedImage> DecodePngWithLibpng(const std::vector<uint8_t>& bytes, const std::string& what);
 
 }  // namespace qforge
