@@ -1,4 +1,4 @@
-// Worker threads filling batch slots ahead of the consumer.
+// Worker threads (and the consumer, when it would wait) reading batch slots' examples.
 #include "data/batch_prefetcher.h"
 
 #include <fmt/format.h>
@@ -15,13 +15,17 @@ BatchPrefetcher::BatchPrefetcher(const ImageDataset& data, const InputMapper& ma
                                  std::vector<std::pair<int64_t, int64_t>> ranges, Prefetch prefetch)
     : data_(data), mapper_(mapper), augment_(augment), augment_seed_(augment_seed), order_(order),
       ranges_(std::move(ranges)), slots_(static_cast<size_t>(std::max(1, prefetch.depth))) {
-  const int threads = std::clamp(prefetch.threads, 1, static_cast<int>(slots_.size()));
+  const int threads = std::max(1, prefetch.threads);
   try {
-    // Each worker's buffers: one example's pixels and inputs (allocated here, so a worker that
-    // runs out of memory does so only inside Fill, which reports it).
-    pixels_.assign(threads, std::vector<uint8_t>(static_cast<size_t>(data_.example_size())));
-    examples_.assign(threads, std::vector<float>(static_cast<size_t>(data_.example_size())));
-    for (int t = 0; t < threads; ++t) workers_.emplace_back([this, t] { Work(pixels_[t], examples_[t]); });
+    // Every thread's buffers allocated here, so running out of memory later is only possible
+    // inside Fill, which reports it.
+    const auto size = static_cast<size_t>(data_.example_size());
+    buffers_.assign(threads + 1, Buffers{std::vector<uint8_t>(size), std::vector<float>(size)});
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      OpenBatches();
+    }
+    for (int t = 0; t < threads; ++t) workers_.emplace_back([this, t] { Work(buffers_[t]); });
   } catch (...) {  // a thread could not start: stop the others before the error goes on
     Stop();
     throw;
@@ -40,70 +44,86 @@ void BatchPrefetcher::Stop() {
   workers_.clear();
 }
 
-void BatchPrefetcher::Work(std::vector<uint8_t>& pixels, std::vector<float>& example) {
+void BatchPrefetcher::OpenBatches() {
+  const auto depth = static_cast<int64_t>(slots_.size()), batches = static_cast<int64_t>(ranges_.size());
+  for (; next_to_open_ < std::min(batches, next_to_take_ + depth); ++next_to_open_) {
+    Slot& slot = slots_[next_to_open_ % depth];
+    slot.batch = next_to_open_;
+    slot.size = ranges_[next_to_open_].second;
+    slot.claimed = slot.done = 0;
+    slot.status = Status::Ok();
+    slot.images.Resize({slot.size, data_.channels, data_.height, data_.width});
+    slot.labels.resize(slot.size);
+  }
+}
+
+bool BatchPrefetcher::ReadOneExample(Slot& slot, std::unique_lock<std::mutex>& lock, Buffers& buffers) {
+  if (slot.batch < 0 || slot.claimed == slot.size) return false;
+  const int64_t example = slot.claimed++;
+  lock.unlock();
+  Status status;
+  try {
+    status = Fill(slot, example, buffers);
+  } catch (const std::exception& e) {  // out of memory: an error for Next, not a crash
+    status = Status(StatusCode::kFailedPrecondition, fmt::format("reading batch {}: {}", slot.batch, e.what()));
+  }
+  lock.lock();
+  if (!status.ok() && slot.status.ok()) slot.status = status;
+  if (++slot.done == slot.size) changed_.notify_all();
+  return true;
+}
+
+void BatchPrefetcher::Work(Buffers& buffers) {
   // The OpenMP team of the training step is lock-step: a loader thread preempting one of its
   // threads stalls all of them (measured: resnet streamed at 76% of its in-memory speed, loading
   // being ~4% of the work). At idle priority the loaders run on cores the team leaves free, and
   // when the consumer waits for a batch. Lowering one's own priority needs no privilege.
   sched_param idle{};
   sched_setscheduler(0, SCHED_IDLE, &idle);
-  const auto depth = static_cast<int64_t>(slots_.size());
+  std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    int64_t batch = 0;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      // The next batch, once its slot has been handed out (batches depth apart share a slot).
-      changed_.wait(lock, [&] {
-        return stopping_ || next_to_fill_ >= static_cast<int64_t>(ranges_.size()) ||
-               next_to_fill_ < next_to_take_ + depth;
-      });
-      if (stopping_ || next_to_fill_ >= static_cast<int64_t>(ranges_.size())) return;
-      batch = next_to_fill_++;
+    // An example of the earliest open batch with examples left (batches next_to_take_ onwards).
+    bool read = false;
+    for (int64_t b = next_to_take_; b < next_to_open_ && !read && !stopping_; ++b)
+      read = ReadOneExample(slots_[b % static_cast<int64_t>(slots_.size())], lock, buffers);
+    if (stopping_) return;
+    if (!read) {
+      // Claims go in batch order: once the last batch is open and its examples handed out, so
+      // are all the epoch's.
+      const auto batches = static_cast<int64_t>(ranges_.size()), depth = static_cast<int64_t>(slots_.size());
+      if (next_to_open_ == batches && (batches == 0 || slots_[(batches - 1) % depth].claimed == ranges_.back().second))
+        return;
+      changed_.wait(lock);
     }
-    Slot& slot = slots_[batch % depth];
-    Status status;
-    try {
-      status = Fill(batch, slot, pixels, example);
-    } catch (const std::exception& e) {  // out of memory: an error for Next, not a crash
-      status = Status(StatusCode::kFailedPrecondition, fmt::format("reading batch {}: {}", batch, e.what()));
-    }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      slot.status = status;
-      slot.batch = batch;
-      slot.ready = true;
-    }
-    changed_.notify_all();
   }
 }
 
-Status BatchPrefetcher::Fill(int64_t batch, Slot& slot, std::vector<uint8_t>& pixels, std::vector<float>& example) {
-  const auto [first, n] = ranges_[batch];
-  const int64_t per = data_.example_size();
-  slot.images.Resize({n, data_.channels, data_.height, data_.width});
-  slot.labels.resize(n);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t index = order_[first + i];
-    QF_RETURN_IF_ERROR(data_.source->Read(index, pixels.data()));
-    ExampleInputs(mapper_, data_.channels, data_.height, data_.width, augment_, augment_seed_, first + i, example,
-                  [&](float* out) { mapper_.PixelsNchw(pixels.data(), out); }, slot.images.data() + i * per);
-    slot.labels[i] = data_.labels.empty() ? -1 : data_.labels[index];
-  }
+Status BatchPrefetcher::Fill(Slot& slot, int64_t example, Buffers& buffers) {
+  const int64_t place = ranges_[slot.batch].first + example, index = order_[place], per = data_.example_size();
+  QF_RETURN_IF_ERROR(data_.source->Read(index, buffers.pixels.data()));
+  ExampleInputs(mapper_, data_.channels, data_.height, data_.width, augment_, augment_seed_, place, buffers.example,
+                [&](float* out) { mapper_.PixelsNchw(buffers.pixels.data(), out); }, slot.images.data() + example * per);
   return Status::Ok();
 }
 
 StatusOr<bool> BatchPrefetcher::Next(Tensor* images, std::vector<int32_t>* labels) {
   if (next_to_take_ >= static_cast<int64_t>(ranges_.size())) return false;
+  std::unique_lock<std::mutex> lock(mutex_);
   Slot& slot = slots_[next_to_take_ % static_cast<int64_t>(slots_.size())];
-  {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] { return slot.ready && slot.batch == next_to_take_; });
-    QF_RETURN_IF_ERROR(slot.status);
-    std::swap(*images, slot.images);
-    std::swap(*labels, slot.labels);
-    slot.ready = false;
-    ++next_to_take_;
+  // Read what is left of this batch here rather than wait for it.
+  while (ReadOneExample(slot, lock, buffers_.back())) {}
+  changed_.wait(lock, [&] { return slot.done == slot.size; });
+  QF_RETURN_IF_ERROR(slot.status);
+  for (int64_t i = 0; i < slot.size; ++i) {
+    const int64_t index = order_[ranges_[slot.batch].first + i];
+    slot.labels[i] = data_.labels.empty() ? -1 : data_.labels[index];
   }
+  std::swap(*images, slot.images);
+  std::swap(*labels, slot.labels);
+  slot.batch = -1;
+  ++next_to_take_;
+  OpenBatches();
+  lock.unlock();
   changed_.notify_all();
   return true;
 }

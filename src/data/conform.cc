@@ -64,7 +64,8 @@ StatusOr<std::vector<float>> FitImage(const float* chw, int64_t channels, int64_
 Status FitPixels(const uint8_t* chw, int64_t channels, int64_t h, int64_t w, const InputSpec& spec,
                  const std::string& what, uint8_t* out) {
   const int64_t plane = h * w;
-  if (spec.resize == 0 && h == spec.height && w == spec.width && (channels == spec.channels || channels == 1)) {
+  if (spec.resize == 0 && h == spec.height && w == spec.width &&
+      (channels == spec.channels || (channels == 1 && spec.channels == 3))) {
     // What FitImage gives, without its float round trip (most of a loader's time on big images).
     for (int64_t c = 0; c < spec.channels; ++c) std::copy_n(chw + (channels == 1 ? 0 : c * plane), plane, out + c * plane);
     return Status::Ok();

@@ -48,11 +48,15 @@ StatusOr<std::vector<uint8_t>> Gunzip(const std::vector<uint8_t>& in, const std:
     z_stream* z;
     ~End() { inflateEnd(z); }
   } end{&z};
-  z.next_in = const_cast<Bytef*>(in.data());
-  z.avail_in = static_cast<uInt>(in.size());  // at most max_bytes (< 4 GiB)
+  size_t fed = 0;  // input handed to zlib so far (in pieces: its counts are 32-bit)
   std::vector<uint8_t> out;
   const std::unique_ptr<uint8_t[]> chunk(new uint8_t[kGunzipChunk]);
   while (true) {
+    if (z.avail_in == 0 && fed < in.size()) {
+      z.next_in = const_cast<Bytef*>(in.data() + fed);
+      z.avail_in = static_cast<uInt>(std::min<size_t>(in.size() - fed, size_t{1} << 30));
+      fed += z.avail_in;
+    }
     z.next_out = chunk.get();
     z.avail_out = static_cast<uInt>(kGunzipChunk);
     const int rc = inflate(&z, Z_NO_FLUSH);
@@ -60,9 +64,10 @@ StatusOr<std::vector<uint8_t>> Gunzip(const std::vector<uint8_t>& in, const std:
     if (out.size() + n > max_bytes) return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
     out.insert(out.end(), chunk.get(), chunk.get() + n);
     if (rc == Z_STREAM_END) {
+      // (A next member split across two pieces of input reads as the end: pieces are 1 GiB.)
       if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) return out;
       inflateReset(&z);
-    } else if (rc == Z_BUF_ERROR && z.avail_in == 0) {
+    } else if (rc == Z_BUF_ERROR && z.avail_in == 0 && fed == in.size()) {
       return DataLoss("{}: truncated or corrupt compressed data", path);
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
       return DataLoss("{}: corrupt or unreadable ({})", path, z.msg ? z.msg : "inflate failed");
@@ -82,11 +87,13 @@ StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t m
   if (::fstat(file.fd, &info) != 0) return NotFound("{}: cannot open ({})", path, std::strerror(errno));
   if (S_ISDIR(info.st_mode)) return InvalidArgument("{}: is a directory", path);
   std::vector<uint8_t> out;
-  if (S_ISREG(info.st_mode) && static_cast<uint64_t>(info.st_size) <= max_bytes) {
-    out.resize(static_cast<size_t>(info.st_size));  // the whole file in one read
+  if (S_ISREG(info.st_mode) && static_cast<uint64_t>(info.st_size) > max_bytes)
+    return DataLoss("{}: larger than the {} byte limit", path, max_bytes);
+  if (S_ISREG(info.st_mode) && info.st_size > 0) {
+    out.resize(static_cast<size_t>(info.st_size));  // the whole file in one read (as it was when opened)
     QF_ASSIGN_OR_RETURN(const size_t n, ReadUpTo(file.fd, out.data(), out.size(), path));
     out.resize(n);
-  } else {  // a pipe or device (no size up front), or a file over the limit: read up to the limit
+  } else {  // a pipe, a device or a file that reports no size (procfs): read to its end or the limit
     while (true) {
       const size_t had = out.size();
       const uint64_t target = std::min<uint64_t>(std::max<uint64_t>(2 * had, kGunzipChunk), max_bytes + 1);

@@ -138,6 +138,8 @@ StatusOr<NpyHeader> ReadNpyHeader(const std::string& path) {
   f.seekg(0);
   if (!f.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size())))
     return DataLoss("{}: cannot read its header", path);
+  if (head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+    return InvalidArgument("{}: gzip-compressed; read in pieces, an array must be a plain .npy file", path);
   return ParseNpyHeader(head.data(), head.size(), size, path);
 }
 

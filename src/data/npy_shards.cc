@@ -156,20 +156,24 @@ StatusOr<ImageDataset> StreamedSplit(const SplitShards& s, const std::optional<N
   int64_t total = 0;
   for (const std::string& f : s.x) {
     QF_ASSIGN_OR_RETURN(const NpyHeader h, ReadNpyHeader(f));
-    QF_ASSIGN_OR_RETURN(const ArrayImages a, ArrayImageLayout(h.shape, h.type, layout, f));
+    Shape one = h.shape;  // an empty shard (as loaded whole, it adds nothing) still has a layout
+    if (!one.empty() && one[0] == 0) one[0] = 1;
+    QF_ASSIGN_OR_RETURN(ArrayImages a, ArrayImageLayout(one, h.type, layout, f));
+    a.count = h.shape[0];
     if (a.floating)
       return InvalidArgument("{}: streamed shards hold uint8 pixels, not {} (float shards load in memory: leave out "
                              "--stream)", f, NpyTypeName(h.type));
-    if (shards.empty()) first = a;
+    if (f == s.x.front()) first = a;
     if (a.channels != first.channels || a.height != first.height || a.width != first.width ||
         a.channels_last != first.channels_last)
       return InvalidArgument("{}: shape {} differs from {}'s images: every shard's examples must have one shape", f,
                              ShapeToString(h.shape), s.x.front());
-    shards.push_back({f, h.data_offset, total});
+    if (a.count > 0) shards.push_back({f, h.data_offset, total});
     x_counts.push_back(a.count);
     total += a.count;
   }
   QF_RETURN_IF_ERROR(CheckPairs(s, x_counts, y_counts));
+  if (total == 0) return InvalidArgument("{}: the x_train shards hold no images", dir);
   ImageDataset d;
   d.count = total;
   d.channels = spec.channels;

@@ -13,6 +13,10 @@ namespace {
 
 // gAMA's value for sRGB's gamma (1/2.2 x 100000): samples are taken as they are.
 constexpr uint32_t kSrgbGamma = 45455;
+// libpng's default limits (PNG_USER_WIDTH_MAX, PNG_USER_HEIGHT_MAX, PNG_USER_CHUNK_MALLOC_MAX):
+// files past them are libpng's to refuse.
+constexpr int64_t kMaxSide = 1'000'000;
+constexpr uint32_t kMaxAncillaryChunk = 8'000'000;
 
 uint32_t BigEndian32(const uint8_t* p) {
   return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
@@ -72,6 +76,12 @@ bool Unfilter(uint8_t* raw, int64_t rows, int64_t stride, int64_t bpp) {
 
 bool IsChunk(const uint8_t* type, const char* name) { return std::memcmp(type, name, 4) == 0; }
 
+bool IsLetters(const uint8_t* type) {
+  for (int i = 0; i < 4; ++i)
+    if (!((type[i] >= 'A' && type[i] <= 'Z') || (type[i] >= 'a' && type[i] <= 'z'))) return false;
+  return true;
+}
+
 }  // namespace
 
 std::optional<DecodedImage> DecodePngDirect(const std::vector<uint8_t>& bytes) {
@@ -82,6 +92,7 @@ std::optional<DecodedImage> DecodePngDirect(const std::vector<uint8_t>& bytes) {
   DecodedImage image;
   std::vector<uint8_t> raw;  // the inflated rows, filter bytes included
   bool ended = false;        // the zlib stream ended (no more image data may follow)
+  bool in_data = false;      // IDAT chunks began (they must follow one another until the end)
   for (size_t at = 8; at + 12 <= bytes.size();) {
     const uint32_t length = BigEndian32(&bytes[at]);
     if (length > bytes.size() - at - 12) return std::nullopt;
@@ -90,13 +101,17 @@ std::optional<DecodedImage> DecodePngDirect(const std::vector<uint8_t>& bytes) {
     if (crc32(crc32(0, type, 4), data, length) != BigEndian32(data + length)) return std::nullopt;
     const bool first = at == 8;
     at += 12 + size_t{length};
-    if (first != IsChunk(type, "IHDR")) return std::nullopt;  // IHDR first, and only there
+    if (!IsLetters(type) || first != IsChunk(type, "IHDR")) return std::nullopt;  // IHDR first, and only there
+    const bool idat = IsChunk(type, "IDAT");
+    if (!idat && in_data && !ended) return std::nullopt;  // image data interrupted
+    if (!idat && length > kMaxAncillaryChunk) return std::nullopt;
     if (first) {
       if (length != 13) return std::nullopt;
       const int64_t width = BigEndian32(data), height = BigEndian32(data + 4);
       const uint8_t depth = data[8], color = data[9], compression = data[10], filter = data[11], interlace = data[12];
       if (depth != 8 || (color != 0 && color != 2) || compression || filter || interlace) return std::nullopt;
-      if (width < 1 || height < 1 || width * height > kMaxImagePixels) return std::nullopt;
+      if (width < 1 || height < 1 || width > kMaxSide || height > kMaxSide || width * height > kMaxImagePixels)
+        return std::nullopt;
       image.channels = color == 2 ? 3 : 1;
       image.height = height;
       image.width = width;
@@ -104,8 +119,9 @@ std::optional<DecodedImage> DecodePngDirect(const std::vector<uint8_t>& bytes) {
       if (!(z = inflater.Reset())) return std::nullopt;
       z->next_out = raw.data();
       z->avail_out = static_cast<uInt>(raw.size());
-    } else if (IsChunk(type, "IDAT")) {
+    } else if (idat) {
       if (ended) return std::nullopt;
+      in_data = true;
       z->next_in = const_cast<Bytef*>(data);
       z->avail_in = length;
       const int rc = inflate(z, Z_NO_FLUSH);

@@ -1,7 +1,8 @@
 // The direct PNG path against libpng, its reference: the same bytes for every file it takes
 // (gray and RGB, each row filter, image data split over many chunks, ancillary chunks), nothing
-// for the files it must leave to libpng (palette, alpha, 16-bit, gamma, interlaced), and never a
-// result where libpng fails or decodes differently, on damaged files (CRC-valid damage too).
+// for the files it must leave to libpng (palette, alpha, 16-bit, gamma, interlaced, sizes past
+// libpng's limits or overflowing, interrupted image data, bad chunk types), and never a result
+// where libpng fails or decodes differently, on damaged files (CRC-valid damage too).
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -50,6 +51,29 @@ struct PngSpec {
   std::vector<std::pair<std::string, std::vector<uint8_t>>> before_data;  // extra chunks
 };
 
+// A file of these chunks (CRCs computed), after the signature.
+std::vector<uint8_t> Chunks(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& chunks) {
+  std::vector<uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  for (const auto& [type, data] : chunks) Chunk(&png, type, data);
+  return png;
+}
+
+std::vector<uint8_t> Ihdr(uint32_t w, uint32_t h, uint8_t color) {
+  std::vector<uint8_t> ihdr;
+  Put32(&ihdr, w);
+  Put32(&ihdr, h);
+  ihdr.insert(ihdr.end(), {8, color, 0, 0, 0});
+  return ihdr;
+}
+
+std::vector<uint8_t> Deflate(const std::vector<uint8_t>& raw) {
+  std::vector<uint8_t> packed(compressBound(raw.size()));
+  uLongf size = packed.size();
+  EXPECT_EQ(compress(packed.data(), &size, raw.data(), raw.size()), Z_OK);
+  packed.resize(size);
+  return packed;
+}
+
 // A PNG written here, filter by filter (libpng's writer picks its own filters).
 std::vector<uint8_t> Encode(int h, int w, const std::vector<uint8_t>& hwc, const PngSpec& spec) {
   const int bpp = spec.color == 2 ? 3 : 1, stride = w * bpp;
@@ -63,10 +87,7 @@ std::vector<uint8_t> Encode(int h, int w, const std::vector<uint8_t>& hwc, const
       rows.push_back(static_cast<uint8_t>(hwc[y * stride + i] - Predict(filter, a, b, c)));
     }
   }
-  std::vector<uint8_t> packed(compressBound(rows.size()));
-  uLongf size = packed.size();
-  EXPECT_EQ(compress(packed.data(), &size, rows.data(), rows.size()), Z_OK);
-  packed.resize(size);
+  const std::vector<uint8_t> packed = Deflate(rows);
   std::vector<uint8_t> png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, ihdr;
   Put32(&ihdr, w);
   Put32(&ihdr, h);
@@ -127,8 +148,18 @@ TEST(PngDirect, LeavesOtherKindsOfPngToLibpng) {
   EXPECT_FALSE(DecodePngDirect(Encode(6, 7, gray, {.interlace = 1})));
   EXPECT_FALSE(DecodePngDirect(test_images::EncodePng(4, 5, 5, Pattern(5, 5, 4, 2)))) << "RGBA";
   EXPECT_FALSE(DecodePngDirect(Encode(6, 7, gray, {.filters = {5}}))) << "no filter 5";
-  // 16-bit: 6 rows of 7 two-byte samples, written as 14 one-byte ones.
-  EXPECT_FALSE(DecodePngDirect(Encode(6, 7, Pattern(6, 14, 1, 3), {.depth = 16})));
+  // 16-bit (the header says so; its rows are too short for it).
+  EXPECT_FALSE(DecodePngDirect(Encode(6, 7, Pattern(6, 7, 1, 3), {.depth = 16})));
+  // Sizes whose products overflow, or past libpng's limits (1,000,000 pixels a side).
+  for (const auto& [w, h] : {std::pair{2863398913u, 4294836226u}, {0xFFFFFFFFu, 0xFFFFFFFFu}, {2'000'000u, 1u}})
+    EXPECT_FALSE(DecodePngDirect(Chunks({{"IHDR", Ihdr(w, h, 2)}, {"IDAT", Deflate(std::vector<uint8_t>(8))}, {"IEND", {}}})))
+        << w << "x" << h;
+  // Image data interrupted by another chunk; a chunk type that is not four letters.
+  const std::vector<uint8_t> rows{0, 1, 2, 3, 0, 4, 5, 6}, packed = Deflate(rows);  // 2 rows of 3, filter 0
+  const std::vector<uint8_t> head(packed.begin(), packed.begin() + 4), tail(packed.begin() + 4, packed.end());
+  EXPECT_TRUE(DecodePngDirect(Chunks({{"IHDR", Ihdr(3, 2, 0)}, {"IDAT", head}, {"IDAT", tail}, {"tEXt", {'a', 0}}, {"IEND", {}}})));
+  EXPECT_FALSE(DecodePngDirect(Chunks({{"IHDR", Ihdr(3, 2, 0)}, {"IDAT", head}, {"tEXt", {'a', 0}}, {"IDAT", tail}, {"IEND", {}}})));
+  EXPECT_FALSE(DecodePngDirect(Chunks({{"IHDR", Ihdr(3, 2, 0)}, {"1abc", {}}, {"IDAT", packed}, {"IEND", {}}})));
   // Such files still decode, through libpng.
   EXPECT_TRUE(DecodeImage(Encode(6, 7, gray, {.before_data = {{"gAMA", {0, 1, 0x86, 0xa0}}}}), "linear.png").ok());
 }
@@ -147,7 +178,7 @@ TEST(PngDirect, NeverDecodesDamageLibpngWouldNot) {
     switch (trial % 3) {
       case 0: png[rng() % png.size()] ^= static_cast<uint8_t>(1 + rng() % 255); break;
       case 1: png.resize(rng() % png.size()); break;
-      case 2: {  // inside a chunk's data, then its CRC made right again
+      case 2: {  // inside a chunk's type or data, then its CRC made right again
         size_t at = 8;
         std::vector<size_t> starts;
         while (at + 12 <= png.size()) {
@@ -156,8 +187,7 @@ TEST(PngDirect, NeverDecodesDamageLibpngWouldNot) {
         }
         const size_t chunk = starts[rng() % starts.size()];
         const size_t length = png[chunk + 3] | size_t{png[chunk + 2]} << 8;
-        if (length == 0) continue;
-        png[chunk + 8 + rng() % length] ^= static_cast<uint8_t>(1 + rng() % 255);
+        png[chunk + 4 + rng() % (length + 4)] ^= static_cast<uint8_t>(1 + rng() % 255);
         const uint32_t crc = crc32(0, png.data() + chunk + 4, static_cast<uInt>(length + 4));
         for (int k = 0; k < 4; ++k) png[chunk + 8 + length + k] = static_cast<uint8_t>(crc >> (24 - 8 * k));
         break;
