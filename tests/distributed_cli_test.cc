@@ -4,6 +4,7 @@
 // the same weights (1e-5 relative), float (synchronized batch norm) and int8 QAT, and every
 // rank exports the same bytes. Faults: a rank killed mid-epoch, and a rank that stops
 // answering, end the job within a timeout with a clear error; the last checkpoint resumes.
+// Streamed NPY shards on 2 ranks train as the shards loaded whole.
 #include <signal.h>
 
 #include <array>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "cli_helpers.h"
+#include "data/npy.h"
 #include "quant/fake_quant_op.h"
 #include "train/checkpoint.h"
 
@@ -133,6 +135,37 @@ TEST_F(Distributed, PruningMasksAndClusteringAreTheSameOnEveryRank) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(OnlyJson(r).contains("clusters")) << r.out;
   EXPECT_EQ(WorstRelativeDifference(Out("cluster/model.rank1.ckpt"), Out("cluster/model.ckpt"))[0], 0.0);
+}
+
+// Streamed NPY shards on 2 ranks (each reading only its share of every batch) train to the
+// weights the same shards loaded whole by each rank train to, bit for bit.
+TEST_F(Distributed, StreamedShardsTrainOnRanksAsShardsInMemory) {
+  fs::create_directories(dir_ / "shards");
+  for (int shard = 0; shard < 2; ++shard) {
+    const int64_t n = 300 + 17 * shard;
+    qforge::NpyArray x{qforge::NpyType::kUInt8, {n, 28, 28}, std::vector<uint8_t>(n * 784)};
+    qforge::NpyArray y{qforge::NpyType::kUInt8, {n}, std::vector<uint8_t>(n)};
+    for (int64_t i = 0; i < n; ++i) {
+      y.data[i] = static_cast<uint8_t>((i * 7 + shard) % 10);
+      for (int64_t k = 0; k < 784; ++k)
+        x.data[i * 784 + k] = static_cast<uint8_t>((k / 28 / 2 == y.data[i] ? 220 : 0) + (k * (i + 1)) % 50);
+    }
+    for (const auto& [name, array] : {std::pair{"x_train", &x}, std::pair{"y_train", &y}, std::pair{"x_test", &x},
+                                      std::pair{"y_test", &y}}) {
+      if (shard == 1 && name[2] == 't' && name[3] == 'e') continue;  // one test shard
+      const std::vector<uint8_t> bytes = qforge::SerializeNpy(*array);
+      std::ofstream(dir_ / "shards" / fmt::format("{}-{}.npy", name, shard), std::ios::binary)
+          .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    }
+  }
+  const std::string train = Mpirun(2) + " train --model lenet5 --data " + Out("shards") +
+                            " --epochs 1 --batch 16 --seed 4 --augment-crop 2 --threads 1 --json --out ";
+  const Result memory = RunShell(train + Out("memory/model.ckpt"), dir_);
+  ASSERT_EQ(memory.exit_code, 0) << memory.err;
+  const Result streamed = RunShell(train + Out("streamed/model.ckpt") + " --stream --loader-threads 2", dir_);
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  EXPECT_EQ(OnlyJson(streamed).value("world_size", 0), 2);
+  EXPECT_EQ(WorstRelativeDifference(Out("streamed/model.ckpt"), Out("memory/model.ckpt"))[0], 0.0);
 }
 
 TEST_F(Distributed, CalibrationShardedOverRanksGivesTheOneProcessModel) {
