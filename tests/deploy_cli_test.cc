@@ -4,7 +4,11 @@
 // one error line and a non-zero exit.
 #include <nlohmann/json.hpp>
 
+#include <cstring>
+#include <map>
+
 #include "cli_helpers.h"
+#include "data/npz.h"
 
 namespace {
 
@@ -302,6 +306,73 @@ TEST_F(DeployCli, MixedPrecisionModels) {
   EXPECT_NEAR(qat.at("int8_accuracy").get<double>(), qat.at("qat_sim_accuracy").get<double>(), 0.02);
   Json("convert " + Out("qat") + "/model.ckpt --out " + Out("qat.qfm"));
   EXPECT_NE(RunQforge("inspect " + Out("qat.qfm"), dir_).out.find("\"float_layers\":[\"conv2\",\"flatten1\",\"maxpool2\"]"), std::string::npos);
+}
+
+// Raw pixels are what users have: a uint8 array gets the model's stored preprocessing (float
+// and --int8-io inputs alike) and the very outputs `run --data` gives; preprocessed floats run as
+// they are; raw pixels as floats, other integer types and NCHW arrays are refused, naming what
+// the model expects.
+TEST_F(DeployCli, RawPixelsGetTheStoredPreprocessing) {
+  const std::string ckpt = TrainLenet5();
+  // The first 60 test images as stored (IDX: 16 header bytes, then the pixels).
+  gzFile gz = gzopen(Out("data/t10k-images-idx3-ubyte.gz").c_str(), "rb");
+  std::vector<uint8_t> idx(16 + 60 * 784);
+  ASSERT_EQ(gzread(gz, idx.data(), static_cast<unsigned>(idx.size())), static_cast<int>(idx.size()));
+  gzclose(gz);
+  const std::vector<uint8_t> pixels(idx.begin() + 16, idx.end());
+  const auto write = [&](const std::string& name, const qforge::NpyArray& a) {
+    const std::vector<uint8_t> bytes = qforge::SerializeNpy(a);
+    std::ofstream(Out(name), std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return Out(name);
+  };
+  const std::string raw = write("raw.npy", {qforge::NpyType::kUInt8, {60, 28, 28, 1}, pixels});
+  const auto arrays = [](const std::string& path) {
+    std::map<std::string, qforge::NpyArray> by_name;
+    auto read = qforge::ReadArrays(path);
+    EXPECT_TRUE(read.ok()) << path;
+    if (read.ok())
+      for (qforge::NamedArray& a : *read) by_name[a.name] = std::move(a.array);
+    return by_name;
+  };
+  for (const std::string extra : {"", " --int8-io"}) {
+    SCOPED_TRACE(extra);
+    ASSERT_EQ(RunQforge("quantize " + ckpt + " --mode int8" + extra + " " + Data() + " --out " + Out("m.qfm"), dir_).exit_code, 0);
+    ASSERT_EQ(RunQforge("run " + Out("m.qfm") + " " + Data() + " --limit 60 --out " + Out("ref.npz"), dir_).exit_code, 0);
+    ASSERT_EQ(RunQforge("run " + Out("m.qfm") + " --input " + raw + " --out " + Out("from_raw.npz"), dir_).exit_code, 0);
+    auto ref = arrays(Out("ref.npz")), got = arrays(Out("from_raw.npz"));
+    ASSERT_EQ(got.size(), 1u);
+    const std::string output = got.begin()->first;
+    ASSERT_TRUE(ref.count(output));
+    EXPECT_EQ(got[output].shape, ref[output].shape);
+    EXPECT_TRUE(got[output].data == ref[output].data) << "raw pixels gave other outputs than the test split";
+    if (!extra.empty()) continue;
+    // The preprocessed inputs `run --data` fed, given back as floats: the same outputs.
+    std::string input;
+    for (const auto& [name, array] : ref)
+      if (name != output && name != "label") input = name;
+    ASSERT_EQ(ref[input].type, qforge::NpyType::kFloat32);
+    const std::string floats = write("preprocessed.npy", ref[input]);
+    ASSERT_EQ(RunQforge("run " + Out("m.qfm") + " --input " + floats + " --out " + Out("from_floats.npz"), dir_).exit_code, 0);
+    EXPECT_TRUE(arrays(Out("from_floats.npz"))[output].data == ref[output].data);
+    // Raw pixels as floats: refused, not run.
+    qforge::NpyArray as_float{qforge::NpyType::kFloat32, {60, 28, 28, 1}, std::vector<uint8_t>(60 * 784 * 4)};
+    for (size_t i = 0; i < pixels.size(); ++i) {
+      const float v = pixels[i];
+      std::memcpy(as_float.data.data() + 4 * i, &v, 4);
+    }
+    ExpectFailure(RunQforge("run " + Out("m.qfm") + " --input " + write("pixels_f32.npy", as_float) + " --out " +
+                                Out("o.npz"), dir_),
+                  "float arrays are taken as preprocessed inputs; give raw pixels as uint8");
+    qforge::NpyArray as_int16{qforge::NpyType::kInt16, {60, 28, 28, 1}, std::vector<uint8_t>(60 * 784 * 2)};
+    for (size_t i = 0; i < pixels.size(); ++i) as_int16.data[2 * i] = pixels[i];
+    ExpectFailure(RunQforge("run " + Out("m.qfm") + " --input " + write("pixels_i16.npy", as_int16) + " --out " +
+                                Out("o.npz"), dir_),
+                  "int16 values for the image input");
+    ExpectFailure(RunQforge("run " + Out("m.qfm") + " --input " +
+                                write("nchw.npy", {qforge::NpyType::kUInt8, {60, 1, 28, 28}, pixels}) + " --out " +
+                                Out("o.npz"), dir_),
+                  "looks NCHW");
+  }
 }
 
 TEST_F(DeployCli, BadInputGivesOneErrorLine) {

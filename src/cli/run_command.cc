@@ -1,9 +1,11 @@
 // `qforge run FILE.qfm --input [NAME=]ARRAYS ... --out OUT.npz|OUT.npy`: runs a runtime model on
 // a batch. Inputs are given by name (NAME=x.npy), as one .npz holding arrays named after the
 // model's inputs, or as a bare .npy for a one-input model. Each array is [N, ...the input's
-// shape without its batch dimension...] (NHWC for images), of any NPY numeric type: a float
-// input takes any values (converted to float32); an integer input (--int8-io models) takes
-// integers in its type's range. Every output is written with its own type: an .npz holds all of
+// shape without its batch dimension...] (NHWC for images). For an image model whose metadata
+// stores its preprocessing, a uint8 array is raw pixels, preprocessed as stored (and quantized
+// for an --int8-io input), and a float array is preprocessed values, refused outside the range
+// the preprocessing gives; otherwise a float input takes any values (converted to float32) and
+// an integer input takes integers in its type's range. Every output is written with its own type: an .npz holds all of
 // them by name, an .npy the only one. `--data SPEC` instead runs the model over a data set's test
 // split, preprocessed as its metadata says, and writes the inputs it was given and the labels
 // beside the outputs (how exported models are checked against the runtime).
@@ -14,6 +16,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -22,6 +25,7 @@
 #include "data/file_bytes.h"
 #include "data/npz.h"
 #include "runtime/interpreter.h"
+#include "runtime/quant_math.h"
 
 namespace qforge::cli {
 namespace {
@@ -110,8 +114,11 @@ StatusOr<int> BatchOf(const std::vector<const NamedArray*>& arrays, const runtim
     if (!fits) {
       std::string want = "[N";
       for (size_t d = 1; d < shape.size(); ++d) want += ", " + std::to_string(shape[d]);
-      return InvalidArgument("{}: array shape {} does not match the model input '{}' {}]", arrays[i]->name,
-                             ShapeToString(a.shape), probe.input(i).name, want);
+      const bool nchw = shape.size() == 4 && a.shape.size() == 4 && a.shape[1] == shape[3] && a.shape[2] == shape[1] &&
+                        a.shape[3] == shape[2];
+      return InvalidArgument("{}: array shape {} does not match the model input '{}' {}]{}", arrays[i]->name,
+                             ShapeToString(a.shape), probe.input(i).name, want,
+                             nchw ? " (the array looks NCHW: images go in NHWC, channels last)" : "");
     }
     if (batch >= 0 && a.shape[0] != batch)
       return InvalidArgument("{}: batch {} differs from the other inputs' {}", arrays[i]->name, a.shape[0], batch);
@@ -132,7 +139,59 @@ Status ToInteger(const NamedArray& x, const RuntimeTensor& in) {
   return Status::Ok();
 }
 
-Status Fill(const NamedArray& x, const RuntimeTensor& in) {
+// An image model's stored preprocessing (its metadata's, for a one-input model whose input is a
+// batch of NHWC images): with it, a uint8 array is raw pixels, preprocessed as the model was
+// trained, and a float array must hold values that preprocessing gives.
+StatusOr<std::optional<Preprocess>> StoredPreprocessing(const runtime::Model& model, const runtime::Interpreter& probe,
+                                                        const std::string& what) {
+  QF_ASSIGN_OR_RETURN(const convert::QfmMetadata meta, convert::ReadMetadata(model, what));
+  if (!meta.json.contains("preprocess") || probe.num_inputs() != 1 || probe.input(0).shape.size() != 4)
+    return std::optional<Preprocess>();
+  return std::optional<Preprocess>(meta.preprocess);
+}
+
+// Raw pixels preprocessed as stored: floats for a float input, quantized for an integer one.
+Status FillFromPixels(const NamedArray& x, const RuntimeTensor& in, const Preprocess& pre) {
+  const int64_t channels = in.shape.back();
+  for (int64_t i = 0; i < x.array.size(); ++i) {
+    const float v = pre.Apply(x.array.data[i], i % channels);
+    switch (in.dtype) {
+      case qfm::DType::FLOAT32: in.as<float>()[i] = v; break;
+      case qfm::DType::INT8: in.as<int8_t>()[i] = runtime::QuantizeTo<int8_t>(v, in.scale.at(0), in.zero_point.at(0)); break;
+      case qfm::DType::INT16: in.as<int16_t>()[i] = runtime::QuantizeTo<int16_t>(v, in.scale.at(0), in.zero_point.at(0)); break;
+      default: return InvalidArgument("input '{}' has type {}, which run does not fill", in.name, qfm::EnumNameDType(in.dtype));
+    }
+  }
+  return Status::Ok();
+}
+
+// A float array for a float image input: already preprocessed, so within the range the stored
+// preprocessing gives pixels 0..255 (raw pixels passed as floats would run, and be wrong).
+Status CheckPreprocessed(const NamedArray& x, const RuntimeTensor& in, const Preprocess& pre) {
+  if (NpyTypeIsInteger(x.array.type))
+    return InvalidArgument("{}: {} values for the image input '{}': give raw pixels as uint8 (the model's stored "
+                           "preprocessing is applied) or preprocessed values as float32", x.name,
+                           NpyTypeName(x.array.type), in.name);
+  const int64_t channels = in.shape.back();
+  std::vector<std::pair<float, float>> range(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; ++c) {
+    const float a = pre.Apply(0, c), b = pre.Apply(255, c), slack = 1e-3f * std::abs(b - a);
+    range[c] = {std::min(a, b) - slack, std::max(a, b) + slack};
+  }
+  for (int64_t i = 0; i < x.array.size(); ++i) {
+    const double v = x.array.At(i);
+    const auto [lo, hi] = range[i % channels];
+    if (!(v >= lo && v <= hi))
+      return InvalidArgument("{}: element {} is {}, outside [{:.4g}, {:.4g}], what the model's preprocessing gives "
+                             "pixels of channel {}: float arrays are taken as preprocessed inputs; give raw pixels as "
+                             "uint8 (preprocessed as stored)", x.name, i, v, lo, hi, i % channels);
+  }
+  return Status::Ok();
+}
+
+Status Fill(const NamedArray& x, const RuntimeTensor& in, const std::optional<Preprocess>& pre) {
+  if (pre && x.array.type == NpyType::kUInt8) return FillFromPixels(x, in, *pre);
+  if (pre && in.dtype == qfm::DType::FLOAT32) QF_RETURN_IF_ERROR(CheckPreprocessed(x, in, *pre));
   switch (in.dtype) {
     case qfm::DType::FLOAT32:
       for (int64_t i = 0; i < x.array.size(); ++i) in.as<float>()[i] = static_cast<float>(x.array.At(i));
@@ -249,7 +308,8 @@ Status RunRun(const RunFlags& f) {
   options.batch_size = batch;
   options.threads = ResolveThreads(f.threads);
   QF_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Interpreter> it, runtime::Interpreter::Create(model, options));
-  for (int i = 0; i < it->num_inputs(); ++i) QF_RETURN_IF_ERROR(Fill(*inputs[i], it->input(i)));
+  QF_ASSIGN_OR_RETURN(const std::optional<Preprocess> pre, StoredPreprocessing(*model, *probe, f.model));
+  for (int i = 0; i < it->num_inputs(); ++i) QF_RETURN_IF_ERROR(Fill(*inputs[i], it->input(i), pre));
   QF_RETURN_IF_ERROR(it->Invoke());
   std::vector<NamedArray> outputs;
   for (int i = 0; i < it->num_outputs(); ++i) QF_RETURN_IF_ERROR(Append(it->output(i), &outputs));
@@ -265,7 +325,8 @@ Command AddRunCommand(CLI::App& app) {
   cmd->add_option("model", f->model, "runtime model (.qfm)")->required();
   cmd->add_option("--input", f->inputs,
                   "NAME=FILE.npy for input NAME (repeatable), an .npz of arrays named after the inputs, or FILE.npy "
-                  "for a one-input model; arrays are [N, ...input shape], any NPY numeric type");
+                  "for a one-input model; arrays are [N, ...input shape] (NHWC images: raw pixels as uint8 get the "
+                  "model's stored preprocessing, floats are taken as preprocessed)");
   f->data.Register(*cmd);
   cmd->add_option("--limit", f->limit, "with --data: the first N test samples (default: all)");
   AddOutFlag(*cmd, &f->out, "OUT.npz: every output by name; OUT.npy: the only output")->required();
