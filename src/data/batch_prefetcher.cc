@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <new>
 
 #include <sched.h>
 
@@ -64,7 +65,9 @@ bool BatchPrefetcher::ReadOneExample(Slot& slot, std::unique_lock<std::mutex>& l
   Status status;
   try {
     status = Fill(slot, example, buffers);
-  } catch (const std::exception& e) {  // out of memory: an error for Next, not a crash
+  } catch (const std::bad_alloc&) {  // an error for Next, not a crash
+    status = Status(StatusCode::kFailedPrecondition, fmt::format("reading batch {}: out of memory", slot.batch));
+  } catch (const std::exception& e) {
     status = Status(StatusCode::kFailedPrecondition, fmt::format("reading batch {}: {}", slot.batch, e.what()));
   }
   lock.lock();

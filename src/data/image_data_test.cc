@@ -8,10 +8,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <new>
 
 #include "data/array_dataset.h"
 #include "data/conform.h"
 #include "data/dataset.h"
+#include "data/example_source.h"
 #include "data/image_decode.h"
 #include "data/image_folder.h"
 #include "data/npz.h"
@@ -222,6 +224,25 @@ TEST_F(UserData, StreamedImageFolderGivesTheInMemoryBatches) {
   { BatchIterator early(streamed->train, pre, 4, true, 1, {}, {}, Prefetch{8, 2}); }
   Write("s/train/a/05.png", {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0});
   test_batches::ExpectEpochFailsNaming(streamed->train, pre, "05.png");
+}
+
+// A source that runs out of memory reading an example: the epoch stops with "out of memory"
+// (the message `std::bad_alloc` said nothing to a user).
+TEST_F(UserData, StreamedExampleOutOfMemoryIsAClearError) {
+  struct Exhausted : ExampleSource {
+    Status Read(int64_t, uint8_t*) const override { throw std::bad_alloc(); }
+    int64_t IndexBytes() const override { return 0; }
+  };
+  ImageDataset d;
+  d.count = 10;
+  d.height = d.width = 4;
+  d.source = std::make_shared<Exhausted>();
+  BatchIterator it(d, Preprocess{}, 4, false, 0, {}, {}, Prefetch{2, 2});
+  Tensor x;
+  std::vector<int32_t> labels;
+  while (it.Next(&x, &labels)) {}
+  ASSERT_FALSE(it.status().ok());
+  EXPECT_NE(it.status().message().find("out of memory"), std::string::npos) << it.status().message();
 }
 
 TEST_F(UserData, UnlabelledImageFolderIsCalibrationData) {
