@@ -209,8 +209,10 @@ class PyInterpreter {
     const bool shape_ok = a.ndim() == static_cast<py::ssize_t>(d.shape.size()) &&
                           std::equal(d.shape.begin(), d.shape.end(), a.shape(), [](int s, py::ssize_t n) { return s == n; });
     if (!a.dtype().is(d.dtype) && !a.dtype().equal(d.dtype))
-      ThrowInvalid("input {} ('{}'): expected dtype {}, got {}", i, d.name, DtypeName(d.dtype),
-                   DtypeName(a.dtype()));
+      ThrowInvalid("input {} ('{}'): expected dtype {}, got {}{}", i, d.name, DtypeName(d.dtype), DtypeName(a.dtype()),
+                   DtypeName(a.dtype()) == "uint8" ? " (raw pixels? interpreter.preprocess(images) applies the model's "
+                                                     "stored preprocessing)"
+                                                   : "");
     if (!shape_ok) {
       std::vector<int> got(a.shape(), a.shape() + a.ndim());
       ThrowInvalid("input {} ('{}'): expected shape {}, got {}", i, d.name, ShapeText(d.shape), ShapeText(got));

@@ -91,6 +91,8 @@ def test_bad_inputs_are_value_errors_naming_what_was_expected(int8_model):
     good = np.zeros((1, 28, 28, 1), np.float32)
     with pytest.raises(ValueError, match="expected dtype float32, got float64"):
         it(good.astype(np.float64))
+    with pytest.raises(ValueError, match=r"got uint8 \(raw pixels\? interpreter.preprocess\(images\)"):
+        it(good.astype(np.uint8))
     with pytest.raises(ValueError, match=r"expected shape \(1, 28, 28, 1\), got \(1, 28, 28\)"):
         it(good[..., 0])
     with pytest.raises(ValueError, match="not C-contiguous"):
