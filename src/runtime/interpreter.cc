@@ -2,6 +2,7 @@
 #include "runtime/interpreter.h"
 
 #include <algorithm>
+#include <new>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -47,6 +48,7 @@ StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const
   interpreter->profile_ = options.profile;
   interpreter->keep_all_tensors_ = options.keep_all_tensors;
   interpreter->sparse_kernels_ = options.sparse_kernels;
+  interpreter->max_arena_bytes_ = options.max_arena_bytes;
   QF_RETURN_IF_ERROR(interpreter->BuildTensors());
   QF_RETURN_IF_ERROR(interpreter->PlanMemory());
   QF_RETURN_IF_ERROR(interpreter->PrepareOps());
@@ -144,7 +146,13 @@ Status Interpreter::PlanMemory() {
   const ArenaPlan plan = PlanArena(lifetimes, kArenaAlignment);
   arena_stats_.peak_bytes = plan.peak_bytes;
   arena_stats_.lower_bound_bytes = LivenessLowerBound(lifetimes, kArenaAlignment);
-  arena_storage_.reset(new uint8_t[static_cast<size_t>(plan.peak_bytes + kArenaAlignment)]());
+  if (plan.peak_bytes > max_arena_bytes_)
+    return Invalid("the model's activations need a " + std::to_string(plan.peak_bytes) + "-byte arena at batch size " +
+                   std::to_string(batch_size_) + ", over the limit of " + std::to_string(max_arena_bytes_) +
+                   " bytes (InterpreterOptions::max_arena_bytes)");
+  arena_storage_.reset(new (std::nothrow) uint8_t[static_cast<size_t>(plan.peak_bytes + kArenaAlignment)]());
+  if (!arena_storage_)
+    return Invalid("cannot allocate the model's " + std::to_string(plan.peak_bytes) + "-byte activation arena (out of memory)");
   const auto base = reinterpret_cast<uintptr_t>(arena_storage_.get());
   uint8_t* aligned = arena_storage_.get() + (kArenaAlignment - base % kArenaAlignment) % kArenaAlignment;
   for (size_t k = 0; k < planned.size(); ++k) tensors_[planned[k]].data = aligned + plan.offsets[k];

@@ -34,6 +34,10 @@ struct InterpreterOptions {
   int64_t min_task_work = 0;
   // Accumulate each operator's wall time over Invoke calls (op_seconds()).
   bool profile = false;
+  // The activation arena (planned from the model's declared shapes x batch_size) may not exceed
+  // this many bytes: a model declaring huge activations is refused before anything is
+  // allocated. The default allows a 224x224 ResNet at batch 256 with room to spare.
+  int64_t max_arena_bytes = int64_t{8} << 30;
   // Give every activation tensor its own memory, live to the end (no reuse): after Invoke every
   // intermediate tensor can be read (tensors()), and one operator can be rerun on inputs written
   // into its input tensors (InvokeOperator). For debugging; the arena is the naive size.
@@ -85,6 +89,7 @@ class Interpreter {
 
   std::shared_ptr<const Model> model_;
   int batch_size_ = 1;
+  int64_t max_arena_bytes_ = 0;
   Isa isa_ = Isa::kRef;
   std::unique_ptr<ThreadPool> pool_;  // threads > 1
   bool profile_ = false;

@@ -203,6 +203,35 @@ TEST(Interpreter, ArenaReusesMemoryAlongAChain) {
   EXPECT_NEAR(out[5], std::pow(0.64, 6), 1e-6);  // each layer multiplies by 64 * 0.01
 }
 
+// Declared activations past InterpreterOptions::max_arena_bytes are refused before the arena
+// is allocated, naming the size and the limit.
+TEST(Interpreter, ArenasOverTheLimitAreRefusedBeforeAllocating) {
+  ModelWriter w;
+  const int x = w.AddActivation("x", DType::FLOAT32, {1, 4});
+  const int wt = w.AddConstant("w", DType::FLOAT32, {4, 4}, std::vector<float>(16, 0.5f));
+  const int y = w.AddActivation("y", DType::FLOAT32, {1, 4});
+  w.AddOperator(OpType::FULLY_CONNECTED, {x, wt, -1}, {y}, FcOptions());
+  w.SetInputs({x});
+  w.SetOutputs({y});
+  const auto model = Load(w);
+  InterpreterOptions options;
+  options.batch_size = 1024;  // input and output live together: 2 x 1024 x 4 x 4 bytes
+  options.max_arena_bytes = 32768;
+  EXPECT_TRUE(Interpreter::Create(model, options).ok());
+  options.max_arena_bytes = 32767;
+  auto refused = Interpreter::Create(model, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().ToString().find("32768-byte arena at batch size 1024, over the limit of 32767"),
+            std::string::npos) << refused.status().ToString();
+  // The default limit (8 GiB): a batch whose arena would be 16 GiB (each tensor under the 2^31
+  // elements a tensor may have) is refused, not allocated.
+  options = InterpreterOptions{};
+  options.batch_size = (1 << 29) - 1;
+  refused = Interpreter::Create(model, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().ToString().find("max_arena_bytes"), std::string::npos) << refused.status().ToString();
+}
+
 // Keeping all tensors: every intermediate of the chain is readable after Invoke, and one
 // operator reruns on what is written into its input.
 TEST(Interpreter, KeepsAllTensorsAndRerunsOneOperator) {
