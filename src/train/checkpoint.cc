@@ -109,9 +109,16 @@ StatusOr<Checkpoint> ParseCheckpoint(const std::vector<uint8_t>& b, const std::s
       const std::string kind = entry.at("kind").get<std::string>();
       const Shape shape = entry.at("shape").get<Shape>();
       const uint64_t offset = entry.at("offset").get<uint64_t>();
-      for (int64_t d : shape)
-        if (d < 0 || d > (int64_t{1} << 31)) return DataLoss("{}: tensor '{}' has a bad shape", what, name);
-      const uint64_t bytes = static_cast<uint64_t>(NumElements(shape)) * sizeof(float);
+      // Elements counted against what the file holds as they are multiplied: a shape whose
+      // product overflows, or exceeds the payload, is refused before anything is allocated.
+      uint64_t elements = 1;
+      for (int64_t d : shape) {
+        if (d < 0) return DataLoss("{}: tensor '{}' has a bad shape", what, name);
+        if (d > 0 && elements > payload_size / sizeof(float) / static_cast<uint64_t>(d))
+          return DataLoss("{}: tensor '{}' (shape {}) is larger than the file", what, name, ShapeToString(shape));
+        elements *= static_cast<uint64_t>(d);
+      }
+      const uint64_t bytes = elements * sizeof(float);
       if (offset > payload_size || bytes > payload_size - offset)
         return DataLoss("{}: tensor '{}' lies outside the file", what, name);
       Tensor t(shape);

@@ -1,6 +1,8 @@
 // Training runs: learning a small problem with a checkpoint round trip, same seed same result,
 // divergence as an error, exact resume, corrupt checkpoints failing cleanly.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include <cmath>
 #include <filesystem>
@@ -177,6 +179,28 @@ TEST_F(TrainingRun, CorruptCheckpointsFailCleanly) {
     EXPECT_FALSE(ck.ok()) << "trial " << trial;
   }
   EXPECT_EQ(LoadCheckpoint(Path("missing.ckpt")).status().code(), StatusCode::kNotFound);
+  // Valid checksums around tensor shapes that overflow or exceed the file: refused, named.
+  const uint64_t header_len = [&] {
+    uint64_t n = 0;
+    for (int i = 0; i < 8; ++i) n |= uint64_t{(*bytes)[8 + i]} << (8 * i);
+    return n;
+  }();
+  nlohmann::json header = nlohmann::json::parse(bytes->begin() + 16, bytes->begin() + 16 + header_len);
+  for (const nlohmann::json& shape : {nlohmann::json::array({2147483648LL, 2147483648LL, 4}),
+                                      nlohmann::json::array({1 << 30, 1 << 20})}) {
+    nlohmann::json changed = header;
+    changed["tensors"].push_back({{"name", "bogus"}, {"kind", "optimizer"}, {"shape", shape}, {"offset", 0}});
+    const std::string text = changed.dump();
+    std::vector<uint8_t> crafted(bytes->begin(), bytes->begin() + 8);
+    for (int i = 0; i < 8; ++i) crafted.push_back(static_cast<uint8_t>(text.size() >> (8 * i)));
+    crafted.insert(crafted.end(), text.begin(), text.end());
+    crafted.insert(crafted.end(), bytes->begin() + 16 + header_len, bytes->end() - 4);
+    const uint32_t crc = static_cast<uint32_t>(crc32(0, crafted.data(), static_cast<uInt>(crafted.size())));
+    for (int i = 0; i < 4; ++i) crafted.push_back(static_cast<uint8_t>(crc >> (8 * i)));
+    auto ck = ParseCheckpoint(crafted, "crafted");
+    ASSERT_FALSE(ck.ok()) << shape.dump();
+    EXPECT_NE(ck.status().message().find("'bogus'"), std::string::npos) << ck.status().message();
+  }
   // A well-formed file (valid checksum) whose training state has the wrong types.
   Checkpoint odd = FreshRun(data_);
   odd.meta.train_state["epochs_done"] = "three";
