@@ -6,7 +6,7 @@
 # qemu-user with and without the dot product; qforge
 # installed as a library and used by the example consumer projects (scripts/consumer_check.sh);
 # then the core, data, ops, graph, train, runtime, converter and ONNX import tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (Debug).
+# AddressSanitizer + UndefinedBehaviorSanitizer (Debug); and the runtime's under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
@@ -44,9 +44,18 @@ cmake --build build-asan --parallel "$(nproc)" --target core_test data_test ops_
   int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test \
   gemm_test sparse_gemm_test depthwise_test conv_gemm_test pool_test add_test quantize_test float_kernels_test hybrid_test int16_kernels_test \
   kernel_family_test thread_pool_test huffman_test sparsity_test cluster_test \
-  compress_test channel_removal_test runtime_api_test c_api_test npz_test onnx_import_test debug_test communicator_test
+  compress_test channel_removal_test runtime_api_test c_api_test npz_test image_data_test png_direct_test npy_shards_test \
+  onnx_import_test debug_test communicator_test
 # oneDNN's JIT code and OpenMP runtime are not instrumented; leak checking stays on.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j"$(nproc)" -L 'core|data|ops|graph|train|runtime|convert|interop' \
   -E 'onnx_deploy_test|import_cli_test')
+
+# The runtime under ThreadSanitizer: its thread pool, interpreters on many threads sharing one
+# model, and the kernels split over threads (the runtime-only build: no OpenMP or oneDNN, whose
+# code is not instrumented).
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQFORGE_RUNTIME_ONLY=ON \
+  -DQFORGE_THREAD_SANITIZER=ON >/dev/null
+cmake --build build-tsan --parallel "$(nproc)"
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j"$(nproc)")
