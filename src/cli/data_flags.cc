@@ -44,12 +44,12 @@ StatusOr<TrainTestData> DataFlags::Load(const InputSpec& spec, bool stream_train
     return InvalidArgument("--data-dir is for --data fashion-mnist; name the file or folder with --data");
   } else if (IsArrayPath(name)) {
     QF_ASSIGN_OR_RETURN(data, LoadArrayDataset(name, l));
-  } else if (std::filesystem::is_directory(name, ec) && IsNpyShardFolder(name)) {
-    QF_ASSIGN_OR_RETURN(data, LoadNpyShards(name, l, spec, stream_train));  // a streamed split: fitted as read
-  } else if (std::filesystem::is_directory(name, ec)) {
-    return LoadImageFolder(name, spec, stream_train);  // fitted as each image is decoded
-  } else {
+  } else if (!std::filesystem::is_directory(name, ec)) {
     return InvalidArgument("--data {}: not fashion-mnist, an .npz/.npy file or an image folder", name);
+  } else if (IsNpyShardFolder(name)) {
+    QF_ASSIGN_OR_RETURN(data, LoadNpyShards(name, l, spec, stream_train));  // a streamed split: fitted as read
+  } else {
+    return LoadImageFolder(name, spec, stream_train);  // fitted as each image is decoded
   }
   if (!data.train.streamed()) QF_RETURN_IF_ERROR(ConformDataset(&data.train, spec, what));
   QF_RETURN_IF_ERROR(ConformDataset(&data.test, spec, what));

@@ -83,21 +83,19 @@ Status ConformDataset(ImageDataset* d, const InputSpec& spec, const std::string&
   if (same_size && d->height == spec.height && d->width == spec.width && d->channels == spec.channels)
     return Status::Ok();
   const int64_t in_size = d->example_size(), out_size = spec.channels * spec.height * spec.width;
-  std::vector<float> image(static_cast<size_t>(in_size));
   std::vector<uint8_t> pixels;
   std::vector<float> values;
   if (d->floating) values.resize(d->count * out_size);
   else pixels.resize(d->count * out_size);
   for (int64_t i = 0; i < d->count; ++i) {
-    if (d->floating) std::copy_n(d->values.data() + i * in_size, in_size, image.data());
-    else std::copy_n(d->pixels.data() + i * in_size, in_size, image.data());
-    QF_ASSIGN_OR_RETURN(const std::vector<float> fitted, FitImage(image.data(), d->channels, d->height, d->width, spec, what));
-    if (d->floating) {
-      std::copy(fitted.begin(), fitted.end(), values.begin() + i * out_size);
-    } else {
-      for (int64_t k = 0; k < out_size; ++k)
-        pixels[i * out_size + k] = ToPixel(fitted[k]);
+    if (!d->floating) {
+      QF_RETURN_IF_ERROR(FitPixels(d->pixels.data() + i * in_size, d->channels, d->height, d->width, spec, what,
+                                   pixels.data() + i * out_size));
+      continue;
     }
+    QF_ASSIGN_OR_RETURN(const std::vector<float> fitted,
+                        FitImage(d->values.data() + i * in_size, d->channels, d->height, d->width, spec, what));
+    std::copy(fitted.begin(), fitted.end(), values.begin() + i * out_size);
   }
   d->pixels = std::move(pixels);
   d->values = std::move(values);

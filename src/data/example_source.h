@@ -15,8 +15,6 @@ class ExampleSource {
   // Example `index` as 8-bit pixels, channels x height x width of its dataset, into `pixels`.
   // Called from several threads at once.
   virtual Status Read(int64_t index, uint8_t* pixels) const = 0;
-  // Memory the source keeps for all its examples (its index), for the stated memory bound.
-  virtual int64_t IndexBytes() const = 0;
 };
 
 }  // namespace qforge

@@ -231,7 +231,6 @@ TEST_F(UserData, StreamedImageFolderGivesTheInMemoryBatches) {
 TEST_F(UserData, StreamedExampleOutOfMemoryIsAClearError) {
   struct Exhausted : ExampleSource {
     Status Read(int64_t, uint8_t*) const override { throw std::bad_alloc(); }
-    int64_t IndexBytes() const override { return 0; }
   };
   ImageDataset d;
   d.count = 10;

@@ -19,8 +19,7 @@ namespace {
 DecodedImage FromInterleaved(const uint8_t* hwc, int64_t channels, int64_t height, int64_t width) {
   DecodedImage image{channels, height, width, {}};
   image.chw.resize(static_cast<size_t>(channels * height * width));
-  for (int64_t p = 0; p < height * width; ++p)
-    for (int64_t c = 0; c < channels; ++c) image.chw[c * height * width + p] = hwc[p * channels + c];
+  Deinterleave(hwc, channels, height * width, height * width, image.chw.data());
   return image;
 }
 
@@ -73,6 +72,11 @@ StatusOr<DecodedImage> DecodeJpeg(const std::vector<uint8_t>& bytes, const std::
 }
 
 }  // namespace
+
+void Deinterleave(const uint8_t* hwc, int64_t channels, int64_t count, int64_t plane, uint8_t* chw) {
+  for (int64_t p = 0; p < count; ++p)
+    for (int64_t c = 0; c < channels; ++c) chw[c * plane + p] = hwc[p * channels + c];
+}
 
 bool IsImagePath(const std::string& path) {
   std::string lower = path;

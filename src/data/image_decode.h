@@ -20,6 +20,9 @@ struct DecodedImage {
 inline constexpr int64_t kMaxImagePixels = int64_t{1} << 26;
 
 bool IsImagePath(const std::string& path);  // .png, .jpg, .jpeg (any case)
+// `count` pixels of interleaved samples (`channels` per pixel) into planes: channel c's samples
+// go to chw + c * plane.
+void Deinterleave(const uint8_t* hwc, int64_t channels, int64_t count, int64_t plane, uint8_t* chw);
 // PNG files go through DecodePngDirect (data/png_direct.h) when it takes them, else libpng.
 StatusOr<DecodedImage> DecodeImage(const std::vector<uint8_t>& bytes, const std::string& what);
 // Any PNG, through libpng (the direct path's reference).

@@ -42,11 +42,6 @@ class ImageFolderSource : public ExampleSource {
  public:
   ImageFolderSource(std::vector<std::string> files, const InputSpec& spec) : files_(std::move(files)), spec_(spec) {}
   Status Read(int64_t index, uint8_t* pixels) const override { return ReadFitted(files_[index], spec_, pixels); }
-  int64_t IndexBytes() const override {
-    int64_t bytes = 0;
-    for (const std::string& f : files_) bytes += static_cast<int64_t>(sizeof(f) + f.capacity());
-    return bytes;
-  }
 
  private:
   std::vector<std::string> files_;

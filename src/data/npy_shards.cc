@@ -12,6 +12,7 @@
 
 #include "data/example_source.h"
 #include "data/file_bytes.h"
+#include "data/image_decode.h"
 #include "data/npy.h"
 
 namespace qforge {
@@ -108,16 +109,10 @@ class NpyShardSource : public ExampleSource {
     QF_RETURN_IF_ERROR(ReadAt(shard, (index - shard.first) * size, raw.data(), size));
     if (images_.channels_last) {
       chw.resize(raw.size());
-      for (int64_t p = 0; p < hw; ++p)
-        for (int64_t k = 0; k < c; ++k) chw[k * hw + p] = raw[p * c + k];
+      Deinterleave(raw.data(), c, hw, hw, chw.data());
       raw.swap(chw);
     }
     return FitPixels(raw.data(), c, images_.height, images_.width, spec_, shard.path, pixels);
-  }
-  int64_t IndexBytes() const override {
-    int64_t bytes = 0;
-    for (const Shard& s : shards_) bytes += static_cast<int64_t>(sizeof(s) + s.path.capacity());
-    return bytes;
   }
 
  private:

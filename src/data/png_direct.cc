@@ -132,12 +132,8 @@ std::optional<DecodedImage> DecodePngDirect(const std::vector<uint8_t>& bytes) {
       if (!Unfilter(raw.data(), image.height, image.width * image.channels, image.channels)) return std::nullopt;
       const int64_t plane = image.height * image.width, stride = 1 + image.width * image.channels;
       image.chw.resize(static_cast<size_t>(image.channels * plane));
-      for (int64_t y = 0; y < image.height; ++y) {
-        const uint8_t* row = raw.data() + y * stride + 1;
-        for (int64_t x = 0; x < image.width; ++x)
-          for (int64_t c = 0; c < image.channels; ++c)
-            image.chw[c * plane + y * image.width + x] = row[x * image.channels + c];
-      }
+      for (int64_t y = 0; y < image.height; ++y)
+        Deinterleave(raw.data() + y * stride + 1, image.channels, image.width, plane, image.chw.data() + y * image.width);
       return image;
     } else if (!(type[0] & 0x20) || IsChunk(type, "tRNS") || IsChunk(type, "iCCP") || IsChunk(type, "sBIT") ||
                (IsChunk(type, "gAMA") && (length != 4 || BigEndian32(data) != kSrgbGamma))) {
