@@ -6,7 +6,8 @@
 # qemu-user with and without the dot product; qforge
 # installed as a library and used by the example consumer projects (scripts/consumer_check.sh);
 # then the core, data, ops, graph, train, runtime, converter and ONNX import tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (Debug); and the runtime's under ThreadSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer (clang), and a short run of every fuzz target;
+# and the runtime's tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
@@ -37,20 +38,28 @@ cmake --build build-arm64 --parallel "$(nproc)"
 (cd build-arm64 && QEMU_CPU=cortex-a53 ctest --output-on-failure -j"$(nproc)")
 scripts/consumer_check.sh build build-runtime
 
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQFORGE_SANITIZE=ON \
+# AddressSanitizer + UndefinedBehaviorSanitizer, built by clang with libFuzzer's coverage
+# instrumentation (one build serves both): the tests below, then every fuzz target for
+# QFORGE_FUZZ_SECONDS (default 60) each from seeds that fuzz/make_seeds.sh makes with the Release
+# build (docs/reliability.md has the long runs).
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DQFORGE_SANITIZE=ON -DQFORGE_FUZZ=ON \
   -DQFORGE_BUILD_BENCH=OFF -DQFORGE_ORT_NODE_MODULES="$PWD/build/onnxruntime-node/node_modules" >/dev/null
-cmake --build build-asan --parallel "$(nproc)" --target core_test data_test ops_test graph_test train_test \
+cmake --build build-fuzz --parallel "$(nproc)" --target fuzzers core_test data_test ops_test graph_test train_test \
   quant_math_test arena_planner_test model_test conv_ref_test elementwise_pool_ref_test lut_ref_test unary_ref_test mul_channel_ref_test \
   int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test \
   gemm_test sparse_gemm_test depthwise_test conv_gemm_test pool_test add_test quantize_test float_kernels_test hybrid_test int16_kernels_test \
   kernel_family_test thread_pool_test huffman_test sparsity_test cluster_test \
   compress_test channel_removal_test runtime_api_test c_api_test npz_test image_data_test png_direct_test npy_shards_test \
-  onnx_import_test debug_test communicator_test
+  onnx_import_test debug_test communicator_test crash_safe_files_test
 # oneDNN's JIT code and OpenMP runtime are not instrumented; leak checking stays on.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -j"$(nproc)" -L 'core|data|ops|graph|train|runtime|convert|interop' \
+(cd build-fuzz && ctest --output-on-failure -j"$(nproc)" -L 'core|data|ops|graph|train|runtime|convert|interop|fuzz' \
   -E 'onnx_deploy_test|import_cli_test')
+rm -rf build-fuzz/corpus
+fuzz/make_seeds.sh build build-fuzz/corpus
+fuzz/run.sh build-fuzz build-fuzz/corpus "${QFORGE_FUZZ_SECONDS:-60}"
 
 # The runtime under ThreadSanitizer: its thread pool, interpreters on many threads sharing one
 # model, and the kernels split over threads (the runtime-only build: no OpenMP or oneDNN, whose

@@ -136,6 +136,23 @@ void WriteNpyFile(const std::string& path, const qforge::NpyArray& a) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
+// A write past the file-size limit (ulimit -f; a full disk fails the same write) is failed work
+// with a clear message, not death by SIGXFSZ, and the file it would have replaced is unchanged.
+TEST_F(ConventionsCli, AWritePastTheFileSizeLimitFailsAndKeepsTheOldFile) {
+  const std::string ckpt = Out("model.ckpt");
+  std::ofstream(ckpt) << "the previous checkpoint";
+  // dash counts 512-byte blocks: 4 KiB, room for the messages but not for the checkpoint.
+  const Result r = RunQforge("train --model mlp --epochs 1 --threads 1 " + Data() + " --out " + ckpt, dir_, "ulimit -f 8; ");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("qforge train: error: " + ckpt + ": not written: writing failed (File too large); the existing "
+                       "file is unchanged"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Slurp(ckpt), "the previous checkpoint");
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+}
+
 TEST_F(ConventionsCli, RunTakesEveryInputByNameAndWritesEveryOutput) {
   using qforge::NpyType;
   const std::string model = Out("two.qfm");

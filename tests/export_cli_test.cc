@@ -302,6 +302,13 @@ TEST_F(TfliteImportCli, MalformedFilesFailWithAMessage) {
   ExpectFailure(ImportHandMade("TRANSPOSE", "[0, 2]", "[1]", "", R"(, {"shape": [4], "type": "INT32", "buffer": 1})",
                                R"(, {"data": [0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]})"),
                 "(TRANSPOSE): has no .qfm form");
+  // Shapes whose product overflowed while importing a RESHAPE (found by fuzz_tflite,
+  // fuzz/regressions/tflite/), and dimensions below 1, are refused before any operator.
+  ExpectFailure(ImportHandMade("RESHAPE", "[2]", "[1]", "",
+                               R"(, {"shape": [1, 2000000000, 2000000000, 4], "type": "FLOAT32", "name": "huge"})"),
+                "tensor 'huge' has shape [1, 2000000000, 2000000000, 4]: each dimension must be at least 1");
+  ExpectFailure(ImportHandMade("RESHAPE", "[2]", "[1]", "", R"(, {"shape": [1, -1, 4], "type": "FLOAT32", "name": "dyn"})"),
+                "tensor 'dyn' has shape [1, -1, 4]");
   EXPECT_FALSE(fs::exists(Out("m.qfm")));
 }
 

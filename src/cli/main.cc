@@ -4,30 +4,19 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <map>
 #include <new>
 #include <string>
 
-#include "cli/commands.h"
-#include "qforge/version.h"
+#include "cli/app.h"
 #include "quant/fake_quant_op.h"
 
 namespace {
 
 constexpr int kWorkFailed = 1, kUsageError = 2;
-
-constexpr const char* kEnvironment = R"(
-Environment:
-  QFORGE_ISA=ref|avx2|avx512vnni|avx512vbmi  cap the instruction set of the runtime's kernels
-                                  (default: the best this CPU supports; on 64-bit Arm
-                                  ref|neon|neondot)
-  QFORGE_VERBOSE=1                log the kernel each runtime operator chose, on stderr
-
-Conventions: positional arguments are files read; --out is the file written; --threads 0 = all
-cores; --batch defaults to 64; --json prints only JSON on stdout. Exit 0 done, 1 failed, 2 bad
-command line. `qforge COMMAND --help` shows each command with examples.)";
 
 // Runs a parsed command's check and work: a failed check exits 2, failed work 1; an exception
 // (out of memory, a filesystem error) is failed work too, reported on one line.
@@ -57,26 +46,15 @@ int RunCommand(const std::string& name, const qforge::cli::Command& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write then fails with EFBIG and is reported like a full
+  // disk (the file being replaced stays as it was) instead of the signal ending the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app("qforge: train, quantize, compress and run neural networks", "qforge");
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "qforge " QFORGE_VERSION);
-  app.footer(kEnvironment);
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return fmt::format("qforge: error: {} (see --help)\n", e.what());
-  });
+  std::map<CLI::App*, qforge::cli::Command> commands = qforge::cli::BuildApp(app);
   // Quantization-aware checkpoints hold FakeQuant ops; every command may load one.
   if (const qforge::Status s = qforge::quant::RegisterQuantOps(); !s.ok()) {
     fmt::print(stderr, "qforge: error: {}\n", s.message());
     return kWorkFailed;
-  }
-  std::map<CLI::App*, qforge::cli::Command> commands;
-  using Adder = qforge::cli::Command (*)(CLI::App&);
-  for (Adder add : {&qforge::cli::AddTrainCommand, &qforge::cli::AddEvalCommand, &qforge::cli::AddModelsCommand,
-                    &qforge::cli::AddQuantizeCommand, &qforge::cli::AddConvertCommand, &qforge::cli::AddInspectCommand,
-                    &qforge::cli::AddRunCommand, &qforge::cli::AddBenchCommand, &qforge::cli::AddCompressCommand,
-                    &qforge::cli::AddImportCommand, &qforge::cli::AddExportCommand, &qforge::cli::AddDebugCommand}) {
-    auto command = add(app);
-    commands[app.get_subcommands({}).back()] = std::move(command);
   }
   try {
     app.parse(argc, argv);

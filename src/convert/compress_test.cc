@@ -83,6 +83,23 @@ TEST(WeightCoding, EveryFormRoundTripsExactly) {
         }
 }
 
+// Found by fuzz_coded_bytes (fuzz/regressions/coded_bytes/): an empty buffer in the sparse form
+// passed its null output pointer to memset (undefined behaviour, reported by UBSan).
+TEST(WeightCoding, AnEmptySparseBufferDecodesToNothing) {
+  qfm::CodedBytesT coded;
+  coded.size = 0;
+  coded.codebook = {7};
+  coded.indices = std::make_unique<qfm::CodedStreamT>();
+  coded.indices->bits = 1;
+  coded.gap_bits = 1;
+  coded.gaps = std::make_unique<qfm::CodedStreamT>();
+  coded.gaps->bits = 1;
+  std::vector<uint8_t> back;
+  const Status s = Decode(coded, &back);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(back.empty());
+}
+
 TEST(WeightCoding, LongRunsOfFillNeedSkipSymbols) {
   std::vector<uint8_t> bytes(100000, 0);
   bytes[3] = 5, bytes[70000] = 9, bytes[99999] = 5;  // gaps of 69996 and 29998 bytes

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace qforge {
 
@@ -77,6 +78,12 @@ StatusOr<std::vector<uint8_t>> Gunzip(const std::vector<uint8_t>& in, const std:
 
 }  // namespace
 
+StatusOr<std::vector<uint8_t>> DecompressIfGzip(std::vector<uint8_t> bytes, const std::string& what,
+                                                uint64_t max_bytes) {
+  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) return Gunzip(bytes, what, max_bytes);
+  return bytes;
+}
+
 StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t max_bytes) {
   ClosingFd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) {
@@ -104,34 +111,47 @@ StatusOr<std::vector<uint8_t>> ReadFileBytes(const std::string& path, uint64_t m
       if (had + n < target) break;  // end of file
     }
   }
-  if (out.size() >= 2 && out[0] == 0x1f && out[1] == 0x8b) return Gunzip(out, path, max_bytes);
-  return out;
+  return DecompressIfGzip(std::move(out), path, max_bytes);
 }
 
 Status WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& bytes) {
+  // Written next to `path` under a name of this process, made durable, then renamed over it: a
+  // reader (or a crash at any point) sees the old file or the new one, whole. A failure (a full
+  // disk, a file-size limit) removes the temporary file and leaves any old file as it was.
   const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const auto failed = [&](const char* doing, int err) {
+    ::unlink(tmp.c_str());
+    const bool had_file = ::access(path.c_str(), F_OK) == 0;
+    return InternalError("{}: not written: {} failed ({}){}", path, doing, std::strerror(err),
+                         had_file ? "; the existing file is unchanged" : "");
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return InvalidArgument("{}: cannot write ({})", tmp, std::strerror(errno));
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string err = std::strerror(errno);
+      const int err = errno;
       ::close(fd);
-      ::unlink(tmp.c_str());
-      return InternalError("{}: write failed ({})", tmp, err);
+      return failed("writing", err);
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return InternalError("{}: could not flush to disk", tmp);
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return failed("flushing to disk", err);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return InternalError("cannot rename {} to {} ({})", tmp, path, err);
+  if (::close(fd) != 0) return failed("closing", errno);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return failed("renaming the temporary file", errno);
+  // The rename itself made durable (a power loss after return keeps the new file).
+  const size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
   }
   return Status::Ok();
 }

@@ -145,6 +145,19 @@ TEST(ImageDecode, CorruptAndTruncatedFilesAreErrorsNamingTheFile) {
   }
 }
 
+// Found by fuzz_image (fuzz/regressions/image/): libpng allocated a chunk's declared length
+// before reading it, 1.9 GB for a 585-byte file. Such a file is refused before libpng sees it.
+TEST(ImageDecode, AChunkLongerThanTheFileIsRefusedBeforeDecoding) {
+  std::vector<uint8_t> png = EncodePng(1, 4, 4, Gradient(1, 4, 4));
+  const std::vector<uint8_t> text = {0x70, 0x48, 0x00, 0x00, 't', 'E', 'X', 't', 'a', 'b', 'c'};
+  png.insert(png.begin() + 33, text.begin(), text.end());  // after IHDR (8 + 25 bytes)
+  auto r = DecodeImage(png, "huge_text.png");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("huge_text.png: corrupt PNG (chunk 'tEXt' declares 1883766784 bytes, past the end"),
+            std::string::npos)
+      << r.status().message();
+}
+
 class UserData : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -86,15 +86,19 @@ StatusOr<NpyHeader> ParseNpyHeader(const uint8_t* b, size_t available, uint64_t 
   if (header_len > kMaxHeaderBytes) return DataLoss("{}: NPY header of {} bytes (at most {})", what, header_len, kMaxHeaderBytes);
   if (header_len > available - offset) return DataLoss("{}: truncated NPY header", what);
   const std::string header(b + offset, b + offset + header_len);
+  // Compiled once (each compilation costs more than parsing a header).
+  static const std::regex kDescr("'descr':\\s*'([<|>=]?)([a-zA-Z])(\\d{1,2})'");
+  static const std::regex kFortran("'fortran_order':\\s*True");
+  static const std::regex kShape("'shape':\\s*\\(([^)]*)\\)");
   std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([<|>=]?)([a-zA-Z])(\\d{1,2})'")))
+  if (!std::regex_search(header, m, kDescr))
     return DataLoss("{}: NPY header has no dtype", what);
   const std::string order = m[1], kind = m[2];
   const int width = std::stoi(m[3]);
   if (order == ">" && width > 1) return Unimplemented("{}: big-endian NPY data unsupported", what);
-  if (std::regex_search(header, std::regex("'fortran_order':\\s*True")))
+  if (std::regex_search(header, kFortran))
     return Unimplemented("{}: Fortran-ordered NPY data unsupported", what);
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
+  if (!std::regex_search(header, m, kShape))
     return DataLoss("{}: NPY header has no shape", what);
   NpyHeader h;
   const std::string dims = m[1];

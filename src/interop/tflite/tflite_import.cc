@@ -591,6 +591,20 @@ Status Importer::Import(int k) {
 
 StatusOr<std::vector<uint8_t>> Importer::Run() {
   const int tensors = static_cast<int>(graph_.tensors()->size());
+  // Every shape checked once, before any operator multiplies dimensions (a fuzzed file's
+  // dimensions overflowed a product; found by fuzz_tflite): each dimension and the element
+  // count within the runtime's 2^31 - 1.
+  constexpr int64_t kMaxElements = (int64_t{1} << 31) - 1;
+  for (int t = 0; t < tensors; ++t) {
+    int64_t elements = 1;
+    for (const int d : Shape(t)) {
+      if (d < 1 || d > kMaxElements / elements)
+        return InvalidArgument("{}: tensor '{}' has shape [{}]: each dimension must be at least 1 and the elements "
+                               "at most 2^31 - 1", what_, T(t).name() ? T(t).name()->str() : fmt::format("t{}", t),
+                               fmt::join(Shape(t), ", "));
+      elements *= d;
+    }
+  }
   readers_.assign(tensors, {});
   producer_.assign(tensors, -1);
   done_.assign(OpCount(), false);

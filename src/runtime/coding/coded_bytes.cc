@@ -79,7 +79,7 @@ Status DecodeCodedBytes(const qfm::CodedBytes& coded, uint8_t* out) {
   QF_RETURN_IF_ERROR(DecodeStream(*coded.gaps(), &gaps));
   if (coded.gaps()->bits() != coded.gap_bits()) return Bad("the gap stream's width differs from gap_bits");
   const uint32_t skip_only = (1u << coded.gap_bits()) - 1;
-  std::memset(out, coded.fill(), size);
+  if (size > 0) std::memset(out, coded.fill(), size);  // `out` may be null for an empty buffer (fuzz_coded_bytes)
   size_t pos = 0, next = 0;
   for (uint8_t g : gaps) {
     pos += g;
