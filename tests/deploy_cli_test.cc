@@ -278,7 +278,9 @@ TEST_F(DeployCli, MixedPrecisionModels) {
     double fastest_within = 1e30, chosen_latency = 0.0;
     for (const json& p : points) {
       const bool within = search.at("float_accuracy").get<double>() - p.at("accuracy").get<double>() <= budget / 100.0 + 1e-12;
-      if (within) fastest_within = std::min(fastest_within, p.at("latency_ms").get<double>());
+      // The float model is the fallback, not a candidate: on a CPU without VNNI it can measure
+      // faster than the quantized points (seen on an AVX2-only AMD EPYC).
+      if (within && p.at("label") != "float") fastest_within = std::min(fastest_within, p.at("latency_ms").get<double>());
       if (p.at("chosen").get<bool>()) {
         EXPECT_TRUE(within) << p.dump();
         chosen_latency = p.at("latency_ms").get<double>();

@@ -86,8 +86,25 @@ void ExpectExact(const json& j) {
 // models here train for seconds (small margins); a wrong layout or operator would be off by the
 // whole output range and agree on about one sample in ten. (Trained models on Fashion-MNIST:
 // docs/export.md.)
+//
+// On an x86-64 CPU without VNNI, ONNX Runtime's int8 matrix kernels (AVX2's vpmaddubsw) add each
+// pair of u8 x s8 products in 16 bits, which saturates — the "saturation (overflow) issue" that
+// OpenVINO documents for its own pre-VNNI int8 kernels — so ONNX Runtime's outputs there are off by
+// more than its rounding. Measured on an AVX2-only AMD EPYC: these tests 0.15-0.22 of the range
+// (under 0.05 on a VNNI CPU); lenet5 on Fashion-MNIST 0.298 with 8-bit weights but 0.0056 with
+// 7-bit ones (`quantize --weight-bits 7`: a pair of products then fits in 16 bits). The bound is
+// widened there to half the range, still below a wrong layout's (the whole range).
+double OrtIntegerTolerance(double with_vnni) {
+#if defined(__x86_64__)
+  const bool vnni = __builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni");
+  return vnni ? with_vnni : 0.5;
+#else
+  return with_vnni;
+#endif
+}
+
 void ExpectClose(const json& j, double max_relative_diff) {
-  EXPECT_LE(j.value("max_relative_diff", 1.0), max_relative_diff) << j.dump();
+  EXPECT_LE(j.value("max_relative_diff", 1.0), OrtIntegerTolerance(max_relative_diff)) << j.dump();
   if (j.contains("agreement")) EXPECT_GE(j.at("agreement").get<double>(), 0.9) << j.dump();
 }
 
@@ -187,10 +204,10 @@ TEST_P(ExportImported, FloatExactlyAndInt8Closely) {
       // Untrained weights: no margin between classes to keep the top class stable, so only the
       // values are held (a few output steps after up to 60 layers; a wrong layout or operator is
       // off by the whole range).
-      EXPECT_LE(j.value("max_relative_diff", 1.0), 0.1) << j.dump();
+      EXPECT_LE(j.value("max_relative_diff", 1.0), OrtIntegerTolerance(0.1)) << j.dump();
       Export(qfm, Out("qop.onnx"), "--onnx-form qoperator");
       const json q = Check(qfm, Out("qop.onnx"));
-      EXPECT_LE(q.value("max_relative_diff", 1.0), 0.1) << q.dump();
+      EXPECT_LE(q.value("max_relative_diff", 1.0), OrtIntegerTolerance(0.1)) << q.dump();
     }
   }
   // Round trip: the exported float model imports again (preprocessing included) to the same outputs.
