@@ -26,6 +26,7 @@ run_one() {
     npy | npz) dict=npy ;;
     image | png_direct) dict=png ;;
     cli_flags) dict=cli ;;
+    qfm | tflite) dict=flatbuffers ;;
   esac
   mkdir -p "$corpus/$target"
   local log="$findings/$target.log"

@@ -4,9 +4,11 @@
 // calling thread.
 #include "qforge/c_api.h"
 
+#include <cstring>
 #include <exception>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "qforge/runtime.h"
@@ -94,6 +96,15 @@ QfStatus Index(const QfInterpreter* handle, const char* name, int* index, bool i
   return QF_OK;
 }
 
+// A C caller may pass any int as an enum; in C++ a value outside the enumerators' range may not
+// be read as the enum (UBSan: "not a valid value for type 'QfStatus'"), so its bits are read.
+template <typename Enum>
+std::underlying_type_t<Enum> EnumBits(const Enum& value) {
+  std::underlying_type_t<Enum> bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
 }  // namespace
 
 extern "C" {
@@ -101,13 +112,15 @@ extern "C" {
 const char* qf_version(void) { return QFORGE_VERSION; }
 
 const char* qf_status_string(QfStatus status) {
-  if (status < QF_OK || status > QF_INTERNAL) return "unknown status";
-  return qforge::StatusCodeName(static_cast<qforge::StatusCode>(status));
+  const auto code = EnumBits(status);
+  if (code < QF_OK || code > QF_INTERNAL) return "unknown status";
+  return qforge::StatusCodeName(static_cast<qforge::StatusCode>(code));
 }
 
 const char* qf_dtype_name(QfDType dtype) {
-  if (dtype < QF_FLOAT32 || dtype > QF_FLOAT16) return "unknown";
-  return qforge::DTypeName(static_cast<qforge::DType>(dtype));
+  const auto code = EnumBits(dtype);
+  if (code < QF_FLOAT32 || code > QF_FLOAT16) return "unknown";
+  return qforge::DTypeName(static_cast<qforge::DType>(code));
 }
 
 const char* qf_last_error(void) { return out_of_memory ? "out of memory" : last_error.c_str(); }
