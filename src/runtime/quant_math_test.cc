@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -65,8 +66,9 @@ TEST(QuantMath, RoundingDivideByPOTIsRoundHalfAwayForEveryShift) {
     if (e > 0 && e < 31) {
       // Exact ties (2k+1) * 2^(e-1), both signs.
       for (int32_t k : {0, 1, 2, 7}) {
-        const int32_t tie = (2 * k + 1) * (1 << (e - 1));
-        if (tie / (1 << (e - 1)) != 2 * k + 1) continue;  // overflowed
+        const int64_t wide = int64_t{2 * k + 1} << (e - 1);
+        if (wide > std::numeric_limits<int32_t>::max()) continue;  // not an int32
+        const auto tie = static_cast<int32_t>(wide);
         EXPECT_EQ(RoundingDivideByPOT(tie, e), k + 1) << tie << " >> " << e;
         EXPECT_EQ(RoundingDivideByPOT(-tie, e), -(k + 1)) << -tie << " >> " << e;
       }
