@@ -21,15 +21,23 @@ class Matcher {
         for (const auto& a : nodes_[i].attribute())
           if (a.name() == "value" && a.has_t()) {
             auto c = ReadTensorProto(a.t(), "constant");
-            if (c.ok()) constants_[nodes_[i].output(0)] = std::move(*c);
+            if (c.ok() && nodes_[i].output_size() > 0) constants_[nodes_[i].output(0)] = std::move(*c);
           }
     }
     for (const auto& out : g.output()) readers_[out.name()] += 2;  // never fused away
   }
 
+  // The inputs the patterns read: two for Add, Mul and Div, one for the rest, and an output. The
+  // fusions run before the importers check each node's inputs, so a node without them takes part
+  // in none (a Mul with one input made protobuf abort; found by fuzz_onnx).
+  static bool HasInputs(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    return n.output_size() >= 1 && n.input_size() >= (op == "Add" || op == "Mul" || op == "Div" ? 2 : 1);
+  }
+
   std::vector<onnx::NodeProto> Run() {
     for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (removed_.count(static_cast<int>(i))) continue;
+      if (removed_.count(static_cast<int>(i)) || !HasInputs(nodes_[i])) continue;
       if (nodes_[i].op_type() == "Mul") MatchGatedSelf(static_cast<int>(i));
       if (!removed_.count(static_cast<int>(i)) && (nodes_[i].op_type() == "Div" || nodes_[i].op_type() == "Mul"))
         MatchSpelledHardSwish(static_cast<int>(i));
@@ -46,6 +54,7 @@ class Matcher {
   int SoleProducer(const std::string& tensor, const char* type) const {
     auto it = producer_.find(tensor);
     if (it == producer_.end() || removed_.count(it->second) || nodes_[it->second].op_type() != type) return -1;
+    if (!HasInputs(nodes_[it->second])) return -1;
     auto r = readers_.find(tensor);
     return r != readers_.end() && r->second == 1 ? it->second : -1;
   }
