@@ -153,6 +153,15 @@ TEST_F(ConventionsCli, AWritePastTheFileSizeLimitFailsAndKeepsTheOldFile) {
     EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
 }
 
+// Files the fuzzers found crashing qforge (fuzz/regressions/; docs/reliability.md): each is now
+// failed work with one error line naming what is wrong.
+TEST_F(ConventionsCli, FilesTheFuzzersFoundAreClearErrors) {
+  const std::string regressions = QFORGE_FUZZ_REGRESSIONS;
+  fs::copy_file(regressions + "/onnx/mul-with-one-input", Out("m.onnx"));
+  ExpectFailure(Run("import " + Out("m.onnx") + " --out " + Out("m.ckpt")), "Mul (not valid ONNX: Node (/Mul_1) has input size 1");
+  ExpectFailure(Run("inspect " + regressions + "/qfm/misaligned-int64-zero-points"), "quantization parameters are not aligned");
+}
+
 TEST_F(ConventionsCli, RunTakesEveryInputByNameAndWritesEveryOutput) {
   using qforge::NpyType;
   const std::string model = Out("two.qfm");
