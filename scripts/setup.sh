@@ -24,8 +24,9 @@ PACKAGES=(
   python3-pyarmnn libarmnn-cpuref-backend22
   # tests only: headless Chromium renders the quantization debugger's HTML report
   chromium fonts-liberation
-  # tests only: the fuzz targets (fuzz/): clang with libFuzzer, its sanitizer runtimes and OpenMP
-  clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
+  # tests only: the fuzz targets (fuzz/): clang with libFuzzer, its sanitizer runtimes and OpenMP;
+  # Pillow writes the image seeds
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev python3-pil
   # tests only: the runtime cross-compiled for 64-bit Arm, its tests run under qemu-user
   crossbuild-essential-arm64 qemu-user-static
 )
