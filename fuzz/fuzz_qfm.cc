@@ -2,8 +2,6 @@
 // buffers decoded), an interpreter created (every operator validated, the arena planned under a
 // small cap) and invoked on a fixed input, with the optimized kernels and with the portable
 // reference kernels.
-#include <algorithm>
-
 #include "runtime/interpreter.h"
 #include "runtime/model/model.h"
 

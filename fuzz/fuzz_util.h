@@ -1,5 +1,4 @@
-// Helpers shared by the fuzz targets: the input as a byte vector, and a cap on what a target
-// may spend on one input.
+// Shared by the fuzz targets: the input as the byte vector the readers take.
 #pragma once
 
 #include <cstddef>
