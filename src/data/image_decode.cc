@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "data/png_chunks.h"
 #include "data/png_direct.h"
 
 namespace qforge {
@@ -33,17 +34,16 @@ Status CheckSize(int64_t height, int64_t width, const std::string& what) {
 // 1.9 GB tEXt chunk made it allocate 1.9 GB; found by fuzz_image): every chunk up to IEND must
 // fit in the file, checked before libpng sees it.
 Status CheckPngChunkLengths(const std::vector<uint8_t>& bytes, const std::string& what) {
-  size_t pos = 8;  // after the signature
+  size_t pos = png::kFirstChunk;
   while (pos + 8 <= bytes.size()) {
-    const uint32_t length = uint32_t{bytes[pos]} << 24 | uint32_t{bytes[pos + 1]} << 16 | uint32_t{bytes[pos + 2]} << 8 |
-                            bytes[pos + 3];
+    const uint32_t length = png::ReadBigEndian32(&bytes[pos]);
     const std::string type(bytes.begin() + static_cast<std::ptrdiff_t>(pos + 4), bytes.begin() + static_cast<std::ptrdiff_t>(pos + 8));
     if (length > bytes.size() - pos - 8)
       return DataLoss("{}: corrupt PNG (chunk '{}' declares {} bytes, past the end of the {}-byte file)", what,
                       std::all_of(type.begin(), type.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }) ? type : "?",
                       length, bytes.size());
     if (type == "IEND") break;
-    pos += size_t{length} + 12;
+    pos += size_t{length} + png::kChunkOverhead;
   }
   return Status::Ok();  // a file cut between chunks is libpng's to report
 }

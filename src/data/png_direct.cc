@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "data/png_chunks.h"
+
 namespace qforge {
 namespace {
 
@@ -17,10 +19,6 @@ constexpr uint32_t kSrgbGamma = 45455;
 // files past them are libpng's to refuse.
 constexpr int64_t kMaxSide = 1'000'000;
 constexpr uint32_t kMaxAncillaryChunk = 8'000'000;
-
-uint32_t BigEndian32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
-}
 
 // A z_stream per thread, made once and reset for each image.
 class Inflater {
@@ -93,21 +91,21 @@ std::optional<DecodedImage> DecodePngDirect(const std::vector<uint8_t>& bytes) {
   std::vector<uint8_t> raw;  // the inflated rows, filter bytes included
   bool ended = false;        // the zlib stream ended (no more image data may follow)
   bool in_data = false;      // IDAT chunks began (they must follow one another until the end)
-  for (size_t at = 8; at + 12 <= bytes.size();) {
-    const uint32_t length = BigEndian32(&bytes[at]);
-    if (length > bytes.size() - at - 12) return std::nullopt;
+  for (size_t at = png::kFirstChunk; at + png::kChunkOverhead <= bytes.size();) {
+    const uint32_t length = png::ReadBigEndian32(&bytes[at]);
+    if (length > bytes.size() - at - png::kChunkOverhead) return std::nullopt;
     const uint8_t* type = &bytes[at + 4];
     const uint8_t* data = type + 4;
-    if (crc32(crc32(0, type, 4), data, length) != BigEndian32(data + length)) return std::nullopt;
-    const bool first = at == 8;
-    at += 12 + size_t{length};
+    if (png::ChunkCrc(&bytes[at], length) != png::ReadBigEndian32(data + length)) return std::nullopt;
+    const bool first = at == png::kFirstChunk;
+    at += png::kChunkOverhead + size_t{length};
     if (!IsLetters(type) || first != IsChunk(type, "IHDR")) return std::nullopt;  // IHDR first, and only there
     const bool idat = IsChunk(type, "IDAT");
     if (!idat && in_data && !ended) return std::nullopt;  // image data interrupted
     if (!idat && length > kMaxAncillaryChunk) return std::nullopt;
     if (first) {
       if (length != 13) return std::nullopt;
-      const int64_t width = BigEndian32(data), height = BigEndian32(data + 4);
+      const int64_t width = png::ReadBigEndian32(data), height = png::ReadBigEndian32(data + 4);
       const uint8_t depth = data[8], color = data[9], compression = data[10], filter = data[11], interlace = data[12];
       if (depth != 8 || (color != 0 && color != 2) || compression || filter || interlace) return std::nullopt;
       if (width < 1 || height < 1 || width > kMaxSide || height > kMaxSide || width * height > kMaxImagePixels)
@@ -136,7 +134,7 @@ std::optional<DecodedImage> DecodePngDirect(const std::vector<uint8_t>& bytes) {
         Deinterleave(raw.data() + y * stride + 1, image.channels, image.width, plane, image.chw.data() + y * image.width);
       return image;
     } else if (!(type[0] & 0x20) || IsChunk(type, "tRNS") || IsChunk(type, "iCCP") || IsChunk(type, "sBIT") ||
-               (IsChunk(type, "gAMA") && (length != 4 || BigEndian32(data) != kSrgbGamma))) {
+               (IsChunk(type, "gAMA") && (length != 4 || png::ReadBigEndian32(data) != kSrgbGamma))) {
       // A palette or another critical chunk, or one that can change the samples libpng gives
       // (sRGB and cHRM cannot: 8-bit samples read as 8-bit sRGB of the same channels).
       return std::nullopt;

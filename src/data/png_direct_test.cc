@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/image_decode.h"
+#include "data/png_chunks.h"
 #include "data/png_direct.h"
 #include "data/test_images.h"
 
@@ -19,15 +20,17 @@ namespace qforge {
 namespace {
 
 void Put32(std::vector<uint8_t>* out, uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) out->push_back(static_cast<uint8_t>(v >> s));
+  out->resize(out->size() + 4);
+  png::WriteBigEndian32(v, out->data() + out->size() - 4);
 }
 
 void Chunk(std::vector<uint8_t>* png, const std::string& type, const std::vector<uint8_t>& data) {
-  Put32(png, static_cast<uint32_t>(data.size()));
   const size_t start = png->size();
+  Put32(png, static_cast<uint32_t>(data.size()));
   png->insert(png->end(), type.begin(), type.end());
   png->insert(png->end(), data.begin(), data.end());
-  Put32(png, static_cast<uint32_t>(crc32(0, png->data() + start, static_cast<uInt>(png->size() - start))));
+  Put32(png, 0);
+  png::FixChunkCrc(*png, start);
 }
 
 int Predict(int filter, int a, int b, int c) {
@@ -48,7 +51,7 @@ struct PngSpec {
   int depth = 8, interlace = 0;
   std::vector<int> filters{0};  // row y uses filters[y % size]
   size_t idat_bytes = 1 << 20;  // image data split into chunks of at most this many bytes
-  std::vector<std::pair<std::string, std::vector<uint8_t>>> before_data;  // extra chunks
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> before_data{};  // extra chunks
 };
 
 // A file of these chunks (CRCs computed), after the signature.
@@ -179,17 +182,15 @@ TEST(PngDirect, NeverDecodesDamageLibpngWouldNot) {
       case 0: png[rng() % png.size()] ^= static_cast<uint8_t>(1 + rng() % 255); break;
       case 1: png.resize(rng() % png.size()); break;
       case 2: {  // inside a chunk's type or data, then its CRC made right again
-        size_t at = 8;
         std::vector<size_t> starts;
-        while (at + 12 <= png.size()) {
+        for (size_t at = png::kFirstChunk; at + png::kChunkOverhead <= png.size();) {
           starts.push_back(at);
-          at += 12 + (size_t{png[at]} << 24 | size_t{png[at + 1]} << 16 | size_t{png[at + 2]} << 8 | png[at + 3]);
+          at += png::kChunkOverhead + png::ReadBigEndian32(&png[at]);
         }
         const size_t chunk = starts[rng() % starts.size()];
-        const size_t length = png[chunk + 3] | size_t{png[chunk + 2]} << 8;
+        const uint32_t length = png::ReadBigEndian32(&png[chunk]);
         png[chunk + 4 + rng() % (length + 4)] ^= static_cast<uint8_t>(1 + rng() % 255);
-        const uint32_t crc = crc32(0, png.data() + chunk + 4, static_cast<uInt>(length + 4));
-        for (int k = 0; k < 4; ++k) png[chunk + 8 + length + k] = static_cast<uint8_t>(crc >> (24 - 8 * k));
+        png::FixChunkCrc(png, chunk);
         break;
       }
     }
