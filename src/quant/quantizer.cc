@@ -99,7 +99,7 @@ QF_SIMD_CLONES void StraightThroughRun(const float* __restrict x, const float* _
   for (int64_t i = 0; i < n; ++i) {
     const float q = level(x[i]);
     const float g = dy[i];  // loaded unconditionally: the select below vectorizes
-    dx[i] = (q >= qmin) & (q <= qmax) ? g : 0.0f;
+    dx[i] = ((q >= qmin) & (q <= qmax)) ? g : 0.0f;
   }
 }
 
@@ -114,7 +114,7 @@ QF_SIMD_CLONES float StraightThroughAndScaleRun(const float* __restrict x, const
     const float g = dy[i];
     const float d = q < qmin ? qmin - level.zp : (q > qmax ? qmax - level.zp : (q - level.zp) - x[i] / level.s);
     sum += g * d;
-    if (dx) dx[i] = (q >= qmin) & (q <= qmax) ? g : 0.0f;
+    if (dx) dx[i] = ((q >= qmin) & (q <= qmax)) ? g : 0.0f;
   }
   return sum;
 }

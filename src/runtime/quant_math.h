@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "runtime/wrapping_math.h"
+
 namespace qforge::runtime {
 
 // A positive real multiplier m = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
@@ -104,7 +106,7 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, QuantizedMultiplier m) {
 inline int32_t MultiplyByQuantizedMultiplier64(int64_t x, int32_t multiplier, int shift) {
   const int32_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
   const int total_shift = 15 - shift;
-  const int64_t rounded = x * reduced + (int64_t{1} << (total_shift - 1));
+  const int64_t rounded = WrappingAdd(WrappingMul(x, int64_t{reduced}), int64_t{1} << (total_shift - 1));
   return static_cast<int32_t>(rounded >> total_shift);
 }
 
@@ -113,10 +115,10 @@ inline int32_t MultiplyByQuantizedMultiplier64(int64_t x, int32_t multiplier, in
 // type's range narrowed by a fused activation). int32 accumulators as above; int64 ones (16x8)
 // with the int64 rescale.
 inline int32_t RequantizeClamp(int32_t acc, QuantizedMultiplier m, int32_t zero_point, int32_t lo, int32_t hi) {
-  return std::clamp(MultiplyByQuantizedMultiplier(acc, m) + zero_point, lo, hi);
+  return std::clamp(WrappingAdd(MultiplyByQuantizedMultiplier(acc, m), zero_point), lo, hi);
 }
 inline int32_t RequantizeClamp(int64_t acc, QuantizedMultiplier m, int32_t zero_point, int32_t lo, int32_t hi) {
-  return std::clamp(MultiplyByQuantizedMultiplier64(acc, m.multiplier, m.shift) + zero_point, lo, hi);
+  return std::clamp(WrappingAdd(MultiplyByQuantizedMultiplier64(acc, m.multiplier, m.shift), zero_point), lo, hi);
 }
 
 // True when the 16x8 requantization can apply QuantizeMultiplier(m).

@@ -122,7 +122,7 @@ StatusOr<Checkpoint> ParseCheckpoint(const std::vector<uint8_t>& b, const std::s
       if (offset > payload_size || bytes > payload_size - offset)
         return DataLoss("{}: tensor '{}' lies outside the file", what, name);
       Tensor t(shape);
-      std::memcpy(t.data(), payload + offset, bytes);
+      if (bytes > 0) std::memcpy(t.data(), payload + offset, bytes);  // an empty tensor has no storage
       for (int64_t i = 0; i < t.size(); ++i)
         if (!std::isfinite(t[i])) return DataLoss("{}: tensor '{}' contains NaN or infinity", what, name);
       if (kind == "optimizer") {

@@ -186,8 +186,7 @@ TEST_F(TrainingRun, CorruptCheckpointsFailCleanly) {
     return n;
   }();
   nlohmann::json header = nlohmann::json::parse(bytes->begin() + 16, bytes->begin() + 16 + header_len);
-  for (const nlohmann::json& shape : {nlohmann::json::array({2147483648LL, 2147483648LL, 4}),
-                                      nlohmann::json::array({1 << 30, 1 << 20})}) {
+  const auto with_tensor = [&](const nlohmann::json& shape) {  // the file plus an optimizer tensor "bogus"
     nlohmann::json changed = header;
     changed["tensors"].push_back({{"name", "bogus"}, {"kind", "optimizer"}, {"shape", shape}, {"offset", 0}});
     const std::string text = changed.dump();
@@ -197,10 +196,19 @@ TEST_F(TrainingRun, CorruptCheckpointsFailCleanly) {
     crafted.insert(crafted.end(), bytes->begin() + 16 + header_len, bytes->end() - 4);
     const uint32_t crc = static_cast<uint32_t>(crc32(0, crafted.data(), static_cast<uInt>(crafted.size())));
     for (int i = 0; i < 4; ++i) crafted.push_back(static_cast<uint8_t>(crc >> (8 * i)));
-    auto ck = ParseCheckpoint(crafted, "crafted");
+    return crafted;
+  };
+  for (const nlohmann::json& shape : {nlohmann::json::array({2147483648LL, 2147483648LL, 4}),
+                                      nlohmann::json::array({1 << 30, 1 << 20})}) {
+    auto ck = ParseCheckpoint(with_tensor(shape), "crafted");
     ASSERT_FALSE(ck.ok()) << shape.dump();
     EXPECT_NE(ck.status().message().find("'bogus'"), std::string::npos) << ck.status().message();
   }
+  // A tensor with no elements has no storage to copy into (a null destination; found by
+  // fuzz_checkpoint): it reads as an empty tensor.
+  auto empty = ParseCheckpoint(with_tensor(nlohmann::json::array({0, 4})), "crafted");
+  ASSERT_TRUE(empty.ok()) << empty.status().message();
+  EXPECT_EQ(empty->optimizer_state.at("bogus").size(), 0);
   // A well-formed file (valid checksum) whose training state has the wrong types.
   Checkpoint odd = FreshRun(data_);
   odd.meta.train_state["epochs_done"] = "three";

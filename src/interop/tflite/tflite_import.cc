@@ -11,6 +11,7 @@
 #include <array>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <map>
 
@@ -59,6 +60,9 @@ class Importer {
     return !o || o->fused_activation_function() == tfl::ActivationFunctionType::NONE;
   }
   std::string Label(int k) const;
+  std::string TensorName(int t) const {  // its name, or "t<index>" for an unnamed tensor
+    return T(t).name() && T(t).name()->size() ? T(t).name()->str() : fmt::format("t{}", t);
+  }
 
   StatusOr<int> Qfm(int t);  // the .qfm tensor of TFLite tensor t (added on first use)
   void FoldFirst();
@@ -168,7 +172,7 @@ StatusOr<int> Importer::Qfm(int t) {
     case tfl::TensorType::INT64: dtype = qfm::DType::INT64; break;
     default:
       return InvalidArgument("{}: tensor '{}' has type {} (TFLite code {}), which qforge's runtime does not have", what_,
-                             x.name() ? x.name()->str() : "", tfl::EnumNameTensorType(x.type()), static_cast<int>(x.type()));
+                             TensorName(t), tfl::EnumNameTensorType(x.type()), static_cast<int>(x.type()));
   }
   QuantParams q;
   const bool bias = dtype == qfm::DType::INT32 || dtype == qfm::DType::INT64;  // its scale is implied
@@ -178,7 +182,7 @@ StatusOr<int> Importer::Qfm(int t) {
     q.zero_point.resize(q.scale.size(), q.zero_point.empty() ? 0 : q.zero_point[0]);
     q.axis = p->quantized_dimension();
   }
-  const std::string name = x.name() && x.name()->size() ? x.name()->str() : fmt::format("t{}", t);
+  const std::string name = TensorName(t);
   size_t bytes = 0;
   const uint8_t* data = Data(t, &bytes);
   const int id = data ? w_.AddConstant(name, dtype, Shape(t), data, bytes, q.scale.empty() ? nullptr : &q)
@@ -600,10 +604,16 @@ StatusOr<std::vector<uint8_t>> Importer::Run() {
     for (const int d : Shape(t)) {
       if (d < 1 || d > kMaxElements / elements)
         return InvalidArgument("{}: tensor '{}' has shape [{}]: each dimension must be at least 1 and the elements "
-                               "at most 2^31 - 1", what_, T(t).name() ? T(t).name()->str() : fmt::format("t{}", t),
+                               "at most 2^31 - 1", what_, TensorName(t),
                                fmt::join(Shape(t), ", "));
       elements *= d;
     }
+    // 64-bit zero points are read in place, and the FlatBuffers verifier checks a vector's
+    // length field, not its elements' alignment: a misaligned vector is a damaged file (found by
+    // fuzz_tflite).
+    const tfl::QuantizationParameters* q = T(t).quantization();
+    if (q && q->zero_point() && reinterpret_cast<uintptr_t>(q->zero_point()->data()) % alignof(int64_t) != 0)
+      return InvalidArgument("{}: tensor '{}''s zero points are not aligned (a damaged file)", what_, TensorName(t));
   }
   readers_.assign(tensors, {});
   producer_.assign(tensors, -1);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "runtime/wrapping_math.h"
+
 namespace qforge::runtime {
 
 const std::vector<DepthwiseKernel>& DepthwiseKernels() {
@@ -48,7 +50,8 @@ DepthwiseWeights PackDepthwise(const DepthwiseKernel& kernel, const ConvGeometry
   }
   p.inside_bias = p.bias;
   for (int t = 0; t < taps; ++t)
-    for (int c = 0; c < g.out_c; ++c) p.inside_bias[c] -= q.input_zero_point * filter[t * g.out_c + c];
+    for (int c = 0; c < g.out_c; ++c)
+      p.inside_bias[c] = WrappingSub(p.inside_bias[c], q.input_zero_point * filter[t * g.out_c + c]);
   p.tap_offsets = PaddedBands::TapOffsets(g);
   p.input_zero_point = q.input_zero_point;
   p.output_zero_point = q.output_zero_point;

@@ -17,6 +17,7 @@ namespace qforge::runtime {
 namespace {
 
 using testing::GuardedBuffer;
+using testing::RandomRequant;
 
 TEST(Depthwise, EveryIsaEqualsTheReference) {
   std::mt19937 rng(11);
@@ -47,6 +48,32 @@ TEST(Depthwise, EveryIsaEqualsTheReference) {
       }
   }
   EXPECT_GT(geometries.size(), 100u);
+}
+
+// A damaged or hostile model can push accumulators past int32 (fuzz_qfm found a bias near
+// INT32_MAX): every kernel wraps them modulo 2^32 as the reference does, on padded edges (the
+// bands' path) and inside (the folded bias) alike.
+TEST(Depthwise, AccumulatorsPastTheInt32RangeWrapAsInTheReference) {
+  std::mt19937 rng(43);
+  ConvGeometry g;
+  g.in_h = g.in_w = g.out_h = g.out_w = 7;
+  g.in_c = g.out_c = 33;
+  g.kernel_h = g.kernel_w = 3;
+  g.pad_top = g.pad_left = 1;
+  const testing::OverflowingLayer layer = testing::MakeOverflowingLayer(
+      static_cast<size_t>(9) * g.out_c, g.out_c, [&g](size_t i) { return static_cast<int>(i % g.out_c); }, rng);
+  std::vector<int8_t> in(static_cast<size_t>(g.in_h) * g.in_w * g.in_c);
+  for (auto& v : in) v = static_cast<int8_t>(rng() % 128);
+  RandomRequant requant(g.out_c, rng);
+  requant.q.input_zero_point = -128;
+  std::vector<int8_t> want(in.size());
+  ref::DepthwiseConv2D(g, requant.q, in.data(), layer.weights.data(), layer.bias.data(), want.data());
+  for (const DepthwiseKernel* kernel : RunnableKernels(DepthwiseKernels())) {
+    std::vector<int8_t> got(want.size());
+    DepthwiseRunner(PackDepthwise(*kernel, g, layer.weights.data(), layer.bias.data(), requant.q), nullptr)
+        .Run(in.data(), got.data());
+    EXPECT_EQ(got, want) << kernel->name;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/wrapping_math.h"
+
 namespace qforge::runtime {
 namespace {
 
@@ -73,10 +75,11 @@ GemmWeights PackGemm(const GemmKernel& kernel, int n, int k, const int8_t* w, co
   p.right_shift.assign(np, 0);
   for (int c = 0; c < n; ++c) {
     int32_t sum = 0;
-    for (int i = 0; i < k; ++i) sum += w[static_cast<int64_t>(c) * k + i];
+    for (int i = 0; i < k; ++i) sum = WrappingAdd(sum, int32_t{w[static_cast<int64_t>(c) * k + i]});
     // A kernel multiplying a' = a + offset (offset 128 for u8 input, else 0):
-    // sum w (a - zp) = sum w a' - (offset + zp) sum w.
-    p.bias[c] = (bias ? bias[c] : 0) - (kernel.zero_point_in_bias ? (GemmInputOffset(kernel) + q.input_zero_point) * sum : 0);
+    // sum w (a - zp) = sum w a' - (offset + zp) sum w (modulo 2^32, as the kernels add).
+    const int32_t offset = kernel.zero_point_in_bias ? GemmInputOffset(kernel) + q.input_zero_point : 0;
+    p.bias[c] = WrappingSub(bias ? bias[c] : 0, WrappingMul(offset, sum));
     p.multiplier[c] = q.multiplier[c];
     p.left_shift[c] = std::max(q.shift[c], 0);
     p.right_shift[c] = std::max(-q.shift[c], 0);

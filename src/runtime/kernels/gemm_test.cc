@@ -141,6 +141,32 @@ TEST(Gemm, ExtremeInputsAndWeights) {
   }
 }
 
+// A damaged or hostile model can push accumulators past int32: every kernel wraps them modulo
+// 2^32 exactly as the reference does (bias folding included), instead of undefined behaviour.
+TEST(Gemm, AccumulatorsPastTheInt32RangeWrapAsInTheReference) {
+  std::mt19937 rng(41);
+  const int m = 9, n = 33, k = 515;
+  const testing::OverflowingLayer layer =
+      testing::MakeOverflowingLayer(static_cast<size_t>(n) * k, n, [k](size_t i) { return static_cast<int>(i / k); }, rng);
+  std::vector<int8_t> a(static_cast<size_t>(m) * k);
+  for (auto& v : a) v = static_cast<int8_t>(rng() % 128);
+  RandomRequant requant(n, rng);
+  requant.q.input_zero_point = -128;
+  for (int c = 0; c < n; ++c) {  // the exact sum of row 0 lies outside int32: the case is real
+    int64_t exact = layer.bias[c];
+    for (int i = 0; i < k; ++i) exact += int64_t{layer.weights[static_cast<size_t>(c) * k + i]} * (a[i] + 128);
+    ASSERT_TRUE(exact > INT32_MAX || exact < INT32_MIN) << "column " << c;
+  }
+  std::vector<int8_t> want(static_cast<size_t>(m) * n);
+  ref::FullyConnected(m, k, n, requant.q, a.data(), layer.weights.data(), layer.bias.data(), want.data());
+  for (const GemmKernel* kernel : RunnableKernels(GemmKernels())) {
+    std::vector<int8_t> got(want.size());
+    GemmRunner(PackGemm(*kernel, n, k, layer.weights.data(), layer.bias.data(), requant.q), nullptr)
+        .Run(m, a.data(), k, got.data(), n);
+    EXPECT_EQ(got, want) << kernel->name;
+  }
+}
+
 TEST(Gemm, RequantizationTiesAtEveryShift) {
   // One weight of 1 and biases placed so that bias + (a - zp), over a = -128..127 (one row
   // each), lands on and around the ties of both roundings: with multiplier 2^30 the first

@@ -5,6 +5,7 @@
 #include "runtime/kernels/kernel_family.h"
 #include "runtime/kernels/ref/elementwise_ref.h"
 #include "runtime/kernels/ref/hybrid_ref.h"
+#include "runtime/wrapping_math.h"
 
 namespace qforge::runtime {
 
@@ -30,7 +31,7 @@ HybridLayer::HybridLayer(Kind kind, const ConvGeometry& g, Isa isa, const int8_t
     const int k = g.kernel_h * g.kernel_w * g.in_c;
     for (int oc = 0; oc < g.out_c; ++oc) {
       int32_t sum = 0;
-      for (int i = 0; i < k; ++i) sum += filter[static_cast<int64_t>(oc) * k + i];
+      for (int i = 0; i < k; ++i) sum = WrappingAdd(sum, int32_t{filter[static_cast<int64_t>(oc) * k + i]});
       weight_sums_.push_back(sum);
     }
     correction_.resize(static_cast<size_t>(g.batch) * g.out_c);
@@ -59,7 +60,7 @@ void HybridLayer::QuantizeSample(const float* input, int b) {
   int8_t* q = quantized_.data() + b * size;
   quantize_->run(sq.scale, sq.zero_point, 0, size, x, q);
   for (size_t oc = 0; oc < weight_sums_.size(); ++oc)
-    correction_[b * weight_sums_.size() + oc] = (sq.zero_point + input_offset_) * weight_sums_[oc];
+    correction_[b * weight_sums_.size() + oc] = WrappingMul(sq.zero_point + input_offset_, weight_sums_[oc]);
   if (kind_ == Kind::kDepthwise) {
     float* centered = centered_.data() + b * size;
     for (int64_t i = 0; i < size; ++i) centered[i] = static_cast<float>(q[i] - sq.zero_point);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -39,6 +40,27 @@ inline std::vector<int32_t> RandomBiases(int n, int bound, std::mt19937& rng) {
   std::vector<int32_t> b(n);
   for (auto& v : b) v = value(rng);
   return b;
+}
+
+// Weights and biases whose accumulators must leave the int32 range (runtime/wrapping_math.h):
+// output channel c's weights all have sign +1 (even c) or -1 (odd c), magnitudes 1..127, and its
+// bias lies within 400 of INT32_MAX (even) or INT32_MIN (odd). With every input above the input
+// zero point (zero point -128, inputs >= 0: each in-image tap adds at least 128 in the weights'
+// direction), any output with 4 or more in-image taps wraps.
+struct OverflowingLayer {
+  std::vector<int8_t> weights;
+  std::vector<int32_t> bias;
+};
+// weight_channel(i): the output channel weight i belongs to.
+template <typename ChannelOf>
+OverflowingLayer MakeOverflowingLayer(size_t weights, int channels, ChannelOf weight_channel, std::mt19937& rng) {
+  OverflowingLayer l;
+  l.weights = RandomWeightsIn(weights, 1, 127, rng);
+  for (size_t i = 0; i < weights; ++i)
+    if (weight_channel(i) % 2) l.weights[i] = static_cast<int8_t>(-l.weights[i]);
+  for (int c = 0; c < channels; ++c)
+    l.bias.push_back(c % 2 ? INT32_MIN + static_cast<int32_t>(rng() % 400) : INT32_MAX - static_cast<int32_t>(rng() % 400));
+  return l;
 }
 
 // ref::FullyConnected on m rows of k activations at row stride lda: [m][n] bytes.

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/kernels/gemm.h"
+#include "runtime/wrapping_math.h"
 
 namespace qforge::runtime {
 namespace {
@@ -87,7 +88,7 @@ SparseGemmWeights PackSparseGemm(const SparseGemmKernel& kernel, int n, int k, c
   for (int c = 0; c < n; ++c) {
     const int8_t* column = w + static_cast<int64_t>(c) * k;
     int32_t sum = 0;
-    for (int i = 0; i < k; ++i) sum += column[i];
+    for (int i = 0; i < k; ++i) sum = WrappingAdd(sum, int32_t{column[i]});
     for (int g = 0; g < p.groups; ++g) {
       if (!BlockKept(k, column, g)) continue;
       uint8_t bytes[4] = {0, 0, 0, 0};
@@ -99,7 +100,7 @@ SparseGemmWeights PackSparseGemm(const SparseGemmKernel& kernel, int n, int k, c
     }
     p.column_start.push_back(static_cast<int32_t>(p.block.size() / 2));
     // The panel holds a + 128 (u8): sum w (a - zp) = sum w (a + 128) - (128 + zp) sum w.
-    p.bias.push_back((bias ? bias[c] : 0) - (128 + q.input_zero_point) * sum);
+    p.bias.push_back(WrappingSub(bias ? bias[c] : 0, WrappingMul(128 + q.input_zero_point, sum)));
     p.multiplier.push_back(q.multiplier[c]);
     const int left = std::max(q.shift[c], 0);
     p.left_shift.push_back(left);

@@ -2,13 +2,15 @@
 // every reference kernel (int8, int16x8, hybrid and float): each computes the accumulator
 // sum(w * (x - input_zero_point)) over the in-image taps of an output element and hands it
 // to an epilogue (requantize, scale to float, add bias...). Padding taps are skipped, which is
-// the same as reading the input zero point. Also the pooling window walk.
+// the same as reading the input zero point. Integer sums wrap (runtime/wrapping_math.h). Also the
+// pooling window walk.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 
 #include "runtime/kernels/int8_params.h"
+#include "runtime/wrapping_math.h"
 
 namespace qforge::runtime::ref {
 
@@ -59,7 +61,7 @@ void ConvLoop(const ConvGeometry& g, const In* input, Acc input_zero_point, cons
             const W* w = filter + (static_cast<int64_t>(oc) * taps + tap) * g.in_c;
             const In* x = input + in_index;
             for (int ic = 0; ic < g.in_c; ++ic)
-              acc += static_cast<Acc>(w[ic]) * (static_cast<Acc>(x[ic]) - input_zero_point);
+              acc = WrappingAdd(acc, static_cast<Acc>(w[ic]) * (static_cast<Acc>(x[ic]) - input_zero_point));
           });
           emit(OutputIndex(g, b, oy, ox, oc), oc, acc);
         }
@@ -78,8 +80,8 @@ void DepthwiseLoop(const ConvGeometry& g, const In* input, Acc input_zero_point,
           Acc acc = 0;
           const int ic = oc / multiplier;
           ForEachConvTap(g, b, oy, ox, [&](int64_t in_index, int tap) {
-            acc += static_cast<Acc>(filter[tap * g.out_c + oc]) *
-                   (static_cast<Acc>(input[in_index + ic]) - input_zero_point);
+            acc = WrappingAdd(acc, static_cast<Acc>(filter[tap * g.out_c + oc]) *
+                                       (static_cast<Acc>(input[in_index + ic]) - input_zero_point));
           });
           emit(OutputIndex(g, b, oy, ox, oc), oc, acc);
         }
@@ -94,7 +96,8 @@ void FullyConnectedLoop(int batch, int in, int out, const In* input, Acc input_z
       Acc acc = 0;
       const W* w = filter + static_cast<int64_t>(o) * in;
       const In* x = input + static_cast<int64_t>(b) * in;
-      for (int i = 0; i < in; ++i) acc += static_cast<Acc>(w[i]) * (static_cast<Acc>(x[i]) - input_zero_point);
+      for (int i = 0; i < in; ++i)
+        acc = WrappingAdd(acc, static_cast<Acc>(w[i]) * (static_cast<Acc>(x[i]) - input_zero_point));
       emit(static_cast<int64_t>(b) * out + o, o, acc);
     }
 }

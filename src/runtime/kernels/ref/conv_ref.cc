@@ -5,6 +5,7 @@
 
 #include "runtime/kernels/ref/conv_loops.h"
 #include "runtime/quant_math.h"
+#include "runtime/wrapping_math.h"
 
 namespace qforge::runtime::ref {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 template <typename Acc, typename Out, typename Bias>
 auto Store(const Requantization& q, const Bias* bias, Out* output) {
   return [&q, bias, output](int64_t index, int channel, Acc acc) {
-    if (bias) acc += bias[channel];
+    if (bias) acc = WrappingAdd(acc, static_cast<Acc>(bias[channel]));
     const QuantizedMultiplier m{q.multiplier[channel], q.shift[channel]};
     output[index] = static_cast<Out>(RequantizeClamp(acc, m, q.output_zero_point, q.act_min, q.act_max));
   };
