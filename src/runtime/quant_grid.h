@@ -29,8 +29,11 @@ inline GridParams AsymmetricGrid(float lo, float hi, int32_t qmin, int32_t qmax)
   if (!(hi > lo)) hi = lo + 1.0f;
   GridParams p;
   p.scale = (hi - lo) / static_cast<float>(qmax - qmin);
-  p.zero_point = static_cast<int32_t>(
-      std::clamp<double>(std::round(static_cast<double>(qmin) - lo / p.scale), qmin, qmax));
+  // A range that is not finite (NaN or infinite bounds: a diverged or damaged tensor) has no
+  // zero point; qmin keeps the conversion defined (found by fuzz_qfm: a dynamic-range layer fed
+  // NaN by the layers before it).
+  const double zero = std::round(static_cast<double>(qmin) - lo / p.scale);
+  p.zero_point = std::isnan(zero) ? qmin : static_cast<int32_t>(std::clamp<double>(zero, qmin, qmax));
   return p;
 }
 

@@ -33,12 +33,13 @@ inline Real RoundHalfAwayBranchFree(Real v) {
 }
 
 // q = clamp(zero_point + round_half_away(real / scale)) into T's range (int8 or int16); NaN
-// maps to the zero point.
+// maps to the zero point, and so does a quotient that is NaN (infinity on an infinite scale: a
+// dynamic-range grid made from a damaged tensor's range; found by fuzz_qfm).
 template <typename T>
 T QuantizeTo(double real, double scale, int32_t zero_point) {
-  if (std::isnan(real)) return static_cast<T>(zero_point);
   const double lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
   const double q = zero_point + std::round(real / scale);
+  if (std::isnan(q)) return static_cast<T>(zero_point);
   return static_cast<T>(q < lo ? lo : (q > hi ? hi : q));
 }
 

@@ -2,11 +2,13 @@
 // 128-bit integers, on edge cases (INT32_MIN/MAX, exact ties, every shift 0..31) and on
 // random inputs.
 #include "runtime/quant_math.h"
+#include "runtime/quant_grid.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace qforge::runtime {
@@ -139,6 +141,23 @@ TEST(QuantMath, MultiplyByQuantizedMultiplier64IsOneRoundingOfTheQ15Product) {
     ASSERT_EQ(MultiplyByQuantizedMultiplier64(x, multiplier, shift), exact(x, multiplier, shift))
         << x << " " << multiplier << " " << shift;
   }
+}
+
+// A range with NaN or infinite bounds (a diverged or damaged tensor, as a dynamic-range layer
+// can be fed) still gives a zero point on the grid; a finite range keeps its usual one.
+TEST(QuantGrid, ARangeThatIsNotFiniteGivesAZeroPointOnTheGrid) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  for (const auto& [lo, hi] : std::vector<std::pair<float, float>>{{nan, 1.0f}, {-1.0f, nan}, {nan, nan}, {-inf, 1.0f},
+                                                                   {-1.0f, inf}, {-inf, inf}}) {
+    const GridParams g = AsymmetricGrid(lo, hi, -128, 127);
+    EXPECT_GE(g.zero_point, -128) << lo << " " << hi;
+    EXPECT_LE(g.zero_point, 127) << lo << " " << hi;
+    EXPECT_EQ(QuantizeToInt8(inf, g.scale, g.zero_point), std::isfinite(g.scale) ? 127 : g.zero_point) << lo << " " << hi;
+  }
+  EXPECT_EQ(QuantizeToInt8(std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(), 5), 5);
+  const GridParams g = AsymmetricGrid(-1.0f, 3.0f, -128, 127);
+  EXPECT_FLOAT_EQ(g.scale, 4.0f / 255.0f);
+  EXPECT_EQ(g.zero_point, -64);  // round(-128 + 1 / (4 / 255)) = round(-64.25)
 }
 
 }  // namespace
