@@ -162,6 +162,8 @@ TEST_F(ConventionsCli, FilesTheFuzzersFoundAreClearErrors) {
   ExpectFailure(Run("inspect " + regressions + "/qfm/misaligned-int64-zero-points"), "quantization parameters are not aligned");
   fs::copy_file(regressions + "/tflite/misaligned-int64-zero-points", Out("z.tflite"));
   ExpectFailure(Run("import " + Out("z.tflite") + " --out " + Out("z.qfm")), "zero points are not aligned (a damaged file)");
+  fs::copy_file(regressions + "/tflite/constant-operand-and-a-missing-one", Out("r.tflite"));
+  ExpectFailure(Run("import " + Out("r.tflite") + " --out " + Out("r.qfm")), "operator 11 (RELU): an input it needs is missing");
 }
 
 TEST_F(ConventionsCli, RunTakesEveryInputByNameAndWritesEveryOutput) {

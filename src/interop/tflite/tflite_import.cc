@@ -161,6 +161,9 @@ StatusOr<int> Importer::Qfm(int t) {
     t = alias_[t];
   }
   if (auto it = mapped_.find(t); it != mapped_.end()) return it->second;
+  // An optional input left out (-1) where this operator's form needs it: a constant-only
+  // operand left the other, absent one (found by fuzz_tflite).
+  if (t < 0) return InvalidArgument("an input it needs is missing");
   const tfl::Tensor& x = T(t);
   qfm::DType dtype;
   switch (x.type()) {
