@@ -164,6 +164,9 @@ TEST_F(ConventionsCli, FilesTheFuzzersFoundAreClearErrors) {
   ExpectFailure(Run("import " + Out("z.tflite") + " --out " + Out("z.qfm")), "zero points are not aligned (a damaged file)");
   fs::copy_file(regressions + "/tflite/constant-operand-and-a-missing-one", Out("r.tflite"));
   ExpectFailure(Run("import " + Out("r.tflite") + " --out " + Out("r.qfm")), "operator 11 (RELU): an input it needs is missing");
+  fs::copy_file(regressions + "/tflite/slice-size-overflows", Out("s.tflite"));
+  ExpectFailure(Run("import " + Out("s.tflite") + " --out " + Out("s.qfm")),
+                "operator 20 (SLICE): the slice (begin 2147483646, size 4) does not lie within axis 3 of size 32");
 }
 
 TEST_F(ConventionsCli, RunTakesEveryInputByNameAndWritesEveryOutput) {

@@ -545,8 +545,12 @@ Status Importer::Import(int k) {
       for (size_t d = 0; d < shape.size() && d < begin.size() && d < size.size(); ++d)
         if (begin[d] != 0 || (size[d] != -1 && size[d] != shape[d])) axis = axis < 0 ? static_cast<int>(d) : -2;
       if (axis < 1 || begin.size() != shape.size()) return InvalidArgument("only a slice along one non-batch axis has a .qfm form");
-      const int end = size[axis] == -1 ? shape[axis] : begin[axis] + size[axis];
-      u.Set(qfm::SliceOptionsT{{}, axis, begin[axis], end});
+      // Within the axis, checked before adding (a fuzzed size overflowed begin + size; found by fuzz_tflite).
+      const int64_t first = begin[axis], end = size[axis] == -1 ? shape[axis] : first + size[axis];
+      if (first < 0 || end <= first || end > shape[axis])
+        return InvalidArgument("the slice (begin {}, size {}) does not lie within axis {} of size {}", begin[axis], size[axis],
+                               axis, shape[axis]);
+      u.Set(qfm::SliceOptionsT{{}, axis, begin[axis], static_cast<int>(end)});
       return simple(qfm::OpType::SLICE, {In(k, 0)}, std::move(u));
     }
     case Op::RESIZE_BILINEAR:
