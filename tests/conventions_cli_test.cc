@@ -167,6 +167,9 @@ TEST_F(ConventionsCli, FilesTheFuzzersFoundAreClearErrors) {
   fs::copy_file(regressions + "/tflite/slice-size-overflows", Out("s.tflite"));
   ExpectFailure(Run("import " + Out("s.tflite") + " --out " + Out("s.qfm")),
                 "operator 20 (SLICE): the slice (begin 2147483646, size 4) does not lie within axis 3 of size 32");
+  fs::copy_file(regressions + "/tflite/zero-point-near-int64-min", Out("p.tflite"));
+  ExpectFailure(Run("import " + Out("p.tflite") + " --out " + Out("p.qfm")),
+                "tensor '/grouped/Conv' has zero point 936748722493063040, outside [-128, 127]");
 }
 
 TEST_F(ConventionsCli, RunTakesEveryInputByNameAndWritesEveryOutput) {
