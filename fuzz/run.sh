@@ -3,7 +3,8 @@
 # seeds of fuzz/make_seeds.sh; inputs that reach new code are added to it) with its dictionary
 # from fuzz/dicts. A crash, sanitizer report, leak, timeout (30 s on one input) or
 # out-of-memory (2.5 GB in all, or 512 MB in one allocation: the inputs are kilobytes) fails the
-# run and leaves the input in FUZZ_BUILD/fuzz/findings/; each target's log is there too. Prints
+# run and leaves the input in FUZZ_BUILD/fuzz/findings/; each target's log is there too (a failure's
+# last 40 lines are also printed). Prints
 # per target: executions, seconds, edges covered, corpus size.
 # Usage: fuzz/run.sh FUZZ_BUILD CORPUS_DIR SECONDS [TARGET...]   (default: every target)
 #   FUZZ_RUNS=N: also stop a target after N executions (the long runs: 30 minutes or 10 million).
@@ -42,6 +43,8 @@ run_one() {
   took="$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | grep -o '[0-9]* second' | grep -o '[0-9]*' || echo "?")"
   printf 'fuzz %-12s %10s executions in %s s, %6s edges, corpus %s files%s\n' "$target" "$execs" "$took" \
     "$edges" "$(find "$corpus/$target" -type f | wc -l)" "$([ $status -eq 0 ] || echo ": FAILED (see $log)")"
+  # A failure's report goes to the output too: CI keeps the output, not the findings directory.
+  [ $status -eq 0 ] || grep -v -E '^#[0-9]+\s' "$log" | tail -n 40 | sed "s/^/  $target: /" >&2
   return $status
 }
 export -f run_one

@@ -160,6 +160,8 @@ TEST_F(ConventionsCli, FilesTheFuzzersFoundAreClearErrors) {
   fs::copy_file(regressions + "/onnx/mul-with-one-input", Out("m.onnx"));
   ExpectFailure(Run("import " + Out("m.onnx") + " --out " + Out("m.ckpt")), "Mul (not valid ONNX: Node (/Mul_1) has input size 1");
   ExpectFailure(Run("inspect " + regressions + "/qfm/misaligned-int64-zero-points"), "quantization parameters are not aligned");
+  ExpectFailure(Run("inspect " + regressions + "/qfm/options-type-without-options"),
+                "operator 0 (CONV_2D) names its options but has none");
   fs::copy_file(regressions + "/tflite/misaligned-int64-zero-points", Out("z.tflite"));
   ExpectFailure(Run("import " + Out("z.tflite") + " --out " + Out("z.qfm")), "zero points are not aligned (a damaged file)");
   fs::copy_file(regressions + "/tflite/constant-operand-and-a-missing-one", Out("r.tflite"));

@@ -151,6 +151,8 @@ Status CheckModel(const qfm::Model& m, const std::string& what) {
       return Corrupt(what, label + " has an unknown type");
     if (op->options_type() != ExpectedOptions(op->type()))
       return Corrupt(what, label + " (" + qfm::EnumNameOpType(op->type()) + ") has the wrong options");
+    if (op->options_type() != qfm::Options::NONE && !op->options())
+      return Corrupt(what, label + " (" + qfm::EnumNameOpType(op->type()) + ") names its options but has none");
     QF_RETURN_IF_ERROR(CheckIndices(op->inputs(), tensors, /*allow_absent=*/true, what, label + " inputs"));
     QF_RETURN_IF_ERROR(CheckIndices(op->outputs(), tensors, /*allow_absent=*/false, what, label + " outputs"));
   }
