@@ -16,6 +16,7 @@
 #include <map>
 
 #include "interop/tflite/tflite_schema_generated.h"
+#include "runtime/model/alignment.h"
 #include "runtime/model/model_writer.h"
 
 namespace qforge::tflite_import {
@@ -619,7 +620,7 @@ StatusOr<std::vector<uint8_t>> Importer::Run() {
     // length field, not its elements' alignment: a misaligned vector is a damaged file (found by
     // fuzz_tflite).
     const tfl::QuantizationParameters* q = T(t).quantization();
-    if (q && q->zero_point() && reinterpret_cast<uintptr_t>(q->zero_point()->data()) % alignof(int64_t) != 0)
+    if (q && q->zero_point() && !runtime::IsAligned(q->zero_point()->data(), alignof(int64_t)))
       return InvalidArgument("{}: tensor '{}''s zero points are not aligned (a damaged file)", what_, TensorName(t));
   }
   // Zero points on the tensor's integer grid (int8, int16), any other within int32: the importer

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "runtime/coding/coded_bytes.h"
+#include "runtime/model/alignment.h"
 
 namespace qforge::runtime {
 namespace {
@@ -35,10 +36,6 @@ bool ZeroPointFits(qfm::DType type, int64_t zp) {
   }
 }
 
-// Whether `p` is aligned to `alignment` bytes (the model's bytes start at least 16-aligned:
-// mmap'ed, or copied into new[]'d memory).
-bool IsAligned(const void* p, size_t alignment) { return reinterpret_cast<uintptr_t>(p) % alignment == 0; }
-
 Status CheckTensor(const qfm::Model& m, uint32_t i, const std::string& what) {
   const qfm::Tensor* t = m.tensors()->Get(i);
   const std::string label = TensorLabel(m, i);
@@ -58,8 +55,8 @@ Status CheckTensor(const qfm::Model& m, uint32_t i, const std::string& what) {
     if (have != want)
       return Corrupt(what, label + " holds " + std::to_string(have) + " bytes, its shape needs " +
                                std::to_string(want));
-    // The FlatBuffers verifier checks a vector's length field, not its elements' alignment; the
-    // kernels read elements in place (writers align buffers to 16 bytes).
+    // The kernels read elements in place (writers align buffers to 16 bytes; the file's bytes
+    // start 16-aligned, mmap'ed or copied into new[]'d memory).
     if (!b->coded() && b->data() && !IsAligned(b->data()->data(), DTypeSize(t->dtype())))
       return Corrupt(what, label + "'s buffer is not aligned to its element size");
   }
@@ -67,7 +64,7 @@ Status CheckTensor(const qfm::Model& m, uint32_t i, const std::string& what) {
     if (!q->scale() || !q->zero_point() || q->scale()->size() == 0 ||
         (q->zero_point()->size() != q->scale()->size() && q->zero_point()->size() != 1))
       return Corrupt(what, label + " has mismatched quantization scales and zero points");
-    // 64-bit zero points read in place: a misaligned vector is a damaged file (found by fuzz_qfm).
+    // 64-bit zero points are read in place.
     if (!IsAligned(q->zero_point()->data(), alignof(int64_t)) || !IsAligned(q->scale()->data(), alignof(float)))
       return Corrupt(what, label + "'s quantization parameters are not aligned");
     if (q->bits() != 0 && (q->bits() < 2 || q->bits() > 8 * DTypeSize(t->dtype())))
