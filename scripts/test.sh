@@ -47,7 +47,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=
   -DQFORGE_BUILD_BENCH=OFF -DQFORGE_ORT_NODE_MODULES="$PWD/build/onnxruntime-node/node_modules" >/dev/null
 cmake --build build-fuzz --parallel "$(nproc)" --target fuzzers core_test data_test ops_test graph_test train_test \
   quant_math_test arena_planner_test model_test conv_ref_test elementwise_pool_ref_test lut_ref_test unary_ref_test mul_channel_ref_test \
-  int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test quant_test quantizer_test qat_test \
+  int16_ref_test float16_test interpreter_test interpreter_sim_test convert_test bias_fit_test quant_test quantizer_test qat_test \
   gemm_test sparse_gemm_test depthwise_test conv_gemm_test pool_test add_test quantize_test float_kernels_test hybrid_test int16_kernels_test \
   kernel_family_test thread_pool_test huffman_test sparsity_test cluster_test \
   compress_test channel_removal_test runtime_api_test c_api_test npz_test image_data_test png_direct_test npy_shards_test \

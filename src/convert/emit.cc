@@ -71,6 +71,18 @@ QuantizedWeights QuantizeShared(const DeployLayer& l) {
 
 }  // namespace
 
+double BiasLimit(Mode mode) { return std::ldexp(1.0, mode == Mode::kInt16x8 ? 40 : 30); }
+
+std::vector<float> ScalesTheBiasFits(const std::vector<float>& bias, double input_scale,
+                                     std::vector<float> weight_scale, double limit) {
+  for (size_t c = 0; c < bias.size(); ++c) {
+    const double needed = std::fabs(bias[c]) / (input_scale * limit);
+    if (std::isfinite(needed) && weight_scale[c] < needed)
+      weight_scale[c] = std::nextafter(static_cast<float>(needed), std::numeric_limits<float>::infinity());
+  }
+  return weight_scale;
+}
+
 WeightGrid MaxAbsWeightGrid(const DeployLayer& l, bool per_tensor, int bits) {
   std::vector<float> scale(per_tensor ? 1 : l.out_channels(), 0.0f);
   for (size_t i = 0; i < l.weights.size(); ++i) {
@@ -271,22 +283,25 @@ class Emitter {
         grid.scale = std::vector<float>(grid.scale.begin() + first_channel, grid.scale.begin() + first_channel + oc);
       qw = QuantizeWithScales(l, grid);
     }
+    const int bits = given == options_.weight_grids.end() ? 8 : given->second.bits;
+    double s_in = 0.0;
+    if (mode_ != Mode::kDynamic) {
+      QF_ASSIGN_OR_RETURN(const ActivationParams in_params, Params(input_value, precision()));
+      s_in = in_params.scale;
+      if (std::vector<float> widened = ScalesTheBiasFits(l.bias, s_in, qw.scale, BiasLimit(mode_)); widened != qw.scale)
+        qw = QuantizeWithScales(l, WeightGrid{std::move(widened), bits});
+    }
     const std::vector<float>& scale = qw.scale;
-    const int weight_bits = given == options_.weight_grids.end() || given->second.bits == 8 ? 0 : given->second.bits;
-    const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, weight_bits};
+    const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, bits == 8 ? 0 : bits};
     const int weights = writer_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
     if (mode_ == Mode::kDynamic) return std::pair{weights, writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     // Integer bias at scale s_in * s_w[c]. That scale is implied by the specification, so the
     // file stores no quantization parameters for biases (per-channel tables cost ~7% of a
     // small int8 model).
-    QF_ASSIGN_OR_RETURN(const ActivationParams in_params, Params(input_value, precision()));
-    const double s_in = in_params.scale;
+    const double limit = BiasLimit(mode_);
     std::vector<int64_t> b64(oc);
-    for (int c = 0; c < oc; ++c) {
-      const double bs = s_in * scale[c];
-      const double limit = int16() ? std::ldexp(1.0, 40) : std::numeric_limits<int32_t>::max();
-      b64[c] = static_cast<int64_t>(std::clamp(std::round(l.bias[c] / bs), -limit, limit));
-    }
+    for (int c = 0; c < oc; ++c)  // the clamp only catches rounding at the limit: the scales make the biases fit
+      b64[c] = static_cast<int64_t>(std::clamp(std::round(l.bias[c] / (s_in * scale[c])), -limit, limit));
     if (int16()) return std::pair{weights, writer_.AddConstant(name + "/bias", DType::INT64, {oc}, b64)};
     const std::vector<int32_t> b32(b64.begin(), b64.end());
     return std::pair{weights, writer_.AddConstant(name + "/bias", DType::INT32, {oc}, b32)};

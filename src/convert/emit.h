@@ -83,6 +83,18 @@ QuantizedWeights QuantizeWeights(const DeployLayer& layer);
 // With a given grid (scales per output channel, or one for all): round(w / s) clamped to
 // [-(2^(b-1) - 1), 2^(b-1) - 1].
 QuantizedWeights QuantizeWithScales(const DeployLayer& layer, const WeightGrid& grid);
+// The largest integer bias a mode's layers get: 2^30 in int8, half the int32 accumulator, so
+// that the weighted sum (at most 255 * 127 per input, 2^30 for 33,000 inputs) cannot make it wrap;
+// 2^40 in int16x8, the runtime's limit for its int64 biases.
+double BiasLimit(Mode mode);
+// The weight scales with which every channel's bias, quantized at input_scale * weight_scale[c],
+// lies within `limit`: a channel whose bias does not fit gets its scale widened to
+// |bias[c]| / (input_scale * limit), the others keep theirs. Such a channel's weights are tiny
+// beside its bias (e.g. nearly pruned), so a coarser grid costs them little, whereas clamping
+// the bias changed the channel's output. TFLite's quantizer widens the weight scale the same way
+// to keep int32 biases within the middle half of their range.
+std::vector<float> ScalesTheBiasFits(const std::vector<float>& bias, double input_scale,
+                                     std::vector<float> weight_scale, double limit);
 // The symmetric b-bit grid of a layer's weights: max |w| / (2^(b-1) - 1) per output channel, or
 // one scale for the whole tensor.
 WeightGrid MaxAbsWeightGrid(const DeployLayer& layer, bool per_tensor, int bits);
