@@ -284,24 +284,22 @@ class Emitter {
       qw = QuantizeWithScales(l, grid);
     }
     const int bits = given == options_.weight_grids.end() ? 8 : given->second.bits;
-    double s_in = 0.0;
-    if (mode_ != Mode::kDynamic) {
-      QF_ASSIGN_OR_RETURN(const ActivationParams in_params, Params(input_value, precision()));
-      s_in = in_params.scale;
-      if (std::vector<float> widened = ScalesTheBiasFits(l.bias, s_in, qw.scale, BiasLimit(mode_)); widened != qw.scale)
-        qw = QuantizeWithScales(l, WeightGrid{std::move(widened), bits});
-    }
-    const std::vector<float>& scale = qw.scale;
-    const QuantParams wq{scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, bits == 8 ? 0 : bits};
-    const int weights = writer_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
-    if (mode_ == Mode::kDynamic) return std::pair{weights, writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
+    const auto add_weights = [&] {
+      const QuantParams wq{qw.scale, std::vector<int64_t>(oc, 0), l.kind == LayerKind::kDepthwise ? 3 : 0, bits == 8 ? 0 : bits};
+      return writer_.AddConstant(name + "/weights", DType::INT8, l.weight_shape, qw.values, &wq);
+    };
+    if (mode_ == Mode::kDynamic) return std::pair{add_weights(), writer_.AddConstant(name + "/bias", DType::FLOAT32, {oc}, l.bias)};
     // Integer bias at scale s_in * s_w[c]. That scale is implied by the specification, so the
     // file stores no quantization parameters for biases (per-channel tables cost ~7% of a
     // small int8 model).
-    const double limit = BiasLimit(mode_);
+    QF_ASSIGN_OR_RETURN(const ActivationParams in_params, Params(input_value, precision()));
+    const double s_in = in_params.scale, limit = BiasLimit(mode_);
+    if (std::vector<float> widened = ScalesTheBiasFits(l.bias, s_in, qw.scale, limit); widened != qw.scale)
+      qw = QuantizeWithScales(l, WeightGrid{std::move(widened), bits});
+    const int weights = add_weights();
     std::vector<int64_t> b64(oc);
     for (int c = 0; c < oc; ++c)  // the clamp only catches rounding at the limit: the scales make the biases fit
-      b64[c] = static_cast<int64_t>(std::clamp(std::round(l.bias[c] / (s_in * scale[c])), -limit, limit));
+      b64[c] = static_cast<int64_t>(std::clamp(std::round(l.bias[c] / (s_in * qw.scale[c])), -limit, limit));
     if (int16()) return std::pair{weights, writer_.AddConstant(name + "/bias", DType::INT64, {oc}, b64)};
     const std::vector<int32_t> b32(b64.begin(), b64.end());
     return std::pair{weights, writer_.AddConstant(name + "/bias", DType::INT32, {oc}, b32)};
